@@ -1,0 +1,40 @@
+"""Process-wide settings, read once from the environment (HUIQI_*)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[3]
+
+
+def _default_data_dir() -> Path:
+    return Path(os.environ.get("HUIQI_DATA_DIR", PROJECT_ROOT / "var"))
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path = field(default_factory=_default_data_dir)
+    database_url: str = ""
+    policies_dir: Path = PROJECT_ROOT / "policies"
+    secret_key: str = ""
+    session_idle_minutes: int = 30
+    upload_max_bytes: int = 10 * 1024 * 1024
+
+    @property
+    def uploads_dir(self) -> Path:
+        return self.data_dir / "uploads"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    data_dir = _default_data_dir()
+    url = os.environ.get("HUIQI_DATABASE_URL") or f"sqlite:///{data_dir / 'huiqi.db'}"
+    return Settings(
+        data_dir=data_dir,
+        database_url=url,
+        policies_dir=Path(os.environ.get("HUIQI_POLICIES_DIR", PROJECT_ROOT / "policies")),
+        secret_key=os.environ.get("HUIQI_SECRET_KEY", ""),
+    )
