@@ -1,0 +1,29 @@
+"""Registers every sub-command module. A module that does not exist yet is simply skipped."""
+
+from __future__ import annotations
+
+import importlib
+
+import typer
+
+# (module, attribute, sub-command name or None for top-level commands added by `register(app)`)
+MODULES = [
+    "huiqi.cli.policy_cmd",
+    "huiqi.cli.import_cmd",
+    "huiqi.cli.match_cmd",
+    "huiqi.cli.demo_cmd",
+    "huiqi.cli.calendar_cmd",
+    "huiqi.cli.serve_cmd",
+    "huiqi.cli.appeals_cmd",
+]
+
+
+def register(app: typer.Typer) -> None:
+    for name in MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name == name:
+                continue
+            raise
+        module.register(app)
