@@ -1,0 +1,123 @@
+"""`huiqi match` and `huiqi explain`: the matching engine from the command line."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import typer
+from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+console = Console(stderr=True)
+
+
+def _parse_date(value: str | None) -> date:
+    if not value:
+        return datetime.now(ZoneInfo("Asia/Shanghai")).date()
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise typer.BadParameter(f"日期应为 ISO 格式，如 2025-06-01：{value!r}") from exc
+
+
+def _load_items(policies: Path | None, as_of: date):  # type: ignore[no-untyped-def]
+    from huiqi.kit.settings import get_settings
+    from huiqi.registry.catalog import load_catalog
+    from huiqi.rules import PolicyError, load_policy_files
+
+    catalog = load_catalog()
+    try:
+        policy_set = load_policy_files([policies or get_settings().policies_dir], catalog)
+    except PolicyError as exc:
+        console.print(str(exc), markup=False)
+        raise typer.Exit(1) from exc
+    return catalog, policy_set.items_in_force(as_of)
+
+
+def match(
+    input_file: Path | None = typer.Option(None, "--input", help="CSV / XLSX / Parquet，列名为目录字段"),
+    out: Path | None = typer.Option(None, "--out", help="输出 .csv 或 .parquet"),
+    policies: Path | None = typer.Option(None, "--policies", help="政策目录，默认 policies/"),
+    engine: str = typer.Option("duckdb", "--engine", help="duckdb | sqlite | postgres"),
+    as_of: str | None = typer.Option(None, "--as-of", help="按该日期有效的政策匹配，默认今天"),
+) -> None:
+    """逐一匹配企业与政策事项：可享受 / 不符合 / 待补充信息，以及测算金额。"""
+    from huiqi.kit.settings import get_settings
+    from huiqi.matching.inputs import InputError
+
+    when = _parse_date(as_of)
+    catalog, items = _load_items(policies, when)
+    if not items:
+        console.print(f"[yellow]{when} 没有有效的政策事项[/yellow]")
+    url = get_settings().database_url
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                  console=console, transient=True) as progress:
+        task = progress.add_task("准备", total=None)
+
+        def step(message: str) -> None:
+            progress.update(task, description=message)
+
+        try:
+            if input_file is None:
+                summary = _match_database(items, when, engine, out, step)
+            else:
+                if out is None:
+                    raise typer.BadParameter("使用 --input 时需要 --out 指定输出文件")
+                from huiqi.matching.bulk import match_file
+
+                pg = url if url.startswith("postgresql") else None
+                summary = match_file(input_file, out, items, catalog, engine=engine, as_of=when,
+                                     postgres_url=pg, progress=step)
+        except InputError as exc:
+            console.print(f"[red]{exc}[/red]")
+            raise typer.Exit(2) from exc
+    _print_summary(summary, out)
+
+
+def _match_database(items, when, engine, out, step):  # type: ignore[no-untyped-def]
+    from huiqi.matching.service import match_database_cli
+
+    return match_database_cli(items, when, engine=engine, out=out, progress=step)
+
+
+def _print_summary(summary, out: Path | None) -> None:  # type: ignore[no-untyped-def]
+    loaded = summary.loaded
+    console.print(
+        f"企业 {loaded.rows} 家 × 事项 {summary.items} 个 = {summary.pairs} 对；"
+        f"可享受 {summary.eligible}，待补充信息 {summary.unknown}"
+        + (f"；结果已写入 {out}" if out else "")
+    )
+    if loaded.unknown_columns:
+        console.print(f"[yellow]未识别的列（已忽略）：{', '.join(loaded.unknown_columns)}[/yellow]")
+    if loaded.bad_cells:
+        console.print(f"[red]{loaded.bad_rows} 行含无法识别的值，未参与匹配：[/red]")
+        for cell in loaded.bad_cells[:50]:
+            console.print(f"  第 {cell.row} 行 {cell.column}={cell.value!r}：{cell.reason}",
+                          markup=False)
+        if len(loaded.bad_cells) > 50:
+            console.print(f"  …… 另有 {len(loaded.bad_cells) - 50} 处")
+
+
+def explain(
+    uscc: str = typer.Argument(..., help="统一社会信用代码"),
+    item: str = typer.Argument(..., help="事项编号，如 dongbao.tech-upgrade"),
+    as_of: str | None = typer.Option(None, "--as-of"),
+    policies: Path | None = typer.Option(None, "--policies"),
+) -> None:
+    """用白话解释某企业对某事项的匹配结果：每个条件、要求、企业情况和金额计算。"""
+    from huiqi.matching.service import explain_for_cli
+
+    when = _parse_date(as_of)
+    catalog, items = _load_items(policies, when)
+    text = explain_for_cli(uscc, item, items, catalog, when)
+    if text is None:
+        console.print(f"[red]找不到企业 {uscc} 或事项 {item}（或该事项在 {when} 不在有效期内）[/red]")
+        raise typer.Exit(1)
+    Console().print(text, markup=False, highlight=False)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("match")(match)
+    app.command("explain")(explain)
