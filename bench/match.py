@@ -1,0 +1,110 @@
+"""Matching benchmark: all seed items over synthetic enterprises, every engine side by side.
+
+    .venv/bin/python bench/match.py                 # 1,000,000 and 5,000,000 enterprises
+    .venv/bin/python bench/match.py --sizes 200000  # quicker
+
+Each configuration runs in its own process so its peak memory (max RSS) is its own. Figures are
+enterprise×item pairs per second; ratios are taken within one run on the same machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "bench"))
+
+AS_OF = date(2025, 6, 1)
+CONFIGS = [
+    ("vector", "in-memory engine (numpy), eligible + amount"),
+    ("vector-details", "in-memory engine (numpy), + per-criterion failed/missing"),
+    ("duckdb", "DuckDB in memory, eligible + amount"),
+    ("duckdb-details", "DuckDB in memory, + failed/missing text"),
+    ("cli", "huiqi match CLI end to end, Parquet in → Parquet out"),
+    ("sqlite", "SQLite in memory, full results"),
+    ("python", "naive per-row Python (reference evaluator)"),
+    ("rule-engine", "rule-engine package, per row, eligible + amount"),
+]
+# Per-row evaluators are slow: they run on a sample and are reported as pairs/s.
+SAMPLE = {"python": 20_000, "rule-engine": 20_000, "sqlite": 200_000}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", default="1000000,5000000")
+    parser.add_argument("--only")
+    parser.add_argument("--n", type=int)
+    parser.add_argument("--file")
+    parser.add_argument("--configs", default=",".join(c for c, _ in CONFIGS))
+    args = parser.parse_args()
+    if args.only:
+        print(json.dumps(run_one(args.only, args.n, Path(args.file))))
+        return
+    from bench_support import item_count, make_input
+
+    wanted = args.configs.split(",")
+    print(f"# huiqi match benchmark — {item_count()} seed items, as of {AS_OF}")
+    print(f"{'config':<16}{'enterprises':>12}{'pairs':>14}{'seconds':>10}"
+          f"{'pairs/s':>16}{'peak MB':>10}")
+    rows: dict[tuple[str, int], dict[str, float]] = {}
+    for n in (int(s) for s in args.sizes.split(",")):
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "enterprises.parquet"
+            t0 = time.perf_counter()
+            make_input(path, n)
+            print(f"# generated {n:,} enterprises in {time.perf_counter() - t0:.1f}s -> {path}")
+            for config, _label in CONFIGS:
+                if config not in wanted:
+                    continue
+                m = min(n, SAMPLE.get(config, n))
+                out = subprocess.run(
+                    [sys.executable, __file__, "--only", config, "--n", str(m), "--file",
+                     str(path)], capture_output=True, text=True, check=False)
+                if out.returncode != 0:
+                    print(f"{config:<16} failed: {out.stderr.strip()[-400:]}")
+                    continue
+                r = json.loads(out.stdout.strip().splitlines()[-1])
+                rows[(config, n)] = r
+                print(f"{config:<16}{m:>12,}{r['pairs']:>14,}{r['seconds']:>10.2f}"
+                      f"{r['pairs'] / r['seconds']:>16,.0f}{r['peak_mb']:>10.0f}", flush=True)
+        _ratios(rows, n)
+    print("\n" + "\n".join(f"# {c}: {label}" for c, label in CONFIGS))
+
+
+def _ratios(rows: dict[tuple[str, int], dict[str, float]], n: int) -> None:
+    def rate(c: str) -> float | None:
+        r = rows.get((c, n))
+        return r["pairs"] / r["seconds"] if r else None
+
+    v, re_, py = rate("vector"), rate("rule-engine"), rate("python")
+    if v and re_:
+        print(f"# n={n:,}: in-memory engine / rule-engine = {v / re_:,.0f}x", end="")
+        if py:
+            print(f"; / naive Python = {v / py:,.0f}x", end="")
+        print()
+
+
+def run_one(config: str, n: int, path: Path) -> dict[str, float]:
+    from bench_support import CASES
+
+    t0 = time.perf_counter()
+    pairs = CASES[config](path, n)
+    seconds = time.perf_counter() - t0 if not isinstance(pairs, tuple) else pairs[1]
+    pairs = pairs[0] if isinstance(pairs, tuple) else pairs
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    if config == "cli":
+        peak = max(peak, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
+    return {"pairs": pairs, "seconds": seconds, "peak_mb": peak}
+
+
+if __name__ == "__main__":
+    main()
