@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 
-class FieldType(str, Enum):
+class FieldType(str, Enum):  # noqa: UP042 - str() must stay as is
     BOOL = "bool"
     INTEGER = "integer"
     MONEY = "money"  # yuan, exact to the fen (scale 2)

@@ -1,0 +1,414 @@
+"""Parse a policy expression with sqlglot and check it against the whitelist into the typed IR.
+
+Anything outside docs/policy-format.md's whitelist is refused with a message and the offset in
+the expression text where it starts. The checker never executes or re-emits the policy text.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+import sqlglot
+from sqlglot import exp
+from sqlglot.errors import ParseError, TokenError
+from sqlglot.tokens import TokenType  # type: ignore[attr-defined]
+
+from huiqi.rules import _ir as ir
+from huiqi.rules._catalog import Catalog, FieldSpec, FieldType
+
+_NUMBER = re.compile(r"^\d+(\.\d+)?$")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_COMPARE = {exp.EQ: "=", exp.NEQ: "<>", exp.LT: "<", exp.LTE: "<=", exp.GT: ">", exp.GTE: ">="}
+_ARITH = {exp.Add: "+", exp.Sub: "-", exp.Mul: "*"}
+_STATEMENTS = (exp.Select, exp.Union, exp.Insert, exp.Update, exp.Delete, exp.Create, exp.Drop,
+               exp.Alter, exp.Command, exp.Merge, exp.Use, exp.Set, exp.Pragma, exp.Transaction,
+               exp.Commit, exp.Rollback)
+
+
+@dataclass(frozen=True)
+class CheckIssue:
+    offset: int  # character offset in the expression text
+    message: str
+
+
+def value_type(spec: FieldSpec) -> ir.ValueType:
+    if spec.type is FieldType.BOOL:
+        return ir.ValueType.BOOL
+    if spec.type.is_numeric:
+        return ir.ValueType.NUMBER
+    if spec.type is FieldType.DATE:
+        return ir.ValueType.DATE
+    return ir.ValueType.TEXT
+
+
+def field_ref(spec: FieldSpec) -> ir.FieldRef:
+    scale = spec.scale if spec.type in (FieldType.MONEY, FieldType.DECIMAL) else 0
+    return ir.FieldRef(spec.name, spec.type, value_type(spec), scale)
+
+
+def suggest(name: str, candidates: list[str]) -> str:
+    close = difflib.get_close_matches(name, candidates, n=1, cutoff=0.75)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+class _Bad(Exception):
+    pass
+
+
+class Checker:
+    """Checks expressions for one policy file: its catalog and its parameters' scales."""
+
+    def __init__(self, catalog: Catalog, params: Mapping[str, int]) -> None:
+        self.catalog = catalog
+        self.params = params
+
+    def check(self, text: str, want: ir.ValueType) -> tuple[ir.Node | None, list[CheckIssue]]:
+        self._issues: list[CheckIssue] = []
+        tree = self._parse(text)
+        if tree is None:
+            return None, self._issues
+        node = self._node(tree)
+        if node is not None and node.type is not want:
+            what = {ir.ValueType.BOOL: "a condition (true/false)",
+                    ir.ValueType.NUMBER: "a number"}.get(want, want.value)
+            self._issue(tree, f"must be {what}, but this expression is {_describe(node)}")
+            node = None
+        return (node if not self._issues else None), self._issues
+
+    # -- parsing ---------------------------------------------------------------------------
+
+    def _parse(self, text: str) -> exp.Expression | None:
+        if not text.strip():
+            self._issues.append(CheckIssue(0, "empty expression"))
+            return None
+        try:
+            tokens = sqlglot.Dialect.get_or_raise("postgres").tokenize(text)
+        except TokenError as err:
+            self._issues.append(CheckIssue(0, f"cannot read the expression: {err}"))
+            return None
+        for tok in tokens:
+            if tok.token_type is TokenType.SEMICOLON:
+                self._issues.append(CheckIssue(
+                    tok.start, "';' is not allowed: write one expression, not several statements"))
+                return None
+            if tok.comments:
+                self._issues.append(CheckIssue(
+                    tok.start, "comments ('--', '/* */') are not allowed in expressions"))
+                return None
+        try:
+            trees = sqlglot.parse(text, read="postgres")
+        except ParseError as err:
+            first = err.errors[0] if err.errors else {}
+            offset = _offset(text, first.get("line"), first.get("col"), first.get("highlight"))
+            desc = first.get("description", str(err))
+            self._issues.append(CheckIssue(offset, f"cannot parse the expression: {desc}"))
+            return None
+        found = [t for t in trees if isinstance(t, exp.Expression)]
+        if len(found) != 1:
+            self._issues.append(CheckIssue(0, "write exactly one expression"))
+            return None
+        return found[0]
+
+    # -- checking --------------------------------------------------------------------------
+
+    def _issue(self, node: exp.Expression, message: str) -> None:
+        self._issues.append(CheckIssue(_start(node), message))
+
+    def _fail(self, node: exp.Expression, message: str) -> _Bad:
+        self._issue(node, message)
+        return _Bad()
+
+    def _node(self, e: exp.Expression) -> ir.Node | None:
+        try:
+            return self._convert(e)
+        except _Bad:
+            return None
+
+    def _convert(self, e: exp.Expression) -> ir.Node:
+        if isinstance(e, exp.Paren):
+            return self._convert(e.this)
+        if isinstance(e, (*_STATEMENTS, exp.Subquery, exp.Exists)):
+            kind = "subqueries" if isinstance(e, exp.Subquery | exp.Select | exp.Exists) \
+                else f"statements ({e.key.upper()})"
+            raise self._fail(e, f"{kind} are not allowed: write an expression over catalog fields")
+        if isinstance(e, exp.Column):
+            return self._column(e)
+        if isinstance(e, exp.Literal):
+            return self._literal(e)
+        if isinstance(e, exp.Boolean):
+            return ir.Const(bool(e.this), ir.ValueType.BOOL)
+        if isinstance(e, exp.Null):
+            raise self._fail(e, "NULL is not allowed here: test a missing fact with IS NULL")
+        if isinstance(e, exp.Cast):
+            return self._date_literal(e)
+        if isinstance(e, exp.Div | exp.IntDiv):
+            raise self._fail(e, "'/' is not allowed: multiply by a decimal instead (e.g. * 0.5)")
+        if isinstance(e, exp.Binary) and type(e) in _ARITH:
+            return self._arith(e, _ARITH[type(e)])
+        if isinstance(e, exp.Neg):
+            arg = self._number(e.this, "unary '-'")
+            return ir.Neg(arg, scale=arg.scale)
+        if isinstance(e, exp.Abs):
+            arg = self._number(e.this, "ABS")
+            return ir.Abs(arg, scale=arg.scale)
+        if isinstance(e, exp.Binary) and type(e) in _COMPARE:
+            return self._compare(e, _COMPARE[type(e)])
+        if isinstance(e, exp.And | exp.Or):
+            what = e.key.upper()
+            args = tuple(self._each([e.this, e.expression], lambda x: self._bool(x, what)))
+            return ir.And(args) if isinstance(e, exp.And) else ir.Or(args)
+        if isinstance(e, exp.Not):
+            return ir.Not(self._bool(e.this, "NOT"))
+        if isinstance(e, exp.Is):
+            return self._is(e)
+        if isinstance(e, exp.In):
+            return self._in(e)
+        if isinstance(e, exp.Between):
+            return self._between(e)
+        if isinstance(e, exp.Like):
+            return self._like(e)
+        if isinstance(e, exp.Case):
+            return self._case(e)
+        if isinstance(e, exp.Least | exp.Greatest):
+            nodes = self._same_type([e.this, *e.expressions], e.key.upper(), numbers_or_dates=True)
+            return ir.Extreme(e.key.lower(), tuple(nodes), nodes[0].type, _max_scale(nodes))
+        if isinstance(e, exp.Coalesce):
+            nodes = self._same_type([e.this, *e.expressions], "COALESCE")
+            return ir.Coalesce(tuple(nodes), nodes[0].type, _max_scale(nodes))
+        if isinstance(e, exp.Anonymous):
+            return self._function(e)
+        if isinstance(e, exp.Func):
+            name = e.sql_name() if hasattr(e, "sql_name") else e.key.upper()
+            raise self._fail(e, f"function {name}() is not allowed")
+        raise self._fail(e, f"{_what(e)} is not allowed in a policy expression")
+
+    def _column(self, e: exp.Column) -> ir.Node:
+        ident = e.args.get("this")
+        if e.table or not isinstance(ident, exp.Identifier):
+            raise self._fail(e, f"qualified name '{e.sql()}' is not allowed: use a field name")
+        if ident.quoted:
+            raise self._fail(e, f"write field names without quotes: {ident.this}")
+        name = ident.this
+        if name.lower() == "as_of":
+            return ir.AsOf()
+        spec = self.catalog.get(name)
+        if spec is not None:
+            return field_ref(spec)
+        if name in self.params:
+            return self._scaled(e, ir.ParamRef(name, scale=self.params[name]))
+        names = [*self.catalog.names(), *self.params]
+        raise self._fail(e, f"unknown field '{name}'{suggest(name, names)}")
+
+    def _literal(self, e: exp.Literal) -> ir.Node:
+        text = str(e.this)
+        if e.is_string:
+            return ir.Const(text, ir.ValueType.TEXT)
+        if not _NUMBER.match(text):
+            raise self._fail(e, f"write numbers plainly, like 5000000 or 0.015 (not {text})")
+        scale = len(text.split(".")[1]) if "." in text else 0
+        return self._scaled(e, ir.Const(Decimal(text), ir.ValueType.NUMBER, scale))
+
+    def _date_literal(self, e: exp.Cast) -> ir.Node:
+        target = e.args.get("to")
+        lit = e.this
+        if not (isinstance(target, exp.DataType) and target.this == exp.DataType.Type.DATE
+                and isinstance(lit, exp.Literal) and lit.is_string):
+            raise self._fail(e, "casts are not allowed (only DATE 'YYYY-MM-DD' literals)")
+        try:
+            if not _ISO_DATE.match(lit.this):
+                raise ValueError
+            return ir.Const(date.fromisoformat(lit.this), ir.ValueType.DATE)
+        except ValueError:
+            raise self._fail(e, f"invalid date '{lit.this}': write DATE 'YYYY-MM-DD'") from None
+
+    def _function(self, e: exp.Anonymous) -> ir.Node:
+        name = str(e.this)
+        if name.upper() != "YEARS_AGO":
+            raise self._fail(e, f"unknown function {name}(): allowed are LEAST, GREATEST, ABS, "
+                             "COALESCE, YEARS_AGO")
+        args = e.expressions
+        if len(args) != 1 or not (isinstance(args[0], exp.Literal) and not args[0].is_string
+                                  and str(args[0].this).isdigit()):
+            raise self._fail(e, "YEARS_AGO takes one whole number of years, e.g. YEARS_AGO(3)")
+        return ir.YearsAgo(int(args[0].this))
+
+    def _each(self, exprs: list[exp.Expression],
+              fn: Callable[[exp.Expression], ir.Node]) -> list[ir.Node]:
+        """Check every operand, so that one expression reports all its problems."""
+        out: list[ir.Node] = []
+        failed = False
+        for x in exprs:
+            try:
+                out.append(fn(x))
+            except _Bad:
+                failed = True
+        if failed:
+            raise _Bad()
+        return out
+
+    def _scaled(self, e: exp.Expression, node: ir.Node) -> ir.Node:
+        if node.type is ir.ValueType.NUMBER and node.scale > ir.MAX_SCALE:
+            raise self._fail(e, f"too many decimal places ({node.scale} > {ir.MAX_SCALE})")
+        return node
+
+    def _arith(self, e: exp.Expression, op: str) -> ir.Node:
+        left, right = self._each([e.this, e.expression], lambda x: self._number(x, f"'{op}'"))
+        scale = left.scale + right.scale if op == "*" else max(left.scale, right.scale)
+        return self._scaled(e, ir.Arith(op, left, right, scale=scale))
+
+    def _number(self, e: exp.Expression, what: str) -> ir.Node:
+        node = self._convert(e)
+        if node.type is not ir.ValueType.NUMBER:
+            raise self._fail(e, f"{what} needs a number, not {_describe(node)}")
+        return node
+
+    def _bool(self, e: exp.Expression, what: str) -> ir.Node:
+        node = self._convert(e)
+        if node.type is not ir.ValueType.BOOL:
+            raise self._fail(e, f"{what} needs a condition (true/false), not {_describe(node)}")
+        return node
+
+    def _compare(self, e: exp.Expression, op: str) -> ir.Node:
+        left, right = self._each([e.this, e.expression], self._convert)
+        self._comparable(e, left, right)
+        if _constant(left) and _constant(right):
+            raise self._fail(e, "this comparison has no field on either side, so it is always "
+                             "the same: compare a field")
+        for a, b, node in ((left, right, e.expression), (right, left, e.this)):
+            self._enum_value(node, a, b)
+        return ir.Compare(op, left, right)
+
+    def _comparable(self, e: exp.Expression, left: ir.Node, right: ir.Node) -> None:
+        if left.type is not right.type:
+            raise self._fail(e, f"cannot compare {_describe(left)} with {_describe(right)}")
+
+    def _enum_value(self, e: exp.Expression, fld: ir.Node, other: ir.Node) -> None:
+        """A text literal compared with an enum field must be one of its values."""
+        if not (isinstance(fld, ir.FieldRef) and isinstance(other, ir.Const)
+                and fld.field_type in (FieldType.ENUM, FieldType.REGION)):
+            return
+        values = self.catalog[fld.name].values
+        if values and other.value not in values:
+            allowed = ", ".join(values)
+            raise self._fail(e, f"'{other.value}' is not a value of {fld.name} "
+                             f"(allowed: {allowed})")
+
+    def _is(self, e: exp.Is) -> ir.Node:
+        if not isinstance(e.expression, exp.Null):
+            raise self._fail(e, "only IS NULL and IS NOT NULL are allowed")
+        arg = self._convert(e.this)
+        return ir.IsNull(arg, negated=bool(e.args.get("negate")))
+
+    def _in(self, e: exp.In) -> ir.Node:
+        if e.args.get("query") or e.args.get("unnest") or e.args.get("field"):
+            raise self._fail(e, "subqueries are not allowed: IN takes a list of literals")
+        arg = self._convert(e.this)
+        items: list[ir.Const] = []
+        for item in e.expressions:
+            value = self._convert(item)
+            if isinstance(value, ir.Neg) and isinstance(value.arg, ir.Const) \
+                    and isinstance(value.arg.value, Decimal):
+                value = ir.Const(-value.arg.value, value.arg.type, value.arg.scale)
+            if not isinstance(value, ir.Const):
+                raise self._fail(item, "IN takes a list of literals")
+            self._comparable(item, arg, value)
+            self._enum_value(item, arg, value)
+            items.append(value)
+        if not items:
+            raise self._fail(e, "IN needs at least one value")
+        return ir.InList(arg, tuple(items))
+
+    def _between(self, e: exp.Between) -> ir.Node:
+        arg = self._convert(e.this)
+        low, high = self._convert(e.args["low"]), self._convert(e.args["high"])
+        if arg.type not in (ir.ValueType.NUMBER, ir.ValueType.DATE, ir.ValueType.TEXT):
+            raise self._fail(e, f"BETWEEN needs numbers, dates or text, not {_describe(arg)}")
+        self._comparable(e, arg, low)
+        self._comparable(e, arg, high)
+        return ir.Between(arg, low, high)
+
+    def _like(self, e: exp.Like) -> ir.Node:
+        if e.args.get("escape") or isinstance(e.parent, exp.Escape):
+            raise self._fail(e, "LIKE ... ESCAPE is not allowed")
+        arg = self._convert(e.this)
+        if arg.type is not ir.ValueType.TEXT:
+            raise self._fail(e.this, f"LIKE needs text, not {_describe(arg)}")
+        pattern = e.expression
+        if not (isinstance(pattern, exp.Literal) and pattern.is_string):
+            raise self._fail(pattern, "the LIKE pattern must be a string literal, like 'C%'")
+        if "\\" in pattern.this:
+            raise self._fail(pattern, "backslashes are not allowed in LIKE patterns")
+        return ir.Like(arg, pattern.this, negated=bool(e.args.get("negate")))
+
+    def _case(self, e: exp.Case) -> ir.Node:
+        if e.this is not None:
+            raise self._fail(e, "write CASE WHEN <condition> THEN ... (the simple CASE x WHEN form "
+                             "is not allowed)")
+        default = e.args.get("default")
+        if default is None:
+            raise self._fail(e, "CASE needs an ELSE")
+        ifs = e.args.get("ifs") or []
+        conds = self._each([i.this for i in ifs], lambda x: self._bool(x, "WHEN"))
+        whens = [(c, i.args["true"]) for c, i in zip(conds, ifs, strict=True)]
+        values = self._same_type([v for _, v in whens] + [default], "CASE")
+        pairs = tuple((cond, value) for (cond, _), value in zip(whens, values, strict=False))
+        return ir.Case(pairs, values[-1], values[0].type, _max_scale(values))
+
+    def _same_type(self, exprs: list[exp.Expression], what: str,
+                   numbers_or_dates: bool = False) -> list[ir.Node]:
+        nodes = self._each(exprs, self._convert)
+        first = nodes[0]
+        for x, node in zip(exprs, nodes, strict=True):
+            if node.type is not first.type:
+                raise self._fail(x, f"{what} mixes {_describe(first)} and {_describe(node)}")
+        if numbers_or_dates and first.type not in (ir.ValueType.NUMBER, ir.ValueType.DATE):
+            raise self._fail(exprs[0], f"{what} needs numbers or dates, not {_describe(first)}")
+        return nodes
+
+
+def _max_scale(nodes: list[ir.Node]) -> int:
+    return max((n.scale for n in nodes if n.type is ir.ValueType.NUMBER), default=0)
+
+
+def _constant(node: ir.Node) -> bool:
+    return not any(isinstance(n, ir.FieldRef | ir.ParamRef | ir.AsOf | ir.YearsAgo)
+                   for n in ir.walk(node))
+
+
+def _describe(node: ir.Node) -> str:
+    if isinstance(node, ir.FieldRef):
+        return f"{node.field_type.value} field {node.name}"
+    return {ir.ValueType.BOOL: "a condition", ir.ValueType.NUMBER: "a number",
+            ir.ValueType.TEXT: "text", ir.ValueType.DATE: "a date"}[node.type]
+
+
+def _what(e: exp.Expression) -> str:
+    return {exp.Mod: "'%'", exp.Star: "'*' (all columns)", exp.ILike: "ILIKE (LIKE is already "
+            "case-sensitive; write the exact case)"}.get(type(e), f"'{e.key.upper()}'")
+
+
+def _start(e: exp.Expression) -> int:
+    """Character offset where a node starts: the smallest token start among it and its leaves."""
+    starts = [n.meta["start"] for n in e.walk() if "start" in n.meta]
+    return min(starts) if starts else 0
+
+
+def _offset(text: str, line: object, col: object, highlight: object) -> int:
+    if not isinstance(line, int) or not isinstance(col, int):
+        return 0
+    lines = text.split("\n")
+    before = sum(len(x) + 1 for x in lines[: line - 1])
+    width = len(highlight) if isinstance(highlight, str) and highlight else 1
+    return max(0, min(len(text), before + col - width))
+
+
+def parse_decimal(text: str) -> Decimal | None:
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        return None

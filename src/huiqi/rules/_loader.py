@@ -1,0 +1,317 @@
+"""Load policy files (docs/policy-format.md): validate everything, report every problem at once.
+
+A file with any problem raises `PolicyError` and nothing from it is returned: no half-loaded
+policy ever reaches the matcher.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import ParamSpec, TypeVar
+
+import yaml
+
+from huiqi.rules import _ir as ir
+from huiqi.rules import _yamlnodes as yn
+from huiqi.rules._catalog import Catalog
+from huiqi.rules._checker import Checker, suggest
+from huiqi.rules._items import read_item
+from huiqi.rules._model import Item, Parameter, PolicyDocument, PolicySet
+from huiqi.rules._problems import PolicyError, Problem
+
+ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*(\.[a-z0-9]+(-[a-z0-9]+)*)+$")
+PARAM_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+REGION = re.compile(r"^\d{6}$")
+
+TOP_KEYS = {"policy": True, "parameters": False, "items": True}
+POLICY_KEYS = {"id": True, "title": True, "doc_no": False, "issuer": True, "region": True,
+               "source": True, "effective_from": True, "effective_to": False}
+PARAM_KEYS = {"label": True, "type": True, "scale": False, "values": True}
+ITEM_KEYS = {"id": True, "title": True, "department": True, "summary": False, "policy_text": True,
+             "effective_from": False, "effective_to": False, "criteria": True, "amount": False,
+             "caps": False, "budget": False, "exclusions": False, "materials": False,
+             "auto_grant": False, "finance_review": False, "tests": False}
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+class FileReader:
+    """Reads one policy file; problems accumulate in `problems` with their context."""
+
+    def __init__(self, path: Path, catalog: Catalog) -> None:
+        self.path = path
+        self.catalog = catalog
+        self.problems: list[Problem] = []
+        self.item_id: str | None = None
+        self.criterion: str | None = None
+        self.lines: list[str] = []
+
+    # -- reporting -------------------------------------------------------------------------
+
+    def report(self, node: yaml.Node | None, message: str) -> None:
+        pos = yn.position(node) if node is not None else None
+        self.problems.append(Problem(str(self.path), self.item_id, self.criterion,
+                                     pos.line if pos else None, pos.column if pos else None,
+                                     message))
+
+    def guard(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T | None:
+        """Run a reader; a NodeError becomes a problem and the result None."""
+        try:
+            return fn(*args, **kwargs)
+        except yn.NodeError as err:
+            self.report(err.node, err.message)
+            return None
+
+    def keys(self, node: yaml.Node, spec: dict[str, bool], what: str
+             ) -> dict[str, tuple[yaml.Node, yaml.Node]] | None:
+        found = self.guard(yn.mapping, node, what)
+        if found is None:
+            return None
+        for name, (key, _) in found.items():
+            if name not in spec:
+                self.report(key, f"unknown key '{name}' in {what}{suggest(name, list(spec))}")
+        for name, required in spec.items():
+            if required and name not in found:
+                self.report(node, f"{what}: missing required key '{name}'")
+        return found
+
+    # -- the file --------------------------------------------------------------------------
+
+    def read(self) -> PolicyDocument | None:
+        try:
+            source = self.path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as err:
+            self.report(None, f"cannot read the file: {err}")
+            return None
+        self.lines = source.split("\n")
+        try:
+            root = yaml.compose(source, Loader=yaml.SafeLoader)
+        except yaml.YAMLError as err:
+            mark = getattr(err, "problem_mark", None)
+            problem = getattr(err, "problem", None) or str(err)
+            self.problems.append(Problem(str(self.path), None, None,
+                                         mark.line + 1 if mark else None,
+                                         mark.column + 1 if mark else None,
+                                         f"not valid YAML: {problem}"))
+            return None
+        if root is None:
+            self.report(None, "the file is empty")
+            return None
+        top = self.keys(root, TOP_KEYS, "the file")
+        if top is None:
+            return None
+        doc = self.document(top)
+        return doc if not self.problems else None
+
+    def document(self, top: dict[str, tuple[yaml.Node, yaml.Node]]) -> PolicyDocument | None:
+        meta = self.keys(top["policy"][1], POLICY_KEYS, "policy") if "policy" in top else None
+        params = self.parameters(top["parameters"][1]) if "parameters" in top else {}
+        if meta is None:
+            return None
+        doc_id = self.guard(yn.required_text, meta["id"][1], "policy id") if "id" in meta else None
+        if doc_id is not None and not ID.match(doc_id):
+            self.report(meta["id"][1], f"policy id '{doc_id}' must be lowercase words separated "
+                        "by dots and dashes, like dongbao.finance-2025")
+        fields = {name: self.meta_value(meta, name) for name in POLICY_KEYS}
+        region = fields["region"]
+        if isinstance(region, str) and not REGION.match(region):
+            self.report(meta["region"][1], f"region must be a 6-digit code, got '{region}'")
+        start, end = fields["effective_from"], fields["effective_to"]
+        if isinstance(start, date) and isinstance(end, date) and end < start:
+            self.report(meta["effective_to"][1], "effective_to is before effective_from")
+        items_node = top["items"][1] if "items" in top else None
+        items = self.items(items_node, params, start, end) if items_node is not None else []
+        if self.problems or not isinstance(start, date):
+            return None
+        return PolicyDocument(
+            id=str(doc_id), title=str(fields["title"]), doc_no=_opt_str(fields["doc_no"]),
+            issuer=str(fields["issuer"]), region=str(region), source=str(fields["source"]),
+            effective_from=start, effective_to=end if isinstance(end, date) else None,
+            parameters=params, items=items, path=self.path)
+
+    def meta_value(self, meta: dict[str, tuple[yaml.Node, yaml.Node]], name: str) -> object:
+        if name not in meta:
+            return None
+        node = meta[name][1]
+        optional = name in ("doc_no", "effective_to")
+        if name.startswith("effective_"):
+            return self.guard(yn.iso_date, node, f"policy {name}", optional=optional)
+        return self.guard(yn.text, node, f"policy {name}", optional=optional)
+
+    # -- parameters ------------------------------------------------------------------------
+
+    def parameters(self, node: yaml.Node) -> dict[str, Parameter]:
+        if yn.is_null(node):
+            return {}
+        found = self.guard(yn.mapping, node, "parameters") or {}
+        params: dict[str, Parameter] = {}
+        for name, (key, value) in found.items():
+            if not PARAM_NAME.match(name):
+                self.report(key, f"parameter name '{name}' must be lowercase letters, digits, '_'")
+            elif name in self.catalog or name == "as_of":
+                self.report(key, f"parameter '{name}' has the name of a catalog field")
+            param = self.parameter(name, value)
+            if param is not None:
+                params[name] = param
+        return params
+
+    def parameter(self, name: str, node: yaml.Node) -> Parameter | None:
+        spec = self.keys(node, PARAM_KEYS, f"parameter {name}")
+        if spec is None or "type" not in spec or "label" not in spec or "values" not in spec:
+            return None
+        label = self.guard(yn.required_text, spec["label"][1], f"parameter {name} label")
+        kind = self.guard(yn.required_text, spec["type"][1], f"parameter {name} type")
+        if kind not in ("decimal", "money", "integer"):
+            self.report(spec["type"][1], f"parameter {name}: type must be decimal, money or "
+                        f"integer, got {kind!r}")
+            return None
+        scale = {"money": 2, "integer": 0}.get(kind, -1)
+        if scale < 0:
+            written = self.guard(yn.number_text, spec["scale"][1], "scale") if "scale" in spec \
+                else None
+            if written is None or not written.isdigit() or int(written) > ir.MAX_SCALE:
+                self.report(spec.get("scale", (node, node))[1], f"parameter {name}: a decimal "
+                            f"needs a scale (decimal places) from 0 to {ir.MAX_SCALE}")
+                return None
+            scale = int(written)
+        values = self.param_values(name, spec["values"][1], scale)
+        if label is None or values is None:
+            return None
+        return Parameter(name, label, kind, scale, tuple(values))
+
+    def param_values(self, name: str, node: yaml.Node, scale: int
+                     ) -> list[tuple[date, Decimal]] | None:
+        entries = self.guard(yn.sequence, node, f"parameter {name} values")
+        if not entries:
+            self.report(node, f"parameter {name} needs at least one dated value")
+            return None
+        out: list[tuple[date, Decimal]] = []
+        ok = True
+        for entry in entries:
+            spec = self.keys(entry, {"from": True, "value": True}, f"parameter {name} value")
+            if spec is None or "from" not in spec or "value" not in spec:
+                ok = False
+                continue
+            start = self.guard(yn.iso_date, spec["from"][1], f"parameter {name} from")
+            written = self.guard(yn.number_text, spec["value"][1], f"parameter {name} value")
+            if start is None or written is None:
+                ok = False
+                continue
+            value = Decimal(written)
+            if -value.as_tuple().exponent > scale:  # type: ignore[operator]
+                self.report(spec["value"][1], f"parameter {name}: {written} has more than "
+                            f"{scale} decimal places")
+                ok = False
+            if out and start <= out[-1][0]:
+                self.report(spec["from"][1], f"parameter {name}: dates must be in increasing "
+                            f"order ({start} after {out[-1][0]})")
+                ok = False
+            out.append((start, value))
+        return out if ok else None
+
+    # -- items -----------------------------------------------------------------------------
+
+    def items(self, node: yaml.Node, params: dict[str, Parameter], start: object,
+              end: object) -> list[Item]:
+        entries = self.guard(yn.sequence, node, "items")
+        if entries is None:
+            return []
+        if not entries:
+            self.report(node, "a policy file needs at least one item")
+        items: list[Item] = []
+        seen: dict[str, yaml.Node] = {}
+        checker = Checker(self.catalog, {n: p.scale for n, p in params.items()})
+        for entry in entries:
+            item = read_item(self, entry, checker, params, start, end)
+            self.item_id = self.criterion = None
+            if item is None:
+                continue
+            if item.id in seen:
+                self.report(entry, f"duplicate item id '{item.id}' (also at line "
+                            f"{yn.position(seen[item.id]).line})")
+            seen[item.id] = entry
+            items.append(item)
+        return items
+
+
+def _opt_str(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+def _policy_paths(paths: Iterable[str | Path]) -> list[Path]:
+    out: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            out.extend(sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml")
+                              and p.is_file()))
+        else:
+            out.append(path)
+    return out
+
+
+def load_policy_file(path: str | Path, catalog: Catalog) -> PolicyDocument:
+    """Load and validate one file. Exclusions naming items of other files are checked by
+    `load_policy_files`, which sees the whole set."""
+    reader = FileReader(Path(path), catalog)
+    doc = reader.read()
+    if doc is not None:
+        reader.problems.extend(_exclusion_problems([doc], within_file=True))
+    if doc is None or reader.problems:
+        raise PolicyError(reader.problems)
+    return doc
+
+
+def load_policy_files(paths: Iterable[str | Path], catalog: Catalog) -> PolicySet:
+    """Load files and directories (*.yaml, *.yml) as one set: all or nothing."""
+    problems: list[Problem] = []
+    docs: list[PolicyDocument] = []
+    for path in _policy_paths(paths):
+        reader = FileReader(path, catalog)
+        doc = reader.read()
+        problems.extend(reader.problems)
+        if doc is not None:
+            docs.append(doc)
+    problems.extend(_duplicate_problems(docs))
+    problems.extend(_exclusion_problems(docs, within_file=False))
+    if problems:
+        raise PolicyError(problems)
+    return PolicySet(docs)
+
+
+def _duplicate_problems(docs: list[PolicyDocument]) -> list[Problem]:
+    problems: list[Problem] = []
+    doc_ids: dict[str, PolicyDocument] = {}
+    item_ids: dict[str, Item] = {}
+    for doc in docs:
+        if doc.id in doc_ids:
+            problems.append(Problem(str(doc.path), None, None, None, None,
+                                    f"policy id '{doc.id}' is also used by {doc_ids[doc.id].path}"))
+        doc_ids.setdefault(doc.id, doc)
+        for item in doc.items:
+            if item.id in item_ids:
+                problems.append(Problem(str(doc.path), item.id, None, item.line, None,
+                                        f"item id '{item.id}' is also used in "
+                                        f"{item_ids[item.id].document.path}"))
+            item_ids.setdefault(item.id, item)
+    return problems
+
+
+def _exclusion_problems(docs: list[PolicyDocument], within_file: bool) -> list[Problem]:
+    known = {item.id for doc in docs for item in doc.items}
+    problems: list[Problem] = []
+    for doc in docs:
+        for item in doc.items:
+            for other in item.exclusions:
+                message = None
+                if other == item.id:
+                    message = "an item cannot exclude itself"
+                elif other not in known and not within_file:
+                    message = f"exclusion names unknown item '{other}'{suggest(other, list(known))}"
+                if message:
+                    problems.append(Problem(str(doc.path), item.id, None, item.line, None, message))
+    return problems

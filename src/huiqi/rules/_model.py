@@ -1,0 +1,197 @@
+"""Policy documents, items, criteria and dated parameters, as loaded from policy files."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from huiqi.rules import _ir
+
+
+class ParameterUnavailable(LookupError):
+    """A parameter has no value as of the requested date."""
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    label: str
+    type: str  # decimal | money | integer
+    scale: int
+    values: tuple[tuple[date, Decimal], ...]  # (from, value), sorted by date
+
+    def value_at(self, as_of: date) -> Decimal:
+        current: Decimal | None = None
+        for start, value in self.values:
+            if start <= as_of:
+                current = value
+        if current is None:
+            first = self.values[0][0] if self.values else None
+            raise ParameterUnavailable(
+                f"parameter {self.name} has no value as of {as_of.isoformat()}"
+                + (f" (its first value is from {first.isoformat()})" if first else "")
+            )
+        return current
+
+
+@dataclass(frozen=True)
+class Criterion:
+    name: str
+    rule_text: str
+    note: str | None
+    expr: _ir.Node
+    fields: tuple[str, ...] = ()  # referenced catalog fields, in catalog order
+
+
+@dataclass(frozen=True)
+class Caps:
+    per_enterprise: _ir.Node | None = None
+    per_project: _ir.Node | None = None
+    per_year: _ir.Node | None = None
+    texts: Mapping[str, str] = field(default_factory=dict)  # cap name -> source text
+
+    def items(self) -> list[tuple[str, _ir.Node]]:
+        pairs = [("per_enterprise", self.per_enterprise), ("per_project", self.per_project),
+                 ("per_year", self.per_year)]
+        return [(name, node) for name, node in pairs if node is not None]
+
+
+@dataclass(frozen=True)
+class PolicyTest:
+    name: str
+    as_of: date
+    facts: Mapping[str, Any]
+    expect: Mapping[str, Any]
+    line: int | None = None
+
+
+@dataclass(eq=False)
+class Item:
+    id: str
+    title: str
+    department: str
+    summary: str
+    policy_text: str
+    effective_from: date | None
+    effective_to: date | None
+    criteria: list[Criterion]
+    amount: _ir.Node | None
+    caps: Caps
+    budget_per_year: Decimal | None
+    exclusions: list[str]
+    materials: list[str]
+    auto_grant: bool
+    finance_review: bool
+    tests: list[PolicyTest]
+    amount_text: str | None = None
+    fields: tuple[str, ...] = ()  # every referenced catalog field, in catalog order
+    line: int | None = None  # where the item starts in its file
+    document: PolicyDocument = field(init=False, repr=False)
+
+    @property
+    def starts(self) -> date:
+        return self.effective_from or self.document.effective_from
+
+    @property
+    def ends(self) -> date | None:
+        return self.effective_to or self.document.effective_to
+
+    def in_force(self, as_of: date) -> bool:
+        return self.starts <= as_of and (self.ends is None or as_of <= self.ends)
+
+    def param(self, name: str, as_of: date) -> Decimal:
+        return self.document.parameters[name].value_at(as_of)
+
+    @property
+    def ir(self) -> _ir.ItemIR:
+        """The item's typed expressions, unbound (may hold parameters, AS_OF, YEARS_AGO)."""
+        return _ir.ItemIR(
+            item_id=self.id,
+            criteria=tuple(_ir.CriterionIR(c.name, c.expr, c.fields) for c in self.criteria),
+            amount=self.amount,
+            amount_fields=_only(self.fields, self.amount),
+            caps=tuple(self.caps.items()),
+            cap_fields=_only(self.fields, *(n for _, n in self.caps.items())),
+            fields=self.fields,
+        )
+
+    def bound_ir(self, as_of: date) -> _ir.ItemIR:
+        """The typed expressions with parameters, AS_OF and YEARS_AGO replaced by constants."""
+        unbound = self.ir
+
+        def bind(node: _ir.Node) -> _ir.Node:
+            return _ir.bind(node, lambda name: self.param(name, as_of), as_of)
+
+        return _ir.ItemIR(
+            item_id=self.id,
+            criteria=tuple(_ir.CriterionIR(c.name, bind(c.expr), c.fields)
+                           for c in unbound.criteria),
+            amount=None if unbound.amount is None else bind(unbound.amount),
+            amount_fields=unbound.amount_fields,
+            caps=tuple((name, bind(node)) for name, node in unbound.caps),
+            cap_fields=unbound.cap_fields,
+            fields=unbound.fields,
+            as_of=as_of,
+        )
+
+
+def _only(order: tuple[str, ...], *nodes: _ir.Node | None) -> tuple[str, ...]:
+    names: set[str] = set()
+    for node in nodes:
+        if node is not None:
+            names |= _ir.field_names(node)
+    return tuple(n for n in order if n in names)
+
+
+@dataclass(eq=False)
+class PolicyDocument:
+    id: str
+    title: str
+    doc_no: str | None
+    issuer: str
+    region: str
+    source: str
+    effective_from: date
+    effective_to: date | None
+    parameters: dict[str, Parameter]
+    items: list[Item]
+    path: Path
+
+    def __post_init__(self) -> None:
+        for item in self.items:
+            item.document = self
+
+    def in_force(self, as_of: date) -> bool:
+        return self.effective_from <= as_of and (
+            self.effective_to is None or as_of <= self.effective_to)
+
+
+class PolicySet:
+    """Documents loaded together; item ids are unique across the set."""
+
+    def __init__(self, documents: list[PolicyDocument]) -> None:
+        self.documents = list(documents)
+        self._items = {item.id: item for doc in self.documents for item in doc.items}
+
+    @property
+    def items(self) -> list[Item]:
+        return list(self._items.values())
+
+    def item(self, item_id: str) -> Item:
+        return self._items[item_id]
+
+    def __contains__(self, item_id: object) -> bool:
+        return item_id in self._items
+
+    def __iter__(self) -> Iterator[PolicyDocument]:
+        return iter(self.documents)
+
+    def __len__(self) -> int:
+        return len(self.documents)
+
+    def in_force(self, as_of: date) -> list[Item]:
+        return [item for item in self.items if item.in_force(as_of)]
