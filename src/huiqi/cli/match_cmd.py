@@ -33,7 +33,7 @@ def _load_items(policies: Path | None, as_of: date):  # type: ignore[no-untyped-
     except PolicyError as exc:
         console.print(str(exc), markup=False)
         raise typer.Exit(1) from exc
-    return catalog, policy_set.items_in_force(as_of)
+    return catalog, policy_set.in_force(as_of)
 
 
 def match(

@@ -1,0 +1,93 @@
+"""All SQL of the matching domain: the enterprise source relation and the results table."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from huiqi.matching.engines import union_sql
+from huiqi.models.match_result import MatchResult
+from huiqi.rules import Catalog, FieldSpec, FieldType, Item, compile_items
+
+
+def _fact_cast(spec: FieldSpec, dialect: str) -> str:
+    value = f"MAX(CASE WHEN f.field = '{spec.name}' THEN f.value END)"
+    t = spec.type
+    if t is FieldType.BOOL:
+        if dialect == "postgresql":
+            return f"CAST({value} AS BOOLEAN)"
+        return f"CASE {value} WHEN 'true' THEN 1 WHEN 'false' THEN 0 END"
+    if t.is_numeric:
+        return f"CAST({value} AS NUMERIC)"
+    if t is FieldType.DATE and dialect == "postgresql":
+        return f"CAST({value} AS DATE)"
+    return value
+
+
+def source_sql(catalog: Catalog, dialect: str, enterprise_ids: Sequence[int] | None) -> str:
+    """Enterprises with their supplied facts pivoted into catalog-named columns."""
+    profile = [s for s in catalog if s.kind == "profile"]
+    facts = [s for s in catalog if s.kind != "profile"]
+    cols = ["e.id AS __row"] + [f'e."{s.name}" AS "{s.name}"' for s in profile]
+    cols += [f'fx."{s.name}" AS "{s.name}"' for s in facts]
+    pivot = ", ".join(f'{_fact_cast(s, dialect)} AS "{s.name}"' for s in facts)
+    where = ""
+    if enterprise_ids is not None:
+        where = " WHERE e.id IN (" + ", ".join(str(int(i)) for i in enterprise_ids) + ")"
+    return (
+        f"SELECT {', '.join(cols)} FROM enterprises e LEFT JOIN ("
+        f"SELECT f.enterprise_id, {pivot} FROM enterprise_facts f GROUP BY f.enterprise_id"
+        f") fx ON fx.enterprise_id = e.id{where}"
+    )
+
+
+def write_results(
+    session: Session,
+    catalog: Catalog,
+    items: Sequence[Item],
+    as_of: date,
+    enterprise_ids: Sequence[int] | None = None,
+) -> None:
+    """Match in the database itself: INSERT … SELECT from the compiled rules, set-based."""
+    dialect = session.get_bind().dialect.name
+    engine_dialect = "postgres" if dialect == "postgresql" else "sqlite"
+    compiled = compile_items(items, as_of, engine_dialect, table="src", columns="natural")
+    union = union_sql(compiled, items)
+    stmt = delete(MatchResult).where(MatchResult.item_id.in_([i.id for i in items]))
+    if enterprise_ids is not None:
+        stmt = stmt.where(MatchResult.enterprise_id.in_(list(enterprise_ids)))
+    session.execute(stmt)
+    true, false = ("TRUE", "FALSE") if dialect == "postgresql" else ("1", "0")
+    insert = (
+        f"WITH src AS ({source_sql(catalog, dialect, enterprise_ids)}), r AS ({union}) "
+        "INSERT INTO match_results (enterprise_id, item_id, eligible, amount, failed, missing, "
+        "near_miss, as_of, computed_at) "
+        f"SELECT __row, item, CASE eligible WHEN 1 THEN {true} WHEN 0 THEN {false} END, "
+        "CASE WHEN eligible = 1 THEN CAST(amount_fen AS NUMERIC) / 100 END, failed, missing, "
+        f"CASE WHEN eligible = 0 AND failed NOT LIKE '%;%' THEN {true} ELSE {false} END, "
+        f"'{as_of.isoformat()}', CURRENT_TIMESTAMP FROM r"
+    )
+    if dialect == "postgresql":
+        insert = insert.replace(f"'{as_of.isoformat()}'", f"DATE '{as_of.isoformat()}'")
+    # Through the raw driver cursor, without parameters, so no driver rewrites `%` in the SQL;
+    # it is the session's own connection, hence the same transaction.
+    cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(insert)
+    finally:
+        cursor.close()
+
+
+def results_for(session: Session, enterprise_id: int) -> list[MatchResult]:
+    return list(session.scalars(
+        select(MatchResult).where(MatchResult.enterprise_id == enterprise_id)
+        .order_by(MatchResult.item_id)))
+
+
+def eligible_for_item(session: Session, item_id: str) -> list[MatchResult]:
+    return list(session.scalars(
+        select(MatchResult).where(MatchResult.item_id == item_id, MatchResult.eligible.is_(True))
+        .order_by(MatchResult.enterprise_id)))

@@ -1,0 +1,198 @@
+"""Matching as other domains use it: match the registry, read an enterprise's 政策礼包, explain."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
+
+from huiqi.matching import repository
+from huiqi.models.match_result import MatchResult
+from huiqi.rules import Catalog, Item, evaluate, explain
+
+
+@dataclass
+class MatchStats:
+    enterprises: int
+    items: int
+    pairs: int
+    eligible: int
+    unknown: int
+    amount_total: Decimal
+
+
+@dataclass
+class PackEntry:
+    item: Item
+    eligible: bool | None
+    amount: Decimal | None
+    failed: list[str]
+    missing: list[str]
+    explanation: list[str] = field(default_factory=list)
+
+
+@dataclass
+class GiftPack:
+    """政策礼包: what an enterprise can get, what it must still tell us, what it nearly gets."""
+
+    eligible: list[PackEntry]
+    unknown: list[PackEntry]
+    near_misses: list[PackEntry]
+
+    @property
+    def total(self) -> Decimal:
+        return sum((e.amount or Decimal(0) for e in self.eligible), Decimal(0))
+
+
+def match_all(
+    session: Session,
+    catalog: Catalog,
+    items: Sequence[Item],
+    as_of: date,
+    enterprise_ids: Sequence[int] | None = None,
+) -> MatchStats:
+    """Re-match the registry (or some enterprises) against `items`, where the data lives."""
+    if items:
+        repository.write_results(session, catalog, items, as_of, enterprise_ids)
+    session.flush()
+    ids = [i.id for i in items]
+    q = select(
+        func.count(func.distinct(MatchResult.enterprise_id)), func.count(),
+        func.count().filter(MatchResult.eligible.is_(True)),
+        func.count().filter(MatchResult.eligible.is_(None)),
+        func.coalesce(func.sum(MatchResult.amount), 0),
+    ).where(MatchResult.item_id.in_(ids))
+    if enterprise_ids is not None:
+        q = q.where(MatchResult.enterprise_id.in_(list(enterprise_ids)))
+    ents, pairs, eligible, unknown, total = session.execute(q).one()
+    return MatchStats(int(ents), len(items), int(pairs), int(eligible), int(unknown),
+                      Decimal(str(total)).quantize(Decimal("0.01")))
+
+
+def enterprise_facts(session: Session, catalog: Catalog, enterprise_id: int) -> dict[str, object]:
+    """Profile and supplied facts of one enterprise, by catalog name (None = unknown)."""
+    dialect = session.get_bind().dialect.name
+    sql = repository.source_sql(catalog, dialect, [enterprise_id])
+    row = session.execute(text(sql.replace(":", r"\:"))).mappings().first()
+    if row is None:
+        return {}
+    return {k: v for k, v in row.items() if k != "__row" and v is not None}
+
+
+def gift_pack(
+    session: Session, catalog: Catalog, enterprise_id: int, items: Sequence[Item], as_of: date
+) -> GiftPack:
+    by_id = {i.id: i for i in items}
+    facts = enterprise_facts(session, catalog, enterprise_id)
+    pack = GiftPack([], [], [])
+    for r in repository.results_for(session, enterprise_id):
+        item = by_id.get(r.item_id)
+        if item is None:
+            continue
+        entry = PackEntry(item, r.eligible, r.amount, _split(r.failed), _split(r.missing),
+                          explain(item, facts, as_of, catalog).lines)
+        if r.eligible:
+            pack.eligible.append(entry)
+        elif r.eligible is None:
+            pack.unknown.append(entry)
+        elif r.near_miss:
+            pack.near_misses.append(entry)
+    pack.eligible.sort(key=lambda e: e.amount or 0, reverse=True)
+    return pack
+
+
+def _split(value: str | None) -> list[str]:
+    return [p for p in (value or "").split(";") if p]
+
+
+def check_consistency(
+    session: Session, catalog: Catalog, enterprise_id: int, items: Sequence[Item], as_of: date
+) -> list[str]:
+    """Differences between stored SQL results and the reference evaluator (should be none)."""
+    facts = enterprise_facts(session, catalog, enterprise_id)
+    by_id = {i.id: i for i in items}
+    problems = []
+    for r in repository.results_for(session, enterprise_id):
+        if r.item_id not in by_id:
+            continue
+        ref = evaluate(by_id[r.item_id], facts, as_of)
+        if (ref.eligible, ref.amount, ref.failed, ref.missing) != (
+            r.eligible, r.amount, _split(r.failed), _split(r.missing)):
+            problems.append(f"{r.item_id}: SQL {r.eligible}/{r.amount} ≠ 参考 {ref.eligible}/"
+                            f"{ref.amount}")
+    return problems
+
+
+# ---- command-line helpers -------------------------------------------------------------------
+
+def match_database_cli(
+    items: Sequence[Item], as_of: date, *, engine: str, out: Path | None,
+    progress: Callable[[str], None],
+):  # type: ignore[no-untyped-def]
+    from huiqi.kit.db import default_engine, unit_of_work
+    from huiqi.kit.db_schema import ensure_schema
+    from huiqi.matching.bulk import MatchSummary
+    from huiqi.matching.inputs import LoadedInput
+    from huiqi.registry.catalog import load_catalog
+
+    db = default_engine()
+    ensure_schema(db)
+    catalog = load_catalog()
+    progress(f"在数据库（{db.dialect.name}）中匹配")
+    with unit_of_work(db) as session:
+        stats = match_all(session, catalog, items, as_of)
+    if out is not None:
+        progress("写出结果")
+        _export_results(db, items, out)
+    return MatchSummary(LoadedInput(stats.enterprises, [], []), stats.items, stats.pairs,
+                        stats.eligible, stats.unknown)
+
+
+def _export_results(db, items: Sequence[Item], out: Path) -> None:  # type: ignore[no-untyped-def]
+    import duckdb
+    import pyarrow as pa
+
+    ids = [i.id for i in items]
+    with db.connect() as conn:
+        rows = conn.execute(
+            select(text("e.uscc"), MatchResult.item_id, MatchResult.eligible, MatchResult.amount,
+                   MatchResult.failed, MatchResult.missing)
+            .select_from(MatchResult).join(text("enterprises e"),
+                                           text("e.id = match_results.enterprise_id"))
+            .where(MatchResult.item_id.in_(ids))
+            .order_by(MatchResult.enterprise_id, MatchResult.item_id)).all()
+    table = pa.table({
+        "uscc": [r[0] for r in rows], "item": [r[1] for r in rows],
+        "eligible": [{True: "true", False: "false"}.get(r[2], "unknown") for r in rows],
+        "amount": pa.array([r[3] if r[2] else None for r in rows], pa.decimal128(18, 2)),
+        "failed": [r[4] for r in rows], "missing": [r[5] for r in rows]})
+    con = duckdb.connect()
+    con.register("t", table)
+    fmt = "FORMAT PARQUET" if out.suffix.lower() == ".parquet" else "FORMAT CSV, HEADER"
+    con.execute(f"COPY t TO '{str(out).replace(chr(39), chr(39) * 2)}' ({fmt})")
+
+
+def explain_for_cli(
+    uscc: str, item_id: str, items: Sequence[Item], catalog: Catalog, as_of: date
+) -> str | None:
+    from huiqi.kit.db import default_engine, unit_of_work
+    from huiqi.kit.db_schema import ensure_schema
+
+    item = next((i for i in items if i.id == item_id), None)
+    if item is None:
+        return None
+    db = default_engine()
+    ensure_schema(db)
+    with unit_of_work(db) as session:
+        row = session.execute(text("SELECT id, name FROM enterprises WHERE uscc = :u"),
+                              {"u": uscc.strip().upper()}).first()
+        if row is None:
+            return None
+        facts = enterprise_facts(session, catalog, int(row[0]))
+    header = f"{row[1]}（{uscc}） × {item.title}（{item.id}），按 {as_of} 有效的政策"
+    return header + "\n" + explain(item, facts, as_of, catalog).to_text()

@@ -1,0 +1,27 @@
+"""Latest outcome of each (enterprise, policy item): the 政策礼包 reads it, matching writes it."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, Numeric, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from huiqi.models.base import Base, utcnow
+
+
+class MatchResult(Base):
+    __tablename__ = "match_results"
+
+    enterprise_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("enterprises.id", ondelete="CASCADE"), primary_key=True
+    )
+    item_id: Mapped[str] = mapped_column(String(120), primary_key=True)
+    eligible: Mapped[bool | None] = mapped_column(Boolean, nullable=True, index=True)
+    amount: Mapped[Decimal | None] = mapped_column(Numeric(18, 2), nullable=True)
+    failed: Mapped[str] = mapped_column(Text, default="")
+    missing: Mapped[str] = mapped_column(Text, default="")
+    near_miss: Mapped[bool] = mapped_column(Boolean, default=False)
+    as_of: Mapped[date] = mapped_column(Date)
+    computed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
