@@ -1,0 +1,127 @@
+"""`huiqi match` honours its contract on every engine and input format, with identical output."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import duckdb
+import openpyxl
+import pytest
+from typer.testing import CliRunner
+
+from huiqi.cli.main import app
+
+HEADER = ["uscc", "item", "eligible", "amount", "failed", "missing"]
+ROWS = [
+    # an eligible tech-upgrade: 规上制造业, 800万 equipment, robot project -> 10% = 80万
+    {"uscc": "91420800MA00000001", "industry_code": "C3011", "above_size": "是",
+     "dishonest_debtor": "否", "major_violation_3y": "false", "equipment_investment": "8000000",
+     "equipment_purchase": "8000000", "construction_years": "2", "prior_fiscal_support": "0",
+     "robot_replacement": "1", "online_sales": "6000000", "loan_amount": "1000000"},
+    # battery maker at the 12% rate, capped at 400万
+    {"uscc": "91420800MA00000002", "industry_code": "C3841", "above_size": "true",
+     "dishonest_debtor": "false", "major_violation_3y": "false",
+     "equipment_investment": "50000000", "equipment_purchase": "50000000",
+     "construction_years": "3", "prior_fiscal_support": "false", "robot_replacement": "false"},
+    # a restaurant with nothing known but its industry
+    {"uscc": "92500105MA00000003", "industry_code": "H6210"},
+]
+
+
+def _write_csv(path: Path, rows: list[dict[str, str]]) -> None:
+    names = sorted({k for r in rows for k in r}, key=lambda k: (k != "uscc", k))
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.DictWriter(fh, fieldnames=names)
+        w.writeheader()
+        w.writerows(rows)
+
+
+def _read(path: Path) -> list[list[str]]:
+    if path.suffix == ".parquet":
+        rows = duckdb.sql(f"SELECT * FROM read_parquet('{path}')").fetchall()
+        return [["" if v is None else (f"{v:.2f}" if i == 3 else str(v)) for i, v in enumerate(r)]
+                for r in rows]
+    with path.open(encoding="utf-8") as fh:
+        reader = csv.reader(fh)
+        assert next(reader) == HEADER
+        return list(reader)
+
+
+def _match(tmp: Path, src: Path, out_name: str, *extra: str, env: dict[str, str] | None = None):
+    out = tmp / out_name
+    result = CliRunner().invoke(app, ["match", "--input", str(src), "--out", str(out),
+                                      "--as-of", "2025-06-01", *extra], env=env)
+    assert result.exit_code == 0, result.output
+    return _read(out), result.output
+
+
+def test_contract_columns_and_values(tmp_path: Path) -> None:
+    src = tmp_path / "in.csv"
+    _write_csv(src, ROWS)
+    rows, _ = _match(tmp_path, src, "out.csv")
+    by_key = {(r[0], r[1]): r for r in rows}
+    tech1 = by_key[("91420800MA00000001", "dongbao.tech-upgrade")]
+    assert tech1[2:4] == ["true", "800000.00"]
+    tech2 = by_key[("91420800MA00000002", "dongbao.tech-upgrade")]
+    assert tech2[2:4] == ["true", "4000000.00"]
+    unknown = by_key[("92500105MA00000003", "dongbao.tech-upgrade")]
+    assert unknown[2] in ("false", "unknown") and unknown[3] == ""
+    assert all(r[2] in ("true", "false", "unknown") for r in rows)
+    assert all((r[3] != "") == (r[2] == "true") or r[2] == "true" for r in rows)
+    # only items in force on the as-of date: the 2022 Jiangbei relief items are gone in 2025
+    assert not any(r[1].startswith("jiangbei.state-rent") for r in rows)
+    items = {r[1] for r in rows}
+    assert len(rows) == len(ROWS) * len(items)
+
+
+def test_as_of_selects_items_in_force(tmp_path: Path) -> None:
+    src = tmp_path / "in.csv"
+    _write_csv(src, ROWS)
+    out = tmp_path / "o.csv"
+    result = CliRunner().invoke(app, ["match", "--input", str(src), "--out", str(out),
+                                      "--as-of", "2022-06-01"])
+    assert result.exit_code == 0, result.output
+    items = {r[1] for r in _read(out)}
+    assert "jiangbei.state-rent-relief" in items
+    assert "dongbao.tech-upgrade" not in items
+
+
+@pytest.mark.postgres
+def test_engines_and_formats_give_identical_output(tmp_path: Path, pg_url: str) -> None:
+    src = tmp_path / "in.csv"
+    _write_csv(src, ROWS)
+    baseline, _ = _match(tmp_path, src, "duck.csv")
+    assert _match(tmp_path, src, "lite.csv", "--engine", "sqlite")[0] == baseline
+    pg, _ = _match(tmp_path, src, "pg.csv", "--engine", "postgres",
+                   env={"HUIQI_DATABASE_URL": pg_url})
+    assert pg == baseline
+    # the same rows as XLSX and as Parquet
+    xlsx = tmp_path / "in.xlsx"
+    wb = openpyxl.Workbook()
+    names = sorted({k for r in ROWS for k in r}, key=lambda k: (k != "uscc", k))
+    wb.active.append(names)
+    for r in ROWS:
+        wb.active.append([r.get(n) for n in names])
+    wb.save(xlsx)
+    assert _match(tmp_path, xlsx, "x.csv")[0] == baseline
+    parquet = tmp_path / "in.parquet"
+    duckdb.sql(f"COPY (SELECT * FROM read_csv('{src}', all_varchar=true)) TO '{parquet}'")
+    assert _match(tmp_path, parquet, "p.csv")[0] == baseline
+    assert _match(tmp_path, src, "out.parquet")[0] == baseline
+
+
+def test_bad_cells_are_reported_and_the_rest_matched(tmp_path: Path) -> None:
+    rows = [*ROWS, {"uscc": "BAD1", "employees": "many"}, {"uscc": "BAD2", "revenue": "1.005"}]
+    src = tmp_path / "in.csv"
+    _write_csv(src, rows)
+    out_rows, output = _match(tmp_path, src, "o.csv")
+    assert {r[0] for r in out_rows} == {r["uscc"] for r in ROWS}
+    assert "第 5 行 employees" in output and "第 6 行 revenue" in output
+
+
+def test_unreadable_input_is_a_clear_error(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["match", "--input", str(tmp_path / "nope.csv"), "--out",
+                                      str(tmp_path / "o.csv")])
+    assert result.exit_code == 2
+    assert "找不到输入文件" in result.output
