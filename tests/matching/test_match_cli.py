@@ -15,12 +15,14 @@ from huiqi.cli.main import app
 HEADER = ["uscc", "item", "eligible", "amount", "failed", "missing"]
 ROWS = [
     # an eligible tech-upgrade: 规上制造业, 800万 equipment, robot project -> 10% = 80万
-    {"uscc": "91420800MA00000001", "industry_code": "C3011", "above_size": "是",
+    {"uscc": "91420800MA00000001", "region": "420802", "legal_form": "enterprise",
+     "industry_code": "C3011", "above_size": "是",
      "dishonest_debtor": "否", "major_violation_3y": "false", "equipment_investment": "8000000",
      "equipment_purchase": "8000000", "construction_years": "2", "prior_fiscal_support": "0",
      "robot_replacement": "1", "online_sales": "6000000", "loan_amount": "1000000"},
     # battery maker at the 12% rate, capped at 400万
-    {"uscc": "91420800MA00000002", "industry_code": "C3841", "above_size": "true",
+    {"uscc": "91420800MA00000002", "region": "420802", "legal_form": "企业法人",
+     "industry_code": "C3841", "above_size": "true",
      "dishonest_debtor": "false", "major_violation_3y": "false",
      "equipment_investment": "50000000", "equipment_purchase": "50000000",
      "construction_years": "3", "prior_fiscal_support": "false", "robot_replacement": "false"},
