@@ -82,7 +82,7 @@ class Checker:
 
     # -- parsing ---------------------------------------------------------------------------
 
-    def _parse(self, text: str) -> exp.Expression | None:
+    def _parse(self, text: str) -> exp.Expr | None:
         if not text.strip():
             self._issues.append(CheckIssue(0, "empty expression"))
             return None
@@ -108,7 +108,7 @@ class Checker:
             desc = first.get("description", str(err))
             self._issues.append(CheckIssue(offset, f"cannot parse the expression: {desc}"))
             return None
-        found = [t for t in trees if isinstance(t, exp.Expression)]
+        found = [t for t in trees if isinstance(t, exp.Expr)]
         if len(found) != 1:
             self._issues.append(CheckIssue(0, "write exactly one expression"))
             return None
@@ -116,20 +116,20 @@ class Checker:
 
     # -- checking --------------------------------------------------------------------------
 
-    def _issue(self, node: exp.Expression, message: str) -> None:
+    def _issue(self, node: exp.Expr, message: str) -> None:
         self._issues.append(CheckIssue(_start(node), message))
 
-    def _fail(self, node: exp.Expression, message: str) -> _Bad:
+    def _fail(self, node: exp.Expr, message: str) -> _Bad:
         self._issue(node, message)
         return _Bad()
 
-    def _node(self, e: exp.Expression) -> ir.Node | None:
+    def _node(self, e: exp.Expr) -> ir.Node | None:
         try:
             return self._convert(e)
         except _Bad:
             return None
 
-    def _convert(self, e: exp.Expression) -> ir.Node:
+    def _convert(self, e: exp.Expr) -> ir.Node:
         if isinstance(e, exp.Paren):
             return self._convert(e.this)
         if isinstance(e, (*_STATEMENTS, exp.Subquery, exp.Exists)):
@@ -237,8 +237,8 @@ class Checker:
             raise self._fail(e, "YEARS_AGO takes one whole number of years, e.g. YEARS_AGO(3)")
         return ir.YearsAgo(int(args[0].this))
 
-    def _each(self, exprs: list[exp.Expression],
-              fn: Callable[[exp.Expression], ir.Node]) -> list[ir.Node]:
+    def _each(self, exprs: list[exp.Expr],
+              fn: Callable[[exp.Expr], ir.Node]) -> list[ir.Node]:
         """Check every operand, so that one expression reports all its problems."""
         out: list[ir.Node] = []
         failed = False
@@ -251,29 +251,29 @@ class Checker:
             raise _Bad()
         return out
 
-    def _scaled(self, e: exp.Expression, node: ir.Node) -> ir.Node:
+    def _scaled(self, e: exp.Expr, node: ir.Node) -> ir.Node:
         if node.type is ir.ValueType.NUMBER and node.scale > ir.MAX_SCALE:
             raise self._fail(e, f"too many decimal places ({node.scale} > {ir.MAX_SCALE})")
         return node
 
-    def _arith(self, e: exp.Expression, op: str) -> ir.Node:
+    def _arith(self, e: exp.Expr, op: str) -> ir.Node:
         left, right = self._each([e.this, e.expression], lambda x: self._number(x, f"'{op}'"))
         scale = left.scale + right.scale if op == "*" else max(left.scale, right.scale)
         return self._scaled(e, ir.Arith(op, left, right, scale=scale))
 
-    def _number(self, e: exp.Expression, what: str) -> ir.Node:
+    def _number(self, e: exp.Expr, what: str) -> ir.Node:
         node = self._convert(e)
         if node.type is not ir.ValueType.NUMBER:
             raise self._fail(e, f"{what} needs a number, not {_describe(node)}")
         return node
 
-    def _bool(self, e: exp.Expression, what: str) -> ir.Node:
+    def _bool(self, e: exp.Expr, what: str) -> ir.Node:
         node = self._convert(e)
         if node.type is not ir.ValueType.BOOL:
             raise self._fail(e, f"{what} needs a condition (true/false), not {_describe(node)}")
         return node
 
-    def _compare(self, e: exp.Expression, op: str) -> ir.Node:
+    def _compare(self, e: exp.Expr, op: str) -> ir.Node:
         left, right = self._each([e.this, e.expression], self._convert)
         self._comparable(e, left, right)
         if _constant(left) and _constant(right):
@@ -283,11 +283,11 @@ class Checker:
             self._enum_value(node, a, b)
         return ir.Compare(op, left, right)
 
-    def _comparable(self, e: exp.Expression, left: ir.Node, right: ir.Node) -> None:
+    def _comparable(self, e: exp.Expr, left: ir.Node, right: ir.Node) -> None:
         if left.type is not right.type:
             raise self._fail(e, f"cannot compare {_describe(left)} with {_describe(right)}")
 
-    def _enum_value(self, e: exp.Expression, fld: ir.Node, other: ir.Node) -> None:
+    def _enum_value(self, e: exp.Expr, fld: ir.Node, other: ir.Node) -> None:
         """A text literal compared with an enum field must be one of its values."""
         if not (isinstance(fld, ir.FieldRef) and isinstance(other, ir.Const)
                 and fld.field_type in (FieldType.ENUM, FieldType.REGION)):
@@ -359,7 +359,7 @@ class Checker:
         pairs = tuple((cond, value) for (cond, _), value in zip(whens, values, strict=False))
         return ir.Case(pairs, values[-1], values[0].type, _max_scale(values))
 
-    def _same_type(self, exprs: list[exp.Expression], what: str,
+    def _same_type(self, exprs: list[exp.Expr], what: str,
                    numbers_or_dates: bool = False) -> list[ir.Node]:
         nodes = self._each(exprs, self._convert)
         first = nodes[0]
@@ -387,12 +387,14 @@ def _describe(node: ir.Node) -> str:
             ir.ValueType.TEXT: "text", ir.ValueType.DATE: "a date"}[node.type]
 
 
-def _what(e: exp.Expression) -> str:
-    return {exp.Mod: "'%'", exp.Star: "'*' (all columns)", exp.ILike: "ILIKE (LIKE is already "
-            "case-sensitive; write the exact case)"}.get(type(e), f"'{e.key.upper()}'")
+def _what(e: exp.Expr) -> str:
+    names: dict[type[exp.Expr], str] = {
+        exp.Mod: "'%'", exp.Star: "'*' (all columns)",
+        exp.ILike: "ILIKE (LIKE is already case-sensitive; write the exact case)"}
+    return names.get(type(e), f"'{e.key.upper()}'")
 
 
-def _start(e: exp.Expression) -> int:
+def _start(e: exp.Expr) -> int:
     """Character offset where a node starts: the smallest token start among it and its leaves."""
     starts = [n.meta["start"] for n in e.walk() if "start" in n.meta]
     return min(starts) if starts else 0
