@@ -16,8 +16,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 from huiqi.appeals.deadlines import local_date
-
-SATISFIED_FROM = 4  # satisfaction 4 (满意) and 5 (非常满意) count as satisfied
+from huiqi.appeals.vocab import SATISFIED_FROM
 
 DEFINITIONS: Mapping[str, str] = {
     "响应率": "按时签收数 ÷ 交办数。按时签收：牵头部门的签收日期（北京时间）不晚于签收时限日；"

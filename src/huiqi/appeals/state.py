@@ -20,7 +20,7 @@ from datetime import date
 from typing import Any
 
 from huiqi.appeals import payloads as p
-from huiqi.appeals.vocab import AppealAction, AppealStatus, Role, Source
+from huiqi.appeals.vocab import SATISFIED_FROM, AppealAction, AppealStatus, Role, Source
 from huiqi.kit.errors import Conflict, PermissionDenied
 
 A, S, R = AppealAction, AppealStatus, Role
@@ -157,7 +157,6 @@ PAYLOADS: Mapping[AppealAction, tuple[p.Field, ...]] = {
 }
 
 SUBMIT_ROLES = frozenset({R.ENTERPRISE, R.LIAISON, R.OFFICE})
-UNSATISFIED_BELOW = 4  # a satisfaction under 4 must say why
 
 
 # --- entry points ---------------------------------------------------------------------------
@@ -283,7 +282,7 @@ def _reopen(state: AppealState, data: Data) -> Out:
 
 
 def _visit(state: AppealState, data: Data) -> Out:
-    if data["satisfaction"] < UNSATISFIED_BELOW and not data.get("comment"):
+    if data["satisfaction"] < SATISFIED_FROM and not data.get("comment"):
         raise p.InvalidPayload("满意度低于 4 分时，请填写「评价意见」说明不满意的原因")
     return {"satisfaction": data["satisfaction"]}, ()
 

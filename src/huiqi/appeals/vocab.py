@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+SATISFIED_FROM = 4  # satisfaction 4 (满意) and 5 (非常满意) count as satisfied; below must say why
+
 
 class _Labelled(StrEnum):
     @property
