@@ -1,0 +1,124 @@
+"""All SQL of the registry. Upserts use the dialect's INSERT … ON CONFLICT (SQLite, PostgreSQL)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import delete, func, or_, select, tuple_
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from huiqi.models.base import utcnow
+from huiqi.models.enterprise import Enterprise, EnterpriseFact, enterprises
+
+CHUNK = 500  # bound parameters per IN (...) stay well under SQLite's limit
+
+
+def _insert(session: Session, table: Any) -> Any:
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        return postgresql.insert(table)
+    if dialect == "sqlite":
+        return sqlite.insert(table)
+    raise NotImplementedError(f"upsert is not implemented for {dialect}")
+
+
+def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def get_by_uscc(session: Session, uscc: str) -> Enterprise | None:
+    return session.scalars(select(Enterprise).where(enterprises.c.uscc == uscc)).one_or_none()
+
+
+def get_by_id(session: Session, enterprise_id: int) -> Enterprise | None:
+    return session.get(Enterprise, enterprise_id)
+
+
+def fetch_existing(session: Session, usccs: Sequence[str],
+                   columns: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """uscc → {id, *columns} for the enterprises among `usccs` that exist."""
+    cols = [enterprises.c.id, enterprises.c.uscc, *(enterprises.c[c] for c in columns)]
+    found: dict[str, dict[str, Any]] = {}
+    for part in _chunks(usccs):
+        for row in session.execute(select(*cols).where(enterprises.c.uscc.in_(part))).mappings():
+            found[row["uscc"]] = dict(row)
+    return found
+
+
+def upsert_enterprises(session: Session, rows: Sequence[Mapping[str, Any]],
+                       columns: Sequence[str]) -> None:
+    """Insert or update by uscc; only `columns` are written (every row must carry them all)."""
+    if not rows:
+        return
+    now = utcnow()
+    stmt = _insert(session, enterprises)
+    update = {c: stmt.excluded[c] for c in columns if c != "uscc"}
+    update["updated_at"] = now
+    stmt = stmt.on_conflict_do_update(index_elements=[enterprises.c.uscc], set_=update)
+    params = [{**{c: row.get(c) for c in columns}, "uscc": row["uscc"], "created_at": now,
+               "updated_at": now} for row in rows]
+    session.execute(stmt, params)
+
+
+def ids_for(session: Session, usccs: Sequence[str]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for part in _chunks(usccs):
+        stmt = select(enterprises.c.uscc, enterprises.c.id).where(enterprises.c.uscc.in_(part))
+        found.update({u: i for u, i in session.execute(stmt)})
+    return found
+
+
+def fetch_facts(session: Session,
+                enterprise_ids: Sequence[int]) -> dict[int, dict[str, str | None]]:
+    facts: dict[int, dict[str, str | None]] = {}
+    t = EnterpriseFact.__table__
+    for part in _chunks(enterprise_ids):
+        stmt = select(t.c.enterprise_id, t.c.field, t.c.value).where(t.c.enterprise_id.in_(part))
+        for eid, name, value in session.execute(stmt):
+            facts.setdefault(eid, {})[name] = value
+    return facts
+
+
+def upsert_facts(session: Session, rows: Sequence[Mapping[str, Any]]) -> None:
+    """rows: {enterprise_id, field, value}."""
+    if not rows:
+        return
+    t = EnterpriseFact.__table__
+    now = utcnow()
+    stmt = _insert(session, t)
+    stmt = stmt.on_conflict_do_update(index_elements=[t.c.enterprise_id, t.c.field],
+                                      set_={"value": stmt.excluded.value, "updated_at": now})
+    session.execute(stmt, [{**r, "updated_at": now} for r in rows])
+
+
+def delete_facts(session: Session, pairs: Sequence[tuple[int, str]]) -> None:
+    t = EnterpriseFact.__table__
+    for part in _chunks(pairs, 200):
+        session.execute(delete(t).where(tuple_(t.c.enterprise_id, t.c.field).in_(list(part))))
+
+
+def search(session: Session, *, query: str | None = None, region: str | None = None,
+           industry_prefix: str | None = None, size_class: str | None = None,
+           offset: int = 0, limit: int = 20) -> tuple[list[Enterprise], int]:
+    """Enterprises matching every given filter, ordered by id; and the total count."""
+    conditions = []
+    if query:
+        pattern = f"%{query.strip()}%"
+        conditions.append(or_(enterprises.c.name.like(pattern), enterprises.c.uscc.like(pattern)))
+    if region:
+        conditions.append(enterprises.c.region == region)
+    if industry_prefix:
+        conditions.append(enterprises.c.industry_code.like(f"{industry_prefix.upper()}%"))
+    if size_class:
+        conditions.append(enterprises.c.size_class == size_class)
+    total = session.scalar(select(func.count()).select_from(enterprises).where(*conditions)) or 0
+    stmt = (select(Enterprise).where(*conditions).order_by(enterprises.c.id)
+            .offset(offset).limit(limit))
+    return list(session.scalars(stmt)), total
+
+
+__all__ = ["delete_facts", "fetch_existing", "fetch_facts", "get_by_id", "get_by_uscc", "ids_for",
+           "search", "upsert_enterprises", "upsert_facts"]
