@@ -1,0 +1,97 @@
+"""The FastAPI application factory: the composition root.
+
+Domains plug in by adding their module to VIEWS (HTML pages, mounted at /) or ENDPOINTS (JSON,
+mounted under /api/v1); each module exposes `router: APIRouter`. A listed module that does not
+exist yet is skipped, so a domain can be listed before it lands.
+
+Every route gets, without asking: the request guard (CSRF on state-changing page requests, the
+auditor read-only rule), the error handlers (JSON / htmx toast / page), security headers. The
+request's unit of work is the `DBSession` dependency (huiqi.kit.web).
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
+from types import ModuleType
+
+from fastapi import Depends, FastAPI
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import Engine
+
+import huiqi
+import huiqi.models  # every table registered before the first query
+from huiqi.auth.guards import request_guard
+from huiqi.kit.clock import Clock
+from huiqi.kit.db import make_engine, session_factory
+from huiqi.kit.security import secret_from_file
+from huiqi.kit.settings import Settings, get_settings
+from huiqi.ui import errors
+from huiqi.ui.headers import SecurityHeaders
+from huiqi.ui.templating import STATIC_DIR
+
+log = logging.getLogger(__name__)
+
+API_PREFIX = "/api/v1"
+VIEWS: list[str] = [
+    "huiqi.ui.views",
+    "huiqi.auth.views",
+    "huiqi.notify.views",
+    "huiqi.audit.views",
+]
+ENDPOINTS: list[str] = [
+    "huiqi.auth.endpoints",
+    "huiqi.notify.endpoints",
+    "huiqi.audit.endpoints",
+]
+
+
+def create_app(
+    settings: Settings | None = None, engine: Engine | None = None, *, clock: Clock | None = None
+) -> FastAPI:
+    settings = settings or get_settings()
+    owns_engine = engine is None
+    engine = engine or make_engine(settings.database_url)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        from huiqi.notify.service import deliver
+
+        try:
+            deliver(engine)  # anything left pending by a previous run
+        except Exception:
+            log.exception("delivering pending notifications at start-up failed")
+        yield
+        if owns_engine:
+            engine.dispose()
+
+    app = FastAPI(
+        title="惠企 Huiqi API", version=huiqi.__version__, lifespan=lifespan,
+        docs_url=None, redoc_url=None, openapi_url=f"{API_PREFIX}/openapi.json",
+        dependencies=[Depends(request_guard)],
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.session_factory = session_factory(engine)
+    app.state.clock = clock or Clock()
+    app.state.secret_key = settings.secret_key or secret_from_file(settings.data_dir)
+    errors.install(app)
+    app.add_middleware(SecurityHeaders)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    for module in _modules(VIEWS):
+        app.include_router(module.router)
+    for module in _modules(ENDPOINTS):
+        app.include_router(module.router, prefix=API_PREFIX)
+    return app
+
+
+def _modules(names: Iterable[str]) -> Iterable[ModuleType]:
+    for name in names:
+        try:
+            yield importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            log.debug("router module %s not present yet", name)

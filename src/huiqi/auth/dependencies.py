@@ -1,0 +1,125 @@
+"""Who is calling, as FastAPI dependencies. A route's signature reads as its access policy:
+
+    def page(user: OfficeUser, db: DBSession): ...
+
+HTML routes authenticate with the session cookie; /api routes with `Authorization: Bearer hq_…`.
+Not logged in → 401 (pages redirect to the login page). Wrong role → 404, the same answer as for
+something that does not exist, so a page's existence is not disclosed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated, Any, TypeVar
+
+from fastapi import Depends, Request
+
+from huiqi.auth import service
+from huiqi.auth.actor import Actor
+from huiqi.kit.errors import HuiqiError, NotFound
+from huiqi.kit.web import ClockDep, DBSession, client_ip, is_api
+from huiqi.models.session import UserSession
+from huiqi.models.user import Role
+
+SESSION_COOKIE = "huiqi_session"
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class NotAuthenticated(HuiqiError):
+    status_code = 401
+    code = "not_authenticated"
+
+    def __init__(self, message: str = "请先登录。", *, reason: str = "login") -> None:
+        super().__init__(message)
+        self.reason = reason  # login | timeout: which notice the login page shows
+
+
+@dataclass(frozen=True)
+class Auth:
+    actor: Actor
+    csrf_token: str | None = None  # None for Bearer-token calls
+    token: str | None = None  # the session cookie's value (to end or rotate it)
+    session: UserSession | None = None  # the row, for flash messages; may be gone after rollback
+
+
+def get_auth(request: Request, db: DBSession, clock: ClockDep) -> Auth | None:
+    """Resolve the caller once per request (FastAPI caches it); also kept on request.state."""
+    auth = _bearer(request, db, clock) if is_api(request) else _cookie(request, db, clock)
+    request.state.auth = auth
+    return auth
+
+
+def _bearer(request: Request, db: DBSession, clock: ClockDep) -> Auth | None:
+    scheme, _, secret = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not secret:
+        return None
+    user = service.resolve_api_token(db, clock, secret.strip())
+    return Auth(Actor.of(user, ip=client_ip(request), via="token")) if user else None
+
+
+def _cookie(request: Request, db: DBSession, clock: ClockDep) -> Auth | None:
+    token = request.cookies.get(SESSION_COOKIE)
+    if not token:
+        return None
+    # Background polls (the bell) must not keep an idle session alive.
+    passive = getattr(request.scope.get("endpoint"), "__huiqi_passive__", False)
+    try:
+        found = service.resolve_session(db, clock, token, touch=not passive)
+    except service.SessionExpired:
+        request.state.session_expired = True
+        return None
+    if found is None:
+        return None
+    row, user = found
+    return Auth(Actor.of(user, ip=client_ip(request)), row.csrf_token, token, row)
+
+
+def passive(endpoint: F) -> F:
+    """Mark a route whose calls are not user activity (polling): it does not extend the session."""
+    endpoint.__huiqi_passive__ = True  # type: ignore[attr-defined]
+    return endpoint
+
+
+MaybeAuth = Annotated[Auth | None, Depends(get_auth)]
+
+
+def get_optional_actor(auth: MaybeAuth) -> Actor | None:
+    return auth.actor if auth else None
+
+
+def require_auth(request: Request, auth: MaybeAuth) -> Auth:
+    if auth is None:
+        if getattr(request.state, "session_expired", False):
+            raise NotAuthenticated("登录已超时（30 分钟无操作），请重新登录。", reason="timeout")
+        raise NotAuthenticated()
+    return auth
+
+
+def require_actor(auth: Annotated[Auth, Depends(require_auth)]) -> Actor:
+    return auth.actor
+
+
+def require_roles(*roles: Role) -> Callable[[Actor], Actor]:
+    """A dependency admitting only the given roles; others get the 404 a missing page gets."""
+    allowed = frozenset(roles)
+
+    def dependency(actor: Annotated[Actor, Depends(require_actor)]) -> Actor:
+        if actor.role not in allowed:
+            raise NotFound("页面不存在，或您没有访问权限。")
+        return actor
+
+    dependency.__name__ = "require_" + "_or_".join(r.value for r in roles)
+    return dependency
+
+
+AuthRequired = Annotated[Auth, Depends(require_auth)]
+OptionalUser = Annotated[Actor | None, Depends(get_optional_actor)]
+CurrentUser = Annotated[Actor, Depends(require_actor)]
+EnterpriseUser = Annotated[Actor, Depends(require_roles(Role.ENTERPRISE))]
+DepartmentUser = Annotated[Actor, Depends(require_roles(Role.DEPARTMENT))]
+LiaisonUser = Annotated[Actor, Depends(require_roles(Role.LIAISON))]
+OfficeUser = Annotated[Actor, Depends(require_roles(Role.OFFICE))]
+AuditorUser = Annotated[Actor, Depends(require_roles(Role.AUDITOR))]
+# Government staff who work on cases (not the auditor, not enterprises).
+StaffUser = Annotated[Actor, Depends(require_roles(Role.DEPARTMENT, Role.LIAISON, Role.OFFICE))]

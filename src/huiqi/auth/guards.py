@@ -1,0 +1,44 @@
+"""Checks every request passes, installed once on the app (so no route can forget them):
+
+- a state-changing page request (POST/PUT/PATCH/DELETE) carries the right CSRF token (/api takes
+  Bearer tokens only, which a foreign site cannot make a browser send);
+- the auditor changes nothing: every state-changing request by an auditor is refused, except the
+  few routes marked `@auditor_may` (logging out, changing one's own password).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from fastapi import Request
+
+from huiqi.auth.dependencies import MaybeAuth
+from huiqi.kit.csrf import SAFE_METHODS, CsrfFailed, anonymous_token, submitted_token
+from huiqi.kit.errors import PermissionDenied
+from huiqi.kit.security import same
+from huiqi.kit.web import is_api
+from huiqi.models.user import Role
+
+F = TypeVar("F", bound=Callable[..., Any])
+AUDITOR_READ_ONLY = "审计管理员账号只能查阅，不能修改任何数据。"
+
+
+def auditor_may(endpoint: F) -> F:
+    """Mark a state-changing route the auditor may use (it must only concern their own account)."""
+    endpoint.__huiqi_auditor_may__ = True  # type: ignore[attr-defined]
+    return endpoint
+
+
+async def request_guard(request: Request, auth: MaybeAuth) -> None:
+    if request.method in SAFE_METHODS:
+        return
+    # /api authenticates by Bearer header only (no ambient credential, so no CSRF to forge).
+    if not is_api(request):
+        expected = auth.csrf_token if auth else anonymous_token(request)
+        if not same(await submitted_token(request), expected):
+            raise CsrfFailed()
+    if auth and auth.actor.role is Role.AUDITOR:
+        endpoint = request.scope.get("endpoint")
+        if not getattr(endpoint, "__huiqi_auditor_may__", False):
+            raise PermissionDenied(AUDITOR_READ_ONLY)

@@ -1,0 +1,70 @@
+"""All SQL for accounts, sessions and API tokens."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from huiqi.models.api_token import ApiToken
+from huiqi.models.department import Department
+from huiqi.models.session import UserSession
+from huiqi.models.user import User
+
+
+def user_by_username(db: Session, username: str) -> User | None:
+    return db.scalar(select(User).where(func.lower(User.username) == username.lower()))
+
+
+def user_by_id(db: Session, user_id: int) -> User | None:
+    return db.get(User, user_id)
+
+
+def users(db: Session, role: str | None = None) -> list[User]:
+    stmt = select(User).order_by(User.role, User.username)
+    if role:
+        stmt = stmt.where(User.role == role)
+    return list(db.scalars(stmt))
+
+
+def department_by_code(db: Session, code: str) -> Department | None:
+    return db.scalar(select(Department).where(Department.code == code))
+
+
+def departments(db: Session) -> list[Department]:
+    return list(db.scalars(select(Department).order_by(Department.code)))
+
+
+def session_by_digest(db: Session, digest: str) -> UserSession | None:
+    return db.get(UserSession, digest)
+
+
+def delete_session(db: Session, digest: str) -> None:
+    db.execute(delete(UserSession).where(UserSession.id == digest))
+
+
+def delete_user_sessions(db: Session, user_id: int, keep: str | None = None) -> None:
+    stmt = delete(UserSession).where(UserSession.user_id == user_id)
+    if keep:
+        stmt = stmt.where(UserSession.id != keep)
+    db.execute(stmt)
+
+
+def delete_idle_sessions(db: Session, seen_before: datetime) -> int:
+    result = db.execute(delete(UserSession).where(UserSession.last_seen_at < seen_before))
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def token_by_digest(db: Session, digest: str) -> ApiToken | None:
+    return db.scalar(select(ApiToken).where(ApiToken.token_digest == digest))
+
+
+def tokens_of(db: Session, user_id: int) -> list[ApiToken]:
+    stmt = select(ApiToken).where(ApiToken.user_id == user_id).order_by(ApiToken.id.desc())
+    return list(db.scalars(stmt))
+
+
+def own_token(db: Session, user_id: int, token_id: int) -> ApiToken | None:
+    stmt = select(ApiToken).where(ApiToken.id == token_id, ApiToken.user_id == user_id)
+    return db.scalar(stmt)

@@ -1,0 +1,72 @@
+"""Request-level plumbing shared by every domain's views and endpoints.
+
+`DBSession` is the request's unit of work: one Session per request, committed when the route
+returns, rolled back when it raises. It is function-scoped, so the commit happens *before* the
+response is sent: a client never sees "saved" for a transaction that then fails.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+from urllib.parse import urlsplit
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from huiqi.kit.clock import Clock
+
+API_PREFIX = "/api"
+
+
+def get_db(request: Request) -> Iterator[Session]:
+    session: Session = request.app.state.session_factory()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def get_clock(request: Request) -> Clock:
+    clock: Clock = request.app.state.clock
+    return clock
+
+
+DBSession = Annotated[Session, Depends(get_db, scope="function")]
+ClockDep = Annotated[Clock, Depends(get_clock)]
+
+
+def client_ip(request: Request) -> str | None:
+    """The peer address; behind a proxy run uvicorn with --proxy-headers --forwarded-allow-ips."""
+    return request.client.host if request.client else None
+
+
+def user_agent(request: Request) -> str | None:
+    ua = request.headers.get("user-agent")
+    return ua[:300] if ua else None
+
+
+def is_api(request: Request) -> bool:
+    return request.url.path == API_PREFIX or request.url.path.startswith(API_PREFIX + "/")
+
+
+def is_htmx(request: Request) -> bool:
+    return request.headers.get("hx-request") == "true"
+
+
+def is_https(request: Request) -> bool:
+    return request.url.scheme == "https"
+
+
+def safe_next(target: str | None, default: str = "/") -> str:
+    """Only same-site paths ("/x"), never "//host" or "https://host": no open redirects."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return default
+    return target

@@ -1,0 +1,57 @@
+"""JSON API for the caller's notifications (mounted under /api/v1)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from fastapi import APIRouter
+from pydantic import BaseModel
+
+from huiqi.auth.dependencies import CurrentUser
+from huiqi.auth.guards import auditor_may
+from huiqi.kit.pagination import PageQuery, paginate
+from huiqi.kit.web import ClockDep, DBSession
+from huiqi.notify import repository as repo
+from huiqi.notify import service
+
+router = APIRouter(tags=["通知"])
+
+
+class NotificationOut(BaseModel):
+    id: int
+    title: str
+    body: str
+    link: str | None
+    created_at: datetime
+    read_at: datetime | None
+
+
+class NotificationPage(BaseModel):
+    items: list[NotificationOut]
+    total: int
+    unread: int
+    page: int
+    per_page: int
+
+
+def _out(n: object) -> NotificationOut:
+    return NotificationOut.model_validate(n, from_attributes=True)
+
+
+@router.get("/notifications", response_model=NotificationPage, summary="我的通知")
+def list_notifications(db: DBSession, actor: CurrentUser, params: PageQuery) -> NotificationPage:
+    page = paginate(db, repo.visible(actor.user_id or 0), params)
+    return NotificationPage(
+        items=[_out(n) for n in page.items], total=page.total,
+        unread=service.unread_count(db, actor.user_id or 0), page=page.page,
+        per_page=page.per_page,
+    )
+
+
+@router.post("/notifications/{notification_id}/read", response_model=NotificationOut,
+             summary="标记为已读")
+@auditor_may
+def mark_read(
+    db: DBSession, clock: ClockDep, actor: CurrentUser, notification_id: int
+) -> NotificationOut:
+    return _out(service.mark_read(db, actor.user_id or 0, notification_id, clock.now()))

@@ -1,0 +1,98 @@
+"""One place that turns errors into answers: JSON for /api, a toast for htmx, a page otherwise.
+
+Domain errors (`HuiqiError` subclasses) carry their status and a Chinese message written for the
+reader. A 404 reads the same whether the thing is missing or not the caller's to see.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from urllib.parse import urlencode
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import JSONResponse, RedirectResponse, Response
+
+from huiqi.auth.dependencies import NotAuthenticated
+from huiqi.kit.errors import HuiqiError
+from huiqi.kit.web import is_api, is_htmx
+from huiqi.ui.templating import render
+
+log = logging.getLogger(__name__)
+
+NOT_FOUND = "页面不存在，或您没有访问权限。"
+TITLES = {400: "请求有误", 401: "请先登录", 403: "无法执行此操作", 404: "页面不存在",
+          405: "不支持的操作", 409: "操作冲突", 413: "文件过大", 422: "信息有误",
+          429: "操作过于频繁", 500: "系统出错了"}
+HTTP_MESSAGES = {404: NOT_FOUND, 405: "此地址不支持该操作。", 413: "上传的内容超过了大小限制。"}
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(HuiqiError, _huiqi_error)  # type: ignore[arg-type]
+    app.add_exception_handler(StarletteHTTPException, _http_error)  # type: ignore[arg-type]
+    app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
+    app.add_exception_handler(Exception, _unexpected)
+
+
+def respond(
+    request: Request, status: int, code: str, message: str, details: object | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    if is_api(request):
+        body = {"error": {"code": code, "message": message, "details": details}}
+        return JSONResponse(body, status_code=status, headers=headers)
+    if is_htmx(request):
+        # htmx does not swap 4xx/5xx bodies; the event makes huiqi.js show a toast instead.
+        trigger = {"huiqi:toast": {"level": "error", "message": message}}
+        hx = {"HX-Trigger": json.dumps(trigger), "HX-Reswap": "none", **(headers or {})}
+        return render(request, "_toast.html", {"level": "error", "message": message},
+                      status_code=status, headers=hx)
+    title = TITLES.get(status, "出错了")
+    return render(request, "error.html",
+                  {"status": status, "title": title, "message": message, "details": details},
+                  status_code=status, headers=headers)
+
+
+async def _huiqi_error(request: Request, exc: HuiqiError) -> Response:
+    if isinstance(exc, NotAuthenticated):
+        return _to_login(request, exc)
+    return respond(request, exc.status_code, exc.code, exc.message, exc.details)
+
+
+def _to_login(request: Request, exc: NotAuthenticated) -> Response:
+    if is_api(request):
+        return respond(request, 401, exc.code, "缺少或无效的 API 令牌（Authorization: Bearer …）。",
+                       headers={"WWW-Authenticate": "Bearer"})
+    query = {"next": request.url.path + (f"?{request.url.query}" if request.url.query else "")}
+    if exc.reason == "timeout":
+        query["reason"] = "timeout"
+    url = "/login?" + urlencode(query)
+    if is_htmx(request):
+        return Response(status_code=401, headers={"HX-Redirect": url})
+    return RedirectResponse(url, status_code=303)
+
+
+async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+    message = HTTP_MESSAGES.get(exc.status_code) or (
+        exc.detail if isinstance(exc.detail, str) and exc.status_code != 500 else "请求无法完成。")
+    return respond(request, exc.status_code, f"http_{exc.status_code}", message,
+                   headers=getattr(exc, "headers", None))
+
+
+async def _validation_error(request: Request, exc: RequestValidationError) -> Response:
+    details = [
+        {"field": ".".join(str(p) for p in err.get("loc", ())[1:]), "message": err.get("msg")}
+        for err in exc.errors()
+    ]
+    fields = "、".join(d["field"] for d in details if d["field"]) or "请求"
+    return respond(request, 422, "invalid_request", f"提交的内容有误：{fields}。", details)
+
+
+async def _unexpected(request: Request, exc: Exception) -> Response:
+    ref = uuid.uuid4().hex[:8]
+    log.exception("unhandled error %s on %s %s", ref, request.method, request.url.path)
+    return respond(request, 500, "internal_error",
+                   f"系统出错了，请稍后再试。如问题持续，请将编号 {ref} 告知管理员。")

@@ -1,0 +1,141 @@
+"""The Jinja2 environment and the helpers every view uses to answer with HTML.
+
+    return render(request, "grants/list.html", {"page": page})
+    flash(request, "已保存。"); return redirect(request, "/grants")
+
+`render` adds what the base layout needs: the actor, the CSRF token, the role's navigation and
+pending flash messages. Templates live in ui/templates/<domain>/.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from sqlalchemy import inspect as _state
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+
+from huiqi.kit.clock import to_local
+from huiqi.kit.csrf import ANON_COOKIE, anonymous_token
+from huiqi.kit.security import new_token, sign
+from huiqi.kit.web import is_htmx, is_https, safe_next
+from huiqi.models.session import UserSession
+from huiqi.models.user import ROLE_LABELS, Role
+from huiqi.ui.nav import nav_for
+
+UI_DIR = Path(__file__).resolve().parent
+TEMPLATES_DIR = UI_DIR / "templates"
+STATIC_DIR = UI_DIR / "static"
+
+
+def _localtime(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    return to_local(value).strftime(fmt) if value else ""
+
+
+def _money(value: Decimal | int | float | str | None, unit: str = "元") -> str:
+    if value is None or value == "":
+        return "—"
+    amount = Decimal(str(value)).quantize(Decimal("0.01"))
+    return f"{amount:,.2f}{unit}"
+
+
+def _isodate(value: date | datetime | None) -> str:
+    if value is None:
+        return ""
+    return to_local(value).date().isoformat() if isinstance(value, datetime) else value.isoformat()
+
+
+def _role_label(value: str | Role | None) -> str:
+    try:
+        return ROLE_LABELS[Role(value)] if value else "—"
+    except ValueError:
+        return str(value)
+
+
+def _prettyjson(value: object) -> str:
+    """Readable JSON for people (Chinese kept as is); autoescaped like any other text."""
+    return json.dumps(value, ensure_ascii=False, indent=1, sort_keys=True, default=str)
+
+
+def _static_url(path: str) -> str:
+    """A versioned URL so browsers fetch a changed file at once (long cache otherwise)."""
+    file = STATIC_DIR / path
+    version = int(file.stat().st_mtime) if file.exists() else 0
+    return f"/static/{path}?v={version}"
+
+
+def make_env() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(str(TEMPLATES_DIR)),
+        autoescape=select_autoescape(["html", "xml"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(localtime=_localtime, money=_money, isodate=_isodate,
+                       role_label=_role_label, prettyjson=_prettyjson)
+    env.globals.update(static_url=_static_url, app_name="惠企")
+    return env
+
+
+env = make_env()
+
+
+def render(
+    request: Request, template: str, context: dict[str, Any] | None = None, *,
+    status_code: int = 200, headers: dict[str, str] | None = None,
+) -> HTMLResponse:
+    auth = getattr(request.state, "auth", None)
+    anon_csrf: str | None = None
+    if auth is not None and auth.csrf_token is not None:
+        csrf, flashes = auth.csrf_token, _pop_flashes(auth.session)
+    else:
+        csrf = anon_csrf = anonymous_token(request) or new_token(24)
+        flashes = []
+    actor = auth.actor if auth else None
+    ctx = {
+        "request": request, "actor": actor, "csrf_token": csrf, "flashes": flashes,
+        "nav": nav_for(actor), "path": request.url.path, **(context or {}),
+    }
+    html = env.get_template(template).render(ctx)
+    response = HTMLResponse(html, status_code=status_code, headers=headers)
+    if anon_csrf is not None:
+        response.set_cookie(ANON_COOKIE, sign(request.app.state.secret_key, anon_csrf),
+                            httponly=True, samesite="lax", secure=is_https(request), path="/")
+    return response
+
+
+def _pop_flashes(row: UserSession | None) -> list[dict[str, Any]]:
+    """Pending messages, cleared (saved by the request's unit of work). Skipped when the request
+    failed and its transaction was rolled back: the messages then wait for the next page."""
+    if row is None or _state(row).detached or _state(row).expired:
+        return []
+    flashes = row.flashes or []
+    if flashes:
+        row.flashes = None
+    return flashes
+
+
+def flash(request: Request, message: str, level: str = "success") -> None:
+    """A message shown once on the next page this user sees (level: success | info | error)."""
+    auth = getattr(request.state, "auth", None)
+    if auth is None or auth.session is None or _state(auth.session).detached:
+        return
+    auth.session.flashes = [*(auth.session.flashes or []), {"level": level, "message": message}]
+
+
+def redirect(request: Request, url: str, status_code: int = 303) -> Response:
+    """After a POST: a 303 for a normal form, `HX-Redirect` for htmx (a full page load)."""
+    url = safe_next(url)
+    if is_htmx(request):
+        return Response(status_code=204, headers={"HX-Redirect": url})
+    return RedirectResponse(url, status_code=status_code)
+
+
+def toast_headers(message: str, level: str = "success") -> dict[str, str]:
+    """HX-Trigger header that shows a toast (ASCII-escaped JSON: headers are Latin-1)."""
+    return {"HX-Trigger": json.dumps({"huiqi:toast": {"level": level, "message": message}})}
