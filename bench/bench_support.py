@@ -54,7 +54,7 @@ def vector(path: Path, n: int, details: bool = False) -> tuple[int, float]:
     from huiqi.matching.vector import columns_from_arrow, evaluate_item
 
     con, catalog, items = _canonical(path, n)
-    cols = columns_from_arrow(con.execute("SELECT * FROM src").fetch_arrow_table(), catalog)
+    cols = columns_from_arrow(con.sql("SELECT * FROM src").to_arrow_table(), catalog)
     con.close()
     import numpy as np
 
@@ -82,7 +82,7 @@ def duckdb_sql(path: Path, n: int, details: bool = False) -> tuple[int, float]:
     con, _catalog, items = _canonical(path, n)
     compiled = compile_items(items, AS_OF, "duckdb", table="src", columns="scaled")
     parts = []
-    for order, (c, item) in enumerate(zip(compiled, items, strict=True)):
+    for order, c in enumerate(compiled):
         extra = f", {c.failed} AS failed, {c.missing} AS missing" if details else ""
         parts.append(f"SELECT __row, {order} AS item, {c.eligible} AS eligible, "
                      f"{c.amount_fen} AS amount_fen{extra} FROM src")
@@ -113,7 +113,7 @@ def sqlite(path: Path, n: int) -> tuple[int, float]:
 
     con, _catalog, items = _canonical(path, n)
     conn = sqlite3.connect(":memory:")
-    _load_sqlite(conn, con.execute("SELECT * FROM src").fetch_arrow_table())
+    _load_sqlite(conn, con.sql("SELECT * FROM src").to_arrow_table())
     t0 = time.perf_counter()
     rows = sum(1 for _ in engines.run_dbapi(conn, items, AS_OF, "sqlite", columns="scaled"))
     return rows, time.perf_counter() - t0

@@ -26,7 +26,7 @@ def _lit(node: ir.Const) -> str:
     return '"' + str(v).replace('"', '\\"') + '"'
 
 
-def to_text(node: ir.Node) -> str:  # noqa: C901 - one branch per node type
+def to_text(node: ir.Node) -> str:
     if isinstance(node, ir.Const):
         return _lit(node)
     if isinstance(node, ir.FieldRef):

@@ -1,4 +1,4 @@
-"""Hypothesis strategies for enterprises over the field catalog, biased towards policy thresholds."""
+"""Hypothesis strategies: enterprises over the field catalog, biased towards thresholds."""
 
 from __future__ import annotations
 

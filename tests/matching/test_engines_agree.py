@@ -66,7 +66,7 @@ def vector_rows(path: Path, n: int) -> list[tuple[str, ...]]:
     con = duckdb.connect()
     register_raw(con, path)
     canonicalise(con, CATALOG)
-    cols = columns_from_arrow(con.execute("SELECT * FROM src").fetch_arrow_table(), CATALOG)
+    cols = columns_from_arrow(con.sql("SELECT * FROM src").to_arrow_table(), CATALOG)
     results = [evaluate_item(item, cols, n, AS_OF, details=True) for item in ITEMS]
     out = []
     for i in range(n):

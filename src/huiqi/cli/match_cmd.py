@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -37,7 +38,8 @@ def _load_items(policies: Path | None, as_of: date):  # type: ignore[no-untyped-
 
 
 def match(
-    input_file: Path | None = typer.Option(None, "--input", help="CSV / XLSX / Parquet，列名为目录字段"),
+    input_file: Path | None = typer.Option(
+        None, "--input", help="CSV / XLSX / Parquet，列名为目录字段"),
     out: Path | None = typer.Option(None, "--out", help="输出 .csv 或 .parquet"),
     policies: Path | None = typer.Option(None, "--policies", help="政策目录，默认 policies/"),
     engine: str = typer.Option("duckdb", "--engine", help="duckdb | sqlite | postgres"),
@@ -51,7 +53,7 @@ def match(
     catalog, items = _load_items(policies, when)
     if not items:
         console.print(f"[yellow]{when} 没有有效的政策事项[/yellow]")
-    url = get_settings().database_url
+    url = os.environ.get("HUIQI_DATABASE_URL") or get_settings().database_url
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
                   console=console, transient=True) as progress:
         task = progress.add_task("准备", total=None)
@@ -113,7 +115,8 @@ def explain(
     catalog, items = _load_items(policies, when)
     text = explain_for_cli(uscc, item, items, catalog, when)
     if text is None:
-        console.print(f"[red]找不到企业 {uscc} 或事项 {item}（或该事项在 {when} 不在有效期内）[/red]")
+        console.print(f"[red]找不到企业 {uscc} 或事项 {item}"
+                      f"（或该事项在 {when} 不在有效期内）[/red]")
         raise typer.Exit(1)
     Console().print(text, markup=False, highlight=False)
 

@@ -14,7 +14,7 @@ policy_app = typer.Typer(no_args_is_help=True, help="政策文件：校验与测
 
 @policy_app.command("check")
 def check(
-    paths: list[Path] = typer.Argument(None, help="政策文件或目录，默认 policies/"),  # noqa: B008
+    paths: list[Path] = typer.Argument(None, help="政策文件或目录，默认 policies/"),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="列出每个测试用例"),
 ) -> None:
     """校验政策文件（字段、表达式、日期、互斥）并运行其中的测试用例；任何失败都以非零退出。"""

@@ -101,7 +101,7 @@ def _run_elsewhere(
     postgres_url: str | None,
 ) -> pa.Table:
     """Ship the canonical table to SQLite or PostgreSQL, run there, bring the results back."""
-    src = con.execute(f"SELECT * FROM {CANONICAL_TABLE}").fetch_arrow_table()
+    src = con.sql(f"SELECT * FROM {CANONICAL_TABLE}").to_arrow_table()
     if engine == "sqlite":
         conn = sqlite3.connect(":memory:")
         try:
