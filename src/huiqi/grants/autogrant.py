@@ -1,0 +1,170 @@
+"""免申即享: the office generates the grant list of an auto_grant item; the department confirms
+it, all rows or some; confirmed enterprises are notified and granted without applying.
+
+Each row is an application with source=auto, so a row passes exactly the checks an application
+does (engine amount at confirmation, budget, yearly cap, 不重复支持) and has the same timeline,
+payout and 公示. A row the checks refuse stays unconfirmed and the reason is reported.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from huiqi import audit
+from huiqi.auth.actor import Actor
+from huiqi.grants import access, enterprises, events, items, review
+from huiqi.grants.states import ACTIVE, Status
+from huiqi.kit.clock import Clock
+from huiqi.kit.errors import Conflict, HuiqiError, NotFound, ValidationFailed
+from huiqi.models.application import Application
+from huiqi.models.auto_grant_list import AutoGrantList
+from huiqi.models.user import Role
+from huiqi.rules import evaluate
+
+SYSTEM_CLOCK = Clock()
+REVIEWABLE = (Status.SUBMITTED.value, Status.UNDER_REVIEW.value)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    uscc: str
+    amount: Decimal | None = None  # the matching estimate; the engine decides at confirmation
+
+
+@dataclass
+class ConfirmResult:
+    confirmed: list[int] = field(default_factory=list)  # application ids
+    refused: dict[int, str] = field(default_factory=dict)  # application id → reason
+
+
+def eligible_in_registry(session: Session, item_id: str, as_of: date) -> list[Candidate]:
+    """Evaluate the item over the registry of its region (when the caller has no match list)."""
+    item = items.get_item(session, item_id).item
+    out = []
+    for ent in enterprises.in_region(session, item.document.region):
+        outcome = evaluate(item, enterprises.facts(session, ent.uscc), as_of)
+        if outcome.eligible is True and outcome.amount:
+            out.append(Candidate(ent.uscc, outcome.amount))
+    return out
+
+
+def generate(session: Session, actor: Actor, item_id: str, candidates: Iterable[Candidate],
+             *, as_of: date | None = None, clock: Clock = SYSTEM_CLOCK) -> AutoGrantList:
+    access.require_role(actor, Role.OFFICE)
+    access.serialize_writes(session)
+    iv, now = items.get_item(session, item_id), clock.now()
+    item, as_of = iv.item, as_of or clock.today_local()
+    if not item.auto_grant:
+        raise Conflict(f"“{item.title}”不是免申即享事项，企业需自行申报。")
+    if not item.in_force(as_of):
+        raise Conflict(f"“{item.title}”在 {as_of.isoformat()} 不在有效期内。")
+    listing = AutoGrantList(item_id=item.id, item_title=item.title, policy_version=iv.version,
+                            department=item.department, year=as_of.year, as_of=as_of, rows=0,
+                            created_by=actor.user_id, created_at=now)
+    session.add(listing)
+    session.flush()
+    taken = _already_active(session, item.id, as_of.year)
+    finance = items.finance_department_for(item.department) if item.finance_review else None
+    for cand in candidates:
+        ent = enterprises.by_uscc(session, cand.uscc)
+        if ent is None or ent.uscc in taken:
+            continue
+        taken.add(ent.uscc)
+        session.add(Application(
+            source="auto", enterprise_uscc=ent.uscc, enterprise_name=ent.name,
+            legal_form=ent.legal_form, item_id=item.id, item_title=item.title,
+            policy_version=iv.version, department=item.department, finance_department=finance,
+            year=as_of.year, as_of=as_of, status=Status.SUBMITTED.value, facts={},
+            estimated_amount=cand.amount, auto_list_id=listing.id, submitted_by=actor.user_id,
+            submitted_at=now, updated_at=now))
+        listing.rows += 1
+    if listing.rows == 0:
+        raise Conflict("名单为空：没有符合条件且尚未纳入名单的企业。")
+    audit.record(session, actor, "grants.auto_list_generate", listing,
+                 after={"item_id": item.id, "year": as_of.year, "rows": listing.rows}, at=now)
+    events.tell_department(session, item.department, "免申即享名单待确认",
+                           f"“{item.title}”{as_of.year}年度名单共 {listing.rows} 家企业，请确认。",
+                           f"/grants/auto-lists/{listing.id}", now)
+    return listing
+
+
+def _already_active(session: Session, item_id: str, year: int) -> set[str]:
+    stmt = select(Application.enterprise_uscc).where(
+        Application.item_id == item_id, Application.year == year,
+        Application.status.in_([s.value for s in ACTIVE]))
+    return set(session.scalars(stmt))
+
+
+def access_list(session: Session, actor: Actor, list_id: int) -> AutoGrantList:
+    listing = session.get(AutoGrantList, list_id)
+    sc = access.scope(session, actor)
+    visible = listing is not None and (
+        actor.role in access.STAFF_READ or (actor.role is Role.DEPARTMENT and (
+            listing.department in sc.departments
+            or items.finance_department_for(listing.department) in sc.departments)))
+    if not visible or listing is None:
+        raise NotFound("免申即享名单不存在，或您没有访问权限。")
+    return listing
+
+
+def rows(session: Session, actor: Actor, list_id: int) -> list[Application]:
+    access_list(session, actor, list_id)
+    stmt = select(Application).where(Application.auto_list_id == list_id).order_by(Application.id)
+    return list(session.scalars(stmt))
+
+
+def confirm(session: Session, actor: Actor, list_id: int, application_ids: Sequence[int] | None
+            = None, *, clock: Clock = SYSTEM_CLOCK) -> ConfirmResult:
+    """The department confirms rows (None: every unconfirmed row); finance-reviewed items then
+    wait for `finance_confirm`."""
+    return _each(session, actor, list_id, application_ids, REVIEWABLE,
+                 lambda app_id: review.approve(session, actor, app_id, clock=clock))
+
+
+def finance_confirm(session: Session, actor: Actor, list_id: int,
+                    application_ids: Sequence[int] | None = None, *,
+                    clock: Clock = SYSTEM_CLOCK) -> ConfirmResult:
+    return _each(session, actor, list_id, application_ids, (Status.FINANCE_REVIEW.value,),
+                 lambda app_id: review.finance_approve(session, actor, app_id, clock=clock))
+
+
+def decline(session: Session, actor: Actor, list_id: int, application_ids: Sequence[int],
+            reason: str, *, clock: Clock = SYSTEM_CLOCK) -> ConfirmResult:
+    if not (reason or "").strip():
+        raise ValidationFailed("不予确认须填写理由。")
+    return _each(session, actor, list_id, application_ids, REVIEWABLE,
+                 lambda app_id: review.reject(session, actor, app_id, reason, clock=clock))
+
+
+def _each(session: Session, actor: Actor, list_id: int, ids: Sequence[int] | None,
+          states: tuple[str, ...], step: Callable[[int], object]) -> ConfirmResult:
+    access.require_role(actor, Role.DEPARTMENT)
+    access.serialize_writes(session)
+    access_list(session, actor, list_id)
+    stmt = select(Application).where(Application.auto_list_id == list_id)
+    if ids is not None:
+        stmt = stmt.where(Application.id.in_(list(ids)))
+    # Lock every row first, in id order, then touch the budget: no lock-order deadlock with a
+    # single approval of one of these rows.
+    targets = list(session.scalars(stmt.order_by(Application.id).with_for_update()
+                                   .execution_options(populate_existing=True)))
+    if ids is not None and len(targets) != len(set(ids)):
+        raise NotFound("名单中没有所选的企业。")
+    result = ConfirmResult()
+    for app in targets:
+        if ids is None and app.status not in states:
+            continue
+        try:
+            with session.begin_nested():
+                step(app.id)
+        except HuiqiError as exc:
+            result.refused[app.id] = exc.message
+        else:
+            result.confirmed.append(app.id)
+    return result

@@ -1,0 +1,62 @@
+"""What grants needs to know about enterprises and their accounts, in one adapter.
+
+Reads the registry's tables directly until `huiqi.registry.service` offers these look-ups; only
+this module changes then.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from huiqi.models.enterprise import Enterprise, EnterpriseFact
+from huiqi.models.user import Role, User
+
+
+@dataclass(frozen=True)
+class EnterpriseInfo:
+    id: int
+    uscc: str
+    name: str
+    legal_form: str | None
+    region: str | None
+
+
+def _info(row: Enterprise) -> EnterpriseInfo:
+    return EnterpriseInfo(row.id, row.uscc, row.name or row.uscc, row.legal_form, row.region)
+
+
+def by_uscc(session: Session, uscc: str) -> EnterpriseInfo | None:
+    row = session.scalar(select(Enterprise).where(Enterprise.uscc == uscc))
+    return _info(row) if row is not None else None
+
+
+def facts(session: Session, uscc: str) -> dict[str, object]:
+    """The profile plus the facts the enterprise supplied (政策礼包), by catalog name."""
+    row = session.scalar(select(Enterprise).where(Enterprise.uscc == uscc))
+    if row is None:
+        return {}
+    out: dict[str, object] = {k: v for k, v in row.profile().items() if v is not None}
+    supplied = session.scalars(select(EnterpriseFact).where(EnterpriseFact.enterprise_id == row.id))
+    for fact in supplied:
+        if fact.value is not None:
+            out[fact.field] = fact.value
+    return out
+
+
+def in_region(session: Session, region: str | None) -> Iterator[EnterpriseInfo]:
+    stmt = select(Enterprise).order_by(Enterprise.id)
+    if region:
+        stmt = stmt.where(Enterprise.region == region)
+    for row in session.scalars(stmt.execution_options(yield_per=500)):
+        yield _info(row)
+
+
+def account_ids(session: Session, uscc: str) -> list[int]:
+    """The active enterprise accounts acting for `uscc` (who gets its notifications)."""
+    stmt = select(User.id).where(User.enterprise_uscc == uscc, User.role == Role.ENTERPRISE.value,
+                                 User.is_active.is_(True)).order_by(User.id)
+    return list(session.scalars(stmt))

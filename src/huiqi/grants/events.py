@@ -1,0 +1,77 @@
+"""Timeline events, actor labels and the notifications every step sends."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from huiqi import audit
+from huiqi.auth.actor import Actor
+from huiqi.grants import access, enterprises
+from huiqi.models.application import Application
+from huiqi.models.application_event import ApplicationEvent
+from huiqi.models.department import Department
+from huiqi.models.user import Role, User
+from huiqi.notify.service import notify
+
+APP_FIELDS = ("status", "approved_amount", "proposed_amount", "missing_materials",
+              "materials_due", "decision_reason", "amount_reason")
+
+
+def actor_label(session: Session, actor: Actor) -> str:
+    if actor.role is Role.DEPARTMENT:
+        dept = access.scope(session, actor).department_name or "部门"
+        return f"{dept} {actor.display_name}"
+    if actor.role is Role.ENTERPRISE:
+        return f"企业（{actor.display_name}）"
+    if actor.role is Role.OFFICE:
+        return f"营商办 {actor.display_name}"
+    return "系统"
+
+
+def add_event(session: Session, app: Application, actor: Actor, kind: str, now: datetime, *,
+              from_status: str | None = None, note: str | None = None,
+              data: Mapping[str, Any] | None = None) -> ApplicationEvent:
+    row = ApplicationEvent(
+        application_id=app.id, at=now, kind=kind, from_status=from_status, to_status=app.status,
+        actor_id=actor.user_id, actor_label=actor_label(session, actor), note=note,
+        data=audit.jsonable(dict(data)) if data else None)
+    session.add(row)
+    return row
+
+
+def snapshot(app: Application) -> dict[str, Any]:
+    return audit.snapshot(app, *APP_FIELDS)
+
+
+def timeline(session: Session, application_id: int) -> list[ApplicationEvent]:
+    stmt = select(ApplicationEvent).where(ApplicationEvent.application_id == application_id) \
+        .order_by(ApplicationEvent.at, ApplicationEvent.id)
+    return list(session.scalars(stmt))
+
+
+def link(app: Application) -> str:
+    return f"/grants/applications/{app.id}"
+
+
+def tell_enterprise(session: Session, app: Application, title: str, body: str, now: datetime
+                    ) -> None:
+    ids = enterprises.account_ids(session, app.enterprise_uscc)
+    if ids:
+        notify(session, ids, title, body, link(app), at=now)
+
+
+def tell_department(session: Session, department: str | None, title: str, body: str,
+                    target: str, now: datetime) -> None:
+    if not department:
+        return
+    stmt = select(User.id).join(Department, Department.id == User.department_id).where(
+        (Department.name == department) | (Department.code == department),
+        User.role == Role.DEPARTMENT.value, User.is_active.is_(True)).order_by(User.id)
+    ids = list(session.scalars(stmt))
+    if ids:
+        notify(session, ids, title, body, target, at=now)
