@@ -19,8 +19,10 @@ class FactError(ValueError):
 
 def coerce(spec: FieldSpec, value: object, *, strict: bool = False) -> Value:
     """The value as the evaluator sees it; `strict` (policy test cases) refuses loose forms."""
-    if value is None or (isinstance(value, str) and not value.strip() and not strict):
+    if value is None:
         return None
+    if isinstance(value, str) and not value.strip() and not spec.type.is_text and not strict:
+        return None  # a blank form entry for a number, date or yes/no means "not given"
     if spec.type is FieldType.BOOL:
         return _bool(spec, value, strict)
     if spec.type.is_numeric:

@@ -144,6 +144,11 @@ class ExprCompiler:
         if node.type is ir.ValueType.NUMBER:
             e, s = self.number(node, wide)
             return e if scale is None else self.align(e, s, max(scale, s))
+        if isinstance(node, ir.Case):
+            ifs = [exp.If(this=self.boolean(c), true=self.value(v)) for c, v in node.whens]
+            return exp.Case(ifs=ifs, default=self.value(node.default))
+        if isinstance(node, ir.Extreme | ir.Coalesce):
+            return self._variadic(node, [self.value(a) for a in node.args])
         if node.type is ir.ValueType.BOOL:
             return self.boolean(node)
         if isinstance(node, ir.Const):
@@ -152,11 +157,6 @@ class ExprCompiler:
             return exp.Literal.string(str(node.value))
         if isinstance(node, ir.FieldRef):
             return self.sql.column(node.name)
-        if isinstance(node, ir.Case):
-            ifs = [exp.If(this=self.boolean(c), true=self.value(v)) for c, v in node.whens]
-            return exp.Case(ifs=ifs, default=self.value(node.default))
-        if isinstance(node, ir.Extreme | ir.Coalesce):
-            return self._variadic(node, [self.value(a) for a in node.args])
         raise TypeError(f"cannot compile {type(node).__name__}")
 
     def _common_scale(self, *nodes: ir.Node) -> int | None:
