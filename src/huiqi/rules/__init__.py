@@ -7,6 +7,7 @@ from huiqi.rules import _ir as ir
 from huiqi.rules._catalog import Catalog, FieldSpec, FieldType
 from huiqi.rules._compiler import DIALECTS, CompiledItem, CompileError, compile_item, compile_items
 from huiqi.rules._evaluator import CriterionResult, Outcome, evaluate
+from huiqi.rules._explain import Explanation, explain
 from huiqi.rules._facts import FactError, coerce
 from huiqi.rules._loader import load_policy_file, load_policy_files
 from huiqi.rules._model import (
@@ -19,7 +20,9 @@ from huiqi.rules._model import (
     PolicySet,
     PolicyTest,
 )
+from huiqi.rules._policytests import PolicyTestResult, run_policy_tests
 from huiqi.rules._problems import PolicyError, Problem
+from huiqi.rules._render import format_value
 
 __all__ = [
     "DIALECTS",
@@ -29,6 +32,7 @@ __all__ = [
     "CompiledItem",
     "Criterion",
     "CriterionResult",
+    "Explanation",
     "FactError",
     "FieldSpec",
     "FieldType",
@@ -40,12 +44,16 @@ __all__ = [
     "PolicyError",
     "PolicySet",
     "PolicyTest",
+    "PolicyTestResult",
     "Problem",
     "coerce",
     "compile_item",
     "compile_items",
     "evaluate",
+    "explain",
+    "format_value",
     "ir",
     "load_policy_file",
     "load_policy_files",
+    "run_policy_tests",
 ]
