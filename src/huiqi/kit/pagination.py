@@ -58,6 +58,6 @@ def paginate(session: Session, stmt: Select[Any], params: PageParams) -> Page[An
     entity, rows otherwise."""
     total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
     paged = stmt.limit(params.per_page).offset(params.offset)
-    single = len(stmt.selected_columns) == 1
+    single = len(stmt.column_descriptions) == 1
     items = list(session.scalars(paged) if single else session.execute(paged))
     return Page(items=items, total=total, page=params.page, per_page=params.per_page)
