@@ -215,7 +215,14 @@ class _ItemCompiler:
             rounded = exp.Mul(this=floored, expression=self.sql.int_lit(10 ** (2 - scale), False))
         else:
             rounded = floored
-        return self.sql.to_int(rounded), any_null
+        result = self.sql.to_int(rounded)
+        if self.sql.dialect == "sqlite":
+            # SQLite turns an overflowing integer product into a float: give no amount rather
+            # than an inexact one (see "Known limits" in the package docs)
+            exact = exp.EQ(this=exp.Anonymous(this="TYPEOF", expressions=[floored.copy()]),
+                           expression=exp.Literal.string("integer"))
+            result = exp.Case(ifs=[exp.If(this=exact, true=result)])
+        return result, any_null
 
     def _concat(self, pieces: list[exp.Expr]) -> exp.Expr:
         if not pieces:

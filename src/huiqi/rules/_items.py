@@ -25,6 +25,10 @@ def read_item(r: FileReader, node: yaml.Node, checker: Checker, params: dict[str
               doc_start: object, doc_end: object) -> Item | None:
     from huiqi.rules._loader import ID, ITEM_KEYS
 
+    if isinstance(node, yaml.MappingNode):  # name the item in problems about its keys too
+        r.item_id = next((str(v.value) for k, v in node.value
+                          if isinstance(k, yaml.ScalarNode) and k.value == "id"
+                          and isinstance(v, yaml.ScalarNode)), None)
     spec = r.keys(node, ITEM_KEYS, "item")
     if spec is None:
         return None
