@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from huiqi import audit
 from huiqi.auth.actor import Actor
 from huiqi.grants import access, awards, enterprises, events, items, uploads
-from huiqi.grants.states import ACTIVE, Action, Status, check
+from huiqi.grants.states import ACTIVE, Action, InvalidTransition, Status, check
 from huiqi.kit.clock import Clock
 from huiqi.kit.errors import Conflict, ValidationFailed
 from huiqi.kit.settings import Settings, get_settings
@@ -159,7 +159,7 @@ def upload_material(
     app = access.access_application(session, actor, application_id, for_update=True)
     access.require_role(actor, Role.ENTERPRISE)
     if Status(app.status) not in UPLOADABLE:
-        raise Conflict(f"该申报当前状态为“{Status(app.status).label}”，不能再上传材料。")
+        raise InvalidTransition(f"该申报当前状态为“{Status(app.status).label}”，不能再上传材料。")
     now = clock.now()
     material = _store(session, actor, app, upload, now, settings)
     events.add_event(session, app, actor, "upload", now,

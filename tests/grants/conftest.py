@@ -1,0 +1,188 @@
+"""A fresh migrated database per test (cloned from a template migrated once per session),
+the test policies of fixtures/testville.yaml, and a small world of accounts and enterprises."""
+
+from __future__ import annotations
+
+import inspect
+import shutil
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from io import BytesIO
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, create_engine, make_url, text
+from sqlalchemy.orm import Session
+from stdnum.cn import uscc as uscc_number
+
+from huiqi.auth.actor import Actor
+from huiqi.grants import items
+from huiqi.kit.clock import FixedClock
+from huiqi.kit.db import make_engine, unit_of_work
+from huiqi.kit.migrate import migrate
+from huiqi.kit.settings import Settings
+from huiqi.models.department import Department
+from huiqi.models.user import User
+from huiqi.registry import service as registry
+
+POLICY = Path(__file__).parent / "fixtures" / "testville.yaml"
+# Monday 2 June 2025, 10:00 in Beijing (the 端午 holiday: deadlines count from 3 June).
+START = datetime(2025, 6, 2, 2, 0, tzinfo=UTC)
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def make_uscc(n: int) -> str:
+    body = f"91500105MA{n:07d}"
+    return body + uscc_number.calc_check_digit(body)
+
+
+@pytest.fixture(scope="session")
+def _sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("grants-tpl") / "template.db"
+    migrate(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def _pg_database(pg_url: str) -> Iterator[str]:
+    """One migrated database per test session (worker); each test starts from empty tables."""
+    name = f"grants_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(pg_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(pg_url).set(database=name).render_as_string(hide_password=False)
+    migrate(url)
+    yield url
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+# Kept across tests: the audit log is append-only (its trigger refuses TRUNCATE) and ids are never
+# reused (no RESTART IDENTITY), so a test only ever sees audit rows about its own subjects.
+KEEP = {"audit_log", "alembic_version"}
+
+
+def _empty_tables(eng: Engine) -> None:
+    with eng.begin() as conn:
+        names = [r[0] for r in conn.execute(text(
+            "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"))
+            if r[0] not in KEEP]
+        conn.execute(text("TRUNCATE TABLE " + ", ".join(f'"{n}"' for n in names) + " CASCADE"))
+
+
+ENGINES = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+
+
+@pytest.fixture(params=ENGINES)
+def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    if request.param == "sqlite":
+        path = tmp_path / "huiqi.db"
+        shutil.copy(request.getfixturevalue("_sqlite_template"), path)
+        eng = make_engine(f"sqlite:///{path}")
+        yield eng
+        eng.dispose()
+        return
+    eng = make_engine(request.getfixturevalue("_pg_database"))
+    eng.pool.dispose()
+    _empty_tables(eng)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _test_policies() -> Iterator[None]:
+    items.use_source(items.FileItemSource([POLICY]))
+    yield
+    items.use_source(None)
+
+
+@dataclass
+class World:
+    engine: Engine
+    clock: FixedClock
+    settings: Settings
+    actors: dict[str, Actor]
+
+    def __getattr__(self, name: str) -> Actor:
+        try:
+            return self.actors[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    @contextmanager
+    def tx(self) -> Iterator[Session]:
+        with unit_of_work(self.engine) as session:
+            yield session
+
+    def do(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """Run one service call in its own transaction, like one request."""
+        params = inspect.signature(fn).parameters
+        if "clock" in params:
+            kwargs.setdefault("clock", self.clock)
+        if "settings" in params:
+            kwargs.setdefault("settings", self.settings)
+        with self.tx() as session:
+            return fn(session, *args, **kwargs)
+
+    def enterprise(self, n: int, **profile: Any) -> Actor:
+        """An enterprise in the registry and an account acting for it."""
+        uscc = make_uscc(n)
+        data = {"uscc": uscc, "name": f"测试企业{n}有限公司", "region": "500105",
+                "legal_form": "enterprise", "industry_code": "F5212", "size_class": "small",
+                "rents_state_property": True, "monthly_rent": "10000",
+                "unemployment_insurance_paid": "20000", **profile}
+        with self.tx() as s:
+            registry.upsert(s, data)
+            user = User(username=f"ent{n}", display_name=f"企业经办{n}", role="enterprise",
+                        enterprise_uscc=uscc, password_hash="!")
+            s.add(user)
+            s.flush()
+            return Actor.of(user)
+
+
+def _department_user(s: Session, username: str, dept: Department) -> Actor:
+    user = User(username=username, display_name=f"经办人{username}", role="department",
+                department_id=dept.id, password_hash="!")
+    s.add(user)
+    s.flush()
+    return Actor.of(user)
+
+
+@pytest.fixture
+def world(engine: Engine, tmp_path: Path) -> World:
+    settings = Settings(data_dir=tmp_path / "data", database_url=str(engine.url),
+                        secret_key="test", upload_max_bytes=64 * 1024)
+    actors: dict[str, Actor] = {}
+    with unit_of_work(engine) as s:
+        depts = {code: Department(code=code, name=name) for code, name in [
+            ("jb-commerce", "江北区商务委员会"), ("jb-finance", "江北区财政局"),
+            ("jb-hr", "江北区人力资源和社会保障局"), ("db-commerce", "东宝区商务局")]}
+        s.add_all(depts.values())
+        s.flush()
+        actors["dept"] = _department_user(s, "commerce1", depts["jb-commerce"])
+        actors["dept2"] = _department_user(s, "commerce2", depts["jb-commerce"])
+        actors["finance"] = _department_user(s, "finance1", depts["jb-finance"])
+        actors["hr"] = _department_user(s, "hr1", depts["jb-hr"])
+        actors["other_dept"] = _department_user(s, "dongbao1", depts["db-commerce"])
+        for role in ("office", "auditor"):
+            user = User(username=f"{role}1", display_name=f"{role}1", role=role,
+                        password_hash="!")
+            s.add(user)
+            s.flush()
+            actors[role] = Actor.of(user)
+    w = World(engine, FixedClock(START), settings, actors)
+    actors["ent_a"] = w.enterprise(1)
+    actors["ent_b"] = w.enterprise(2)
+    return w
+
+
+def upload(name: str, filename: str = "合同.pdf", data: bytes = PDF) -> Any:
+    from huiqi.grants.applications import UploadIn
+
+    return UploadIn(name, filename, BytesIO(data))
