@@ -103,6 +103,50 @@ def coerce(spec: FieldSpec, raw: object) -> Any:
     return _COERCERS[spec.type](spec, raw)
 
 
+def coercer(spec: FieldSpec) -> Callable[[object], Any]:
+    """`coerce` specialised for one field, with fast paths for values already of the right type
+    (Parquet cells, Python callers); anything else takes the general path and its messages."""
+    t = spec.type
+
+    def general(raw: object) -> Any:
+        return None if raw is None or raw == "" else coerce(spec, raw)
+
+    if t is FieldType.BOOL:
+        return lambda raw: raw if raw is True or raw is False else general(raw)
+    if t is FieldType.INTEGER:
+        return lambda raw: raw if type(raw) is int and 0 <= raw < 2**31 else general(raw)
+    if t is FieldType.DATE:
+        return lambda raw: raw if type(raw) is date else general(raw)
+    if t in (FieldType.MONEY, FieldType.DECIMAL):
+        scale = spec.scale or (2 if t is FieldType.MONEY else 0)
+        quantum = Decimal(1).scaleb(-scale)
+        ratio = spec.unit == RATIO_UNIT
+        limit = Decimal(10) ** (NUMERIC_PRECISION - scale)
+
+        def number(raw: object) -> Any:
+            if (type(raw) is Decimal and raw.is_finite() and raw >= 0
+                    and (raw <= 1 if ratio else raw < limit)):
+                q = raw.quantize(quantum)
+                if q == raw:
+                    return q
+            return general(raw)
+
+        return number
+    if t in (FieldType.ENUM, FieldType.REGION):
+        allowed = frozenset(spec.values)
+        return lambda raw: raw if type(raw) is str and raw in allowed else general(raw)
+    if t is FieldType.TEXT and not spec.key:
+        def text(raw: object) -> Any:
+            if type(raw) is str:
+                s = raw.strip()
+                if s and len(s) <= MAX_TEXT:
+                    return s
+            return general(raw)
+
+        return text
+    return general
+
+
 def coerce_field(name: str, raw: object) -> Any:
     spec = load_catalog().get(name)
     if spec is None:
@@ -310,6 +354,7 @@ __all__ = [
     "CoercionError",
     "coerce",
     "coerce_field",
+    "coercer",
     "fact_fields",
     "field_for_header",
     "is_blank",

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from huiqi.registry import repository, size_class
-from huiqi.registry.catalog import CoercionError, coerce, field_for_header, load_catalog, to_text
+from huiqi.registry.catalog import CoercionError, coercer, field_for_header, load_catalog, to_text
 from huiqi.registry.reader import read_table
 from huiqi.registry.report import ImportReport, RowError
 from huiqi.rules._catalog import FieldSpec
@@ -33,6 +33,7 @@ class _Plan:
 
     profile: list[tuple[int, FieldSpec, str]]  # (column index, spec, header)
     facts: list[tuple[int, FieldSpec, str]]
+    readers: list[tuple[bool, int, str, Callable[[object], Any], str]]  # fact?, index, name, …
     uscc_index: int
     derive_size: bool  # the file can derive size_class (it has industry_code)
     size_given: bool  # the file has a size_class column
@@ -71,15 +72,10 @@ def _plan(header: list[str], report: ImportReport) -> _Plan | None:
     uscc = [i for i, spec, _ in profile if spec.name == "uscc"]
     if not uscc:
         return None
-    return _Plan(profile, facts, uscc[0], "industry_code" in seen, "size_class" in seen)
-
-
-def _cell(cells: Sequence[object], index: int) -> object:
-    return cells[index] if index < len(cells) else None
-
-
-def _show(raw: object) -> str:
-    return "" if raw is None else str(raw)
+    readers = [(kind == "fact", i, spec.name, coercer(spec), header)
+               for kind, columns in (("profile", profile), ("fact", facts))
+               for i, spec, header in columns]
+    return _Plan(profile, facts, readers, uscc[0], "industry_code" in seen, "size_class" in seen)
 
 
 def _read_row(number: int, cells: Sequence[object], plan: _Plan,
@@ -87,18 +83,20 @@ def _read_row(number: int, cells: Sequence[object], plan: _Plan,
     """Coerce one row; None (and errors appended) when any cell is bad."""
     profile: dict[str, Any] = {}
     facts: dict[str, Any] = {}
+    width = len(cells)
     bad = False
-    for target, columns in ((profile, plan.profile), (facts, plan.facts)):
-        for index, spec, header in columns:
-            raw = _cell(cells, index)
-            if raw is None or raw == "":
-                target[spec.name] = None
-                continue
-            try:
-                target[spec.name] = coerce(spec, raw)
-            except CoercionError as exc:
-                errors.append(RowError(number, header, _show(raw), str(exc)))
-                bad = True
+    for is_fact, index, name, read, header in plan.readers:
+        raw = cells[index] if index < width else None
+        try:
+            value = read(raw)
+        except CoercionError as exc:
+            errors.append(RowError(number, header, "" if raw is None else str(raw), str(exc)))
+            bad = True
+            continue
+        if is_fact:
+            facts[name] = value
+        else:
+            profile[name] = value
     if profile.get("uscc") is None and not bad:
         header = next(h for i, s, h in plan.profile if s.name == "uscc")
         errors.append(RowError(number, header, "", "缺少统一社会信用代码（USCC is required）"))

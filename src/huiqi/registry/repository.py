@@ -5,7 +5,19 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import delete, func, or_, select, tuple_
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    Numeric,
+    Table,
+    bindparam,
+    delete,
+    func,
+    or_,
+    select,
+    tuple_,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -13,15 +25,6 @@ from huiqi.models.base import utcnow
 from huiqi.models.enterprise import Enterprise, EnterpriseFact, enterprises
 
 CHUNK = 500  # bound parameters per IN (...) stay well under SQLite's limit
-
-
-def _insert(session: Session, table: Any) -> Any:
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        return postgresql.insert(table)
-    if dialect == "sqlite":
-        return sqlite.insert(table)
-    raise NotImplementedError(f"upsert is not implemented for {dialect}")
 
 
 def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
@@ -48,19 +51,59 @@ def fetch_existing(session: Session, usccs: Sequence[str],
     return found
 
 
+def _sqlite_converter(column: Any) -> Any:
+    """How SQLAlchemy would bind a value of this column on SQLite (no Decimal, date or bool)."""
+    kind = column.type
+    if isinstance(kind, Numeric):
+        return lambda v: None if v is None else str(v)  # NUMERIC affinity stores a number
+    if isinstance(kind, Boolean):
+        return lambda v: None if v is None else int(v)
+    if isinstance(kind, DateTime):
+        return lambda v: None if v is None else v.replace(tzinfo=None).strftime(
+            "%Y-%m-%d %H:%M:%S.%f")
+    if isinstance(kind, Date):
+        return lambda v: None if v is None else v.isoformat()
+    return None
+
+
+def _upsert(session: Session, table: Table, conflict: Sequence[str], update: Sequence[str],
+            rows: Sequence[Mapping[str, Any]]) -> None:
+    """INSERT … ON CONFLICT DO UPDATE, compiled once and run with the driver's executemany:
+    bulk imports move hundreds of thousands of rows and SQLAlchemy's per-row parameter processing
+    would dominate. Every row carries the same keys."""
+    if not rows:
+        return
+    dialect = session.get_bind().dialect
+    insert = postgresql.insert if dialect.name == "postgresql" else sqlite.insert
+    columns = list(rows[0])
+    base = insert(table)
+    stmt = base.values({c: bindparam(c) for c in columns}).on_conflict_do_update(
+        index_elements=[table.c[c] for c in conflict],
+        set_={c: base.excluded[c] for c in update})
+    compiled = stmt.compile(dialect=dialect)
+    params: list[Any]
+    if dialect.name == "sqlite":
+        order = list(compiled.positiontup or [])
+        convert = [(i, f) for i, f in enumerate(_sqlite_converter(table.c[n]) for n in order) if f]
+        params = []
+        for row in rows:
+            values = [row[name] for name in order]
+            for i, f in convert:
+                values[i] = f(values[i])
+            params.append(tuple(values))
+    else:  # psycopg binds Decimal, date, bool and aware datetimes itself
+        params = list(rows)
+    session.connection().exec_driver_sql(str(compiled), params)
+
+
 def upsert_enterprises(session: Session, rows: Sequence[Mapping[str, Any]],
                        columns: Sequence[str]) -> None:
     """Insert or update by uscc; only `columns` are written (every row must carry them all)."""
-    if not rows:
-        return
     now = utcnow()
-    stmt = _insert(session, enterprises)
-    update = {c: stmt.excluded[c] for c in columns if c != "uscc"}
-    update["updated_at"] = now
-    stmt = stmt.on_conflict_do_update(index_elements=[enterprises.c.uscc], set_=update)
-    params = [{**{c: row.get(c) for c in columns}, "uscc": row["uscc"], "created_at": now,
-               "updated_at": now} for row in rows]
-    session.execute(stmt, params)
+    names = ["uscc", *(c for c in columns if c != "uscc")]
+    values = [{**{c: row.get(c) for c in names}, "created_at": now, "updated_at": now}
+              for row in rows]
+    _upsert(session, enterprises, ["uscc"], [*names[1:], "updated_at"], values)
 
 
 def ids_for(session: Session, usccs: Sequence[str]) -> dict[str, int]:
@@ -84,14 +127,9 @@ def fetch_facts(session: Session,
 
 def upsert_facts(session: Session, rows: Sequence[Mapping[str, Any]]) -> None:
     """rows: {enterprise_id, field, value}."""
-    if not rows:
-        return
-    t = EnterpriseFact.__table__
     now = utcnow()
-    stmt = _insert(session, t)
-    stmt = stmt.on_conflict_do_update(index_elements=[t.c.enterprise_id, t.c.field],
-                                      set_={"value": stmt.excluded.value, "updated_at": now})
-    session.execute(stmt, [{**r, "updated_at": now} for r in rows])
+    _upsert(session, EnterpriseFact.__table__, ["enterprise_id", "field"], ["value", "updated_at"],
+            [{**r, "updated_at": now} for r in rows])
 
 
 def delete_facts(session: Session, pairs: Sequence[tuple[int, str]]) -> None:

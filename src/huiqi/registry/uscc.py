@@ -8,6 +8,7 @@ check character), 18 check character over the first 17 (stdnum computes it).
 from __future__ import annotations
 
 import random
+import re
 
 import numpy as np
 from stdnum.cn import uscc as _stdnum
@@ -31,8 +32,23 @@ def normalize(raw: str) -> str:
     return _stdnum.compact(text)
 
 
+_WELL_FORMED = re.compile(r"[0-9]{8}[" + re.escape(ALPHABET) + r"]{10}")
+_INDEX = {c: i for i, c in enumerate(ALPHABET)}
+
+
+def _fast_valid(raw: str) -> bool:
+    """stdnum's check for an already-normalised code, without its per-call cleaning (bulk
+    imports validate hundreds of thousands of codes; tests pin it to stdnum)."""
+    if len(raw) != 18 or not _WELL_FORMED.fullmatch(raw):
+        return False
+    total = sum(_INDEX[c] * w for c, w in zip(raw[:17], _WEIGHTS, strict=True))
+    return ALPHABET[(31 - total) % 31] == raw[17]
+
+
 def validate(raw: str) -> str:
     """The normalised code, or InvalidUSCC naming the problem (length, characters, check digit)."""
+    if type(raw) is str and _fast_valid(raw):
+        return raw
     number = normalize(str(raw))
     if _stdnum.is_valid(number):
         return number
@@ -87,26 +103,36 @@ _B36 = np.array([int(chr(c), 36) if chr(c).isalnum() else -1 for c in range(128)
 
 def generate_many(regions: np.ndarray, entity_types: np.ndarray,
                   rng: np.random.Generator) -> np.ndarray:
-    """n valid, distinct-with-high-probability USCCs as a numpy str array (same rules as `make`).
+    """n valid, distinct USCCs (same rules as `make`) as numpy bytes 'S18', for n up to 31**6.
 
-    `regions` are 6-digit strings, `entity_types` single characters ('1', '2', '3').
+    `regions` are 6-digit strings, `entity_types` single characters ('1', '2', '3'). The six
+    free characters walk a random affine sequence modulo 31**6 (the stride is coprime with 31),
+    so no two rows share a code and the codes still look random.
     """
     n = len(regions)
     alphabet = np.frombuffer(ALPHABET.encode(), dtype=np.uint8)
     codes = np.empty((n, 18), dtype=np.uint8)
     codes[:, 0] = ord("9")
-    codes[:, 1] = np.frombuffer("".join(entity_types.tolist()).encode(), np.uint8)
-    codes[:, 2:8] = np.frombuffer("".join(regions.tolist()).encode(), np.uint8).reshape(n, 6)
+    codes[:, 1] = np.asarray(entity_types).astype("S1").view(np.uint8)
+    codes[:, 2:8] = np.asarray(regions).astype("S6").view(np.uint8).reshape(n, 6)
     codes[:, 8] = ord("M")
     codes[:, 9] = ord("A")
-    codes[:, 10:16] = alphabet[rng.integers(0, len(ALPHABET), size=(n, 6))]
+    space = len(ALPHABET) ** 6
+    if n > space:
+        raise ValueError(f"at most {space} distinct codes")
+    stride = int(rng.integers(1, space)) | 1
+    stride += 1 if stride % 31 == 0 else 0
+    serial = (int(rng.integers(0, space)) + np.arange(n, dtype=np.int64) * stride) % space
+    for pos in range(6):
+        codes[:, 15 - pos] = alphabet[serial % 31]
+        serial //= 31
     org = (_B36[codes[:, 8:16]] * np.array(_ORG_WEIGHTS)).sum(axis=1)
     org_check = 11 - org % 11
     codes[:, 16] = np.where(org_check == 10, ord("X"),
                             np.where(org_check == 11, ord("0"), ord("0") + org_check % 10))
     total = (_VALUE[codes[:, :17]] * np.array(_WEIGHTS)).sum(axis=1)
     codes[:, 17] = alphabet[(31 - total % 31) % 31]
-    return codes.view("S18").ravel().astype(str)
+    return codes.view("S18").ravel()
 
 
 __all__ = ["InvalidUSCC", "generate", "generate_many", "is_valid", "make", "normalize",
