@@ -171,41 +171,59 @@ class _ItemCompiler:
         self.table = table
         self.x = ExprCompiler(sql)
 
+    # Each use of a sub-expression builds a fresh tree from the IR: cheaper than deep copies.
+
+    def _crit(self, i: int) -> exp.Expr:
+        return _paren(self.x.boolean(self.bound.criteria[i].expr))
+
+    def _elig(self) -> exp.Expr:
+        n = len(self.bound.criteria)
+        return exp.and_(*[self._crit(i) for i in range(n)], copy=False) if n else exp.true()
+
+    def _amount_args(self) -> list[exp.Expr]:
+        b = self.bound
+        assert b.amount is not None
+        nodes = [b.amount, *(node for _, node in b.caps)]
+        scale = max(self.x.scale_of(n) for n in nodes)
+        return [self.x.align(*self.x.number(n), scale) for n in nodes]
+
+    def _any_null(self) -> exp.Expr:
+        return exp.or_(*[exp.Is(this=_paren(a), expression=exp.Null())
+                         for a in self._amount_args()], copy=False)
+
     def compile(self) -> CompiledItem:
-        crits = [self.x.boolean(c.expr) for c in self.bound.criteria]
-        elig = exp.and_(*[_paren(c) for c in crits]) if crits else exp.true()
-        amount, any_null = self._amount()
-        if amount is None:
+        b = self.bound
+        if b.amount is None:
             amount_fen: exp.Expr = exp.Cast(this=exp.Null(), to=exp.DataType.build("BIGINT"))
         else:
-            cond = exp.and_(_paren(elig.copy()), exp.Not(this=_paren(any_null.copy())))
-            amount_fen = exp.Case(ifs=[exp.If(this=cond, true=amount)])
+            cond = exp.and_(_paren(self._elig()), exp.Not(this=_paren(self._any_null())),
+                            copy=False)
+            amount_fen = exp.Case(ifs=[exp.If(this=cond, true=self._amount())])
         d = self.sql.dialect
         return CompiledItem(
-            item_id=self.bound.item_id, dialect=d, as_of=self.as_of,
-            eligible=self._as_int(elig).sql(dialect=d),
-            amount_fen=amount_fen.sql(dialect=d),
-            criteria={c.name: self._as_int(e).sql(dialect=d)
-                      for c, e in zip(self.bound.criteria, crits, strict=True)},
-            failed=self._failed(crits).sql(dialect=d),
-            missing=self._missing(crits, elig, any_null).sql(dialect=d),
-            ir=self.bound, table=self.table)
+            item_id=b.item_id, dialect=d, as_of=self.as_of,
+            eligible=self._as_int(self._elig()).sql(dialect=d, copy=False),
+            amount_fen=amount_fen.sql(dialect=d, copy=False),
+            criteria={c.name: self._as_int(self._crit(i)).sql(dialect=d, copy=False)
+                      for i, c in enumerate(b.criteria)},
+            failed=self._failed().sql(dialect=d, copy=False),
+            missing=self._missing().sql(dialect=d, copy=False),
+            ir=b, table=self.table)
 
     @staticmethod
     def _as_int(e: exp.Expr) -> exp.Expr:
-        return exp.Cast(this=_paren(e.copy()), to=exp.DataType.build("INT"))
+        return exp.Cast(this=_paren(e), to=exp.DataType.build("INT"))
 
-    def _amount(self) -> tuple[exp.Expr | None, exp.Expr]:
+    def _floored(self) -> tuple[exp.Expr, int]:
         b = self.bound
-        if b.amount is None:
-            return None, exp.false()
-        nodes = [b.amount, *(node for _, node in b.caps)]
-        parts = [self.x.number(n) for n in nodes]
-        scale = max(s for _, s in parts)
-        args = [self.x.align(e, s, scale) for e, s in parts]
-        any_null = exp.or_(*[exp.Is(this=_paren(a.copy()), expression=exp.Null()) for a in args])
+        assert b.amount is not None
+        scale = max(self.x.scale_of(n) for n in [b.amount, *(node for _, node in b.caps)])
+        args = self._amount_args()
         capped = args[0] if len(args) == 1 else self.sql.fn("LEAST", *args)
-        floored = self.sql.fn("GREATEST", capped, self.sql.int_lit(0, wide=False))
+        return self.sql.fn("GREATEST", capped, self.sql.int_lit(0, wide=False)), scale
+
+    def _amount(self) -> exp.Expr:
+        floored, scale = self._floored()
         if scale > 2:
             unit = 10 ** (scale - 2)
             half = self.sql.int_lit(unit // 2, wide=False)
@@ -218,11 +236,11 @@ class _ItemCompiler:
         result = self.sql.to_int(rounded)
         if self.sql.dialect == "sqlite":
             # SQLite turns an overflowing integer product into a float: give no amount rather
-            # than an inexact one (see "Known limits" in the package docs)
-            exact = exp.EQ(this=exp.Anonymous(this="TYPEOF", expressions=[floored.copy()]),
+            # than an inexact one (see "Known limits" in the package docstring)
+            exact = exp.EQ(this=exp.Anonymous(this="TYPEOF", expressions=[self._floored()[0]]),
                            expression=exp.Literal.string("integer"))
             result = exp.Case(ifs=[exp.If(this=exact, true=result)])
-        return result, any_null
+        return result
 
     def _concat(self, pieces: list[exp.Expr]) -> exp.Expr:
         if not pieces:
@@ -237,23 +255,23 @@ class _ItemCompiler:
         return exp.Case(ifs=[exp.If(this=cond, true=exp.Literal.string(";" + name))],
                         default=exp.Literal.string(""))
 
-    def _failed(self, crits: list[exp.Expr]) -> exp.Expr:
-        return self._concat([self._piece(exp.Not(this=_paren(c.copy())), c_ir.name)
-                             for c, c_ir in zip(crits, self.bound.criteria, strict=True)])
+    def _failed(self) -> exp.Expr:
+        return self._concat([self._piece(exp.Not(this=self._crit(i)), c.name)
+                             for i, c in enumerate(self.bound.criteria)])
 
-    def _missing(self, crits: list[exp.Expr], elig: exp.Expr,
-                 any_null: exp.Expr) -> exp.Expr:
+    def _missing(self) -> exp.Expr:
         b = self.bound
         money = set(b.amount_fields) | set(b.cap_fields) if b.amount is not None else set()
         pieces = []
         for name in b.fields:
-            conds: list[exp.Expr] = [
-                exp.Is(this=_paren(c.copy()), expression=exp.Null())
-                for c, c_ir in zip(crits, b.criteria, strict=True) if name in c_ir.fields]
+            conds: list[exp.Expr] = [exp.Is(this=self._crit(i), expression=exp.Null())
+                                     for i, c in enumerate(b.criteria) if name in c.fields]
             if name in money:
-                conds.append(exp.and_(_paren(elig.copy()), _paren(any_null.copy())))
+                conds.append(exp.and_(_paren(self._elig()), _paren(self._any_null()),
+                                      copy=False))
             if not conds:
                 continue
             is_null = exp.Is(this=self.sql.column(name), expression=exp.Null())
-            pieces.append(self._piece(exp.and_(is_null, _paren(exp.or_(*conds))), name))
+            either = _paren(exp.or_(*conds, copy=False))
+            pieces.append(self._piece(exp.and_(is_null, either, copy=False), name))
         return self._concat(pieces)

@@ -38,6 +38,30 @@ def glob_pattern(pattern: str) -> str:
     return "".join(out)
 
 
+def _decimals(value: Decimal) -> int:
+    exponent = value.normalize().as_tuple().exponent
+    assert isinstance(exponent, int)
+    return max(0, -exponent)
+
+
+def _factors(node: ir.Node) -> list[ir.Node]:
+    if isinstance(node, ir.Arith) and node.op == "*":
+        return _factors(node.left) + _factors(node.right)
+    return [node]
+
+
+def _is_number_const(node: ir.Node) -> bool:
+    return isinstance(node, ir.Const) and isinstance(node.value, Decimal)
+
+
+def _constant_product(factors: list[ir.Node]) -> Decimal:
+    product = Decimal(1)
+    for f in factors:
+        if isinstance(f, ir.Const) and isinstance(f.value, Decimal):
+            product *= f.value
+    return product
+
+
 class ExprCompiler:
     def __init__(self, sql: _Sql) -> None:
         self.sql = sql
@@ -54,9 +78,7 @@ class ExprCompiler:
         return exp.Mul(this=_paren(e), expression=self.sql.int_lit(factor, False))
 
     def const_number(self, value: Decimal, wide: bool = True) -> tuple[exp.Expr, int]:
-        exponent = value.normalize().as_tuple().exponent
-        assert isinstance(exponent, int)
-        scale = max(0, -exponent)
+        scale = _decimals(value)
         return self.sql.int_lit(int(value.scaleb(scale)), wide), scale
 
     def number(self, node: ir.Node, wide: bool = True) -> tuple[exp.Expr, int]:
@@ -93,23 +115,9 @@ class ExprCompiler:
 
     def _product(self, node: ir.Arith) -> tuple[exp.Expr, int]:
         """Flatten a chain of `*`, multiply its constants together so scales stay small."""
-        factors: list[ir.Node] = []
-
-        def collect(n: ir.Node) -> None:
-            if isinstance(n, ir.Arith) and n.op == "*":
-                collect(n.left)
-                collect(n.right)
-            else:
-                factors.append(n)
-
-        collect(node)
-        constant = Decimal(1)
-        parts: list[tuple[exp.Expr, int]] = []
-        for f in factors:
-            if isinstance(f, ir.Const) and isinstance(f.value, Decimal):
-                constant *= f.value
-            else:
-                parts.append(self.number(f))
+        factors = _factors(node)
+        constant = _constant_product(factors)
+        parts = [self.number(f) for f in factors if not _is_number_const(f)]
         if constant != 1 or not parts:
             parts.append(self.const_number(constant, wide=not parts))
         e, scale = parts[0]
@@ -133,7 +141,8 @@ class ExprCompiler:
         native = self.sql.fn(node.fn.upper(), *args)
         if len(args) == 1:
             return args[0]
-        nulls = exp.or_(*[exp.Is(this=_paren(a.copy()), expression=exp.Null()) for a in args])
+        nulls = exp.or_(*[exp.Is(this=_paren(a.copy()), expression=exp.Null()) for a in args],
+                        copy=False)
         return exp.Case(ifs=[exp.If(this=nulls, true=exp.Null())], default=native)
 
     # -- any type --------------------------------------------------------------------------
@@ -162,7 +171,29 @@ class ExprCompiler:
     def _common_scale(self, *nodes: ir.Node) -> int | None:
         if nodes[0].type is not ir.ValueType.NUMBER:
             return None
-        return max(self.number(n, False)[1] for n in nodes)
+        return max(self.scale_of(n) for n in nodes)
+
+    def scale_of(self, node: ir.Node) -> int:
+        """The scale `number(node)` compiles to, without building SQL."""
+        if isinstance(node, ir.Const):
+            assert isinstance(node.value, Decimal)
+            return _decimals(node.value)
+        if isinstance(node, ir.Arith) and node.op == "*":
+            factors = _factors(node)
+            constant = _constant_product(factors)
+            scales = [self.scale_of(f) for f in factors if not _is_number_const(f)]
+            if constant != 1 or not scales:
+                scales.append(_decimals(constant))
+            return sum(scales)
+        if isinstance(node, ir.Arith):
+            return max(self.scale_of(node.left), self.scale_of(node.right))
+        if isinstance(node, ir.Neg | ir.Abs):
+            return self.scale_of(node.arg)
+        if isinstance(node, ir.Case):
+            return max(self.scale_of(v) for v in (*(v for _, v in node.whens), node.default))
+        if isinstance(node, ir.Extreme | ir.Coalesce):
+            return max(self.scale_of(a) for a in node.args)
+        return node.scale
 
     def _ordered(self, e: exp.Expr, node: ir.Node) -> exp.Expr:
         """Text order by code point everywhere (PostgreSQL would use the locale)."""
@@ -188,9 +219,10 @@ class ExprCompiler:
         if isinstance(node, ir.Compare):
             return self.compare(node.op, node.left, node.right)
         if isinstance(node, ir.And):
-            return exp.and_(*[_paren(self.boolean(a)) for a in node.args])
+            return exp.and_(*[_paren(self.boolean(a)) for a in node.args], copy=False)
         if isinstance(node, ir.Or):
-            return exp.Paren(this=exp.or_(*[_paren(self.boolean(a)) for a in node.args]))
+            either = exp.or_(*[_paren(self.boolean(a)) for a in node.args], copy=False)
+            return exp.Paren(this=either)
         if isinstance(node, ir.Not):
             return exp.Not(this=_paren(self.boolean(node.arg)))
         if isinstance(node, ir.IsNull):
@@ -203,7 +235,7 @@ class ExprCompiler:
             return exp.Not(this=exp.Paren(this=test)) if node.negated else test
         if isinstance(node, ir.Between):
             return exp.and_(self.compare(">=", node.arg, node.low),
-                            self.compare("<=", node.arg, node.high))
+                            self.compare("<=", node.arg, node.high), copy=False)
         if isinstance(node, ir.Like):
             return self._like(node)
         if isinstance(node, ir.Case | ir.Coalesce):
