@@ -43,7 +43,7 @@ def _canonical(path: Path, n: int):  # type: ignore[no-untyped-def]
     catalog, items = _catalog_items()
     con = duckdb.connect()
     register_raw(con, path)
-    con.execute(f"DELETE FROM raw_input WHERE __row > {n + 1}")
+    con.execute(f"DELETE FROM raw_input WHERE __row > {n + 1}").fetchall()
     canonicalise(con, catalog)
     return con, catalog, items
 
@@ -89,7 +89,7 @@ def duckdb_sql(path: Path, n: int, details: bool = False) -> tuple[int, float]:
     t0 = time.perf_counter()
     con.execute("CREATE TEMP TABLE results AS " + " UNION ALL ".join(parts))
     seconds = time.perf_counter() - t0
-    count = con.execute("SELECT count(*) FROM results").fetchone()
+    count = con.execute("SELECT count(*) FROM results").fetchall()[0]
     return int(count[0]) if count else 0, seconds
 
 

@@ -81,7 +81,7 @@ def match_file(
     counts = con.execute(
         f"SELECT count(*), count(*) FILTER (eligible = 1), count(*) FILTER (eligible IS NULL) "
         f"FROM {results}"
-    ).fetchone()
+    ).fetchall()[0]
     assert counts is not None
     return MatchSummary(loaded, len(items), int(counts[0]), int(counts[1]), int(counts[2]))
 
@@ -90,7 +90,7 @@ def _write(con: duckdb.DuckDBPyConnection, sql: str, out_path: Path) -> None:
     out_path.parent.mkdir(parents=True, exist_ok=True)
     target = "'" + str(out_path).replace("'", "''") + "'"
     fmt = "FORMAT PARQUET" if out_path.suffix.lower() == ".parquet" else "FORMAT CSV, HEADER"
-    con.execute(f"COPY ({sql}) TO {target} ({fmt})")
+    con.execute(f"COPY ({sql}) TO {target} ({fmt})").fetchall()
 
 
 def _run_elsewhere(

@@ -50,7 +50,7 @@ def run_duckdb(
 ) -> str:
     """Create temp table `results` in `con` from table `src`; returns its name."""
     compiled = compile_items(items, as_of, "duckdb", table="src", columns=columns)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE results AS {union_sql(compiled, items)}")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE results AS {union_sql(compiled, items)}").fetchall()
     return "results"
 
 

@@ -70,9 +70,10 @@ def register_raw(con: duckdb.DuckDBPyConnection, path: Path) -> None:
         raise InputError(f"不支持的文件类型 {suffix}：请使用 .csv、.xlsx 或 .parquet")
     try:
         con.execute(
-            f"CREATE OR REPLACE TEMP TABLE {INPUT_TABLE} AS "
+            # A view, not a copy: scans keep the file's order, so row numbers are stable.
+            f"CREATE OR REPLACE TEMP VIEW {INPUT_TABLE} AS "
             f"SELECT row_number() OVER () + 1 AS __row, * FROM {source}"
-        )
+        ).fetchall()
     except duckdb.Error as exc:
         raise InputError(f"无法读取 {path.name}：{exc}") from exc
 
@@ -127,6 +128,35 @@ def _scaled_ok(raw: str, scale: int) -> str:
     return f"({d} IS NOT NULL AND {d} * {10 ** scale} = ROUND({d} * {10 ** scale}))"
 
 
+_INTEGER_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT",
+                  "USMALLINT", "UINTEGER", "UBIGINT")
+
+
+def _typed_exprs(spec: FieldSpec, col: str, source_type: str) -> tuple[str, str, str] | None:
+    """Fast paths for typed sources (Parquet): no text parsing when the column is already typed."""
+    t, q = spec.type, _quote(col)
+    if t is FieldType.BOOL and source_type == "BOOLEAN":
+        return q, "TRUE", ""
+    if t is FieldType.DATE and source_type == "DATE":
+        return q, "TRUE", ""
+    if not t.is_numeric:
+        return None
+    factor = 10**spec.scale
+    if source_type in _INTEGER_TYPES:
+        return f"CAST({q} AS BIGINT) * {factor}", "TRUE", ""
+    if source_type.startswith("DECIMAL"):
+        places = int(source_type.rstrip(")").split(",")[-1])
+        value = f"CAST({q} * {factor} AS BIGINT)" if places <= spec.scale else \
+            f"CAST(ROUND({q} * {factor}) AS BIGINT)"
+        ok = "TRUE" if places <= spec.scale else f"{q} * {factor} = ROUND({q} * {factor})"
+        return value, ok, f"最多 {spec.scale} 位小数"
+    if source_type in ("DOUBLE", "FLOAT"):
+        scaled = f"{q} * {factor}"
+        return (f"CAST(ROUND({scaled}) AS BIGINT)", f"abs({scaled} - ROUND({scaled})) < 1e-6",
+                f"最多 {spec.scale} 位小数")
+    return None
+
+
 def _column_exprs(spec: FieldSpec, raw: str) -> tuple[str, str, str]:
     """(typed value, validity check, reason shown when invalid) for one catalog field."""
     t = spec.type
@@ -162,8 +192,9 @@ def canonicalise(
     con: duckdb.DuckDBPyConnection, catalog: Catalog, *, max_bad: int = 10_000
 ) -> LoadedInput:
     """Build table `src` (row key `__row`, every catalog field typed) from `raw_input`."""
-    present = [r[0] for r in con.execute(f"DESCRIBE {INPUT_TABLE}").fetchall()]
-    by_name = {c.strip(): c for c in present if c != "__row"}
+    described = con.execute(f"DESCRIBE {INPUT_TABLE}").fetchall()
+    types = {r[0]: str(r[1]) for r in described}
+    by_name = {c.strip(): c for c in types if c != "__row"}
     labels = {spec.label: spec.name for spec in catalog}
     mapped: dict[str, str] = {}
     unknown: list[str] = []
@@ -179,22 +210,29 @@ def canonicalise(
         if spec.name not in mapped:
             selects.append(f"{_null_of(spec)} AS {_quote(spec.name)}")
             continue
-        raw = _text(mapped[spec.name])
-        value, ok, reason = _column_exprs(spec, raw)
+        col = mapped[spec.name]
+        typed = _typed_exprs(spec, col, types[col])
+        if typed is not None:
+            value, ok, reason = typed
+            raw = _quote(col)
+        else:
+            raw = _text(col)
+            value, ok, reason = _column_exprs(spec, raw)
         selects.append(f"{value} AS {_quote(spec.name)}")
-        checks.append((spec.name, f"({raw} IS NULL OR {ok})", reason))
+        if ok != "TRUE":
+            checks.append((spec.name, f"({raw} IS NULL OR {ok})", reason))
     bad = _find_bad_cells(con, mapped, checks, max_bad)
     bad_rows = sorted({b.row for b in bad})
     where = ""
     if bad_rows:
-        con.execute("CREATE OR REPLACE TEMP TABLE bad_rows(__row BIGINT)")
+        con.execute("CREATE OR REPLACE TEMP TABLE bad_rows(__row BIGINT)").fetchall()
         con.executemany("INSERT INTO bad_rows VALUES (?)", [(r,) for r in bad_rows])
         where = " WHERE __row NOT IN (SELECT __row FROM bad_rows)"
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE {CANONICAL_TABLE} AS SELECT {', '.join(selects)} "
-        f"FROM {INPUT_TABLE}{where} ORDER BY __row"
-    )
-    rows = con.execute(f"SELECT count(*) FROM {CANONICAL_TABLE}").fetchone()
+        f"FROM {INPUT_TABLE}{where}"
+    ).fetchall()
+    rows = con.execute(f"SELECT count(*) FROM {CANONICAL_TABLE}").fetchall()[0]
     return LoadedInput(rows=int(rows[0]) if rows else 0, columns_used=sorted(mapped),
                        unknown_columns=unknown, bad_cells=bad)
 
@@ -218,12 +256,20 @@ def _find_bad_cells(
     checks: list[tuple[str, str, str]],
     max_bad: int,
 ) -> list[BadCell]:
+    """One scan: the rows where any check fails, then each failing cell of those rows."""
     if not checks:
         return []
-    parts = [
-        f"SELECT __row, {_sql_str(name)} AS col, CAST({_quote(mapped[name])} AS VARCHAR) AS v, "
-        f"{_sql_str(reason)} AS reason FROM {INPUT_TABLE} WHERE NOT {ok}"
-        for name, ok, reason in checks
-    ]
-    sql = " UNION ALL ".join(parts) + f" ORDER BY __row, col LIMIT {max_bad}"
-    return [BadCell(int(r), c, v, reason) for r, c, v, reason in con.execute(sql).fetchall()]
+    flags = ", ".join(f"{ok} AS ok{i}" for i, (_n, ok, _r) in enumerate(checks))
+    values = ", ".join(f"CAST({_quote(mapped[n])} AS VARCHAR)" for n, _ok, _r in checks)
+    any_bad = " OR ".join(f"NOT {ok}" for _n, ok, _r in checks)
+    rows = con.execute(
+        f"SELECT __row, {flags}, {values} FROM {INPUT_TABLE} WHERE {any_bad} "
+        f"ORDER BY __row LIMIT {max_bad}"
+    ).fetchall()
+    bad: list[BadCell] = []
+    k = len(checks)
+    for row in rows:
+        for i, (name, _ok, reason) in enumerate(checks):
+            if not row[1 + i]:
+                bad.append(BadCell(int(row[0]), name, row[1 + k + i], reason))
+    return bad

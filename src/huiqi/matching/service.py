@@ -174,7 +174,7 @@ def _export_results(db, items: Sequence[Item], out: Path) -> None:  # type: igno
     con = duckdb.connect()
     con.register("t", table)
     fmt = "FORMAT PARQUET" if out.suffix.lower() == ".parquet" else "FORMAT CSV, HEADER"
-    con.execute(f"COPY t TO '{str(out).replace(chr(39), chr(39) * 2)}' ({fmt})")
+    con.execute(f"COPY t TO '{str(out).replace(chr(39), chr(39) * 2)}' ({fmt})").fetchall()
 
 
 def explain_for_cli(
