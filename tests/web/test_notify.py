@@ -1,0 +1,97 @@
+"""Notifications: written in the transaction, delivered after commit, dropped on rollback."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from huiqi.kit.db import unit_of_work
+from huiqi.models.notification import Notification, OutboxMessage
+from huiqi.notify import service
+from tests.fixtures.web import post_form
+
+
+def _outbox(engine, user_id: int) -> list[tuple[str, str]]:
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(OutboxMessage.channel, OutboxMessage.status)
+            .join(Notification, Notification.id == OutboxMessage.notification_id)
+            .where(Notification.user_id == user_id))
+        return [tuple(r) for r in rows]
+
+
+def test_delivered_after_commit_and_shown_in_the_bell(logged_in, app_engine) -> None:
+    c = logged_in("enterprise")
+    uid = c.creds.id
+    with unit_of_work(app_engine) as db:
+        service.notify(db, [uid, uid], "申报已受理", "您的申报已受理。", "/notifications")
+        with app_engine.connect() as other:  # not visible to anyone before commit
+            assert other.scalar(select(func.count()).select_from(Notification)
+                                .where(Notification.user_id == uid)) == 0
+    assert _outbox(app_engine, uid) == [("inapp", "sent")]  # once, despite the duplicate id
+    bell = c.get("/notifications/bell")
+    assert bell.text == '<span class="badge" aria-label="1 条未读">1</span>'
+    page = c.get("/notifications")
+    assert "申报已受理" in page.text and "1 条未读" in page.text
+
+
+def test_rolled_back_notification_is_never_delivered(logged_in, app_engine) -> None:
+    c = logged_in("enterprise")
+    with pytest.raises(RuntimeError), unit_of_work(app_engine) as db:
+        service.notify(db, [c.creds.id], "不该收到", "")
+        raise RuntimeError("the change failed")
+    assert _outbox(app_engine, c.creds.id) == []
+    assert c.get("/notifications/bell").text == ""
+
+
+def test_open_marks_read_and_follows_the_link(logged_in, app_engine) -> None:
+    c = logged_in("office")
+    with unit_of_work(app_engine) as db:
+        [n] = service.notify(db, [c.creds.id], "新诉求", "", "/account/tokens")
+    response = post_form(c, f"/notifications/{n.id}/open")
+    assert response.status_code == 303 and response.headers["location"] == "/account/tokens"
+    assert c.get("/notifications/bell").text == ""
+
+
+def test_cannot_open_someone_elses_notification(logged_in, app_engine) -> None:
+    owner, other = logged_in("office"), logged_in("office")
+    with unit_of_work(app_engine) as db:
+        [n] = service.notify(db, [owner.creds.id], "私信", "")
+    assert post_form(other, f"/notifications/{n.id}/open").status_code == 404
+    assert owner.get("/notifications/bell").text != ""
+
+
+def test_read_all(logged_in, app_engine) -> None:
+    c = logged_in("office")
+    with unit_of_work(app_engine) as db:
+        service.notify(db, [c.creds.id], "一", "")
+        service.notify(db, [c.creds.id], "二", "")
+    assert "2 条未读" in c.get("/notifications/bell").text
+    post_form(c, "/notifications/read-all")
+    assert c.get("/notifications/bell").text == ""
+
+
+def test_links_must_stay_inside_the_app(app_engine) -> None:
+    with pytest.raises(ValueError), unit_of_work(app_engine) as db:
+        service.notify(db, [1], "x", "", "https://evil.example/")
+
+
+def test_a_failing_channel_is_retried_then_marked_failed(logged_in, app_engine) -> None:
+    c = logged_in("office")
+    calls: list[int] = []
+
+    def flaky(db, message, notification) -> None:
+        calls.append(message.id)
+        raise ConnectionError("短信网关无响应")
+
+    service.register_channel("sms-test", flaky)
+    try:
+        with unit_of_work(app_engine) as db:
+            service.notify(db, [c.creds.id], "短信", "", channels=("inapp", "sms-test"))
+        for _ in range(service.MAX_ATTEMPTS):
+            service.deliver(app_engine)
+    finally:
+        service.CHANNELS.pop("sms-test")
+    statuses = dict(_outbox(app_engine, c.creds.id))
+    assert statuses == {"inapp": "sent", "sms-test": "failed"}
+    assert len(calls) == service.MAX_ATTEMPTS
