@@ -1,6 +1,30 @@
 """huiqi.rules — policies as code: load, check, evaluate, compile and explain policy files.
 
-A pure library: no web framework, no ORM, nothing from other huiqi packages.
+A pure library (no web framework, no ORM, nothing from other huiqi packages); the format is
+docs/policy-format.md.
+
+    load_policy_file(path, catalog) -> PolicyDocument        # raises PolicyError(.problems)
+    load_policy_files(paths, catalog) -> PolicySet           # files and directories, all or nothing
+    evaluate(item, facts, as_of) -> Outcome                  # the reference evaluator (Decimal)
+    compile_item(item, as_of, dialect, *, table="src", columns="natural") -> CompiledItem
+    compile_items(items, as_of, dialect, ...) -> list[CompiledItem]
+    explain(item, facts, as_of, catalog) -> Explanation      # .lines, .to_text()
+    run_policy_tests(set_or_document_or_items) -> list[PolicyTestResult]
+    item.ir / item.bound_ir(as_of) -> ir.ItemIR              # the typed IR, for other back ends
+
+Known limits:
+- SQLite has 64-bit integers only: an intermediate scaled value above 9.2e18 (e.g. 1e12 yuan
+  times a 6-decimal rate above 0.09) makes SQLite switch to floating point; the compiled amount
+  is then NULL (with eligible 1 and nothing missing) instead of inexact. PostgreSQL (NUMERIC)
+  and DuckDB (HUGEINT, up to 1.7e38) have no such limit in practice.
+- With columns="natural", numbers are read as ROUND(column * 10**scale); a value stored with more
+  decimals than the catalog scale is rounded half away from zero, like the evaluator's
+  coercion (ROUND_HALF_UP). PostgreSQL double precision columns round half to even: use NUMERIC.
+- Facts with more decimals than their catalog scale are rounded to it (policy test cases must
+  be exact). A blank string is a missing number, date or yes/no, but an empty text.
+- LIKE has no escape character (backslashes are refused); `%` and `_` are always wildcards.
+- Generated SQL repeats each criterion in every output expression; DuckDB takes a few tens of
+  milliseconds to plan one item.
 """
 
 from huiqi.rules import _ir as ir

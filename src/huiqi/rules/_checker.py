@@ -290,7 +290,7 @@ class Checker:
     def _enum_value(self, e: exp.Expr, fld: ir.Node, other: ir.Node) -> None:
         """A text literal compared with an enum field must be one of its values."""
         if not (isinstance(fld, ir.FieldRef) and isinstance(other, ir.Const)
-                and fld.field_type in (FieldType.ENUM, FieldType.REGION)):
+                and fld.field_type is FieldType.ENUM):
             return
         values = self.catalog[fld.name].values
         if values and other.value not in values:
