@@ -214,3 +214,9 @@ def test_enum_literal_must_be_a_catalog_value(tmp_path: Path, catalog: Catalog) 
     text = policy_text([item_dict({"c": "size_class IN ('small', 'tiny')"})])
     [line] = problems(write_policy(tmp_path, text), catalog)
     assert "'tiny' is not a value of size_class (allowed: large, medium, small, micro)" in line
+
+
+def test_yaml_syntax_error_has_a_position(tmp_path: Path, catalog: Catalog) -> None:
+    path = write_policy(tmp_path, "policy:\n  id: [unclosed\n")
+    [line] = problems(path, catalog)
+    assert line.startswith(f"{path}:3:") and "not valid YAML" in line
