@@ -6,7 +6,7 @@ from __future__ import annotations
 import inspect
 import shutil
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -132,18 +132,24 @@ class World:
 
     def enterprise(self, n: int, **profile: Any) -> Actor:
         """An enterprise in the registry and an account acting for it."""
-        uscc = make_uscc(n)
-        data = {"uscc": uscc, "name": f"测试企业{n}有限公司", "region": "500105",
-                "legal_form": "enterprise", "industry_code": "F5212", "size_class": "small",
-                "rents_state_property": True, "monthly_rent": "10000",
-                "unemployment_insurance_paid": "20000", **profile}
+        return self.enterprises([n], **profile)[0]
+
+    def enterprises(self, numbers: Iterable[int], **profile: Any) -> list[Actor]:
+        out = []
         with self.tx() as s:
-            registry.upsert(s, data)
-            user = User(username=f"ent{n}", display_name=f"企业经办{n}", role="enterprise",
-                        enterprise_uscc=uscc, password_hash="!")
-            s.add(user)
-            s.flush()
-            return Actor.of(user)
+            for n in numbers:
+                uscc = make_uscc(n)
+                registry.upsert(s, {
+                    "uscc": uscc, "name": f"测试企业{n}有限公司", "region": "500105",
+                    "legal_form": "enterprise", "industry_code": "F5212", "size_class": "small",
+                    "rents_state_property": True, "monthly_rent": "10000",
+                    "unemployment_insurance_paid": "20000", **profile})
+                user = User(username=f"ent{n}", display_name=f"企业经办{n}", role="enterprise",
+                            enterprise_uscc=uscc, password_hash="!")
+                s.add(user)
+                s.flush()
+                out.append(Actor.of(user))
+        return out
 
 
 def _department_user(s: Session, username: str, dept: Department) -> Actor:

@@ -161,8 +161,10 @@ def _pool_of(world: World, size: int) -> Engine:
 def test_fifty_concurrent_approvals_against_a_budget_for_ten(world: World) -> None:
     """PostgreSQL: FOR UPDATE on the budget row; SQLite: BEGIN IMMEDIATE. Each approval is its
     own thread, session and transaction, released at the same instant by a barrier."""
-    ids = [world.do(apps.submit, world.enterprise(100 + n), item_id="testville.tight").id
-           for n in range(50)]
+    ents = world.enterprises(range(100, 150))
+    with world.tx() as s:
+        ids = [apps.submit(s, ent, item_id="testville.tight", clock=world.clock).id
+               for ent in ents]
     engine = _pool_of(world, 60)
     barrier, results = threading.Barrier(50), {}
 
