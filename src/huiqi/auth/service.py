@@ -138,7 +138,7 @@ def authenticate(
         None, username[:64], "", None, ip=ip, via="anonymous")
     ok = verify_password(user.password_hash if user else None, password)
     if user is None or not user.is_active:
-        audit.record(db, who, "auth.login_failed", ("user", user.id if user else None),
+        audit.record(db, who, "auth.login_failed", ("users", user.id if user else None),
                      after={"reason": "unknown_user" if user is None else "inactive"}, at=now)
         return None
     if user.locked_until and user.locked_until > now:
@@ -212,7 +212,7 @@ def resolve_session(
 
 def end_session(db: Session, actor: Actor, token: str) -> None:
     repo.delete_session(db, token_digest(token))
-    audit.record(db, actor, "auth.logout", ("user", actor.user_id))
+    audit.record(db, actor, "auth.logout", ("users", actor.user_id))
 
 
 def change_password(
