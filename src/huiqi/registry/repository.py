@@ -81,6 +81,11 @@ def _upsert(session: Session, table: Table, conflict: Sequence[str], update: Seq
         index_elements=[table.c[c] for c in conflict],
         set_={c: base.excluded[c] for c in update})
     compiled = stmt.compile(dialect=dialect)
+    # The compiler adds parameters for columns with Python-side defaults the rows do not carry.
+    missing = {c.name: c.default.arg for c in table.c
+               if c.name not in columns and c.default is not None and c.default.is_scalar}
+    if missing:
+        rows = [{**missing, **row} for row in rows]
     params: list[Any]
     if dialect.name == "sqlite":
         order = list(compiled.positiontup or [])

@@ -83,6 +83,9 @@ def org_check_char(body: str) -> str:
 
 def make(region: str, body: str, *, legal_form: str = "enterprise") -> str:
     """A valid USCC for a region and an 8-character organisation-code body."""
+    if len(body) != 8 or any(c not in ALPHABET for c in body) or not (
+            len(region) == 6 and region.isdigit()):
+        raise ValueError(f"body must be 8 characters of {ALPHABET}, region 6 digits")
     first17 = "9" + ENTITY_TYPE.get(legal_form, "9") + region + body + org_check_char(body)
     return first17 + _stdnum.calc_check_digit(first17)
 
