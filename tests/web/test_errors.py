@@ -101,3 +101,10 @@ def test_security_headers(client) -> None:
     assert response.headers["x-frame-options"] == "DENY"
     assert response.headers["x-content-type-options"] == "nosniff"
     assert response.headers["cache-control"] == "no-store"
+
+
+def test_unknown_page_keeps_the_navigation_for_a_logged_in_user(logged_in) -> None:
+    c = logged_in("auditor")
+    page = c.get("/nowhere")
+    assert page.status_code == 404
+    assert 'href="/audit"' in page.text and c.creds.display_name in page.text

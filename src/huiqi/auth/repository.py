@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import Select, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from huiqi.models.api_token import ApiToken
@@ -26,6 +26,17 @@ def users(db: Session, role: str | None = None) -> list[User]:
     if role:
         stmt = stmt.where(User.role == role)
     return list(db.scalars(stmt))
+
+
+def users_query(role: str | None = None, text: str = "") -> Select[tuple[User]]:
+    """Accounts for the office's list: by role, and username or name containing `text`."""
+    stmt = select(User).order_by(User.role, User.username)
+    if role:
+        stmt = stmt.where(User.role == role)
+    if text:
+        stmt = stmt.where(or_(func.lower(User.username).contains(text.lower(), autoescape=True),
+                              User.display_name.contains(text, autoescape=True)))
+    return stmt
 
 
 def department_by_code(db: Session, code: str) -> Department | None:

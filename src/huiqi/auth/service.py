@@ -292,3 +292,25 @@ def resolve_api_token(db: Session, clock: Clock, secret: str) -> User | None:
     if row.last_used_at is None or now - row.last_used_at >= TOUCH_EVERY:
         row.last_used_at = now
     return user
+
+
+# -- administration (营商办) --------------------------------------------------------------------
+
+def set_active(db: Session, actor: Actor, user: User, active: bool) -> None:
+    if user.id == actor.user_id and not active:
+        raise ValidationFailed("不能停用自己的账号。")
+    if user.is_active == active:
+        return
+    user.is_active = active
+    if not active:
+        repo.delete_user_sessions(db, user.id)  # signed out everywhere at once
+    audit.record(db, actor, "user.activate" if active else "user.deactivate", user,
+                 before={"is_active": not active}, after={"is_active": active})
+
+
+def unlock(db: Session, actor: Actor, user: User) -> None:
+    if user.locked_until is None and not user.recent_failures:
+        return
+    before = {"locked_until": user.locked_until}
+    user.locked_until, user.recent_failures = None, None
+    audit.record(db, actor, "user.unlock", user, before=before, after={"locked_until": None})

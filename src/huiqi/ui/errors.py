@@ -16,9 +16,12 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
-from huiqi.auth.dependencies import NotAuthenticated
+from huiqi.auth import service
+from huiqi.auth.actor import Actor
+from huiqi.auth.dependencies import SESSION_COOKIE, Auth, NotAuthenticated
+from huiqi.kit.db import unit_of_work
 from huiqi.kit.errors import HuiqiError
-from huiqi.kit.web import is_api, is_htmx
+from huiqi.kit.web import client_ip, is_api, is_htmx
 from huiqi.ui.templating import render
 
 log = logging.getLogger(__name__)
@@ -62,6 +65,22 @@ async def _huiqi_error(request: Request, exc: HuiqiError) -> Response:
     return respond(request, exc.status_code, exc.code, exc.message, exc.details)
 
 
+def _identify(request: Request) -> None:
+    """For a URL no route matched, the guard never ran: look the caller up (without counting it as
+    activity) so a logged-in user's 404 page keeps its navigation."""
+    token = request.cookies.get(SESSION_COOKIE)
+    if hasattr(request.state, "auth") or is_api(request) or not token:
+        return
+    try:
+        with unit_of_work(request.app.state.engine) as db:
+            found = service.resolve_session(db, request.app.state.clock, token, touch=False)
+    except service.SessionExpired:
+        return
+    if found:
+        row, user = found
+        request.state.auth = Auth(Actor.of(user, ip=client_ip(request)), row.csrf_token, token)
+
+
 def _to_login(request: Request, exc: NotAuthenticated) -> Response:
     if is_api(request):
         return respond(request, 401, exc.code, "缺少或无效的 API 令牌（Authorization: Bearer …）。",
@@ -76,6 +95,7 @@ def _to_login(request: Request, exc: NotAuthenticated) -> Response:
 
 
 async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+    _identify(request)
     message = HTTP_MESSAGES.get(exc.status_code) or (
         exc.detail if isinstance(exc.detail, str) and exc.status_code != 500 else "请求无法完成。")
     return respond(request, exc.status_code, f"http_{exc.status_code}", message,
