@@ -14,6 +14,7 @@ MODULES = [
     "huiqi.cli.demo_cmd",
     "huiqi.cli.calendar_cmd",
     "huiqi.cli.serve_cmd",
+    "huiqi.cli.demo_steps",
     "huiqi.cli.user_cmd",
     "huiqi.cli.appeals_cmd",
 ]

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
 
@@ -22,6 +24,9 @@ class Settings:
     secret_key: str = ""
     session_idle_minutes: int = 30
     upload_max_bytes: int = 10 * 1024 * 1024
+    # Policies are matched "as of" this date; None means today (Asia/Shanghai). The demo pins it
+    # to a date when the seed policies are in force.
+    as_of: date | None = None
 
     @property
     def uploads_dir(self) -> Path:
@@ -37,4 +42,12 @@ def get_settings() -> Settings:
         database_url=url,
         policies_dir=Path(os.environ.get("HUIQI_POLICIES_DIR", PROJECT_ROOT / "policies")),
         secret_key=os.environ.get("HUIQI_SECRET_KEY", ""),
+        as_of=date.fromisoformat(os.environ["HUIQI_AS_OF"]) if os.environ.get("HUIQI_AS_OF")
+        else None,
     )
+
+
+def policy_date(settings: Settings | None = None) -> date:
+    """The date policies are evaluated as of: HUIQI_AS_OF, else today in Beijing time."""
+    chosen = (settings or get_settings()).as_of
+    return chosen or datetime.now(ZoneInfo("Asia/Shanghai")).date()

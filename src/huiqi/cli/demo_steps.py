@@ -1,0 +1,90 @@
+"""Demo data for `make run` (`huiqi demo-up`): enterprises, the departments of the seed policies,
+and a first matching run, so every role has something real to look at."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from sqlalchemy import Engine, func, select
+
+from huiqi.kit.db import unit_of_work
+from huiqi.kit.settings import get_settings, policy_date
+
+DEMO_ENTERPRISES = 2400
+
+
+def load_enterprises(engine: Engine, console: Console) -> dict[str, str] | None:
+    from huiqi.models.enterprise import Enterprise
+    from huiqi.registry import demo, service
+
+    with unit_of_work(engine) as session:
+        have = session.scalar(select(func.count()).select_from(Enterprise)) or 0
+        if have >= 2000:
+            console.print(f"演示企业已存在：{have} 家")
+            return None
+        handle, name = tempfile.mkstemp(suffix=".parquet", prefix="huiqi-demo-")
+        os.close(handle)
+        path = demo.write_demo_file(Path(name), DEMO_ENTERPRISES, seed=2025, with_facts=True)
+        try:
+            with console.status(f"载入 {DEMO_ENTERPRISES} 家演示企业…"):
+                report = service.import_enterprises(session, path)
+        finally:
+            path.unlink(missing_ok=True)
+    console.print(f"演示企业：新增 {report.inserted} 家（江北、巴南、九龙坡、东宝、青原）")
+    return None
+
+
+def policy_departments(engine: Engine, console: Console) -> dict[str, str] | None:
+    """One department per department named in the seed policies; the demo handler gets 经信局."""
+    from huiqi.auth import service as auth_service
+    from huiqi.auth.actor import Actor
+    from huiqi.models.department import Department
+    from huiqi.registry.catalog import load_catalog
+    from huiqi.rules import load_policy_files
+
+    items = load_policy_files([get_settings().policies_dir], load_catalog()).items
+    names = sorted({i.department for i in items})
+    actor = Actor.system("demo-up", via="cli")
+    with unit_of_work(engine) as session:
+        existing = set(session.scalars(select(Department.name)))
+        for n, name in enumerate(names, start=1):
+            if name not in existing:
+                auth_service.create_department(session, actor, f"dept-{n:02d}", name)
+        code = session.scalar(select(Department.code).where(
+            Department.name.like("%经济和信息化局%")).limit(1))
+    return {"department_code": code} if code else None
+
+
+def match_registry(engine: Engine, console: Console) -> dict[str, str] | None:
+    from huiqi.matching.service import match_all
+    from huiqi.models.enterprise import Enterprise
+    from huiqi.models.match_result import MatchResult
+    from huiqi.registry.catalog import load_catalog
+    from huiqi.rules import load_policy_files
+
+    as_of = policy_date()
+    catalog = load_catalog()
+    items = load_policy_files([get_settings().policies_dir], catalog).in_force(as_of)
+    with unit_of_work(engine) as session, console.status("匹配全部企业与政策事项…"):
+        stats = match_all(session, catalog, items, as_of)
+        best = session.execute(
+            select(Enterprise.uscc).join(MatchResult, MatchResult.enterprise_id == Enterprise.id)
+            .where(MatchResult.eligible.is_(True), Enterprise.region == "420802")
+            .group_by(Enterprise.uscc).order_by(func.count().desc()).limit(1)).scalar()
+    console.print(
+        f"匹配（按 {as_of} 有效的 {stats.items} 个事项）：{stats.enterprises} 家企业，"
+        f"可享受 {stats.eligible} 项，待补充信息 {stats.unknown} 项，测算金额合计 "
+        f"{stats.amount_total:,} 元")
+    return {"enterprise_uscc": best} if best else None
+
+
+def register(app: typer.Typer) -> None:
+    from huiqi.cli.serve_cmd import DEMO_STEPS
+
+    for step in (load_enterprises, policy_departments, match_registry):
+        if step not in DEMO_STEPS:
+            DEMO_STEPS.append(step)
