@@ -18,6 +18,10 @@ from huiqi.models.department import Department
 from huiqi.models.user import Role, User
 from huiqi.notify.service import notify
 
+KIND_LABELS = {"submit": "提交申报", "accept": "受理", "accept_with_gaps": "容缺受理",
+               "upload": "上传材料", "supply": "材料补齐", "approve": "审核通过",
+               "finance_approve": "财政复核通过", "reject": "驳回", "withdraw": "撤回",
+               "remind": "补齐提醒", "lapse": "逾期失效", "pay": "已兑现"}
 APP_FIELDS = ("status", "approved_amount", "proposed_amount", "missing_materials",
               "materials_due", "decision_reason", "amount_reason")
 

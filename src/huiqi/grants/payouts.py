@@ -94,11 +94,13 @@ def lines(session: Session, actor: Actor, batch_id: int
     return [(row[0], row[1], row[2]) for row in session.execute(stmt)]
 
 
-def export(session: Session, actor: Actor, batch_id: int, *, clock: Clock = SYSTEM_CLOCK
-           ) -> bytes:
-    """The bank file; the first export moves draft → exported, later ones change nothing."""
-    access.serialize_writes(session)
-    batch = access.access_batch(session, actor, batch_id, for_update=True)
+def export(session: Session, actor: Actor, batch_id: int, *, clock: Clock = SYSTEM_CLOCK,
+           mark: bool = True) -> bytes:
+    """The bank file. With `mark` (the office's 导出交银行) a draft becomes exported; later
+    exports, and downloads without `mark`, change nothing."""
+    if mark:
+        access.serialize_writes(session)
+    batch = access.access_batch(session, actor, batch_id, for_update=mark)
     if batch.status == "cancelled":
         raise Conflict("该批次已作废，不能导出。")
     data = excel.workbook(
@@ -112,7 +114,7 @@ def export(session: Session, actor: Actor, batch_id: int, *, clock: Clock = SYST
           to_local(grant.approved_at).date())
          for i, (line, grant, app) in enumerate(lines(session, actor, batch_id), start=1)],
         sheet="兑付清单")
-    if batch.status == "draft" and actor.role is Role.OFFICE:
+    if mark and batch.status == "draft" and actor.role is Role.OFFICE:
         now, before = clock.now(), audit.snapshot(batch, *BATCH_FIELDS)
         batch.status, batch.exported_at = "exported", now
         audit.record(session, actor, "grants.payout_export", batch, before=before,

@@ -8,6 +8,7 @@ handlers acting at once see each other's result: the second gets a 409 with the 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -16,6 +17,7 @@ from sqlalchemy.orm import Session
 from huiqi import audit
 from huiqi.auth.actor import Actor
 from huiqi.grants import access, awards, budget, events, items
+from huiqi.grants.budget import BudgetView
 from huiqi.grants.states import Action, Status, check
 from huiqi.kit.clock import Clock
 from huiqi.kit.errors import PermissionDenied, ValidationFailed
@@ -27,6 +29,27 @@ from huiqi.models.user import Role
 SYSTEM_CLOCK = Clock()
 DEFAULT_GAP_WORKDAYS = 5
 MAX_GAP_WORKDAYS = 60
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What a reviewer sees before deciding: the engine's verdict now and the budget left."""
+
+    eligible: bool | None
+    engine_amount: Decimal | None
+    failed: list[str]
+    missing: list[str]
+    budget: BudgetView
+    year_cap: Decimal | None
+
+
+def preview(session: Session, actor: Actor, application_id: int) -> Preview:
+    app = access.access_application(session, actor, application_id)
+    item = items.get_item(session, app.item_id).item
+    outcome = awards.engine_outcome(session, app, item)
+    view = budget.view(session, app.item_id, app.year, item.budget_per_year)
+    return Preview(outcome.eligible, outcome.amount, outcome.failed, outcome.missing, view,
+                   outcome.caps.get("per_year"))
 
 
 def _as_department(session: Session, actor: Actor, application_id: int) -> Application:

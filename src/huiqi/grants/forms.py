@@ -1,0 +1,69 @@
+"""Reading form values the way every grants page needs them (money, dates, id lists)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from fastapi import Request
+
+from huiqi.kit.errors import ValidationFailed
+from huiqi.kit.settings import Settings, get_settings
+
+
+MAX_FILES_PER_REQUEST = 12
+# The whole request body of an upload form (files and fields): refused with 413 while it is read,
+# before anything is parsed or spooled to disk.
+UPLOAD_BODY_LIMIT = MAX_FILES_PER_REQUEST * get_settings().upload_max_bytes + 1024 * 1024
+
+
+def money(value: str | None, label: str = "金额") -> Decimal | None:
+    text = (value or "").strip().replace(",", "").replace("，", "")
+    if not text:
+        return None
+    try:
+        amount = Decimal(text)
+    except InvalidOperation:
+        raise ValidationFailed(f"{label}应为数字（元），例如 12000.00。") from None
+    if not amount.is_finite() or amount != amount.quantize(Decimal("0.01")):
+        raise ValidationFailed(f"{label}须精确到分（最多两位小数）。")
+    return amount
+
+
+def day(value: str | None, label: str = "日期") -> date | None:
+    text = (value or "").strip()
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValidationFailed(f"{label}应为 YYYY-MM-DD 格式，例如 2025-06-30。") from None
+
+
+def integer(value: str | None, label: str) -> int | None:
+    text = (value or "").strip()
+    if not text:
+        return None
+    if not text.isdigit():
+        raise ValidationFailed(f"{label}应为整数。")
+    return int(text)
+
+
+def ids(values: list[str]) -> list[int]:
+    out = []
+    for v in values:
+        if not v.isdigit():
+            raise ValidationFailed("所选记录有误，请刷新页面后重试。")
+        out.append(int(v))
+    return out
+
+
+def lines(value: str | None) -> list[str]:
+    """One entry per line (or separated by 、 ， ;)."""
+    text = (value or "").replace("、", "\n").replace("，", "\n").replace(",", "\n")
+    return [p.strip() for p in text.replace(";", "\n").splitlines() if p.strip()]
+
+
+def settings_of(request: Request) -> Settings:
+    found = getattr(request.app.state, "settings", None)
+    return found if isinstance(found, Settings) else get_settings()

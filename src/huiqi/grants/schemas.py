@@ -1,0 +1,200 @@
+"""JSON shapes of the grants API (/api/v1/grants…). Money is a decimal string in yuan."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class ORM(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class BankIn(BaseModel):
+    bank_name: str | None = Field(None, max_length=100)
+    account_name: str | None = Field(None, max_length=200)
+    account: str | None = Field(None, max_length=40)
+
+
+class ApplicationIn(BaseModel):
+    item_id: str = Field(..., max_length=100, examples=["dongbao.ecommerce-loan"])
+    facts: dict[str, Any] = Field(default_factory=dict, examples=[{"loan_amount": "1000000"}])
+    bank: BankIn | None = None
+    as_of: date | None = None
+
+
+class ApplicationOut(ORM):
+    id: int
+    source: str
+    status: str
+    status_label: str
+    enterprise_uscc: str
+    enterprise_name: str
+    item_id: str
+    item_title: str
+    policy_version: str
+    department: str
+    finance_department: str | None
+    year: int
+    as_of: date
+    facts: dict[str, Any]
+    estimated_amount: Decimal | None
+    engine_amount: Decimal | None
+    proposed_amount: Decimal | None
+    approved_amount: Decimal | None
+    amount_reason: str | None
+    decision_reason: str | None
+    missing_materials: list[str] | None
+    materials_due: date | None
+    submitted_at: datetime
+    decided_at: datetime | None
+
+
+class ApplicationPage(BaseModel):
+    items: list[ApplicationOut]
+    total: int
+    page: int
+    per_page: int
+
+
+class EventOut(ORM):
+    at: datetime
+    kind: str
+    from_status: str | None
+    to_status: str | None
+    actor_label: str
+    note: str | None
+
+
+class MaterialOut(ORM):
+    id: int
+    name: str
+    original_filename: str
+    kind: str
+    content_type: str
+    size: int
+    sha256: str
+    uploaded_at: datetime
+
+
+class NoteIn(BaseModel):
+    note: str | None = Field(None, max_length=2000)
+
+
+class GapsIn(BaseModel):
+    missing: list[str] = Field(..., min_length=1, examples=[["营业执照", "租金缴纳凭证"]])
+    due: date | None = None
+    workdays: int | None = Field(None, ge=1, le=60)
+    note: str | None = Field(None, max_length=2000)
+
+
+class DecisionIn(BaseModel):
+    amount: Decimal | None = Field(None, description="不填为政策核定金额；只能调低，须写理由")
+    reason: str | None = Field(None, max_length=2000)
+
+
+class ReasonIn(BaseModel):
+    reason: str = Field(..., max_length=2000)
+
+
+class BudgetOut(BaseModel):
+    item_id: str
+    item_title: str
+    year: int
+    total: Decimal | None
+    reserved: Decimal
+    committed: Decimal
+    remaining: Decimal | None
+
+
+class CandidateIn(BaseModel):
+    uscc: str = Field(..., max_length=18)
+    amount: Decimal | None = None
+
+
+class AutoListIn(BaseModel):
+    item_id: str = Field(..., max_length=100)
+    as_of: date | None = None
+    candidates: list[CandidateIn] | None = Field(
+        None, description="匹配结果（可享受的企业及金额）；不填则按政策规则对企业库测算")
+
+
+class AutoListOut(ORM):
+    id: int
+    item_id: str
+    item_title: str
+    department: str
+    year: int
+    as_of: date
+    rows: int
+
+
+class IdsIn(BaseModel):
+    application_ids: list[int] | None = Field(None, description="不填为名单中全部待确认企业")
+
+
+class ConfirmOut(BaseModel):
+    confirmed: list[int]
+    refused: dict[int, str]
+
+
+class BatchIn(BaseModel):
+    item_id: str | None = None
+    department: str | None = None
+    grant_ids: list[int] | None = None
+    note: str | None = Field(None, max_length=2000)
+
+
+class BatchOut(ORM):
+    id: int
+    reference: str
+    status: str
+    lines: int
+    total: Decimal
+    bank_reference: str | None
+    created_at: datetime
+    exported_at: datetime | None
+    paid_at: datetime | None
+
+
+class PaidIn(BaseModel):
+    bank_reference: str | None = Field(None, max_length=100)
+
+
+class PaidOut(BaseModel):
+    batch: BatchOut
+    newly_paid: int
+
+
+class EvaluationIn(BaseModel):
+    score: int = Field(..., ge=0, le=100)
+    notes: str = Field(..., min_length=1, max_length=2000)
+
+
+class EvaluationOut(ORM):
+    id: int
+    grant_id: int
+    score: int
+    rating: str
+    notes: str
+    evaluator_label: str
+    at: datetime
+
+
+class PublicRowOut(ORM):
+    name: str
+    item_title: str
+    department: str
+    amount: Decimal
+    approved_on: date
+    status: str
+
+
+class PublicPage(BaseModel):
+    items: list[PublicRowOut]
+    total: int
+    page: int
+    per_page: int

@@ -1,0 +1,214 @@
+"""Grants pages: enterprise apply / upload / timeline; department review queue and decisions.
+
+Office pages (免申即享, payouts, budget, ledgers) and the public 公示 page are in views_office.py
+and included here, so the app lists one module.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+from starlette.responses import FileResponse, Response
+
+from huiqi.auth.dependencies import CurrentUser, EnterpriseUser
+from huiqi.grants import access, enterprises, events, forms, items, ledgers, review, views_office
+from huiqi.grants import applications as apps
+from huiqi.grants.states import Status, allowed
+from huiqi.kit.errors import NotFound, ValidationFailed
+from huiqi.kit.pagination import PageQuery, paginate
+from huiqi.kit.web import ClockDep, DBSession
+from huiqi.models.user import Role
+from huiqi.registry.catalog import fact_fields
+from huiqi.ui.nav import NavItem, register_nav
+from huiqi.ui.templating import flash, redirect, render
+
+router = APIRouter(include_in_schema=False)
+router.include_router(views_office.router)
+
+ENT, DEPT, OFFICE, AUDITOR = Role.ENTERPRISE, Role.DEPARTMENT, Role.OFFICE, Role.AUDITOR
+register_nav(NavItem("可申报政策", "/grants/items", {ENT}, order=20,
+                     description="选择政策事项，在线填写信息、上传材料"))
+register_nav(NavItem("我的申报", "/grants/applications", {ENT}, order=21,
+                     description="申报进度、补齐材料、兑现情况"))
+register_nav(NavItem("申报审核", "/grants/applications", {DEPT}, order=20,
+                     description="受理、容缺受理、审核与驳回"))
+register_nav(NavItem("申报台账", "/grants/applications", {OFFICE, AUDITOR}, order=20,
+                     description="全部政策申报，按条件筛选并导出 Excel"))
+
+
+@router.get("/grants/items")
+def item_list(request: Request, db: DBSession, clock: ClockDep, actor: EnterpriseUser) -> Response:
+    today = clock.today_local()
+    found = [v.item for v in items.current_source().all(db)
+             if v.item.in_force(today) and not v.item.auto_grant]
+    return render(request, "grants/items.html", {"items": sorted(found, key=lambda i: i.id)})
+
+
+def _fact_specs(item_fields: tuple[str, ...]) -> list[object]:
+    return [s for s in fact_fields() if s.name in item_fields]
+
+
+@router.get("/grants/apply/{item_id}")
+def apply_page(request: Request, db: DBSession, clock: ClockDep, item_id: str,
+               actor: EnterpriseUser) -> Response:
+    item = items.get_item(db, item_id).item
+    known = enterprises.facts(db, actor.enterprise_uscc or "")
+    return render(request, "grants/apply.html", {
+        "item": item, "facts": _fact_specs(item.fields), "known": known,
+        "today": clock.today_local()})
+
+
+@router.post("/grants/apply/{item_id}", max_body_size=forms.UPLOAD_BODY_LIMIT)
+async def apply(request: Request, db: DBSession, clock: ClockDep, item_id: str,
+                actor: EnterpriseUser) -> Response:
+    form = await request.form()
+    item = (await run_in_threadpool(items.get_item, db, item_id)).item
+    facts = {s.name: form.get(f"fact_{s.name}") for s in fact_fields() if s.name in item.fields}
+    files = _uploads(form, item.materials)
+    bank = apps.BankInfo(_text(form.get("bank_name")), _text(form.get("bank_account_name")),
+                         _text(form.get("bank_account")))
+    app = await run_in_threadpool(lambda: apps.submit(
+        db, actor, item_id=item_id, facts={k: v for k, v in facts.items() if v}, files=files,
+        bank=bank, clock=clock, settings=forms.settings_of(request)))
+    flash(request, f"已提交“{item.title}”的申报，请留意审核进度。")
+    return redirect(request, f"/grants/applications/{app.id}")
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _uploads(form: object, materials: list[str]) -> list[apps.UploadIn]:
+    out = []
+    for i, name in enumerate(materials):
+        f = form.get(f"material_{i}")  # type: ignore[attr-defined]
+        if isinstance(f, UploadFile) and f.filename:
+            out.append(apps.UploadIn(name, f.filename, f.file))
+    extra = form.get("material_extra")  # type: ignore[attr-defined]
+    if isinstance(extra, UploadFile) and extra.filename:
+        label = _text(form.get("material_extra_name")) or "其他材料"  # type: ignore[attr-defined]
+        out.append(apps.UploadIn(label.strip(), extra.filename, extra.file))
+    return out
+
+
+@router.get("/grants/applications")
+def application_list(request: Request, db: DBSession, actor: CurrentUser, params: PageQuery,
+                     status: str = "", item_id: str = "", year: str = "",
+                     enterprise: str = "", source: str = "") -> Response:
+    if actor.role not in (ENT, DEPT, OFFICE, AUDITOR):
+        raise NotFound("页面不存在，或您没有访问权限。")
+    flt = ledgers.LedgerFilter(status=status or None, item_id=item_id or None,
+                               year=ledgers.parse_year(year), enterprise=enterprise or None,
+                               source=source or None)
+    page = paginate(db, ledgers.applications_query(db, actor, flt), params)
+    query = {"status": status, "item_id": item_id, "year": year, "enterprise": enterprise,
+             "source": source}
+    return render(request, "grants/applications.html", {
+        "page": page, "query": query, "statuses": list(Status), "Status": Status})
+
+
+@router.get("/grants/applications/{application_id}")
+def application_detail(request: Request, db: DBSession, actor: CurrentUser,
+                       application_id: int) -> Response:
+    app = apps.get(db, actor, application_id)
+    item = items.current_source().get(db, app.item_id)
+    preview = review.preview(db, actor, app.id) if actor.role in (DEPT, OFFICE, AUDITOR) else None
+    owed = app.missing_materials or []
+    required = item.item.materials if item else []
+    return render(request, "grants/application.html", {
+        "app": app, "Status": Status, "status": Status(app.status),
+        "actions": [a.value for a in allowed(app.status)],
+        "timeline": apps.timeline(db, actor, app.id), "kind_labels": events.KIND_LABELS,
+        "materials": apps.materials(db, actor, app.id),
+        "not_uploaded": apps.required_missing(db, app, required), "owed": owed,
+        "preview": preview, "facts": _fact_labels(app.facts or {}),
+        "is_reviewer": actor.role is DEPT and access.is_department_reviewer(db, actor, app),
+        "is_finance": actor.role is DEPT and access.is_finance_reviewer(db, actor, app),
+    })
+
+
+def _fact_labels(facts: dict[str, object]) -> list[tuple[str, object]]:
+    labels = {s.name: s.label for s in fact_fields()}
+    return [(labels.get(k, k), v) for k, v in facts.items()]
+
+
+@router.post("/grants/applications/{application_id}/upload",
+             max_body_size=forms.UPLOAD_BODY_LIMIT)
+async def upload(request: Request, db: DBSession, clock: ClockDep, application_id: int,
+                 actor: EnterpriseUser) -> Response:
+    form = await request.form()
+    f, name = form.get("file"), _text(form.get("name")) or ""
+    if not isinstance(f, UploadFile) or not f.filename:
+        raise ValidationFailed("请选择要上传的文件。")
+    await run_in_threadpool(lambda: apps.upload_material(
+        db, actor, application_id, apps.UploadIn(name, f.filename or "", f.file), clock=clock,
+        settings=forms.settings_of(request)))
+    flash(request, f"已上传“{name}”。")
+    return redirect(request, f"/grants/applications/{application_id}")
+
+
+@router.get("/grants/materials/{material_id}")
+def download(request: Request, db: DBSession, material_id: int, actor: CurrentUser) -> Response:
+    material, path = apps.open_material(db, actor, material_id, forms.settings_of(request))
+    return FileResponse(path, media_type=material.content_type,
+                        filename=material.original_filename,
+                        headers={"X-Content-Type-Options": "nosniff",
+                                 "Content-Security-Policy": "sandbox"})
+
+
+Text = Annotated[str, Form(max_length=2000)]
+
+
+@router.post("/grants/applications/{application_id}/withdraw")
+def withdraw(request: Request, db: DBSession, clock: ClockDep, application_id: int,
+             actor: EnterpriseUser, reason: Text = "") -> Response:
+    apps.withdraw(db, actor, application_id, reason, clock=clock)
+    flash(request, "申报已撤回。")
+    return redirect(request, f"/grants/applications/{application_id}")
+
+
+@router.post("/grants/applications/{application_id}/accept")
+def accept(request: Request, db: DBSession, clock: ClockDep, application_id: int,
+           actor: CurrentUser, note: Text = "") -> Response:
+    review.accept(db, actor, application_id, note or None, clock=clock)
+    flash(request, "已受理。")
+    return redirect(request, f"/grants/applications/{application_id}")
+
+
+@router.post("/grants/applications/{application_id}/gaps")
+def accept_with_gaps(request: Request, db: DBSession, clock: ClockDep, application_id: int,
+                     actor: CurrentUser, missing: Text = "", due: str = Form(""),
+                     note: Text = "") -> Response:
+    review.accept_with_gaps(db, actor, application_id, forms.lines(missing),
+                            due=forms.day(due, "补齐截止日期"), note=note or None, clock=clock)
+    flash(request, "已容缺受理，并通知企业补齐材料。")
+    return redirect(request, f"/grants/applications/{application_id}")
+
+
+@router.post("/grants/applications/{application_id}/approve")
+def approve(request: Request, db: DBSession, clock: ClockDep, application_id: int,
+            actor: CurrentUser, amount: str = Form(""), reason: Text = "") -> Response:
+    app = review.approve(db, actor, application_id, amount=forms.money(amount, "批准金额"),
+                         reason=reason, clock=clock)
+    flash(request, "已审核通过，待财政复核。" if app.status == "finance_review" else "已批准。")
+    return redirect(request, f"/grants/applications/{application_id}")
+
+
+@router.post("/grants/applications/{application_id}/finance-approve")
+def finance_approve(request: Request, db: DBSession, clock: ClockDep, application_id: int,
+                    actor: CurrentUser, amount: str = Form(""), reason: Text = "") -> Response:
+    review.finance_approve(db, actor, application_id, amount=forms.money(amount, "批准金额"),
+                           reason=reason, clock=clock)
+    flash(request, "财政复核通过，已批准。")
+    return redirect(request, f"/grants/applications/{application_id}")
+
+
+@router.post("/grants/applications/{application_id}/reject")
+def reject(request: Request, db: DBSession, clock: ClockDep, application_id: int,
+           actor: CurrentUser, reason: Text = "") -> Response:
+    review.reject(db, actor, application_id, reason, clock=clock)
+    flash(request, "已驳回，企业将收到通知。")
+    return redirect(request, f"/grants/applications/{application_id}")
