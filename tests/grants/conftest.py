@@ -7,7 +7,7 @@ import inspect
 import shutil
 import uuid
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from io import BytesIO
@@ -186,6 +186,15 @@ def world(engine: Engine, tmp_path: Path) -> World:
     actors["ent_a"] = w.enterprise(1)
     actors["ent_b"] = w.enterprise(2)
     return w
+
+
+@pytest.fixture
+def web(world: World) -> Iterator[Any]:
+    """Clients for the app on this test's database: `web.page("dept")`, `web.api("ent_a")`."""
+    from tests.grants.web import Clients, grants_app
+
+    with ExitStack() as stack:
+        yield Clients(world, grants_app(world), stack)
 
 
 def upload(name: str, filename: str = "合同.pdf", data: bytes = PDF) -> Any:

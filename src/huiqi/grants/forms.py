@@ -10,7 +10,6 @@ from fastapi import Request
 from huiqi.kit.errors import ValidationFailed
 from huiqi.kit.settings import Settings, get_settings
 
-
 MAX_FILES_PER_REQUEST = 12
 # The whole request body of an upload form (files and fields): refused with 413 while it is read,
 # before anything is parsed or spooled to disk.

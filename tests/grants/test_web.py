@@ -1,0 +1,142 @@
+"""The loop through HTTP: pages with CSRF and the JSON API, with the refusals that matter."""
+
+from __future__ import annotations
+
+import re
+from io import BytesIO
+
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from huiqi.models.application import Application
+from tests.fixtures.web import csrf_token, post_form
+from tests.grants.conftest import PDF, World
+from tests.grants.web import Clients
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+
+
+def _app_id(response_location: str) -> int:
+    match = re.search(r"/grants/applications/(\d+)$", response_location)
+    assert match, response_location
+    return int(match.group(1))
+
+
+def test_pages_closed_loop_with_gaps_payout_and_paid(world: World, web: Clients) -> None:
+    ent, dept, office = web.page("ent_a"), web.page("dept"), web.page("office")
+    assert "承租国有房屋减免租金" in ent.get("/grants/items").text
+    form = ent.get("/grants/apply/testville.rent")
+    assert form.status_code == 200 and "房屋租赁合同" in form.text
+    token = csrf_token(ent)
+    submitted = ent.post("/grants/apply/testville.rent", data={
+        "csrf_token": token, "bank_name": "重庆银行江北支行", "bank_account": "6222020200112233"},
+        files={"material_0": ("租赁合同.pdf", PDF, "application/pdf")})
+    assert submitted.status_code == 303, submitted.text
+    app_id = _app_id(submitted.headers["location"])
+    assert "待受理" in ent.get(f"/grants/applications/{app_id}").text
+
+    queue = dept.get("/grants/applications")
+    assert f"/grants/applications/{app_id}" in queue.text
+    page = dept.get(f"/grants/applications/{app_id}")
+    assert "核定金额" in page.text and "30,000.00" in page.text
+    gaps = post_form(dept, f"/grants/applications/{app_id}/gaps",
+                     {"missing": "营业执照", "due": "2025-06-13"})
+    assert gaps.status_code == 303
+    detail = ent.get(f"/grants/applications/{app_id}").text
+    assert "2025-06-13" in detail and "营业执照" in detail
+    uploaded = ent.post(f"/grants/applications/{app_id}/upload",
+                        data={"csrf_token": csrf_token(ent), "name": "营业执照"},
+                        files={"file": ("执照.png", PNG, "image/png")})
+    assert uploaded.status_code == 303
+    assert "审核中" in dept.get(f"/grants/applications/{app_id}").text
+    assert post_form(dept, f"/grants/applications/{app_id}/approve",
+                     {"amount": "30000.00"}).status_code == 303
+
+    batch = post_form(office, "/grants/payouts", {})
+    assert batch.status_code == 303
+    batch_url = batch.headers["location"]
+    exported = post_form(office, f"{batch_url}/export")
+    assert exported.status_code == 200
+    assert exported.headers["content-type"].startswith("application/vnd.openxmlformats")
+    cells = [c for row in load_workbook(BytesIO(exported.content)).active.iter_rows(
+        values_only=True) for c in row]
+    assert "6222020200112233" in cells and "测试企业1有限公司" in cells
+    assert post_form(office, f"{batch_url}/paid", {"bank_reference": "HD001"}).status_code == 303
+    final = ent.get(f"/grants/applications/{app_id}").text
+    assert "已兑现" in final and "办理进度" in final
+    public = web.anonymous().get("/public/grants")
+    assert public.status_code == 200 and "测试企业1有限公司" in public.text
+    assert "91500105" not in public.text  # no USCC on the public page
+
+
+def test_missing_csrf_and_other_enterprise(world: World, web: Clients) -> None:
+    ent_a, ent_b = web.page("ent_a"), web.page("ent_b")
+    no_token = ent_a.post("/grants/apply/testville.rent", data={},
+                          files={"material_0": ("a.pdf", PDF, "application/pdf")})
+    assert no_token.status_code == 403
+    with world.tx() as s:
+        assert s.scalar(select(Application.id)) is None
+    made = ent_a.post("/grants/apply/testville.rent", data={"csrf_token": csrf_token(ent_a)})
+    app_id = _app_id(made.headers["location"])
+    for path in (f"/grants/applications/{app_id}", "/grants/materials/1"):
+        assert ent_b.get(path).status_code == 404
+    assert post_form(ent_b, f"/grants/applications/{app_id}/withdraw").status_code == 404
+
+
+def test_upload_refusals_over_http(world: World, web: Clients) -> None:
+    ent = web.page("ent_a")
+    made = ent.post("/grants/apply/testville.rent", data={"csrf_token": csrf_token(ent)})
+    app_id = _app_id(made.headers["location"])
+    big = PDF + b"0" * (world.settings.upload_max_bytes + 10)
+    too_big = ent.post(f"/grants/applications/{app_id}/upload",
+                       data={"csrf_token": csrf_token(ent), "name": "营业执照"},
+                       files={"file": ("大.pdf", big, "application/pdf")})
+    assert too_big.status_code == 413 and "64 KB" in too_big.text
+    wrong = ent.post(f"/grants/applications/{app_id}/upload",
+                     data={"csrf_token": csrf_token(ent), "name": "营业执照"},
+                     files={"file": ("病毒.pdf", b"MZ\x90\x00", "application/pdf")})
+    assert wrong.status_code == 422 and "类型不受支持" in wrong.text
+
+
+def test_api_flow_and_errors(world: World, web: Clients) -> None:
+    ent, dept, ent_b = web.api("ent_a"), web.api("dept"), web.api("ent_b")
+    created = ent.post("/api/v1/grants/applications", json={"item_id": "testville.rent"})
+    assert created.status_code == 201, created.text
+    body = created.json()
+    assert body["status"] == "submitted" and body["estimated_amount"] == "30000.00"
+    app_id = body["id"]
+    assert ent_b.get(f"/api/v1/grants/applications/{app_id}").status_code == 404
+    up = ent.post(f"/api/v1/grants/applications/{app_id}/materials", data={"name": "营业执照"},
+                  files={"file": ("a.pdf", PDF, "application/pdf")})
+    assert up.status_code == 201 and up.json()["kind"] == "pdf"
+    over = dept.post(f"/api/v1/grants/applications/{app_id}/approve",
+                     json={"amount": "30000.01"})
+    assert over.status_code == 422
+    assert "高于政策核定金额" in over.json()["error"]["message"]
+    ok = dept.post(f"/api/v1/grants/applications/{app_id}/approve", json={})
+    assert ok.status_code == 200 and ok.json()["approved_amount"] == "30000.00"
+    again = dept.post(f"/api/v1/grants/applications/{app_id}/reject", json={"reason": "x"})
+    assert again.status_code == 409 and "已批准" in again.json()["error"]["message"]
+    events = ent.get(f"/api/v1/grants/applications/{app_id}/timeline").json()
+    assert [e["kind"] for e in events] == ["submit", "upload", "approve"]
+    budget = dept.get("/api/v1/grants/budget", params={"year": 2025}).json()
+    rent = next(b for b in budget if b["item_id"] == "testville.rent")
+    assert (rent["committed"], rent["remaining"]) == ("30000.00", "70000.00")
+    public = web.anonymous().get("/api/v1/public/grants").json()
+    assert public["total"] == 1 and public["items"][0]["amount"] == "30000.00"
+
+
+def test_auto_grant_over_api(world: World, web: Clients) -> None:
+    office, hr = web.api("office"), web.api("hr")
+    made = office.post("/api/v1/grants/auto-lists", json={"item_id": "testville.auto"})
+    assert made.status_code == 201 and made.json()["rows"] == 2
+    list_id = made.json()["id"]
+    confirmed = hr.post(f"/api/v1/grants/auto-lists/{list_id}/confirm", json={})
+    assert confirmed.status_code == 200 and len(confirmed.json()["confirmed"]) == 2
+    batch = office.post("/api/v1/grants/payouts", json={"item_id": "testville.auto"}).json()
+    assert office.post(f"/api/v1/grants/payouts/{batch['id']}/export").status_code == 200
+    paid = office.post(f"/api/v1/grants/payouts/{batch['id']}/paid", json={}).json()
+    again = office.post(f"/api/v1/grants/payouts/{batch['id']}/paid", json={}).json()
+    assert (paid["newly_paid"], again["newly_paid"]) == (2, 0)
+    mine = web.api("ent_a").get("/api/v1/grants/applications").json()
+    assert [a["status"] for a in mine["items"]] == ["paid"]
