@@ -4,9 +4,14 @@ log out. Screenshots go to artifacts/screenshots/."""
 from __future__ import annotations
 
 import pytest
+from fastapi import APIRouter, Request
+from starlette.responses import HTMLResponse, Response
 
+from huiqi.auth.dependencies import CurrentUser
 from huiqi.kit.db import unit_of_work
+from huiqi.kit.errors import Conflict
 from huiqi.notify import service as notify
+from huiqi.ui.templating import add_template_dir, render
 from tests.fixtures.web import screenshot
 
 pytestmark = pytest.mark.browser
@@ -54,3 +59,60 @@ def test_auditor_log_page(page, live_server, live_user) -> None:
     page.get_by_role("heading", name="审计日志").wait_for()
     assert page.locator("table tbody tr").count() >= 1
     screenshot(page, "audit-log")
+
+
+def _log_in(page, live_server, creds) -> None:
+    page.goto(live_server.url + "/login")
+    page.get_by_label("用户名").fill(creds.username)
+    page.get_by_label("密码").fill(creds.password)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(live_server.url + "/")
+
+
+def test_htmx_error_becomes_a_toast_and_csrf_header_is_sent(
+    page, live_server, live_user, tmp_path
+) -> None:
+    """An htmx button on a page: the CSRF header comes from the layout's hx-headers, and a domain
+    error comes back as a toast, the page left as it was."""
+    (tmp_path / "probe.html").write_text(
+        '{% extends "base.html" %}{% block content %}<h1>测试页</h1>'
+        '<button class="button" hx-post="/probe/toast/{{ outcome }}" hx-target="#out">办理</button>'
+        '<div id="out">未办理</div>{% endblock %}', encoding="utf-8")
+    add_template_dir(tmp_path)
+    router = APIRouter(include_in_schema=False)
+
+    @router.get("/probe/page/{outcome}")
+    def probe_page(request: Request, actor: CurrentUser, outcome: str) -> Response:
+        return render(request, "probe.html", {"outcome": outcome})
+
+    @router.post("/probe/toast/{outcome}")
+    def probe_action(actor: CurrentUser, outcome: str) -> HTMLResponse:
+        if outcome == "fail":
+            raise Conflict("该诉求已办结，不能再转办。")
+        return HTMLResponse("已转办")
+
+    live_server.app.include_router(router)
+    _log_in(page, live_server, live_user("office"))
+
+    page.goto(live_server.url + "/probe/page/ok")
+    page.get_by_role("button", name="办理").click()
+    page.locator("#out").filter(has_text="已转办").wait_for()  # CSRF header accepted
+
+    page.goto(live_server.url + "/probe/page/fail")
+    page.get_by_role("button", name="办理").click()
+    toast = page.locator(".toast-error").filter(has_text="该诉求已办结，不能再转办。")
+    toast.wait_for()
+    assert page.locator("#out").inner_text() == "未办理"
+    screenshot(page, "htmx-toast")
+
+
+def test_api_docs_render_under_the_csp(page, live_server, live_user) -> None:
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    _log_in(page, live_server, live_user("office"))
+    page.goto(live_server.url + "/api/docs")
+    page.get_by_role("button", name="Authorize").wait_for()
+    page.get_by_text("/api/v1/me").first.wait_for()
+    assert page.locator(".usermenu").count() == 1  # the docs page is a normal logged-in page
+    assert not [e for e in errors if "Content Security Policy" in e]
+    screenshot(page, "api-docs")

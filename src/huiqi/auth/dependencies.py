@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from huiqi.auth import service
 from huiqi.auth.actor import Actor
@@ -43,16 +44,26 @@ class Auth:
     session: UserSession | None = None  # the row, for flash messages; may be gone after rollback
 
 
-def get_auth(request: Request, db: DBSession, clock: ClockDep) -> Auth | None:
+# Declared so the OpenAPI docs offer "Authorize" with a Bearer token; checked by _bearer below.
+_bearer_scheme = HTTPBearer(auto_error=False,
+                            description="个人 API 令牌（hq_…），在“API 令牌”页面创建")
+BearerCredentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer_scheme)]
+
+
+def get_auth(
+    request: Request, db: DBSession, clock: ClockDep, bearer: BearerCredentials
+) -> Auth | None:
     """Resolve the caller once per request (FastAPI caches it); also kept on request.state."""
-    auth = _bearer(request, db, clock) if is_api(request) else _cookie(request, db, clock)
+    if is_api(request):
+        auth = _bearer(request, db, clock, bearer.credentials if bearer else "")
+    else:
+        auth = _cookie(request, db, clock)
     request.state.auth = auth
     return auth
 
 
-def _bearer(request: Request, db: DBSession, clock: ClockDep) -> Auth | None:
-    scheme, _, secret = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not secret:
+def _bearer(request: Request, db: DBSession, clock: ClockDep, secret: str) -> Auth | None:
+    if not secret:
         return None
     user = service.resolve_api_token(db, clock, secret.strip())
     return Auth(Actor.of(user, ip=client_ip(request), via="token")) if user else None

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from huiqi.kit.clock import Clock
 
 API_PREFIX = "/api"
+API_DOCS_PAGE = "/api/docs"  # an HTML page for people, served with the usual session
 
 
 def get_db(request: Request) -> Iterator[Session]:
@@ -51,7 +52,8 @@ def user_agent(request: Request) -> str | None:
 
 
 def is_api(request: Request) -> bool:
-    return request.url.path == API_PREFIX or request.url.path.startswith(API_PREFIX + "/")
+    path = request.url.path
+    return (path == API_PREFIX or path.startswith(API_PREFIX + "/")) and path != API_DOCS_PAGE
 
 
 def is_htmx(request: Request) -> bool:

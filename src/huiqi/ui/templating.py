@@ -71,7 +71,7 @@ def _static_url(path: str) -> str:
 
 def make_env() -> Environment:
     env = Environment(
-        loader=FileSystemLoader(str(TEMPLATES_DIR)),
+        loader=FileSystemLoader([str(TEMPLATES_DIR)]),
         autoescape=select_autoescape(["html", "xml"]),
         trim_blocks=True,
         lstrip_blocks=True,
@@ -83,6 +83,15 @@ def make_env() -> Environment:
 
 
 env = make_env()
+
+
+def add_template_dir(path: Path | str) -> None:
+    """Also look for templates in `path` (after ui/templates): for a package or test that keeps
+    its own templates next to its code."""
+    loader = env.loader
+    assert isinstance(loader, FileSystemLoader)
+    if str(path) not in loader.searchpath:
+        loader.searchpath.append(str(path))
 
 
 def render(

@@ -6,13 +6,13 @@ from fastapi import APIRouter, Request
 from sqlalchemy import text
 from starlette.responses import JSONResponse, Response
 
-from huiqi.kit.web import DBSession
+from huiqi.kit.web import API_DOCS_PAGE, DBSession
 from huiqi.ui.templating import render
 
 router = APIRouter(include_in_schema=False)
 
 
-@router.get("/api/docs")
+@router.get(API_DOCS_PAGE)
 def api_docs(request: Request) -> Response:
     return render(request, "api_docs.html", {"openapi_url": request.app.openapi_url})
 
