@@ -16,7 +16,9 @@ MODULES = [
     "huiqi.cli.serve_cmd",
     "huiqi.cli.demo_steps",
     "huiqi.cli.user_cmd",
+    "huiqi.cli.notify_cmd",
     "huiqi.cli.appeals_cmd",
+    "huiqi.cli.grants_cmd",
 ]
 
 
