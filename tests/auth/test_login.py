@@ -206,3 +206,16 @@ def test_locked_until_is_aware_utc_on_both_engines(make_user, client, clock, app
         assert row is not None
         assert row.locked_until == clock.now() + timedelta(minutes=30)
         assert row.locked_until.utcoffset() == timedelta(0)
+
+
+def test_idle_sessions_are_swept_at_the_next_login(app, make_user, clock, app_engine) -> None:
+    first, second = make_user("office"), make_user("office")
+    with TestClient(app, follow_redirects=False) as a:
+        login(a, first)
+    clock.advance(minutes=31)
+    with TestClient(app, follow_redirects=False) as b:
+        login(b, second)
+    with app_engine.connect() as conn:
+        left = conn.scalar(select(func.count()).select_from(UserSession)
+                           .where(UserSession.user_id == first.id))
+    assert left == 0

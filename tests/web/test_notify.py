@@ -95,3 +95,22 @@ def test_a_failing_channel_is_retried_then_marked_failed(logged_in, app_engine) 
     statuses = dict(_outbox(app_engine, c.creds.id))
     assert statuses == {"inapp": "sent", "sms-test": "failed"}
     assert len(calls) == service.MAX_ATTEMPTS
+
+
+def test_deliver_command_sends_what_is_pending(logged_in, app_engine, monkeypatch, tmp_path):
+    from typer.testing import CliRunner
+
+    from huiqi.cli.main import app as cli
+    from huiqi.kit.oncommit import _KEY
+
+    c = logged_in("office")
+    with unit_of_work(app_engine) as db:
+        service.notify(db, [c.creds.id], "积压的通知", "")
+        db.info.pop(_KEY)  # as if the process died right after the commit
+    assert _outbox(app_engine, c.creds.id) == [("inapp", "pending")]
+    assert c.get("/notifications/bell").text == ""
+    monkeypatch.setattr("huiqi.cli.notify_cmd.default_engine", lambda: app_engine)
+    result = CliRunner().invoke(cli, ["notify", "deliver"])
+    assert result.exit_code == 0 and "已投递 1 条" in result.output
+    assert _outbox(app_engine, c.creds.id) == [("inapp", "sent")]
+    assert "1 条未读" in c.get("/notifications/bell").text

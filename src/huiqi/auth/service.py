@@ -176,6 +176,7 @@ def start_session(
     if previous_token:
         repo.delete_session(db, token_digest(previous_token))
     token, now = new_token(32), clock.now()
+    repo.delete_idle_sessions(db, now - IDLE_TIMEOUT)  # housekeeping: sessions nobody can resume
     row = UserSession(
         id=token_digest(token), user_id=user.id, csrf_token=new_token(32), created_at=now,
         last_seen_at=now, ip=ip, user_agent=user_agent,
