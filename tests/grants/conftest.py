@@ -201,3 +201,7 @@ def upload(name: str, filename: str = "合同.pdf", data: bytes = PDF) -> Any:
     from huiqi.grants.applications import UploadIn
 
     return UploadIn(name, filename, BytesIO(data))
+
+
+# Browser fixtures of the platform (live server, Chromium page), for test_browser.py.
+from tests.fixtures.web import browser, live_server, live_user, page  # noqa: E402, F401

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from huiqi.grants import applications as apps
-from huiqi.grants import autogrant, payouts
+from huiqi.grants import autogrant, budget, payouts
 from huiqi.grants.autogrant import Candidate
 from huiqi.kit.errors import Conflict, NotFound, PermissionDenied
 from huiqi.models.application import Application
@@ -92,7 +92,13 @@ def test_confirm_refuses_rows_that_no_longer_qualify_and_keeps_the_rest(world: W
     assert "不符合" in next(iter(result.refused.values()))
     with world.tx() as s:
         statuses = sorted(s.scalars(select(Application.status)))
+        # the confirmed row's notice is delivered although a later row was refused
+        note = s.scalars(select(Notification).where(
+            Notification.user_id == world.ent_a.user_id)).one()
+        committed = budget.view(s, "testville.auto", 2025, None).committed
     assert statuses == ["approved", "submitted"]
+    assert note.delivered_at is not None
+    assert committed == Decimal("12000.00")
 
 
 def test_only_office_generates_only_the_item_department_confirms(world: World) -> None:

@@ -160,9 +160,11 @@ def _each(session: Session, actor: Actor, list_id: int, ids: Sequence[int] | Non
     for app in targets:
         if ids is None and app.status not in states:
             continue
+        # No savepoint per row: every refusal (eligibility, amount, 不重复支持, cap, budget) is
+        # raised before the step writes anything, so a refused row leaves nothing behind. (A
+        # savepoint would also fire the session's commit/rollback hooks: see kit.oncommit.)
         try:
-            with session.begin_nested():
-                step(app.id)
+            step(app.id)
         except HuiqiError as exc:
             result.refused[app.id] = exc.message
         else:

@@ -184,13 +184,18 @@ def _remove_on_rollback(session: Session, path: Path) -> None:
     session.info.setdefault(_KEY, []).append(path)
 
 
+# Both events also fire when a SAVEPOINT is released or rolled back; only the real end of the
+# transaction decides whether the files stay.
 @event.listens_for(Session, "after_commit")
 def _keep(session: Session) -> None:
-    session.info.pop(_KEY, None)
+    if not session.in_nested_transaction():
+        session.info.pop(_KEY, None)
 
 
 @event.listens_for(Session, "after_rollback")
 def _discard(session: Session) -> None:
+    if session.in_nested_transaction():
+        return
     for path in session.info.pop(_KEY, []):
         with contextlib.suppress(OSError):
             path.unlink(missing_ok=True)

@@ -1,0 +1,139 @@
+"""The grants journeys in Chromium: apply with materials → 容缺受理 → upload → approve → payout →
+已兑现; and 免申即享 → confirm → paid. Screenshots go to artifacts/screenshots/grants-*.png."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from huiqi.auth import service as auth_service
+from huiqi.auth.actor import Actor
+from huiqi.kit.db import unit_of_work
+from huiqi.registry import service as registry
+from tests.fixtures.web import screenshot
+from tests.grants.conftest import PDF, START, make_uscc
+
+pytestmark = pytest.mark.browser
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+
+
+@pytest.fixture(scope="module")
+def site(live_server: Any, live_user: Any) -> dict[str, Any]:
+    from huiqi.grants import endpoints, views
+
+    if "/grants/applications" not in {getattr(r, "path", None) for r in live_server.app.routes}:
+        live_server.app.include_router(views.router)  # until app.py lists the grants modules
+        live_server.app.include_router(endpoints.router, prefix="/api/v1")
+    live_server.clock.advance(START - datetime.now(UTC))  # policies of 2025
+    uscc = make_uscc(501)
+    with unit_of_work(live_server.engine) as db:
+        registry.upsert(db, {"uscc": uscc, "name": "重庆江北满益餐饮有限公司", "region": "500105",
+                             "legal_form": "enterprise", "industry_code": "H6210",
+                             "size_class": "small", "rents_state_property": True,
+                             "monthly_rent": "20250", "unemployment_insurance_paid": "50000"})
+        for code, name in [("jbsw", "江北区商务委员会"), ("jbrs", "江北区人力资源和社会保障局")]:
+            auth_service.create_department(db, Actor.system(), code, name)
+    return {
+        "url": live_server.url,
+        "ent": live_user("enterprise", enterprise_uscc=uscc, display_name="满益餐饮"),
+        "dept": live_user("department", department_code="jbsw", display_name="商务委李红"),
+        "hr": live_user("department", department_code="jbrs", display_name="人社局周强"),
+        "office": live_user("office", display_name="营商办王敏"),
+    }
+
+
+def _login(page: Any, site: dict[str, Any], who: str) -> None:
+    page.context.clear_cookies()
+    page.goto(site["url"] + "/login")
+    page.get_by_label("用户名").fill(site[who].username)
+    page.get_by_label("密码").fill(site[who].password)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(site["url"] + "/")
+
+
+def test_apply_gaps_upload_approve_payout_paid(page: Any, site: dict[str, Any],
+                                               tmp_path: Any) -> None:
+    contract, licence = tmp_path / "租赁合同.pdf", tmp_path / "营业执照.png"
+    contract.write_bytes(PDF)
+    licence.write_bytes(PNG)
+    _login(page, site, "ent")
+    page.get_by_role("link", name="可申报政策").first.click()
+    page.get_by_role("link", name="承租国有房屋减免租金").click()
+    page.get_by_label("房屋租赁合同").set_input_files(str(contract))
+    page.get_by_label("开户银行").fill("重庆农村商业银行江北支行")
+    page.get_by_label("银行账号").fill("6228480012345678")
+    screenshot(page, "grants-apply")
+    page.get_by_role("button", name="提交申报").click()
+    page.get_by_text("待受理").first.wait_for()
+    detail = page.url
+
+    _login(page, site, "dept")
+    page.goto(detail)
+    page.get_by_text("规则核算").wait_for()
+    page.locator("#gaps-form").get_by_label("补齐截止日期").fill("2025-06-13")
+    screenshot(page, "grants-review")
+    page.locator("#gaps-form").get_by_role("button", name="容缺受理").click()
+    page.get_by_text("容缺受理：请于").wait_for()
+
+    _login(page, site, "ent")
+    page.goto(detail)
+    page.locator("#upload-form").get_by_label("文件").set_input_files(str(licence))
+    page.locator("#upload-form").get_by_role("button", name="上传").click()
+    page.get_by_text("审核中").first.wait_for()
+
+    _login(page, site, "dept")
+    page.goto(detail)
+    page.locator("#approve-form").get_by_role("button", name="审核通过").click()
+    page.get_by_text("已批准·待兑现").first.wait_for()
+
+    _login(page, site, "office")
+    page.goto(site["url"] + "/grants/payouts")
+    page.get_by_role("button", name="生成兑付批次").click()
+    page.get_by_role("heading", name="兑付批次 PB").wait_for()
+    with page.expect_download() as download:
+        page.get_by_role("button", name="导出银行清单（Excel）").click()
+    assert download.value.suggested_filename.endswith(".xlsx")
+    page.reload()
+    page.get_by_label("银行回单号").fill("HD20250603001")
+    page.get_by_role("button", name="标记已兑付").click()
+    page.get_by_text("笔已兑现").wait_for()
+    screenshot(page, "grants-payout")
+
+    _login(page, site, "ent")
+    page.goto(detail)
+    page.get_by_text("已兑现").first.wait_for()
+    screenshot(page, "grants-paid")
+
+
+def test_auto_grant_list_confirm_payout_and_public_page(page: Any, site: dict[str, Any]) -> None:
+    _login(page, site, "office")
+    page.goto(site["url"] + "/grants/auto-lists")
+    page.get_by_role("button", name="生成名单").click()
+    page.get_by_text("重庆江北满益餐饮有限公司").wait_for()
+    _login(page, site, "hr")
+    page.get_by_role("link", name="免申即享").first.click()
+    page.locator("table a").first.click()
+    page.get_by_role("button", name="确认所选（不选则全部）").click()
+    page.get_by_text("已确认").first.wait_for()
+    screenshot(page, "grants-auto-list")
+    _login(page, site, "office")
+    page.goto(site["url"] + "/grants/payouts")
+    page.get_by_label("政策事项编号（可选）").fill("testville.auto")
+    page.get_by_role("button", name="生成兑付批次").click()
+    with page.expect_download():
+        page.get_by_role("button", name="导出银行清单（Excel）").click()
+    page.reload()
+    page.get_by_role("button", name="标记已兑付").click()
+    page.get_by_text("笔已兑现").wait_for()
+    _login(page, site, "ent")
+    page.goto(site["url"] + "/notifications")
+    page.get_by_text("免申即享：政策资金已确认").wait_for()
+    page.goto(site["url"] + "/grants/applications?source=auto")
+    page.get_by_role("cell", name="已兑现").wait_for()
+    screenshot(page, "grants-auto-paid")
+    page.context.clear_cookies()
+    page.goto(site["url"] + "/public/grants")
+    page.get_by_role("heading", name="政策资金兑现公示").wait_for()
+    screenshot(page, "grants-public")
