@@ -43,8 +43,8 @@ def _canonical(path: Path, n: int):  # type: ignore[no-untyped-def]
     catalog, items = _catalog_items()
     con = duckdb.connect()
     register_raw(con, path)
-    con.execute(f"DELETE FROM raw_input WHERE __row > {n + 1}").fetchall()
     canonicalise(con, catalog)
+    con.execute(f"DELETE FROM src WHERE __row > {n + 1}").fetchall()
     return con, catalog, items
 
 

@@ -39,9 +39,23 @@ def columns_from_arrow(table: pa.Table, catalog: Catalog) -> dict[str, Col]:
             values = arr.cast(pa.date32()).fill_null(0).to_numpy(zero_copy_only=False)
             values = values.astype("datetime64[D]")
         else:
-            values = np.asarray(arr.fill_null("").to_numpy(zero_copy_only=False), dtype=str)
+            # Dictionary-encoded: comparisons become integer tests against the few codes that
+            # match, instead of string operations on every row.
+            encoded = arr.cast(pa.string()).dictionary_encode()
+            values = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False)
+            out[spec.name] = (values.astype(np.int32), nulls)
+            _DICTS[spec.name] = [str(v) for v in encoded.dictionary.to_pylist()]
+            continue
         out[spec.name] = (values, nulls)
     return out
+
+
+# text field name -> its dictionary (values of the indices) for the columns last loaded
+_DICTS: dict[str, list[str]] = {}
+
+
+def _codes(field: str, accept) -> np.ndarray:  # type: ignore[no-untyped-def]
+    return np.array([i for i, v in enumerate(_DICTS.get(field, [])) if accept(v)], np.int32)
 
 
 class _Eval:
@@ -51,6 +65,8 @@ class _Eval:
         self.no_nulls = np.zeros(n, dtype=bool)
 
     def scaled(self, node: ir.Node, scale: int) -> Col:
+        if node.type is ir.ValueType.TEXT:
+            return self.text_values(node)
         values, nulls = self.eval(node)
         if node.type is ir.ValueType.NUMBER and scale > node.scale:
             values = values * (10 ** (scale - node.scale))
@@ -81,6 +97,17 @@ class _Eval:
         if isinstance(node, ir.IsNull):
             _, m = self.eval(node.arg)
             return (~m if node.negated else m.copy()), self.no_nulls
+        if isinstance(node, ir.InList) and self.is_text_field(node.arg):
+            v, m = self.eval(node.arg)
+            wanted = {str(c.value) for c in node.items}
+            hit = np.isin(v, _codes(node.arg.name, wanted.__contains__))  # type: ignore[attr-defined]
+            return (~hit if node.negated else hit), m
+        if isinstance(node, ir.Like) and self.is_text_field(node.arg):
+            v, m = self.eval(node.arg)
+            pattern = node.pattern
+            hit = np.isin(v, _codes(node.arg.name,  # type: ignore[attr-defined]
+                                    lambda t: bool(_like(np.array([t]), pattern)[0])))
+            return (~hit if node.negated else hit), m
         if isinstance(node, ir.InList):
             v, m = self.eval(node.arg)
             consts = [self.const_scalar(c, node.arg.scale) for c in node.items]
@@ -139,7 +166,26 @@ class _Eval:
         (lv, lm), (rv, rm) = self.scaled(node.left, node.scale), self.scaled(node.right, node.scale)
         return (lv + rv if node.op == "+" else lv - rv), lm | rm
 
+    def is_text_field(self, node: ir.Node) -> bool:
+        return isinstance(node, ir.FieldRef) and node.type is ir.ValueType.TEXT \
+            and node.name in self.cols
+
+    def text_values(self, node: ir.Node) -> Col:
+        """Decoded strings, for the rare comparison that is not field-versus-constant."""
+        v, m = self.eval(node)
+        if self.is_text_field(node):
+            words = np.array([*_DICTS[node.name], ""], dtype=str)  # type: ignore[attr-defined]
+            return words[v], m
+        return v, m
+
     def compare(self, op: str, left: ir.Node, right: ir.Node) -> Col:
+        if left.type is ir.ValueType.TEXT:
+            if self.is_text_field(left) and isinstance(right, ir.Const) and op in ("=", "<>", "!="):
+                v, m = self.eval(left)
+                hit = np.isin(v, _codes(left.name, lambda t: t == right.value))  # type: ignore[attr-defined]
+                return (hit if op == "=" else ~hit), m
+            (lv, lm), (rv, rm) = self.text_values(left), self.text_values(right)
+            return _COMPARE[op](lv, rv), lm | rm
         scale = max(left.scale, right.scale)
         (lv, lm), (rv, rm) = self.scaled(left, scale), self.scaled(right, scale)
         result = _COMPARE[op](lv, rv)
