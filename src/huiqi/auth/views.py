@@ -14,6 +14,7 @@ from huiqi.auth.guards import auditor_may
 from huiqi.kit.csrf import ANON_COOKIE
 from huiqi.kit.errors import ValidationFailed
 from huiqi.kit.web import ClockDep, DBSession, client_ip, is_https, safe_next, user_agent
+from huiqi.ui.dashboard import panels_for
 from huiqi.ui.nav import nav_for
 from huiqi.ui.templating import flash, redirect, render
 
@@ -70,9 +71,9 @@ def logout(request: Request, db: DBSession, auth: AuthRequired) -> Response:
 
 
 @router.get("/", name="home")
-def home(request: Request, actor: CurrentUser) -> Response:
+def home(request: Request, db: DBSession, actor: CurrentUser) -> Response:
     cards = [item for item in nav_for(actor) if item.on_home]
-    return render(request, "home.html", {"cards": cards})
+    return render(request, "home.html", {"cards": cards, "panels": panels_for(db, actor)})
 
 
 @router.get("/account/password")
