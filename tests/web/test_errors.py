@@ -108,3 +108,11 @@ def test_unknown_page_keeps_the_navigation_for_a_logged_in_user(logged_in) -> No
     page = c.get("/nowhere")
     assert page.status_code == 404
     assert 'href="/audit"' in page.text and c.creds.display_name in page.text
+
+
+def test_hsts_only_over_https(app, client) -> None:
+    from fastapi.testclient import TestClient
+
+    assert "strict-transport-security" not in client.get("/login").headers
+    with TestClient(app, base_url="https://testserver") as secure:
+        assert secure.get("/login").headers["strict-transport-security"] == "max-age=31536000"

@@ -43,6 +43,8 @@ class SecurityHeaders:
                 headers = list(message.get("headers", []))
                 present = {name.lower() for name, _ in headers}
                 extra = [*HEADERS, (b"content-security-policy", CSP.encode())]
+                if scope.get("scheme") == "https":
+                    extra.append((b"strict-transport-security", b"max-age=31536000"))
                 headers.extend((k, v) for k, v in extra if k not in present)
                 dynamic = not scope["path"].startswith("/static/")
                 if dynamic and b"cache-control" not in present:
