@@ -20,17 +20,29 @@ Callback = Callable[[Engine], None]
 
 
 def on_commit(session: Session, callback: Callback) -> None:
-    session.info.setdefault(_KEY, []).append(callback)
+    """Run `callback(engine)` once the outermost transaction commits. Registered inside a
+    SAVEPOINT (begin_nested), it is dropped if that savepoint rolls back."""
+    session.info.setdefault(_KEY, []).append([session.get_nested_transaction(), callback])
 
 
+# after_commit and after_rollback also fire for SAVEPOINTs; during them the savepoint being
+# released or rolled back is still the session's current nested transaction.
 @event.listens_for(Session, "after_commit")
-def _run(session: Session) -> None:
-    callbacks: list[Callback] = session.info.pop(_KEY, [])
-    if not callbacks:
+def _committed(session: Session) -> None:
+    entries = session.info.get(_KEY)
+    if not entries:
         return
+    nested = session.get_nested_transaction()
+    if nested is not None:  # a SAVEPOINT was released: its callbacks move to the enclosing level
+        parent = nested.parent if nested.parent is not None and nested.parent.nested else None
+        for entry in entries:
+            if entry[0] is nested:
+                entry[0] = parent
+        return
+    session.info.pop(_KEY, None)
     bind = session.get_bind()
     engine = bind if isinstance(bind, Engine) else bind.engine
-    for callback in callbacks:
+    for _, callback in entries:
         try:
             callback(engine)
         except Exception:
@@ -38,5 +50,10 @@ def _run(session: Session) -> None:
 
 
 @event.listens_for(Session, "after_rollback")
-def _drop(session: Session) -> None:
-    session.info.pop(_KEY, None)
+def _rolled_back(session: Session) -> None:
+    nested = session.get_nested_transaction()
+    if nested is None:
+        session.info.pop(_KEY, None)
+        return
+    entries = session.info.get(_KEY, [])
+    session.info[_KEY] = [entry for entry in entries if entry[0] is not nested]
