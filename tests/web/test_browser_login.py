@@ -116,3 +116,18 @@ def test_api_docs_render_under_the_csp(page, live_server, live_user) -> None:
     assert page.locator(".usermenu").count() == 1  # the docs page is a normal logged-in page
     assert not [e for e in errors if "Content Security Policy" in e]
     screenshot(page, "api-docs")
+
+
+def test_office_creates_an_account_in_the_browser(page, live_server, live_user) -> None:
+    _log_in(page, live_server, live_user("office", display_name="营商办赵磊"))
+    page.get_by_role("link", name="账号管理").first.click()
+    page.get_by_role("link", name="新建账号").click()
+    page.get_by_label("用户名").fill("liaison-zhou")
+    page.get_by_label("名称").fill("服务专员周颖")
+    page.get_by_label("角色").select_option("liaison")
+    page.get_by_role("button", name="创建账号").click()
+    password = page.locator("#new-password").inner_text()
+    assert len(password) >= 12
+    page.get_by_role("link", name="返回账号列表").click()
+    page.get_by_role("cell", name="服务专员周颖").wait_for()
+    screenshot(page, "admin-users")
