@@ -199,3 +199,29 @@ def test_fifty_concurrent_approvals_against_a_budget_for_ten(world: World) -> No
                            .order_by(BudgetEntry.id)):
             running += e.amount if e.kind == "reserve" else Decimal(0)
             assert running <= acct.total
+
+
+def test_excluded_items_approved_at_once_grant_only_one(world: World) -> None:
+    """不重复支持 across two items (two budget rows): the enterprise row lock serialises them."""
+    a = world.do(apps.submit, world.ent_a, item_id="testville.excl-a", facts={"first_loan": True})
+    b = world.do(apps.submit, world.ent_a, item_id="testville.excl-b",
+                 facts={"loan_amount": "100"})
+    engine = _pool_of(world, 4)
+    barrier, results = threading.Barrier(2), []
+
+    def approve(app_id: int) -> None:
+        barrier.wait()
+        try:
+            with unit_of_work(engine) as s:
+                review.approve(s, world.dept, app_id, clock=world.clock)
+            results.append("approved")
+        except HuiqiError as exc:
+            results.append(exc.code)
+
+    threads = [threading.Thread(target=approve, args=(i,)) for i in (a.id, b.id)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    engine.dispose()
+    assert sorted(results) == ["approved", "grant_excluded"]

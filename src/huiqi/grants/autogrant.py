@@ -150,12 +150,13 @@ def _each(session: Session, actor: Actor, list_id: int, ids: Sequence[int] | Non
     stmt = select(Application).where(Application.auto_list_id == list_id)
     if ids is not None:
         stmt = stmt.where(Application.id.in_(list(ids)))
-    # Lock every row first, in id order, then touch the budget: no lock-order deadlock with a
-    # single approval of one of these rows.
+    # Lock every row first (id order), then every enterprise (USCC order), then the budget: the
+    # order a single approval takes them in, so the two can never deadlock.
     targets = list(session.scalars(stmt.order_by(Application.id).with_for_update()
                                    .execution_options(populate_existing=True)))
     if ids is not None and len(targets) != len(set(ids)):
         raise NotFound("名单中没有所选的企业。")
+    enterprises.lock(session, [a.enterprise_uscc for a in targets])
     result = ConfirmResult()
     for app in targets:
         if ids is None and app.status not in states:

@@ -6,7 +6,7 @@ this module changes then.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -53,6 +53,15 @@ def in_region(session: Session, region: str | None) -> Iterator[EnterpriseInfo]:
         stmt = stmt.where(Enterprise.region == region)
     for row in session.scalars(stmt.execution_options(yield_per=500)):
         yield _info(row)
+
+
+def lock(session: Session, usccs: Iterable[str]) -> None:
+    """Lock the enterprises' rows (PostgreSQL; SQLite holds its write lock already), in USCC
+    order: approvals for one enterprise then see each other's grants (不重复支持 across items)."""
+    wanted = sorted(set(usccs))
+    if wanted:
+        session.execute(select(Enterprise.id).where(Enterprise.uscc.in_(wanted))
+                        .order_by(Enterprise.uscc).with_for_update())
 
 
 def account_ids(session: Session, uscc: str) -> list[int]:

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from huiqi import audit
 from huiqi.auth.actor import Actor
-from huiqi.grants import access, awards, budget, events, items
+from huiqi.grants import access, awards, budget, enterprises, events, items
 from huiqi.grants.budget import BudgetView
 from huiqi.grants.states import Action, Status, check
 from huiqi.kit.clock import Clock
@@ -106,6 +106,7 @@ def approve(session: Session, actor: Actor, application_id: int, *,
     outcome = awards.engine_outcome(session, app, iv.item)
     engine = awards.require_eligible(outcome, iv.item)
     final, why = awards.decide_amount(engine, amount, reason)
+    enterprises.lock(session, [app.enterprise_uscc])  # lock order: application, enterprise, budget
     awards.check_exclusions(session, iv.item, app.enterprise_uscc, app.year)
     acct = budget.account(session, app.item_id, app.year, iv.item.budget_per_year, now, lock=True)
     awards.check_year_cap(session, app, outcome, final)
@@ -135,6 +136,7 @@ def finance_approve(session: Session, actor: Actor, application_id: int, *,
     proposed, now = app.proposed_amount or Decimal(0), clock.now()
     final, why = awards.decide_amount(proposed, amount, reason, "部门审核金额")
     iv = items.get_item(session, app.item_id)
+    enterprises.lock(session, [app.enterprise_uscc])
     awards.check_exclusions(session, iv.item, app.enterprise_uscc, app.year)
     acct = budget.account(session, app.item_id, app.year, iv.item.budget_per_year, now, lock=True)
     budget.commit(session, actor, acct, final, app, now)
