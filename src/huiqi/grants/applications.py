@@ -98,6 +98,7 @@ def submit(
     ent = enterprises.by_uscc(session, actor.enterprise_uscc)
     if ent is None:
         raise ValidationFailed("企业信息尚未登记，请先联系营商办完善企业信息。")
+    enterprises.lock(session, [ent.uscc])  # two submissions at once: the second sees the first
     _no_duplicate(session, ent.uscc, item.id, as_of.year)
     awards.check_exclusions(session, item, ent.uscc, as_of.year)
     bank_info = _bank(bank)
