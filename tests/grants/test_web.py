@@ -140,3 +140,21 @@ def test_auto_grant_over_api(world: World, web: Clients) -> None:
     assert (paid["newly_paid"], again["newly_paid"]) == (2, 0)
     mine = web.api("ent_a").get("/api/v1/grants/applications").json()
     assert [a["status"] for a in mine["items"]] == ["paid"]
+
+
+def test_home_panels_show_what_waits(world: World, web: Clients) -> None:
+    from huiqi.grants import applications as apps
+    from huiqi.grants import payouts, review
+
+    app = world.do(apps.submit, world.ent_a, item_id="testville.rent")
+    world.do(review.approve, world.dept, app.id)
+    pending = world.do(apps.submit, world.ent_b, item_id="testville.rent")
+    assert pending.status == "submitted"
+    office_home = web.page("office").get("/").text
+    assert "待兑付 30,000.00元" in office_home
+    dept_home = web.page("dept").get("/").text
+    assert re.search(r"<h3>1</h3><p>待受理</p>", dept_home)
+    batch = world.do(payouts.create_batch, world.office)
+    world.do(payouts.export, world.office, batch.id)
+    world.do(payouts.mark_paid, world.office, batch.id)
+    assert "30,000.00元</h3><p>累计已兑现" in web.page("ent_a").get("/").text

@@ -162,8 +162,7 @@ def _each(session: Session, actor: Actor, list_id: int, ids: Sequence[int] | Non
         if ids is None and app.status not in states:
             continue
         # No savepoint per row: every refusal (eligibility, amount, 不重复支持, cap, budget) is
-        # raised before the step writes anything, so a refused row leaves nothing behind. (A
-        # savepoint would also fire the session's commit/rollback hooks: see kit.oncommit.)
+        # raised before the step writes anything, so a refused row leaves nothing behind.
         try:
             step(app.id)
         except HuiqiError as exc:

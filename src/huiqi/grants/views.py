@@ -14,7 +14,17 @@ from starlette.datastructures import UploadFile
 from starlette.responses import FileResponse, Response
 
 from huiqi.auth.dependencies import CurrentUser, EnterpriseUser
-from huiqi.grants import access, enterprises, events, forms, items, ledgers, review, views_office
+from huiqi.grants import (
+    access,
+    enterprises,
+    events,
+    forms,
+    home,
+    items,
+    ledgers,
+    review,
+    views_office,
+)
 from huiqi.grants import applications as apps
 from huiqi.grants.states import Status, allowed
 from huiqi.kit.errors import NotFound, ValidationFailed
@@ -27,6 +37,7 @@ from huiqi.ui.templating import flash, redirect, render
 
 router = APIRouter(include_in_schema=False)
 router.include_router(views_office.router)
+home.register()
 
 ENT, DEPT, OFFICE, AUDITOR = Role.ENTERPRISE, Role.DEPARTMENT, Role.OFFICE, Role.AUDITOR
 register_nav(NavItem("可申报政策", "/grants/items", {ENT}, order=20,
