@@ -5,9 +5,12 @@ from __future__ import annotations
 import re
 from io import BytesIO
 
+from fastapi.routing import iter_route_contexts
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from huiqi.grants import applications as apps
+from huiqi.grants import payouts, review
 from huiqi.models.application import Application
 from tests.fixtures.web import csrf_token, post_form
 from tests.grants.conftest import PDF, World
@@ -143,9 +146,6 @@ def test_auto_grant_over_api(world: World, web: Clients) -> None:
 
 
 def test_home_panels_show_what_waits(world: World, web: Clients) -> None:
-    from huiqi.grants import applications as apps
-    from huiqi.grants import payouts, review
-
     app = world.do(apps.submit, world.ent_a, item_id="testville.rent")
     world.do(review.approve, world.dept, app.id)
     pending = world.do(apps.submit, world.ent_b, item_id="testville.rent")
@@ -158,3 +158,22 @@ def test_home_panels_show_what_waits(world: World, web: Clients) -> None:
     world.do(payouts.export, world.office, batch.id)
     world.do(payouts.mark_paid, world.office, batch.id)
     assert "30,000.00元</h3><p>累计已兑现" in web.page("ent_a").get("/").text
+
+
+def test_auditor_reads_but_every_grants_mutation_is_refused(world: World, web: Clients) -> None:
+    app = world.do(apps.submit, world.ent_a, item_id="testville.rent")
+    page, api = web.page("auditor"), web.api("auditor")
+    assert page.get(f"/grants/applications/{app.id}").status_code == 200
+    assert page.get("/grants/ledgers/applications.xlsx").status_code == 200
+    token = csrf_token(page)
+    checked = 0
+    for route in iter_route_contexts(web.app.routes):
+        path = re.sub(r"\{[^}]+\}", "1", route.path_format or "")
+        if "/grants" not in path or not set(route.methods or ()) & {"POST", "PUT", "DELETE"}:
+            continue
+        client, headers = (api, {}) if path.startswith("/api/") else (
+            page, {"X-CSRF-Token": token})
+        response = client.post(path, data={"csrf_token": token}, headers=headers)
+        assert response.status_code == 403, (path, response.status_code)
+        checked += 1
+    assert checked >= 25
