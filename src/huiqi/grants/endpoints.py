@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
-from starlette.responses import Response
+from starlette.responses import FileResponse, Response
 
 from huiqi.auth.dependencies import CurrentUser, EnterpriseUser, OfficeUser
 from huiqi.grants import applications as apps
@@ -78,6 +78,16 @@ def timeline(application_id: int, db: DBSession, actor: CurrentUser) -> list[s.E
 def material_list(application_id: int, db: DBSession, actor: CurrentUser
                   ) -> list[s.MaterialOut]:
     return [s.MaterialOut.model_validate(m) for m in apps.materials(db, actor, application_id)]
+
+
+@router.get("/grants/materials/{material_id}", response_class=FileResponse,
+            summary="下载申报材料")
+def download(material_id: int, db: DBSession, actor: CurrentUser, request: Request
+             ) -> FileResponse:
+    material, path = apps.open_material(db, actor, material_id, forms.settings_of(request))
+    return FileResponse(path, media_type=material.content_type,
+                        filename=material.original_filename,
+                        headers={"X-Content-Type-Options": "nosniff"})
 
 
 @router.post("/grants/applications/{application_id}/withdraw", response_model=s.ApplicationOut)
