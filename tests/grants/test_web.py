@@ -112,6 +112,10 @@ def test_api_flow_and_errors(world: World, web: Clients) -> None:
     up = ent.post(f"/api/v1/grants/applications/{app_id}/materials", data={"name": "营业执照"},
                   files={"file": ("a.pdf", PDF, "application/pdf")})
     assert up.status_code == 201 and up.json()["kind"] == "pdf"
+    got = ent.get(f"/api/v1/grants/materials/{up.json()['id']}")
+    assert got.status_code == 200 and got.content == PDF
+    assert got.headers["x-content-type-options"] == "nosniff"
+    assert ent_b.get(f"/api/v1/grants/materials/{up.json()['id']}").status_code == 404
     over = dept.post(f"/api/v1/grants/applications/{app_id}/approve",
                      json={"amount": "30000.01"})
     assert over.status_code == 422
