@@ -41,11 +41,13 @@ VIEWS: list[str] = [
     "huiqi.auth.admin_views",
     "huiqi.notify.views",
     "huiqi.audit.views",
+    "huiqi.grants.views",
 ]
 ENDPOINTS: list[str] = [
     "huiqi.auth.endpoints",
     "huiqi.notify.endpoints",
     "huiqi.audit.endpoints",
+    "huiqi.grants.endpoints",
 ]
 
 
