@@ -46,7 +46,13 @@ def session_factory(engine: Engine | None = None) -> sessionmaker[Session]:
 @contextmanager
 def unit_of_work(engine: Engine | None = None) -> Iterator[Session]:
     """Commit on success, roll back on error: the only place that commits (CLI, tasks)."""
-    session = session_factory(engine)()
+    with committed(session_factory(engine)()) as session:
+        yield session
+
+
+@contextmanager
+def committed(session: Session) -> Iterator[Session]:
+    """The unit of work around an open session; the web request dependency uses it too."""
     try:
         yield session
         session.commit()

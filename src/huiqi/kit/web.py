@@ -15,21 +15,15 @@ from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
 from huiqi.kit.clock import Clock
+from huiqi.kit.db import committed
 
 API_PREFIX = "/api"
 API_DOCS_PAGE = "/api/docs"  # an HTML page for people, served with the usual session
 
 
 def get_db(request: Request) -> Iterator[Session]:
-    session: Session = request.app.state.session_factory()
-    try:
+    with committed(request.app.state.session_factory()) as session:
         yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
 
 
 def get_clock(request: Request) -> Clock:
