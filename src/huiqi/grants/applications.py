@@ -21,7 +21,7 @@ from huiqi.grants import access, awards, enterprises, events, items, uploads
 from huiqi.grants.states import ACTIVE, Action, InvalidTransition, Status, check
 from huiqi.kit.clock import Clock
 from huiqi.kit.errors import Conflict, ValidationFailed
-from huiqi.kit.settings import Settings, get_settings
+from huiqi.kit.settings import Settings, get_settings, policy_date_for
 from huiqi.models.application import Application
 from huiqi.models.application_event import ApplicationEvent
 from huiqi.models.material import Material
@@ -87,7 +87,7 @@ def submit(
         raise ValidationFailed("该账号未关联企业，不能申报。")
     access.serialize_writes(session)
     now, iv = clock.now(), items.get_item(session, item_id)
-    item, as_of = iv.item, as_of or clock.today_local()
+    item, as_of = iv.item, as_of or policy_date_for(clock, settings)
     if not item.in_force(as_of):
         ends = item.ends.isoformat() if item.ends else "长期"
         raise Conflict(f"“{item.title}”不在有效期内（{item.starts.isoformat()} 至 {ends}），"

@@ -22,6 +22,7 @@ from huiqi.grants import access, enterprises, events, items, review
 from huiqi.grants.states import ACTIVE, Status
 from huiqi.kit.clock import Clock
 from huiqi.kit.errors import Conflict, HuiqiError, NotFound, ValidationFailed
+from huiqi.kit.settings import Settings, policy_date_for
 from huiqi.models.application import Application
 from huiqi.models.auto_grant_list import AutoGrantList
 from huiqi.models.user import Role
@@ -55,11 +56,12 @@ def eligible_in_registry(session: Session, item_id: str, as_of: date) -> list[Ca
 
 
 def generate(session: Session, actor: Actor, item_id: str, candidates: Iterable[Candidate],
-             *, as_of: date | None = None, clock: Clock = SYSTEM_CLOCK) -> AutoGrantList:
+             *, as_of: date | None = None, clock: Clock = SYSTEM_CLOCK,
+             settings: Settings | None = None) -> AutoGrantList:
     access.require_role(actor, Role.OFFICE)
     access.serialize_writes(session)
     iv, now = items.get_item(session, item_id), clock.now()
-    item, as_of = iv.item, as_of or clock.today_local()
+    item, as_of = iv.item, as_of or policy_date_for(clock, settings)
     if not item.auto_grant:
         raise Conflict(f"“{item.title}”不是免申即享事项，企业需自行申报。")
     if not item.in_force(as_of):

@@ -14,6 +14,7 @@ from huiqi.grants import schemas as s
 from huiqi.grants.states import Status
 from huiqi.kit.excel import xlsx_response
 from huiqi.kit.pagination import PageQuery, paginate
+from huiqi.kit.settings import policy_date_for
 from huiqi.kit.web import ClockDep, DBSession
 from huiqi.models.application import Application
 
@@ -135,9 +136,10 @@ def reject(application_id: int, body: s.ReasonIn, db: DBSession, clock: ClockDep
 
 
 @router.get("/grants/budget", response_model=list[s.BudgetOut], summary="预算台账")
-def budget(db: DBSession, clock: ClockDep, actor: CurrentUser, year: str = "",
+def budget(request: Request, db: DBSession, clock: ClockDep, actor: CurrentUser, year: str = "",
            item_id: str = "") -> list[s.BudgetOut]:
-    flt = ledgers.LedgerFilter(year=ledgers.parse_year(year) or clock.today_local().year,
+    flt = ledgers.LedgerFilter(year=ledgers.parse_year(year)
+                               or policy_date_for(clock, forms.settings_of(request)).year,
                                item_id=item_id or None)
     return [s.BudgetOut(item_id=v.item_id, item_title=title, year=v.year, total=v.total,
                         reserved=v.reserved, committed=v.committed, remaining=v.remaining)
@@ -146,9 +148,9 @@ def budget(db: DBSession, clock: ClockDep, actor: CurrentUser, year: str = "",
 
 @router.post("/grants/auto-lists", response_model=s.AutoListOut, status_code=201,
              summary="生成免申即享名单（营商办）")
-def generate(body: s.AutoListIn, db: DBSession, clock: ClockDep, actor: OfficeUser
-             ) -> s.AutoListOut:
-    day = body.as_of or clock.today_local()
+def generate(request: Request, body: s.AutoListIn, db: DBSession, clock: ClockDep,
+             actor: OfficeUser) -> s.AutoListOut:
+    day = body.as_of or policy_date_for(clock, forms.settings_of(request))
     candidates = [autogrant.Candidate(c.uscc, c.amount) for c in body.candidates] \
         if body.candidates is not None else autogrant.eligible_in_registry(db, body.item_id, day)
     listing = autogrant.generate(db, actor, body.item_id, candidates, as_of=day, clock=clock)

@@ -29,6 +29,7 @@ from huiqi.grants import applications as apps
 from huiqi.grants.states import Status, allowed
 from huiqi.kit.errors import NotFound, ValidationFailed
 from huiqi.kit.pagination import PageQuery, paginate
+from huiqi.kit.settings import policy_date_for
 from huiqi.kit.web import ClockDep, DBSession
 from huiqi.models.user import Role
 from huiqi.registry.catalog import fact_fields
@@ -52,7 +53,7 @@ register_nav(NavItem("申报台账", "/grants/applications", {OFFICE, AUDITOR}, 
 
 @router.get("/grants/items")
 def item_list(request: Request, db: DBSession, clock: ClockDep, actor: EnterpriseUser) -> Response:
-    today = clock.today_local()
+    today = policy_date_for(clock, forms.settings_of(request))
     found = [v.item for v in items.current_source().all(db)
              if v.item.in_force(today) and not v.item.auto_grant]
     return render(request, "grants/items.html", {"items": sorted(found, key=lambda i: i.id)})

@@ -16,6 +16,7 @@ from huiqi.grants.access import access_grant, visible_grants
 from huiqi.kit.errors import NotFound
 from huiqi.kit.excel import xlsx_response
 from huiqi.kit.pagination import PageQuery, paginate
+from huiqi.kit.settings import policy_date_for
 from huiqi.kit.web import ClockDep, DBSession
 from huiqi.models.auto_grant_list import AutoGrantList
 from huiqi.models.user import Role
@@ -60,7 +61,7 @@ def auto_lists(request: Request, db: DBSession, actor: CurrentUser) -> Response:
 @router.post("/grants/auto-lists")
 def generate(request: Request, db: DBSession, clock: ClockDep, actor: OfficeUser,
              item_id: str = Form(...), as_of: str = Form("")) -> Response:
-    day = forms.day(as_of, "测算日期") or clock.today_local()
+    day = forms.day(as_of, "测算日期") or policy_date_for(clock, forms.settings_of(request))
     candidates = autogrant.eligible_in_registry(db, item_id, day)
     listing = autogrant.generate(db, actor, item_id, candidates, as_of=day, clock=clock)
     flash(request, f"已生成名单：{listing.rows} 家企业，待部门确认。")
@@ -159,7 +160,8 @@ def cancel_batch(request: Request, db: DBSession, clock: ClockDep, actor: Office
 @router.get("/grants/budget")
 def budget_page(request: Request, db: DBSession, clock: ClockDep, actor: CurrentUser,
                 year: str = "") -> Response:
-    flt = ledgers.LedgerFilter(year=ledgers.parse_year(year) or clock.today_local().year)
+    flt = ledgers.LedgerFilter(year=ledgers.parse_year(year)
+                               or policy_date_for(clock, forms.settings_of(request)).year)
     return render(request, "grants/budget.html", {
         "views": ledgers.budget_views(db, actor, flt), "year": flt.year})
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from zoneinfo import ZoneInfo
+
+from huiqi.kit.clock import Clock
 
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
 
@@ -47,7 +48,13 @@ def get_settings() -> Settings:
     )
 
 
-def policy_date(settings: Settings | None = None) -> date:
-    """The date policies are evaluated as of: HUIQI_AS_OF, else today in Beijing time."""
+def policy_date_for(clock: Clock, settings: Settings | None = None) -> date:
+    """The date policies are applied as of — which version is in force, which budget year:
+    `settings.as_of` (HUIQI_AS_OF) when pinned, else the clock's day in Beijing time."""
     chosen = (settings or get_settings()).as_of
-    return chosen or datetime.now(ZoneInfo("Asia/Shanghai")).date()
+    return chosen or clock.today_local()
+
+
+def policy_date(settings: Settings | None = None) -> date:
+    """`policy_date_for` the system clock."""
+    return policy_date_for(Clock(), settings)
