@@ -62,6 +62,7 @@ class Source(_Labelled):
     SENTINEL = "sentinel"
     ROUNDTABLE = "roundtable"
     HOTLINE = "hotline"
+    OFFICE_ENTRY = "office_entry"  # by the office itself; not "office": labels key on values
 
 
 _LABELS: dict[StrEnum, str] = {
@@ -100,4 +101,5 @@ _LABELS: dict[StrEnum, str] = {
     Source.SENTINEL: "营商前哨",
     Source.ROUNDTABLE: "政企恳谈会",
     Source.HOTLINE: "12345热线",
+    Source.OFFICE_ENTRY: "营商办录入",
 }

@@ -1,0 +1,21 @@
+"""包联: which enterprises a liaison officer (服务专员) looks after."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from huiqi.models.base import Base
+from huiqi.models.types import UTCDateTime
+
+
+class LiaisonAssignment(Base):
+    __tablename__ = "liaison_assignments"
+    __table_args__ = (UniqueConstraint("user_id", "enterprise_uscc"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    enterprise_uscc: Mapped[str] = mapped_column(String(18), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
