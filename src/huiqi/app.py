@@ -28,6 +28,7 @@ from huiqi.kit.clock import Clock
 from huiqi.kit.db import make_engine, session_factory
 from huiqi.kit.security import secret_from_file
 from huiqi.kit.settings import Settings, get_settings
+from huiqi.policies.library import install as install_policy_library
 from huiqi.ui import errors
 from huiqi.ui.headers import SecurityHeaders
 from huiqi.ui.templating import STATIC_DIR
@@ -42,12 +43,16 @@ VIEWS: list[str] = [
     "huiqi.notify.views",
     "huiqi.audit.views",
     "huiqi.grants.views",
+    "huiqi.matching.views",
+    "huiqi.policies.views",
 ]
 ENDPOINTS: list[str] = [
     "huiqi.auth.endpoints",
     "huiqi.notify.endpoints",
     "huiqi.audit.endpoints",
     "huiqi.grants.endpoints",
+    "huiqi.matching.endpoints",
+    "huiqi.policies.endpoints",
 ]
 
 
@@ -80,6 +85,7 @@ def create_app(
     app.state.session_factory = session_factory(engine)
     app.state.clock = clock or Clock()
     app.state.secret_key = settings.secret_key or secret_from_file(settings.data_dir)
+    install_policy_library(settings.policies_dir)  # published versions: the items at run time
     errors.install(app)
     app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -85,17 +85,42 @@ def enterprise_facts(session: Session, catalog: Catalog, enterprise_id: int) -> 
 
 
 def gift_pack(
-    session: Session, catalog: Catalog, enterprise_id: int, items: Sequence[Item], as_of: date
+    session: Session, catalog: Catalog, enterprise_id: int, items: Sequence[Item], as_of: date,
+    *, explain_entries: bool = True,
 ) -> GiftPack:
+    """The enterprise's stored results for `items`, sorted into the pack's three sections.
+
+    Explanations run the reference evaluator (about a millisecond an item), so they are made
+    only for the entries shown, and not at all with `explain_entries=False` (pages fetch one
+    on demand: `explain_items`).
+    """
+    results = repository.results_for(session, enterprise_id)
+    return _pack(session, catalog, enterprise_id, items, as_of, results, explain_entries)
+
+
+def current_pack(
+    session: Session, catalog: Catalog, enterprise_id: int, items: Sequence[Item], as_of: date,
+) -> GiftPack:
+    """`gift_pack` without explanations, re-matching the enterprise first when its stored
+    results miss an item or were computed for another date (a newly registered enterprise, a
+    newly published item, a new policy date)."""
+    results = repository.results_for(session, enterprise_id)
+    dates = {r.item_id: r.as_of for r in results}
+    if any(dates.get(i.id) != as_of for i in items):
+        match_all(session, catalog, items, as_of, enterprise_ids=[enterprise_id])
+        results = repository.results_for(session, enterprise_id)
+    return _pack(session, catalog, enterprise_id, items, as_of, results, False)
+
+
+def _pack(session: Session, catalog: Catalog, enterprise_id: int, items: Sequence[Item],
+          as_of: date, results: Sequence[MatchResult], explain_entries: bool) -> GiftPack:
     by_id = {i.id: i for i in items}
-    facts = enterprise_facts(session, catalog, enterprise_id)
     pack = GiftPack([], [], [])
-    for r in repository.results_for(session, enterprise_id):
+    for r in results:
         item = by_id.get(r.item_id)
         if item is None:
             continue
-        entry = PackEntry(item, r.eligible, r.amount, _split(r.failed), _split(r.missing),
-                          explain(item, facts, as_of, catalog).lines)
+        entry = PackEntry(item, r.eligible, r.amount, _split(r.failed), _split(r.missing))
         if r.eligible:
             pack.eligible.append(entry)
         elif r.eligible is None:
@@ -103,7 +128,20 @@ def gift_pack(
         elif r.near_miss:
             pack.near_misses.append(entry)
     pack.eligible.sort(key=lambda e: e.amount or 0, reverse=True)
+    if explain_entries:
+        facts = enterprise_facts(session, catalog, enterprise_id)
+        for entry in (*pack.eligible, *pack.unknown, *pack.near_misses):
+            entry.explanation = explain(entry.item, facts, as_of, catalog).lines
     return pack
+
+
+def explain_items(session: Session, catalog: Catalog, enterprise_id: int, items: Sequence[Item],
+                  as_of: date) -> dict[str, list[str]]:
+    """Item id → its explanation for one enterprise, in plain Chinese, from its current facts."""
+    if not items:
+        return {}
+    facts = enterprise_facts(session, catalog, enterprise_id)
+    return {i.id: explain(i, facts, as_of, catalog).lines for i in items}
 
 
 def _split(value: str | None) -> list[str]:

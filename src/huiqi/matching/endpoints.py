@@ -1,0 +1,51 @@
+"""The 政策礼包 JSON API under /api/v1 (Bearer token): what the page shows and does."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+
+from huiqi.auth.dependencies import EnterpriseUser, OfficeUser
+from huiqi.kit.settings import Settings, get_settings
+from huiqi.kit.web import ClockDep, DBSession
+from huiqi.matching import packs
+from huiqi.matching import schemas as s
+
+router = APIRouter(tags=["政策礼包"])
+
+
+def _settings(request: Request) -> Settings:
+    found = getattr(request.app.state, "settings", None)
+    return found if isinstance(found, Settings) else get_settings()
+
+
+def _pack_out(db: DBSession, view: packs.PackView, explain: bool) -> s.PackOut:
+    return s.PackOut.of(view, packs.explanations(db, view) if explain else None)
+
+
+@router.get("/gift-pack", response_model=s.PackOut, summary="本企业的政策礼包")
+def my_pack(request: Request, db: DBSession, clock: ClockDep, actor: EnterpriseUser,
+            explain: bool = False) -> s.PackOut:
+    return _pack_out(db, packs.view(db, actor, clock, _settings(request)), explain)
+
+
+@router.put("/gift-pack/facts", response_model=s.FactsOut,
+            summary="补充申报信息，立即重新匹配")
+def supply_facts(request: Request, body: s.FactsIn, db: DBSession, clock: ClockDep,
+                 actor: EnterpriseUser) -> s.FactsOut:
+    view, gained = packs.supply_facts(db, actor, clock, body.facts, _settings(request))
+    return s.FactsOut(newly_eligible=gained, pack=s.PackOut.of(view))
+
+
+@router.get("/gift-pack/items/{item_id}/explanation", response_model=s.ExplanationOut,
+            summary="某事项的逐条说明")
+def my_explanation(request: Request, db: DBSession, clock: ClockDep, actor: EnterpriseUser,
+                   item_id: str) -> s.ExplanationOut:
+    item, lines = packs.explanation(db, actor, clock, item_id, _settings(request))
+    return s.ExplanationOut(item_id=item.id, title=item.title, lines=lines)
+
+
+@router.get("/gift-pack/enterprises/{uscc}", response_model=s.PackOut,
+            summary="某企业的政策礼包（营商办，只读）")
+def enterprise_pack(request: Request, db: DBSession, clock: ClockDep, actor: OfficeUser,
+                    uscc: str, explain: bool = False) -> s.PackOut:
+    return _pack_out(db, packs.view(db, actor, clock, _settings(request), uscc), explain)

@@ -1,0 +1,183 @@
+"""政策礼包 as pages and the API use it: whose pack, which items, supplying facts, explanations.
+
+Access is one chokepoint, `enterprise_for`: an enterprise account reaches only its own
+enterprise (actor.enterprise_uscc), the office any enterprise read-only; anyone else, or an
+unknown USCC, gets the same NotFound.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from huiqi import audit
+from huiqi.auth.actor import Actor
+from huiqi.grants import items as item_source
+from huiqi.kit.clock import Clock
+from huiqi.kit.errors import NotFound, ValidationFailed
+from huiqi.kit.settings import Settings, policy_date_for
+from huiqi.matching import service
+from huiqi.models.user import Role
+from huiqi.registry import service as registry
+from huiqi.registry.catalog import CoercionError, coerce, is_blank, load_catalog, to_text
+from huiqi.rules import FieldSpec, Item
+
+NOT_FOUND = "页面不存在，或您没有访问权限。"
+
+
+@dataclass(frozen=True)
+class Owner:
+    id: int
+    uscc: str
+    name: str
+    region: str | None
+
+
+@dataclass
+class PackView:
+    owner: Owner
+    as_of: date
+    pack: service.GiftPack
+    fact_fields: list[FieldSpec]  # facts the unknown items still need (the form)
+    needed_by: dict[str, list[str]]  # fact name → titles of the items that need it
+    profile_missing: list[FieldSpec]  # profile data only the office can correct
+    editable: bool  # the enterprise itself (the office view is read-only)
+    errors: dict[str, str] = field(default_factory=dict)
+    submitted: dict[str, str] = field(default_factory=dict)
+
+
+def enterprise_for(session: Session, actor: Actor, uscc: str | None = None) -> Owner:
+    """The enterprise whose pack `actor` may read; `uscc` is for the office only."""
+    if actor.role is Role.ENTERPRISE:
+        wanted = actor.enterprise_uscc
+        if wanted is None or (uscc is not None and uscc != wanted):
+            raise NotFound(NOT_FOUND)
+    elif actor.role is Role.OFFICE and uscc:
+        wanted = uscc
+    else:
+        raise NotFound(NOT_FOUND)
+    ent = registry.get_by_uscc(session, wanted)
+    if ent is None:
+        raise NotFound("未找到该企业的登记信息，请联系营商办完善企业信息。"
+                       if actor.role is Role.ENTERPRISE else NOT_FOUND)
+    return Owner(ent.id, ent.uscc, ent.name or ent.uscc, ent.region)
+
+
+def covers(policy_region: str, region: str | None) -> bool:
+    """A policy of 500000 (a province) or 500100 (a city) covers 500105 (a district)."""
+    if region is None:
+        return True
+    prefix = policy_region
+    while prefix.endswith("00"):
+        prefix = prefix[:-2]
+    return region.startswith(prefix)
+
+
+def items_for(session: Session, owner: Owner, as_of: date) -> list[Item]:
+    """Published items in force on the policy date, of the enterprise's region."""
+    return [v.item for v in item_source.current_source().all(session)
+            if v.item.in_force(as_of) and covers(v.item.document.region, owner.region)]
+
+
+def view(session: Session, actor: Actor, clock: Clock, settings: Settings | None = None,
+         uscc: str | None = None) -> PackView:
+    owner = enterprise_for(session, actor, uscc)
+    as_of = policy_date_for(clock, settings)
+    items = items_for(session, owner, as_of)
+    pack = service.current_pack(session, load_catalog(), owner.id, items, as_of)
+    return _view(owner, as_of, pack, editable=actor.role is Role.ENTERPRISE)
+
+
+def _view(owner: Owner, as_of: date, pack: service.GiftPack, *, editable: bool) -> PackView:
+    catalog = load_catalog()
+    needed: dict[str, list[str]] = {}
+    # Unknown items, and eligible ones whose amount still needs a fact (e.g. the loan rate).
+    for entry in (*pack.unknown, *(e for e in pack.eligible if e.missing)):
+        for name in entry.missing:
+            needed.setdefault(name, []).append(entry.item.title)
+    specs = [s for s in catalog if s.name in needed]
+    return PackView(owner, as_of, pack, [s for s in specs if s.kind == "fact"],
+                    needed, [s for s in specs if s.kind != "fact"], editable)
+
+
+def parse_facts(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """Coerce supplied facts (blank = not given); ValidationFailed names every bad field."""
+    catalog = load_catalog()
+    values: dict[str, Any] = {}
+    problems: dict[str, str] = {}
+    for name, value in raw.items():
+        spec = catalog.get(name)
+        if spec is None or spec.kind != "fact":
+            problems[name] = "不是可由企业填报的申报信息"
+            continue
+        if is_blank(value):
+            continue
+        try:
+            values[name] = coerce(spec, value)
+        except CoercionError as exc:
+            problems[name] = str(exc)
+    if problems:
+        text = "；".join(f"{catalog[n].label if n in catalog else n}：{m}"
+                         for n, m in problems.items())
+        raise ValidationFailed(f"填报信息有误，未保存：{text}", details=problems)
+    if not values:
+        raise ValidationFailed("请至少填写一项信息后再保存。", details={})
+    return values
+
+
+def supply_facts(session: Session, actor: Actor, clock: Clock, raw: Mapping[str, Any],
+                 settings: Settings | None = None) -> tuple[PackView, list[str]]:
+    """Store the enterprise's facts, re-match it at once; (the new pack, titles now eligible)."""
+    if actor.role is not Role.ENTERPRISE:
+        raise NotFound(NOT_FOUND)
+    owner = enterprise_for(session, actor)
+    values = parse_facts(raw)
+    ent = registry.require_by_uscc(session, owner.uscc)
+    before = registry.get_facts(session, ent)
+    as_of = policy_date_for(clock, settings)
+    items = items_for(session, owner, as_of)
+    catalog = load_catalog()
+    was = {e.item.id for e in service.current_pack(session, catalog, owner.id, items, as_of)
+           .eligible}
+    registry.set_facts(session, ent, values)
+    audit.record(session, actor, "matching.facts_supply", ("enterprise", owner.id),
+                 before={n: to_text(before.get(n)) for n in values},
+                 after={n: to_text(v) for n, v in values.items()}, at=clock.now())
+    service.match_all(session, catalog, items, as_of, enterprise_ids=[owner.id])
+    pack = service.gift_pack(session, catalog, owner.id, items, as_of, explain_entries=False)
+    gained = [e.item.title for e in pack.eligible if e.item.id not in was]
+    return _view(owner, as_of, pack, editable=True), gained
+
+
+def explanation(session: Session, actor: Actor, clock: Clock, item_id: str,
+                settings: Settings | None = None, uscc: str | None = None,
+                ) -> tuple[Item, list[str]]:
+    owner = enterprise_for(session, actor, uscc)
+    as_of = policy_date_for(clock, settings)
+    item = next((i for i in items_for(session, owner, as_of) if i.id == item_id), None)
+    if item is None:
+        raise NotFound(f"政策事项“{item_id}”不存在、未发布或不适用于该企业。")
+    return item, service.explain_items(session, load_catalog(), owner.id, [item], as_of)[item.id]
+
+
+def explanations(session: Session, v: PackView) -> dict[str, list[str]]:
+    """Explanations of every entry of a pack (the API's explain=true)."""
+    shown = [e.item for e in (*v.pack.eligible, *v.pack.unknown, *v.pack.near_misses)]
+    return service.explain_items(session, load_catalog(), v.owner.id, shown, v.as_of)
+
+
+def criterion_text(item: Item, name: str) -> str:
+    """How a failed criterion reads to the enterprise: its note, else its rule."""
+    found = next((c for c in item.criteria if c.name == name), None)
+    if found is None:
+        return name
+    return found.note or found.rule_text
+
+
+def labels(names: Sequence[str]) -> list[str]:
+    catalog = load_catalog()
+    return [catalog[n].label if n in catalog else n for n in names]

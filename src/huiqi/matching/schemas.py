@@ -1,0 +1,117 @@
+"""The 政策礼包 over the API: the same three sections as the page, and the facts it asks for."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from pydantic import BaseModel, Field
+
+from huiqi.matching import packs
+from huiqi.matching.service import PackEntry
+from huiqi.registry.catalog import load_catalog
+from huiqi.rules import FieldSpec
+
+
+class FieldOut(BaseModel):
+    name: str
+    label: str
+    type: str
+    unit: str | None = None
+    values: dict[str, str] = Field(default_factory=dict, description="允许的取值 → 中文名称")
+    needed_by: list[str] = Field(default_factory=list, description="需要该信息的政策事项")
+
+    @classmethod
+    def of(cls, spec: FieldSpec, needed_by: list[str] | None = None) -> FieldOut:
+        return cls(name=spec.name, label=spec.label, type=spec.type.value, unit=spec.unit,
+                   values=dict(spec.values), needed_by=needed_by or [])
+
+
+class FailedCriterion(BaseModel):
+    name: str
+    text: str = Field(description="条件说明（政策原文要点或规则）")
+
+
+class PolicyOut(BaseModel):
+    document_id: str
+    document_title: str
+    doc_no: str | None
+    issuer: str
+    source: str
+    policy_text: str
+    starts: date
+    ends: date | None
+
+
+class EntryOut(BaseModel):
+    item_id: str
+    title: str
+    department: str
+    summary: str
+    auto_grant: bool = Field(description="免申即享：无需申报")
+    eligible: bool | None
+    amount: Decimal | None = Field(description="测算金额（元），仅符合条件时给出")
+    failed: list[FailedCriterion]
+    missing: list[FieldOut]
+    materials: list[str]
+    apply_url: str | None = Field(description="申报入口；免申即享事项为空")
+    policy: PolicyOut
+    explanation: list[str] | None = Field(
+        None, description="逐条说明（中文）；请求时带 explain=true 才给出")
+
+    @classmethod
+    def of(cls, entry: PackEntry, explanation: list[str] | None = None) -> EntryOut:
+        item, doc = entry.item, entry.item.document
+        catalog = load_catalog()
+        return cls(
+            item_id=item.id, title=item.title, department=item.department, summary=item.summary,
+            auto_grant=item.auto_grant, eligible=entry.eligible, amount=entry.amount,
+            failed=[FailedCriterion(name=n, text=packs.criterion_text(item, n))
+                    for n in entry.failed],
+            missing=[FieldOut.of(catalog[n]) for n in entry.missing if n in catalog],
+            materials=list(item.materials),
+            apply_url=None if item.auto_grant or entry.eligible is False
+            else f"/grants/apply/{item.id}",
+            policy=PolicyOut(document_id=doc.id, document_title=doc.title, doc_no=doc.doc_no,
+                             issuer=doc.issuer, source=doc.source, policy_text=item.policy_text,
+                             starts=item.starts, ends=item.ends),
+            explanation=explanation)
+
+
+class PackOut(BaseModel):
+    uscc: str
+    name: str
+    as_of: date = Field(description="按此日期有效的政策测算")
+    total: Decimal = Field(description="符合条件事项的测算金额合计（元）")
+    eligible: list[EntryOut]
+    unknown: list[EntryOut] = Field(description="缺少信息、尚不能确定的事项")
+    near_misses: list[EntryOut] = Field(description="仅差一项条件的事项")
+    fact_fields: list[FieldOut] = Field(description="可由企业补充的申报信息")
+    profile_missing: list[FieldOut] = Field(description="需由营商办核实更新的企业信息")
+
+    @classmethod
+    def of(cls, v: packs.PackView, explanations: dict[str, list[str]] | None = None) -> PackOut:
+        ex = explanations or {}
+        return cls(
+            uscc=v.owner.uscc, name=v.owner.name, as_of=v.as_of, total=v.pack.total,
+            eligible=[EntryOut.of(e, ex.get(e.item.id)) for e in v.pack.eligible],
+            unknown=[EntryOut.of(e, ex.get(e.item.id)) for e in v.pack.unknown],
+            near_misses=[EntryOut.of(e, ex.get(e.item.id)) for e in v.pack.near_misses],
+            fact_fields=[FieldOut.of(s, v.needed_by.get(s.name)) for s in v.fact_fields],
+            profile_missing=[FieldOut.of(s, v.needed_by.get(s.name)) for s in v.profile_missing])
+
+
+class FactsIn(BaseModel):
+    facts: dict[str, str | int | float | bool | None] = Field(
+        description="字段名 → 值（见字段目录；金额单位元，比例填 0.05 或 5%）；空值表示不填")
+
+
+class FactsOut(BaseModel):
+    newly_eligible: list[str] = Field(description="补充信息后新符合条件的事项")
+    pack: PackOut
+
+
+class ExplanationOut(BaseModel):
+    item_id: str
+    title: str
+    lines: list[str]
