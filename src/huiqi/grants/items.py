@@ -1,9 +1,12 @@
 """Where grants find a policy item and the version it is applied in.
 
-The policy library (huiqi.policies) will own published versions; until then, and in tests, the
-items come from policy files. A source is anything with `get(session, item_id)`:
+At run time the items are the published versions of the policy library
+(`huiqi.policies.library.LibraryItemSource`, installed by the app and the CLI); tests and
+`huiqi policy check` may read policy files instead. A source is anything with
+`get(session, item_id)` and `all(session)`:
 
-    items.use_source(FileItemSource(paths))   # or the policy library's source, at start-up
+    items.use_source(FileItemSource(paths))     # tests
+    items.install_default(LibraryItemSource())  # app start-up: unless a source was chosen
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import hashlib
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 
@@ -25,6 +29,8 @@ from huiqi.rules import Item, PolicySet, load_policy_files
 class ItemVersion:
     item: Item
     version: str  # a reference to the exact policy text applied (stored on applications)
+    number: int | None = None  # version number in the policy library (None: a policy file)
+    published_at: datetime | None = None
 
 
 class ItemSource(Protocol):
@@ -63,12 +69,20 @@ class FileItemSource:
 
 
 _source: ItemSource | None = None
+_chosen = False  # set by use_source: an explicit choice install_default leaves alone
 
 
 def use_source(source: ItemSource | None) -> None:
     """Set the item source for this process (None: back to the default policy files)."""
+    global _source, _chosen
+    _source, _chosen = source, source is not None
+
+
+def install_default(source: ItemSource) -> None:
+    """The process's source unless one was chosen with `use_source` (tests keep theirs)."""
     global _source
-    _source = source
+    if not _chosen:
+        _source = source
 
 
 def current_source() -> ItemSource:

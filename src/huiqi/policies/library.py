@@ -1,0 +1,102 @@
+"""The policy library as the run-time source of policy items (`huiqi.grants.items.ItemSource`).
+
+Items are the published versions in the database. Each request asks the database which versions
+are published (one small query), and parses a version's text only the first time it is seen:
+parsed documents are kept per sha256, so a new publication is visible at once in every process
+and nothing stale is served.
+
+A library that has never held a version (a fresh database) serves the policy files of
+`policies_dir` instead, as before the library existed; the office's library page says so and
+offers to import them.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from huiqi.grants.items import FileItemSource, ItemVersion
+from huiqi.policies import repository as repo
+from huiqi.policies.validation import load_source
+from huiqi.rules import Item, PolicyDocument
+
+CACHE_SIZE = 256
+
+
+class LibraryItemSource:
+    def __init__(self, fallback: FileItemSource | None = None) -> None:
+        self._docs: OrderedDict[str, PolicyDocument] = OrderedDict()
+        self._lock = threading.Lock()
+        self._fallback = fallback
+
+    def get(self, session: Session, item_id: str) -> ItemVersion | None:
+        ref = repo.published_version_of_item(session, item_id)
+        if ref is None:
+            fallback = self._fallback_for(session)
+            return fallback.get(session, item_id) if fallback else None
+        doc = self._documents(session, [ref])[ref.id]
+        item = next((i for i in doc.items if i.id == item_id), None)
+        return None if item is None else _version(item, doc, ref)
+
+    def all(self, session: Session) -> list[ItemVersion]:
+        refs = repo.published_versions(session)
+        if not refs:
+            fallback = self._fallback_for(session)
+            return fallback.all(session) if fallback else []
+        docs = self._documents(session, refs)
+        return [_version(item, docs[ref.id], ref) for ref in refs for item in docs[ref.id].items]
+
+    def _fallback_for(self, session: Session) -> FileItemSource | None:
+        if self._fallback is None or repo.has_versions(session):
+            return None
+        return self._fallback
+
+    def _documents(self, session: Session, refs: list[repo.VersionRef]
+                   ) -> dict[int, PolicyDocument]:
+        with self._lock:
+            missing = [r.id for r in refs if r.sha256 not in self._docs]
+        texts = repo.source_texts(session, missing) if missing else {}
+        return {ref.id: self.parse(ref.sha256, *texts.get(ref.id, ("", ""))) for ref in refs}
+
+    def parse(self, sha256: str, filename: str, source: str) -> PolicyDocument:
+        """The parsed document of a stored version (kept per sha256)."""
+        with self._lock:
+            doc = self._docs.get(sha256)
+            if doc is not None:
+                self._docs.move_to_end(sha256)
+                return doc
+        from huiqi.registry.catalog import load_catalog
+
+        # Stored versions were checked when saved; a catalog change since then raises
+        # PolicyError here, loudly, rather than serving a half-understood policy.
+        doc = load_source(source, filename, load_catalog())
+        with self._lock:
+            self._docs[sha256] = doc
+            while len(self._docs) > CACHE_SIZE:
+                self._docs.popitem(last=False)
+        return doc
+
+
+def _version(item: Item, doc: PolicyDocument, ref: repo.VersionRef) -> ItemVersion:
+    return ItemVersion(item, f"{doc.id}@{ref.sha256[:16]}", ref.number, ref.published_at)
+
+
+_installed: dict[str, LibraryItemSource] = {}
+
+
+def install(policies_dir: Path | None = None) -> LibraryItemSource:
+    """Make the library the process's item source (app start-up, CLI), unless a source was
+    chosen explicitly (`items.use_source`, tests). One instance per policies directory, so
+    parsed documents are shared by every app of the process."""
+    from huiqi.grants import items
+    from huiqi.kit.settings import get_settings
+
+    folder = Path(policies_dir or get_settings().policies_dir)
+    source = _installed.get(str(folder))
+    if source is None:
+        source = _installed.setdefault(str(folder), LibraryItemSource(FileItemSource([folder])))
+    items.install_default(source)
+    return source

@@ -1,0 +1,146 @@
+"""All SQL of the policy library.
+
+Two reads reach outside the library's tables, both read-only and set-based, for re-matching on
+publish: the eligible (enterprise, item) pairs in `match_results`, and the active enterprise
+accounts per enterprise. (Per-row service calls would cost one query per enterprise.)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from huiqi.models.enterprise import Enterprise
+from huiqi.models.match_result import MatchResult
+from huiqi.models.policy import PolicyDocument, PolicyVersion, PublishedItem
+from huiqi.models.user import Role, User
+
+PUBLISHED = "published"
+
+
+def documents(session: Session) -> list[PolicyDocument]:
+    return list(session.scalars(select(PolicyDocument).order_by(PolicyDocument.policy_id)))
+
+
+def document(session: Session, document_id: int, *, lock: bool = False) -> PolicyDocument | None:
+    stmt = select(PolicyDocument).where(PolicyDocument.id == document_id)
+    if lock:  # publish/withdraw/new version of one document run one at a time
+        stmt = stmt.with_for_update()
+    return session.scalars(stmt).first()
+
+
+def document_by_policy_id(session: Session, policy_id: str) -> PolicyDocument | None:
+    return session.scalars(
+        select(PolicyDocument).where(PolicyDocument.policy_id == policy_id)).first()
+
+
+def versions(session: Session, document_id: int) -> list[PolicyVersion]:
+    return list(session.scalars(select(PolicyVersion).where(
+        PolicyVersion.document_id == document_id).order_by(PolicyVersion.number.desc())))
+
+
+def all_versions(session: Session) -> list[PolicyVersion]:
+    return list(session.scalars(select(PolicyVersion).order_by(
+        PolicyVersion.document_id, PolicyVersion.number.desc())))
+
+
+def version(session: Session, document_id: int, number: int) -> PolicyVersion | None:
+    return session.scalars(select(PolicyVersion).where(
+        PolicyVersion.document_id == document_id, PolicyVersion.number == number)).first()
+
+
+def next_number(session: Session, document_id: int) -> int:
+    top = session.scalar(select(func.max(PolicyVersion.number)).where(
+        PolicyVersion.document_id == document_id))
+    return int(top or 0) + 1
+
+
+@dataclass(frozen=True)
+class VersionRef:
+    id: int
+    sha256: str
+    number: int
+    published_at: datetime | None
+
+
+_REF = (PolicyVersion.id, PolicyVersion.sha256, PolicyVersion.number, PolicyVersion.published_at)
+
+
+def published_versions(session: Session) -> list[VersionRef]:
+    rows = session.execute(select(*_REF).where(PolicyVersion.status == PUBLISHED)
+                           .order_by(PolicyVersion.id))
+    return [VersionRef(*row) for row in rows]
+
+
+def published_version_of_item(session: Session, item_id: str) -> VersionRef | None:
+    row = session.execute(
+        select(*_REF).join(PublishedItem, PublishedItem.version_id == PolicyVersion.id)
+        .where(PublishedItem.item_id == item_id, PolicyVersion.status == PUBLISHED)).first()
+    return VersionRef(*row) if row else None
+
+
+def has_versions(session: Session) -> bool:
+    return session.scalar(select(PolicyVersion.id).limit(1)) is not None
+
+
+def source_texts(session: Session, version_ids: Sequence[int]) -> dict[int, tuple[str, str]]:
+    """Version id → (file name, source text)."""
+    rows = session.execute(select(PolicyVersion.id, PolicyVersion.filename, PolicyVersion.source)
+                           .where(PolicyVersion.id.in_(list(version_ids))))
+    return {int(i): (str(f), str(s)) for i, f, s in rows}
+
+
+def published_item_map(session: Session) -> dict[str, str]:
+    """Item id → policy id, over the published documents."""
+    rows = session.execute(
+        select(PublishedItem.item_id, PolicyDocument.policy_id)
+        .join(PolicyVersion, PolicyVersion.id == PublishedItem.version_id)
+        .join(PolicyDocument, PolicyDocument.id == PolicyVersion.document_id))
+    return {str(i): str(p) for i, p in rows}
+
+
+def index_items(session: Session, version_id: int, item_ids: Sequence[str]) -> None:
+    session.add_all(PublishedItem(item_id=i, version_id=version_id) for i in item_ids)
+    session.flush()
+
+
+def unindex_version(session: Session, version_id: int) -> None:
+    session.execute(delete(PublishedItem).where(PublishedItem.version_id == version_id))
+
+
+def eligible_pairs(session: Session, item_ids: Sequence[str]) -> set[tuple[int, str]]:
+    rows = session.execute(select(MatchResult.enterprise_id, MatchResult.item_id).where(
+        MatchResult.item_id.in_(list(item_ids)), MatchResult.eligible.is_(True)))
+    return {(int(e), str(i)) for e, i in rows}
+
+
+def forget_results(session: Session, item_ids: Sequence[str]) -> int:
+    """Drop stored match results of items no longer published (withdrawn or superseded)."""
+    if not item_ids:
+        return 0
+    result = session.execute(delete(MatchResult).where(MatchResult.item_id.in_(list(item_ids))))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def enterprise_accounts(session: Session, enterprise_ids: Sequence[int]) -> dict[int, list[int]]:
+    """Active enterprise accounts acting for each enterprise (who hears about new items)."""
+    out: dict[int, list[int]] = {}
+    ids = sorted(set(enterprise_ids))
+    for start in range(0, len(ids), 500):
+        rows = session.execute(
+            select(Enterprise.id, User.id)
+            .join(User, User.enterprise_uscc == Enterprise.uscc)
+            .where(Enterprise.id.in_(ids[start:start + 500]),
+                   User.role == Role.ENTERPRISE.value, User.is_active.is_(True))
+            .order_by(Enterprise.id, User.id))
+        for enterprise_id, user_id in rows:
+            out.setdefault(int(enterprise_id), []).append(int(user_id))
+    return out
+
+
+def enterprise_count(session: Session) -> int:
+    return int(session.scalar(select(func.count()).select_from(Enterprise)) or 0)
