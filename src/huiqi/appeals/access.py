@@ -1,0 +1,99 @@
+"""Who may see which appeal: the only place that decides it. "Missing" and "not yours" raise the
+same NotFound, so a caller cannot probe for appeal numbers.
+
+- enterprise: the appeals of its own USCC;
+- department: appeals dispatched to it (lead or co-handler, in any dispatch round: a department
+  keeps reading what it once handled, but acts only on the current dispatch);
+- liaison: the appeals of the enterprises assigned to it (包联, `liaison_assignments`);
+- office: all; auditor: all, read-only (mutations refused by `require_writer`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Select, exists, false, select, true
+from sqlalchemy.orm import Session
+
+from huiqi.appeals.state import AppealState, role_of_department
+from huiqi.appeals.vocab import Role as AppealRole
+from huiqi.auth.actor import Actor
+from huiqi.kit.errors import NotFound, PermissionDenied
+from huiqi.models.appeal import Appeal, AppealAssignment
+from huiqi.models.department import Department
+from huiqi.models.liaison_assignment import LiaisonAssignment
+from huiqi.models.user import Role
+
+NOT_FOUND = "诉求不存在，或您没有访问权限。"
+READ_ALL = (Role.OFFICE, Role.AUDITOR)
+
+
+def appeal_filter(actor: Actor) -> Any:
+    if actor.role in READ_ALL:
+        return true()
+    if actor.role is Role.ENTERPRISE and actor.enterprise_uscc:
+        return Appeal.enterprise_uscc == actor.enterprise_uscc
+    if actor.role is Role.DEPARTMENT and actor.department_id is not None:
+        return exists().where(AppealAssignment.appeal_id == Appeal.id,
+                              AppealAssignment.department_id == actor.department_id)
+    if actor.role is Role.LIAISON and actor.user_id is not None:
+        return Appeal.enterprise_uscc.in_(
+            select(LiaisonAssignment.enterprise_uscc)
+            .where(LiaisonAssignment.user_id == actor.user_id))
+    return false()
+
+
+def visible_appeals(actor: Actor) -> Select[tuple[Appeal]]:
+    return select(Appeal).where(appeal_filter(actor))
+
+
+def access_appeal(session: Session, actor: Actor, appeal_id: int, *,
+                  for_update: bool = False) -> Appeal:
+    stmt = visible_appeals(actor).where(Appeal.id == appeal_id)
+    if for_update:
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
+    found = session.scalar(stmt)
+    if found is None:
+        raise NotFound(NOT_FOUND)
+    return found
+
+
+def require_writer(actor: Actor) -> None:
+    if actor.role is Role.AUDITOR:
+        raise PermissionDenied("审计管理员账号只能查阅，不能修改任何数据。")
+
+
+def require_office(actor: Actor) -> None:
+    require_writer(actor)
+    if actor.role is not Role.OFFICE:
+        raise PermissionDenied("此操作只能由营商办办理。")
+
+
+def department_name(session: Session, actor: Actor) -> str | None:
+    if actor.department_id is None:
+        return None
+    dept = session.get(Department, actor.department_id)
+    return dept.name if dept else None
+
+
+def looks_after(session: Session, liaison_user_id: int | None, uscc: str) -> bool:
+    if liaison_user_id is None:
+        return False
+    stmt = select(LiaisonAssignment.id).where(LiaisonAssignment.user_id == liaison_user_id,
+                                              LiaisonAssignment.enterprise_uscc == uscc)
+    return session.scalar(stmt) is not None
+
+
+def role_on(session: Session, actor: Actor, appeal: Appeal, state: AppealState
+            ) -> AppealRole | None:
+    """The actor's role on this appeal (None: may read it, but holds no part in it now)."""
+    if actor.role is Role.OFFICE:
+        return AppealRole.OFFICE
+    if actor.role is Role.ENTERPRISE and actor.enterprise_uscc == appeal.enterprise_uscc:
+        return AppealRole.ENTERPRISE
+    if actor.role is Role.LIAISON and looks_after(session, actor.user_id, appeal.enterprise_uscc):
+        return AppealRole.LIAISON
+    if actor.role is Role.DEPARTMENT:
+        name = department_name(session, actor)
+        return role_of_department(state, name) if name else None
+    return None

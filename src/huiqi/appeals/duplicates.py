@@ -1,0 +1,103 @@
+"""Possible duplicates, and merging them (the office).
+
+Similarity is deliberately simple and explainable: the share of overlapping character pairs
+(bigrams, Jaccard) of the titles, and of title + text; two appeals of the same enterprise raised
+within `WINDOW_DAYS` of each other with a score of at least `THRESHOLD` are suggested, with the
+figure shown ("标题相似度 0.72").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from itertools import pairwise
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from huiqi import audit
+from huiqi.appeals import lifecycle, records
+from huiqi.appeals.access import access_appeal, require_office, visible_appeals
+from huiqi.appeals.state import InvalidTransition
+from huiqi.appeals.vocab import AppealAction, AppealStatus
+from huiqi.auth.actor import Actor
+from huiqi.kit.clock import Clock
+from huiqi.kit.errors import ValidationFailed
+from huiqi.models.appeal import Appeal
+
+WINDOW_DAYS = 30
+THRESHOLD = 0.5
+
+
+@dataclass(frozen=True)
+class Duplicate:
+    appeal_id: int
+    title: str
+    status: str
+    submitted_at: str
+    score: float  # 0..1, two decimals
+    reason: str
+
+
+def bigrams(text: str) -> set[str]:
+    chars = [c for c in text.lower() if c.isalnum()]
+    return {a + b for a, b in pairwise(chars)} or set(chars)
+
+
+def similarity(a: str, b: str) -> float:
+    x, y = bigrams(a), bigrams(b)
+    if not x or not y:
+        return 0.0
+    return len(x & y) / len(x | y)
+
+
+def possible_duplicates(session: Session, actor: Actor, appeal_id: int, *,
+                        window_days: int = WINDOW_DAYS, threshold: float = THRESHOLD
+                        ) -> list[Duplicate]:
+    appeal = access_appeal(session, actor, appeal_id)
+    window = timedelta(days=window_days)
+    stmt = visible_appeals(actor).where(
+        Appeal.enterprise_uscc == appeal.enterprise_uscc, Appeal.id != appeal.id,
+        Appeal.merged_into_id.is_(None),
+        Appeal.submitted_at.between(appeal.submitted_at - window, appeal.submitted_at + window))
+    out = []
+    for other in session.scalars(stmt.order_by(Appeal.submitted_at.desc())):
+        title = similarity(appeal.title, other.title)
+        body = similarity(f"{appeal.title}{appeal.description}",
+                          f"{other.title}{other.description}")
+        score = max(title, body)
+        if score >= threshold:
+            which = "标题" if title >= body else "标题与内容"
+            out.append(Duplicate(other.id, other.title, other.status,
+                                 other.submitted_at.isoformat(), round(score, 2),
+                                 f"同一企业{window_days}天内提交，{which}相似度 {score:.2f}"))
+    out.sort(key=lambda d: -d.score)
+    return out
+
+
+def merge(session: Session, actor: Actor, clock: Clock, duplicate_id: int, into_id: int,
+          note: str | None = None) -> Appeal:
+    """Close `duplicate_id` as a duplicate of `into_id` (未经企业确认销号, with the reason)."""
+    require_office(actor)
+    if duplicate_id == into_id:
+        raise ValidationFailed("不能把诉求合并到它自己。")
+    target = access_appeal(session, actor, into_id, for_update=True)
+    if target.status == AppealStatus.CLOSED.value or target.merged_into_id is not None:
+        raise InvalidTransition(f"诉求 #{into_id} 已销号或已被合并，不能作为合并目标。")
+    dup = access_appeal(session, actor, duplicate_id, for_update=True)
+    reason = f"与诉求 #{into_id}“{target.title}”重复，已合并" + (f"：{note}" if note else "")
+    lifecycle.apply(session, actor, clock, dup, AppealAction.FORCE_CLOSE, {"reason": reason})
+    dup.merged_into_id = target.id
+    now = clock.now()
+    records.add_event(session, dup, actor, "merged_into", now, data={"into": target.id})
+    records.add_event(session, target, actor, "merged_from", now,
+                      data={"from": dup.id, "title": dup.title},
+                      note=f"合并了重复诉求 #{dup.id}“{dup.title}”")
+    audit.record(session, actor, "appeal.merge", dup, after={"merged_into_id": target.id},
+                 at=now)
+    return target
+
+
+def merged_from(session: Session, appeal_id: int) -> list[Appeal]:
+    return list(session.scalars(select(Appeal).where(Appeal.merged_into_id == appeal_id)
+                                .order_by(Appeal.id)))

@@ -1,0 +1,142 @@
+"""12345 hotline transfers, imported from Excel (.xlsx) or CSV (UTF-8 or GBK).
+
+Columns (header row, Chinese names): 工单编号 (required, the idempotency key), 诉求类别, 诉求内容
+(required), 统一社会信用代码 (or 企业名称 matching exactly one registered enterprise), 标题
+(default: the first 30 characters of the content), 企业名称, 联系人, 联系电话, 地址, 来电时间.
+
+Every bad row is reported with its spreadsheet row number and the reason; the good rows are
+imported. A ticket already imported (in an earlier file or earlier in this one) is counted as a
+duplicate and skipped, so importing the same file twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from huiqi import audit
+from huiqi.appeals import repository as repo
+from huiqi.appeals.access import require_office
+from huiqi.appeals.intake import AppealIn, submit
+from huiqi.appeals.vocab import Source
+from huiqi.auth.actor import Actor
+from huiqi.kit.clock import Clock
+from huiqi.kit.errors import HuiqiError, ValidationFailed
+from huiqi.models.appeal_intake import AppealImportBatch
+from huiqi.models.enterprise import Enterprise
+from huiqi.registry.reader import ImportFileError, read_table
+
+COLUMNS = {"工单编号": "ticket", "诉求类别": "category", "诉求内容": "description",
+           "统一社会信用代码": "uscc", "标题": "title", "企业名称": "enterprise_name",
+           "联系人": "contact_name", "联系电话": "contact_phone", "地址": "address",
+           "来电时间": "called_at"}
+REQUIRED = ("工单编号", "诉求类别", "诉求内容")
+MAX_ROWS = 5000
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    batch: AppealImportBatch
+    imported: list[int]  # appeal ids
+    duplicates: list[str]  # tickets skipped
+    errors: list[RowError]
+
+
+def import_file(session: Session, actor: Actor, clock: Clock, filename: str, data: bytes
+                ) -> ImportResult:
+    require_office(actor)
+    suffix = Path(filename).suffix.lower()
+    if suffix not in (".csv", ".xlsx"):
+        raise ValidationFailed(
+            f"不支持的文件类型“{suffix or filename}”：请上传 .xlsx 或 .csv 文件。")
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"hotline{suffix}"
+        path.write_bytes(data)
+        try:
+            table = read_table(path)
+        except ImportFileError as exc:
+            raise ValidationFailed(str(exc).replace(path.name, filename)) from None
+    missing = [c for c in REQUIRED if c not in table.header]
+    if missing:
+        raise ValidationFailed(f"缺少必需的列：{'、'.join(missing)}。第 1 行应为列名，"
+                               f"可用列：{'、'.join(COLUMNS)}")
+    if len(table.rows) > MAX_ROWS:
+        raise ValidationFailed(f"一次最多导入 {MAX_ROWS} 行，请拆分文件。")
+    index = {COLUMNS[h]: i for i, h in enumerate(table.header) if h in COLUMNS}
+    rows = [(n, {k: _cell(cells, i) for k, i in index.items()}) for n, cells in table.rows]
+    batch = AppealImportBatch(filename=filename[:200], total_rows=len(rows), imported=0,
+                              duplicates=0, errors=[], created_by=actor.user_id,
+                              created_at=clock.now())
+    session.add(batch)
+    session.flush()
+    seen = repo.existing_tickets(session, [r["ticket"] for _, r in rows if r.get("ticket")])
+    imported: list[int] = []
+    duplicates: list[str] = []
+    errors: list[RowError] = []
+    for number, row in rows:
+        ticket = row.get("ticket") or ""
+        if ticket and ticket in seen:
+            duplicates.append(ticket)
+            continue
+        try:
+            appeal = submit(session, actor, clock, _appeal_in(session, row, batch.id))
+        except HuiqiError as exc:
+            errors.append(RowError(number, exc.message))
+            continue
+        seen.add(ticket)
+        imported.append(appeal.id)
+    batch.imported, batch.duplicates = len(imported), len(duplicates)
+    batch.errors = [{"row": e.row, "reason": e.reason} for e in errors]
+    audit.record(session, actor, "appeal.hotline_import", batch,
+                 after={"filename": batch.filename, "rows": batch.total_rows,
+                        "imported": batch.imported, "duplicates": batch.duplicates,
+                        "errors": len(errors)}, at=clock.now())
+    return ImportResult(batch, imported, duplicates, errors)
+
+
+def _cell(cells: Any, i: int) -> str:
+    value = cells[i] if i < len(cells) else None
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # a ticket number Excel stored as a number
+    return str(value).strip()
+
+
+def _appeal_in(session: Session, row: dict[str, str], batch_id: int) -> AppealIn:
+    ticket = row.get("ticket", "")
+    if not ticket:
+        raise ValidationFailed("缺少工单编号。")
+    if len(ticket) > 64:
+        raise ValidationFailed("工单编号不能超过 64 个字符。")
+    description = row.get("description", "")
+    uscc = row.get("uscc") or _uscc_by_name(session, row.get("enterprise_name", ""))
+    return AppealIn(
+        category=row.get("category", ""), title=row.get("title") or description[:30],
+        description=description, enterprise_uscc=uscc,
+        enterprise_name=row.get("enterprise_name"), source=Source.HOTLINE,
+        contact_name=row.get("contact_name"), contact_phone=row.get("contact_phone"),
+        address=row.get("address"), hotline_ticket=ticket, import_batch_id=batch_id,
+        via="import", extra={"ticket": ticket, "called_at": row.get("called_at") or None})
+
+
+def _uscc_by_name(session: Session, name: str) -> str:
+    if not name:
+        raise ValidationFailed("缺少统一社会信用代码，也没有企业名称。")
+    found = list(session.scalars(select(Enterprise.uscc).where(Enterprise.name == name)
+                                 .limit(2)))
+    if len(found) != 1:
+        raise ValidationFailed(f"缺少统一社会信用代码，且按企业名称「{name}」"
+                               f"{'未找到' if not found else '找到多家'}企业。")
+    return found[0]

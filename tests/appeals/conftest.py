@@ -1,0 +1,165 @@
+"""A fresh migrated database per test (SQLite copied from a template, PostgreSQL emptied) and a
+small world: departments, accounts of every role, two enterprises, categories, a liaison link."""
+
+from __future__ import annotations
+
+import inspect
+import shutil
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, create_engine, make_url, text
+from sqlalchemy.orm import Session
+from stdnum.cn import uscc as uscc_number
+
+from huiqi.appeals import categories, intake
+from huiqi.auth.actor import Actor
+from huiqi.kit.clock import FixedClock
+from huiqi.kit.db import make_engine, unit_of_work
+from huiqi.kit.migrate import migrate
+from huiqi.kit.settings import Settings
+from huiqi.models.department import Department
+from huiqi.models.user import User
+from huiqi.registry import service as registry
+
+# Monday 22 September 2025, 10:00 in Beijing; 国庆 starts 1 October (调休: 28 Sep, 11 Oct).
+START = datetime(2025, 9, 22, 2, 0, tzinfo=UTC)
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def make_uscc(n: int) -> str:
+    body = f"91500105MA{n:07d}"
+    return body + uscc_number.calc_check_digit(body)
+
+
+@pytest.fixture(scope="session")
+def _sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("appeals-tpl") / "template.db"
+    migrate(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def _pg_database(pg_url: str) -> Iterator[str]:
+    name = f"appeals_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(pg_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(pg_url).set(database=name).render_as_string(hide_password=False)
+    migrate(url)
+    yield url
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+KEEP = {"audit_log", "alembic_version"}  # audit_log refuses TRUNCATE; ids are never reused
+
+
+def _empty_tables(eng: Engine) -> None:
+    with eng.begin() as conn:
+        names = [r[0] for r in conn.execute(text(
+            "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"))
+            if r[0] not in KEEP]
+        conn.execute(text("TRUNCATE TABLE " + ", ".join(f'"{n}"' for n in names) + " CASCADE"))
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    if request.param == "sqlite":
+        path = tmp_path / "huiqi.db"
+        shutil.copy(request.getfixturevalue("_sqlite_template"), path)
+        eng = make_engine(f"sqlite:///{path}")
+        yield eng
+        eng.dispose()
+        return
+    eng = make_engine(request.getfixturevalue("_pg_database"))
+    _empty_tables(eng)
+    yield eng
+    eng.dispose()
+
+
+@dataclass
+class World:
+    engine: Engine
+    clock: FixedClock
+    settings: Settings
+    actors: dict[str, Actor]
+
+    def __getattr__(self, name: str) -> Actor:
+        try:
+            return self.actors[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    @contextmanager
+    def tx(self) -> Iterator[Session]:
+        with unit_of_work(self.engine) as session:
+            yield session
+
+    def do(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """Run one service call in its own transaction, like one request."""
+        params = inspect.signature(fn).parameters
+        if "clock" in params:
+            kwargs.setdefault("clock", self.clock)
+        if "settings" in params:
+            kwargs.setdefault("settings", self.settings)
+        with self.tx() as session:
+            return fn(session, *args, **kwargs)
+
+
+DEPARTMENTS = [("hr", "区人力社保局"), ("econ", "区经济信息委"), ("tax", "区税务局"),
+               ("market", "区市场监管局")]
+
+
+def _user(s: Session, username: str, role: str, **kw: Any) -> Actor:
+    user = User(username=username, display_name=f"{username}", role=role, password_hash="!",
+                **kw)
+    s.add(user)
+    s.flush()
+    return Actor.of(user)
+
+
+@pytest.fixture
+def world(engine: Engine, tmp_path: Path) -> World:
+    settings = Settings(data_dir=tmp_path / "data", database_url=str(engine.url),
+                        secret_key="test", upload_max_bytes=64 * 1024)
+    clock = FixedClock(START)
+    actors: dict[str, Actor] = {}
+    with unit_of_work(engine) as s:
+        depts = {code: Department(code=code, name=name) for code, name in DEPARTMENTS}
+        s.add_all(depts.values())
+        s.flush()
+        for code, dept in depts.items():
+            actors[code] = _user(s, f"{code}1", "department", department_id=dept.id)
+        actors["hr2"] = _user(s, "hr2", "department", department_id=depts["hr"].id)
+        for role in ("office", "auditor", "liaison"):
+            actors[role] = _user(s, f"{role}1", role)
+        actors["liaison2"] = _user(s, "liaison2", "liaison")
+        for n, key in ((1, "ent_a"), (2, "ent_b")):
+            uscc = make_uscc(n)
+            registry.upsert(s, {"uscc": uscc, "name": f"测试企业{n}有限公司", "region": "500105",
+                                "legal_form": "enterprise", "industry_code": "C3841",
+                                "size_class": "small"})
+            actors[key] = _user(s, f"ent{n}", "enterprise", enterprise_uscc=uscc)
+        office = actors["office"]
+        categories.create_category(s, office, clock, code="labour", name="用工招聘",
+                                   sign_within_workdays=1, resolve_within_workdays=5,
+                                   usual_departments=["hr", "econ"])
+        categories.create_category(s, office, clock, code="finance", name="融资信贷",
+                                   sign_within_workdays=1, resolve_within_workdays=10)
+        intake.assign_liaison(s, office, clock, actors["liaison"].user_id, make_uscc(1))
+    return World(engine, clock, settings, actors)
+
+
+def raise_appeal(world: World, who: str = "ent_a", **kw: Any) -> int:
+    data = intake.AppealIn(**{"category": "用工招聘", "title": "招工难，缺少熟练焊工",
+                              "description": "今年扩产需要焊工30名，招聘困难，希望协助对接。",
+                              **kw})
+    return world.do(lambda s: intake.submit(s, world.actors[who], world.clock, data).id)
