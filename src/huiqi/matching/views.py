@@ -23,8 +23,8 @@ router = APIRouter(include_in_schema=False)
 
 register_nav(NavItem("政策礼包", "/gift-pack", {Role.ENTERPRISE}, order=10,
                      description="可享受的政策、测算金额、还需补充的信息"))
-register_nav(NavItem("企业政策礼包", "/gift-pack/enterprises", {Role.OFFICE}, order=40,
-                     description="查看任一企业的政策礼包（只读）"))
+register_nav(NavItem("企业政策匹配", "/gift-pack/enterprises", {Role.OFFICE}, order=40,
+                     description="查看任一企业可享受的政策、测算金额和缺少的信息（只读）"))
 home.register()
 
 
