@@ -38,7 +38,7 @@ test: system-deps $(STAMP) lint
 # The seed policies are 2022 and 2025 documents: the demo evaluates them as of a date they are in
 # force (override with HUIQI_AS_OF=YYYY-MM-DD; unset means today).
 run: $(STAMP)
-	HUIQI_AS_OF=$${HUIQI_AS_OF:-2025-06-01} $(BIN)/huiqi demo-up --host $(HOST) --port $(PORT)
+	HUIQI_SCHEDULER_MINUTES=$${HUIQI_SCHEDULER_MINUTES:-5} HUIQI_AS_OF=$${HUIQI_AS_OF:-2025-06-01} $(BIN)/huiqi demo-up --host $(HOST) --port $(PORT)
 
 bench: $(STAMP)
 	$(BIN)/python bench/match.py

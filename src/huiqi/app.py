@@ -26,6 +26,7 @@ import huiqi.models  # every table registered before the first query
 from huiqi.auth.guards import request_guard
 from huiqi.kit.clock import Clock
 from huiqi.kit.db import make_engine, session_factory
+from huiqi.kit.scheduler import Scheduler, minutes_from_env
 from huiqi.kit.security import secret_from_file
 from huiqi.kit.settings import Settings, get_settings
 from huiqi.policies.library import install as install_policy_library
@@ -45,6 +46,7 @@ VIEWS: list[str] = [
     "huiqi.grants.views",
     "huiqi.matching.views",
     "huiqi.policies.views",
+    "huiqi.appeals.open311",  # Open311 GeoReport v2 at /open311/v2 (token auth, no cookie)
 ]
 ENDPOINTS: list[str] = [
     "huiqi.auth.endpoints",
@@ -53,13 +55,19 @@ ENDPOINTS: list[str] = [
     "huiqi.grants.endpoints",
     "huiqi.matching.endpoints",
     "huiqi.policies.endpoints",
+    "huiqi.appeals.endpoints",
 ]
 
 
 def create_app(
-    settings: Settings | None = None, engine: Engine | None = None, *, clock: Clock | None = None
+    settings: Settings | None = None, engine: Engine | None = None, *, clock: Clock | None = None,
+    scheduler_minutes: float | None = None,
 ) -> FastAPI:
+    """`scheduler_minutes`: run the scheduled ticks in a background thread every N minutes
+    (default: HUIQI_SCHEDULER_MINUTES, unset = off; `make run` sets it)."""
     settings = settings or get_settings()
+    if scheduler_minutes is None:
+        scheduler_minutes = minutes_from_env()
     owns_engine = engine is None
     engine = engine or make_engine(settings.database_url)
 
@@ -71,7 +79,13 @@ def create_app(
             deliver(engine)  # anything left pending by a previous run
         except Exception:
             log.exception("delivering pending notifications at start-up failed")
+        scheduler = Scheduler(engine, app.state.clock, minutes=scheduler_minutes) \
+            if scheduler_minutes else None
+        if scheduler:
+            scheduler.start()
         yield
+        if scheduler:
+            scheduler.stop()
         if owns_engine:
             engine.dispose()
 

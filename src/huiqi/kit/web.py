@@ -19,6 +19,9 @@ from huiqi.kit.db import committed
 
 API_PREFIX = "/api"
 API_DOCS_PAGE = "/api/docs"  # an HTML page for people, served with the usual session
+# Machine interfaces outside /api that authenticate by token, never by cookie (so no CSRF):
+# Open311 GeoReport v2 (huiqi.appeals.open311) takes `api_key`, as its standard says.
+TOKEN_PREFIXES = ("/open311/",)
 
 
 def get_db(request: Request) -> Iterator[Session]:
@@ -47,6 +50,8 @@ def user_agent(request: Request) -> str | None:
 
 def is_api(request: Request) -> bool:
     path = request.url.path
+    if path.startswith(TOKEN_PREFIXES):
+        return True
     return (path == API_PREFIX or path.startswith(API_PREFIX + "/")) and path != API_DOCS_PAGE
 
 
