@@ -121,6 +121,8 @@ def _appeal_in(session: Session, row: dict[str, str], batch_id: int) -> AppealIn
     if len(ticket) > 64:
         raise ValidationFailed("工单编号不能超过 64 个字符。")
     description = row.get("description", "")
+    if not description:
+        raise ValidationFailed("缺少诉求内容。")
     uscc = row.get("uscc") or _uscc_by_name(session, row.get("enterprise_name", ""))
     return AppealIn(
         category=row.get("category", ""), title=row.get("title") or description[:30],
