@@ -1,5 +1,6 @@
-"""Demo data for `make run` (`huiqi demo-up`): enterprises, the departments of the seed policies,
-and a first matching run, so every role has something real to look at."""
+"""Demo data for `make run` (`huiqi demo-up`): enterprises, the seed policies imported and
+published into the policy library (the single source of items at run time), the departments of
+those policies, and a matching run, so every role has something real to look at."""
 
 from __future__ import annotations
 
@@ -10,9 +11,11 @@ from pathlib import Path
 import typer
 from rich.console import Console
 from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
 
 from huiqi.kit.db import unit_of_work
 from huiqi.kit.settings import get_settings, policy_date
+from huiqi.rules import Item
 
 DEMO_ENTERPRISES = 2400
 
@@ -38,18 +41,39 @@ def load_enterprises(engine: Engine, console: Console) -> dict[str, str] | None:
     return None
 
 
+def publish_policies(engine: Engine, console: Console) -> dict[str, str] | None:
+    """Import the files of policies/ into the library and publish them (only those changed)."""
+    from huiqi.auth.actor import Actor
+    from huiqi.kit.clock import Clock
+    from huiqi.policies import service
+
+    actor = Actor.system("demo-up", via="cli")
+    with unit_of_work(engine) as session, console.status("导入并发布 policies/ 中的政策文件…"):
+        changed, report = service.import_files(session, actor, Clock(),
+                                               [get_settings().policies_dir], as_of=policy_date())
+    if report is None:
+        console.print("政策库：policies/ 中的政策文件均已发布")
+    else:
+        console.print(f"政策库：导入并发布 {changed} 个政策文件。{service.rematch_summary(report)}")
+    return None
+
+
+def _library_items(session: Session) -> list[Item]:
+    from huiqi.policies.service import LIBRARY
+
+    return [iv.item for iv in LIBRARY.all(session)]
+
+
 def policy_departments(engine: Engine, console: Console) -> dict[str, str] | None:
-    """One department per department named in the seed policies; the demo handler gets 经信局."""
+    """One department per department named in the published policies; the demo handler gets
+    经信局."""
     from huiqi.auth import service as auth_service
     from huiqi.auth.actor import Actor
     from huiqi.models.department import Department
-    from huiqi.registry.catalog import load_catalog
-    from huiqi.rules import load_policy_files
 
-    items = load_policy_files([get_settings().policies_dir], load_catalog()).items
-    names = sorted({i.department for i in items})
     actor = Actor.system("demo-up", via="cli")
     with unit_of_work(engine) as session:
+        names = sorted({i.department for i in _library_items(session)})
         existing = set(session.scalars(select(Department.name)))
         for n, name in enumerate(names, start=1):
             if name not in existing:
@@ -64,12 +88,11 @@ def match_registry(engine: Engine, console: Console) -> dict[str, str] | None:
     from huiqi.models.enterprise import Enterprise
     from huiqi.models.match_result import MatchResult
     from huiqi.registry.catalog import load_catalog
-    from huiqi.rules import load_policy_files
 
     as_of = policy_date()
     catalog = load_catalog()
-    items = load_policy_files([get_settings().policies_dir], catalog).in_force(as_of)
     with unit_of_work(engine) as session, console.status("匹配全部企业与政策事项…"):
+        items = [i for i in _library_items(session) if i.in_force(as_of)]
         stats = match_all(session, catalog, items, as_of)
         best = session.execute(
             select(Enterprise.uscc).join(MatchResult, MatchResult.enterprise_id == Enterprise.id)
@@ -85,6 +108,6 @@ def match_registry(engine: Engine, console: Console) -> dict[str, str] | None:
 def register(app: typer.Typer) -> None:
     from huiqi.cli.serve_cmd import DEMO_STEPS
 
-    for step in (load_enterprises, policy_departments, match_registry):
+    for step in (load_enterprises, publish_policies, policy_departments, match_registry):
         if step not in DEMO_STEPS:
             DEMO_STEPS.append(step)

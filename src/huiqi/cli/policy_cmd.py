@@ -1,4 +1,6 @@
-"""`huiqi policy check [PATHS...]`: validate policy files and run their test cases."""
+"""`huiqi policy check [PATHS...]`: validate policy files and run their test cases;
+`huiqi policy import [PATHS...] --execute`: import and publish them into the policy library;
+`huiqi policy library`: list the library."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 console = Console()
-policy_app = typer.Typer(no_args_is_help=True, help="政策文件：校验与测试")
+policy_app = typer.Typer(no_args_is_help=True, help="政策文件：校验与测试；政策库导入与列表")
 
 
 @policy_app.command("check")
@@ -46,6 +48,56 @@ def check(
     )
     if failed:
         raise typer.Exit(1)
+
+
+@policy_app.command("import")
+def import_cmd(
+    paths: list[Path] = typer.Argument(None, help="政策文件或目录，默认 policies/"),
+    execute: bool = typer.Option(False, "--execute", help="确实导入并发布（默认只列出将要做的事）"),
+) -> None:
+    """把政策文件导入政策库并发布（内容未变的跳过），然后重新匹配全部企业、通知新符合条件的企业。"""
+    from huiqi.auth.actor import Actor
+    from huiqi.kit.clock import Clock
+    from huiqi.kit.db import default_engine, unit_of_work
+    from huiqi.kit.errors import HuiqiError
+    from huiqi.kit.settings import get_settings, policy_date
+    from huiqi.policies import service
+
+    targets = paths or [get_settings().policies_dir]
+    try:
+        with unit_of_work(default_engine()) as session:
+            changed, report = service.import_files(
+                session, Actor.system("policy-import", via="cli"), Clock(), targets,
+                as_of=policy_date())
+            if not execute:
+                session.rollback()
+    except HuiqiError as exc:
+        console.print(f"[red]{exc.message}[/red]")
+        for line in (exc.details or {}).get("problems", []):  # type: ignore[union-attr]
+            console.print(f"  {line}", markup=False, highlight=False)
+        raise typer.Exit(1) from None
+    if not execute:
+        console.print(f"将导入并发布 {changed} 个政策文件（未执行；加 --execute 执行）。")
+    elif report is None:
+        console.print("政策库已是最新：没有需要发布的政策文件。")
+    else:
+        console.print(f"已导入并发布 {changed} 个政策文件。{service.rematch_summary(report)}")
+
+
+@policy_app.command("library")
+def library_cmd() -> None:
+    """列出政策库中的政策文件、状态和版本。"""
+    from huiqi.kit.db import default_engine, unit_of_work
+    from huiqi.policies import service
+
+    table = Table("政策文件", "标题", "已发布", "最新版本", "事项")
+    with unit_of_work(default_engine()) as session:
+        for doc, versions in service.documents(session):
+            current, latest = service.published(versions), versions[0]
+            table.add_row(doc.policy_id, doc.title, f"第 {current.number} 版" if current else "—",
+                          f"第 {latest.number} 版（{service.STATUS_LABELS[latest.status]}）",
+                          str(len((current or latest).item_ids)))
+    console.print(table)
 
 
 def register(app: typer.Typer) -> None:
