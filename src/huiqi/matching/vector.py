@@ -1,17 +1,29 @@
 """The in-memory engine: evaluates the rules IR over whole numpy columns at once.
 
-Every value is a pair (values, nulls): numbers are int64 scaled integers (the IR's fixed-point
-scale), so amounts are exact to the fen like the SQL engines and the reference evaluator. NULL
-logic is Kleene's, the same as SQL. Used for bulk matching with data already in memory (Arrow).
+Numbers are int64 scaled integers (the IR's fixed-point scale), so amounts are exact to the fen
+like the SQL engines and the reference evaluator. NULL logic is Kleene's, the same as SQL.
+
+Why it is fast:
+- conditions are pairs (definitely true, definitely false) of bool arrays: AND/OR are one
+  operation per argument each, NOT is free, and "unknown" is neither;
+- text columns are dictionary codes; any sub-expression over a single text field is evaluated
+  once over the dictionary (a few dozen values) and gathered by code;
+- identical sub-expressions of all items (region checks, size classes, loan amounts) are
+  computed once per row block;
+- rows are processed in cache-sized blocks, by as many threads as there are cores (numpy
+  releases the GIL).
 """
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -19,17 +31,28 @@ import pyarrow as pa
 from huiqi.rules import Catalog, FieldType, Item
 from huiqi.rules import _ir as ir
 
-Col = tuple[np.ndarray, np.ndarray]  # (values, nulls)
+Arr = Any  # an ndarray, or a numpy scalar standing for a constant column
+Col = tuple[Arr, Arr | None]  # (values, nulls or None when nothing is NULL)
+Cond = tuple[Arr, Arr]  # (definitely true, definitely false)
+BLOCK = 1 << 16
 
 
-def columns_from_arrow(table: pa.Table, catalog: Catalog) -> dict[str, Col]:
+class Columns(dict[str, Col]):
+    """Columns by field name; text columns are int32 codes into `dictionaries` (-1 is NULL)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.dictionaries: dict[str, list[str]] = {}
+
+
+def columns_from_arrow(table: pa.Table, catalog: Catalog) -> Columns:
     """Canonical Arrow columns (numbers already scaled to integers) to numpy pairs."""
-    out: dict[str, Col] = {}
+    out = Columns()
     for spec in catalog:
         if spec.name not in table.column_names:
             continue
         arr = table.column(spec.name).combine_chunks()
-        nulls = arr.is_null().to_numpy(zero_copy_only=False)
+        nulls = arr.is_null().to_numpy(zero_copy_only=False) if arr.null_count else None
         t = spec.type
         if t is FieldType.BOOL:
             values = arr.fill_null(False).to_numpy(zero_copy_only=False).astype(bool)
@@ -39,172 +62,268 @@ def columns_from_arrow(table: pa.Table, catalog: Catalog) -> dict[str, Col]:
             values = arr.cast(pa.date32()).fill_null(0).to_numpy(zero_copy_only=False)
             values = values.astype("datetime64[D]")
         else:
-            # Dictionary-encoded: comparisons become integer tests against the few codes that
-            # match, instead of string operations on every row.
             encoded = arr.cast(pa.string()).dictionary_encode()
             values = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False)
-            out[spec.name] = (values.astype(np.int32), nulls)
-            _DICTS[spec.name] = [str(v) for v in encoded.dictionary.to_pylist()]
-            continue
+            values = values.astype(np.int32)
+            out.dictionaries[spec.name] = [str(v) for v in encoded.dictionary.to_pylist()]
         out[spec.name] = (values, nulls)
     return out
 
 
-# text field name -> its dictionary (values of the indices) for the columns last loaded
-_DICTS: dict[str, list[str]] = {}
+@dataclass
+class VectorResult:
+    item_id: str
+    eligible: np.ndarray  # int8: 1 true, 0 false, -1 unknown
+    amount_fen: np.ndarray  # int64, meaningful only where amount_known
+    amount_known: np.ndarray
+    failed_bits: np.ndarray | None = None  # bit i: criterion i is false
+    missing_bits: np.ndarray | None = None  # bit j: item field j (bound_ir.fields) is missing
 
 
-def _codes(field: str, accept) -> np.ndarray:  # type: ignore[no-untyped-def]
-    return np.array([i for i, v in enumerate(_DICTS.get(field, [])) if accept(v)], np.int32)
+def evaluate_item(
+    item: Item, cols: Columns, n: int, as_of: date, *, details: bool = False
+) -> VectorResult:
+    return evaluate_items([item], cols, n, as_of, details=details)[0]
 
+
+def evaluate_items(
+    items: Sequence[Item], cols: Columns, n: int, as_of: date, *, details: bool = False,
+    threads: int | None = None, block: int = BLOCK,
+) -> list[VectorResult]:
+    """Every item over every row; shared sub-expressions are computed once per row block."""
+    canon = _Canon()
+    plan = _Plan([_intern_item(i.bound_ir(as_of), canon) for i in items], cols)
+    # one bit width for all items, so their results stack into one table
+    widths = (max((len(b.criteria) for b in plan.items), default=1),
+              max((len(b.fields) for b in plan.items), default=1))
+    results = [_allocate(b, n, details, widths) for b in plan.items]
+    blocks = [(lo, min(n, lo + block)) for lo in range(0, n, block)]
+    workers = max(1, min(threads or os.cpu_count() or 1, len(blocks)))
+
+    def run(rows: tuple[int, int]) -> None:
+        ev = _Eval(plan, rows[0], rows[1])
+        for bound, result in zip(plan.items, results, strict=True):
+            _fill(ev, bound, result, slice(*rows), details)
+
+    if workers == 1:
+        for block in blocks:
+            run(block)
+    else:
+        with ThreadPoolExecutor(workers) as pool:
+            list(pool.map(run, blocks))
+    return results
+
+
+def decode_bits(bits: int, names: Sequence[str]) -> str:
+    return ";".join(name for i, name in enumerate(names) if bits >> i & 1)
+
+
+# -- planning: one canonical node per distinct sub-expression --------------------------------
+
+class _Canon(dict[ir.Node, ir.Node]):
+    def one(self, node: ir.Node) -> ir.Node:
+        return self.setdefault(node, node)
+
+
+def _intern_item(bound: ir.ItemIR, canon: _Canon) -> ir.ItemIR:
+    def intern(node: ir.Node) -> ir.Node:
+        return ir.transform(node, canon.one)
+
+    return ir.ItemIR(
+        item_id=bound.item_id,
+        criteria=tuple(ir.CriterionIR(c.name, intern(c.expr), c.fields) for c in bound.criteria),
+        amount=None if bound.amount is None else intern(bound.amount),
+        amount_fields=bound.amount_fields,
+        caps=tuple((name, intern(node)) for name, node in bound.caps),
+        cap_fields=bound.cap_fields, fields=bound.fields, as_of=bound.as_of)
+
+
+class _Plan:
+    """Items with canonical nodes, which nodes are shared, and dictionary lookup tables."""
+
+    def __init__(self, items: list[ir.ItemIR], cols: Columns) -> None:
+        self.items = items
+        self.cols = cols
+        uses: dict[int, int] = {}
+        self.fields: dict[int, frozenset[str]] = {}
+        for b in items:
+            roots = [c.expr for c in b.criteria] + [n for _, n in b.caps]
+            for root in roots + ([b.amount] if b.amount is not None else []):
+                for node in ir.walk(root):
+                    uses[id(node)] = uses.get(id(node), 0) + 1
+                self._fields_of(root)
+        self.shared = {k for k, v in uses.items() if v > 1}
+        self.tables: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+
+    def _fields_of(self, node: ir.Node) -> frozenset[str]:
+        known = self.fields.get(id(node))
+        if known is None:
+            names = {node.name} if isinstance(node, ir.FieldRef) else set()
+            for child in ir.children(node):
+                names |= self._fields_of(child)
+            known = self.fields[id(node)] = frozenset(names)
+        return known
+
+    def dictionary_field(self, node: ir.Node) -> str | None:
+        """The text field this node depends on alone, when it can be tabulated."""
+        if isinstance(node, ir.FieldRef | ir.Const) or node.type is ir.ValueType.TEXT:
+            return None
+        names = self.fields.get(id(node))
+        if names is None or len(names) != 1:
+            return None
+        (name,) = names
+        return name if name in self.cols.dictionaries else None
+
+    def table(self, node: ir.Node, name: str) -> tuple[np.ndarray, np.ndarray]:
+        """The node's two result arrays for each dictionary code, the last one for NULL."""
+        found = self.tables.get(id(node))
+        if found is None:
+            words = self.cols.dictionaries[name]
+            codes = np.arange(-1, len(words), dtype=np.int32)[np.r_[1:len(words) + 1, 0]]
+            nulls = codes < 0
+            sub = _Eval(self, 0, len(words) + 1, {name: (codes, nulls)}, tabulate=False)
+            a, b = sub.eval(node)
+            size = len(words) + 1
+            found = (np.broadcast_to(a, size).copy(),
+                     np.broadcast_to(b if b is not None else False, size).copy())
+            self.tables[id(node)] = found
+        return found
+
+
+# -- evaluation over one block of rows -------------------------------------------------------
 
 class _Eval:
-    def __init__(self, cols: Mapping[str, Col], n: int) -> None:
+    def __init__(self, plan: _Plan, lo: int, hi: int, cols: Mapping[str, Col] | None = None,
+                 *, tabulate: bool = True) -> None:
+        self.plan = plan
+        self.lo, self.hi, self.n = lo, hi, hi - lo
         self.cols = cols
-        self.n = n
-        self.no_nulls = np.zeros(n, dtype=bool)
+        self.tabulate = tabulate
+        self.memo: dict[int, Any] = {}
+
+    def column(self, name: str) -> Col | None:
+        if self.cols is not None:
+            return self.cols.get(name)
+        found = self.plan.cols.get(name)
+        if found is None:
+            return None
+        v, m = found
+        return v[self.lo:self.hi], None if m is None else m[self.lo:self.hi]
+
+    def eval(self, node: ir.Node) -> Any:
+        """A condition for BOOL nodes, a Col for everything else."""
+        key = id(node)
+        if key in self.plan.shared and self.tabulate:
+            if key not in self.memo:
+                self.memo[key] = self._eval(node)
+            return self.memo[key]
+        return self._eval(node)
+
+    def cond(self, node: ir.Node) -> Cond:
+        result: Cond = self.eval(node)
+        return result
+
+    def value(self, node: ir.Node) -> Col:
+        if node.type is ir.ValueType.BOOL:  # a condition used as a value (CASE / COALESCE)
+            t, f = self.cond(node)
+            return t, ~(t | f)
+        result: Col = self.eval(node)
+        return result
+
+    def _eval(self, node: ir.Node) -> Any:
+        name = self.plan.dictionary_field(node) if self.tabulate else None
+        if name is not None:
+            a, b = self.plan.table(node, name)
+            col = self.column(name)
+            assert col is not None
+            codes, nulls = col
+            first = a[codes]
+            if node.type is ir.ValueType.BOOL:
+                # false is "not true" unless some value (or NULL, if present) gives unknown
+                exact = not (~(a | b))[:-1].any() and (nulls is None or not nulls.any())
+                return first, ~first if exact else b[codes]
+            return first, b[codes] if b.any() else None
+        handler = _HANDLERS.get(type(node))
+        if handler is None:
+            raise TypeError(f"unsupported IR node {type(node).__name__}")
+        return handler(self, node)
+
+    # -- values --------------------------------------------------------------------------
+
+    def field(self, node: ir.FieldRef) -> Any:
+        col = self.column(node.name)
+        if col is None:  # an absent column is NULL throughout
+            null = np.ones(self.n, bool)
+            if node.type is ir.ValueType.BOOL:
+                return np.zeros(self.n, bool), np.zeros(self.n, bool)
+            if node.type is ir.ValueType.TEXT:
+                return np.full(self.n, -1, np.int32), null
+            return _const_scalar(ir.Const(_zero(node.type), node.type, node.scale), 0), null
+        v, m = col
+        if node.type is ir.ValueType.BOOL:
+            return v, ~v if m is None else ~(v | m)
+        return v, m
 
     def scaled(self, node: ir.Node, scale: int) -> Col:
         if node.type is ir.ValueType.TEXT:
-            return self.text_values(node)
-        values, nulls = self.eval(node)
+            return self.text(node)
+        values, nulls = self.value(node)
         if node.type is ir.ValueType.NUMBER and scale > node.scale:
             values = values * (10 ** (scale - node.scale))
         return values, nulls
 
-    def eval(self, node: ir.Node) -> Col:
-        if isinstance(node, ir.Const):
-            return self.const(node), self.no_nulls
+    def text(self, node: ir.Node) -> Col:
+        """Decoded strings, for text that is not a single field against constants."""
+        v, m = self.value(node)
         if isinstance(node, ir.FieldRef):
-            if node.name in self.cols:
-                return self.cols[node.name]
-            return self.const(ir.Const(_zero(node.type), node.type, node.scale)), ~self.no_nulls
-        if isinstance(node, ir.Arith):
-            return self.arith(node)
-        if isinstance(node, ir.Neg):
-            v, m = self.eval(node.arg)
-            return -v, m
-        if isinstance(node, ir.Abs):
-            v, m = self.eval(node.arg)
-            return np.abs(v), m
-        if isinstance(node, ir.Compare):
-            return self.compare(node.op, node.left, node.right)
-        if isinstance(node, ir.And | ir.Or):
-            return self.kleene(node)
-        if isinstance(node, ir.Not):
-            v, m = self.eval(node.arg)
-            return ~v, m
-        if isinstance(node, ir.IsNull):
-            _, m = self.eval(node.arg)
-            return (~m if node.negated else m.copy()), self.no_nulls
-        if isinstance(node, ir.InList) and self.is_text_field(node.arg):
-            v, m = self.eval(node.arg)
-            wanted = {str(c.value) for c in node.items}
-            hit = np.isin(v, _codes(node.arg.name, wanted.__contains__))  # type: ignore[attr-defined]
-            return (~hit if node.negated else hit), m
-        if isinstance(node, ir.Like) and self.is_text_field(node.arg):
-            v, m = self.eval(node.arg)
-            pattern = node.pattern
-            hit = np.isin(v, _codes(node.arg.name,  # type: ignore[attr-defined]
-                                    lambda t: bool(_like(np.array([t]), pattern)[0])))
-            return (~hit if node.negated else hit), m
-        if isinstance(node, ir.InList):
-            v, m = self.eval(node.arg)
-            consts = [self.const_scalar(c, node.arg.scale) for c in node.items]
-            hit = np.isin(v, np.array(consts, dtype=v.dtype))
-            return (~hit if node.negated else hit), m
-        if isinstance(node, ir.Between):
-            lo = self.compare(">=", node.arg, node.low)
-            hi = self.compare("<=", node.arg, node.high)
-            return _and([lo, hi])
-        if isinstance(node, ir.Like):
-            v, m = self.eval(node.arg)
-            hit = _like(v, node.pattern)
-            return (~hit if node.negated else hit), m
-        if isinstance(node, ir.Case):
-            return self.case(node)
-        if isinstance(node, ir.Extreme):
-            parts = [self.scaled(a, node.scale) for a in node.args]
-            fn = np.minimum if node.fn == "least" else np.maximum
-            values = parts[0][0]
-            nulls = parts[0][1]
-            for v, m in parts[1:]:
-                values = fn(values, v)
-                nulls = nulls | m
-            return values, nulls
-        if isinstance(node, ir.Coalesce):
-            parts = [self.scaled(a, node.scale) for a in node.args]
-            values, nulls = parts[-1]
-            for v, m in reversed(parts[:-1]):
-                values = np.where(m, values, v)
-                nulls = m & nulls
-            return values, nulls
-        raise TypeError(f"unsupported IR node {type(node).__name__}")
-
-    def const(self, node: ir.Const) -> np.ndarray:
-        return np.full(self.n, self.const_scalar(node, node.scale))
-
-    @staticmethod
-    def const_scalar(node: ir.Const, scale: int) -> object:
-        v = node.value
-        if isinstance(v, bool):
-            return v
-        if isinstance(v, Decimal):
-            return int(v.scaleb(scale))
-        if isinstance(v, date):
-            return np.datetime64(v.isoformat(), "D")
-        return str(v)
-
-    def arith(self, node: ir.Arith) -> Col:
-        if node.op == "*":
-            (lv, lm), (rv, rm) = self.eval(node.left), self.eval(node.right)
-            values = lv * rv
-            extra = node.scale - node.left.scale - node.right.scale
-            if extra > 0:
-                values = values * (10**extra)
-            return values, lm | rm
-        (lv, lm), (rv, rm) = self.scaled(node.left, node.scale), self.scaled(node.right, node.scale)
-        return (lv + rv if node.op == "+" else lv - rv), lm | rm
-
-    def is_text_field(self, node: ir.Node) -> bool:
-        return isinstance(node, ir.FieldRef) and node.type is ir.ValueType.TEXT \
-            and node.name in self.cols
-
-    def text_values(self, node: ir.Node) -> Col:
-        """Decoded strings, for the rare comparison that is not field-versus-constant."""
-        v, m = self.eval(node)
-        if self.is_text_field(node):
-            words = np.array([*_DICTS[node.name], ""], dtype=str)  # type: ignore[attr-defined]
+            words = np.array([*self.words(node.name), ""], dtype=str)
             return words[v], m
         return v, m
 
-    def compare(self, op: str, left: ir.Node, right: ir.Node) -> Col:
+    def words(self, name: str) -> list[str]:
+        return self.plan.cols.dictionaries.get(name, [])
+
+    def compare(self, op: str, left: ir.Node, right: ir.Node) -> Cond:
         if left.type is ir.ValueType.TEXT:
-            if self.is_text_field(left) and isinstance(right, ir.Const) and op in ("=", "<>", "!="):
-                v, m = self.eval(left)
-                hit = np.isin(v, _codes(left.name, lambda t: t == right.value))  # type: ignore[attr-defined]
-                return (hit if op == "=" else ~hit), m
-            (lv, lm), (rv, rm) = self.text_values(left), self.text_values(right)
-            return _COMPARE[op](lv, rv), lm | rm
+            (lv, lm), (rv, rm) = self.text(left), self.text(right)
+            return _cond(_COMPARE[op](lv, rv), _or_nulls(lm, rm))
         scale = max(left.scale, right.scale)
         (lv, lm), (rv, rm) = self.scaled(left, scale), self.scaled(right, scale)
-        result = _COMPARE[op](lv, rv)
-        return result, lm | rm
+        return _cond(_COMPARE[op](lv, rv), _or_nulls(lm, rm))
 
-    def kleene(self, node: ir.And | ir.Or) -> Col:
-        parts = [self.eval(a) for a in node.args]
-        return _and(parts) if isinstance(node, ir.And) else _or(parts)
 
-    def case(self, node: ir.Case) -> Col:
-        values, nulls = self.scaled(node.default, node.scale)
-        values, nulls = values.copy(), nulls.copy()
-        for cond, branch in reversed(node.whens):
-            cv, cm = self.eval(cond)
-            taken = cv & ~cm
-            bv, bm = self.scaled(branch, node.scale)
-            values = np.where(taken, bv, values)
-            nulls = np.where(taken, bm, nulls)
-        return values, nulls
+def _cond(hit: Arr, nulls: Arr | None) -> Cond:
+    if nulls is None:
+        return hit, ~hit
+    known = ~nulls
+    t = hit & known
+    return t, t ^ known
+
+
+def _or_nulls(*masks: Arr | None) -> Arr | None:
+    present = [m for m in masks if m is not None]
+    if not present:
+        return None
+    out = present[0]
+    for m in present[1:]:
+        out = out | m
+    return out
+
+
+def _const_scalar(node: ir.Const, scale: int) -> Any:
+    v = node.value
+    if isinstance(v, bool):
+        return np.bool_(v)
+    if isinstance(v, Decimal):
+        return np.int64(int(v.scaleb(scale)))
+    if isinstance(v, date):
+        return np.datetime64(v.isoformat(), "D")
+    return np.str_(v)
+
+
+def _zero(t: ir.ValueType) -> bool | Decimal | str | date:
+    return {ir.ValueType.BOOL: False, ir.ValueType.NUMBER: Decimal(0),
+            ir.ValueType.TEXT: "", ir.ValueType.DATE: date(1970, 1, 1)}[t]
 
 
 _COMPARE = {
@@ -213,103 +332,231 @@ _COMPARE = {
 }
 
 
-def _zero(t: ir.ValueType) -> bool | Decimal | str | date:
-    return {ir.ValueType.BOOL: False, ir.ValueType.NUMBER: Decimal(0),
-            ir.ValueType.TEXT: "", ir.ValueType.DATE: date(1970, 1, 1)}[t]
+def _const(ev: _Eval, node: ir.Const) -> Any:
+    if node.type is ir.ValueType.BOOL:
+        return np.bool_(node.value), np.bool_(not node.value)
+    return _const_scalar(node, node.scale), None
 
 
-def _and(parts: Sequence[Col]) -> Col:
-    false = np.zeros_like(parts[0][0])
-    null = np.zeros_like(parts[0][1])
-    for v, m in parts:
-        false |= ~v & ~m
-        null |= m
-    return ~false & ~null, null & ~false
+def _arith(ev: _Eval, node: ir.Arith) -> Col:
+    if node.op == "*":
+        (lv, lm), (rv, rm) = ev.value(node.left), ev.value(node.right)
+        values = lv * rv
+        extra = node.scale - node.left.scale - node.right.scale
+        if extra > 0:
+            values = values * (10**extra)
+        return values, _or_nulls(lm, rm)
+    (lv, lm), (rv, rm) = ev.scaled(node.left, node.scale), ev.scaled(node.right, node.scale)
+    return (lv + rv if node.op == "+" else lv - rv), _or_nulls(lm, rm)
 
 
-def _or(parts: Sequence[Col]) -> Col:
-    true = np.zeros_like(parts[0][0])
-    null = np.zeros_like(parts[0][1])
-    for v, m in parts:
-        true |= v & ~m
-        null |= m
-    return true, null & ~true
+def _kleene(ev: _Eval, node: ir.And | ir.Or) -> Cond:
+    parts = [ev.cond(a) for a in node.args]
+    if isinstance(node, ir.Or):  # OR is AND with true and false swapped
+        parts = [(f, t) for t, f in parts]
+    t, f = parts[0]
+    for pt, pf in parts[1:]:
+        t, f = t & pt, f | pf
+    return (t, f) if isinstance(node, ir.And) else (f, t)
 
 
-def _like(values: np.ndarray, pattern: str) -> np.ndarray:
-    body = pattern.rstrip("%")
-    if "%" not in body and "_" not in body:
-        if body == pattern:
-            return np.asarray(values == body)
-        return np.char.startswith(values.astype(str), body)
-    regex = re.compile(
-        "".join(".*" if ch == "%" else "." if ch == "_" else re.escape(ch) for ch in pattern)
-        + r"\Z", re.DOTALL)
-    return np.fromiter((regex.match(v) is not None for v in values), bool, len(values))
+def _is_null(ev: _Eval, node: ir.IsNull) -> Cond:
+    if node.arg.type is ir.ValueType.BOOL:
+        t, f = ev.cond(node.arg)
+        null: Arr = ~(t | f)
+    else:
+        m = ev.value(node.arg)[1]
+        null = np.zeros(ev.n, bool) if m is None else m
+    return (~null, null) if node.negated else (null, ~null)
 
 
-@dataclass
-class VectorResult:
-    item_id: str
-    eligible: np.ndarray  # int8: 1 true, 0 false, -1 unknown
-    amount_fen: np.ndarray  # int64, valid where amount_known
-    amount_known: np.ndarray
-    failed_bits: np.ndarray | None = None  # bit i: criterion i is false
-    missing_bits: np.ndarray | None = None  # bit j: item field j is missing
+def _in_list(ev: _Eval, node: ir.InList) -> Cond:
+    if node.arg.type is ir.ValueType.TEXT:
+        v, m = ev.text(node.arg)
+        hit = np.isin(v, np.array([str(c.value) for c in node.items]))
+    else:
+        v, m = ev.value(node.arg)
+        consts = [_const_scalar(c, node.arg.scale) for c in node.items]
+        hit = v == consts[0]
+        for c in consts[1:]:
+            hit = hit | (v == c)
+    return _cond(~hit if node.negated else hit, m)
 
 
-def evaluate_item(
-    item: Item, cols: Mapping[str, Col], n: int, as_of: date, *, details: bool = False
-) -> VectorResult:
-    bound = item.bound_ir(as_of)
-    ev = _Eval(cols, n)
-    crit = [ev.eval(c.expr) for c in bound.criteria]
-    ok, unknown = _and(crit) if crit else (np.ones(n, bool), np.zeros(n, bool))
-    eligible = np.where(unknown, -1, ok.astype(np.int8)).astype(np.int8)
-    fen, known = _amount(ev, bound, n)
-    known = known & (eligible == 1)
-    result = VectorResult(item.id, eligible, np.where(known, fen, 0), known)
+def _like(ev: _Eval, node: ir.Like) -> Cond:
+    v, m = ev.text(node.arg)
+    regex = re.compile("".join(".*" if ch == "%" else "." if ch == "_" else re.escape(ch)
+                               for ch in node.pattern) + r"\Z", re.DOTALL)
+    hit = np.fromiter((regex.match(str(s)) is not None for s in np.atleast_1d(v)), bool,
+                      np.size(v))
+    return _cond(~hit if node.negated else hit, m)
+
+
+def _case(ev: _Eval, node: ir.Case) -> Col:
+    typed = node.type is not ir.ValueType.BOOL
+    values, nulls = ev.scaled(node.default, node.scale) if typed else ev.value(node.default)
+    nulls = np.zeros(ev.n, bool) if nulls is None else nulls
+    for cond, branch in reversed(node.whens):
+        taken = ev.cond(cond)[0]
+        bv, bm = ev.scaled(branch, node.scale) if typed else ev.value(branch)
+        values = np.where(taken, bv, values)
+        nulls = np.where(taken, False if bm is None else bm, nulls)
+    return values, nulls
+
+
+def _as_cond(col: Col) -> Cond:
+    v, m = col
+    return _cond(v, m)
+
+
+def _extreme(ev: _Eval, node: ir.Extreme) -> Col:
+    parts = [ev.scaled(a, node.scale) for a in node.args]
+    fn = np.minimum if node.fn == "least" else np.maximum
+    values = parts[0][0]
+    for v, _m in parts[1:]:
+        values = fn(values, v)
+    return values, _or_nulls(*(m for _v, m in parts))
+
+
+def _coalesce(ev: _Eval, node: ir.Coalesce) -> Col:
+    typed = node.type is not ir.ValueType.BOOL
+    parts = [ev.scaled(a, node.scale) if typed else ev.value(a) for a in node.args]
+    values, nulls = parts[-1]
+    for v, m in reversed(parts[:-1]):
+        if m is None:
+            values, nulls = v, None
+            continue
+        values = np.where(m, values, v)
+        nulls = None if nulls is None else m & nulls
+    return values, nulls
+
+
+def _bool_or_value(fn: Any) -> Any:
+    def run(ev: _Eval, node: ir.Node) -> Any:
+        col = fn(ev, node)
+        return _as_cond(col) if node.type is ir.ValueType.BOOL else col
+    return run
+
+
+def _neg(ev: _Eval, node: ir.Neg) -> Col:
+    v, m = ev.value(node.arg)
+    return -v, m
+
+
+def _abs(ev: _Eval, node: ir.Abs) -> Col:
+    v, m = ev.value(node.arg)
+    return np.abs(v), m
+
+
+def _not(ev: _Eval, node: ir.Not) -> Cond:
+    t, f = ev.cond(node.arg)
+    return f, t
+
+
+def _between(ev: _Eval, node: ir.Between) -> Cond:
+    lt, lf = ev.compare(">=", node.arg, node.low)
+    ht, hf = ev.compare("<=", node.arg, node.high)
+    return lt & ht, lf | hf
+
+
+_HANDLERS: dict[type, Any] = {
+    ir.Const: _const,
+    ir.FieldRef: _Eval.field,
+    ir.Arith: _arith,
+    ir.Neg: _neg,
+    ir.Abs: _abs,
+    ir.Compare: lambda ev, n: ev.compare(n.op, n.left, n.right),
+    ir.And: _kleene,
+    ir.Or: _kleene,
+    ir.Not: _not,
+    ir.IsNull: _is_null,
+    ir.InList: _in_list,
+    ir.Between: _between,
+    ir.Like: _like,
+    ir.Case: _bool_or_value(_case),
+    ir.Extreme: _extreme,
+    ir.Coalesce: _bool_or_value(_coalesce),
+}
+
+
+# -- one item over one block -----------------------------------------------------------------
+
+def _bits_dtype(count: int) -> type[np.unsignedinteger[Any]]:
+    for dtype in (np.uint8, np.uint16, np.uint32):
+        if count <= np.iinfo(dtype).bits:
+            return dtype
+    return np.uint64
+
+
+def _allocate(bound: ir.ItemIR, n: int, details: bool, widths: tuple[int, int]
+              ) -> VectorResult:
+    result = VectorResult(bound.item_id, np.empty(n, np.int8), np.empty(n, np.int64),
+                          np.empty(n, bool))
     if details:
-        result.failed_bits, result.missing_bits = _details(bound, crit, cols, eligible, known, n)
+        result.failed_bits = np.empty(n, _bits_dtype(widths[0]))
+        result.missing_bits = np.empty(n, _bits_dtype(widths[1]))
     return result
 
 
-def _amount(ev: _Eval, bound: ir.ItemIR, n: int) -> Col:
+def _fill(ev: _Eval, bound: ir.ItemIR, out: VectorResult, rows: slice, details: bool) -> None:
+    crit = [ev.cond(c.expr) for c in bound.criteria]
+    t: Arr = np.ones(ev.n, bool)
+    f: Arr = np.zeros(ev.n, bool)
+    for ct, cf in crit:
+        t, f = t & ct, f | cf
+    t, f = np.broadcast_to(t, ev.n), np.broadcast_to(f, ev.n)
+    # 1 true, 0 false, -1 unknown from two disjoint flags: 2t + f - 1
+    out.eligible[rows] = (t.view(np.int8) << 1) + f.view(np.int8) - 1
+    fen, known = _amount(ev, bound)
+    known = t if known is None else t & known
+    out.amount_fen[rows] = fen
+    out.amount_known[rows] = known
+    if details:
+        _details(ev, bound, crit, t, known, out, rows)
+
+
+def _amount(ev: _Eval, bound: ir.ItemIR) -> tuple[Arr, Arr | None]:
     if bound.amount is None:
-        return np.zeros(n, np.int64), np.zeros(n, bool)
+        return np.int64(0), np.zeros(ev.n, bool)
     nodes = [bound.amount, *(node for _, node in bound.caps)]
     scale = max(node.scale for node in nodes)
-    values, nulls = ev.scaled(nodes[0], scale)
-    for node in nodes[1:]:
-        v, m = ev.scaled(node, scale)
+    parts = [ev.scaled(node, scale) for node in nodes]
+    values = parts[0][0]
+    for v, _m in parts[1:]:
         values = np.minimum(values, v)
-        nulls = nulls | m
     values = np.maximum(values, 0)
     if scale > 2:
         unit = 10 ** (scale - 2)
         values = (values + unit // 2) // unit
     elif scale < 2:
         values = values * 10 ** (2 - scale)
-    return values, ~nulls
+    nulls = _or_nulls(*(m for _v, m in parts))
+    return values, None if nulls is None else ~nulls
 
 
-def _details(
-    bound: ir.ItemIR, crit: Sequence[Col], cols: Mapping[str, Col],
-    eligible: np.ndarray, known: np.ndarray, n: int,
-) -> tuple[np.ndarray, np.ndarray]:
-    failed = np.zeros(n, np.int64)
-    missing = np.zeros(n, np.int64)
-    field_bit = {name: j for j, name in enumerate(bound.fields)}
-    for i, (c, (v, m)) in enumerate(zip(bound.criteria, crit, strict=True)):
-        failed |= np.where(~v & ~m, np.int64(1) << i, 0)
-        for name in c.fields:
-            null = cols[name][1] if name in cols else np.ones(n, bool)
-            missing |= np.where(m & null, np.int64(1) << field_bit[name], 0)
-    for name in (*bound.amount_fields, *bound.cap_fields):
-        null = cols[name][1] if name in cols else np.ones(n, bool)
-        missing |= np.where((eligible == 1) & ~known & null, np.int64(1) << field_bit[name], 0)
-    return failed, missing
+def _details(ev: _Eval, bound: ir.ItemIR, crit: Sequence[Cond], t: Arr, known: Arr,
+             out: VectorResult, rows: slice) -> None:
+    assert out.failed_bits is not None and out.missing_bits is not None
+    failed = np.zeros(ev.n, out.failed_bits.dtype)
+    for i, (_ct, cf) in enumerate(crit):
+        failed |= np.broadcast_to(cf, ev.n).view(np.uint8).astype(failed.dtype) << i
+    out.failed_bits[rows] = failed
+    unknown = [~(ct | cf) for ct, cf in crit]
+    money = set(bound.amount_fields) | set(bound.cap_fields)
+    no_amount = t & ~known if money else None
+    missing = np.zeros(ev.n, out.missing_bits.dtype)
+    for j, name in enumerate(bound.fields):
+        null = _field_nulls(ev, name)
+        if null is None:
+            continue
+        why = _or_nulls(*(u for u, c in zip(unknown, bound.criteria, strict=True)
+                          if name in c.fields), no_amount if name in money else None)
+        if why is not None:
+            missing |= np.broadcast_to(why & null, ev.n).view(np.uint8).astype(
+                missing.dtype) << j
+    out.missing_bits[rows] = missing
 
 
-def decode_bits(bits: int, names: Sequence[str]) -> str:
-    return ";".join(name for i, name in enumerate(names) if bits >> i & 1)
+def _field_nulls(ev: _Eval, name: str) -> Arr | None:
+    col = ev.column(name)
+    return np.ones(ev.n, bool) if col is None else col[1]
