@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
+from starlette.responses import Response
 
 from huiqi.auth.dependencies import EnterpriseUser, OfficeUser
 from huiqi.kit.settings import Settings, get_settings
@@ -18,13 +19,16 @@ def _settings(request: Request) -> Settings:
     return found if isinstance(found, Settings) else get_settings()
 
 
-def _pack_out(db: DBSession, view: packs.PackView, explain: bool) -> s.PackOut:
-    return s.PackOut.of(view, packs.explanations(db, view) if explain else None)
+def _pack_out(db: DBSession, view: packs.PackView, explain: bool) -> Response:
+    # Serialised here, once: FastAPI would validate the whole pack again against the
+    # response model (the model still documents the response).
+    out = s.PackOut.of(view, packs.explanations(db, view) if explain else None)
+    return Response(out.model_dump_json(), media_type="application/json")
 
 
 @router.get("/gift-pack", response_model=s.PackOut, summary="本企业的政策礼包")
 def my_pack(request: Request, db: DBSession, clock: ClockDep, actor: EnterpriseUser,
-            explain: bool = False) -> s.PackOut:
+            explain: bool = False) -> Response:
     return _pack_out(db, packs.view(db, actor, clock, _settings(request)), explain)
 
 
@@ -47,5 +51,5 @@ def my_explanation(request: Request, db: DBSession, clock: ClockDep, actor: Ente
 @router.get("/gift-pack/enterprises/{uscc}", response_model=s.PackOut,
             summary="某企业的政策礼包（营商办，只读）")
 def enterprise_pack(request: Request, db: DBSession, clock: ClockDep, actor: OfficeUser,
-                    uscc: str, explain: bool = False) -> s.PackOut:
+                    uscc: str, explain: bool = False) -> Response:
     return _pack_out(db, packs.view(db, actor, clock, _settings(request), uscc), explain)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -49,6 +50,11 @@ class PackView:
     errors: dict[str, str] = field(default_factory=dict)
     submitted: dict[str, str] = field(default_factory=dict)
 
+    @property
+    def base(self) -> str:
+        """Where this pack's pages live (explanations hang below it)."""
+        return "/gift-pack" if self.editable else f"/gift-pack/enterprises/{self.owner.uscc}"
+
 
 def enterprise_for(session: Session, actor: Actor, uscc: str | None = None) -> Owner:
     """The enterprise whose pack `actor` may read; `uscc` is for the office only."""
@@ -79,8 +85,14 @@ def covers(policy_region: str, region: str | None) -> bool:
 
 def items_for(session: Session, owner: Owner, as_of: date) -> list[Item]:
     """Published items in force on the policy date, of the enterprise's region."""
-    return [v.item for v in item_source.current_source().all(session)
-            if v.item.in_force(as_of) and covers(v.item.document.region, owner.region)]
+    published = tuple(v.item for v in item_source.current_source().all(session))
+    return list(_in_force(published, as_of, owner.region))
+
+
+@lru_cache(maxsize=64)
+def _in_force(published: tuple[Item, ...], as_of: date, region: str | None) -> list[Item]:
+    # Items hash by identity and the key holds them, so a hit is the very same published set.
+    return [i for i in published if i.in_force(as_of) and covers(i.document.region, region)]
 
 
 def view(session: Session, actor: Actor, clock: Clock, settings: Settings | None = None,
@@ -170,6 +182,7 @@ def explanations(session: Session, v: PackView) -> dict[str, list[str]]:
     return service.explain_items(session, load_catalog(), v.owner.id, shown, v.as_of)
 
 
+@lru_cache(maxsize=4096)
 def criterion_text(item: Item, name: str) -> str:
     """How a failed criterion reads to the enterprise: its note, else its rule."""
     found = next((c for c in item.criteria if c.name == name), None)

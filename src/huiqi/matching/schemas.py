@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
+from typing import Any
+from weakref import WeakKeyDictionary
 
 from pydantic import BaseModel, Field
 
 from huiqi.matching import packs
 from huiqi.matching.service import PackEntry
 from huiqi.registry.catalog import load_catalog
-from huiqi.rules import FieldSpec
+from huiqi.rules import FieldSpec, Item
 
 
 class FieldOut(BaseModel):
@@ -61,21 +64,42 @@ class EntryOut(BaseModel):
 
     @classmethod
     def of(cls, entry: PackEntry, explanation: list[str] | None = None) -> EntryOut:
-        item, doc = entry.item, entry.item.document
-        catalog = load_catalog()
-        return cls(
-            item_id=item.id, title=item.title, department=item.department, summary=item.summary,
-            auto_grant=item.auto_grant, eligible=entry.eligible, amount=entry.amount,
-            failed=[FailedCriterion(name=n, text=packs.criterion_text(item, n))
+        """Built without validation (the values come from the engine, not from a caller):
+        a pack has up to a few hundred entries per request."""
+        item, fields = entry.item, load_catalog()
+        static = _static(item)
+        return cls.model_construct(
+            **{**static, "apply_url": None if item.auto_grant or entry.eligible is False
+               else static["apply_url"]},
+            eligible=entry.eligible, amount=entry.amount,
+            failed=[FailedCriterion.model_construct(name=n, text=packs.criterion_text(item, n))
                     for n in entry.failed],
-            missing=[FieldOut.of(catalog[n]) for n in entry.missing if n in catalog],
-            materials=list(item.materials),
-            apply_url=None if item.auto_grant or entry.eligible is False
-            else f"/grants/apply/{item.id}",
-            policy=PolicyOut(document_id=doc.id, document_title=doc.title, doc_no=doc.doc_no,
-                             issuer=doc.issuer, source=doc.source, policy_text=item.policy_text,
-                             starts=item.starts, ends=item.ends),
+            missing=[_field(n) for n in entry.missing if n in fields],
             explanation=explanation)
+
+
+_STATIC: WeakKeyDictionary[Item, dict[str, Any]] = WeakKeyDictionary()
+
+
+def _static(item: Item) -> dict[str, Any]:
+    """What an entry says about its item whoever reads it, made once per published item."""
+    found = _STATIC.get(item)
+    if found is None:
+        doc = item.document
+        found = _STATIC[item] = {
+            "item_id": item.id, "title": item.title, "department": item.department,
+            "summary": item.summary, "auto_grant": item.auto_grant,
+            "materials": list(item.materials), "apply_url": f"/grants/apply/{item.id}",
+            "policy": PolicyOut(
+                document_id=doc.id, document_title=doc.title, doc_no=doc.doc_no,
+                issuer=doc.issuer, source=doc.source, policy_text=item.policy_text,
+                starts=item.starts, ends=item.ends)}
+    return found
+
+
+@lru_cache(maxsize=512)
+def _field(name: str) -> FieldOut:
+    return FieldOut.of(load_catalog()[name])
 
 
 class PackOut(BaseModel):
@@ -92,7 +116,7 @@ class PackOut(BaseModel):
     @classmethod
     def of(cls, v: packs.PackView, explanations: dict[str, list[str]] | None = None) -> PackOut:
         ex = explanations or {}
-        return cls(
+        return cls.model_construct(
             uscc=v.owner.uscc, name=v.owner.name, as_of=v.as_of, total=v.pack.total,
             eligible=[EntryOut.of(e, ex.get(e.item.id)) for e in v.pack.eligible],
             unknown=[EntryOut.of(e, ex.get(e.item.id)) for e in v.pack.unknown],

@@ -60,7 +60,9 @@ def test_page_sorts_items_into_the_three_sections(logged_in: Client, register: A
     assert "高新技术企业奖励" in near and "未满足：<strong>高新技术企业</strong>" in near
     assert "经认定的高新技术企业" in near
     assert "东宝区租金补贴" not in html  # another district's policy
-    assert "礼测发〔2025〕1号" in html and "按投资额的5%给予补助" in html  # the policy text
+    # Explanation and policy text load when opened: the page stays small for 200 items.
+    assert 'hx-get="/gift-pack/items/giftville.equipment/explanation"' in html
+    assert "按投资额的5%给予补助" not in html
 
 
 def test_supplying_a_fact_rematches_at_once(logged_in: Client, register: Any,
@@ -152,6 +154,8 @@ def test_explanation_fragment_in_plain_chinese(logged_in: Client, register: Any)
     html = client.get("/gift-pack/items/giftville.hightech/explanation").text
     assert "结论：不符合条件（仅差一项），未满足：高新技术企业" in html
     assert "✗ 高新技术企业" in html
+    assert "礼测发〔2025〕1号" in html and "给予一次性奖励10万元" in html  # the policy text
+    assert "高新技术企业证书" in html  # the materials
     assert client.get("/gift-pack/items/giftville.elsewhere/explanation").status_code == 404
 
 

@@ -72,9 +72,9 @@ def test_gift_pack_fact_apply_gaps_upload_approve_payout_paid(
     section = page.locator("section[aria-labelledby=eligible]")
     entry = section.locator("#item-giftville\\.equipment")
     assert "测算 100,000.00" in entry.inner_text()
-    entry.get_by_text("为什么？逐条说明").click()
+    entry.get_by_text("为什么？逐条说明与政策原文").click()
     entry.get_by_text("结论：符合条件").wait_for()
-    entry.get_by_text("政策原文与依据").click()
+    entry.get_by_text("按投资额的5%给予补助").wait_for()
     screenshot(page, "gift-pack-eligible")
 
     entry.get_by_role("link", name="申报").click()
