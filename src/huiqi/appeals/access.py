@@ -43,7 +43,7 @@ def appeal_filter(actor: Actor) -> Any:
     return false()
 
 
-def visible_appeals(actor: Actor) -> Select[tuple[Appeal]]:
+def visible_appeals(actor: Actor) -> Select[Appeal]:
     return select(Appeal).where(appeal_filter(actor))
 
 

@@ -29,7 +29,7 @@ from huiqi.kit.clock import Clock
 from huiqi.kit.errors import ValidationFailed
 from huiqi.models.appeal import Appeal
 from huiqi.models.appeal_intake import AppealMeeting, AppealSentinel
-from huiqi.models.enterprise import Enterprise
+from huiqi.models.enterprise import enterprises
 from huiqi.models.liaison_assignment import LiaisonAssignment
 from huiqi.models.user import Role, User
 from huiqi.registry.uscc import InvalidUSCC
@@ -144,7 +144,7 @@ def _uscc(raw: str) -> str:
 
 
 def _enterprise_name(session: Session, uscc: str, data: AppealIn) -> str:
-    name = session.scalar(select(Enterprise.name).where(Enterprise.uscc == uscc))
+    name = session.scalar(select(enterprises.c.name).where(enterprises.c.uscc == uscc))
     return (name or (data.enterprise_name or "").strip() or uscc)[:200]
 
 

@@ -39,7 +39,8 @@ def handlers(session: Session, appeal: Appeal) -> list[int]:
 def requester(session: Session, appeal: Appeal) -> list[int]:
     """The departments of the decided request (after a 退单 the appeal has no lead any more)."""
     rows = [r for r in repo.requests(session, appeal.id) if r.department_id is not None]
-    return repo.department_user_ids(session, [rows[-1].department_id]) if rows else []
+    return repo.department_user_ids(session, [r.department_id for r in rows[-1:]
+                                              if r.department_id is not None])
 
 
 # action -> (audiences, title, body template; {t} = the appeal's title, {d} = its lead)

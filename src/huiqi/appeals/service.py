@@ -163,7 +163,7 @@ class AppealFilter:
     updated_from: datetime | None = None
 
 
-def list_query(actor: Actor, flt: AppealFilter | None = None) -> Select[tuple[Appeal]]:
+def list_query(actor: Actor, flt: AppealFilter | None = None) -> Select[Appeal]:
     """The appeals the actor may see, filtered, newest first (paginate it)."""
     f = flt or AppealFilter()
     stmt = visible_appeals(actor)
