@@ -46,6 +46,7 @@ VIEWS: list[str] = [
     "huiqi.grants.views",
     "huiqi.matching.views",
     "huiqi.policies.views",
+    "huiqi.appeals.views",
     "huiqi.appeals.open311",  # Open311 GeoReport v2 at /open311/v2 (token auth, no cookie)
 ]
 ENDPOINTS: list[str] = [

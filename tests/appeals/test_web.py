@@ -1,0 +1,138 @@
+"""Appeals pages over HTTP (session cookie + CSRF), on SQLite and PostgreSQL: each role's pages,
+the closed loop through the forms, refusals, access (not yours → 404)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import ExitStack
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from huiqi.app import create_app
+from huiqi.kit.security import hash_password
+from huiqi.models.user import User
+from tests.appeals.conftest import PDF, World, raise_appeal
+from tests.fixtures.web import csrf_token, login
+
+PASSWORD = "Test-Pass-1x"
+
+
+class Pages:
+    """Logged-in page clients for the world's accounts."""
+
+    def __init__(self, world: World, stack: ExitStack) -> None:
+        self.world, self.stack = world, stack
+        self.app = create_app(world.settings, world.engine, clock=world.clock)
+
+    def __call__(self, who: str) -> TestClient:
+        actor = self.world.actors[who]
+        with self.world.tx() as s:
+            s.get(User, actor.user_id).password_hash = hash_password(PASSWORD)
+        client = self.stack.enter_context(TestClient(self.app, follow_redirects=False))
+        assert login(client, (actor.username, PASSWORD)).status_code == 303
+        return client
+
+
+@pytest.fixture
+def pages(world: World) -> Iterator[Pages]:
+    with ExitStack() as stack:
+        yield Pages(world, stack)
+
+
+def post(client: TestClient, url: str, data: dict[str, Any] | None = None, **kw: Any) -> Any:
+    return client.post(url, data={**(data or {}), "csrf_token": csrf_token(client)}, **kw)
+
+
+def act(client: TestClient, appeal_id: int, action: str, data: dict[str, Any] | None = None,
+        status: int = 303) -> Any:
+    response = post(client, f"/appeals/{appeal_id}/do/{action}", data)
+    assert response.status_code == status, response.text[:2000]
+    return response
+
+
+def text(response: Any) -> str:
+    """The page's visible text, roughly (tags dropped), to assert on what a reader sees."""
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.text))
+
+
+def test_closed_loop_through_the_pages(world: World, pages: Pages) -> None:
+    ent, office, hr, liaison = pages("ent_a"), pages("office"), pages("hr"), pages("liaison")
+    form = ent.get("/appeals/new")
+    assert form.status_code == 200 and "用工招聘" in form.text
+    created = post(ent, "/appeals/new", {"category": "用工招聘", "title": "招工难，缺少熟练焊工",
+                                         "description": "扩产需要焊工30名。"},
+                   files={"files": ("营业执照.pdf", PDF, "application/pdf")})
+    assert created.status_code == 303, created.text[:2000]
+    aid = int(created.headers["location"].rsplit("/", 1)[1])
+    page = ent.get(f"/appeals/{aid}")
+    assert "待交办" in page.text and "营业执照.pdf" in page.text
+    assert "form-dispatch" not in page.text and "dispatch-form" not in page.text
+
+    page = office.get(f"/appeals/{aid}")
+    assert 'id="dispatch-form"' in page.text
+    assert "本类别常用部门：区人力社保局、区经济信息委" in text(page)
+    assert 'value="2025-09-23"' in page.text and 'value="2025-09-28"' in page.text
+    act(office, aid, "dispatch", {"lead_department": "区人力社保局",
+                                  "co_departments": ["区经济信息委"],
+                                  "responsibilities": "区经济信息委：提供企业用工数据"})
+    page = hr.get(f"/appeals/{aid}")
+    assert "clock-yellow" in page.text and 'id="form-sign"' in page.text
+    assert 'id="form-request_return"' in page.text
+    inbox = hr.get("/appeals?status=dispatched")
+    assert f"/appeals/{aid}" in inbox.text and "签收：" in inbox.text
+    act(hr, aid, "sign", {"note": "已签收"})
+    act(hr, aid, "reply", {"reply": "已推荐焊工18名。"})
+    page = ent.get(f"/appeals/{aid}")
+    assert 'id="form-confirm"' in page.text and 'id="form-reopen"' in page.text
+    assert "已推荐焊工18名。" in page.text
+    act(ent, aid, "confirm", {"comment": "问题已解决"})
+    assert 'id="form-visit"' in liaison.get(f"/appeals/{aid}").text
+    act(liaison, aid, "visit", {"satisfaction": "3"}, status=422)  # below 4 needs a comment
+    act(liaison, aid, "visit", {"satisfaction": "5", "comment": "很满意"})
+    act(office, aid, "close", {"note": "企业满意，销号"})
+    page = ent.get(f"/appeals/{aid}")
+    assert "已销号" in page.text
+    labels = re.findall(r"<strong>([^<]+)</strong> ·", page.text)
+    assert labels == ["提交诉求", "上传附件", "交办", "签收", "答复", "确认解决", "回访", "销号"]
+
+
+def test_return_extension_and_escalation(world: World, pages: Pages) -> None:
+    office, hr = pages("office"), pages("hr")
+    aid = raise_appeal(world)
+    act(office, aid, "dispatch", {"lead_department": "hr"})
+    act(hr, aid, "request_return", {"reason": "不属于本部门职责"})
+    page = office.get(f"/appeals/{aid}")
+    assert 'id="form-approve_return"' in page.text and "不属于本部门职责" in page.text
+    act(office, aid, "approve_return", {"note": "同意，改派"})
+    page = office.get(f"/appeals/{aid}")
+    assert 'id="dispatch-form"' in page.text and "已退单" in page.text
+    act(office, aid, "dispatch", {"lead_department": "区人力社保局"})
+    act(hr, aid, "sign")
+    act(hr, aid, "request_extension", {"reason": "需协调外区", "extra_workdays": "3"})
+    act(office, aid, "approve_extension")
+    assert "延期 3 个工作日 · 已同意" in text(office.get(f"/appeals/{aid}"))
+    act(office, aid, "escalate", {"lead_official": "张副区长", "reason": "跨部门"})
+    page = hr.get(f"/appeals/{aid}")
+    assert "牵头领导：<strong>张副区长</strong>" in page.text
+    act(office, aid, "escalate", {"lead_official": "李", "reason": "再次"}, status=409)
+
+
+def test_refusals_and_access(world: World, pages: Pages) -> None:
+    ent_a, ent_b, econ, office = pages("ent_a"), pages("ent_b"), pages("econ"), pages("office")
+    aid = raise_appeal(world)
+    assert ent_b.get(f"/appeals/{aid}").status_code == 404
+    assert econ.get(f"/appeals/{aid}").status_code == 404  # not dispatched to it
+    assert ent_a.get(f"/appeals/{aid}").status_code == 200
+    assert f"/appeals/{aid}" not in ent_b.get("/appeals").text
+    act(ent_a, aid, "dispatch", {"lead_department": "hr"}, status=403)
+    bad = post(ent_a, "/appeals/new",
+               {"category": "不存在的类别", "title": "x", "description": "y"})
+    assert bad.status_code == 422 and "未知的诉求类别" in bad.text and 'value="x"' in bad.text
+    act(office, aid, "dispatch", {"lead_department": "不存在的局"}, status=422)
+    act(office, aid, "dispatch", {"lead_department": "hr"})
+    act(econ, aid, "reply", {"reply": "越权答复"}, status=404)
+    assert ent_b.get(f"/appeals/{aid}/lists").status_code == 404
+    assert ent_b.get(f"/appeals/{aid}/lists/problem.xlsx").status_code == 404
