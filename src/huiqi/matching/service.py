@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Row, func, select, text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from huiqi.matching import repository
@@ -108,7 +109,12 @@ def current_pack(
     results = _results(session, enterprise_id)
     dates = {r.item_id: r.as_of for r in results}
     if any(dates.get(i.id) != as_of for i in items):
-        match_all(session, catalog, items, as_of, enterprise_ids=[enterprise_id])
+        dbapi_error = getattr(session.get_bind().dialect.dbapi, "IntegrityError", IntegrityError)
+        try:
+            with session.begin_nested():
+                match_all(session, catalog, items, as_of, enterprise_ids=[enterprise_id])
+        except (IntegrityError, dbapi_error):
+            pass  # another request re-matched this enterprise at the same moment: read its rows
         results = _results(session, enterprise_id)
     return _pack(session, catalog, enterprise_id, items, as_of, results, False)
 

@@ -4,6 +4,7 @@ values refused with a clear message, explanations, and nobody else's pack (IDOR 
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
@@ -241,3 +242,35 @@ def test_pinned_policy_date_decides_pack_and_application(app_engine: Engine, app
     with unit_of_work(app_engine) as db:
         app = db.scalars(select(Application).where(Application.enterprise_uscc == uscc)).one()
         assert (app.as_of, app.year) == (date(2025, 6, 2), 2025)
+
+
+def test_two_first_visits_at_once_both_get_the_pack(app_engine: Engine, register: Any) -> None:
+    """Results are made on the first visit; a second visit at the same moment waits for the
+    first one's rows and reads them (on PostgreSQL its own insert would collide)."""
+    import threading
+
+    from huiqi.grants import items as item_source
+    from huiqi.matching import service
+    from huiqi.registry.catalog import load_catalog
+
+    uscc = register()
+    with unit_of_work(app_engine) as db:
+        ent_id = registry.require_by_uscc(db, uscc).id
+        items = [v.item for v in item_source.current_source().all(db)
+                 if v.item.document.region == "500105"]
+    day, first_matched, outcomes = date(2025, 6, 2), threading.Event(), {}
+
+    def visit(name: str, hold: bool) -> None:
+        with unit_of_work(app_engine) as db:
+            pack = service.current_pack(db, load_catalog(), ent_id, items, day)
+            if hold:
+                first_matched.set()
+                time.sleep(0.5)  # still uncommitted while the second visit matches
+            outcomes[name] = [e.item.id for e in pack.eligible]
+
+    first = threading.Thread(target=visit, args=("first", True))
+    first.start()
+    assert first_matched.wait(20)
+    visit("second", False)
+    first.join(20)
+    assert outcomes["first"] == outcomes["second"] == ["giftville.rent", "giftville.auto"]
