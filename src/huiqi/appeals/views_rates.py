@@ -115,7 +115,7 @@ def rates_page(request: Request, db: DBSession, clock: ClockDep, actor: CurrentU
     r = report(db, actor, clock, q)
     return render(request, "appeals/rates.html", {
         "title": "诉求统计", "r": r, "q": q, "definitions": rates.DEFINITIONS,
-        "chart": trend_chart(r.trends, r.week),
+        "chart": trend_chart(r.trends, r.week), "trends": r.trends,
         "league_rows": [(x.department, x.rates, x.rank, x.score) for x in r.league],
         "category_rows": [(k, x, None, None) for k, x in r.by_category.items()],
         "categories": categories.list_categories(db, active_only=False),
