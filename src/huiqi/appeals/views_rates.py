@@ -89,8 +89,8 @@ def trend_chart(trends: list[CategoryTrend], week: date) -> dict[str, Any]:
     weeks = [(week - timedelta(weeks=k)).strftime("%m-%d") for k in range(4, 0, -1)]
     return {
         "tooltip": {"trigger": "axis"},
-        "legend": {"data": ["前四周周均", "本周"]},
-        "grid": {"left": 40, "right": 20, "bottom": 60, "top": 40},
+        "legend": {"data": ["前四周周均", "本周"], "top": 24},
+        "grid": {"left": 40, "right": 20, "bottom": 70, "top": 64},
         "xAxis": {"type": "category", "data": names, "axisLabel": {"interval": 0, "rotate": 30}},
         "yAxis": {"type": "value", "name": "件", "minInterval": 1},
         "series": [
