@@ -1,0 +1,373 @@
+"""Web benchmark: the 政策礼包 page and its API under concurrent logged-in enterprise users.
+
+    .venv/bin/python bench/web.py                          # SQLite: 200 items, 3,000 enterprises
+    .venv/bin/python bench/web.py --pg postgresql://u@h/db # also PostgreSQL (a scratch database
+                                                           # is created next to the given one;
+                                                           # --pg auto: a throwaway cluster)
+    .venv/bin/python bench/web.py --clients 50 --seconds 20 --workers 2
+
+What it does: writes 200 policy items (the seed policies varied — distinct ids, thresholds scaled
+by 0.90–1.10, all dated 2025 and placed in one district so every pack weighs all of them) to a
+temporary policies folder; migrates a fresh database; imports demo enterprises; publishes the
+items through the policy library (which re-matches every enterprise); creates one account and API
+token per client; starts uvicorn (a separate process, loopback); logs the clients in; then each
+client requests the same URL back to back (no think time) for `--seconds`, after a warm-up.
+Latency is per request as the client sees it; throughput is completed requests per second.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import copy
+import os
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import httpx
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+AS_OF = date(2025, 6, 1)
+REGION = "420802"  # 东宝区
+PASSWORD = "Bench-Pass-1x"
+CSRF = re.compile(r'<meta name="csrf-token" content="([^"]*)"')
+# What a good answer contains (a login page or an error answers 200 too).
+MARKERS = {"/gift-pack": 'id="gift-pack"', "/api/v1/gift-pack": '"near_misses"',
+           "/api/v1/notifications": "["}
+# (path, API?, clients: "all" or 1, think seconds). The notifications list is the reference: an
+# authenticated request that does almost nothing, i.e. the platform's own cost per request.
+SCENARIOS = [
+    ("/gift-pack", False, 1, 0.0), ("/api/v1/gift-pack", True, 1, 0.0),
+    ("/gift-pack", False, "all", 0.0), ("/api/v1/gift-pack", True, "all", 0.0),
+    ("/api/v1/notifications", True, "all", 0.0),
+    ("/gift-pack", False, "all", 1.0), ("/api/v1/gift-pack", True, "all", 1.0),
+]
+
+
+# -- policies: the seed files varied into `n` items ---------------------------------------------
+
+def _scale(rule: str, factor: float) -> str:
+    """Scale thresholds (numbers of 10,000 and more) in a rule; small numbers and dates stay."""
+    return re.sub(r"(?<![\d.'-])(\d{5,})(?![\d.'-])",
+                  lambda m: str(int(round(int(m.group(1)) * factor, -2))), rule)
+
+
+def write_policies(folder: Path, n: int, region: str = REGION) -> int:
+    seeds = sorted((ROOT / "policies").rglob("*.yaml"))
+    docs = [yaml.safe_load(p.read_text(encoding="utf-8")) for p in seeds]
+    variants: list[dict[str, Any]] = []
+    batch = 0
+    while sum(len(v["items"]) for v in variants) < n:
+        batch += 1
+        factor = 0.90 + 0.20 * ((batch * 7) % 21) / 20
+        for seed in docs:
+            variants.append(_variant(seed, batch, factor, region))
+    kept, total = set(), 0
+    for v in variants:
+        v["items"] = v["items"][: max(0, n - total)]
+        total += len(v["items"])
+        kept |= {i["id"] for i in v["items"]}
+    folder.mkdir(parents=True, exist_ok=True)
+    for v in variants:
+        if not v["items"]:
+            continue
+        for item in v["items"]:
+            item["exclusions"] = [x for x in item.get("exclusions") or [] if x in kept]
+        (folder / f"{v['policy']['id']}.yaml").write_text(
+            yaml.safe_dump(v, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return total
+
+
+def _variant(seed: dict[str, Any], batch: int, factor: float, region: str) -> dict[str, Any]:
+    doc, suffix = copy.deepcopy(seed), f"-b{batch:02d}"
+    old_region = str(doc["policy"]["region"])
+    doc["policy"].update(id=doc["policy"]["id"] + suffix, region=region,
+                         title=f"{doc['policy']['title']}（第{batch}批）",
+                         effective_from=date(2025, 1, 1), effective_to=date(2025, 12, 31))
+    for item in doc["items"]:
+        item["id"] += suffix
+        item["title"] = f"{item['title']}（第{batch}批）"
+        item.pop("tests", None)
+        item.pop("effective_from", None)
+        item.pop("effective_to", None)
+        item["exclusions"] = [x + suffix for x in item.get("exclusions") or []]
+        for name, crit in list(item["criteria"].items()):
+            rule = crit["rule"] if isinstance(crit, dict) else crit
+            rule = _scale(str(rule), factor).replace(f"'{old_region}'", f"'{region}'")
+            if isinstance(crit, dict):
+                crit["rule"] = rule
+            else:
+                item["criteria"][name] = rule
+    return doc
+
+
+# -- the database: enterprises, published items, accounts -----------------------------------------
+
+@dataclass
+class Prepared:
+    users: list[tuple[str, str]]  # (username, API token)
+    seconds: dict[str, float] = field(default_factory=dict)
+    pack_sizes: list[int] = field(default_factory=list)
+
+
+def prepare(url: str, policies: Path, enterprises: int, clients: int, tmp: Path) -> Prepared:
+    from sqlalchemy import func, select
+
+    from huiqi.auth import service as auth_service
+    from huiqi.auth.actor import Actor
+    from huiqi.kit.clock import Clock
+    from huiqi.kit.db import make_engine, unit_of_work
+    from huiqi.kit.migrate import migrate
+    from huiqi.kit.security import use_fast_hashing_for_tests
+    from huiqi.models.enterprise import Enterprise
+    from huiqi.models.match_result import MatchResult
+    from huiqi.policies import service as library
+    from huiqi.registry import demo
+    from huiqi.registry import service as registry
+
+    use_fast_hashing_for_tests()  # logins are not what is measured
+    out, clock, system = Prepared([]), Clock(), Actor.system("bench", via="cli")
+    started = time.perf_counter()
+    migrate(url)
+    engine = make_engine(url)
+    data = demo.write_demo_file(tmp / "enterprises.parquet", enterprises, seed=2025,
+                                with_facts=True)
+    with unit_of_work(engine) as db:
+        registry.import_enterprises(db, data)
+    out.seconds["migrate + import enterprises"] = time.perf_counter() - started
+    started = time.perf_counter()
+    with unit_of_work(engine) as db:
+        library.import_files(db, system, clock, [policies], as_of=AS_OF)
+    out.seconds["publish items + re-match all"] = time.perf_counter() - started
+    with unit_of_work(engine) as db:
+        rows = db.execute(
+            select(Enterprise.uscc, func.count()).join(
+                MatchResult, MatchResult.enterprise_id == Enterprise.id)
+            .where(Enterprise.region == REGION, MatchResult.eligible.isnot(False))
+            .group_by(Enterprise.uscc).order_by(Enterprise.uscc).limit(clients)).all()
+        for n, (uscc, shown) in enumerate(rows):
+            user = auth_service.create_user(
+                db, system, clock, username=f"bench{n:03d}", display_name=f"压测企业{n}",
+                role="enterprise", password=PASSWORD, enterprise_uscc=uscc)
+            _, token = auth_service.create_api_token(db, Actor.of(user), clock, "bench")
+            out.users.append((user.username, token))
+            out.pack_sizes.append(int(shown))
+    engine.dispose()
+    return out
+
+
+# -- the server --------------------------------------------------------------------------------
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def server(url: str, policies: Path, data_dir: Path, workers: int,
+           factory: str = "huiqi.app:create_app") -> Iterator[str]:
+    port = _free_port()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, "HUIQI_DATABASE_URL": url, "HUIQI_POLICIES_DIR": str(policies),
+           "HUIQI_AS_OF": AS_OF.isoformat(), "HUIQI_DATA_DIR": str(data_dir),
+           "HUIQI_SECRET_KEY": "bench-secret"}
+    log = (data_dir / "server.log").open("w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", factory, "--factory", "--host",
+         "127.0.0.1", "--port", str(port), "--workers", str(workers), "--log-level", "warning",
+         "--no-access-log"], env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(base + "/login", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline or proc.poll() is not None:
+                raise RuntimeError("uvicorn did not start")
+            time.sleep(0.2)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+        _server_errors(data_dir / "server.log")
+
+
+def _server_errors(path: Path) -> None:
+    """What the server logged, in one line per kind of failure (the log is in a temp dir)."""
+    lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    kinds: dict[str, int] = {}
+    for line in lines:
+        if re.match(r"^[A-Za-z_.]*(Error|Exception)\b", line):
+            kinds[line[:160]] = kinds.get(line[:160], 0) + 1
+    for what, n in kinds.items():
+        print(f"   server logged {n}×: {what}")
+
+
+# -- the load ----------------------------------------------------------------------------------
+
+@dataclass
+class Result:
+    name: str
+    latencies: list[float]
+    errors: int
+    seconds: float
+
+    def row(self) -> str:
+        lat = sorted(self.latencies)
+        if not lat:
+            return f"{self.name:<52} no successful requests ({self.errors} errors)"
+        q = statistics.quantiles(lat, n=100) if len(lat) > 1 else [lat[0]] * 99
+        return (f"{self.name:<52} {len(lat):>8} {len(lat) / self.seconds:>7.1f} "
+                f"{q[49] * 1000:>8.1f} {q[94] * 1000:>8.1f} {q[98] * 1000:>8.1f} "
+                f"{self.errors:>6}")
+
+
+async def _login(client: httpx.AsyncClient, username: str) -> None:
+    token = CSRF.search((await client.get("/login")).text)
+    assert token, "no CSRF token on /login"
+    r = await client.post("/login", data={"username": username, "password": PASSWORD,
+                                          "csrf_token": token.group(1), "next": "/"})
+    assert r.status_code == 303, f"login of {username} failed: {r.status_code}"
+
+
+async def _hammer(client: httpx.AsyncClient, path: str, until: float, measure_from: float,
+                  lat: list[float], errors: list[int], marker: str, think: float) -> None:
+    if think:  # spread the clients' first requests over one think time
+        await asyncio.sleep(think * (hash(client) % 1000) / 1000)
+    while (now := time.perf_counter()) < until:
+        try:
+            r = await client.get(path)
+        except httpx.RemoteProtocolError:
+            # uvicorn closed an idle keep-alive connection as it was reused: not an answer
+            continue
+        done = time.perf_counter()
+        ok = r.status_code == 200 and marker in r.text
+        if now >= measure_from:
+            if ok:
+                lat.append(done - now)
+            else:
+                errors.append(r.status_code)
+        if think:
+            await asyncio.sleep(think)
+
+
+async def load(base: str, users: list[tuple[str, str]], path: str, api: bool, seconds: float,
+               warmup: float, think: float = 0.0) -> Result:
+    limits = httpx.Limits(max_connections=2, max_keepalive_connections=2)
+    clients = [httpx.AsyncClient(base_url=base, limits=limits, timeout=60,
+                                 headers={"Authorization": f"Bearer {token}"} if api else {})
+               for _, token in users]
+    if not api:
+        await asyncio.gather(*(_login(c, username) for c, (username, _) in zip(clients, users,
+                                                                             strict=True)))
+    lat: list[float] = []
+    errors: list[int] = []
+    start = time.perf_counter()
+    measure_from, until = start + warmup, start + warmup + seconds
+    marker = MARKERS.get(path, "")
+    await asyncio.gather(*(_hammer(c, path, until, measure_from, lat, errors, marker, think)
+                           for c in clients))
+    for c in clients:
+        await c.aclose()
+    kind = "API " if api else "page"
+    what = f"{len(users)} clients" + (f", think {think:g}s" if think else "")
+    return Result(f"{kind} {path} ({what})", lat, len(errors), seconds)
+
+
+# -- main --------------------------------------------------------------------------------------
+
+def _scratch_pg(url: str) -> tuple[str, Any]:
+    from sqlalchemy import create_engine, make_url, text
+
+    name = f"bench_web_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+
+    def drop() -> None:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    return make_url(url).set(database=name).render_as_string(hide_password=False), drop
+
+
+def run(label: str, url: str, policies: Path, tmp: Path, args: argparse.Namespace) -> None:
+    prep = prepare(url, policies, args.enterprises, args.clients, tmp)
+    sizes = sorted(prep.pack_sizes)
+    print(f"\n== {label}: {args.items} items, {args.enterprises:,} enterprises, "
+          f"{len(prep.users)} clients, {args.workers} uvicorn worker(s)")
+    for what, secs in prep.seconds.items():
+        print(f"   {what}: {secs:.1f} s")
+    print(f"   items shown per pack (eligible + unknown + near misses among them): "
+          f"median {statistics.median(sizes)}, max {sizes[-1]}")
+    with server(url, policies, tmp / f"data-{label}", args.workers, args.factory) as base:
+        print(f"   load before: {os.getloadavg()[0]:.2f} (1 min), {os.cpu_count()} CPUs")
+        print(f"   {'endpoint (clients, think time)':<52} {'requests':>8} {'req/s':>7} "
+              f"{'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>6}")
+        for path, api, clients, think in SCENARIOS:
+            users = prep.users[:1] if clients == 1 else prep.users
+            result = asyncio.run(load(base, users, path, api, args.seconds, args.warmup, think))
+            print("   " + result.row(), flush=True)
+        print(f"   load after: {os.getloadavg()[0]:.2f} (1 min)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--items", type=int, default=200)
+    parser.add_argument("--enterprises", type=int, default=3000)
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=15)
+    parser.add_argument("--warmup", type=float, default=3)
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--pg", help="PostgreSQL URL (a scratch database is made next to it), "
+                        "or 'auto' for a throwaway cluster")
+    parser.add_argument("--no-sqlite", action="store_true")
+    parser.add_argument("--factory", default="huiqi.app:create_app",
+                        help="the app factory uvicorn runs (to try a variant of the app)")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="huiqi-bench-web-") as name:
+        tmp = Path(name)
+        policies = tmp / "policies"
+        args.items = write_policies(policies, args.items)
+        if not args.no_sqlite:
+            run("SQLite", f"sqlite:///{tmp / 'bench.db'}", policies, tmp, args)
+        if args.pg == "auto":  # a throwaway cluster, as the tests make one
+            sys.path.insert(0, str(ROOT))
+            from tests.pgcluster import throwaway_cluster
+
+            with throwaway_cluster() as pg:
+                run("PostgreSQL", pg, policies, tmp, args)
+        elif args.pg:
+            url, drop = _scratch_pg(args.pg)
+            try:
+                run("PostgreSQL", url, policies, tmp, args)
+            finally:
+                drop()
+
+
+if __name__ == "__main__":
+    main()
