@@ -126,12 +126,14 @@ def application_list(request: Request, db: DBSession, actor: CurrentUser, params
 def application_detail(request: Request, db: DBSession, actor: CurrentUser,
                        application_id: int) -> Response:
     app = apps.get(db, actor, application_id)
-    item = items.current_source().get(db, app.item_id)
-    preview = review.preview(db, actor, app.id) if actor.role in (DEPT, OFFICE, AUDITOR) else None
+    note = items.version_note(db, app.item_id, app.policy_version)  # the version it follows
+    preview = review.preview(db, actor, app.id) \
+        if note.applied and actor.role in (DEPT, OFFICE, AUDITOR) else None
     owed = app.missing_materials or []
-    required = item.item.materials if item else []
+    required = note.applied.item.materials if note.applied else []
     return render(request, "grants/application.html", {
         "app": app, "Status": Status, "status": Status(app.status),
+        "version": note,
         "actions": [a.value for a in allowed(app.status)],
         "timeline": apps.timeline(db, actor, app.id), "kind_labels": events.KIND_LABELS,
         "materials": apps.materials(db, actor, app.id),

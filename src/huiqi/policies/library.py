@@ -37,6 +37,25 @@ class LibraryItemSource:
         if ref is None:
             fallback = self._fallback_for(session)
             return fallback.get(session, item_id) if fallback else None
+        return self._item_of(session, ref, item_id)
+
+    def get_version(self, session: Session, item_id: str, version: str) -> ItemVersion | None:
+        """The item as in the version `policy_id@sha256[:16]` (published, superseded or
+        withdrawn): an application is handled under the version it was submitted under."""
+        policy_id, _, sha = version.rpartition("@")
+        ref = repo.version_by_ref(session, policy_id, sha) if policy_id and sha else None
+        if ref is None:  # made while the library served the policy files, or a file source
+            return self._fallback.get_version(session, item_id, version) \
+                if self._fallback else None
+        return self._item_of(session, ref, item_id)
+
+    def latest_version(self, session: Session, item_id: str) -> ItemVersion | None:
+        """The newest version ever published holding the item (to say why it is gone)."""
+        ref = repo.latest_version_with_item(session, item_id)
+        return None if ref is None else self._item_of(session, ref, item_id)
+
+    def _item_of(self, session: Session, ref: repo.VersionRef, item_id: str
+                 ) -> ItemVersion | None:
         doc = self._documents(session, [ref])[ref.id]
         item = next((i for i in doc.items if i.id == item_id), None)
         return None if item is None else _version(item, doc, ref)
@@ -81,7 +100,8 @@ class LibraryItemSource:
 
 
 def _version(item: Item, doc: PolicyDocument, ref: repo.VersionRef) -> ItemVersion:
-    return ItemVersion(item, f"{doc.id}@{ref.sha256[:16]}", ref.number, ref.published_at)
+    return ItemVersion(item, f"{doc.id}@{ref.sha256[:16]}", ref.number, ref.published_at,
+                       ref.status, ref.withdrawn_at)
 
 
 _installed: dict[str, LibraryItemSource] = {}

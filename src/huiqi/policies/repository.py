@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import case, delete, func, select
 from sqlalchemy.orm import Session
 
 from huiqi.models.enterprise import Enterprise
@@ -65,9 +65,12 @@ class VersionRef:
     sha256: str
     number: int
     published_at: datetime | None
+    status: str = PUBLISHED
+    withdrawn_at: datetime | None = None
 
 
 _REF = (PolicyVersion.id, PolicyVersion.sha256, PolicyVersion.number, PolicyVersion.published_at)
+_FULL = (*_REF, PolicyVersion.status, PolicyVersion.withdrawn_at)
 
 
 def published_versions(session: Session) -> list[VersionRef]:
@@ -81,6 +84,30 @@ def published_version_of_item(session: Session, item_id: str) -> VersionRef | No
         select(*_REF).join(PublishedItem, PublishedItem.version_id == PolicyVersion.id)
         .where(PublishedItem.item_id == item_id, PolicyVersion.status == PUBLISHED)).first()
     return VersionRef(*row) if row else None
+
+
+def version_by_ref(session: Session, policy_id: str, sha_prefix: str) -> VersionRef | None:
+    """The stored version a reference `policy_id@sha256[:16]` names, whatever its status (the
+    published one first if two versions hold the same text)."""
+    published_first = case((PolicyVersion.status == PUBLISHED, 0), else_=1)
+    row = session.execute(
+        select(*_FULL).join(PolicyDocument, PolicyDocument.id == PolicyVersion.document_id)
+        .where(PolicyDocument.policy_id == policy_id, PolicyVersion.status != "draft",
+               PolicyVersion.sha256.startswith(sha_prefix, autoescape=True))
+        .order_by(published_first, PolicyVersion.number.desc())).first()
+    return VersionRef(*row) if row else None
+
+
+def latest_version_with_item(session: Session, item_id: str) -> VersionRef | None:
+    """The newest version ever published that holds the item (item ids are a JSON list: read
+    in Python; the library is small)."""
+    rows = session.execute(select(*_FULL, PolicyVersion.item_ids)
+                           .where(PolicyVersion.status != "draft")
+                           .order_by(PolicyVersion.published_at.desc(), PolicyVersion.id.desc()))
+    for *ref, item_ids in rows:
+        if item_id in (item_ids or []):
+            return VersionRef(*ref)
+    return None
 
 
 def has_versions(session: Session) -> bool:
