@@ -51,7 +51,7 @@ def _canonical(path: Path, n: int):  # type: ignore[no-untyped-def]
 def vector(path: Path, n: int, details: bool = False) -> tuple[int, float]:
     import pyarrow as pa
 
-    from huiqi.matching.vector import columns_from_arrow, evaluate_item
+    from huiqi.matching.vector import columns_from_arrow, evaluate_items
 
     con, catalog, items = _canonical(path, n)
     cols = columns_from_arrow(con.sql("SELECT * FROM src").to_arrow_table(), catalog)
@@ -61,8 +61,7 @@ def vector(path: Path, n: int, details: bool = False) -> tuple[int, float]:
     names = pa.array([item.id for item in items])
     t0 = time.perf_counter()
     parts = []
-    for idx, item in enumerate(items):
-        r = evaluate_item(item, cols, n, AS_OF, details=details)
+    for idx, r in enumerate(evaluate_items(items, cols, n, AS_OF, details=details)):
         table = {"item": pa.DictionaryArray.from_arrays(np.full(n, idx, np.int32), names),
                  "eligible": r.eligible,
                  "amount_fen": pa.array(r.amount_fen, mask=~r.amount_known)}
@@ -83,9 +82,9 @@ def duckdb_sql(path: Path, n: int, details: bool = False) -> tuple[int, float]:
     compiled = compile_items(items, AS_OF, "duckdb", table="src", columns="scaled")
     parts = []
     for order, c in enumerate(compiled):
-        extra = f", {c.failed} AS failed, {c.missing} AS missing" if details else ""
-        parts.append(f"SELECT __row, {order} AS item, {c.eligible} AS eligible, "
-                     f"{c.amount_fen} AS amount_fen{extra} FROM src")
+        extra = ", failed, missing" if details else ""
+        parts.append(f"SELECT __row, {order} AS item, eligible, amount_fen{extra} "
+                     f"FROM ({c.select_sql('__row')})")
     t0 = time.perf_counter()
     con.execute("CREATE TEMP TABLE results AS " + " UNION ALL ".join(parts))
     seconds = time.perf_counter() - t0
@@ -113,10 +112,11 @@ def sqlite(path: Path, n: int) -> tuple[int, float]:
 
     con, _catalog, items = _canonical(path, n)
     conn = sqlite3.connect(":memory:")
-    _load_sqlite(conn, con.sql("SELECT * FROM src").to_arrow_table())
+    used = sorted({f for item in items for f in item.fields})
+    _load_sqlite(conn, con.sql("SELECT * FROM src").to_arrow_table().select(["__row", *used]))
     t0 = time.perf_counter()
-    rows = sum(1 for _ in engines.run_dbapi(conn, items, AS_OF, "sqlite", columns="scaled"))
-    return rows, time.perf_counter() - t0
+    table = engines.run_sqlite_table(conn, items, AS_OF, columns="scaled")
+    return table.num_rows, time.perf_counter() - t0
 
 
 def _records(path: Path, n: int) -> list[dict[str, object]]:

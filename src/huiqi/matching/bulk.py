@@ -7,6 +7,7 @@ decimals when eligible is true and is empty otherwise; failed/missing are ';'-jo
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from huiqi.matching import engines
 from huiqi.matching.inputs import (
@@ -25,7 +27,7 @@ from huiqi.matching.inputs import (
     canonicalise,
     register_raw,
 )
-from huiqi.rules import Catalog, Item
+from huiqi.rules import Catalog, Item, compile_items, select_all_sql
 
 OUTPUT_SQL = """
 SELECT s.uscc AS uscc, r.item AS item,
@@ -70,20 +72,87 @@ def match_file(
     register_raw(con, input_path)
     loaded = canonicalise(con, catalog)
     step(f"在 {engine} 上匹配 {loaded.rows} 家企业 × {len(items)} 个事项")
-    if engine == "duckdb":
-        results = engines.run_duckdb(con, items, as_of)
+    if not items:
+        _write(con, EMPTY_SQL, out_path)
+    elif engine == "duckdb":
+        _write_in_parts(con, streaming_sql(items, as_of, PART_TABLE), out_path)
     else:
-        rows = _run_elsewhere(con, items, as_of, engine, postgres_url)
-        con.register("results_arrow", rows)
-        results = "results_arrow"
-    step("写出结果")
-    _write(con, OUTPUT_SQL.format(results=results), out_path)
-    counts = con.execute(
-        f"SELECT count(*), count(*) FILTER (eligible = 1), count(*) FILTER (eligible IS NULL) "
-        f"FROM {results}"
-    ).fetchall()[0]
-    assert counts is not None
-    return MatchSummary(loaded, len(items), int(counts[0]), int(counts[1]), int(counts[2]))
+        con.register("results_arrow", _run_elsewhere(con, items, as_of, engine, postgres_url))
+        _write(con, OUTPUT_SQL.format(results="results_arrow"), out_path)
+    return MatchSummary(loaded, len(items), *_counts(con, out_path))
+
+
+PART_TABLE = "src_part"
+PART_ROWS = 262_144
+
+
+def _write_in_parts(con: duckdb.DuckDBPyConnection, sql: str, out_path: Path) -> None:
+    """Run `sql` over `src` a block of rows at a time (view PART_TABLE) and append each block
+    to the output: memory stays bounded by the block however large the input, while DuckDB
+    still uses every core within a block (one unbounded ordered COPY buffers out-of-order
+    batches without limit when a core is busy elsewhere)."""
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    bounds = con.execute(f"SELECT min(__row), max(__row) FROM {CANONICAL_TABLE}").fetchall()[0]
+    low, high = (int(bounds[0]), int(bounds[1])) if bounds[0] is not None else (0, -1)
+    parquet = out_path.suffix.lower() == ".parquet"
+    writer = None
+    with out_path.open("wb") as out:
+        for start in range(low, high + 1, PART_ROWS) if high >= low else [low]:
+            con.execute(f"CREATE OR REPLACE TEMP VIEW {PART_TABLE} AS SELECT * FROM "
+                        f"{CANONICAL_TABLE} WHERE __row >= {start} "
+                        f"AND __row < {start + PART_ROWS}").fetchall()
+            if parquet:
+                table = con.sql(sql).to_arrow_table()
+                writer = writer or pq.ParquetWriter(out, table.schema)
+                writer.write_table(table)
+            else:
+                part = out_path.with_name(out_path.name + ".part")
+                header = "true" if start == low else "false"
+                con.execute(f"COPY ({sql}) TO {_sql_str(str(part))} "
+                            f"(FORMAT CSV, HEADER {header})").fetchall()
+                with part.open("rb") as fh:
+                    shutil.copyfileobj(fh, out)
+                part.unlink()
+        if writer is not None:
+            writer.close()
+
+
+EMPTY_SQL = ("SELECT CAST(NULL AS VARCHAR) AS uscc, CAST(NULL AS VARCHAR) AS item, "
+             "CAST(NULL AS VARCHAR) AS eligible, CAST(NULL AS DECIMAL(18,2)) AS amount, "
+             "CAST(NULL AS VARCHAR) AS failed, CAST(NULL AS VARCHAR) AS missing WHERE false")
+
+
+def streaming_sql(items: Sequence[Item], as_of: date, table: str = CANONICAL_TABLE) -> str:
+    """The output rows straight from `src`, in input order: every item of a row is computed in
+    one pass (shared criteria once) and unnested into one output row per item. Nothing is
+    joined back or sorted, so DuckDB streams it to the file in bounded memory."""
+    compiled = compile_items(items, as_of, "duckdb", table=table, columns="scaled")
+    wide = select_all_sql(compiled, "uscc")
+    structs = ", ".join(
+        f"{{'item': {_sql_str(item.id)}, 'eligible': eligible_{k}, 'amount_fen': amount_fen_{k}, "
+        f"'failed': failed_{k}, 'missing': missing_{k}}}" for k, item in enumerate(items))
+    return f"""
+SELECT uscc, r.item AS item,
+       CASE r.eligible WHEN 1 THEN 'true' WHEN 0 THEN 'false' ELSE 'unknown' END AS eligible,
+       CASE WHEN r.eligible = 1 THEN CAST(CAST(r.amount_fen AS DECIMAL(38,0)) / 100
+            AS DECIMAL(18,2)) END AS amount,
+       r.failed AS failed, r.missing AS missing
+FROM (SELECT uscc, UNNEST([{structs}]) AS r FROM ({wide}))
+"""  # item ids are quoted; everything else was rendered by sqlglot from checked rules
+
+
+def _sql_str(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _counts(con: duckdb.DuckDBPyConnection, out_path: Path) -> tuple[int, int, int]:
+    """(pairs, eligible, unknown) read back from the written file."""
+    target = _sql_str(str(out_path))
+    reader = f"read_parquet({target})" if out_path.suffix.lower() == ".parquet" else \
+        f"read_csv({target}, all_varchar=true, header=true)"
+    row = con.execute(f"SELECT count(*), count(*) FILTER (eligible = 'true'), "
+                      f"count(*) FILTER (eligible = 'unknown') FROM {reader}").fetchall()[0]
+    return int(row[0]), int(row[1]), int(row[2])
 
 
 def _write(con: duckdb.DuckDBPyConnection, sql: str, out_path: Path) -> None:
@@ -101,13 +170,13 @@ def _run_elsewhere(
     postgres_url: str | None,
 ) -> pa.Table:
     """Ship the canonical table to SQLite or PostgreSQL, run there, bring the results back."""
+    used = sorted({f for item in items for f in item.fields})
     src = con.sql(f"SELECT * FROM {CANONICAL_TABLE}").to_arrow_table()
     if engine == "sqlite":
         conn = sqlite3.connect(":memory:")
         try:
-            _load_sqlite(conn, src)
-            return _to_arrow(list(engines.run_dbapi(conn, items, as_of, "sqlite",
-                                                     columns="scaled")))
+            _load_sqlite(conn, src.select(["__row", *used]))
+            return engines.run_sqlite_table(conn, items, as_of, columns="scaled")
         finally:
             conn.close()
     from huiqi.matching.pg_transfer import load_postgres

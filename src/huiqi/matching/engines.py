@@ -1,7 +1,8 @@
 """Run compiled policy items where the data lives: DuckDB, SQLite or PostgreSQL.
 
 Every engine gets the same SQL shape: one SELECT per item over table `src` (row key `__row`),
-glued with UNION ALL, producing (row, item, eligible, amount_fen, failed, missing). The SQL comes
+glued with UNION ALL, producing (row, item, eligible, amount_fen, failed, missing); each
+item's criteria are computed once per row in a subquery (`CompiledItem.select_sql`). The SQL comes
 from `huiqi.rules.compile_items`, which builds it from checked policy expressions only.
 """
 
@@ -13,8 +14,10 @@ from dataclasses import dataclass
 from datetime import date
 
 import duckdb
+import numpy as np
+import pyarrow as pa
 
-from huiqi.rules import CompiledItem, Item, compile_items
+from huiqi.rules import CompiledItem, Item, compile_items, select_all_sql
 
 ENGINES = ("duckdb", "sqlite", "postgres")
 RESULT_COLUMNS = ("__row", "item_ord", "item", "eligible", "amount_fen", "failed", "missing")
@@ -34,13 +37,13 @@ def _sql_str(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def union_sql(compiled: Sequence[CompiledItem], items: Sequence[Item], table: str = "src") -> str:
+def union_sql(compiled: Sequence[CompiledItem], items: Sequence[Item]) -> str:
+    """Each item's staged query (criteria computed once per row) over the items' table."""
     parts = []
     for order, (c, item) in enumerate(zip(compiled, items, strict=True)):
         parts.append(
             f"SELECT __row, {order} AS item_ord, {_sql_str(item.id)} AS item, "
-            f"{c.eligible} AS eligible, {c.amount_fen} AS amount_fen, "
-            f"{c.failed} AS failed, {c.missing} AS missing FROM {table}"
+            f"eligible, amount_fen, failed, missing FROM ({c.select_sql('__row')}) AS r{order}"
         )
     return "\nUNION ALL\n".join(parts)
 
@@ -59,6 +62,49 @@ def run_sqlite(
 ) -> Iterator[tuple[object, ...]]:
     compiled = compile_items(items, as_of, "sqlite", table="src", columns=columns)
     yield from conn.execute(union_sql(compiled, items))
+
+
+_BITS = ("eligible", "amount_fen", "failed_bits", "missing_bits")
+
+
+def run_sqlite_table(
+    conn: sqlite3.Connection, items: Sequence[Item], as_of: date, *, columns: str = "scaled",
+    batch: int = 100_000,
+) -> pa.Table:
+    """All items in one pass over `src` (each row read once, shared criteria computed once),
+    failed/missing as bit patterns turned into text by dictionary: the RESULT_COLUMNS table."""
+    compiled = compile_items(items, as_of, "sqlite", table="src", columns=columns)
+    if not compiled:
+        return _empty_results()
+    cur = conn.execute(select_all_sql(compiled, "__row", outputs=_BITS))
+    parts = []
+    while rows := cur.fetchmany(batch):
+        cols = list(zip(*rows, strict=True))
+        row = pa.array(cols[0], pa.int64())
+        for k, (c, item) in enumerate(zip(compiled, items, strict=True)):
+            e, a, f, m = cols[1 + 4 * k: 5 + 4 * k]
+            parts.append(pa.table({
+                "__row": row, "item_ord": pa.array(np.full(len(rows), k, np.int64)),
+                "item": pa.DictionaryArray.from_arrays(np.zeros(len(rows), np.int32),
+                                                       pa.array([item.id])),
+                "eligible": pa.array(e, pa.int64()), "amount_fen": pa.array(a, pa.int64()),
+                "failed": _decode(f, c.failed_names), "missing": _decode(m, c.missing_names)}))
+    return pa.concat_tables(parts) if parts else _empty_results()
+
+
+def _decode(bits: Sequence[object], names: Sequence[str]) -> pa.DictionaryArray:
+    """Bit patterns to ';'-joined names, each distinct pattern decoded once."""
+    patterns, indices = np.unique(np.array(bits, np.int64), return_inverse=True)
+    words = [";".join(n for i, n in enumerate(names) if int(p) >> i & 1) for p in patterns]
+    return pa.DictionaryArray.from_arrays(indices.astype(np.int32), pa.array(words, pa.string()))
+
+
+def _empty_results() -> pa.Table:
+    return pa.table({"__row": pa.array([], pa.int64()), "item_ord": pa.array([], pa.int64()),
+                     "item": pa.array([], pa.dictionary(pa.int32(), pa.string())),
+                     "eligible": pa.array([], pa.int64()), "amount_fen": pa.array([], pa.int64()),
+                     "failed": pa.array([], pa.dictionary(pa.int32(), pa.string())),
+                     "missing": pa.array([], pa.dictionary(pa.int32(), pa.string()))})
 
 
 def run_dbapi(

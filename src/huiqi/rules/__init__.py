@@ -8,6 +8,7 @@ docs/policy-format.md.
     evaluate(item, facts, as_of) -> Outcome                  # the reference evaluator (Decimal)
     compile_item(item, as_of, dialect, *, table="src", columns="natural") -> CompiledItem
     compile_items(items, as_of, dialect, ...) -> list[CompiledItem]
+    select_all_sql(compiled, *extra_columns, outputs=...) -> str  # every item in one row
     explain(item, facts, as_of, catalog) -> Explanation      # .lines, .to_text()
     run_policy_tests(set_or_document_or_items) -> list[PolicyTestResult]
     item.ir / item.bound_ir(as_of) -> ir.ItemIR              # the typed IR, for other back ends
@@ -23,13 +24,19 @@ Known limits:
 - Facts with more decimals than their catalog scale are rounded to it (policy test cases must
   be exact). A blank string is a missing number, date or yes/no, but an empty text.
 - LIKE has no escape character (backslashes are refused); `%` and `_` are always wildcards.
-- Generated SQL repeats each criterion in every output expression; DuckDB takes a few tens of
-  milliseconds to plan one item.
+- DuckDB takes a few tens of milliseconds to plan one item.
 """
 
 from huiqi.rules import _ir as ir
 from huiqi.rules._catalog import Catalog, FieldSpec, FieldType
-from huiqi.rules._compiler import DIALECTS, CompiledItem, CompileError, compile_item, compile_items
+from huiqi.rules._compiler import (
+    DIALECTS,
+    CompiledItem,
+    CompileError,
+    compile_item,
+    compile_items,
+    select_all_sql,
+)
 from huiqi.rules._evaluator import CriterionResult, Outcome, evaluate
 from huiqi.rules._explain import Explanation, explain
 from huiqi.rules._facts import FactError, coerce
@@ -80,4 +87,5 @@ __all__ = [
     "load_policy_file",
     "load_policy_files",
     "run_policy_tests",
+    "select_all_sql",
 ]

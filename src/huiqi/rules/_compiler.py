@@ -8,7 +8,8 @@ non-negative value, so every engine gives the reference evaluator's fen.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import hashlib
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, localcontext
@@ -23,6 +24,11 @@ DIALECTS = ("sqlite", "postgres", "duckdb", "spark")
 _INT_TYPE = {"sqlite": "INTEGER", "postgres": "NUMERIC", "duckdb": "HUGEINT",
              "spark": "DECIMAL(38, 0)"}
 _SQLITE_MAX = 2**63 - 1
+# Keeps the database from merging the criteria subquery into the outer query (which would copy
+# every criterion back into every output column): SQLite and PostgreSQL flatten otherwise.
+_FENCE = {"sqlite": " LIMIT -1 OFFSET 0", "postgres": " OFFSET 0", "duckdb": "", "spark": ""}
+STAGE = "q"  # alias of the criteria subquery in `select_sql`
+_LOOKUP_BITS = 6  # names are looked up 6 at a time, in constant arrays of 64 strings
 
 
 class CompileError(ValueError):
@@ -43,15 +49,66 @@ class CompiledItem:
     missing: str  # ';'-joined missing fields in catalog order, '' when none
     ir: ir.ItemIR = field(repr=False)
     table: str = "src"
+    # Staged form, each criterion computed once per row: `stage_columns` (alias -> criterion
+    # over `table`; the alias is derived from the SQL, so items sharing a criterion share it)
+    # and `stage_fields` are selected in a subquery named STAGE; `staged` holds eligible,
+    # amount_fen, failed and missing over that subquery's columns, and failed_bits and
+    # missing_bits (integers: bit i is the i-th name of failed_names / missing_names) for
+    # engines that turn bit patterns into text themselves.
+    stage_columns: dict[str, str] = field(default_factory=dict)
+    stage_fields: tuple[str, ...] = ()
+    staged: dict[str, str] = field(default_factory=dict)
+    failed_names: tuple[str, ...] = ()
+    missing_names: tuple[str, ...] = ()
+
+    def stage_sql(self, *extra_columns: str) -> str:
+        """The criteria subquery: extra columns, the fields the outputs read, the criteria."""
+        return stage_select(self.dialect, self.table, [*extra_columns, *self.stage_fields],
+                            self.stage_columns)
 
     def select_sql(self, *extra_columns: str) -> str:
         """SELECT extra columns (names), eligible, amount_fen, failed, missing FROM table."""
-        extras = [exp.column(c, quoted=True).sql(dialect=self.dialect) for c in extra_columns]
-        outputs = [f"{self.eligible} AS eligible", f"{self.amount_fen} AS amount_fen",
-                   f"{self.failed} AS failed", f"{self.missing} AS missing"]
-        table = exp.to_identifier(self.table, quoted=True).sql(dialect=self.dialect)
+        extras = [_quoted(c, self.dialect) for c in extra_columns]
+        outputs = [f"{self.staged[k]} AS {k}" for k in ("eligible", "amount_fen", "failed",
+                                                         "missing")]
         # every piece was rendered by sqlglot from the checked IR, never from policy text
-        return f"SELECT {', '.join([*extras, *outputs])} FROM {table}"  # noqa: S608
+        return (f"SELECT {', '.join([*extras, *outputs])} "  # noqa: S608
+                f"FROM ({self.stage_sql(*extra_columns)}) AS {_quoted(STAGE, self.dialect)}")
+
+
+def select_all_sql(compiled: Sequence[CompiledItem], *extra_columns: str,
+                   outputs: Sequence[str] = ("eligible", "amount_fen", "failed", "missing")
+                   ) -> str:
+    """One row per table row for all items at once: extra columns, then for item k (in order)
+    `<output>_<k>` for each of `outputs` (keys of `CompiledItem.staged`). Criteria shared by
+    several items are computed once."""
+    if not compiled:
+        raise CompileError("no items to compile")
+    first = compiled[0]
+    if any((c.dialect, c.table) != (first.dialect, first.table) for c in compiled):
+        raise CompileError("items compiled for different dialects or tables")
+    d = first.dialect
+    criteria = {alias: sql for c in compiled for alias, sql in c.stage_columns.items()}
+    fields = [f for c in compiled for f in c.stage_fields]
+    parts = [_quoted(c, d) for c in extra_columns] + [
+        f"{c.staged[name]} AS {_quoted(f'{name}_{k}', d)}"
+        for k, c in enumerate(compiled) for name in outputs]
+    stage = stage_select(d, first.table, [*extra_columns, *fields], criteria)
+    return f"SELECT {', '.join(parts)} FROM ({stage}) AS {_quoted(STAGE, d)}"  # noqa: S608
+
+
+def _quoted(name: str, dialect: str) -> str:
+    return exp.to_identifier(name, quoted=True).sql(dialect=dialect)
+
+
+def stage_select(dialect: str, table: str, columns: Iterable[str],
+                 criteria: dict[str, str]) -> str:
+    """SELECT columns and criteria (alias -> SQL) FROM table, fenced against flattening."""
+    names = list(dict.fromkeys(columns))
+    parts = [_quoted(c, dialect) for c in names] + [
+        f"{sql} AS {_quoted(alias, dialect)}" for alias, sql in criteria.items()]
+    return (f"SELECT {', '.join(parts)} FROM {_quoted(table, dialect)}"  # noqa: S608
+            f"{_FENCE[dialect]}")
 
 
 def compile_item(item: Item, as_of: date, dialect: str, *, table: str | None = "src",
@@ -63,7 +120,8 @@ def compile_item(item: Item, as_of: date, dialect: str, *, table: str | None = "
     if columns not in ("natural", "scaled"):
         raise CompileError("columns must be 'natural' or 'scaled'")
     bound = fold_item(item.bound_ir(as_of))
-    return _ItemCompiler(_Sql(dialect, table, columns), bound, as_of, table or "src").compile()
+    compiled = _ItemCompiler(_Sql(dialect, table, columns), bound, as_of, table or "src")
+    return compiled.compile()
 
 
 def compile_items(items: Iterable[Item], as_of: date, dialect: str, *, table: str | None = "src",
@@ -162,7 +220,8 @@ class _Sql:
 
 
 class _ItemCompiler:
-    def __init__(self, sql: _Sql, bound: ir.ItemIR, as_of: date, table: str) -> None:
+    def __init__(self, sql: _Sql, bound: ir.ItemIR, as_of: date, table: str,
+                 stage: list[str] | None = None) -> None:
         from huiqi.rules._sqlexpr import ExprCompiler
 
         self.sql = sql
@@ -170,11 +229,55 @@ class _ItemCompiler:
         self.as_of = as_of
         self.table = table
         self.x = ExprCompiler(sql)
+        self.stage = stage  # criterion aliases, when criteria are columns of the stage
+        self.any_null_alias: str | None = None
 
     # Each use of a sub-expression builds a fresh tree from the IR: cheaper than deep copies.
 
     def _crit(self, i: int) -> exp.Expr:
+        if self.stage is not None:
+            return exp.column(self.stage[i], table=STAGE, quoted=True)
         return _paren(self.x.boolean(self.bound.criteria[i].expr))
+
+    def _staged(self) -> tuple[dict[str, str], dict[str, str]]:
+        """(alias -> criterion SQL over the table, output -> SQL over the stage subquery)."""
+        d = self.sql.dialect
+        columns: dict[str, str] = {}
+        aliases = []
+        for i in range(len(self.bound.criteria)):
+            text = self._crit(i).sql(dialect=d, copy=False)
+            alias = "__c_" + hashlib.blake2s(text.encode(), digest_size=6).hexdigest()
+            columns[alias] = text
+            aliases.append(alias)
+        outer = _ItemCompiler(_Sql(d, STAGE, self.sql.columns), self.bound, self.as_of,
+                              self.table, aliases)
+        if self.bound.amount is not None:  # whether an amount input is NULL, once per row
+            text = self._any_null().sql(dialect=d, copy=False)
+            outer.any_null_alias = "__n_" + hashlib.blake2s(text.encode(),
+                                                            digest_size=6).hexdigest()
+            columns[outer.any_null_alias] = text
+        return columns, outer._outputs()
+
+    def _outputs(self) -> dict[str, str]:
+        b = self.bound
+        if b.amount is None:
+            amount_fen: exp.Expr = exp.Cast(this=exp.Null(), to=exp.DataType.build("BIGINT"))
+        else:
+            # nested, so the amount is only computed for eligible rows
+            inner = exp.Case(ifs=[exp.If(this=self._any_null(), true=exp.Null())],
+                             default=self._amount())
+            amount_fen = exp.Case(ifs=[exp.If(this=_paren(self._elig()), true=inner)])
+        d = self.sql.dialect
+        failed, missing = self._failed_conds(), self._missing_conds()
+        return {"eligible": self._as_int(self._elig()).sql(dialect=d, copy=False),
+                "amount_fen": amount_fen.sql(dialect=d, copy=False),
+                "failed": self._names(failed), "missing": self._names(missing),
+                "failed_bits": self._bits(failed).sql(dialect=d, copy=False),
+                "missing_bits": self._bits(missing).sql(dialect=d, copy=False)}
+
+    def _bit_names(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        return (tuple(n for n, _ in self._failed_conds()),
+                tuple(n for n, _ in self._missing_conds()))
 
     def _elig(self) -> exp.Expr:
         n = len(self.bound.criteria)
@@ -188,27 +291,25 @@ class _ItemCompiler:
         return [self.x.align(*self.x.number(n), scale) for n in nodes]
 
     def _any_null(self) -> exp.Expr:
+        if self.any_null_alias is not None:
+            return exp.column(self.any_null_alias, table=STAGE, quoted=True)
         return exp.or_(*[exp.Is(this=_paren(a), expression=exp.Null())
                          for a in self._amount_args()], copy=False)
 
     def compile(self) -> CompiledItem:
         b = self.bound
-        if b.amount is None:
-            amount_fen: exp.Expr = exp.Cast(this=exp.Null(), to=exp.DataType.build("BIGINT"))
-        else:
-            cond = exp.and_(_paren(self._elig()), exp.Not(this=_paren(self._any_null())),
-                            copy=False)
-            amount_fen = exp.Case(ifs=[exp.If(this=cond, true=self._amount())])
         d = self.sql.dialect
+        flat = self._outputs()
+        stage_columns, staged = self._staged()
         return CompiledItem(
-            item_id=b.item_id, dialect=d, as_of=self.as_of,
-            eligible=self._as_int(self._elig()).sql(dialect=d, copy=False),
-            amount_fen=amount_fen.sql(dialect=d, copy=False),
+            item_id=b.item_id, dialect=d, as_of=self.as_of, eligible=flat["eligible"],
+            amount_fen=flat["amount_fen"],
             criteria={c.name: self._as_int(self._crit(i)).sql(dialect=d, copy=False)
                       for i, c in enumerate(b.criteria)},
-            failed=self._failed().sql(dialect=d, copy=False),
-            missing=self._missing().sql(dialect=d, copy=False),
-            ir=b, table=self.table)
+            failed=flat["failed"], missing=flat["missing"],
+            ir=b, table=self.table, stage_columns=stage_columns,
+            stage_fields=b.fields, staged=staged, failed_names=self._bit_names()[0],
+            missing_names=self._bit_names()[1])
 
     @staticmethod
     def _as_int(e: exp.Expr) -> exp.Expr:
@@ -255,23 +356,54 @@ class _ItemCompiler:
         return exp.Case(ifs=[exp.If(this=cond, true=exp.Literal.string(";" + name))],
                         default=exp.Literal.string(""))
 
-    def _failed(self) -> exp.Expr:
-        return self._concat([self._piece(exp.Not(this=self._crit(i)), c.name)
-                             for i, c in enumerate(self.bound.criteria)])
+    def _failed_conds(self) -> list[tuple[str, exp.Expr]]:
+        return [(c.name, exp.Not(this=self._crit(i))) for i, c in enumerate(self.bound.criteria)]
 
-    def _missing(self) -> exp.Expr:
+    def _missing_conds(self) -> list[tuple[str, exp.Expr]]:
         b = self.bound
         money = set(b.amount_fields) | set(b.cap_fields) if b.amount is not None else set()
-        pieces = []
+        out: list[tuple[str, exp.Expr]] = []
         for name in b.fields:
             conds: list[exp.Expr] = [exp.Is(this=self._crit(i), expression=exp.Null())
                                      for i, c in enumerate(b.criteria) if name in c.fields]
             if name in money:
                 conds.append(exp.and_(_paren(self._elig()), _paren(self._any_null()),
                                       copy=False))
-            if not conds:
-                continue
-            is_null = exp.Is(this=self.sql.column(name), expression=exp.Null())
-            either = _paren(exp.or_(*conds, copy=False))
-            pieces.append(self._piece(exp.and_(is_null, either, copy=False), name))
-        return self._concat(pieces)
+            if conds:
+                is_null = exp.Is(this=self.sql.column(name), expression=exp.Null())
+                either = _paren(exp.or_(*conds, copy=False))
+                out.append((name, exp.and_(is_null, either, copy=False)))
+        return out
+
+    @staticmethod
+    def _bits(conds: list[tuple[str, exp.Expr]]) -> exp.Expr:
+        """An integer with bit i set when the i-th condition is true."""
+        total: exp.Expr = exp.Literal.number(0)
+        for i, (_name, cond) in enumerate(conds):
+            term = exp.Case(ifs=[exp.If(this=cond, true=exp.Literal.number(1 << i))],
+                            default=exp.Literal.number(0))
+            total = term if i == 0 else exp.Add(this=total, expression=term)
+        return total
+
+    def _names(self, conds: list[tuple[str, exp.Expr]]) -> str:
+        """The names whose condition is true, ';'-joined: looked up by bit pattern in constant
+        arrays where the dialect has arrays (much cheaper than building strings), else concat."""
+        d = self.sql.dialect
+        if d not in ("duckdb", "postgres") or not conds:
+            return self._concat([self._piece(c, n) for n, c in conds]).sql(dialect=d, copy=False)
+        groups = [self._lookup(conds[k:k + _LOOKUP_BITS])
+                  for k in range(0, len(conds), _LOOKUP_BITS)]
+        if len(groups) == 1:
+            return groups[0]
+        return "CONCAT_WS(';', " + ", ".join(f"NULLIF({g}, '')" for g in groups) + ")"
+
+    def _lookup(self, conds: list[tuple[str, exp.Expr]]) -> str:
+        d = self.sql.dialect
+        names = [n for n, _ in conds]
+        combos = [";".join(n for i, n in enumerate(names) if m >> i & 1)
+                  for m in range(1 << len(names))]
+        elems = ", ".join(exp.Literal.string(c).sql(dialect=d) for c in combos)
+        index = exp.Add(this=_paren(self._bits(conds)), expression=exp.Literal.number(1))
+        at = index.sql(dialect=d, copy=False)
+        return f"list_extract([{elems}], {at})" if d == "duckdb" else \
+            f"(ARRAY[{elems}]::TEXT[])[{at}]"
