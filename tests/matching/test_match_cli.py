@@ -127,3 +127,28 @@ def test_unreadable_input_is_a_clear_error(tmp_path: Path) -> None:
                                       str(tmp_path / "o.csv")])
     assert result.exit_code == 2
     assert "找不到输入文件" in result.output
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_output_written_in_row_blocks_is_the_same(
+        tmp_path: Path, suffix: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from huiqi.matching import bulk
+
+    rows = [*ROWS, {"uscc": "BAD1", "employees": "many"}, *ROWS, {"uscc": "X", "region": "420802"}]
+    src = tmp_path / "in.csv"
+    _write_csv(src, rows)
+    whole, _ = _match(tmp_path, src, f"whole{suffix}")
+    monkeypatch.setattr(bulk, "PART_ROWS", 2)  # blocks of two rows, one with a bad row in it
+    parts, _ = _match(tmp_path, src, f"parts{suffix}")
+    assert parts == whole
+    assert [r[0] for r in parts][::len({r[1] for r in parts})] == [
+        r["uscc"] for r in rows if r["uscc"] != "BAD1"]
+
+
+def test_no_items_in_force_gives_an_empty_table(tmp_path: Path) -> None:
+    src = tmp_path / "in.csv"
+    _write_csv(src, ROWS)
+    result = CliRunner().invoke(app, ["match", "--input", str(src), "--out",
+                                      str(tmp_path / "o.csv"), "--as-of", "1990-01-01"])
+    assert result.exit_code == 0, result.output
+    assert _read(tmp_path / "o.csv") == []
