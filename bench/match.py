@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -52,9 +53,11 @@ def main() -> None:
     from bench_support import item_count, make_input
 
     wanted = args.configs.split(",")
-    print(f"# huiqi match benchmark — {item_count()} seed items, as of {AS_OF}")
+    print(f"# huiqi match benchmark — {item_count()} seed items, as of {AS_OF}, "
+          f"{os.cpu_count()} cores; load = 1-minute load average when the config finished "
+          f"(the machine is shared: compare ratios within one run)")
     print(f"{'config':<16}{'enterprises':>12}{'pairs':>14}{'seconds':>10}"
-          f"{'pairs/s':>16}{'peak MB':>10}")
+          f"{'pairs/s':>16}{'peak MB':>10}{'load':>7}")
     rows: dict[tuple[str, int], dict[str, float]] = {}
     for n in (int(s) for s in args.sizes.split(",")):
         with tempfile.TemporaryDirectory() as tmp:
@@ -75,7 +78,8 @@ def main() -> None:
                 r = json.loads(out.stdout.strip().splitlines()[-1])
                 rows[(config, n)] = r
                 print(f"{config:<16}{m:>12,}{r['pairs']:>14,}{r['seconds']:>10.2f}"
-                      f"{r['pairs'] / r['seconds']:>16,.0f}{r['peak_mb']:>10.0f}", flush=True)
+                      f"{r['pairs'] / r['seconds']:>16,.0f}{r['peak_mb']:>10.0f}"
+                      f"{os.getloadavg()[0]:>7.1f}", flush=True)
         _ratios(rows, n)
     print("\n" + "\n".join(f"# {c}: {label}" for c, label in CONFIGS))
 
@@ -91,6 +95,10 @@ def _ratios(rows: dict[tuple[str, int], dict[str, float]], n: int) -> None:
         if py:
             print(f"; / naive Python = {v / py:,.0f}x", end="")
         print()
+    d, s = rate("duckdb"), rate("sqlite")
+    if v and d:
+        print(f"# n={n:,}: in-memory engine / DuckDB compiled SQL = {v / d:,.1f}x", end="")
+        print(f"; SQLite / rule-engine = {s / re_:,.0f}x" if s and re_ else "")
 
 
 def run_one(config: str, n: int, path: Path) -> dict[str, float]:
