@@ -49,27 +49,15 @@ def _canonical(path: Path, n: int):  # type: ignore[no-untyped-def]
 
 
 def vector(path: Path, n: int, details: bool = False) -> tuple[int, float]:
-    import pyarrow as pa
 
-    from huiqi.matching.vector import columns_from_arrow, evaluate_items
+    from huiqi.matching.vector import columns_from_arrow, evaluate_items, results_table
 
     con, catalog, items = _canonical(path, n)
     cols = columns_from_arrow(con.sql("SELECT * FROM src").to_arrow_table(), catalog)
     con.close()
-    import numpy as np
 
-    names = pa.array([item.id for item in items])
     t0 = time.perf_counter()
-    parts = []
-    for idx, r in enumerate(evaluate_items(items, cols, n, AS_OF, details=details)):
-        table = {"item": pa.DictionaryArray.from_arrays(np.full(n, idx, np.int32), names),
-                 "eligible": r.eligible,
-                 "amount_fen": pa.array(r.amount_fen, mask=~r.amount_known)}
-        if details:
-            table["failed"] = r.failed_bits
-            table["missing"] = r.missing_bits
-        parts.append(pa.table(table))
-    result = pa.concat_tables(parts)
+    result = results_table(evaluate_items(items, cols, n, AS_OF, details=details))
     seconds = time.perf_counter() - t0
     assert result.num_rows == n * len(items)
     return result.num_rows, seconds

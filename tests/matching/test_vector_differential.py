@@ -88,3 +88,20 @@ def test_absent_columns_are_unknown(rows: list[Row], as_of: date, drop: frozense
 @given(rows=enterprises(), as_of=st.sampled_from(AS_OF))
 def test_row_blocks_and_threads_do_not_change_results(rows: list[Row], as_of: date) -> None:
     check(rows, as_of, block=3, threads=2)
+
+
+def test_results_table_carries_every_result() -> None:
+    rows = [{n: None for n in used_fields(load_catalog())} for _ in range(3)]
+    rows[1]["loan_amount"] = Decimal("1234567")
+    cols = columns_from_arrow(arrow(rows, used_fields(load_catalog())), load_catalog())
+    results = evaluate_items(items(), cols, 3, AS_OF[1], details=True)
+    table = vector.results_table(results).to_pydict()
+    assert len(table["item"]) == 3 * len(items())
+    for k, r in enumerate(results):
+        got = slice(3 * k, 3 * k + 3)
+        assert table["item"][got] == [r.item_id] * 3
+        assert table["eligible"][got] == r.eligible.tolist()
+        assert table["amount_fen"][got] == [int(a) if ok else None for a, ok in
+                                            zip(r.amount_fen, r.amount_known, strict=True)]
+        assert r.failed_bits is not None and table["failed"][got] == r.failed_bits.tolist()
+    assert any(a is not None for a in table["amount_fen"])

@@ -114,6 +114,27 @@ def evaluate_items(
     return results
 
 
+def results_table(results: Sequence[VectorResult]) -> pa.Table:
+    """The results as one Arrow table (item, eligible, amount_fen[, failed, missing]), one
+    chunk per item, sharing the result arrays (no copy)."""
+    names = pa.array([r.item_id for r in results], pa.string())
+    batches = []
+    for k, r in enumerate(results):
+        n = len(r.eligible)
+        validity = pa.py_buffer(np.packbits(r.amount_known, bitorder="little"))
+        columns = {
+            "item": pa.DictionaryArray.from_arrays(np.full(n, k, np.int32), names),
+            "eligible": pa.array(r.eligible),
+            "amount_fen": pa.Array.from_buffers(pa.int64(), n,
+                                                [validity, pa.py_buffer(r.amount_fen)]),
+        }
+        if r.failed_bits is not None and r.missing_bits is not None:
+            columns["failed"] = pa.array(r.failed_bits)
+            columns["missing"] = pa.array(r.missing_bits)
+        batches.append(pa.record_batch(columns))
+    return pa.Table.from_batches(batches)
+
+
 def decode_bits(bits: int, names: Sequence[str]) -> str:
     return ";".join(name for i, name in enumerate(names) if bits >> i & 1)
 
