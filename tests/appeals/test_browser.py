@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from huiqi.appeals import categories, intake
+from huiqi.appeals import categories, intake, service
+from huiqi.appeals.vocab import AppealAction
 from huiqi.auth import service as auth_service
 from huiqi.auth.actor import Actor
 from huiqi.kit.db import unit_of_work
@@ -60,8 +61,8 @@ def _do(page: Any, action: str, fields: dict[str, str] | None = None) -> None:  
     form = page.locator(f"#form-{action}")
     for label, value in (fields or {}).items():
         form.get_by_label(label).fill(value)
-    form.get_by_role("button").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():  # htmx posts, then HX-Redirect reloads the page
+        form.get_by_role("button").click()
 
 
 def test_raise_dispatch_sign_reply_confirm_visit_close(page: Any, site: dict[str, Any]  # noqa: F811
@@ -173,3 +174,47 @@ def test_return_redispatch_and_escalation(page: Any, site: dict[str, Any]) -> No
     page.goto(detail)
     assert page.locator("#form-sign").count() == 0
     assert "已退单" in page.inner_text("body")
+
+
+def test_refused_action_shows_the_message_and_keeps_the_form(
+        page: Any, site: dict[str, Any], live_server: Any) -> None:  # noqa: F811
+    page.on("dialog", lambda d: d.accept())
+    _login(page, site, "ent")
+    page.goto(site["url"] + "/appeals/new")
+    page.get_by_label("诉求类别").select_option("用工招聘")
+    page.get_by_label("标题").fill("厂房消防验收排期")
+    page.get_by_label("诉求内容").fill("新厂房消防验收一直排不上，影响投产。")
+    page.get_by_role("button", name="提交诉求").click()
+    page.get_by_text("诉求已提交").wait_for()
+    detail = page.url
+    appeal_id = int(detail.rsplit("/", 1)[1])
+
+    _login(page, site, "office")
+    page.goto(detail)
+    form = page.locator("#dispatch-form")  # 422: the form comes back with the message inline
+    form.get_by_label("责任划分").fill("不存在的局：负责验收")
+    form.get_by_label("交办意见").fill("请本周内安排")
+    form.get_by_role("button", name="交办").click()
+    page.locator("#dispatch-form .form-error").wait_for()
+    assert "不存在" in page.locator("#dispatch-form .form-error").inner_text()
+    assert page.locator("#f-dnote").input_value() == "请本周内安排"
+    assert page.url == detail
+    screenshot(page, "appeals-refused-inline")
+    page.locator("#f-resp").fill("")
+    with page.expect_navigation():
+        page.locator("#dispatch-form").get_by_role("button", name="交办").click()
+    page.locator("#lead").wait_for()
+
+    # 409: someone else escalated meanwhile; a toast says so and the typed form stays
+    office = Actor(site["office"].id, site["office"].username, "营商办王敏", Role.OFFICE)
+    with unit_of_work(live_server.engine) as db:
+        service.act(db, office, live_server.clock, appeal_id, AppealAction.ESCALATE,
+                    {"lead_official": "王副区长", "reason": "同事已提交"})
+    form = page.locator("#form-escalate")
+    form.get_by_label("专班牵头领导").fill("李副区长")
+    form.get_by_label("理由").fill("消防、住建需协同")
+    form.get_by_role("button").click()
+    page.locator(".toast-error").wait_for()
+    assert page.locator("#form-escalate").get_by_label("专班牵头领导").input_value() == "李副区长"
+    assert page.url == detail
+    screenshot(page, "appeals-refused-toast")

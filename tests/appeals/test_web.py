@@ -3,6 +3,7 @@ the closed loop through the forms, refusals, access (not yours → 404)."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from contextlib import ExitStack
@@ -136,3 +137,40 @@ def test_refusals_and_access(world: World, pages: Pages) -> None:
     act(econ, aid, "reply", {"reply": "越权答复"}, status=404)
     assert ent_b.get(f"/appeals/{aid}/lists").status_code == 404
     assert ent_b.get(f"/appeals/{aid}/lists/problem.xlsx").status_code == 404
+
+
+def test_refused_actions_via_htmx_keep_the_form(world: World, pages: Pages) -> None:
+    office, hr, ent = pages("office"), pages("hr"), pages("ent_a")
+    aid = raise_appeal(world)
+    hx = {"HX-Request": "true"}
+    page = office.get(f"/appeals/{aid}").text
+    assert f'hx-post="/appeals/{aid}/do/dispatch" hx-target="this"' in page
+    # 403 (wrong role): a toast, nothing swapped, no error page
+    denied = post(ent, f"/appeals/{aid}/do/dispatch", {"lead_department": "hr"}, headers=hx)
+    assert denied.status_code == 403 and denied.headers["HX-Reswap"] == "none"
+    assert "huiqi:toast" in denied.headers["HX-Trigger"] and "<html" not in denied.text
+    bad = post(office, f"/appeals/{aid}/do/dispatch",
+               {"lead_department": "不存在的局", "responsibilities": "区人力社保局：对接岗位",
+                "note": "请尽快办理"}, headers=hx)
+    assert bad.status_code == 422
+    assert bad.text.lstrip().startswith("<form") and 'id="dispatch-form"' in bad.text
+    assert "部门「不存在的局」不存在" in bad.text and "请尽快办理" in bad.text
+    assert "区人力社保局：对接岗位" in bad.text and "<html" not in bad.text
+    ok = post(office, f"/appeals/{aid}/do/dispatch", {"lead_department": "hr"}, headers=hx)
+    assert ok.status_code == 204 and ok.headers["HX-Redirect"] == f"/appeals/{aid}"
+    act(hr, aid, "sign")
+    act(hr, aid, "reply", {"reply": "已对接"})
+    act(ent, aid, "confirm")
+    low = post(office, f"/appeals/{aid}/do/visit", {"satisfaction": "2"}, headers=hx)
+    assert low.status_code == 422 and 'id="form-visit"' in low.text
+    assert "满意度低于 4 分" in low.text and 'value="2" checked' in low.text
+    # 409 (not in this status): a toast, nothing swapped, the form on the page stays as typed
+    again = post(hr, f"/appeals/{aid}/do/reply", {"reply": "再次答复"}, headers=hx)
+    assert again.status_code == 409 and again.headers["HX-Reswap"] == "none"
+    toast = json.loads(again.headers["HX-Trigger"])["huiqi:toast"]
+    assert toast["level"] == "error" and toast["message"] and "<html" not in again.text
+    # nothing of the refused attempts was kept
+    assert "再次答复" not in office.get(f"/appeals/{aid}").text
+    # without JS, the same refusal is still the error page
+    plain = post(hr, f"/appeals/{aid}/do/reply", {"reply": "再次答复"})
+    assert plain.status_code == 409 and "<html" in plain.text

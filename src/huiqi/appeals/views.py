@@ -12,7 +12,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
-from starlette.datastructures import UploadFile
+from starlette.datastructures import FormData, UploadFile
 from starlette.responses import FileResponse, Response
 
 from huiqi.appeals import (
@@ -31,7 +31,7 @@ from huiqi.appeals.vocab import AppealAction, AppealStatus, Source
 from huiqi.auth.dependencies import CurrentUser
 from huiqi.kit.errors import HuiqiError, NotFound
 from huiqi.kit.pagination import PageQuery, paginate
-from huiqi.kit.web import ClockDep, DBSession
+from huiqi.kit.web import ClockDep, DBSession, is_htmx
 from huiqi.models.user import Role
 from huiqi.ui.dashboard import Panel, register_panel
 from huiqi.ui.nav import NavItem, register_nav
@@ -155,12 +155,38 @@ def detail(request: Request, db: DBSession, clock: ClockDep, actor: CurrentUser,
 @router.post("/appeals/{appeal_id:int}/do/{action}")
 async def act(request: Request, db: DBSession, clock: ClockDep, actor: CurrentUser,
               appeal_id: int, action: str) -> Response:
+    """Without JS: POST + redirect (a refusal shows the error page). With htmx: a 422 gives
+    the form back with the message and what was typed; a 403/409 is a toast (the error
+    handler), the form left untouched."""
     chosen = webforms.action_of(action)
     form = await request.form()
-    payload = webforms.payload_from_form(chosen, form)
-    await run_in_threadpool(service.act, db, actor, clock, appeal_id, chosen, payload)
+    try:
+        payload = webforms.payload_from_form(chosen, form)
+        await run_in_threadpool(service.act, db, actor, clock, appeal_id, chosen, payload)
+    except HuiqiError as exc:
+        if not is_htmx(request) or exc.status_code != 422:
+            raise
+        db.rollback()
+        return await run_in_threadpool(_form_again, request, db, clock, actor, appeal_id,
+                                       chosen, form, exc.message)
     flash(request, f"已{chosen.label}。")
     return redirect(request, f"/appeals/{appeal_id}")
+
+
+def _form_again(request: Request, db: DBSession, clock: ClockDep, actor: Any, appeal_id: int,
+                chosen: AppealAction, form: FormData, error: str) -> Response:
+    """The refused action's form, re-rendered at 422 with the message and the typed values."""
+    view = service.detail(db, actor, appeal_id, clock)
+    values: dict[str, Any] = {k: webforms.text(form, k) for k in form}
+    ctx: dict[str, Any] = {"a": view.appeal, "act": chosen, "danger": webforms.DANGER,
+                           "values": values, "error": error}
+    if chosen is AppealAction.DISPATCH:
+        values["co_departments"] = [str(v) for v in form.getlist("co_departments")]
+        ctx.update(suggestion=service.suggest_dispatch(db, actor, appeal_id, clock),
+                   departments=webforms.department_names(db))
+        return render(request, "appeals/_dispatch_form.html", ctx, status_code=422)
+    ctx["fields"] = webforms.action_fields(chosen)
+    return render(request, "appeals/_action_form.html", ctx, status_code=422)
 
 
 @router.post("/appeals/{appeal_id:int}/attachments", max_body_size=UPLOAD_BODY_LIMIT)
