@@ -74,12 +74,14 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        from huiqi.notify import worker
         from huiqi.notify.service import deliver
 
         try:
             deliver(engine)  # anything left pending by a previous run
         except Exception:
             log.exception("delivering pending notifications at start-up failed")
+        worker.start(engine)  # delivers slow channels and retries, off the request
         scheduler = Scheduler(engine, app.state.clock, minutes=scheduler_minutes) \
             if scheduler_minutes else None
         if scheduler:
@@ -87,6 +89,7 @@ def create_app(
         yield
         if scheduler:
             scheduler.stop()
+        worker.stop(engine)
         if owns_engine:
             engine.dispose()
 

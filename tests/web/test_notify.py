@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from huiqi.kit.db import unit_of_work
 from huiqi.models.notification import Notification, OutboxMessage
-from huiqi.notify import service
+from huiqi.notify import service, worker
 from tests.fixtures.web import post_form
 
 
@@ -76,9 +76,11 @@ def test_links_must_stay_inside_the_app(app_engine) -> None:
         service.notify(db, [1], "x", "", "https://evil.example/")
 
 
-def test_a_failing_channel_is_retried_then_marked_failed(logged_in, app_engine) -> None:
+def test_a_failing_channel_is_retried_then_marked_failed(logged_in, app_engine,
+                                                        monkeypatch) -> None:
     c = logged_in("office")
     calls: list[int] = []
+    monkeypatch.setattr(worker, "wake", lambda engine: False)  # sent after commit, no thread
 
     def flaky(db, message, notification) -> None:
         calls.append(message.id)

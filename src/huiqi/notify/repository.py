@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from huiqi.models.notification import Notification, OutboxMessage
@@ -45,11 +46,63 @@ def mark_all_read(db: Session, user_id: int, at: datetime) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-def pending(db: Session, ids: Sequence[int] | None, limit: int = 500) -> list[OutboxMessage]:
-    stmt = select(OutboxMessage).where(OutboxMessage.status == "pending")
-    if ids is not None:
-        stmt = stmt.where(OutboxMessage.id.in_(ids))
+def _due(stale_before: datetime) -> Any:
+    """Pending, or claimed for sending so long ago that the sender must have died."""
+    return or_(OutboxMessage.status == "pending",
+               (OutboxMessage.status == "sending") & (OutboxMessage.sent_at < stale_before))
+
+
+def pending(db: Session, id_range: tuple[int, int] | None, *, stale_before: datetime,
+            after: int = 0, channels: Sequence[str] | None = None, limit: int = 500
+            ) -> list[OutboxMessage]:
+    """Messages due in id order after `after` (within `id_range`, of `channels`)."""
+    stmt = select(OutboxMessage).where(_due(stale_before), OutboxMessage.id > after)
+    if id_range is not None:  # a range, not a list: thousands of ids cost nothing to send
+        stmt = stmt.where(OutboxMessage.id.between(*id_range))
+    if channels is not None:
+        stmt = stmt.where(OutboxMessage.channel.in_(list(channels)))
     stmt = stmt.order_by(OutboxMessage.id).limit(limit)
     if db.get_bind().dialect.name == "postgresql":
-        stmt = stmt.with_for_update(skip_locked=True)  # concurrent deliverers never double-send
+        stmt = stmt.with_for_update(skip_locked=True)  # concurrent deliverers never wait
     return list(db.scalars(stmt))
+
+
+def deliver_inapp(db: Session, message_ids: Sequence[int], at: datetime) -> int:
+    """Bulk in-app delivery: two UPDATEs for the whole batch. Only still-pending messages are
+    taken (idempotent if two deliverers meet); returns how many this call delivered."""
+    taken = list(db.scalars(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(list(message_ids)), OutboxMessage.status == "pending")
+        .values(status="sent", sent_at=at, attempts=OutboxMessage.attempts + 1)
+        .returning(OutboxMessage.notification_id),
+        execution_options={"synchronize_session": False}))
+    if taken:
+        db.execute(update(Notification)
+                   .where(Notification.id.in_(taken), Notification.delivered_at.is_(None))
+                   .values(delivered_at=at), execution_options={"synchronize_session": False})
+    return len(taken)
+
+
+def claim(db: Session, message_id: int, attempts: int, at: datetime,
+          stale_before: datetime) -> bool:
+    """Take a message for one send attempt (status `sending`, `sent_at` = when taken, as a
+    lease): of two deliverers that read the same row, exactly one gets it."""
+    result = db.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id, OutboxMessage.attempts == attempts,
+               _due(stale_before))
+        .values(status="sending", sent_at=at, attempts=attempts + 1),
+        execution_options={"synchronize_session": False})
+    return int(getattr(result, "rowcount", 0) or 0) == 1
+
+
+def finish(db: Session, message_id: int, attempt: int, *, at: datetime, error: str | None,
+           give_up: bool) -> None:
+    """Record the outcome of attempt number `attempt` (if the claim is still ours)."""
+    values: dict[str, object] = {"status": "sent", "sent_at": at, "last_error": None} \
+        if error is None else {"last_error": error[:500], "sent_at": None,
+                               "status": "failed" if give_up else "pending"}
+    db.execute(update(OutboxMessage).where(
+        OutboxMessage.id == message_id, OutboxMessage.status == "sending",
+        OutboxMessage.attempts == attempt).values(**values),
+        execution_options={"synchronize_session": False})
