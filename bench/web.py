@@ -245,11 +245,19 @@ class Result:
                 f"{self.errors:>6}")
 
 
-async def _login(client: httpx.AsyncClient, username: str) -> None:
-    token = CSRF.search((await client.get("/login")).text)
-    assert token, "no CSRF token on /login"
-    r = await client.post("/login", data={"username": username, "password": PASSWORD,
-                                          "csrf_token": token.group(1), "next": "/"})
+async def _login(client: httpx.AsyncClient, username: str, gate: asyncio.Semaphore) -> None:
+    async with gate:
+        for attempt in range(3):
+            try:
+                token = CSRF.search((await client.get("/login")).text)
+                assert token, "no CSRF token on /login"
+                r = await client.post("/login", data={
+                    "username": username, "password": PASSWORD, "csrf_token": token.group(1),
+                    "next": "/"})
+                break
+            except httpx.TransportError:
+                if attempt == 2:
+                    raise
     assert r.status_code == 303, f"login of {username} failed: {r.status_code}"
 
 
@@ -260,8 +268,9 @@ async def _hammer(client: httpx.AsyncClient, path: str, until: float, measure_fr
     while (now := time.perf_counter()) < until:
         try:
             r = await client.get(path)
-        except httpx.RemoteProtocolError:
-            # uvicorn closed an idle keep-alive connection as it was reused: not an answer
+        except httpx.TransportError:
+            # e.g. uvicorn closed an idle keep-alive connection as it was reused: no answer
+            errors.append(0)
             continue
         done = time.perf_counter()
         ok = r.status_code == 200 and marker in r.text
@@ -281,8 +290,9 @@ async def load(base: str, users: list[tuple[str, str]], path: str, api: bool, se
                                  headers={"Authorization": f"Bearer {token}"} if api else {})
                for _, token in users]
     if not api:
-        await asyncio.gather(*(_login(c, username) for c, (username, _) in zip(clients, users,
-                                                                             strict=True)))
+        gate = asyncio.Semaphore(5)
+        await asyncio.gather(*(_login(c, username, gate)
+                               for c, (username, _) in zip(clients, users, strict=True)))
     lat: list[float] = []
     errors: list[int] = []
     start = time.perf_counter()
