@@ -193,3 +193,30 @@ def test_duplicates_are_suggested_and_merged(world: World) -> None:
     assert duplicates.similarity("招工难", "招工难") == 1.0
     assert world.do(service.act, world.office, appeal_id=first, action=A.DISPATCH,
                     payload={"lead_department": "hr"}).status == S.DISPATCHED
+
+
+def test_merging_moves_the_duplicates_attachments(world: World) -> None:
+    first = raise_appeal(world)
+    second = raise_appeal(world, title="招工难，缺熟练焊工")
+    files = [world.do(attachments.add, world.ent_a, appeal_id=second, filename=name,
+                      stream=io.BytesIO(PDF)) for name in ("招聘计划.pdf", "岗位清单.pdf")]
+    kept = world.do(attachments.add, world.ent_a, appeal_id=first, filename="营业执照.pdf",
+                    stream=io.BytesIO(PDF))
+    world.do(service.merge, world.office, duplicate_id=second, into_id=first)
+    on_first = world.do(attachments.list_for, world.ent_a, appeal_id=first)
+    assert sorted(a.id for a in on_first) == sorted([kept.id, *(f.id for f in files)])
+    assert world.do(attachments.list_for, world.ent_a, appeal_id=second) == []
+    _, path = world.do(attachments.open_file, world.ent_a, attachment_id=files[0].id)
+    assert path.read_bytes() == PDF  # same stored file, now reached through the target
+    moved = {aid: [e for e in world.do(service.timeline, world.office, appeal_id=aid)
+                   if e.kind == "attachments_moved"] for aid in (first, second)}
+    assert [e.note for e in moved[second]] == [
+        f"2 个附件随合并移至 #{first}：招聘计划.pdf、岗位清单.pdf"]
+    assert [e.note for e in moved[first]] == [
+        f"随合并从 #{second} 移入 2 个附件：招聘计划.pdf、岗位清单.pdf"]
+    with pytest.raises(NotFound):  # still visible only to its own enterprise
+        world.do(attachments.open_file, world.ent_b, attachment_id=files[0].id)
+    other = raise_appeal(world, "ent_b")
+    with pytest.raises(ValidationFailed, match="同一企业"):
+        world.do(service.merge, world.office, duplicate_id=other, into_id=first)
+    assert get(world, other).status == S.SUBMITTED

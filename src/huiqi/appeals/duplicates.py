@@ -1,4 +1,5 @@
-"""Possible duplicates, and merging them (the office).
+"""Possible duplicates, and merging them (the office): the duplicate is closed and its
+attachments move to the appeal it is merged into.
 
 Similarity is deliberately simple and explainable: the share of overlapping character pairs
 (bigrams, Jaccard) of the titles, and of title + text; two appeals of the same enterprise raised
@@ -9,7 +10,7 @@ figure shown ("标题相似度 0.72").
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from itertools import pairwise
 
 from sqlalchemy import select
@@ -17,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from huiqi import audit
 from huiqi.appeals import lifecycle, records
+from huiqi.appeals import repository as repo
 from huiqi.appeals.access import access_appeal, require_office, visible_appeals
 from huiqi.appeals.state import InvalidTransition
 from huiqi.appeals.vocab import AppealAction, AppealStatus
@@ -85,6 +87,9 @@ def merge(session: Session, actor: Actor, clock: Clock, duplicate_id: int, into_
     if target.status == AppealStatus.CLOSED.value or target.merged_into_id is not None:
         raise InvalidTransition(f"诉求 #{into_id} 已销号或已被合并，不能作为合并目标。")
     dup = access_appeal(session, actor, duplicate_id, for_update=True)
+    if dup.enterprise_uscc != target.enterprise_uscc:
+        # the target's enterprise would see the duplicate's files, its own enterprise lose them
+        raise ValidationFailed("只能合并同一企业的重复诉求：两条诉求的企业不同。")
     reason = f"与诉求 #{into_id}“{target.title}”重复，已合并" + (f"：{note}" if note else "")
     lifecycle.apply(session, actor, clock, dup, AppealAction.FORCE_CLOSE, {"reason": reason})
     dup.merged_into_id = target.id
@@ -93,9 +98,28 @@ def merge(session: Session, actor: Actor, clock: Clock, duplicate_id: int, into_
     records.add_event(session, target, actor, "merged_from", now,
                       data={"from": dup.id, "title": dup.title},
                       note=f"合并了重复诉求 #{dup.id}“{dup.title}”")
-    audit.record(session, actor, "appeal.merge", dup, after={"merged_into_id": target.id},
-                 at=now)
+    moved = _move_attachments(session, actor, now, dup, target)
+    audit.record(session, actor, "appeal.merge", dup,
+                 after={"merged_into_id": target.id, "attachments_moved": moved}, at=now)
     return target
+
+
+def _move_attachments(session: Session, actor: Actor, now: datetime, dup: Appeal,
+                      target: Appeal) -> list[int]:
+    """Re-link the duplicate's files to the target (the files stay where they are stored), with
+    a timeline event on both. The per-appeal upload limit is not applied: nothing is dropped."""
+    rows = repo.attachments(session, dup.id)
+    if not rows:
+        return []
+    for row in rows:
+        row.appeal_id = target.id
+    names = "、".join(r.original_filename for r in rows)
+    data = {"attachment_ids": [r.id for r in rows], "from": dup.id, "into": target.id}
+    records.add_event(session, dup, actor, "attachments_moved", now, data=data,
+                      note=f"{len(rows)} 个附件随合并移至 #{target.id}：{names}")
+    records.add_event(session, target, actor, "attachments_moved", now, data=data,
+                      note=f"随合并从 #{dup.id} 移入 {len(rows)} 个附件：{names}")
+    return [r.id for r in rows]
 
 
 def merged_from(session: Session, appeal_id: int) -> list[Appeal]:

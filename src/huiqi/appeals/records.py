@@ -23,7 +23,8 @@ SNAPSHOT = ("status", "lead_department", "sign_due", "resolve_due", "escalated_t
 
 EXTRA_KINDS = {"submitted": "提交诉求", "request_cancelled": "申请自动撤销",
                "resolve_due_changed": "办结时限调整", "merged_into": "合并至其他诉求",
-               "merged_from": "合并重复诉求", "attachment": "上传附件", "remind": "到期提醒",
+               "merged_from": "合并重复诉求", "attachment": "上传附件",
+               "attachments_moved": "附件随合并转移", "remind": "到期提醒",
                "overdue": "标记超期"}
 
 
