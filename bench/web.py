@@ -13,6 +13,26 @@ items through the policy library (which re-matches every enterprise); creates on
 token per client; starts uvicorn (a separate process, loopback); logs the clients in; then each
 client requests the same URL back to back (no think time) for `--seconds`, after a warm-up.
 Latency is per request as the client sees it; throughput is completed requests per second.
+
+Figures (2026-11-22, 2 shared vCPUs at load average 5–12 from other work, 1 uvicorn worker,
+200 items, 3,000 enterprises, a pack showing median 60 / max 120 entries; ms):
+
+    SQLite                           req/s   p50    p95    p99
+    page, 1 client                    19.9    47     68     90
+    API,  1 client                    27.7    32     61     86
+    page, 50 clients                  27.8  1831   3277   3994
+    API,  50 clients                  27.3  1712   3153   4265
+    notifications API, 50 clients     31.3   682  29559  30135   (2 errors: pool timeouts)
+    page, 50 clients, 1 s think       24.5   923   1850   2176
+    PostgreSQL: page 1 client p50 70 / p95 134; API 1 client p50 47 / p95 107.
+
+The target (p95 < 100 ms at 50 clients) is not met on this machine: 50 clients with no think
+time need ~500 requests/s, and even the platform's cheapest authenticated request (the
+notifications list) does ~30–60/s here. One pack costs ~15 ms of CPU over that floor
+(3 queries, the entries, the template); explanations and policy text are fetched on demand.
+Under 50 concurrent requests the app can stall for the 30 s pool timeout (the notifications
+row): a request holds a pooled connection (5 + 10 by default) or SQLite's write lock across
+thread-pool hops (40 threads) while the threads that hold the hops wait for connections.
 """
 
 from __future__ import annotations
