@@ -14,6 +14,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from huiqi.appeals import categories, service, tasks
+from huiqi.appeals import repository as repo
 from huiqi.appeals.deadlines import SHANGHAI
 from huiqi.appeals.vocab import AppealAction as A
 from huiqi.appeals.vocab import AppealStatus, Source
@@ -130,15 +131,17 @@ def _seed(db: Session, real: Clock) -> int:
     for uscc in [demo, *pool[6:14]]:
         service.assign_liaison(db, office, setup, liaison.id, uscc)
     count = 0
-    for i in range(APPEALS):
-        name, chosen, titles = plan[i % len(plan)] if i % 9 else plan[2]
-        age = rng.uniform(0.2, WEEKS * 7 - 1)
-        if name == "要素保障" and i % 3 == 0:
-            age = rng.uniform(0.2, 5)  # a rising category this week (苗头性、倾向性)
-        uscc = demo if i % 25 == 0 else rng.choice(pool)
-        _one(db, rng, real, name, chosen, rng.choice(titles), uscc, uscc in sentinels, age)
-        count += 1
-    tasks.tick(db, real)
+    # Configuration and recipients are settled from here on: look them up once (repository).
+    with repo.cached_lookups(db):
+        for i in range(APPEALS):
+            name, chosen, titles = plan[i % len(plan)] if i % 9 else plan[2]
+            age = rng.uniform(0.2, WEEKS * 7 - 1)
+            if name == "要素保障" and i % 3 == 0:
+                age = rng.uniform(0.2, 5)  # a rising category this week (苗头性、倾向性)
+            uscc = demo if i % 25 == 0 else rng.choice(pool)
+            _one(db, rng, real, name, chosen, rng.choice(titles), uscc, uscc in sentinels, age)
+            count += 1
+        tasks.tick(db, real)
     return count
 
 

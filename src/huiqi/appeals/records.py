@@ -38,8 +38,8 @@ def kind_label(kind: str) -> str:
 def state_of(session: Session, appeal: Appeal) -> AppealState:
     rows = repo.active_assignments(session, appeal.id)
     co = [r for r in rows if not r.lead]
-    ret = repo.pending_request(session, appeal.id, "return")
-    ext = repo.pending_request(session, appeal.id, "extension")
+    pending = repo.pending_requests(session, appeal.id)
+    ret, ext = pending.get("return"), pending.get("extension")
     return AppealState(
         status=AppealStatus(appeal.status),
         source=Source(appeal.source),

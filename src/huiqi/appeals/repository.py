@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from typing import Any, TypeVar
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -15,11 +17,35 @@ from huiqi.models.department import Department
 from huiqi.models.liaison_assignment import LiaisonAssignment
 from huiqi.models.user import Role, User
 
+T = TypeVar("T")
+_MEMO = "huiqi.appeals.lookups"
+
+
+@contextmanager
+def cached_lookups(session: Session) -> Iterator[None]:
+    """Remember the configuration and recipient look-ups below for the rest of the block.
+    Only for batches that change no category, department, user, 包联, 营商前哨 or holiday
+    override while it runs (the demo seed); requests never use it."""
+    session.info[_MEMO] = {}
+    try:
+        yield
+    finally:
+        session.info.pop(_MEMO, None)
+
+
+def _memo(session: Session, key: tuple[Any, ...], load: Callable[[], T]) -> T:
+    memo = session.info.get(_MEMO)
+    if memo is None:
+        return load()
+    if key not in memo:
+        memo[key] = load()
+    return memo[key]  # type: ignore[no-any-return]
+
 
 def category_by_key(session: Session, key: str) -> AppealCategory | None:
     """A category by code or name."""
-    return session.scalar(select(AppealCategory).where(
-        or_(AppealCategory.code == key, AppealCategory.name == key)))
+    return _memo(session, ("category", key), lambda: session.scalar(select(AppealCategory).where(
+        or_(AppealCategory.code == key, AppealCategory.name == key))))
 
 
 def categories(session: Session, *, active_only: bool = True) -> list[AppealCategory]:
@@ -31,8 +57,8 @@ def categories(session: Session, *, active_only: bool = True) -> list[AppealCate
 
 def department_by_key(session: Session, key: str) -> Department | None:
     """A department by code or name."""
-    return session.scalar(select(Department).where(
-        or_(Department.code == key, Department.name == key)))
+    return _memo(session, ("department", key), lambda: session.scalar(select(Department).where(
+        or_(Department.code == key, Department.name == key))))
 
 
 def active_assignments(session: Session, appeal_id: int) -> list[AppealAssignment]:
@@ -54,6 +80,13 @@ def pending_request(session: Session, appeal_id: int, kind: str) -> AppealReques
         AppealRequest.status == "pending"))
 
 
+def pending_requests(session: Session, appeal_id: int) -> dict[str, AppealRequest]:
+    """The pending 退单 / 延期 request of an appeal by kind (at most one of each)."""
+    stmt = select(AppealRequest).where(AppealRequest.appeal_id == appeal_id,
+                                       AppealRequest.status == "pending")
+    return {r.kind: r for r in session.scalars(stmt)}
+
+
 def requests(session: Session, appeal_id: int) -> list[AppealRequest]:
     stmt = select(AppealRequest).where(AppealRequest.appeal_id == appeal_id) \
         .order_by(AppealRequest.id)
@@ -73,12 +106,13 @@ def attachments(session: Session, appeal_id: int) -> list[AppealAttachment]:
 
 
 def holiday_overrides(session: Session) -> list[HolidayOverride]:
-    return list(session.scalars(select(HolidayOverride).order_by(HolidayOverride.day)))
+    return _memo(session, ("holidays",), lambda: list(session.scalars(
+        select(HolidayOverride).order_by(HolidayOverride.day))))
 
 
 def is_sentinel(session: Session, uscc: str) -> bool:
     stmt = select(AppealSentinel.id).where(AppealSentinel.enterprise_uscc == uscc)
-    return session.scalar(stmt) is not None
+    return _memo(session, ("sentinel", uscc), lambda: session.scalar(stmt) is not None)
 
 
 def existing_tickets(session: Session, tickets: Iterable[str]) -> set[str]:
@@ -98,19 +132,24 @@ def _active_users(session: Session, *conditions: object) -> list[int]:
 
 
 def office_user_ids(session: Session) -> list[int]:
-    return _active_users(session, User.role == Role.OFFICE.value)
+    return _memo(session, ("office",),
+                 lambda: _active_users(session, User.role == Role.OFFICE.value))
 
 
 def department_user_ids(session: Session, department_ids: Iterable[int]) -> list[int]:
     ids = sorted(set(department_ids))
     if not ids:
         return []
-    return _active_users(session, User.role == Role.DEPARTMENT.value,
-                         User.department_id.in_(ids))
+    return _memo(session, ("department_users", *ids), lambda: _active_users(
+        session, User.role == Role.DEPARTMENT.value, User.department_id.in_(ids)))
 
 
 def enterprise_user_ids(session: Session, uscc: str) -> list[int]:
     """The enterprise's accounts and the liaison officers who look after it."""
+    return _memo(session, ("enterprise_users", uscc), lambda: _enterprise_users(session, uscc))
+
+
+def _enterprise_users(session: Session, uscc: str) -> list[int]:
     own = _active_users(session, User.role == Role.ENTERPRISE.value, User.enterprise_uscc == uscc)
     liaisons = select(LiaisonAssignment.user_id).where(LiaisonAssignment.enterprise_uscc == uscc)
     return own + _active_users(session, User.id.in_(liaisons))
