@@ -9,6 +9,7 @@ The home page shows the same entries as cards, so a new page is reachable from b
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from huiqi.auth.actor import Actor
@@ -27,8 +28,14 @@ class NavItem:
     def __post_init__(self) -> None:
         object.__setattr__(self, "roles", frozenset(self.roles))
 
-    def active(self, path: str) -> bool:
+    def matches(self, path: str) -> bool:
         return path == self.href or (self.href != "/" and path.startswith(self.href + "/"))
+
+    def active(self, path: str, among: Iterable[NavItem] = ()) -> bool:
+        """This entry is the current page's: it matches, and no entry of the same menu matches
+        a longer prefix (/appeals/rates is 诉求统计's, not 诉求台账's)."""
+        return self.matches(path) and not any(
+            len(other.href) > len(self.href) and other.matches(path) for other in among)
 
 
 NAV: list[NavItem] = []
