@@ -54,7 +54,8 @@ class CompiledItem:
     # and `stage_fields` are selected in a subquery named STAGE; `staged` holds eligible,
     # amount_fen, failed and missing over that subquery's columns, and failed_bits and
     # missing_bits (integers: bit i is the i-th name of failed_names / missing_names) for
-    # engines that turn bit patterns into text themselves.
+    # engines that turn bit patterns into text themselves; on SQLite also `packed`: eligible
+    # (bit 0), unknown (bit 1), failed bits then missing bits in one integer.
     stage_columns: dict[str, str] = field(default_factory=dict)
     stage_fields: tuple[str, ...] = ()
     staged: dict[str, str] = field(default_factory=dict)
@@ -269,11 +270,17 @@ class _ItemCompiler:
             amount_fen = exp.Case(ifs=[exp.If(this=_paren(self._elig()), true=inner)])
         d = self.sql.dialect
         failed, missing = self._failed_conds(), self._missing_conds()
-        return {"eligible": self._as_int(self._elig()).sql(dialect=d, copy=False),
-                "amount_fen": amount_fen.sql(dialect=d, copy=False),
-                "failed": self._names(failed), "missing": self._names(missing),
-                "failed_bits": self._bits(failed).sql(dialect=d, copy=False),
-                "missing_bits": self._bits(missing).sql(dialect=d, copy=False)}
+        out = {"eligible": self._as_int(self._elig()).sql(dialect=d, copy=False),
+               "amount_fen": amount_fen.sql(dialect=d, copy=False),
+               "failed": self._names(failed), "missing": self._names(missing),
+               "failed_bits": self._bits(failed).sql(dialect=d, copy=False),
+               "missing_bits": self._bits(missing).sql(dialect=d, copy=False)}
+        if d == "sqlite" and 2 + len(failed) + len(missing) <= 63:
+            # one 64-bit integer: bit 0 eligible, bit 1 unknown, then failed and missing bits
+            flags = [("", _paren(self._elig())),
+                     ("", exp.Is(this=_paren(self._elig()), expression=exp.Null()))]
+            out["packed"] = self._bits([*flags, *failed, *missing]).sql(dialect=d, copy=False)
+        return out
 
     def _bit_names(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
         return (tuple(n for n, _ in self._failed_conds()),
