@@ -24,7 +24,12 @@ Figures (2026-11-22, 2 shared vCPUs at load average 5–12 from other work, 1 uv
     API,  50 clients                  27.3  1712   3153   4265
     notifications API, 50 clients     31.3   682  29559  30135   (2 errors: pool timeouts)
     page, 50 clients, 1 s think       24.5   923   1850   2176
-    PostgreSQL: page 1 client p50 70 / p95 134; API 1 client p50 47 / p95 107.
+    PostgreSQL                       req/s   p50    p95    p99
+    page, 1 client                    16.3    55     99    110
+    API,  1 client                    21.3    44     75    110
+    page, 50 clients                  24.9  1934   3222   4264
+    API,  50 clients                  25.0  1973   3309   4312
+    notifications API, 50 clients     37.3  1266   2444   2843
 
 The target (p95 < 100 ms at 50 clients) is not met on this machine: 50 clients with no think
 time need ~500 requests/s, and even the platform's cheapest authenticated request (the
