@@ -14,7 +14,6 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
-from rich.table import Table
 from sqlalchemy import select
 
 from huiqi.auth.actor import Actor
@@ -119,18 +118,17 @@ def list_categories() -> None:
 
     with unit_of_work(default_engine()) as db:
         names = {c: n for c, n in db.execute(select(Department.code, Department.name))}
-        rows = categories.list_categories(db, active_only=False)
-        table = Table("代码", "名称", "签收（工作日）", "办结（工作日）", "常用部门", "状态")
-        for c in rows:
-            table.add_row(c.code, c.name, str(c.sign_within_workdays),
-                          str(c.resolve_within_workdays),
-                          "、".join(names.get(d, d) for d in c.usual_departments) or "—",
-                          "启用" if c.active else "停用")
-    if not rows:
+        lines = [f"{c.code}\t{c.name}\t签收 {c.sign_within_workdays} 个工作日\t"
+                 f"办结 {c.resolve_within_workdays} 个工作日\t常用部门："
+                 f"{'、'.join(names.get(d, d) for d in c.usual_departments) or '—'}\t"
+                 f"{'启用' if c.active else '停用'}"
+                 for c in categories.list_categories(db, active_only=False)]
+    if not lines:
         console.print("尚未设置诉求类别：用 huiqi appeals category-set CODE --name 名称 "
                       "--sign 1 --resolve 5 新建。")
         return
-    console.print(table)
+    for line in lines:  # one line per category, never truncated, easy to grep
+        typer.echo(line)
 
 
 def _split(values: list[str] | None) -> list[str] | None:
