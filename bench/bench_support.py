@@ -70,9 +70,11 @@ def duckdb_sql(path: Path, n: int, details: bool = False) -> tuple[int, float]:
     compiled = compile_items(items, AS_OF, "duckdb", table="src", columns="scaled")
     parts = []
     for order, c in enumerate(compiled):
-        extra = ", failed, missing" if details else ""
-        parts.append(f"SELECT __row, {order} AS item, eligible, amount_fen{extra} "
-                     f"FROM ({c.select_sql('__row')})")
+        # without details, only the outputs asked for are in the SQL (less to plan)
+        extra = "".join(f", {c.staged[k]} AS {k}" for k in ("failed", "missing") if details)
+        parts.append(f"SELECT __row, {order} AS item, {c.staged['eligible']} AS eligible, "
+                     f"{c.staged['amount_fen']} AS amount_fen{extra} "
+                     f"FROM ({c.stage_sql('__row')}) AS q")
     t0 = time.perf_counter()
     con.execute("CREATE TEMP TABLE results AS " + " UNION ALL ".join(parts))
     seconds = time.perf_counter() - t0
