@@ -17,6 +17,7 @@ from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from types import ModuleType
 
+from anyio import to_thread
 from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
@@ -25,7 +26,7 @@ import huiqi
 import huiqi.models  # every table registered before the first query
 from huiqi.auth.guards import request_guard
 from huiqi.kit.clock import Clock
-from huiqi.kit.db import make_engine, session_factory
+from huiqi.kit.db import REQUEST_THREADS, make_engine, session_factory
 from huiqi.kit.scheduler import Scheduler, minutes_from_env
 from huiqi.kit.security import secret_from_file
 from huiqi.kit.settings import Settings, get_settings
@@ -77,6 +78,7 @@ def create_app(
         from huiqi.notify import worker
         from huiqi.notify.service import deliver
 
+        to_thread.current_default_thread_limiter().total_tokens = REQUEST_THREADS
         try:
             deliver(engine)  # anything left pending by a previous run
         except Exception:

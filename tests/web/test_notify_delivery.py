@@ -145,3 +145,36 @@ def test_a_send_claimed_by_a_dead_process_is_retried_after_the_lease(app_engine)
         assert service.deliver(app_engine) == 1 and sent == [row.id]
     finally:
         service.CHANNELS.pop("lease-test")
+
+
+def test_many_notify_calls_in_one_transaction_are_delivered_in_one_pass(app_engine,
+                                                                         monkeypatch) -> None:
+    users = _users(app_engine, 60)
+    passes: list[tuple[int, int]] = []
+    real = service._after_commit
+
+    def counting(engine, span, channels) -> None:
+        passes.append(span)
+        real(engine, span, channels)
+
+    monkeypatch.setattr(service, "_after_commit", counting)
+    with unit_of_work(app_engine) as db:
+        for uid in users:  # a seeding script or a re-match: one notify() per enterprise
+            service.notify(db, [uid], "新政策", "贵单位新符合政策。", "/gift-pack")
+    assert len(passes) == 1
+    assert _visible(app_engine, users) == 60
+
+
+def test_a_rolled_back_savepoint_does_not_swallow_later_notifications(app_engine) -> None:
+    first, second, third = _users(app_engine, 3)
+    with unit_of_work(app_engine) as db:
+        service.notify(db, [first], "一", "", "/")
+        try:
+            with db.begin_nested():
+                service.notify(db, [second], "二", "", "/")
+                raise RuntimeError("refused")
+        except RuntimeError:
+            pass
+        service.notify(db, [third], "三", "", "/")
+    assert _visible(app_engine, [first, third]) == 2
+    assert _visible(app_engine, [second]) == 0

@@ -12,18 +12,26 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from huiqi.kit.settings import get_settings
 
+# Threads serving sync routes and dependencies (anyio's limiter, set by the app). A request takes
+# a connection in one thread hop and needs another hop to finish; with fewer connections than
+# threads, 40 requests can each wait for a connection held by one waiting for a thread, until
+# the pool times out. So the pool can always grow to more connections than there are threads.
+REQUEST_THREADS = 40
+POOL = {"pool_size": 10, "max_overflow": REQUEST_THREADS}
+
 
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30},
+                               **(POOL if path and path != ":memory:" else {}))
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, **POOL)
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]

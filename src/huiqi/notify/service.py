@@ -75,9 +75,42 @@ def notify(
     ]
     session.add_all(outbox)
     session.flush()
-    span = (min(m.id for m in outbox), max(m.id for m in outbox))
-    on_commit(session, lambda engine: _after_commit(engine, span, tuple(channels)))
+    _batch_for(session).add(min(m.id for m in outbox), max(m.id for m in outbox), channels)
     return rows
+
+
+class _CommitBatch:
+    """Every notification of one transaction (level), delivered in one pass after commit:
+    a seeding script or a re-match that notifies hundreds of users pays one delivery, not one
+    per notify() call."""
+
+    def __init__(self, session: Session) -> None:
+        self.key = (session.get_transaction(), session.get_nested_transaction())
+        self.lo, self.hi, self.channels = 0, -1, dict[str, None]()
+        on_commit(session, self._deliver)
+
+    def add(self, lo: int, hi: int, channels: Sequence[str]) -> None:
+        self.lo = lo if self.hi < self.lo else min(self.lo, lo)
+        self.hi = max(self.hi, hi)
+        self.channels.update(dict.fromkeys(channels))
+
+    def _deliver(self, engine: Engine) -> None:
+        self.key = (None, None)  # done: a later notify() starts a new batch
+        _after_commit(engine, (self.lo, self.hi), tuple(self.channels))
+
+
+def _batch_for(session: Session) -> _CommitBatch:
+    # Reused only within the same transaction and savepoint it registered in: a rolled-back
+    # savepoint or transaction dropped its callback, so a new batch registers a new one.
+    batch = session.info.get(_BATCH_KEY)
+    key = (session.get_transaction(), session.get_nested_transaction())
+    if not isinstance(batch, _CommitBatch) or batch.key[0] is not key[0] \
+            or batch.key[1] is not key[1]:
+        batch = session.info[_BATCH_KEY] = _CommitBatch(session)
+    return batch
+
+
+_BATCH_KEY = "huiqi.notify.batch"
 
 
 def _after_commit(engine: Engine, span: tuple[int, int], channels: tuple[str, ...]) -> None:
