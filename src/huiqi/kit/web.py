@@ -29,7 +29,7 @@ def get_db(request: Request) -> Iterator[Session]:
         yield session
 
 
-def get_clock(request: Request) -> Clock:
+async def get_clock(request: Request) -> Clock:  # async: no thread-pool hop
     clock: Clock = request.app.state.clock
     return clock
 
