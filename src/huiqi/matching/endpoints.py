@@ -22,8 +22,11 @@ def _settings(request: Request) -> Settings:
 def _pack_out(db: DBSession, view: packs.PackView, explain: bool) -> Response:
     # Serialised here, once: FastAPI would validate the whole pack again against the
     # response model (the model still documents the response).
-    out = s.PackOut.of(view, packs.explanations(db, view) if explain else None)
-    return Response(out.model_dump_json(), media_type="application/json")
+    if explain:
+        body = s.PackOut.of(view, packs.explanations(db, view)).model_dump_json()
+    else:  # the same pack answers the same JSON: kept with the cached view
+        body = view.remember("json", lambda: s.PackOut.of(view).model_dump_json())
+    return Response(body, media_type="application/json")
 
 
 @router.get("/gift-pack", response_model=s.PackOut, summary="本企业的政策礼包")

@@ -7,8 +7,10 @@ unknown USCC, gets the same NotFound.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+import threading
+from collections import OrderedDict
+from collections.abc import Hashable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache
 from typing import Any
@@ -49,6 +51,23 @@ class PackView:
     editable: bool  # the enterprise itself (the office view is read-only)
     errors: dict[str, str] = field(default_factory=dict)
     submitted: dict[str, str] = field(default_factory=dict)
+    # What pages and the API made of this view (rendered HTML, JSON), kept with it in the cache.
+    memo: dict[Hashable, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    def remember(self, key: Hashable, make: Any) -> Any:
+        """`make()`, computed once per cached view (a view with form errors is not cached)."""
+        if self.errors or self.submitted:
+            return make()
+        found = self.memo.get(key)
+        if found is None:
+            if len(self.memo) >= 16:  # a few sessions (CSRF tokens) per enterprise
+                self.memo.clear()
+            found = self.memo[key] = make()
+        return found
+
+    def with_errors(self, errors: dict[str, str], submitted: dict[str, str]) -> PackView:
+        """A copy showing a refused form (the cached view itself stays clean)."""
+        return replace(self, errors=errors, submitted=submitted, memo={})
 
     @property
     def base(self) -> str:
@@ -97,11 +116,53 @@ def _in_force(published: tuple[Item, ...], as_of: date, region: str | None) -> l
 
 def view(session: Session, actor: Actor, clock: Clock, settings: Settings | None = None,
          uscc: str | None = None) -> PackView:
+    """The pack as stored now. A pack is a function of (enterprise, policy date, published
+    items, the enterprise's match results), so it is kept keyed on exactly these: supplying a
+    fact or re-matching changes the results, publishing changes the items, and the next request
+    builds it anew; nothing needs to remember to invalidate it (and several processes agree)."""
     owner = enterprise_for(session, actor, uscc)
     as_of = policy_date_for(clock, settings)
     items = items_for(session, owner, as_of)
-    pack = service.current_pack(session, load_catalog(), owner.id, items, as_of)
-    return _view(owner, as_of, pack, editable=actor.role is Role.ENTERPRISE)
+    catalog = load_catalog()
+    results = service.current_results(session, catalog, owner.id, items, as_of)
+    editable = actor.role is Role.ENTERPRISE
+    key = (owner, as_of, editable, tuple(items), results)
+    found = _PACKS.get(key)
+    if found is None:
+        found = _PACKS.put(key, _view(owner, as_of, service.pack_of(catalog, items, as_of, results),
+                                      editable=editable))
+    return found
+
+
+class _Lru:
+    """A small thread-safe LRU of built pack views (requests run in a thread pool)."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._data: OrderedDict[Hashable, PackView] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable) -> PackView | None:
+        with self._lock:
+            found = self._data.get(key)
+            if found is not None:
+                self._data.move_to_end(key)
+            return found
+
+    def put(self, key: Hashable, value: PackView) -> PackView:
+        with self._lock:
+            self._data[key] = value
+            self._data.move_to_end(key)
+            while len(self._data) > self.size:
+                self._data.popitem(last=False)
+        return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._data.clear()
+
+
+_PACKS = _Lru(512)
 
 
 def _view(owner: Owner, as_of: date, pack: service.GiftPack, *, editable: bool) -> PackView:

@@ -103,9 +103,17 @@ def gift_pack(
 def current_pack(
     session: Session, catalog: Catalog, enterprise_id: int, items: Sequence[Item], as_of: date,
 ) -> GiftPack:
-    """`gift_pack` without explanations, re-matching the enterprise first when its stored
-    results miss an item or were computed for another date (a newly registered enterprise, a
-    newly published item, a new policy date)."""
+    """`gift_pack` without explanations, from `current_results`."""
+    results = current_results(session, catalog, enterprise_id, items, as_of)
+    return pack_of(catalog, items, as_of, results)
+
+
+def current_results(
+    session: Session, catalog: Catalog, enterprise_id: int, items: Sequence[Item], as_of: date,
+) -> tuple[Row[Any], ...]:
+    """The enterprise's stored results (hashable: a pack is a function of them), re-matching it
+    first when they miss an item or were computed for another date (a newly registered
+    enterprise, a newly published item, a new policy date)."""
     results = _results(session, enterprise_id)
     dates = {r.item_id: r.as_of for r in results}
     if any(dates.get(i.id) != as_of for i in items):
@@ -116,7 +124,13 @@ def current_pack(
         except (IntegrityError, dbapi_error):
             pass  # another request re-matched this enterprise at the same moment: read its rows
         results = _results(session, enterprise_id)
-    return _pack(session, catalog, enterprise_id, items, as_of, results, False)
+    return tuple(results)
+
+
+def pack_of(catalog: Catalog, items: Sequence[Item], as_of: date,
+            results: Sequence[Row[Any]]) -> GiftPack:
+    """The pack from stored results, without explanations (no database access)."""
+    return _pack(None, catalog, 0, items, as_of, results, False)
 
 
 def _results(session: Session, enterprise_id: int) -> Sequence[Row[Any]]:
@@ -128,7 +142,7 @@ def _results(session: Session, enterprise_id: int) -> Sequence[Row[Any]]:
         .where(MatchResult.enterprise_id == enterprise_id)).all()
 
 
-def _pack(session: Session, catalog: Catalog, enterprise_id: int, items: Sequence[Item],
+def _pack(session: Session | None, catalog: Catalog, enterprise_id: int, items: Sequence[Item],
           as_of: date, results: Sequence[Row[Any]], explain_entries: bool) -> GiftPack:
     by_id = {i.id: i for i in items}
     pack = GiftPack([], [], [])
@@ -144,7 +158,7 @@ def _pack(session: Session, catalog: Catalog, enterprise_id: int, items: Sequenc
         else:
             pack.near_misses.append(entry)
     pack.eligible.sort(key=lambda e: e.amount or 0, reverse=True)
-    if explain_entries:
+    if explain_entries and session is not None:
         facts = enterprise_facts(session, catalog, enterprise_id)
         for entry in (*pack.eligible, *pack.unknown, *pack.near_misses):
             entry.explanation = explain(entry.item, facts, as_of, catalog).lines

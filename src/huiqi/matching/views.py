@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request
+from markupsafe import Markup
 from starlette.responses import Response
 
 from huiqi.auth.dependencies import EnterpriseUser, OfficeUser
@@ -17,7 +18,7 @@ from huiqi.models.user import Role
 from huiqi.registry import service as registry
 from huiqi.registry.catalog import fact_fields
 from huiqi.ui.nav import NavItem, register_nav
-from huiqi.ui.templating import flash, redirect, render, toast_headers
+from huiqi.ui.templating import env, flash, redirect, render, toast_headers
 
 router = APIRouter(include_in_schema=False)
 
@@ -35,8 +36,14 @@ def _settings(request: Request) -> Settings:
 
 def _page(request: Request, view: packs.PackView, status_code: int = 200,
           headers: dict[str, str] | None = None) -> Response:
-    template = "matching/_pack.html" if is_htmx(request) else "matching/pack.html"
-    return render(request, template, {"v": view, "packs": packs}, status_code=status_code,
+    # The pack body (up to a few hundred entries) is rendered once per pack and session (its
+    # form carries the session's CSRF token); the layout around it is rendered every time.
+    auth = getattr(request.state, "auth", None)
+    csrf = auth.csrf_token if auth is not None else None
+    body = view.remember(("html", csrf), lambda: Markup(env.get_template(  # noqa: S704 autoescaped
+        "matching/_pack.html").render({"v": view, "packs": packs, "csrf_token": csrf})))
+    template = "matching/_pack_body.html" if is_htmx(request) else "matching/pack.html"
+    return render(request, template, {"v": view, "pack_html": body}, status_code=status_code,
                   headers=headers)
 
 
@@ -56,10 +63,10 @@ async def supply_facts(request: Request, db: DBSession, clock: ClockDep,
     try:
         view, gained = packs.supply_facts(db, actor, clock, raw, settings)
     except ValidationFailed as exc:  # refused before anything was written
-        view = packs.view(db, actor, clock, settings)
-        view.errors = dict(exc.details) if isinstance(exc.details, dict) else {}
-        view.errors.setdefault("_form", exc.message)
-        view.submitted = {k: str(v) for k, v in raw.items()}
+        errors = dict(exc.details) if isinstance(exc.details, dict) else {}
+        errors.setdefault("_form", exc.message)
+        view = packs.view(db, actor, clock, settings).with_errors(
+            errors, {k: str(v) for k, v in raw.items()})
         return _page(request, view, status_code=422)
     message = ("已保存并重新匹配。新符合条件：" + "、".join(gained) + "。") if gained \
         else "已保存并重新匹配。"
