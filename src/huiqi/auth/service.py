@@ -37,7 +37,10 @@ LOCK_AFTER = 5
 FAILURE_WINDOW = timedelta(minutes=15)
 LOCK_FOR = timedelta(minutes=30)
 IDLE_TIMEOUT = timedelta(minutes=30)
-TOUCH_EVERY = timedelta(seconds=30)  # last_seen is written at most this often
+# last_seen / last_used are written at most this often: a touch makes the request a write
+# transaction (on SQLite it holds the database's write lock until the request commits). A session
+# then times out up to a minute early, never late.
+TOUCH_EVERY = timedelta(minutes=1)
 USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{2,63}$")
 USER_FIELDS = ("username", "display_name", "role", "department_id", "enterprise_uscc", "is_active")
 
