@@ -3,12 +3,9 @@ small world: departments, accounts of every role, two enterprises, categories, a
 
 from __future__ import annotations
 
-import inspect
 import shutil
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -27,6 +24,7 @@ from huiqi.kit.settings import Settings
 from huiqi.models.department import Department
 from huiqi.models.user import User
 from huiqi.registry import service as registry
+from tests.fixtures.world import ServiceWorld
 
 # Monday 22 September 2025, 10:00 in Beijing; 国庆 starts 1 October (调休: 28 Sep, 11 Oct).
 START = datetime(2025, 9, 22, 2, 0, tzinfo=UTC)
@@ -85,33 +83,8 @@ def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
     eng.dispose()
 
 
-@dataclass
-class World:
-    engine: Engine
-    clock: FixedClock
-    settings: Settings
-    actors: dict[str, Actor]
-
-    def __getattr__(self, name: str) -> Actor:
-        try:
-            return self.actors[name]
-        except KeyError:
-            raise AttributeError(name) from None
-
-    @contextmanager
-    def tx(self) -> Iterator[Session]:
-        with unit_of_work(self.engine) as session:
-            yield session
-
-    def do(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        """Run one service call in its own transaction, like one request."""
-        params = inspect.signature(fn).parameters
-        if "clock" in params:
-            kwargs.setdefault("clock", self.clock)
-        if "settings" in params:
-            kwargs.setdefault("settings", self.settings)
-        with self.tx() as session:
-            return fn(session, *args, **kwargs)
+class World(ServiceWorld):
+    """Appeals tests' world (see tests/fixtures/world.py)."""
 
 
 DEPARTMENTS = [("hr", "区人力社保局"), ("econ", "区经济信息委"), ("tax", "区税务局"),

@@ -3,12 +3,10 @@ the test policies of fixtures/testville.yaml, and a small world of accounts and 
 
 from __future__ import annotations
 
-import inspect
 import shutil
 import uuid
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from contextlib import ExitStack
 from datetime import UTC, datetime
 from io import BytesIO
 from pathlib import Path
@@ -28,6 +26,7 @@ from huiqi.kit.settings import Settings
 from huiqi.models.department import Department
 from huiqi.models.user import User
 from huiqi.registry import service as registry
+from tests.fixtures.world import ServiceWorld
 
 POLICY = Path(__file__).parent / "fixtures" / "testville.yaml"
 # Monday 2 June 2025, 10:00 in Beijing (the 端午 holiday: deadlines count from 3 June).
@@ -102,33 +101,7 @@ def _test_policies() -> Iterator[None]:
     items.use_source(None)
 
 
-@dataclass
-class World:
-    engine: Engine
-    clock: FixedClock
-    settings: Settings
-    actors: dict[str, Actor]
-
-    def __getattr__(self, name: str) -> Actor:
-        try:
-            return self.actors[name]
-        except KeyError:
-            raise AttributeError(name) from None
-
-    @contextmanager
-    def tx(self) -> Iterator[Session]:
-        with unit_of_work(self.engine) as session:
-            yield session
-
-    def do(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        """Run one service call in its own transaction, like one request."""
-        params = inspect.signature(fn).parameters
-        if "clock" in params:
-            kwargs.setdefault("clock", self.clock)
-        if "settings" in params:
-            kwargs.setdefault("settings", self.settings)
-        with self.tx() as session:
-            return fn(session, *args, **kwargs)
+class World(ServiceWorld):
 
     def enterprise(self, n: int, **profile: Any) -> Actor:
         """An enterprise in the registry and an account acting for it."""
