@@ -14,30 +14,24 @@ token per client; starts uvicorn (a separate process, loopback); logs the client
 client requests the same URL back to back (no think time) for `--seconds`, after a warm-up.
 Latency is per request as the client sees it; throughput is completed requests per second.
 
-Figures (2026-11-22, 2 shared vCPUs at load average 5–12 from other work, 1 uvicorn worker,
-200 items, 3,000 enterprises, a pack showing median 60 / max 120 entries; ms):
+Figures (2026-11-22, 2 shared vCPUs at load 3-9 from other work, SQLite, 200 items, 3,000
+enterprises, a pack showing median 60 / max 120 entries; req/s, p50 ms, p95 ms). "before" is the
+first version of the page; "after" adds the per-enterprise pack cache, async I/O-free
+dependencies, session touches at most once a minute and a pool larger than the thread pool:
 
-    SQLite                           req/s   p50    p95    p99
-    page, 1 client                    19.9    47     68     90
-    API,  1 client                    27.7    32     61     86
-    page, 50 clients                  27.8  1831   3277   3994
-    API,  50 clients                  27.3  1712   3153   4265
-    notifications API, 50 clients     31.3   682  29559  30135   (2 errors: pool timeouts)
-    page, 50 clients, 1 s think       24.5   923   1850   2176
-    PostgreSQL                       req/s   p50    p95    p99
-    page, 1 client                    16.3    55     99    110
-    API,  1 client                    21.3    44     75    110
-    page, 50 clients                  24.9  1934   3222   4264
-    API,  50 clients                  25.0  1973   3309   4312
-    notifications API, 50 clients     37.3  1266   2444   2843
+                                     before (1 worker)   after (1 worker)    after (2 workers)
+    page, 1 client                   28.7   29    52     62.8   15    25     49.5   20    26
+    API,  1 client                   37.4   25    42     55.8   16    31     48.1   18    37
+    page, 50 clients                 25.6 1869  2606     36.5 1291  2156     35.1  927  1627
+    API,  50 clients                 25.0 1369  2392     36.0  903  1694     64.9  542   965
+    notifications API, 50 clients    31.3  682 29559     86.2  562   788     93.5  512   789
+    page, 50 clients, 1 s think      22.4 1157  2440     44.6  102   348     44.0   95   278
+    API,  50 clients, 1 s think      21.8 1020  1818     43.8  120   403     45.6   63   302
 
-The target (p95 < 100 ms at 50 clients) is not met on this machine: 50 clients with no think
-time need ~500 requests/s, and even the platform's cheapest authenticated request (the
-notifications list) does ~30–60/s here. One pack costs ~15 ms of CPU over that floor
-(3 queries, the entries, the template); explanations and policy text are fetched on demand.
-Under 50 concurrent requests the app can stall for the 30 s pool timeout (the notifications
-row): a request holds a pooled connection (5 + 10 by default) or SQLite's write lock across
-thread-pool hops (40 threads) while the threads that hold the hops wait for connections.
+The target (p95 < 100 ms at 50 clients with no think time) is not met on this machine: it needs
+~500 requests/s, and the platform's cheapest authenticated request (the notifications list)
+does ~90/s on one worker here. The 30 s stalls of the first version (a request held a pooled
+connection across thread-pool hops while 40 threads waited for the 15 connections) are gone.
 """
 
 from __future__ import annotations
