@@ -3,27 +3,24 @@ small world: departments, accounts of every role, two enterprises, categories, a
 
 from __future__ import annotations
 
-import shutil
-import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, create_engine, make_url, text
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 from stdnum.cn import uscc as uscc_number
 
 from huiqi.appeals import categories, intake
 from huiqi.auth.actor import Actor
 from huiqi.kit.clock import FixedClock
-from huiqi.kit.db import make_engine, unit_of_work
-from huiqi.kit.migrate import migrate
+from huiqi.kit.db import unit_of_work
 from huiqi.kit.settings import Settings
 from huiqi.models.department import Department
 from huiqi.models.user import User
 from huiqi.registry import service as registry
+from tests.fixtures.service_db import *  # noqa: F403
 from tests.fixtures.world import ServiceWorld
 
 # Monday 22 September 2025, 10:00 in Beijing; 国庆 starts 1 October (调休: 28 Sep, 11 Oct).
@@ -35,52 +32,6 @@ def make_uscc(n: int) -> str:
     body = f"91500105MA{n:07d}"
     return body + uscc_number.calc_check_digit(body)
 
-
-@pytest.fixture(scope="session")
-def _sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("appeals-tpl") / "template.db"
-    migrate(f"sqlite:///{path}")
-    return path
-
-
-@pytest.fixture(scope="session")
-def _pg_database(pg_url: str) -> Iterator[str]:
-    name = f"appeals_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(pg_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(pg_url).set(database=name).render_as_string(hide_password=False)
-    migrate(url)
-    yield url
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
-
-
-KEEP = {"audit_log", "alembic_version"}  # audit_log refuses TRUNCATE; ids are never reused
-
-
-def _empty_tables(eng: Engine) -> None:
-    with eng.begin() as conn:
-        names = [r[0] for r in conn.execute(text(
-            "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"))
-            if r[0] not in KEEP]
-        conn.execute(text("TRUNCATE TABLE " + ", ".join(f'"{n}"' for n in names) + " CASCADE"))
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
-    if request.param == "sqlite":
-        path = tmp_path / "huiqi.db"
-        shutil.copy(request.getfixturevalue("_sqlite_template"), path)
-        eng = make_engine(f"sqlite:///{path}")
-        yield eng
-        eng.dispose()
-        return
-    eng = make_engine(request.getfixturevalue("_pg_database"))
-    _empty_tables(eng)
-    yield eng
-    eng.dispose()
 
 
 class World(ServiceWorld):

@@ -3,8 +3,6 @@ the test policies of fixtures/testville.yaml, and a small world of accounts and 
 
 from __future__ import annotations
 
-import shutil
-import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import ExitStack
 from datetime import UTC, datetime
@@ -13,19 +11,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, create_engine, make_url, text
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 from stdnum.cn import uscc as uscc_number
 
 from huiqi.auth.actor import Actor
 from huiqi.grants import items
 from huiqi.kit.clock import FixedClock
-from huiqi.kit.db import make_engine, unit_of_work
-from huiqi.kit.migrate import migrate
+from huiqi.kit.db import unit_of_work
 from huiqi.kit.settings import Settings
 from huiqi.models.department import Department
 from huiqi.models.user import User
 from huiqi.registry import service as registry
+from tests.fixtures.service_db import *  # noqa: F403
 from tests.fixtures.world import ServiceWorld
 
 POLICY = Path(__file__).parent / "fixtures" / "testville.yaml"
@@ -39,59 +37,6 @@ def make_uscc(n: int) -> str:
     body = f"91500105MA{n:07d}"
     return body + uscc_number.calc_check_digit(body)
 
-
-@pytest.fixture(scope="session")
-def _sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("grants-tpl") / "template.db"
-    migrate(f"sqlite:///{path}")
-    return path
-
-
-@pytest.fixture(scope="session")
-def _pg_database(pg_url: str) -> Iterator[str]:
-    """One migrated database per test session (worker); each test starts from empty tables."""
-    name = f"grants_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(pg_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(pg_url).set(database=name).render_as_string(hide_password=False)
-    migrate(url)
-    yield url
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
-
-
-# Kept across tests: the audit log is append-only (its trigger refuses TRUNCATE) and ids are never
-# reused (no RESTART IDENTITY), so a test only ever sees audit rows about its own subjects.
-KEEP = {"audit_log", "alembic_version"}
-
-
-def _empty_tables(eng: Engine) -> None:
-    with eng.begin() as conn:
-        names = [r[0] for r in conn.execute(text(
-            "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"))
-            if r[0] not in KEEP]
-        conn.execute(text("TRUNCATE TABLE " + ", ".join(f'"{n}"' for n in names) + " CASCADE"))
-
-
-ENGINES = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
-
-
-@pytest.fixture(params=ENGINES)
-def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
-    if request.param == "sqlite":
-        path = tmp_path / "huiqi.db"
-        shutil.copy(request.getfixturevalue("_sqlite_template"), path)
-        eng = make_engine(f"sqlite:///{path}")
-        yield eng
-        eng.dispose()
-        return
-    eng = make_engine(request.getfixturevalue("_pg_database"))
-    eng.pool.dispose()
-    _empty_tables(eng)
-    yield eng
-    eng.dispose()
 
 
 @pytest.fixture(autouse=True, scope="session")

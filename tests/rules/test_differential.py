@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 import uuid
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 from decimal import Decimal
@@ -81,18 +82,18 @@ def enterprises() -> st.SearchStrategy[list[Row]]:
 
 # -- engines -------------------------------------------------------------------------------------
 
-class Engine:
+class Engine(ABC):
     """A table `table` with the used fields; `run(sql)` returns rows."""
 
     dialect: str
     columns: str = "natural"
     table: str = "src"
 
-    def load(self, rows: list[Row]) -> None:
-        raise NotImplementedError
+    @abstractmethod
+    def load(self, rows: list[Row]) -> None: ...
 
-    def run(self, sql: str) -> list[tuple[Any, ...]]:
-        raise NotImplementedError
+    @abstractmethod
+    def run(self, sql: str) -> list[tuple[Any, ...]]: ...
 
 
 def _sql_type(name: str, catalog: Catalog, types: dict[str, Callable[[int], str]]) -> str:
