@@ -17,6 +17,7 @@ from huiqi.kit.db import unit_of_work
 from huiqi.models.user import Role
 from huiqi.registry import service as registry
 from tests.appeals.conftest import make_uscc
+from tests.fixtures import web as web_fixtures
 from tests.fixtures.web import browser, live_server, live_user, page, screenshot  # noqa: F401
 
 pytestmark = pytest.mark.browser
@@ -49,12 +50,7 @@ def site(live_server: Any, live_user: Any) -> dict[str, Any]:  # noqa: F811
 
 
 def _login(page: Any, site: dict[str, Any], who: str) -> None:  # noqa: F811
-    page.context.clear_cookies()
-    page.goto(site["url"] + "/login")
-    page.get_by_label("用户名").fill(site[who].username)
-    page.get_by_label("密码").fill(site[who].password)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(site["url"] + "/")
+    web_fixtures.browser_login(page, site["url"], site[who])
 
 
 def _do(page: Any, action: str, fields: dict[str, str] | None = None) -> None:  # noqa: F811

@@ -12,7 +12,7 @@ from huiqi.auth import service as auth_service
 from huiqi.auth.actor import Actor
 from huiqi.kit.db import unit_of_work
 from huiqi.registry import service as registry
-from tests.fixtures.web import screenshot
+from tests.fixtures.web import browser_login, screenshot
 from tests.grants.conftest import PDF, START, make_uscc
 
 pytestmark = pytest.mark.browser
@@ -45,12 +45,7 @@ def site(live_server: Any, live_user: Any) -> dict[str, Any]:
 
 
 def _login(page: Any, site: dict[str, Any], who: str) -> None:
-    page.context.clear_cookies()
-    page.goto(site["url"] + "/login")
-    page.get_by_label("用户名").fill(site[who].username)
-    page.get_by_label("密码").fill(site[who].password)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(site["url"] + "/")
+    browser_login(page, site["url"], site[who])
 
 
 def test_apply_gaps_upload_approve_payout_paid(page: Any, site: dict[str, Any],
