@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Select, delete, func, or_, select
+from sqlalchemy import Engine, Executable, Select, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from huiqi.models.api_token import ApiToken
@@ -53,6 +53,33 @@ def session_by_digest(db: Session, digest: str) -> UserSession | None:
 
 def delete_session(db: Session, digest: str) -> None:
     db.execute(delete(UserSession).where(UserSession.id == digest))
+
+
+def touch_session(db: Session, digest: str, now: datetime) -> None:
+    _apart(db, update(UserSession).where(UserSession.id == digest, UserSession.last_seen_at < now)
+           .values(last_seen_at=now))
+
+
+def touch_token(db: Session, token_id: int, now: datetime) -> None:
+    stale = or_(ApiToken.last_used_at.is_(None), ApiToken.last_used_at < now)
+    _apart(db, update(ApiToken).where(ApiToken.id == token_id, stale).values(last_used_at=now))
+
+
+def end_dead_session(db: Session, digest: str) -> None:
+    _apart(db, delete(UserSession).where(UserSession.id == digest))
+
+
+def _apart(db: Session, stmt: Executable) -> None:
+    """A bookkeeping write in its own short transaction, not the request's. Done inside a read
+    request it would turn the request into a write transaction: on SQLite that holds the
+    database's write lock until the request ends, and a read that then upgrades to a write fails
+    at once ("database is locked") when another writer committed meanwhile."""
+    bind = db.get_bind()
+    if isinstance(bind, Engine):
+        with bind.begin() as conn:
+            conn.execute(stmt)
+    else:  # a session bound to a connection (a test's outer transaction): stay in it
+        db.execute(stmt)
 
 
 def delete_user_sessions(db: Session, user_id: int, keep: str | None = None) -> None:

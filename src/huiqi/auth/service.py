@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 from stdnum.cn import uscc as uscc_number
 
 from huiqi import audit
@@ -37,9 +38,8 @@ LOCK_AFTER = 5
 FAILURE_WINDOW = timedelta(minutes=15)
 LOCK_FOR = timedelta(minutes=30)
 IDLE_TIMEOUT = timedelta(minutes=30)
-# last_seen / last_used are written at most this often: a touch makes the request a write
-# transaction (on SQLite it holds the database's write lock until the request commits). A session
-# then times out up to a minute early, never late.
+# last_seen / last_used are written at most this often, each in its own short transaction (see
+# repository._apart). A session then times out up to a minute early, never late.
 TOUCH_EVERY = timedelta(minutes=1)
 USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{2,63}$")
 USER_FIELDS = ("username", "display_name", "role", "department_id", "enterprise_uscc", "is_active")
@@ -203,14 +203,15 @@ def resolve_session(
         return None
     now = clock.now()
     if now - row.last_seen_at > IDLE_TIMEOUT:
-        repo.delete_session(db, row.id)
+        repo.end_dead_session(db, row.id)
         raise SessionExpired
     user = repo.user_by_id(db, row.user_id)
     if user is None or not user.is_active or (user.locked_until and user.locked_until > now):
-        repo.delete_session(db, row.id)
+        repo.end_dead_session(db, row.id)
         return None
     if touch and now - row.last_seen_at >= TOUCH_EVERY:
-        row.last_seen_at = now
+        repo.touch_session(db, row.id, now)
+        set_committed_value(row, "last_seen_at", now)
     return row, user
 
 
@@ -294,7 +295,8 @@ def resolve_api_token(db: Session, clock: Clock, secret: str) -> User | None:
     if user is None or not user.is_active or (user.locked_until and user.locked_until > now):
         return None
     if row.last_used_at is None or now - row.last_used_at >= TOUCH_EVERY:
-        row.last_used_at = now
+        repo.touch_token(db, row.id, now)
+        set_committed_value(row, "last_used_at", now)
     return user
 
 
