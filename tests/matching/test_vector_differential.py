@@ -10,10 +10,11 @@ from decimal import Decimal
 from typing import Any
 
 import pyarrow as pa
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from huiqi.matching import vector
+from huiqi.matching import vector, vector_fill
 from huiqi.matching.vector import columns_from_arrow, decode_bits, evaluate_item, evaluate_items
 from huiqi.rules import FieldType
 from tests.rules.catalog_helper import load_catalog
@@ -83,11 +84,32 @@ def test_absent_columns_are_unknown(rows: list[Row], as_of: date, drop: frozense
     check(rows, as_of, drop=drop)
 
 
+def _more_rows() -> st.SearchStrategy[list[Row]]:
+    parts = st.lists(enterprises(), min_size=2, max_size=4)
+    return parts.map(lambda lists: [row for rows in lists for row in rows])
+
+
 @settings(max_examples=10, deadline=None, database=None,
           suppress_health_check=[HealthCheck.too_slow])
-@given(rows=enterprises(), as_of=st.sampled_from(AS_OF))
-def test_row_blocks_and_threads_do_not_change_results(rows: list[Row], as_of: date) -> None:
-    check(rows, as_of, block=3, threads=2)
+@given(rows=_more_rows(), as_of=st.sampled_from(AS_OF), block=st.sampled_from([1, 8, 16]))
+def test_row_blocks_and_threads_do_not_change_results(rows: list[Row], as_of: date,
+                                                     block: int) -> None:
+    # blocks are whole bytes of the amount bitmap: 1 becomes 8, the last block is partial
+    check(rows, as_of, block=block, threads=2)
+
+
+@settings(max_examples=10, deadline=None, database=None,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(rows=_more_rows(), as_of=st.sampled_from(AS_OF))
+def test_results_in_mapped_memory(rows: list[Row], as_of: date) -> None:
+    """Large results are anonymous memory maps (zeroed by the kernel, only eligible rows
+    written); forced here for small ones."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(vector_fill, "MMAP_MIN", 0)
+        check(rows, as_of, block=8)
+        cols = columns_from_arrow(arrow(rows, used_fields(load_catalog())), load_catalog())
+        result = evaluate_item(items()[0], cols, len(rows), as_of)
+    assert not result.eligible.flags.owndata  # a view of the map, not a numpy allocation
 
 
 def test_results_table_carries_every_result() -> None:

@@ -115,11 +115,34 @@ def _in_list(ev: Ev, node: ir.InList) -> Cond:
 
 def _like(ev: Ev, node: ir.Like) -> Cond:
     v, m = ev.text(node.arg)
-    regex = re.compile("".join(".*" if ch == "%" else "." if ch == "_" else re.escape(ch)
-                               for ch in node.pattern) + r"\Z", re.DOTALL)
-    hit = np.fromiter((regex.match(str(s)) is not None for s in np.atleast_1d(v)), bool,
-                      np.size(v))
+    match = like_matcher(node.pattern)
+    hit = np.fromiter((match(str(s)) for s in np.atleast_1d(v)), bool, np.size(v))
     return _cond(~hit if node.negated else hit, m)
+
+
+def like_matcher(pattern: str) -> Any:
+    """A predicate for SQL LIKE (no escape character, case-sensitive). Patterns without `_`
+    are matched by their literal pieces (compiling a regular expression costs ~0.5 ms)."""
+    if "_" in pattern:
+        regex = re.compile("".join(".*" if ch == "%" else "." if ch == "_" else re.escape(ch)
+                                   for ch in pattern) + r"\Z", re.DOTALL)
+        return lambda s: regex.match(s) is not None
+    if "%" not in pattern:
+        return lambda s: s == pattern
+    first, *middle, last = pattern.split("%")
+
+    def match(s: str) -> bool:
+        if not s.startswith(first) or len(s) < len(first) + len(last) or not s.endswith(last):
+            return False
+        at, end = len(first), len(s) - len(last)
+        for piece in middle:
+            found = s.find(piece, at, end)
+            if found < 0:
+                return False
+            at = found + len(piece)
+        return True
+
+    return match
 
 
 def _case(ev: Ev, node: ir.Case) -> Col:
