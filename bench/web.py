@@ -58,9 +58,11 @@ from typing import Any
 
 import httpx
 import yaml
+from loadgen import RawClient
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "bench"))
 
 AS_OF = date(2025, 6, 1)
 REGION = "420802"  # 东宝区
@@ -281,43 +283,52 @@ async def _login(client: httpx.AsyncClient, username: str, gate: asyncio.Semapho
     assert r.status_code == 303, f"login of {username} failed: {r.status_code}"
 
 
-async def _hammer(client: httpx.AsyncClient, path: str, until: float, measure_from: float,
-                  lat: list[float], errors: list[int], marker: str, think: float) -> None:
+async def _hammer(client: RawClient, path: str, until: float, measure_from: float,
+                  lat: list[float], errors: list[int], marker: bytes, think: float) -> None:
     if think:  # spread the clients' first requests over one think time
-        await asyncio.sleep(think * (hash(client) % 1000) / 1000)
+        await asyncio.sleep(think * (id(client) % 1000) / 1000)
     while (now := time.perf_counter()) < until:
         try:
-            r = await client.get(path)
-        except httpx.TransportError:
-            # e.g. uvicorn closed an idle keep-alive connection as it was reused: no answer
+            status, body = await client.get(path)
+        except (ConnectionError, asyncio.IncompleteReadError):
             errors.append(0)
             continue
         done = time.perf_counter()
-        ok = r.status_code == 200 and marker in r.text
         if now >= measure_from:
-            if ok:
+            if status == 200 and marker in body:
                 lat.append(done - now)
             else:
-                errors.append(r.status_code)
+                errors.append(status)
         if think:
             await asyncio.sleep(think)
 
 
+async def _session_cookies(base: str, users: list[tuple[str, str]]) -> list[str]:
+    """Log each user in through the login form (httpx: cookies, CSRF); their Cookie headers."""
+    limits = httpx.Limits(max_connections=2, max_keepalive_connections=2)
+    clients = [httpx.AsyncClient(base_url=base, limits=limits, timeout=60) for _ in users]
+    gate = asyncio.Semaphore(5)
+    await asyncio.gather(*(_login(c, username, gate)
+                           for c, (username, _) in zip(clients, users, strict=True)))
+    cookies = ["; ".join(f"{k}={v}" for k, v in c.cookies.items()) for c in clients]
+    for c in clients:
+        await c.aclose()
+    return cookies
+
+
 async def load(base: str, users: list[tuple[str, str]], path: str, api: bool, seconds: float,
                warmup: float, think: float = 0.0) -> Result:
-    limits = httpx.Limits(max_connections=2, max_keepalive_connections=2)
-    clients = [httpx.AsyncClient(base_url=base, limits=limits, timeout=60,
-                                 headers={"Authorization": f"Bearer {token}"} if api else {})
-               for _, token in users]
-    if not api:
-        gate = asyncio.Semaphore(5)
-        await asyncio.gather(*(_login(c, username, gate)
-                               for c, (username, _) in zip(clients, users, strict=True)))
+    host, port = base.removeprefix("http://").rsplit(":", 1)
+    if api:
+        headers = [{"Authorization": f"Bearer {token}"} for _, token in users]
+    else:
+        headers = [{"Cookie": cookie} for cookie in await _session_cookies(base, users)]
+    clients = [RawClient(host, int(port), h) for h in headers]
     lat: list[float] = []
     errors: list[int] = []
     start = time.perf_counter()
     measure_from, until = start + warmup, start + warmup + seconds
-    marker = MARKERS.get(path, "")
+    marker = MARKERS.get(path, "").encode()
     await asyncio.gather(*(_hammer(c, path, until, measure_from, lat, errors, marker, think)
                            for c in clients))
     for c in clients:

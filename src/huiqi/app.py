@@ -26,7 +26,8 @@ import huiqi
 import huiqi.models  # every table registered before the first query
 from huiqi.auth.guards import request_guard
 from huiqi.kit.clock import Clock
-from huiqi.kit.db import REQUEST_THREADS, make_engine, session_factory
+from huiqi.kit.db import IN_FLIGHT, REQUEST_THREADS, make_engine, session_factory
+from huiqi.kit.inflight import InFlightLimit
 from huiqi.kit.scheduler import Scheduler, minutes_from_env
 from huiqi.kit.security import secret_from_file
 from huiqi.kit.settings import Settings, get_settings
@@ -108,6 +109,7 @@ def create_app(
     install_policy_library(settings.policies_dir)  # published versions: the items at run time
     errors.install(app)
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(InFlightLimit, limit=IN_FLIGHT)  # outermost: see huiqi.kit.inflight
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for module in _modules(VIEWS):
         app.include_router(module.router)

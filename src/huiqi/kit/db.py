@@ -2,22 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import os
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from huiqi.kit.settings import get_settings
 
-# Threads serving sync routes and dependencies (anyio's limiter, set by the app). A request takes
-# a connection in one thread hop and needs another hop to finish; with fewer connections than
-# threads, 40 requests can each wait for a connection held by one waiting for a thread, until
-# the pool times out. So the pool can always grow to more connections than there are threads.
-REQUEST_THREADS = 40
-POOL = {"pool_size": 10, "max_overflow": REQUEST_THREADS}
+# Requests served at once; more wait at the door in arrival order (huiqi.kit.inflight). Each one
+# uses at most one thread at a time, and at most two pooled connections (its unit of work, plus a
+# moment's second one for bookkeeping writes such as session touches). So the pool holds two per
+# request plus a few for background work, and is kept whole: opening connections under load
+# costs (SQLite runs its PRAGMAs; PostgreSQL forks a backend).
+IN_FLIGHT = int(os.environ.get("HUIQI_IN_FLIGHT", "16"))
+REQUEST_THREADS = IN_FLIGHT
+POOL = {"pool_size": 2 * IN_FLIGHT + 8, "max_overflow": 8}
 
 
 def make_engine(url: str) -> Engine:
@@ -49,6 +53,22 @@ def default_engine() -> Engine:
 
 def session_factory(engine: Engine | None = None) -> sessionmaker[Session]:
     return sessionmaker(bind=engine or default_engine(), expire_on_commit=False)
+
+
+def driver_rows(session: Session, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+    """Rows as the database driver returns them (plain tuples, no type conversion), in the
+    session's transaction: for hot read paths that compare or hash rows (cache keys), where
+    SQLAlchemy's row objects cost several times the query. `sql` is fixed text with `?`
+    placeholders for `params`, never built from input."""
+    conn = session.connection()
+    if conn.dialect.paramstyle != "qmark":
+        sql = sql.replace("?", "%s")
+    cursor = conn.connection.cursor()
+    try:
+        cursor.execute(sql, tuple(params))
+        return list(cursor.fetchall())
+    finally:
+        cursor.close()
 
 
 @contextmanager

@@ -7,15 +7,15 @@ response is sent: a client never sees "saved" for a transaction that then fails.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import Annotated
 from urllib.parse import urlsplit
 
+from anyio import to_thread
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
 from huiqi.kit.clock import Clock
-from huiqi.kit.db import committed
 
 API_PREFIX = "/api"
 API_DOCS_PAGE = "/api/docs"  # an HTML page for people, served with the usual session
@@ -24,9 +24,31 @@ API_DOCS_PAGE = "/api/docs"  # an HTML page for people, served with the usual se
 TOKEN_PREFIXES = ("/open311/",)
 
 
-def get_db(request: Request) -> Iterator[Session]:
-    with committed(request.app.state.session_factory()) as session:
+async def get_db(request: Request) -> AsyncIterator[Session]:
+    """Async so that opening costs no thread-pool hop (a Session connects at its first query);
+    finishing (commit or rollback, then close) is one hop, skipped when no SQL ran."""
+    session: Session = request.app.state.session_factory()
+    try:
         yield session
+    except BaseException:
+        await _finish(session, commit=False)
+        raise
+    await _finish(session, commit=True)
+
+
+async def _finish(session: Session, *, commit: bool) -> None:
+    if not session.in_transaction():
+        session.close()  # nothing ran: no connection to give back
+        return
+
+    def finish() -> None:
+        try:
+            if commit:
+                session.commit()
+        finally:
+            session.close()  # rolls back whatever was not committed
+
+    await to_thread.run_sync(finish)
 
 
 async def get_clock(request: Request) -> Clock:  # async: no thread-pool hop

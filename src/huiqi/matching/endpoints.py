@@ -25,7 +25,7 @@ def _pack_out(db: DBSession, view: packs.PackView, explain: bool) -> Response:
     if explain:
         body = s.PackOut.of(view, packs.explanations(db, view)).model_dump_json()
     else:  # the same pack answers the same JSON: kept with the cached view
-        body = view.remember("json", lambda: s.PackOut.of(view).model_dump_json())
+        body = view.remember("json", lambda: s.PackOut.of(view).model_dump_json().encode())
     return Response(body, media_type="application/json")
 
 

@@ -85,11 +85,12 @@ def enterprise_for(session: Session, actor: Actor, uscc: str | None = None) -> O
         wanted = uscc
     else:
         raise NotFound(NOT_FOUND)
-    ent = registry.get_by_uscc(session, wanted)
-    if ent is None:
+    found = registry.identity_by_uscc(session, wanted)
+    if found is None:
         raise NotFound("未找到该企业的登记信息，请联系营商办完善企业信息。"
                        if actor.role is Role.ENTERPRISE else NOT_FOUND)
-    return Owner(ent.id, ent.uscc, ent.name or ent.uscc, ent.region)
+    ent_id, code, name, region = found
+    return Owner(ent_id, code, name or code, region)
 
 
 def covers(policy_region: str, region: str | None) -> bool:
@@ -124,13 +125,17 @@ def view(session: Session, actor: Actor, clock: Clock, settings: Settings | None
     as_of = policy_date_for(clock, settings)
     items = items_for(session, owner, as_of)
     catalog = load_catalog()
-    results = service.current_results(session, catalog, owner.id, items, as_of)
     editable = actor.role is Role.ENTERPRISE
-    key = (owner, as_of, editable, tuple(items), results)
+    key = (owner, as_of, editable, tuple(items),
+           service.results_key(session, catalog, owner.id, items, as_of))
     found = _PACKS.get(key)
     if found is None:
-        found = _PACKS.put(key, _view(owner, as_of, service.pack_of(catalog, items, as_of, results),
-                                      editable=editable))
+        results = service.current_results(session, catalog, owner.id, items, as_of)
+        found = _view(owner, as_of, service.pack_of(catalog, items, as_of, results),
+                      editable=editable)
+        # Kept only if no re-match slipped in between the key and the rows it was built from.
+        if service.results_key(session, catalog, owner.id, items, as_of) == key[-1]:
+            _PACKS.put(key, found)
     return found
 
 

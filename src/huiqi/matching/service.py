@@ -13,6 +13,7 @@ from sqlalchemy import Row, func, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from huiqi.kit.db import driver_rows
 from huiqi.matching import repository
 from huiqi.models.match_result import MatchResult
 from huiqi.rules import Catalog, Item, evaluate, explain
@@ -111,20 +112,48 @@ def current_pack(
 def current_results(
     session: Session, catalog: Catalog, enterprise_id: int, items: Sequence[Item], as_of: date,
 ) -> tuple[Row[Any], ...]:
-    """The enterprise's stored results (hashable: a pack is a function of them), re-matching it
-    first when they miss an item or were computed for another date (a newly registered
-    enterprise, a newly published item, a new policy date)."""
+    """The enterprise's stored results, re-matching it first when they miss an item or were
+    computed for another date (a newly registered enterprise, a newly published item, a new
+    policy date)."""
     results = _results(session, enterprise_id)
     dates = {r.item_id: r.as_of for r in results}
     if any(dates.get(i.id) != as_of for i in items):
-        dbapi_error = getattr(session.get_bind().dialect.dbapi, "IntegrityError", IntegrityError)
-        try:
-            with session.begin_nested():
-                match_all(session, catalog, items, as_of, enterprise_ids=[enterprise_id])
-        except (IntegrityError, dbapi_error):
-            pass  # another request re-matched this enterprise at the same moment: read its rows
+        _rematch(session, catalog, enterprise_id, items, as_of)
         results = _results(session, enterprise_id)
     return tuple(results)
+
+
+def results_key(
+    session: Session, catalog: Catalog, enterprise_id: int, items: Sequence[Item], as_of: date,
+) -> tuple[tuple[Any, ...], ...]:
+    """What the enterprise's pack is a function of, cheaply: its stored results as the driver
+    returns them (plain tuples, no type conversion), after `current_results`' re-match check.
+    Reading typed rows costs several times more, and comparing Row objects is slow Python."""
+    raw = _raw_results(session, enterprise_id)
+    day = as_of.isoformat()
+    dates = {r[0]: str(r[6]) for r in raw}  # SQLite answers text, PostgreSQL a date
+    if any(dates.get(i.id) != day for i in items):
+        _rematch(session, catalog, enterprise_id, items, as_of)
+        raw = _raw_results(session, enterprise_id)
+    return raw
+
+
+_RAW_RESULTS = ("SELECT item_id, eligible, amount, failed, missing, near_miss, as_of "
+                "FROM match_results WHERE enterprise_id = ? ORDER BY item_id")
+
+
+def _raw_results(session: Session, enterprise_id: int) -> tuple[tuple[Any, ...], ...]:
+    return tuple(driver_rows(session, _RAW_RESULTS, (enterprise_id,)))
+
+
+def _rematch(session: Session, catalog: Catalog, enterprise_id: int, items: Sequence[Item],
+             as_of: date) -> None:
+    dbapi_error = getattr(session.get_bind().dialect.dbapi, "IntegrityError", IntegrityError)
+    try:
+        with session.begin_nested():
+            match_all(session, catalog, items, as_of, enterprise_ids=[enterprise_id])
+    except (IntegrityError, dbapi_error):
+        pass  # another request re-matched this enterprise at the same moment: read its rows
 
 
 def pack_of(catalog: Catalog, items: Sequence[Item], as_of: date,

@@ -15,6 +15,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -31,6 +32,7 @@ class LibraryItemSource:
         self._docs: OrderedDict[str, PolicyDocument] = OrderedDict()
         self._lock = threading.Lock()
         self._fallback = fallback
+        self._all: tuple[tuple[tuple[Any, ...], ...], tuple[ItemVersion, ...]] = ((), ())
 
     def get(self, session: Session, item_id: str) -> ItemVersion | None:
         ref = repo.published_version_of_item(session, item_id)
@@ -61,12 +63,20 @@ class LibraryItemSource:
         return None if item is None else _version(item, doc, ref)
 
     def all(self, session: Session) -> list[ItemVersion]:
+        key = repo.published_fingerprint(session)  # asked every request: kept cheap
+        with self._lock:
+            if key and self._all[0] == key:  # the same published set: the same objects
+                return list(self._all[1])
         refs = repo.published_versions(session)
         if not refs:
             fallback = self._fallback_for(session)
             return fallback.all(session) if fallback else []
         docs = self._documents(session, refs)
-        return [_version(item, docs[ref.id], ref) for ref in refs for item in docs[ref.id].items]
+        found = [_version(item, docs[ref.id], ref) for ref in refs for item in docs[ref.id].items]
+        if tuple((r.id, r.sha256) for r in refs) == key:  # no publication slipped in between
+            with self._lock:
+                self._all = (key, tuple(found))
+        return found
 
     def _fallback_for(self, session: Session) -> FileItemSource | None:
         if self._fallback is None or repo.has_versions(session):

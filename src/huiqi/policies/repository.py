@@ -10,10 +10,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import case, delete, func, select
 from sqlalchemy.orm import Session
 
+from huiqi.kit.db import driver_rows
 from huiqi.models.enterprise import Enterprise
 from huiqi.models.match_result import MatchResult
 from huiqi.models.policy import PolicyDocument, PolicyVersion, PublishedItem
@@ -77,6 +79,14 @@ def published_versions(session: Session) -> list[VersionRef]:
     rows = session.execute(select(*_REF).where(PolicyVersion.status == PUBLISHED)
                            .order_by(PolicyVersion.id))
     return [VersionRef(*row) for row in rows]
+
+
+def published_fingerprint(session: Session) -> tuple[tuple[Any, ...], ...]:
+    """The published versions as raw rows (id, sha256): equal exactly when the published set
+    is (a version's text never changes), and several times cheaper than `published_versions`."""
+    return tuple(driver_rows(
+        session, "SELECT id, sha256 FROM policy_versions WHERE status = ? ORDER BY id",
+        (PUBLISHED,)))
 
 
 def published_version_of_item(session: Session, item_id: str) -> VersionRef | None:
