@@ -112,3 +112,18 @@ def test_trillion_yuan_is_exact_on_postgres(tmp_path: Path, pg_url: str) -> None
             item = make_item(tmp_path, {"c": "loan_amount > 0"}, amount)
             row = con.execute(compile_item(item, AS_OF, "postgres").select_sql()).fetchone()
             assert row is not None and row[1] == fen
+
+
+def test_ored_one_character_prefixes_are_one_glob_on_sqlite(tmp_path: Path) -> None:
+    rule = ("industry_code LIKE 'F%' OR (industry_code LIKE 'G%' OR industry_code LIKE 'C43%')"
+            " OR industry_code LIKE 'H%' OR high_tech OR industry_code NOT LIKE 'A%'")
+    item = make_item(tmp_path, {"c": rule})
+    sql = compile_item(item, AS_OF, "sqlite").eligible
+    assert "GLOB '[FGH]*'" in sql and "GLOB 'C43*'" in sql and "NOT" in sql
+    for code in ("F", "G12", "H", "f1", "C43", "C4", "A1", "B", "[", "", None):
+        for high_tech in (0, 1, None):
+            facts = {k: v for k, v in {"industry_code": code, "high_tech": high_tech}.items()
+                     if v is not None}
+            want = evaluate(item, facts, AS_OF).eligible
+            got = run_sqlite(item, {"industry_code": code, "high_tech": high_tech})[0]
+            assert got == (None if want is None else int(want)), (code, high_tech)

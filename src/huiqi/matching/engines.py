@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from datetime import date
 
 import duckdb
-import numpy as np
 import pyarrow as pa
 
-from huiqi.rules import CompiledItem, Item, compile_items, select_all_sql
+from huiqi.matching import sqlite_table
+from huiqi.rules import CompiledItem, Item, compile_items
 
 ENGINES = ("duckdb", "sqlite", "postgres")
 RESULT_COLUMNS = ("__row", "item_ord", "item", "eligible", "amount_fen", "failed", "missing")
@@ -64,52 +64,13 @@ def run_sqlite(
     yield from conn.execute(union_sql(compiled, items))
 
 
-_BITS = ("eligible", "amount_fen", "failed_bits", "missing_bits")
-
-
 def run_sqlite_table(
     conn: sqlite3.Connection, items: Sequence[Item], as_of: date, *, columns: str = "scaled",
-    batch: int = 100_000,
 ) -> pa.Table:
-    """All items in one pass over `src` (each row read once, shared criteria computed once),
-    eligible/failed/missing packed in one integer per item, turned into text by dictionary:
-    the RESULT_COLUMNS table. Fewer values per row is what makes the Python side cheap."""
-    compiled = compile_items(items, as_of, "sqlite", table="src", columns=columns)
-    if not compiled:
-        return _empty_results()
-    packed = all("packed" in c.staged for c in compiled)
-    outputs = ("packed", "amount_fen") if packed else _BITS
-    cur = conn.execute(select_all_sql(compiled, "__row", outputs=outputs))
-    parts = []
-    while rows := cur.fetchmany(batch):
-        cols = list(zip(*rows, strict=True))
-        row = pa.array(cols[0], pa.int64())
-        for k, (c, item) in enumerate(zip(compiled, items, strict=True)):
-            if packed:
-                amount = cols[2 + 2 * k]
-                e, f, m = _unpack(np.array(cols[1 + 2 * k], np.int64), len(c.failed_names))
-            else:
-                e, amount, f, m = cols[1 + 4 * k: 5 + 4 * k]
-            parts.append(pa.table({
-                "__row": row, "item_ord": pa.array(np.full(len(rows), k, np.int64)),
-                "item": pa.DictionaryArray.from_arrays(np.zeros(len(rows), np.int32),
-                                                       pa.array([item.id])),
-                "eligible": pa.array(e, pa.int64()), "amount_fen": pa.array(amount, pa.int64()),
-                "failed": _decode(f, c.failed_names), "missing": _decode(m, c.missing_names)}))
-    return pa.concat_tables(parts) if parts else _empty_results()
-
-
-def _unpack(packed: np.ndarray, failed_width: int) -> tuple[pa.Array, np.ndarray, np.ndarray]:
-    eligible = pa.array(packed & 1, mask=(packed & 2) != 0)
-    failed = (packed >> 2) & ((1 << failed_width) - 1)
-    return eligible, failed, packed >> (2 + failed_width)
-
-
-def _decode(bits: Sequence[object] | np.ndarray, names: Sequence[str]) -> pa.DictionaryArray:
-    """Bit patterns to ';'-joined names, each distinct pattern decoded once."""
-    patterns, indices = np.unique(np.array(bits, np.int64), return_inverse=True)
-    words = [";".join(n for i, n in enumerate(names) if int(p) >> i & 1) for p in patterns]
-    return pa.DictionaryArray.from_arrays(indices.astype(np.int32), pa.array(words, pa.string()))
+    """All items in one pass over rowid table `src` (each row read once, shared criteria
+    computed once): the RESULT_COLUMNS table (see sqlite_table.py)."""
+    table = sqlite_table.run_sqlite_table(conn, items, as_of, columns=columns)
+    return _empty_results() if table is None else table
 
 
 def _empty_results() -> pa.Table:

@@ -62,6 +62,7 @@ class CompiledItem:
     staged: dict[str, str] = field(default_factory=dict)
     failed_names: tuple[str, ...] = ()
     missing_names: tuple[str, ...] = ()
+    criterion_aliases: tuple[str, ...] = ()  # the stage column of each criterion, in order
 
     def stage_sql(self, *extra_columns: str) -> str:
         """The criteria subquery: extra columns, the fields the outputs read, the criteria."""
@@ -250,8 +251,9 @@ class _ItemCompiler:
             return exp.column(self.stage[i], table=STAGE, quoted=True)
         return _paren(self.x.boolean(self.bound.criteria[i].expr))
 
-    def _staged(self) -> tuple[dict[str, str], dict[str, str]]:
-        """(alias -> criterion SQL over the table, output -> SQL over the stage subquery)."""
+    def _staged(self) -> tuple[dict[str, str], dict[str, str], tuple[str, ...]]:
+        """(alias -> criterion SQL over the table, output -> SQL over the stage subquery,
+        each criterion's alias)."""
         d = self.sql.dialect
         columns: dict[str, str] = {}
         aliases = []
@@ -267,7 +269,7 @@ class _ItemCompiler:
             outer.any_null_alias = "__n_" + hashlib.blake2s(text.encode(),
                                                             digest_size=6).hexdigest()
             columns[outer.any_null_alias] = text
-        return columns, outer._outputs()
+        return columns, outer._outputs(), tuple(aliases)
 
     def _outputs(self) -> dict[str, str]:
         b = self.bound
@@ -285,6 +287,10 @@ class _ItemCompiler:
                "failed": self._names(failed), "missing": self._names(missing),
                "failed_bits": self._bits(failed).sql(dialect=d, copy=False),
                "missing_bits": self._bits(missing).sql(dialect=d, copy=False)}
+        if d == "sqlite" and b.amount is not None:
+            # no eligibility guard and no NULL test: SQLite's MIN/MAX are NULL when an
+            # argument is, so this is NULL exactly when an amount input is (or on overflow)
+            out["amount_value"] = self._amount().sql(dialect=d, copy=False)
         if d == "sqlite" and 2 + len(failed) + len(missing) <= 63:
             # one 64-bit integer: bit 0 eligible, bit 1 unknown, then failed and missing bits
             flags = [("", _paren(self._elig())),
@@ -317,7 +323,7 @@ class _ItemCompiler:
         b = self.bound
         d = self.sql.dialect
         flat = self._outputs()
-        stage_columns, staged = self._staged()
+        stage_columns, staged, aliases = self._staged()
         return CompiledItem(
             item_id=b.item_id, dialect=d, as_of=self.as_of, eligible=flat["eligible"],
             amount_fen=flat["amount_fen"],
@@ -326,7 +332,7 @@ class _ItemCompiler:
             failed=flat["failed"], missing=flat["missing"],
             ir=b, table=self.table, stage_columns=stage_columns,
             stage_fields=b.fields, staged=staged, failed_names=self._bit_names()[0],
-            missing_names=self._bit_names()[1])
+            missing_names=self._bit_names()[1], criterion_aliases=aliases)
 
     @staticmethod
     def _as_int(e: exp.Expr) -> exp.Expr:

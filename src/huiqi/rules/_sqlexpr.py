@@ -38,6 +38,30 @@ def glob_pattern(pattern: str) -> str:
     return "".join(out)
 
 
+def _or_args(node: ir.Or) -> tuple[ir.Node, ...]:
+    """The arguments of nested ORs (a OR b OR c parses as (a OR b) OR c)."""
+    return tuple(x for a in node.args for x in (_or_args(a) if isinstance(a, ir.Or) else (a,)))
+
+
+def _one_char_prefixes(args: tuple[ir.Node, ...], dialect: str
+                       ) -> tuple[list[ir.Node], dict[ir.Node, str]]:
+    """On SQLite, ORed `x LIKE 'c%'` (c one ASCII letter or digit) grouped by x, when two or
+    more share x: (the other arguments, x -> the characters)."""
+    groups: dict[ir.Node, list[str]] = {}
+    if dialect == "sqlite":
+        for a in args:
+            if (isinstance(a, ir.Like) and not a.negated and len(a.pattern) == 2
+                    and a.pattern[1] == "%" and a.pattern[0].isascii()
+                    and a.pattern[0].isalnum()):
+                groups.setdefault(a.arg, []).append(a.pattern[0])
+    merged = {arg: "".join(sorted(set(chars))) for arg, chars in groups.items()
+              if len(chars) > 1}
+    rest = [a for a in args if not (isinstance(a, ir.Like) and a.arg in merged
+                                    and not a.negated and len(a.pattern) == 2
+                                    and a.pattern[0] in merged[a.arg] and a.pattern[1] == "%")]
+    return rest, merged
+
+
 def _decimals(value: Decimal) -> int:
     exponent = value.normalize().as_tuple().exponent
     assert isinstance(exponent, int)
@@ -221,7 +245,10 @@ class ExprCompiler:
         if isinstance(node, ir.And):
             return exp.and_(*[_paren(self.boolean(a)) for a in node.args], copy=False)
         if isinstance(node, ir.Or):
-            either = exp.or_(*[_paren(self.boolean(a)) for a in node.args], copy=False)
+            args, merged = _one_char_prefixes(_or_args(node), self.sql.dialect)
+            parts = [_paren(self._glob_class(arg, chars)) for arg, chars in merged.items()]
+            parts += [_paren(self.boolean(a)) for a in args]
+            either = exp.or_(*parts, copy=False)
             return exp.Paren(this=either)
         if isinstance(node, ir.Not):
             return exp.Not(this=_paren(self.boolean(node.arg)))
@@ -241,6 +268,12 @@ class ExprCompiler:
         if isinstance(node, ir.Case | ir.Coalesce):
             return self.value(node)
         raise TypeError(f"not a condition node: {type(node).__name__}")
+
+    def _glob_class(self, arg: ir.Node, chars: str) -> exp.Expr:
+        """`arg GLOB '[chars]*'`: ORed `arg LIKE 'c%'` as one GLOB call (a call per row and
+        pattern is most of what such a criterion costs on SQLite)."""
+        return exp.Glob(this=_paren(self.value(arg)),
+                        expression=exp.Literal.string(f"[{chars}]*"))
 
     def _like(self, node: ir.Like) -> exp.Expr:
         arg = _paren(self.value(node.arg))
