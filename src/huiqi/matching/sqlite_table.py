@@ -3,10 +3,11 @@
 SQLite computes each distinct criterion once per row and each item's amount on its eligible
 rows; numpy derives eligible / failed / missing from the criterion values. A value handed from
 SQLite to Python costs about 150 ns (more than computing it), so SQLite hands over a few long
-strings per block of rows instead of a value per row and item:
-- per row, fixed-width hex: the row key, the criterion values packed two bits each (1 true,
-  0 false, 2 unknown) and which of the items' fields are NULL, a bit each;
-- per item, the eligible rows' keys and amounts (fen; -1 when an input is NULL).
+strings of comma-separated integers per block of rows (group_concat) instead of a value per
+row and item:
+- the row keys; the criterion values packed two bits each (1 true, 0 false, 2 unknown); which
+  fields of criteria over several fields are NULL, a bit each;
+- per item, the eligible rows' keys and amounts (fen; unknown as -1 - the NULL inputs' bits).
 All SQL text comes from the compiled, checked rules; the row range is a bound parameter.
 """
 
@@ -63,19 +64,18 @@ class SqlitePlan:
         stage = ", ".join(['"src"."__row" AS "__row"', *(f'"src".{_q(f)}' for f in money),
                            *(f"{p} AS __p{g}" for g, p in enumerate(packs)),
                            *(f"{n} AS __z{h}" for h, n in enumerate(nulls))])
-        width = 1 + self.packs + self.null_packs
-        record = (f"printf('{'%016x' * width}', __row"
-                  + "".join(f", __p{g}" for g in range(self.packs))
-                  + "".join(f", __z{h}" for h in range(self.null_packs)) + ")")
-        outputs = [f"group_concat({record}, '')"]
+        # group_concat turns integers to text far faster than printf would
+        outputs = ["group_concat(__row)", *(f"group_concat(__p{g})" for g in range(self.packs)),
+                   *(f"group_concat(__z{h})" for h in range(self.null_packs))]
         for k in self.with_amount:
             c = self.compiled[k]
+            # an unknown amount as -1 - (which inputs are NULL, a bit each)
             nulls = " | ".join(f"((q.{_q(f)} IS NULL) << {j})" for j, f in enumerate(
                 _money(c)))
-            amount = (f"printf('%016x%016x%016x', __row, "
-                      f"IFNULL({c.staged['amount_value']}, -1), {nulls or 0})")
-            # FILTER: the aggregate is not even called for the other rows
-            outputs.append(f"group_concat({amount}, '') FILTER (WHERE {self._eligible(c)})")
+            amount = f"IFNULL({c.staged['amount_value']}, -1 - ({nulls or 0}))"
+            # FILTER: the aggregates are not even called for the other rows
+            eligible = f"FILTER (WHERE {self._eligible(c)})"
+            outputs += [f"group_concat(__row) {eligible}", f"group_concat({amount}) {eligible}"]
         # every piece is rendered from checked rules or built here from field names
         return (f"SELECT {', '.join(outputs)} FROM (SELECT {stage} FROM \"src\" "
                 f"WHERE rowid >= ? AND rowid < ? LIMIT -1 OFFSET 0) AS \"q\"")
@@ -93,28 +93,34 @@ class SqlitePlan:
         return " AND ".join(tests) or "1"
 
     def decode(self, answer: Sequence[str | None], items: Sequence[Item]) -> list[pa.Table]:
-        records = _hex_ints(answer[0] or "", 1 + self.packs + self.null_packs)
-        rows = records[:, 0]
+        numbers = [_ints(text) for text in answer]
+        rows = numbers[0]
         order = None if np.all(rows[1:] > rows[:-1]) else np.argsort(rows, kind="stable")
-        amounts = {k: _hex_ints(text or "", 3) for k, text in
-                   zip(self.with_amount, answer[1:], strict=True)}
+        packs = numbers[1:1 + self.packs]
+        null_packs = numbers[1 + self.packs:1 + self.packs + self.null_packs]
+        given = numbers[1 + self.packs + self.null_packs:]
+        amounts = {k: (given[2 * i], given[2 * i + 1]) for i, k in enumerate(self.with_amount)}
+        if any(len(a) != len(rows) for a in [*packs, *null_packs]) or any(
+                len(r) != len(a) for r, a in amounts.values()):
+            raise RuntimeError("SQLite's answer could not be read back")
         values: dict[str, np.ndarray] = {}
 
         def code(alias: str) -> np.ndarray:
             if alias not in values:
                 i = self.slot[alias]
-                values[alias] = (records[:, 1 + i // SLOTS] >> 2 * (i % SLOTS)) & 3
+                values[alias] = (packs[i // SLOTS] >> 2 * (i % SLOTS)) & 3
             return values[alias]
 
         def null(name: str) -> np.ndarray:
             j = self.bit[name]
-            return (records[:, 1 + self.packs + j // FIELD_BITS] >> j % FIELD_BITS) & 1 == 1
+            return (null_packs[j // FIELD_BITS] >> j % FIELD_BITS) & 1 == 1
 
         out = []
         for k, (c, item) in enumerate(zip(self.compiled, items, strict=True)):
-            out.append(self._item_table(k, c, item, rows, [code(a) for a in c.criterion_aliases],
-                                        null, _positions(rows, order, amounts[k][:, 0])
-                                        if k in amounts else None, amounts.get(k)))
+            keys, fen = amounts.get(k, (None, None))
+            at = None if keys is None else _positions(rows, order, keys)
+            codes = [code(a) for a in c.criterion_aliases]
+            out.append(self._item_table(k, c, item, rows, codes, null, at, fen))
         return out
 
     def _item_table(self, k: int, c: CompiledItem, item: Item, rows: np.ndarray,
@@ -133,11 +139,12 @@ class SqlitePlan:
         known = np.zeros(n, bool)
         missing = np.zeros(n, np.int64)
         if at is not None and amounts is not None:
-            fen[at] = amounts[:, 1]
-            known[at] = amounts[:, 1] >= 0
+            fen[at] = amounts
+            known[at] = amounts >= 0
             bits = {name: j for j, name in enumerate(c.ir.fields)}
-            for j, name in enumerate(_money(c)):  # unknown amounts: their NULL inputs
-                lacking = at[(amounts[:, 1] < 0) & ((amounts[:, 2] >> j) & 1 == 1)]
+            nulls = -1 - amounts  # where the amount is unknown: which inputs are NULL
+            for j, name in enumerate(_money(c)):
+                lacking = at[(amounts < 0) & ((nulls >> j) & 1 == 1)]
                 missing[lacking] |= 1 << bits[name]
         for j, name in enumerate(c.ir.fields):
             why = np.zeros(n, bool)
@@ -160,10 +167,9 @@ def _money(c: CompiledItem) -> list[str]:
     return [f for f in c.ir.fields if f in money]
 
 
-def _hex_ints(text: str, width: int) -> np.ndarray:
-    """Concatenated records of `width` 16-digit hex numbers as an int64 matrix."""
-    data = np.frombuffer(bytes.fromhex(text), ">i8")
-    return data.reshape(-1, width).astype(np.int64)
+def _ints(text: str | None) -> np.ndarray:
+    """group_concat's comma-separated integers (None: no rows)."""
+    return np.fromstring(text or "", dtype=np.int64, sep=",")
 
 
 def _positions(rows: np.ndarray, order: np.ndarray | None, keys: np.ndarray) -> np.ndarray:
