@@ -117,8 +117,11 @@ def test_results_table_carries_every_result() -> None:
     rows[1]["loan_amount"] = Decimal("1234567")
     cols = columns_from_arrow(arrow(rows, used_fields(load_catalog())), load_catalog())
     results = evaluate_items(items(), cols, 3, AS_OF[1], details=True)
-    table = vector.results_table(results).to_pydict()
+    arrow_table = vector.results_table(results)
+    table = arrow_table.to_pydict()
     assert len(table["item"]) == 3 * len(items())
+    # chunks have their own one-word dictionaries over shared indices: they still combine
+    assert arrow_table.combine_chunks().column("item").to_pylist() == table["item"]
     for k, r in enumerate(results):
         got = slice(3 * k, 3 * k + 3)
         assert table["item"][got] == [r.item_id] * 3

@@ -31,12 +31,12 @@ import pyarrow.compute as pc
 
 from huiqi.matching.vector_codes import code_dtype
 from huiqi.matching.vector_eval import Canon, Eval, Plan, intern_item
-from huiqi.matching.vector_fill import allocate, fill
+from huiqi.matching.vector_fill import allocate, fill, zeros
 from huiqi.rules import Catalog, FieldType, Item
 from huiqi.rules._compiler import fold_item
 
 Col = tuple[Any, Any]  # (values, nulls or None when nothing is NULL)
-BLOCK = 1 << 16
+BLOCK = 1 << 18  # rows: int64 temporaries of 2 MiB stay below numpy's huge-page size
 
 
 class Columns(dict[str, Col]):
@@ -137,15 +137,14 @@ def evaluate_items(
 
 def results_table(results: Sequence[VectorResult]) -> pa.Table:
     """The results as one Arrow table (item, eligible, amount_fen[, failed, missing]), one
-    chunk per item, sharing the result arrays (no copy)."""
-    names = pa.array([r.item_id for r in results], pa.string())
-    index = pa.int8() if len(results) < 128 else pa.int32()
+    chunk per item, sharing the result arrays (no copy). Each chunk's item column is a
+    one-word dictionary over the same zero indices (never written, so never paged in)."""
+    n = len(results[0].eligible) if results else 0
+    first = _wrap(pa.int8(), zeros(n, np.int8))
     batches = []
-    for k, r in enumerate(results):
-        n = len(r.eligible)
-        codes = np.full(n, k, index.to_pandas_dtype())
+    for r in results:
         columns = {
-            "item": pa.DictionaryArray.from_arrays(_wrap(index, codes), names, safe=False),
+            "item": pa.DictionaryArray.from_arrays(first, pa.array([r.item_id]), safe=False),
             "eligible": _wrap(pa.int8(), r.eligible),
             "amount_fen": pa.Array.from_buffers(pa.int64(), n, [pa.py_buffer(r.amount_valid),
                                                                 pa.py_buffer(r.amount_fen)]),

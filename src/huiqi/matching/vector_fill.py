@@ -31,18 +31,18 @@ def allocate(bound: ir.ItemIR, n: int, details: bool, widths: tuple[int, int]
              ) -> VectorResult:
     from huiqi.matching.vector import VectorResult
 
-    result = VectorResult(bound.item_id, _zeros(n, np.int8), _zeros(n, np.int64),
-                          _zeros(-(-n // 8), np.uint8))
+    result = VectorResult(bound.item_id, zeros(n, np.int8), zeros(n, np.int64),
+                          zeros(-(-n // 8), np.uint8))
     if details:
-        result.failed_bits = _zeros(n, _bits_dtype(widths[0]))
-        result.missing_bits = _zeros(n, _bits_dtype(widths[1]))
+        result.failed_bits = zeros(n, _bits_dtype(widths[0]))
+        result.missing_bits = zeros(n, _bits_dtype(widths[1]))
     return result
 
 
 MMAP_MIN = 1 << 20  # bytes; smaller results come from numpy
 
 
-def _zeros(n: int, dtype: Any) -> np.ndarray:
+def zeros(n: int, dtype: Any) -> np.ndarray:
     """Zeroed memory for a result array. Large ones are mapped straight from the kernel in
     4 KiB pages: numpy asks for transparent huge pages, and on a VM a fresh huge page can cost
     milliseconds (the bench's first run spent more time there than computing). Pages never
