@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, File, Request, UploadFile
+from fastapi import Body, File, Request, UploadFile
 from starlette.responses import FileResponse
 
 from huiqi.appeals import attachments, duplicates, service
@@ -15,11 +15,12 @@ from huiqi.appeals.intake import AppealIn
 from huiqi.appeals.records import kind_label
 from huiqi.appeals.vocab import AppealAction
 from huiqi.auth.dependencies import CurrentUser
+from huiqi.kit import web
 from huiqi.kit.pagination import PageQuery, paginate
 from huiqi.kit.settings import Settings, get_settings
 from huiqi.kit.web import ClockDep, DBSession
 
-router = APIRouter(tags=["诉求"])
+router = web.router(tags=["诉求"])
 router.include_router(office_router)
 UPLOAD_BODY_LIMIT = get_settings().upload_max_bytes + 1024 * 1024
 

@@ -6,16 +6,17 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, File, UploadFile
+from fastapi import File, UploadFile
 
 from huiqi.appeals import categories, rates, service, stats
 from huiqi.appeals import schemas as s
 from huiqi.appeals.intake import AppealIn, MeetingIn
 from huiqi.auth.dependencies import CurrentUser
+from huiqi.kit import web
 from huiqi.kit.errors import ValidationFailed
 from huiqi.kit.web import ClockDep, DBSession
 
-router = APIRouter()
+router = web.router()
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
 
 

@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 from typing import Annotated, Any
 from xml.etree import ElementTree as ET  # building XML only, never parsing it
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import Form, Query, Request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.responses import JSONResponse, Response
@@ -34,13 +34,14 @@ from huiqi.appeals.records import kind_label
 from huiqi.appeals.vocab import AppealStatus, Source
 from huiqi.auth import service as auth_service
 from huiqi.auth.actor import Actor
+from huiqi.kit import web
 from huiqi.kit.clock import Clock
 from huiqi.kit.errors import HuiqiError, NotFound, ValidationFailed
 from huiqi.kit.web import ClockDep, DBSession, client_ip
 from huiqi.models.appeal import Appeal
 from huiqi.models.appeal_category import AppealCategory
 
-router = APIRouter(prefix="/open311/v2", tags=["Open311 GeoReport v2"])
+router = web.router(prefix="/open311/v2", tags=["Open311 GeoReport v2"])
 MAX_RESULTS = 1000
 DEFAULT_DAYS = 90
 Opt = Annotated[str | None, Form()]

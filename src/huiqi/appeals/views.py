@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 from starlette.responses import FileResponse, Response
@@ -29,6 +29,7 @@ from huiqi.appeals import (
 from huiqi.appeals.endpoints import UPLOAD_BODY_LIMIT
 from huiqi.appeals.vocab import AppealAction, AppealStatus, Source
 from huiqi.auth.dependencies import CurrentUser
+from huiqi.kit import web
 from huiqi.kit.errors import HuiqiError, NotFound
 from huiqi.kit.pagination import PageQuery, paginate
 from huiqi.kit.web import ClockDep, DBSession, is_htmx
@@ -37,7 +38,7 @@ from huiqi.ui.dashboard import Panel, register_panel
 from huiqi.ui.nav import NavItem, register_nav
 from huiqi.ui.templating import flash, redirect, render
 
-router = APIRouter(include_in_schema=False)
+router = web.router(include_in_schema=False)
 for sub in (views_office, views_lists, views_rates):
     router.include_router(sub.router)
 

@@ -3,17 +3,18 @@ filters as the appeals list). Everyone sees only the appeals they may see."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from starlette.responses import Response
 
 from huiqi.appeals import categories, lists, service, webforms
 from huiqi.appeals.vocab import AppealStatus, Source
 from huiqi.auth.dependencies import CurrentUser
+from huiqi.kit import web
 from huiqi.kit.excel import workbook_bytes, xlsx_response
 from huiqi.kit.web import ClockDep, DBSession
 from huiqi.ui.templating import render
 
-router = APIRouter(include_in_schema=False)
+router = web.router(include_in_schema=False)
 
 
 def _filtered(request: Request, db: DBSession, actor: CurrentUser) -> list[object]:

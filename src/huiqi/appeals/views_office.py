@@ -7,7 +7,7 @@ import secrets
 from datetime import date
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 from starlette.responses import Response
@@ -15,13 +15,14 @@ from starlette.responses import Response
 from huiqi.appeals import categories, pages, service, webforms
 from huiqi.appeals.intake import AppealIn, MeetingIn
 from huiqi.auth.dependencies import CurrentUser, OfficeUser
+from huiqi.kit import web
 from huiqi.kit.errors import HuiqiError, NotFound, ValidationFailed
 from huiqi.kit.web import ClockDep, DBSession
 from huiqi.models.user import Role
 from huiqi.ui.nav import NavItem, register_nav
 from huiqi.ui.templating import flash, redirect, render
 
-router = APIRouter(include_in_schema=False)
+router = web.router(include_in_schema=False)
 register_nav(NavItem("诉求工具", "/appeals/tools", {Role.OFFICE, Role.AUDITOR}, order=32,
                      description="政企恳谈会录入、12345导入、类别时限、节假日、营商前哨、包联"))
 MAX_IMPORT_BYTES = 20 * 1024 * 1024

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
@@ -16,6 +16,7 @@ from huiqi.appeals import categories, rates, stats, webforms
 from huiqi.appeals.rates import AppealRates, CategoryTrend
 from huiqi.auth.actor import Actor
 from huiqi.auth.dependencies import CurrentUser
+from huiqi.kit import web
 from huiqi.kit.clock import Clock
 from huiqi.kit.errors import NotFound, ValidationFailed
 from huiqi.kit.excel import workbook_bytes, xlsx_response
@@ -24,7 +25,7 @@ from huiqi.models.user import Role
 from huiqi.ui.nav import NavItem, register_nav
 from huiqi.ui.templating import render
 
-router = APIRouter(include_in_schema=False)
+router = web.router(include_in_schema=False)
 READERS = {Role.DEPARTMENT, Role.LIAISON, Role.OFFICE, Role.AUDITOR}
 register_nav(NavItem("诉求统计", "/appeals/rates", READERS, order=31,
                      description="响应率、按时办结率、办结率、满意率，部门排名，类别趋势"))

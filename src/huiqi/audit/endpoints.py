@@ -5,16 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from fastapi import APIRouter
 from pydantic import BaseModel
 
 from huiqi.audit import repository as repo
 from huiqi.audit.dependencies import AuditFilterQuery
 from huiqi.auth.dependencies import AuditorUser
+from huiqi.kit import web
 from huiqi.kit.pagination import PageQuery, paginate
 from huiqi.kit.web import DBSession
 
-router = APIRouter(tags=["审计"])
+router = web.router(tags=["审计"])
 
 
 class AuditEntry(BaseModel):

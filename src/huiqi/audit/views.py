@@ -4,20 +4,21 @@ from __future__ import annotations
 
 import json
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from starlette.responses import Response
 
 from huiqi import audit
 from huiqi.audit import repository as repo
 from huiqi.audit.dependencies import AuditFilterQuery
 from huiqi.auth.dependencies import AuditorUser
+from huiqi.kit import web
 from huiqi.kit.excel import workbook_bytes, xlsx_response
 from huiqi.kit.pagination import PageQuery, paginate
 from huiqi.kit.web import ClockDep, DBSession
 from huiqi.models.audit import AuditLog
 from huiqi.ui.templating import render
 
-router = APIRouter(include_in_schema=False)
+router = web.router(include_in_schema=False)
 EXPORT_LIMIT = 100_000
 HEADERS = ["时间（北京时间）", "操作人", "角色", "来源 IP", "操作", "对象类型", "对象 ID",
            "变更前", "变更后"]

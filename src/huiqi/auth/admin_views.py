@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import Form, Request
 from starlette.responses import Response
 
 from huiqi.auth import repository as repo
 from huiqi.auth import service
 from huiqi.auth.dependencies import OfficeUser
+from huiqi.kit import web
 from huiqi.kit.errors import HuiqiError, NotFound
 from huiqi.kit.pagination import PageQuery, paginate
 from huiqi.kit.security import generate_password
@@ -19,7 +20,7 @@ from huiqi.models.user import ROLE_LABELS, Role, User
 from huiqi.ui.nav import NavItem, register_nav
 from huiqi.ui.templating import flash, redirect, render
 
-router = APIRouter(prefix="/admin", include_in_schema=False)
+router = web.router(prefix="/admin", include_in_schema=False)
 register_nav(NavItem("账号管理", "/admin/users", {Role.OFFICE}, order=80,
                      description="创建账号、重设密码、解除锁定、停用；管理部门"))
 

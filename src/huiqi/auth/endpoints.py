@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-
 from huiqi.auth.dependencies import CurrentUser
 from huiqi.auth.schemas import Me
+from huiqi.kit import web
 
-router = APIRouter(tags=["账号"])
+router = web.router(tags=["账号"])
 
 
 @router.get("/me", response_model=Me, summary="当前令牌所属账号")

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import Form, Request
 from starlette.responses import RedirectResponse, Response
 
 from huiqi.auth import repository as repo
 from huiqi.auth import service
 from huiqi.auth.dependencies import SESSION_COOKIE, AuthRequired, CurrentUser, OptionalUser
 from huiqi.auth.guards import auditor_may
+from huiqi.kit import web
 from huiqi.kit.csrf import ANON_COOKIE
 from huiqi.kit.errors import ValidationFailed
 from huiqi.kit.web import ClockDep, DBSession, client_ip, is_https, safe_next, user_agent
@@ -18,7 +19,7 @@ from huiqi.ui.dashboard import panels_for
 from huiqi.ui.nav import nav_for
 from huiqi.ui.templating import flash, redirect, render
 
-router = APIRouter(include_in_schema=False)
+router = web.router(include_in_schema=False)
 
 NOTICES = {
     "timeout": ("info", "登录已超时（30 分钟无操作），请重新登录。"),

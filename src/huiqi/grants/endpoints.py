@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import File, Form, Request, UploadFile
 from starlette.responses import FileResponse, Response
 
 from huiqi.auth.dependencies import CurrentUser, EnterpriseUser, OfficeUser
@@ -12,13 +12,14 @@ from huiqi.grants import applications as apps
 from huiqi.grants import autogrant, evaluations, forms, ledgers, payouts, publicity, review
 from huiqi.grants import schemas as s
 from huiqi.grants.states import Status
+from huiqi.kit import web
 from huiqi.kit.excel import xlsx_response
 from huiqi.kit.pagination import PageQuery, paginate
 from huiqi.kit.settings import policy_date_for
 from huiqi.kit.web import ClockDep, DBSession
 from huiqi.models.application import Application
 
-router = APIRouter(tags=["政策兑现"])
+router = web.router(tags=["政策兑现"])
 
 
 def _out(app: Application) -> s.ApplicationOut:

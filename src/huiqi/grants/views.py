@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import Form, Request
 from fastapi.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.responses import FileResponse, Response
@@ -27,6 +27,7 @@ from huiqi.grants import (
 )
 from huiqi.grants import applications as apps
 from huiqi.grants.states import Status, allowed
+from huiqi.kit import web
 from huiqi.kit.errors import NotFound, ValidationFailed
 from huiqi.kit.pagination import PageQuery, paginate
 from huiqi.kit.settings import policy_date_for
@@ -36,7 +37,7 @@ from huiqi.registry.catalog import fact_fields
 from huiqi.ui.nav import NavItem, register_nav
 from huiqi.ui.templating import flash, redirect, render
 
-router = APIRouter(include_in_schema=False)
+router = web.router(include_in_schema=False)
 router.include_router(views_office.router)
 home.register()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import Form, Request
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import select
 from starlette.responses import Response
@@ -13,6 +13,7 @@ from starlette.responses import Response
 from huiqi.auth.dependencies import CurrentUser, OfficeUser
 from huiqi.grants import autogrant, budget, evaluations, forms, items, ledgers, payouts, publicity
 from huiqi.grants.access import access_grant, visible_grants
+from huiqi.kit import web
 from huiqi.kit.errors import NotFound
 from huiqi.kit.excel import xlsx_response
 from huiqi.kit.pagination import PageQuery, paginate
@@ -23,7 +24,7 @@ from huiqi.models.user import Role
 from huiqi.ui.nav import ALL_ROLES, NavItem, register_nav
 from huiqi.ui.templating import flash, redirect, render
 
-router = APIRouter(include_in_schema=False)
+router = web.router(include_in_schema=False)
 ENT, DEPT, OFFICE, AUDITOR = Role.ENTERPRISE, Role.DEPARTMENT, Role.OFFICE, Role.AUDITOR
 register_nav(NavItem("免申即享", "/grants/auto-lists", {DEPT, OFFICE}, order=22,
                      description="生成免申即享名单，部门确认后直接兑现"))

@@ -7,12 +7,15 @@ response is sent: a client never sees "saved" for a transaction that then fails.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from typing import Annotated
+import functools
+import inspect
+from collections.abc import AsyncIterator, Callable
+from typing import Annotated, Any
 from urllib.parse import urlsplit
 
 from anyio import to_thread
-from fastapi import Depends, Request
+from fastapi import APIRouter, Depends, Request
+from fastapi.routing import APIRoute
 from sqlalchemy.orm import Session
 
 from huiqi.kit.clock import Clock
@@ -24,10 +27,15 @@ API_DOCS_PAGE = "/api/docs"  # an HTML page for people, served with the usual se
 TOKEN_PREFIXES = ("/open311/",)
 
 
+_REQUEST_UNIT = "huiqi.request_unit_of_work"
+
+
 async def get_db(request: Request) -> AsyncIterator[Session]:
-    """Async so that opening costs no thread-pool hop (a Session connects at its first query);
-    finishing (commit or rollback, then close) is one hop, skipped when no SQL ran."""
+    """Async so that opening costs no thread-pool hop (a Session connects at its first query).
+    A sync endpoint taking it commits it in its own hop (UnitOfWorkRoute); otherwise finishing
+    (commit or rollback, then close) is one more hop, skipped when no transaction is open."""
     session: Session = request.app.state.session_factory()
+    session.info[_REQUEST_UNIT] = True
     try:
         yield session
     except BaseException:
@@ -49,6 +57,34 @@ async def _finish(session: Session, *, commit: bool) -> None:
             session.close()  # rolls back whatever was not committed
 
     await to_thread.run_sync(finish)
+
+
+class UnitOfWorkRoute(APIRoute):
+    """A route whose sync endpoint commits the request's unit of work in the thread it already
+    runs in, when it returns: each thread-pool hop costs about a millisecond under load, and this
+    saves one per request. On an exception nothing is committed here; get_db rolls back."""
+
+    def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        if not inspect.iscoroutinefunction(endpoint):
+            endpoint = _committing(endpoint)
+        super().__init__(path, endpoint, **kwargs)
+
+
+def _committing(endpoint: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(endpoint)  # FastAPI reads the signature through __wrapped__
+    def run(*args: Any, **kwargs: Any) -> Any:
+        result = endpoint(*args, **kwargs)
+        for value in kwargs.values():
+            if isinstance(value, Session) and value.info.get(_REQUEST_UNIT):
+                value.commit()
+        return result
+
+    return run
+
+
+def router(**kwargs: Any) -> APIRouter:
+    """Every domain's router: routes commit in the endpoint's own hop (UnitOfWorkRoute)."""
+    return APIRouter(route_class=UnitOfWorkRoute, **kwargs)
 
 
 async def get_clock(request: Request) -> Clock:  # async: no thread-pool hop

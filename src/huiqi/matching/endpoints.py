@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from starlette.responses import Response
 
 from huiqi.auth.dependencies import EnterpriseUser, OfficeUser
+from huiqi.kit import web
 from huiqi.kit.settings import Settings, get_settings
 from huiqi.kit.web import ClockDep, DBSession
 from huiqi.matching import packs
 from huiqi.matching import schemas as s
 
-router = APIRouter(tags=["政策礼包"])
+router = web.router(tags=["政策礼包"])
 
 
 def _settings(request: Request) -> Settings:

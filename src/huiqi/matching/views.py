@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from markupsafe import Markup
 from starlette.responses import Response
 
 from huiqi.auth.dependencies import EnterpriseUser, OfficeUser
+from huiqi.kit import web
 from huiqi.kit.errors import ValidationFailed
 from huiqi.kit.settings import Settings, get_settings
 from huiqi.kit.web import ClockDep, DBSession, is_htmx
@@ -20,7 +21,7 @@ from huiqi.registry.catalog import fact_fields
 from huiqi.ui.nav import NavItem, register_nav
 from huiqi.ui.templating import env, flash, redirect, render, toast_headers
 
-router = APIRouter(include_in_schema=False)
+router = web.router(include_in_schema=False)
 
 register_nav(NavItem("政策礼包", "/gift-pack", {Role.ENTERPRISE}, order=10,
                      description="可享受的政策、测算金额、还需补充的信息"))

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from fastapi import APIRouter
 from pydantic import BaseModel
 
 from huiqi.auth.dependencies import CurrentUser
 from huiqi.auth.guards import auditor_may
+from huiqi.kit import web
 from huiqi.kit.pagination import PageQuery, paginate
 from huiqi.kit.web import ClockDep, DBSession
 from huiqi.notify import repository as repo
 from huiqi.notify import service
 
-router = APIRouter(tags=["通知"])
+router = web.router(tags=["通知"])
 
 
 class NotificationOut(BaseModel):

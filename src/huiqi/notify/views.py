@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from starlette.responses import HTMLResponse, Response
 
 from huiqi.auth.dependencies import CurrentUser, passive
 from huiqi.auth.guards import auditor_may
+from huiqi.kit import web
 from huiqi.kit.pagination import PageQuery, paginate
 from huiqi.kit.web import ClockDep, DBSession
 from huiqi.notify import repository as repo
 from huiqi.notify import service
 from huiqi.ui.templating import redirect, render
 
-router = APIRouter(include_in_schema=False)
+router = web.router(include_in_schema=False)
 
 
 @router.get("/notifications")

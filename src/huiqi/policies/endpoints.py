@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 
 from huiqi.auth.dependencies import OfficeUser
+from huiqi.kit import web
 from huiqi.kit.web import ClockDep, DBSession
 from huiqi.models.policy import PolicyDocument, PolicyVersion
 from huiqi.policies import diff, service
@@ -15,7 +16,7 @@ from huiqi.policies import schemas as s
 from huiqi.policies.validation import CheckResult
 from huiqi.policies.views import as_of
 
-router = APIRouter(tags=["政策库"])
+router = web.router(tags=["政策库"])
 
 
 def _document(doc: PolicyDocument, versions: list[PolicyVersion]) -> s.DocumentOut:

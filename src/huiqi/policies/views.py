@@ -6,11 +6,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import File, Form, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from starlette.responses import PlainTextResponse, Response
 
 from huiqi.auth.dependencies import OfficeUser
+from huiqi.kit import web
 from huiqi.kit.clock import Clock
 from huiqi.kit.web import ClockDep, DBSession
 from huiqi.models.user import Role
@@ -19,7 +20,7 @@ from huiqi.policies.validation import CheckResult, decode_upload, safe_filename
 from huiqi.ui.nav import NavItem, register_nav
 from huiqi.ui.templating import flash, redirect, render
 
-router = APIRouter(include_in_schema=False)
+router = web.router(include_in_schema=False)
 register_nav(NavItem("政策库", "/policies", {Role.OFFICE}, order=30,
                      description="上传、在线编辑、校验和发布政策文件；版本与差异；撤回"))
 Source = Annotated[str, Form(max_length=600_000)]

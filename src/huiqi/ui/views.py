@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from sqlalchemy import text
 from starlette.responses import JSONResponse, Response
 
+from huiqi.kit import web
 from huiqi.kit.web import API_DOCS_PAGE, DBSession
 from huiqi.ui.templating import render
 
-router = APIRouter(include_in_schema=False)
+router = web.router(include_in_schema=False)
 
 
 @router.get(API_DOCS_PAGE)
