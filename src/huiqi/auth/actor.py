@@ -7,8 +7,26 @@ Routes receive an `Actor` (through the aliases in dependencies.py), services tak
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Protocol
 
-from huiqi.models.user import ROLE_LABELS, Role, User
+from huiqi.models.user import ROLE_LABELS, Role
+
+
+class Account(Protocol):
+    """What an Actor is made of: a User, or a plain row of its columns (the per-request lookup)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def username(self) -> str: ...
+    @property
+    def display_name(self) -> str: ...
+    @property
+    def role(self) -> str: ...
+    @property
+    def department_id(self) -> int | None: ...
+    @property
+    def enterprise_uscc(self) -> str | None: ...
 
 
 @dataclass(frozen=True)
@@ -23,7 +41,7 @@ class Actor:
     via: str = "session"  # session | token | cli | system
 
     @classmethod
-    def of(cls, user: User, *, ip: str | None = None, via: str = "session") -> Actor:
+    def of(cls, user: Account, *, ip: str | None = None, via: str = "session") -> Actor:
         return cls(
             user_id=user.id, username=user.username, display_name=user.display_name,
             role=Role(user.role), department_id=user.department_id,

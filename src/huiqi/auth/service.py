@@ -16,7 +16,7 @@ from stdnum.cn import uscc as uscc_number
 
 from huiqi import audit
 from huiqi.auth import repository as repo
-from huiqi.auth.actor import Actor
+from huiqi.auth.actor import Account, Actor
 from huiqi.kit.clock import Clock
 from huiqi.kit.errors import Conflict, NotFound, ValidationFailed
 from huiqi.kit.security import (
@@ -196,8 +196,8 @@ class SessionExpired(Exception):
 
 def resolve_session(
     db: Session, clock: Clock, token: str, *, touch: bool = True
-) -> tuple[UserSession, User] | None:
-    """The live session and its user; None if unknown. Raises SessionExpired after idling."""
+) -> tuple[UserSession, Account] | None:
+    """The live session and its account; None if unknown. Raises SessionExpired after idling."""
     row = repo.session_by_digest(db, token_digest(token))
     if row is None:
         return None
@@ -205,7 +205,7 @@ def resolve_session(
     if now - row.last_seen_at > IDLE_TIMEOUT:
         repo.end_dead_session(db, row.id)
         raise SessionExpired
-    user = repo.user_by_id(db, row.user_id)
+    user = repo.caller_by_id(db, row.user_id)
     if user is None or not user.is_active or (user.locked_until and user.locked_until > now):
         repo.end_dead_session(db, row.id)
         return None
@@ -284,20 +284,18 @@ def revoke_api_token(db: Session, actor: Actor, clock: Clock, token_id: int) -> 
     return row
 
 
-def resolve_api_token(db: Session, clock: Clock, secret: str) -> User | None:
+def resolve_api_token(db: Session, clock: Clock, secret: str) -> Account | None:
     if not secret.startswith(TOKEN_PREFIX):
         return None
-    row = repo.token_by_digest(db, token_digest(secret))
+    row = repo.caller_by_token(db, token_digest(secret))
     now = clock.now()
     if row is None or row.revoked_at or (row.expires_at and row.expires_at <= now):
         return None
-    user = repo.user_by_id(db, row.user_id)
-    if user is None or not user.is_active or (user.locked_until and user.locked_until > now):
+    if not row.is_active or (row.locked_until and row.locked_until > now):
         return None
     if row.last_used_at is None or now - row.last_used_at >= TOUCH_EVERY:
-        repo.touch_token(db, row.id, now)
-        set_committed_value(row, "last_used_at", now)
-    return user
+        repo.touch_token(db, row.token_id, now)
+    return row
 
 
 # -- administration (营商办) --------------------------------------------------------------------
