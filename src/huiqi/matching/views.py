@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import Request
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from starlette.responses import Response
 
 from huiqi.auth.dependencies import EnterpriseUser, OfficeUser
@@ -35,14 +35,18 @@ def _settings(request: Request) -> Settings:
     return found if isinstance(found, Settings) else get_settings()
 
 
+_CSRF_SLOT = "__huiqi_csrf_slot__"
+
+
 def _page(request: Request, view: packs.PackView, status_code: int = 200,
           headers: dict[str, str] | None = None) -> Response:
-    # The pack body (up to a few hundred entries) is rendered once per pack and session (its
-    # form carries the session's CSRF token); the layout around it is rendered every time.
+    # The pack body (up to a few hundred entries) is rendered once per pack, with a slot where
+    # its form carries the session's CSRF token; the layout around it is rendered every time.
     auth = getattr(request.state, "auth", None)
-    csrf = auth.csrf_token if auth is not None else None
-    body = view.remember(("html", csrf), lambda: Markup(env.get_template(  # noqa: S704 autoescaped
-        "matching/_pack.html").render({"v": view, "packs": packs, "csrf_token": csrf})))
+    csrf = auth.csrf_token if auth is not None else ""
+    rendered = view.remember("html", lambda: env.get_template("matching/_pack.html").render(
+        {"v": view, "packs": packs, "csrf_token": _CSRF_SLOT}))
+    body = Markup(rendered.replace(_CSRF_SLOT, str(escape(csrf))))  # noqa: S704 autoescaped
     template = "matching/_pack_body.html" if is_htmx(request) else "matching/pack.html"
     return render(request, template, {"v": view, "pack_html": body}, status_code=status_code,
                   headers=headers)

@@ -106,3 +106,22 @@ def test_publishing_shows_at_once(logged_in: Client, register: Any, app_engine: 
     finally:
         items.use_source(items.FileItemSource([POLICIES]))
     assert "giftville.rent" in _ids(api.get("/api/v1/gift-pack").json()["eligible"])
+
+
+def test_one_rendered_pack_carries_each_sessions_csrf_token(
+    logged_in: Client, register: Any, builds: list[int]
+) -> None:
+    """The pack body is rendered once and shared; its facts form must still carry the CSRF token
+    of the session asking, or that session's form posts would be refused."""
+    uscc = register()
+    first = logged_in("enterprise", enterprise_uscc=uscc)
+    second = logged_in("enterprise", enterprise_uscc=uscc)
+    tokens = {csrf_token(first), csrf_token(second)}
+    assert len(tokens) == 2
+    for client in (first, second):
+        page = client.get("/gift-pack").text
+        mine = csrf_token(client)
+        assert f'name="csrf_token" value="{mine}"' in page
+        assert (tokens - {mine}).pop() not in page
+        assert "__huiqi_csrf_slot__" not in page and 'name="fact_' in page
+    assert len(builds) == 1
