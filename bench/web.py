@@ -14,25 +14,33 @@ token per client; starts uvicorn (a separate process, loopback); logs the client
 client requests the same URL back to back (no think time) for `--seconds`, after a warm-up.
 Latency is per request as the client sees it; throughput is completed requests per second.
 
-Figures (2026-11-22, 2 shared vCPUs at load 3-9 from other work, SQLite, 200 items, 3,000
-enterprises, a pack showing median 60 / max 120 entries; req/s, p50 ms, p95 ms). "before" is the
-first version of the page; "after" adds the per-enterprise pack cache, async I/O-free
-dependencies and session touches at most once a minute (both columns have the pool larger than
-the thread pool; before that fix the notifications list had p95 29.6 s from pool-timeout stalls):
+Load comes from bench/loadgen.py, a minimal keep-alive HTTP client: httpx costs ~2 ms of CPU per
+request and, sharing the 2 cores, capped even a hello-world FastAPI app at ~400 req/s (the raw
+client: ~2,100). Figures before session 3 were taken with httpx.
 
-                                     before (1 worker)   after (1 worker)    after (2 workers)
-    page, 1 client                   28.7   29    52     62.8   15    25     49.5   20    26
-    API,  1 client                   37.4   25    42     55.8   16    31     48.1   18    37
-    page, 50 clients                 25.6 1869  2606     36.5 1291  2156     35.1  927  1627
-    API,  50 clients                 25.0 1369  2392     36.0  903  1694     64.9  542   965
-    notifications API, 50 clients    70.7  687   881     86.2  562   788     93.5  512   789
-    page, 50 clients, 1 s think      22.4 1157  2440     44.6  102   348     44.0   95   278
-    API,  50 clients, 1 s think      21.8 1020  1818     43.8  120   403     45.6   63   302
+Figures (2 shared vCPUs, SQLite, 200 items, 3,000 enterprises, a pack showing median 60 / max
+120 entries; req/s, p50 ms, p95 ms). "s2" is the end of session 2 (1 worker, httpx client);
+"s3" the end of session 3 (2026-11-23, load 1.2-4): session touches apart from the request,
+requests capped at what the pool serves, one thread-pool hop per request fewer twice over, the
+pack keyed on raw driver rows, busiest routers first, uvloop + httptools:
 
-The target (p95 < 100 ms at 50 clients with no think time) is not met on this machine: it needs
-~500 requests/s, and the platform's cheapest authenticated request (the notifications list)
-does ~90/s on one worker here. The stalls (a request held a pooled connection across thread-pool
-hops while 40 threads waited for 15 connections) are gone: the pool can now outgrow the threads.
+                                     s2, 1 worker        s3, 1 worker        s3, 2 workers
+    page, 1 client                   62.8   15    25    117.5    8    12    156.4    6     8
+    API,  1 client                   55.8   16    31    162.2    6     9    167.3    6    10
+    page, 50 clients                 36.5 1291  2156     59.7  804  1082     94.1  162   331 *
+    API,  50 clients                 36.0  903  1694     87.6  546   805    365.7  128   237
+    notifications API, 50 clients    86.2  562   788    140.1  339   526    403.6  107   220
+    page, 50 clients, 1 s think      44.6  102   348     49.5   10    29     49.5    9    21
+    API,  50 clients, 1 s think      43.8  120   403     49.0   10    31     49.5    7    14
+
+    * before the pack body was rendered once per pack instead of once per session: 241-259
+      req/s, p50 182-211, p95 413-429 at load 5 afterwards (same load, 2 workers).
+
+The target (p95 < 100 ms at 50 clients) is met for clients that pause a second between requests
+(p95 14-31 ms); back to back, 50 clients need ~500 req/s and 2 workers serve ~370 (API).
+A request still costs ~5 ms of CPU: FastAPI's routing and dependency solving, the session
+lookup and two thread-pool hops. 1 worker is markedly worse under load than its 1-client cost
+suggests (the GIL shared by the event loop and up to 16 threads): serve with 2 workers.
 """
 
 from __future__ import annotations
