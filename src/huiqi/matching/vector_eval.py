@@ -31,13 +31,7 @@ def intern_item(bound: ir.ItemIR, canon: Canon) -> ir.ItemIR:
     def intern(node: ir.Node) -> ir.Node:
         return ir.transform(node, canon.one)
 
-    return ir.ItemIR(
-        item_id=bound.item_id,
-        criteria=tuple(ir.CriterionIR(c.name, intern(c.expr), c.fields) for c in bound.criteria),
-        amount=None if bound.amount is None else intern(bound.amount),
-        amount_fields=bound.amount_fields,
-        caps=tuple((name, intern(node)) for name, node in bound.caps),
-        cap_fields=bound.cap_fields, fields=bound.fields, as_of=bound.as_of)
+    return ir.map_item(bound, intern)
 
 
 class Plan:

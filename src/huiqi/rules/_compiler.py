@@ -160,13 +160,7 @@ def fold(node: ir.Node) -> ir.Node:
 
 
 def fold_item(bound: ir.ItemIR) -> ir.ItemIR:
-    return ir.ItemIR(
-        item_id=bound.item_id,
-        criteria=tuple(ir.CriterionIR(c.name, fold(c.expr), c.fields) for c in bound.criteria),
-        amount=None if bound.amount is None else fold(bound.amount),
-        amount_fields=bound.amount_fields,
-        caps=tuple((name, fold(node)) for name, node in bound.caps),
-        cap_fields=bound.cap_fields, fields=bound.fields, as_of=bound.as_of)
+    return ir.map_item(bound, fold)
 
 
 def _decimals(value: Decimal) -> int:

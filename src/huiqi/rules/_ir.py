@@ -278,3 +278,12 @@ class ItemIR:
     cap_fields: tuple[str, ...]
     fields: tuple[str, ...] = field(default=())  # every referenced field, in catalog order
     as_of: date | None = None
+
+
+def map_item(item: ItemIR, fn: Callable[[Node], Node]) -> ItemIR:
+    """The item with `fn` applied to each of its expressions (criteria, amount, caps)."""
+    return replace(
+        item,
+        criteria=tuple(CriterionIR(c.name, fn(c.expr), c.fields) for c in item.criteria),
+        amount=None if item.amount is None else fn(item.amount),
+        caps=tuple((name, fn(node)) for name, node in item.caps))
