@@ -106,9 +106,9 @@ def end_dead_session(db: Session, digest: str) -> None:
 
 def _apart(db: Session, stmt: Executable) -> None:
     """A bookkeeping write in its own short transaction, not the request's. Done inside a read
-    request it would turn the request into a write transaction: on SQLite that holds the
-    database's write lock until the request ends, and a read that then upgrades to a write fails
-    at once ("database is locked") when another writer committed meanwhile."""
+    request it would make the request a write transaction: on SQLite that holds the database's
+    write lock until the request ends, so concurrent requests queue on it (and past the busy
+    timeout fail with "database is locked")."""
     bind = db.get_bind()
     if isinstance(bind, Engine):
         with bind.begin() as conn:
@@ -127,10 +127,6 @@ def delete_user_sessions(db: Session, user_id: int, keep: str | None = None) -> 
 def delete_idle_sessions(db: Session, seen_before: datetime) -> int:
     result = db.execute(delete(UserSession).where(UserSession.last_seen_at < seen_before))
     return int(getattr(result, "rowcount", 0) or 0)
-
-
-def token_by_digest(db: Session, digest: str) -> ApiToken | None:
-    return db.scalar(select(ApiToken).where(ApiToken.token_digest == digest))
 
 
 def tokens_of(db: Session, user_id: int) -> list[ApiToken]:

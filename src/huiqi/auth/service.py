@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
@@ -190,6 +191,11 @@ def start_session(
     return SessionInfo(token, row, user)
 
 
+def _may_act(account: Any, now: datetime) -> bool:
+    """An active account that is not locked out (a User or a caller row)."""
+    return bool(account.is_active) and not (account.locked_until and account.locked_until > now)
+
+
 class SessionExpired(Exception):
     pass
 
@@ -206,7 +212,7 @@ def resolve_session(
         repo.end_dead_session(db, row.id)
         raise SessionExpired
     user = repo.caller_by_id(db, row.user_id)
-    if user is None or not user.is_active or (user.locked_until and user.locked_until > now):
+    if user is None or not _may_act(user, now):
         repo.end_dead_session(db, row.id)
         return None
     if touch and now - row.last_seen_at >= TOUCH_EVERY:
@@ -291,7 +297,7 @@ def resolve_api_token(db: Session, clock: Clock, secret: str) -> Account | None:
     now = clock.now()
     if row is None or row.revoked_at or (row.expires_at and row.expires_at <= now):
         return None
-    if not row.is_active or (row.locked_until and row.locked_until > now):
+    if not _may_act(row, now):
         return None
     if row.last_used_at is None or now - row.last_used_at >= TOUCH_EVERY:
         repo.touch_token(db, row.token_id, now)
