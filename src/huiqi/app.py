@@ -25,6 +25,7 @@ from sqlalchemy import Engine
 import huiqi
 import huiqi.models  # every table registered before the first query
 from huiqi.auth.guards import request_guard
+from huiqi.kit import inline
 from huiqi.kit.clock import Clock
 from huiqi.kit.db import IN_FLIGHT, REQUEST_THREADS, make_engine, session_factory
 from huiqi.kit.inflight import InFlightLimit
@@ -80,6 +81,7 @@ def create_app(
         scheduler_minutes = minutes_from_env()
     owns_engine = engine is None
     engine = engine or make_engine(settings.database_url)
+    inline.guard(engine)  # SQLite: hot reads run on the event loop (huiqi.kit.inline)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

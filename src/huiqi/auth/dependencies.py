@@ -15,9 +15,12 @@ from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.orm import Session
 
 from huiqi.auth import service
 from huiqi.auth.actor import Actor
+from huiqi.kit import inline
+from huiqi.kit.clock import Clock
 from huiqi.kit.errors import HuiqiError, NotFound
 from huiqi.kit.web import ClockDep, DBSession, client_ip, is_api
 from huiqi.models.session import UserSession
@@ -50,26 +53,31 @@ _bearer_scheme = HTTPBearer(auto_error=False,
 BearerCredentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer_scheme)]
 
 
-def get_auth(
+async def get_auth(
     request: Request, db: DBSession, clock: ClockDep, bearer: BearerCredentials
 ) -> Auth | None:
-    """Resolve the caller once per request (FastAPI caches it); also kept on request.state."""
-    if is_api(request):
-        auth = _bearer(request, db, clock, bearer.credentials if bearer else "")
-    else:
-        auth = _cookie(request, db, clock)
+    """Resolve the caller once per request (FastAPI caches it); also kept on request.state.
+    A few indexed reads: on SQLite they run on the event loop (huiqi.kit.inline)."""
+    auth = await inline.call(db, _resolve, request, db, clock, bearer)
     request.state.auth = auth
     return auth
 
 
-def _bearer(request: Request, db: DBSession, clock: ClockDep, secret: str) -> Auth | None:
+def _resolve(request: Request, db: Session, clock: Clock,
+             bearer: HTTPAuthorizationCredentials | None) -> Auth | None:
+    if is_api(request):
+        return _bearer(request, db, clock, bearer.credentials if bearer else "")
+    return _cookie(request, db, clock)
+
+
+def _bearer(request: Request, db: Session, clock: Clock, secret: str) -> Auth | None:
     if not secret:
         return None
     user = service.resolve_api_token(db, clock, secret.strip())
     return Auth(Actor.of(user, ip=client_ip(request), via="token")) if user else None
 
 
-def _cookie(request: Request, db: DBSession, clock: ClockDep) -> Auth | None:
+def _cookie(request: Request, db: Session, clock: Clock) -> Auth | None:
     token = request.cookies.get(SESSION_COOKIE)
     if not token:
         return None

@@ -10,14 +10,16 @@ from __future__ import annotations
 import functools
 import inspect
 from collections.abc import AsyncIterator, Callable
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 from urllib.parse import urlsplit
 
 from anyio import to_thread
 from fastapi import APIRouter, Depends, Request
 from fastapi.routing import APIRoute
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
+from huiqi.kit import inline
 from huiqi.kit.clock import Clock
 
 API_PREFIX = "/api"
@@ -28,6 +30,7 @@ TOKEN_PREFIXES = ("/open311/",)
 
 
 _REQUEST_UNIT = "huiqi.request_unit_of_work"
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 async def get_db(request: Request) -> AsyncIterator[Session]:
@@ -56,7 +59,10 @@ async def _finish(session: Session, *, commit: bool) -> None:
         finally:
             session.close()  # rolls back whatever was not committed
 
-    await to_thread.run_sync(finish)
+    if inline.settles_inline(session):  # only read, in-process: nothing to wait for
+        finish()
+    else:
+        await to_thread.run_sync(finish)
 
 
 class UnitOfWorkRoute(APIRoute):
@@ -66,7 +72,9 @@ class UnitOfWorkRoute(APIRoute):
 
     def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
         if not inspect.iscoroutinefunction(endpoint):
-            endpoint = _committing(endpoint)
+            committing = _committing(endpoint)
+            endpoint = _inline(committing) if getattr(endpoint, _INLINE_READ, False) \
+                else committing
         super().__init__(path, endpoint, **kwargs)
 
 
@@ -78,6 +86,30 @@ def _committing(endpoint: Callable[..., Any]) -> Callable[..., Any]:
             if isinstance(value, Session) and value.info.get(_REQUEST_UNIT):
                 value.commit()
         return result
+
+    return run
+
+
+_INLINE_READ = "__huiqi_inline_read__"
+
+
+def inline_read(endpoint: F) -> F:
+    """Mark a sync GET endpoint whose work is a few indexed reads (the hot pages and their API):
+    on an in-process database it runs on the event loop, with no thread-pool hop; should it
+    write (a re-match, a session touch) it starts over in the thread pool (huiqi.kit.inline).
+    So it must be safe to run twice: nothing but database work before its first write."""
+    setattr(endpoint, _INLINE_READ, True)
+    return endpoint
+
+
+def _inline(endpoint: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(endpoint)
+    async def run(*args: Any, **kwargs: Any) -> Any:
+        session = next((v for v in kwargs.values()
+                        if isinstance(v, Session) and v.info.get(_REQUEST_UNIT)), None)
+        if session is None:
+            return await run_in_threadpool(endpoint, *args, **kwargs)
+        return await inline.call(session, endpoint, *args, **kwargs)
 
     return run
 

@@ -31,6 +31,7 @@ def _pack_out(db: DBSession, view: packs.PackView, explain: bool) -> Response:
 
 
 @router.get("/gift-pack", response_model=s.PackOut, summary="本企业的政策礼包")
+@web.inline_read
 def my_pack(request: Request, db: DBSession, clock: ClockDep, actor: EnterpriseUser,
             explain: bool = False) -> Response:
     return _pack_out(db, packs.view(db, actor, clock, _settings(request)), explain)

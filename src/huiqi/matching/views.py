@@ -53,6 +53,7 @@ def _page(request: Request, view: packs.PackView, status_code: int = 200,
 
 
 @router.get("/gift-pack")
+@web.inline_read
 def my_pack(request: Request, db: DBSession, clock: ClockDep, actor: EnterpriseUser) -> Response:
     return _page(request, packs.view(db, actor, clock, _settings(request)))
 

@@ -39,6 +39,7 @@ def _out(n: object) -> NotificationOut:
 
 
 @router.get("/notifications", response_model=NotificationPage, summary="我的通知")
+@web.inline_read
 def list_notifications(db: DBSession, actor: CurrentUser, params: PageQuery) -> NotificationPage:
     page = paginate(db, repo.visible(actor.user_id or 0), params)
     return NotificationPage(
