@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Column, Engine, Integer, MetaData, String, Table, func, insert, select
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import DeclarativeBase, Session
 
 from huiqi.kit import inline
@@ -163,3 +164,30 @@ def test_settles_inline_only_when_nothing_was_written(guarded: Engine) -> None:
         assert not inline.settles_inline(db)  # committing this is I/O: the thread pool's job
     finally:
         db.close()
+
+
+def test_a_change_announced_with_writing_keeps_loaded_objects_fresh(guarded: Engine) -> None:
+    """`inline.writing()` moves to the thread pool before the change: no flush is refused, so
+    nothing is rolled back and the objects loaded before stay as they were (a page's session
+    row, whose flash messages would otherwise look like those of a failed request)."""
+    db = session_factory(guarded)()
+    try:
+        note = db.scalars(select(Note)).one()
+        states: list[tuple[bool, bool]] = []
+
+        def rename(_: Session) -> None:
+            states.append((_on_loop(), "text" in sa_inspect(note).unloaded))
+            inline.writing()
+            note.text = "renamed"
+
+        async def go() -> None:
+            await inline.call(db, rename, db)
+
+        with ThreadPoolExecutor(1) as pool:
+            pool.submit(asyncio.run, go()).result()
+        db.commit()
+        assert states == [(True, False), (False, False)]
+    finally:
+        db.close()
+    with guarded.connect() as conn:
+        assert conn.scalar(select(notes.c.text)) == "renamed"

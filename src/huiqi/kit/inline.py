@@ -55,6 +55,14 @@ def _refuse_writes(conn: Connection, cursor: Any, statement: str, *_: Any) -> No
         raise WriteNeedsThread(statement[:60])
 
 
+def writing() -> None:
+    """Call before changing a loaded ORM object in code an inline read may run: the work starts
+    over in the thread pool now. Refused later, at the flush, the session must roll back, which
+    expires every object it loaded (and the retry would see them as from a failed request)."""
+    if _INLINE.get():
+        raise WriteNeedsThread("an ORM change")
+
+
 def runs_inline(session: Session) -> bool:
     bind = session.get_bind()
     engine = bind.engine if isinstance(bind, Connection) else bind

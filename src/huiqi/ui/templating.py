@@ -20,6 +20,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy import inspect as _state
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
+from huiqi.kit import inline
 from huiqi.kit.clock import to_local
 from huiqi.kit.csrf import ANON_COOKIE, anonymous_token
 from huiqi.kit.security import new_token, sign
@@ -125,6 +126,7 @@ def _pop_flashes(row: UserSession | None) -> list[dict[str, Any]]:
         return []
     flashes = row.flashes or []
     if flashes:
+        inline.writing()
         row.flashes = None
     return flashes
 
