@@ -22,6 +22,7 @@ from huiqi.auth.actor import Actor
 from huiqi.grants import items as item_source
 from huiqi.kit.clock import Clock
 from huiqi.kit.errors import NotFound, ValidationFailed
+from huiqi.kit.oncommit import on_commit
 from huiqi.kit.settings import Settings, policy_date_for
 from huiqi.matching import service
 from huiqi.models.user import Role
@@ -77,6 +78,11 @@ class PackView:
 
 def enterprise_for(session: Session, actor: Actor, uscc: str | None = None) -> Owner:
     """The enterprise whose pack `actor` may read; `uscc` is for the office only."""
+    return _owner(session, actor, uscc)[0]
+
+
+def _owner(session: Session, actor: Actor, uscc: str | None) -> tuple[Owner, int]:
+    """`enterprise_for` and the enterprise's match version, in one query."""
     if actor.role is Role.ENTERPRISE:
         wanted = actor.enterprise_uscc
         if wanted is None or (uscc is not None and uscc != wanted):
@@ -85,12 +91,12 @@ def enterprise_for(session: Session, actor: Actor, uscc: str | None = None) -> O
         wanted = uscc
     else:
         raise NotFound(NOT_FOUND)
-    found = registry.identity_by_uscc(session, wanted)
+    found = service.owner_by_uscc(session, wanted)
     if found is None:
         raise NotFound("未找到该企业的登记信息，请联系营商办完善企业信息。"
                        if actor.role is Role.ENTERPRISE else NOT_FOUND)
-    ent_id, code, name, region = found
-    return Owner(ent_id, code, name or code, region)
+    ent_id, code, name, region, version = found
+    return Owner(ent_id, code, name or code, region), version
 
 
 def covers(policy_region: str, region: str | None) -> bool:
@@ -118,25 +124,45 @@ def _in_force(published: tuple[Item, ...], as_of: date, region: str | None) -> l
 def view(session: Session, actor: Actor, clock: Clock, settings: Settings | None = None,
          uscc: str | None = None) -> PackView:
     """The pack as stored now. A pack is a function of (enterprise, policy date, published
-    items, the enterprise's match results), so it is kept keyed on exactly these: supplying a
-    fact or re-matching changes the results, publishing changes the items, and the next request
-    builds it anew; nothing needs to remember to invalidate it (and several processes agree)."""
-    owner = enterprise_for(session, actor, uscc)
+    items, the enterprise's match results), so it is kept keyed on exactly these, the results
+    by their match version (raised in the same transaction as every write of them): supplying
+    a fact or re-matching raises the version, publishing changes the items, and the next
+    request builds it anew; nothing needs to remember to invalidate it (and several processes
+    agree)."""
+    owner, version = _owner(session, actor, uscc)
     as_of = policy_date_for(clock, settings)
     items = items_for(session, owner, as_of)
-    catalog = load_catalog()
     editable = actor.role is Role.ENTERPRISE
-    key = (owner, as_of, editable, tuple(items),
-           service.results_key(session, catalog, owner.id, items, as_of))
+    key = (owner, as_of, editable, tuple(items), version)
     found = _PACKS.get(key)
     if found is None:
-        results = service.current_results(session, catalog, owner.id, items, as_of)
+        catalog = load_catalog()
+        results, rematched = service.fresh_results(session, catalog, owner.id, items, as_of)
+        if rematched:  # read the new rows between two version reads too (see below)
+            version = service.match_version(session, owner.id)
+            key = (*key[:-1], version)
+            results = service.stored_results(session, owner.id)
         found = _view(owner, as_of, service.pack_of(catalog, items, as_of, results),
                       editable=editable)
-        # Kept only if no re-match slipped in between the key and the rows it was built from.
-        if service.results_key(session, catalog, owner.id, items, as_of) == key[-1]:
-            _PACKS.put(key, found)
+        _keep(session, key, found, service.match_version(session, owner.id) == version, rematched)
     return found
+
+
+def _keep(session: Session, key: tuple[Any, ...], built: PackView, unchanged: bool,
+          ours: bool) -> None:
+    """Keep a built view under `key` only if its rows are known to be those of the version in
+    the key. Each statement sees the latest commit (PostgreSQL read committed; SQLite reads
+    outside a write transaction), and every write of results raises the version in its own
+    transaction: so if the version read before the rows equals the one read after them
+    (`unchanged`), no write committed in between and the rows are that version's. Rows this
+    transaction wrote itself (`ours`) are that version's only once it commits: kept then, and
+    never if it rolls back (the next writer would reuse the number for other rows)."""
+    if not unchanged:
+        return
+    if ours:
+        on_commit(session, lambda _engine: _PACKS.put(key, built))
+    else:
+        _PACKS.put(key, built)
 
 
 class _Lru:

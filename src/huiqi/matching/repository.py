@@ -1,15 +1,20 @@
-"""All SQL of the matching domain: the enterprise source relation and the results table."""
+"""All SQL of the matching domain: the enterprise source relation, the results table and the
+per-enterprise match versions (raised by every write of results, in the same transaction)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import Select, delete, literal, select, true
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from huiqi.kit.db import driver_rows
 from huiqi.matching.engines import union_sql
-from huiqi.models.match_result import MatchResult
+from huiqi.models.enterprise import enterprises
+from huiqi.models.match_result import MatchResult, MatchVersion
 from huiqi.rules import Catalog, FieldSpec, FieldType, Item, compile_items
 
 
@@ -56,6 +61,11 @@ def write_results(
     engine_dialect = "postgres" if dialect == "postgresql" else "sqlite"
     compiled = compile_items(items, as_of, engine_dialect, table="src", columns="natural")
     union = union_sql(compiled, items)
+    # Every enterprise of the source gets a row per item, so exactly these are touched.
+    touched = select(enterprises.c.id)
+    if enterprise_ids is not None:
+        touched = touched.where(enterprises.c.id.in_(list(enterprise_ids)))
+    _bump_versions(session, touched)
     stmt = delete(MatchResult).where(MatchResult.item_id.in_([i.id for i in items]))
     if enterprise_ids is not None:
         stmt = stmt.where(MatchResult.enterprise_id.in_(list(enterprise_ids)))
@@ -79,6 +89,58 @@ def write_results(
         cursor.execute(insert)
     finally:
         cursor.close()
+
+
+def forget_items(session: Session, item_ids: Sequence[str]) -> int:
+    """Delete the stored results of `item_ids`, raising the versions of the enterprises that
+    had any; the number of rows deleted."""
+    if not item_ids:
+        return 0
+    ids = list(item_ids)
+    _bump_versions(session, select(MatchResult.enterprise_id).distinct()
+                   .where(MatchResult.item_id.in_(ids)))
+    result = session.execute(delete(MatchResult).where(MatchResult.item_id.in_(ids)))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def _bump_versions(session: Session, touched: Select[Any]) -> None:
+    """version + 1 (or 1, the first time) for each enterprise id `touched` selects: one upsert.
+
+    Run before the results are written, so on PostgreSQL a second writer of the same enterprise
+    waits here on the version row (until the first commits) rather than failing on the results'
+    primary key; ids in ascending order, so concurrent writers lock rows in the same order.
+    SQLite parses `INSERT … SELECT … ON CONFLICT` only with a WHERE in the SELECT (`1 = 1`).
+    """
+    ids = touched.subquery()
+    column = next(iter(ids.c))
+    rows = select(column, literal(1)).where(true()).order_by(column)
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    base = insert(MatchVersion).from_select(["enterprise_id", "version"], rows)
+    session.execute(base.on_conflict_do_update(
+        index_elements=[MatchVersion.enterprise_id],
+        set_={"version": MatchVersion.version + 1}))
+
+
+_OWNER = ("SELECT e.id, e.uscc, e.name, e.region, COALESCE(v.version, 0) FROM enterprises e "
+          "LEFT JOIN match_versions v ON v.enterprise_id = e.id WHERE e.uscc = ?")
+
+
+OwnerRow = tuple[int, str, str | None, str | None, int]
+
+
+def owner_by_uscc(session: Session, uscc: str) -> OwnerRow | None:
+    """(id, uscc, name, region, match version) of the enterprise, in one query (the 政策礼包 asks
+    on every request): whose pack it is, and whether its stored results changed."""
+    rows = driver_rows(session, _OWNER, (uscc,))
+    return rows[0] if rows else None  # type: ignore[return-value]
+
+
+def match_version(session: Session, enterprise_id: int) -> int:
+    """The enterprise's match version (0 before its results were first written)."""
+    rows = driver_rows(session, "SELECT version FROM match_versions WHERE enterprise_id = ?",
+                       (enterprise_id,))
+    return int(rows[0][0]) if rows else 0
 
 
 def results_for(session: Session, enterprise_id: int) -> list[MatchResult]:

@@ -13,9 +13,10 @@ from sqlalchemy import Row, func, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from huiqi.kit.db import driver_rows
 from huiqi.matching import repository
 from huiqi.models.match_result import MatchResult
+from huiqi.registry.uscc import InvalidUSCC
+from huiqi.registry.uscc import validate as validate_uscc
 from huiqi.rules import Catalog, Item, evaluate, explain
 
 
@@ -115,45 +116,58 @@ def current_results(
     """The enterprise's stored results, re-matching it first when they miss an item or were
     computed for another date (a newly registered enterprise, a newly published item, a new
     policy date)."""
+    return fresh_results(session, catalog, enterprise_id, items, as_of)[0]
+
+
+def fresh_results(
+    session: Session, catalog: Catalog, enterprise_id: int, items: Sequence[Item], as_of: date,
+) -> tuple[tuple[Row[Any], ...], bool]:
+    """`current_results`, and whether this transaction re-matched the enterprise (the rows, and
+    the match version it raised, are then this transaction's own writes)."""
     results = _results(session, enterprise_id)
     dates = {r.item_id: r.as_of for r in results}
+    rematched = False
     if any(dates.get(i.id) != as_of for i in items):
-        _rematch(session, catalog, enterprise_id, items, as_of)
+        rematched = _rematch(session, catalog, enterprise_id, items, as_of)
         results = _results(session, enterprise_id)
-    return tuple(results)
+    return tuple(results), rematched
 
 
-def results_key(
-    session: Session, catalog: Catalog, enterprise_id: int, items: Sequence[Item], as_of: date,
-) -> tuple[tuple[Any, ...], ...]:
-    """What the enterprise's pack is a function of, cheaply: its stored results as the driver
-    returns them (plain tuples, no type conversion), after `current_results`' re-match check.
-    Reading typed rows costs several times more, and comparing Row objects is slow Python."""
-    raw = _raw_results(session, enterprise_id)
-    day = as_of.isoformat()
-    dates = {r[0]: str(r[6]) for r in raw}  # SQLite answers text, PostgreSQL a date
-    if any(dates.get(i.id) != day for i in items):
-        _rematch(session, catalog, enterprise_id, items, as_of)
-        raw = _raw_results(session, enterprise_id)
-    return raw
+def stored_results(session: Session, enterprise_id: int) -> tuple[Row[Any], ...]:
+    """The enterprise's stored results as they are (no re-match check)."""
+    return tuple(_results(session, enterprise_id))
 
 
-_RAW_RESULTS = ("SELECT item_id, eligible, amount, failed, missing, near_miss, as_of "
-                "FROM match_results WHERE enterprise_id = ? ORDER BY item_id")
+def owner_by_uscc(session: Session, uscc: str) -> repository.OwnerRow | None:
+    """(id, uscc, name, region, match version) of a registered enterprise, in one query; None
+    for an unknown or invalid code. The version rises with every write of the enterprise's
+    stored results, so (enterprise, items, policy date, version) determines its pack."""
+    try:
+        code = validate_uscc(uscc)
+    except InvalidUSCC:
+        return None
+    return repository.owner_by_uscc(session, code)
 
 
-def _raw_results(session: Session, enterprise_id: int) -> tuple[tuple[Any, ...], ...]:
-    return tuple(driver_rows(session, _RAW_RESULTS, (enterprise_id,)))
+def match_version(session: Session, enterprise_id: int) -> int:
+    return repository.match_version(session, enterprise_id)
+
+
+def forget_results(session: Session, item_ids: Sequence[str]) -> int:
+    """Drop the stored results of items no longer published; the number of rows dropped."""
+    return repository.forget_items(session, item_ids)
 
 
 def _rematch(session: Session, catalog: Catalog, enterprise_id: int, items: Sequence[Item],
-             as_of: date) -> None:
+             as_of: date) -> bool:
+    """Re-match one enterprise in a savepoint; False if another request's write got there first."""
     dbapi_error = getattr(session.get_bind().dialect.dbapi, "IntegrityError", IntegrityError)
     try:
         with session.begin_nested():
             match_all(session, catalog, items, as_of, enterprise_ids=[enterprise_id])
     except (IntegrityError, dbapi_error):
-        pass  # another request re-matched this enterprise at the same moment: read its rows
+        return False  # another request re-matched this enterprise at the same moment: read its rows
+    return True
 
 
 def pack_of(catalog: Catalog, items: Sequence[Item], as_of: date,

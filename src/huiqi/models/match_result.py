@@ -1,4 +1,8 @@
-"""Latest outcome of each (enterprise, policy item): the 政策礼包 reads it, matching writes it."""
+"""Latest outcome of each (enterprise, policy item): the 政策礼包 reads it, matching writes it.
+
+`match_versions` counts the writes of each enterprise's results: every statement that changes an
+enterprise's rows in `match_results` raises its version in the same transaction, so one cheap
+lookup tells whether its results changed (the 政策礼包 cache key)."""
 
 from __future__ import annotations
 
@@ -25,3 +29,12 @@ class MatchResult(Base):
     near_miss: Mapped[bool] = mapped_column(Boolean, default=False)
     as_of: Mapped[date] = mapped_column(Date)
     computed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class MatchVersion(Base):
+    __tablename__ = "match_versions"
+
+    enterprise_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("enterprises.id", ondelete="CASCADE"), primary_key=True
+    )
+    version: Mapped[int] = mapped_column(Integer)

@@ -16,6 +16,7 @@ from sqlalchemy import case, delete, func, select
 from sqlalchemy.orm import Session
 
 from huiqi.kit.db import driver_rows
+from huiqi.matching import service as matching
 from huiqi.models.enterprise import Enterprise
 from huiqi.models.match_result import MatchResult
 from huiqi.models.policy import PolicyDocument, PolicyVersion, PublishedItem
@@ -156,11 +157,10 @@ def eligible_pairs(session: Session, item_ids: Sequence[str]) -> set[tuple[int, 
 
 
 def forget_results(session: Session, item_ids: Sequence[str]) -> int:
-    """Drop stored match results of items no longer published (withdrawn or superseded)."""
-    if not item_ids:
-        return 0
-    result = session.execute(delete(MatchResult).where(MatchResult.item_id.in_(list(item_ids))))
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    """Drop stored match results of items no longer published (withdrawn or superseded).
+    Through matching, which owns the results and raises the affected enterprises' match
+    versions with them (the 政策礼包 cache key)."""
+    return matching.forget_results(session, item_ids)
 
 
 def enterprise_accounts(session: Session, enterprise_ids: Sequence[int]) -> dict[int, list[int]]:

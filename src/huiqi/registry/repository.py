@@ -21,7 +21,6 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from huiqi.kit.db import driver_rows
 from huiqi.models.base import utcnow
 from huiqi.models.enterprise import Enterprise, EnterpriseFact, enterprises
 
@@ -35,14 +34,6 @@ def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
 
 def get_by_uscc(session: Session, uscc: str) -> Enterprise | None:
     return session.scalars(select(Enterprise).where(enterprises.c.uscc == uscc)).one_or_none()
-
-
-def identity_by_uscc(session: Session, uscc: str) -> tuple[int, str, str | None, str | None] | None:
-    """(id, uscc, name, region): what a page needs to know whose it is, without loading the
-    whole profile (the 政策礼包 asks on every request)."""
-    rows = driver_rows(session, "SELECT id, uscc, name, region FROM enterprises WHERE uscc = ?",
-                       (uscc,))
-    return rows[0] if rows else None
 
 
 def get_by_id(session: Session, enterprise_id: int) -> Enterprise | None:

@@ -56,15 +56,6 @@ def get_by_uscc(session: Session, uscc: str) -> Enterprise | None:
     return repository.get_by_uscc(session, code)
 
 
-def identity_by_uscc(session: Session, uscc: str) -> tuple[int, str, str | None, str | None] | None:
-    """(id, uscc, name, region) of a registered enterprise; None for an unknown or invalid code."""
-    try:
-        code = validate_uscc(uscc)
-    except InvalidUSCC:
-        return None
-    return repository.identity_by_uscc(session, code)
-
-
 def require_by_uscc(session: Session, uscc: str) -> Enterprise:
     enterprise = get_by_uscc(session, uscc)
     if enterprise is None:
