@@ -10,7 +10,8 @@ something that does not exist, so a page's existence is not disclosed.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
@@ -44,7 +45,17 @@ class Auth:
     actor: Actor
     csrf_token: str | None = None  # None for Bearer-token calls
     token: str | None = None  # the session cookie's value (to end or rotate it)
-    session: UserSession | None = None  # the row, for flash messages; may be gone after rollback
+    session_id: str | None = None  # its user_sessions row
+    pending_flashes: bool = False  # the row held flash messages when the request began
+    db: Session | None = field(default=None, repr=False, compare=False)  # the unit of work
+
+    @cached_property
+    def session(self) -> UserSession | None:
+        """The session's row as an ORM object, loaded on first use: only flash messages change
+        it (most requests show none and never load it)."""
+        if self.db is None or self.session_id is None:
+            return None
+        return self.db.get(UserSession, self.session_id)
 
 
 # Declared so the OpenAPI docs offer "Authorize" with a Bearer token; checked by _bearer below.
@@ -90,8 +101,8 @@ def _cookie(request: Request, db: Session, clock: Clock) -> Auth | None:
         return None
     if found is None:
         return None
-    row, user = found
-    return Auth(Actor.of(user, ip=client_ip(request)), row.csrf_token, token, row)
+    return Auth(Actor.of(found, ip=client_ip(request)), found.csrf_token, token,
+                found.session_id, bool(found.flashes), db)
 
 
 def passive(endpoint: F) -> F:

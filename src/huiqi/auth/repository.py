@@ -30,17 +30,20 @@ _CALLER = (User.id, User.username, User.display_name, User.role, User.department
 
 
 # Built once: SQLAlchemy spends more building and adapting a statement than SQLite running it.
-_CALLER_BY_ID = select(*_CALLER).where(User.id == bindparam("user_id"))
+_CALLER_BY_SESSION = (
+    select(UserSession.id.label("session_id"), UserSession.csrf_token, UserSession.last_seen_at,
+           UserSession.flashes, *_CALLER)
+    .join(User, User.id == UserSession.user_id).where(UserSession.id == bindparam("digest")))
 _CALLER_BY_TOKEN = (
     select(ApiToken.id.label("token_id"), ApiToken.revoked_at, ApiToken.expires_at,
            ApiToken.last_used_at, *_CALLER)
     .join(User, User.id == ApiToken.user_id).where(ApiToken.token_digest == bindparam("digest")))
 
 
-def caller_by_id(db: Session, user_id: int) -> Row[Any] | None:
-    """The account behind a session as a plain row (read on every page request: an ORM object
-    costs several times more, and nothing here is changed through it)."""
-    return db.connection().execute(_CALLER_BY_ID, {"user_id": user_id}).first()
+def caller_by_session(db: Session, digest: str) -> Row[Any] | None:
+    """A login session's state and its account's, in one query (read on every page request: the
+    ORM objects cost several times more, and nothing here is changed through them)."""
+    return db.connection().execute(_CALLER_BY_SESSION, {"digest": digest}).first()
 
 
 def caller_by_token(db: Session, digest: str) -> Row[Any] | None:
@@ -80,10 +83,6 @@ def department_by_code(db: Session, code: str) -> Department | None:
 
 def departments(db: Session) -> list[Department]:
     return list(db.scalars(select(Department).order_by(Department.code)))
-
-
-def session_by_digest(db: Session, digest: str) -> UserSession | None:
-    return db.get(UserSession, digest)
 
 
 def delete_session(db: Session, digest: str) -> None:

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import Row
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.attributes import set_committed_value
 from stdnum.cn import uscc as uscc_number
 
 from huiqi import audit
@@ -202,23 +202,22 @@ class SessionExpired(Exception):
 
 def resolve_session(
     db: Session, clock: Clock, token: str, *, touch: bool = True
-) -> tuple[UserSession, Account] | None:
-    """The live session and its account; None if unknown. Raises SessionExpired after idling."""
-    row = repo.session_by_digest(db, token_digest(token))
+) -> Row[Any] | None:
+    """The live session joined with its account: an `Account` that also has session_id,
+    csrf_token, last_seen_at and flashes. None if unknown; raises SessionExpired after idling."""
+    row = repo.caller_by_session(db, token_digest(token))
     if row is None:
         return None
     now = clock.now()
     if now - row.last_seen_at > IDLE_TIMEOUT:
-        repo.end_dead_session(db, row.id)
+        repo.end_dead_session(db, row.session_id)
         raise SessionExpired
-    user = repo.caller_by_id(db, row.user_id)
-    if user is None or not _may_act(user, now):
-        repo.end_dead_session(db, row.id)
+    if not _may_act(row, now):
+        repo.end_dead_session(db, row.session_id)
         return None
     if touch and now - row.last_seen_at >= TOUCH_EVERY:
-        repo.touch_session(db, row.id, now)
-        set_committed_value(row, "last_seen_at", now)
-    return row, user
+        repo.touch_session(db, row.session_id, now)
+    return row
 
 
 def end_session(db: Session, actor: Actor, token: str) -> None:

@@ -77,8 +77,7 @@ def _identify(request: Request) -> None:
     except service.SessionExpired:
         return
     if found:
-        row, user = found
-        request.state.auth = Auth(Actor.of(user, ip=client_ip(request)), row.csrf_token, token)
+        request.state.auth = Auth(Actor.of(found, ip=client_ip(request)), found.csrf_token, token)
 
 
 def _to_login(request: Request, exc: NotAuthenticated) -> Response:

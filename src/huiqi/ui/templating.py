@@ -13,7 +13,7 @@ import json
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import Request
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -25,9 +25,11 @@ from huiqi.kit.clock import to_local
 from huiqi.kit.csrf import ANON_COOKIE, anonymous_token
 from huiqi.kit.security import new_token, sign
 from huiqi.kit.web import is_htmx, is_https, safe_next
-from huiqi.models.session import UserSession
 from huiqi.models.user import ROLE_LABELS, Role
 from huiqi.ui.nav import nav_for
+
+if TYPE_CHECKING:
+    from huiqi.auth.dependencies import Auth
 
 UI_DIR = Path(__file__).resolve().parent
 TEMPLATES_DIR = UI_DIR / "templates"
@@ -102,7 +104,7 @@ def render(
     auth = getattr(request.state, "auth", None)
     anon_csrf: str | None = None
     if auth is not None and auth.csrf_token is not None:
-        csrf, flashes = auth.csrf_token, _pop_flashes(auth.session)
+        csrf, flashes = auth.csrf_token, _pop_flashes(auth)
     else:
         csrf = anon_csrf = anonymous_token(request) or new_token(24)
         flashes = []
@@ -119,9 +121,14 @@ def render(
     return response
 
 
-def _pop_flashes(row: UserSession | None) -> list[dict[str, Any]]:
+def _pop_flashes(auth: Auth) -> list[dict[str, Any]]:
     """Pending messages, cleared (saved by the request's unit of work). Skipped when the request
     failed and its transaction was rolled back: the messages then wait for the next page."""
+    loaded = "session" in vars(auth)  # flash() was called in this request
+    if not loaded and not (auth.pending_flashes and auth.db is not None
+                           and auth.db.in_transaction()):
+        return []  # none waiting, or the request failed and its unit of work has ended
+    row = auth.session
     if row is None or _state(row).detached or _state(row).expired:
         return []
     flashes = row.flashes or []
