@@ -50,7 +50,8 @@ def supply_facts(request: Request, body: s.FactsIn, db: DBSession, clock: ClockD
 def my_explanation(request: Request, db: DBSession, clock: ClockDep, actor: EnterpriseUser,
                    item_id: str) -> s.ExplanationOut:
     item, lines = packs.explanation(db, actor, clock, item_id, _settings(request))
-    return s.ExplanationOut(item_id=item.id, title=item.title, lines=lines)
+    return s.ExplanationOut(item_id=item.id, title=item.title, lines=lines,
+                            policy=s.policy_of(item, with_text=True))
 
 
 @router.get("/gift-pack/enterprises/{uscc}", response_model=s.PackOut,

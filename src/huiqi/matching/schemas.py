@@ -41,7 +41,9 @@ class PolicyOut(BaseModel):
     doc_no: str | None
     issuer: str
     source: str
-    policy_text: str
+    policy_text: str | None = Field(
+        None, description="政策原文：带 explain=true 时给出，或见逐条说明接口（与页面一样，"
+                          "原文随“为什么”一起给出，礼包本身保持轻量）")
     starts: date
     ends: date | None
 
@@ -70,7 +72,8 @@ class EntryOut(BaseModel):
         static = _static(item)
         return cls.model_construct(
             **{**static, "apply_url": None if item.auto_grant or entry.eligible is False
-               else static["apply_url"]},
+               else static["apply_url"],
+               "policy": static["policy"] if explanation is None else static["policy_text"]},
             eligible=entry.eligible, amount=entry.amount,
             failed=[FailedCriterion.model_construct(name=n, text=packs.criterion_text(item, n))
                     for n in entry.failed],
@@ -85,16 +88,21 @@ def _static(item: Item) -> dict[str, Any]:
     """What an entry says about its item whoever reads it, made once per published item."""
     found = _STATIC.get(item)
     if found is None:
-        doc = item.document
         found = _STATIC[item] = {
             "item_id": item.id, "title": item.title, "department": item.department,
             "summary": item.summary, "auto_grant": item.auto_grant,
             "materials": list(item.materials), "apply_url": f"/grants/apply/{item.id}",
-            "policy": PolicyOut(
-                document_id=doc.id, document_title=doc.title, doc_no=doc.doc_no,
-                issuer=doc.issuer, source=doc.source, policy_text=item.policy_text,
-                starts=item.starts, ends=item.ends)}
+            "policy": policy_of(item, with_text=False),
+            "policy_text": policy_of(item, with_text=True)}
     return found
+
+
+def policy_of(item: Item, *, with_text: bool) -> PolicyOut:
+    doc = item.document
+    return PolicyOut(document_id=doc.id, document_title=doc.title, doc_no=doc.doc_no,
+                     issuer=doc.issuer, source=doc.source,
+                     policy_text=item.policy_text if with_text else None,
+                     starts=item.starts, ends=item.ends)
 
 
 @lru_cache(maxsize=512)
@@ -139,3 +147,4 @@ class ExplanationOut(BaseModel):
     item_id: str
     title: str
     lines: list[str]
+    policy: PolicyOut = Field(description="政策出处与原文")

@@ -12,11 +12,13 @@ from __future__ import annotations
 import json
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from fastapi import Request
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
 from sqlalchemy import inspect as _state
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
@@ -65,8 +67,10 @@ def _prettyjson(value: object) -> str:
     return json.dumps(value, ensure_ascii=False, indent=1, sort_keys=True, default=str)
 
 
+@lru_cache(maxsize=256)
 def _static_url(path: str) -> str:
-    """A versioned URL so browsers fetch a changed file at once (long cache otherwise)."""
+    """A versioned URL so browsers fetch a changed file at once (long cache otherwise). Looked
+    up once per process (a page asks several times per request): a restart picks up changes."""
     file = STATIC_DIR / path
     version = int(file.stat().st_mtime) if file.exists() else 0
     return f"/static/{path}?v={version}"
@@ -97,10 +101,18 @@ def add_template_dir(path: Path | str) -> None:
         loader.searchpath.append(str(path))
 
 
+# Where `render(..., inner=…)` puts its bytes: pass `inner_html` (this slot) into the context.
+INNER_SLOT = "<!--huiqi:inner-->"
+
+
 def render(
     request: Request, template: str, context: dict[str, Any] | None = None, *,
-    status_code: int = 200, headers: dict[str, str] | None = None,
+    status_code: int = 200, headers: dict[str, str] | None = None, inner: bytes | None = None,
 ) -> HTMLResponse:
+    """The page `template` for this request's user (layout, navigation, CSRF token, flash
+    messages). `inner`: an already rendered and encoded fragment, put where the template shows
+    `inner_html`; for a large body kept between requests (the 政策礼包), which is then copied
+    once instead of being joined, escaped-checked and encoded again on every request."""
     auth = getattr(request.state, "auth", None)
     anon_csrf: str | None = None
     if auth is not None and auth.csrf_token is not None:
@@ -111,10 +123,15 @@ def render(
     actor = auth.actor if auth else None
     ctx = {
         "request": request, "actor": actor, "csrf_token": csrf, "flashes": flashes,
-        "nav": nav_for(actor), "path": request.url.path, **(context or {}),
+        "nav": nav_for(actor), "path": request.url.path,
+        "inner_html": Markup(INNER_SLOT), **(context or {}),  # noqa: S704 a constant
     }
     html = env.get_template(template).render(ctx)
     response = HTMLResponse(html, status_code=status_code, headers=headers)
+    if inner is not None:  # spliced as bytes, after encoding the (small) page around it
+        head, _, tail = response.body.partition(INNER_SLOT.encode())
+        response.body = b"".join((head, inner, tail))
+        response.headers["content-length"] = str(len(response.body))
     if anon_csrf is not None:
         response.set_cookie(ANON_COOKIE, sign(request.app.state.secret_key, anon_csrf),
                             httponly=True, samesite="lax", secure=is_https(request), path="/")

@@ -127,8 +127,13 @@ def test_api_pack_and_facts(logged_in: Client, register: Any, app_engine: Engine
     assert near["apply_url"] is None and pack["eligible"][1]["apply_url"] is None
     assert pack["eligible"][0]["apply_url"] == "/grants/apply/giftville.rent"
     assert pack["eligible"][0]["explanation"] is None
+    # Like the page: the pack names each policy; its text comes with the "why" (explain=true,
+    # or the item's explanation), so a pack of a few hundred items stays small.
+    policy = pack["eligible"][0]["policy"]
+    assert policy["doc_no"] == "礼测发〔2025〕1号" and policy["policy_text"] is None
     explained = api.get("/api/v1/gift-pack?explain=true").json()
     assert explained["eligible"][0]["explanation"][1] == "结论：符合条件"
+    assert "租金" in explained["eligible"][0]["policy"]["policy_text"]
 
     bad = api.put("/api/v1/gift-pack/facts", json={"facts": {"loan_rate": "2", "revenue": 5}})
     assert bad.status_code == 422
@@ -146,8 +151,9 @@ def test_api_pack_and_facts(logged_in: Client, register: Any, app_engine: Engine
     assert ok["newly_eligible"] == []
     loan = next(e for e in ok["pack"]["eligible"] if e["item_id"] == "giftville.loan")
     assert loan["amount"] == "40000.00"
-    lines = api.get("/api/v1/gift-pack/items/giftville.loan/explanation").json()["lines"]
-    assert any("贷款金额 2,000,000.00 元" in line or "2,000,000" in line for line in lines)
+    why = api.get("/api/v1/gift-pack/items/giftville.loan/explanation").json()
+    assert any("贷款金额 2,000,000.00 元" in line or "2,000,000" in line for line in why["lines"])
+    assert why["policy"]["policy_text"] and why["policy"]["doc_no"] == "礼测发〔2025〕1号"
 
 
 def test_explanation_fragment_in_plain_chinese(logged_in: Client, register: Any) -> None:
