@@ -16,6 +16,7 @@ from sqlalchemy.orm import DeclarativeBase, Session
 
 from huiqi.kit import inline
 from huiqi.kit.db import make_engine, session_factory
+from huiqi.kit.oncommit import on_commit
 
 meta = MetaData()
 notes = Table("notes", meta, Column("id", Integer, primary_key=True), Column("text", String(20)))
@@ -160,6 +161,13 @@ def test_settles_inline_only_when_nothing_was_written(guarded: Engine) -> None:
     try:
         db.execute(select(notes)).all()
         assert inline.settles_inline(db)
+        db.add(Note(text="pending"))  # not flushed yet: a commit would write it
+        assert not inline.settles_inline(db)
+        db.expunge_all()
+        assert inline.settles_inline(db)
+        on_commit(db, lambda engine: None)  # work that waits for a commit: commit, not close
+        assert not inline.settles_inline(db)
+        db.info.clear()
         db.execute(insert(notes).values(text="w"))
         assert not inline.settles_inline(db)  # committing this is I/O: the thread pool's job
     finally:

@@ -8,7 +8,6 @@ from typing import Any
 from sqlalchemy import (
     Engine,
     Executable,
-    Row,
     Select,
     bindparam,
     delete,
@@ -19,6 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from huiqi.kit.prepared import first_row
 from huiqi.models.api_token import ApiToken
 from huiqi.models.department import Department
 from huiqi.models.session import UserSession
@@ -40,15 +40,15 @@ _CALLER_BY_TOKEN = (
     .join(User, User.id == ApiToken.user_id).where(ApiToken.token_digest == bindparam("digest")))
 
 
-def caller_by_session(db: Session, digest: str) -> Row[Any] | None:
+def caller_by_session(db: Session, digest: str) -> Any | None:
     """A login session's state and its account's, in one query (read on every page request: the
     ORM objects cost several times more, and nothing here is changed through them)."""
-    return db.connection().execute(_CALLER_BY_SESSION, {"digest": digest}).first()
+    return first_row(db, _CALLER_BY_SESSION, {"digest": digest})
 
 
-def caller_by_token(db: Session, digest: str) -> Row[Any] | None:
+def caller_by_token(db: Session, digest: str) -> Any | None:
     """An API token's state and its account's, in one query (read on every API request)."""
-    return db.connection().execute(_CALLER_BY_TOKEN, {"digest": digest}).first()
+    return first_row(db, _CALLER_BY_TOKEN, {"digest": digest})
 
 
 def user_by_username(db: Session, username: str) -> User | None:

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Row
 from sqlalchemy.orm import Session
 from stdnum.cn import uscc as uscc_number
 
@@ -202,7 +201,7 @@ class SessionExpired(Exception):
 
 def resolve_session(
     db: Session, clock: Clock, token: str, *, touch: bool = True
-) -> Row[Any] | None:
+) -> Any | None:
     """The live session joined with its account: an `Account` that also has session_id,
     csrf_token, last_seen_at and flashes. None if unknown; raises SessionExpired after idling."""
     row = repo.caller_by_session(db, token_digest(token))

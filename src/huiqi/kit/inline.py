@@ -30,6 +30,8 @@ from sqlalchemy import Connection, Engine, event
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
+from huiqi.kit import oncommit
+
 T = TypeVar("T")
 
 
@@ -85,9 +87,13 @@ async def call(session: Session, fn: Callable[..., T], *args: Any, **kwargs: Any
 
 
 def settles_inline(session: Session) -> bool:
-    """True when ending `session`'s transaction does no I/O: an in-process database on which
-    nothing was written (SQLite opens a transaction only for the first write)."""
-    if not runs_inline(session):
+    """True when `session` has nothing to commit and ending it does no I/O: an in-process
+    database on which nothing was written or is waiting to be flushed (SQLite opens a
+    transaction only for the first write). Closing it is then all there is to do."""
+    if not runs_inline(session) or session.new or session.dirty or session.deleted \
+            or oncommit.pending(session):  # its callbacks run only on a commit
         return False
+    if not session.in_transaction():
+        return True
     driver = session.connection().connection.driver_connection
     return not getattr(driver, "in_transaction", True)

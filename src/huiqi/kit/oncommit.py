@@ -25,6 +25,11 @@ def on_commit(session: Session, callback: Callback) -> None:
     session.info.setdefault(_KEY, []).append([session.get_nested_transaction(), callback])
 
 
+def pending(session: Session) -> bool:
+    """Whether callbacks wait for this session's commit (so it must be committed, not closed)."""
+    return bool(session.info.get(_KEY))
+
+
 # after_commit and after_rollback also fire for SAVEPOINTs; during them the savepoint being
 # released or rolled back is still the session's current nested transaction.
 @event.listens_for(Session, "after_commit")

@@ -59,8 +59,8 @@ async def _finish(session: Session, *, commit: bool) -> None:
         finally:
             session.close()  # rolls back whatever was not committed
 
-    if inline.settles_inline(session):  # only read, in-process: nothing to wait for
-        finish()
+    if inline.settles_inline(session):  # only read, in-process: closing ends it, no I/O
+        session.close()
     else:
         await to_thread.run_sync(finish)
 
@@ -83,7 +83,8 @@ def _committing(endpoint: Callable[..., Any]) -> Callable[..., Any]:
     def run(*args: Any, **kwargs: Any) -> Any:
         result = endpoint(*args, **kwargs)
         for value in kwargs.values():
-            if isinstance(value, Session) and value.info.get(_REQUEST_UNIT):
+            if isinstance(value, Session) and value.info.get(_REQUEST_UNIT) \
+                    and not inline.settles_inline(value):  # a read: get_db just closes it
                 value.commit()
         return result
 
