@@ -50,6 +50,7 @@ import asyncio
 import copy
 import os
 import re
+import signal
 import socket
 import statistics
 import subprocess
@@ -218,10 +219,13 @@ def server(url: str, policies: Path, data_dir: Path, workers: int,
            "HUIQI_AS_OF": AS_OF.isoformat(), "HUIQI_DATA_DIR": str(data_dir),
            "HUIQI_SECRET_KEY": "bench-secret"}
     log = (data_dir / "server.log").open("w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", factory, "--factory", "--host",
-         "127.0.0.1", "--port", str(port), "--workers", str(workers), "--log-level", "warning",
-         "--no-access-log"], env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    # As `huiqi serve --workers N` runs it: a listening socket per worker (huiqi.kit.workers).
+    run = ("import sys; from huiqi.kit.workers import serve; serve(sys.argv[1], host='127.0.0.1',"
+           " port=int(sys.argv[2]), workers=int(sys.argv[3]), log_level='warning',"
+           " access_log=False)")
+    proc = subprocess.Popen([sys.executable, "-c", run, factory, str(port), str(workers)],
+                            env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+                            start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -236,11 +240,11 @@ def server(url: str, policies: Path, data_dir: Path, workers: int,
             time.sleep(0.2)
         yield base
     finally:
-        proc.terminate()
+        proc.terminate()  # the parent stops its workers
         try:
-            proc.wait(15)
+            proc.wait(40)
         except subprocess.TimeoutExpired:
-            proc.kill()
+            os.killpg(proc.pid, signal.SIGKILL)
         log.close()
         _server_errors(data_dir / "server.log")
 

@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 from huiqi.kit.db import make_engine
 from huiqi.kit.migrate import current_revision, migrate
 from huiqi.kit.settings import get_settings
+from huiqi.kit.workers import serve
 
 # Steps `demo-up` runs after migrating and before creating the demo accounts, in order: loading
 # policies, demo enterprises, matching… Each takes the engine and a console for progress.
@@ -30,8 +31,8 @@ def serve_cmd(
         help="在反向代理之后：信任 X-Forwarded-For/Proto（来源 IP、https）"),
 ) -> None:
     """启动惠企 Web 服务（数据库见 HUIQI_DATABASE_URL，先运行 huiqi migrate）。"""
-    uvicorn.run("huiqi.app:create_app", factory=True, host=host, port=port, workers=workers,
-                proxy_headers=proxy_headers, forwarded_allow_ips="*" if proxy_headers else None)
+    serve("huiqi.app:create_app", host=host, port=port, workers=workers,
+          proxy_headers=proxy_headers, forwarded_allow_ips="*" if proxy_headers else None)
 
 
 def migrate_cmd() -> None:
