@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi import Request
 from markupsafe import escape
-from starlette.responses import Response
+from starlette.responses import HTMLResponse, Response
 
 from huiqi.auth.dependencies import EnterpriseUser, OfficeUser
 from huiqi.kit import web
@@ -19,7 +19,7 @@ from huiqi.models.user import Role
 from huiqi.registry import service as registry
 from huiqi.registry.catalog import fact_fields
 from huiqi.ui.nav import NavItem, register_nav
-from huiqi.ui.templating import env, flash, redirect, render, toast_headers
+from huiqi.ui.templating import INNER_SLOT, env, flash, redirect, render, toast_headers
 
 router = web.router(include_in_schema=False)
 
@@ -42,14 +42,23 @@ def _page(request: Request, view: packs.PackView, status_code: int = 200,
           headers: dict[str, str] | None = None) -> Response:
     # The pack body (up to a few hundred entries, ~100 KB) is rendered and encoded once per pack,
     # cut where its form carries the session's CSRF token; per request the token is joined in
-    # and the bytes spliced into the page around them (only the layout is rendered each time).
+    # and the bytes spliced into the page around them.
     auth = getattr(request.state, "auth", None)
     csrf = str(escape(auth.csrf_token if auth is not None else "")).encode()
     parts = view.remember("html", lambda: env.get_template("matching/_pack.html").render(
         {"v": view, "packs": packs, "csrf_token": _CSRF_SLOT}).encode().split(_CSRF_SLOT.encode()))
     template = "matching/_pack_body.html" if is_htmx(request) else "matching/pack.html"
-    return render(request, template, {"v": view}, status_code=status_code, headers=headers,
-                  inner=csrf.join(parts))
+    context = {"v": view}
+    if auth is None or auth.pending_flashes or "session" in vars(auth) or status_code != 200 \
+            or headers:
+        return render(request, template, context, status_code=status_code, headers=headers,
+                      inner=csrf.join(parts))
+    # No message to show: the page around the pack is a function of the session (its token and
+    # user) and the view, so it is kept with the view too.
+    head, _, tail = view.remember(
+        ("shell", template, auth.csrf_token, auth.actor),
+        lambda: render(request, template, context).body.partition(INNER_SLOT.encode()))
+    return HTMLResponse(b"".join((head, csrf.join(parts), tail)))
 
 
 @router.get("/gift-pack")
