@@ -19,28 +19,31 @@ request and, sharing the 2 cores, capped even a hello-world FastAPI app at ~400 
 client: ~2,100). Figures before session 3 were taken with httpx.
 
 Figures (2 shared vCPUs, SQLite, 200 items, 3,000 enterprises, a pack showing median 60 / max
-120 entries; req/s, p50 ms, p95 ms). "s2" is the end of session 2 (1 worker, httpx client);
-"s3" the end of session 3 (2026-11-23, load 1.2-4): session touches apart from the request,
-requests capped at what the pool serves, one thread-pool hop per request fewer twice over, the
-pack keyed on raw driver rows, busiest routers first, uvloop + httptools:
+120 entries; req/s, p50 ms, p95 ms). "s2": end of session 2 (1 worker, httpx client); "s3": end
+of session 3 (session touches apart from the request, requests capped at what the pool serves,
+fewer thread-pool hops, the pack keyed on raw rows, busiest routers first, uvloop + httptools);
+"s4": end of session 4 (2026-11-23, 2 workers, load 1.3 before each run), three runs: hot reads on
+the event loop with no thread-pool hop (kit/inline.py), the pack keyed on a per-enterprise match
+version, the caller in one driver-level query, the page's pack body kept as bytes and the page
+around it kept per session, a listening socket per worker (kit/workers.py), start-up objects
+frozen out of the collector's full passes:
 
-                                     s2, 1 worker        s3, 1 worker        s3, 2 workers
-    page, 1 client                   62.8   15    25    117.5    8    12    156.4    6     8
-    API,  1 client                   55.8   16    31    162.2    6     9    167.3    6    10
-    page, 50 clients                 36.5 1291  2156     59.7  804  1082     94.1  162   331 *
-    API,  50 clients                 36.0  903  1694     87.6  546   805    365.7  128   237
-    notifications API, 50 clients    86.2  562   788    140.1  339   526    403.6  107   220
-    page, 50 clients, 1 s think      44.6  102   348     49.5   10    29     49.5    9    21
-    API,  50 clients, 1 s think      43.8  120   403     49.0   10    31     49.5    7    14
+                                     s2, 1 worker      s3, 2 workers      s4, 2 workers (3 runs)
+    page, 1 client                   62.8   15    25   156.4    6     8   285-544  1.8-3.1  2.5-5.8
+    API,  1 client                   55.8   16    31   167.3    6    10   386-520  1.8-2.4  2.7-4.7
+    page, 50 clients                 36.5 1291  2156   241-259 ~200 413-429  757-780  57-64  100-110
+    API,  50 clients                 36.0  903  1694   365.7  128   237   787-1006  47-56   82-97
+    notifications API, 50 clients    86.2  562   788   403.6  107   220   410-677  73-121 103-172
+    page, 50 clients, 1 s think      44.6  102   348    49.5    9    21    49.5-49.8 3.5-4.0 6.3-6.6
+    API,  50 clients, 1 s think      43.8  120   403    49.5    7    14    49.5-49.9 3.5-4.0 5.5-8.1
 
-    * before the pack body was rendered once per pack instead of once per session: 241-259
-      req/s, p50 182-211, p95 413-429 at load 5 afterwards (same load, 2 workers).
-
-The target (p95 < 100 ms at 50 clients) is met for clients that pause a second between requests
-(p95 14-31 ms); back to back, 50 clients need ~500 req/s and 2 workers serve ~370 (API).
-A request still costs ~5 ms of CPU: FastAPI's routing and dependency solving, the session
-lookup and two thread-pool hops. 1 worker is markedly worse under load than its 1-client cost
-suggests (the GIL shared by the event loop and up to 16 threads): serve with 2 workers.
+The target (p95 < 100 ms at 50 clients) is met by the API back to back (82-97 ms) and by both
+with a second's pause between requests (6-8 ms); the page back to back is at the line (100-110
+ms). A pack request now costs ~1.5 ms of server CPU (API) and ~2 ms (page), of which FastAPI's
+dependency solving is the largest part left; the server and this load generator share the 2
+cores, which are saturated at these rates, so p95 also moves with the machine's other load.
+With one shared listening socket (uvicorn's own --workers), 50 clients split 39/11 between the
+workers and p95 was twice as high: hence a socket per worker.
 """
 
 from __future__ import annotations
