@@ -19,7 +19,7 @@ from huiqi.models.user import Role
 from huiqi.registry import service as registry
 from huiqi.registry.catalog import fact_fields
 from huiqi.ui.nav import NavItem, register_nav
-from huiqi.ui.templating import INNER_SLOT, env, flash, redirect, render, toast_headers
+from huiqi.ui.templating import INNER_SLOT, env, flash, may_flash, redirect, render, toast_headers
 
 router = web.router(include_in_schema=False)
 
@@ -49,8 +49,7 @@ def _page(request: Request, view: packs.PackView, status_code: int = 200,
         {"v": view, "packs": packs, "csrf_token": _CSRF_SLOT}).encode().split(_CSRF_SLOT.encode()))
     template = "matching/_pack_body.html" if is_htmx(request) else "matching/pack.html"
     context = {"v": view}
-    if auth is None or auth.pending_flashes or "session" in vars(auth) or status_code != 200 \
-            or headers:
+    if auth is None or may_flash(auth) or status_code != 200 or headers:
         return render(request, template, context, status_code=status_code, headers=headers,
                       inner=csrf.join(parts))
     # No message to show: the page around the pack is a function of the session (its token and

@@ -138,13 +138,20 @@ def render(
     return response
 
 
+def may_flash(auth: Auth) -> bool:
+    """Whether a page for this request may show messages: some waited when it began, or it
+    added some (flash() loaded the session row). Otherwise the page is the same every time."""
+    return auth.pending_flashes or "session" in vars(auth)
+
+
 def _pop_flashes(auth: Auth) -> list[dict[str, Any]]:
     """Pending messages, cleared (saved by the request's unit of work). Skipped when the request
     failed and its transaction was rolled back: the messages then wait for the next page."""
-    loaded = "session" in vars(auth)  # flash() was called in this request
-    if not loaded and not (auth.pending_flashes and auth.db is not None
-                           and auth.db.in_transaction()):
-        return []  # none waiting, or the request failed and its unit of work has ended
+    if not may_flash(auth):
+        return []
+    added_now = "session" in vars(auth)
+    if not added_now and not (auth.db is not None and auth.db.in_transaction()):
+        return []  # the request failed and its unit of work has ended
     row = auth.session
     if row is None or _state(row).detached or _state(row).expired:
         return []
