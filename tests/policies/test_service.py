@@ -192,3 +192,24 @@ def test_import_of_the_seed_policies_publishes_them_once(db, clock, app_engine) 
     ids = {iv.item.id for iv in db(service.LIBRARY.all)}
     assert {"dongbao.ecommerce-loan", "dongbao.tech-upgrade", "jiangbei.state-rent-relief",
             "jiangbei.job-retention-refund"} <= ids
+
+
+def test_the_library_hands_out_the_same_items_until_the_published_set_changes(
+        db, clock, doc_id, library_source) -> None:
+    # Caches downstream (the 政策礼包 views) are keyed on the very tuple `all` returns: it must
+    # be the same object while nothing changed, and a new one after each publication change.
+    first, _ = save(db, clock, policy_yaml(doc_id))
+    db(lambda s: service.publish(s, OFFICE, clock, first, 1, as_of=AS_OF))
+    before = db(library_source.all)
+    assert db(library_source.all) is before
+    assert f"{doc_id}-rent" in {iv.item.id for iv in before}
+
+    save(db, clock, policy_yaml(doc_id, min_rent=5000))  # a draft changes nothing published
+    assert db(library_source.all) is before
+    db(lambda s: service.publish(s, OFFICE, clock, first, 2, as_of=AS_OF))  # supersedes v1
+    after = db(library_source.all)
+    assert after is not before
+    assert [iv.number for iv in after if iv.item.id == f"{doc_id}-rent"] == [2]
+
+    db(lambda s: service.withdraw(s, OFFICE, clock, first, as_of=AS_OF))
+    assert all(iv.item.id != f"{doc_id}-rent" for iv in db(library_source.all))

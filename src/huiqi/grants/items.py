@@ -44,7 +44,9 @@ class ItemSource(Protocol):
     def get_version(self, session: Session, item_id: str, version: str
                     ) -> ItemVersion | None: ...
 
-    def all(self, session: Session) -> list[ItemVersion]: ...
+    def all(self, session: Session) -> tuple[ItemVersion, ...]:
+        """The items in force now; the same tuple while they are unchanged."""
+        ...
 
 
 class FileItemSource:
@@ -54,6 +56,7 @@ class FileItemSource:
         self._paths = [Path(p) for p in paths]
         self._lock = threading.Lock()
         self._loaded: dict[str, ItemVersion] | None = None
+        self._all: tuple[ItemVersion, ...] | None = None
 
     def _load(self) -> dict[str, ItemVersion]:
         with self._lock:
@@ -77,8 +80,10 @@ class FileItemSource:
         found = self._load().get(item_id)
         return found if found is not None and found.version == version else None
 
-    def all(self, session: Session) -> list[ItemVersion]:
-        return list(self._load().values())
+    def all(self, session: Session) -> tuple[ItemVersion, ...]:
+        if self._all is None:
+            self._all = tuple(self._load().values())
+        return self._all
 
 
 _source: ItemSource | None = None

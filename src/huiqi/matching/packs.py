@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from huiqi import audit
 from huiqi.auth.actor import Actor
 from huiqi.grants import items as item_source
+from huiqi.grants.items import ItemVersion
 from huiqi.kit.clock import Clock
 from huiqi.kit.errors import NotFound, ValidationFailed
 from huiqi.kit.oncommit import on_commit
@@ -109,16 +110,18 @@ def covers(policy_region: str, region: str | None) -> bool:
     return region.startswith(prefix)
 
 
-def items_for(session: Session, owner: Owner, as_of: date) -> list[Item]:
+def items_for(session: Session, owner: Owner, as_of: date) -> tuple[Item, ...]:
     """Published items in force on the policy date, of the enterprise's region."""
-    published = tuple(v.item for v in item_source.current_source().all(session))
-    return list(_in_force(published, as_of, owner.region))
+    return _in_force(item_source.current_source().all(session), as_of, owner.region)
 
 
 @lru_cache(maxsize=64)
-def _in_force(published: tuple[Item, ...], as_of: date, region: str | None) -> list[Item]:
-    # Items hash by identity and the key holds them, so a hit is the very same published set.
-    return [i for i in published if i.in_force(as_of) and covers(i.document.region, region)]
+def _in_force(published: tuple[ItemVersion, ...], as_of: date, region: str | None
+              ) -> tuple[Item, ...]:
+    # The source hands out the same tuple while the published set is unchanged, and its
+    # members hash by identity: a hit is the very same published items.
+    return tuple(v.item for v in published
+                 if v.item.in_force(as_of) and covers(v.item.document.region, region))
 
 
 def view(session: Session, actor: Actor, clock: Clock, settings: Settings | None = None,
@@ -133,7 +136,7 @@ def view(session: Session, actor: Actor, clock: Clock, settings: Settings | None
     as_of = policy_date_for(clock, settings)
     items = items_for(session, owner, as_of)
     editable = actor.role is Role.ENTERPRISE
-    key = (owner, as_of, editable, tuple(items), version)
+    key = (owner, as_of, editable, items, version)
     found = _PACKS.get(key)
     if found is None:
         catalog = load_catalog()

@@ -15,7 +15,6 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -32,7 +31,7 @@ class LibraryItemSource:
         self._docs: OrderedDict[str, PolicyDocument] = OrderedDict()
         self._lock = threading.Lock()
         self._fallback = fallback
-        self._all: tuple[tuple[tuple[Any, ...], ...], tuple[ItemVersion, ...]] = ((), ())
+        self._all: tuple[str, tuple[ItemVersion, ...]] = ("", ())
 
     def get(self, session: Session, item_id: str) -> ItemVersion | None:
         ref = repo.published_version_of_item(session, item_id)
@@ -62,20 +61,23 @@ class LibraryItemSource:
         item = next((i for i in doc.items if i.id == item_id), None)
         return None if item is None else _version(item, doc, ref)
 
-    def all(self, session: Session) -> list[ItemVersion]:
+    def all(self, session: Session) -> tuple[ItemVersion, ...]:
+        """The published items; while the published set is unchanged, the very same tuple
+        (callers may key caches on it)."""
         key = repo.published_fingerprint(session)  # asked every request: kept cheap
         with self._lock:
-            if key and self._all[0] == key:  # the same published set: the same objects
-                return list(self._all[1])
+            if key and self._all[0] == key:
+                return self._all[1]
         refs = repo.published_versions(session)
         if not refs:
             fallback = self._fallback_for(session)
-            return fallback.all(session) if fallback else []
+            return fallback.all(session) if fallback else ()
         docs = self._documents(session, refs)
-        found = [_version(item, docs[ref.id], ref) for ref in refs for item in docs[ref.id].items]
-        if tuple((r.id, r.sha256) for r in refs) == key:  # no publication slipped in between
+        found = tuple(_version(item, docs[ref.id], ref)
+                      for ref in refs for item in docs[ref.id].items)
+        if ",".join(str(r.id) for r in refs) == key:  # no publication slipped in between
             with self._lock:
-                self._all = (key, tuple(found))
+                self._all = (key, found)
         return found
 
     def _fallback_for(self, session: Session) -> FileItemSource | None:

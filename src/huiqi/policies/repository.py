@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import case, delete, func, select
 from sqlalchemy.orm import Session
@@ -82,12 +81,20 @@ def published_versions(session: Session) -> list[VersionRef]:
     return [VersionRef(*row) for row in rows]
 
 
-def published_fingerprint(session: Session) -> tuple[tuple[Any, ...], ...]:
-    """The published versions as raw rows (id, sha256): equal exactly when the published set
-    is (a version's text never changes), and several times cheaper than `published_versions`."""
-    return tuple(driver_rows(
-        session, "SELECT id, sha256 FROM policy_versions WHERE status = ? ORDER BY id",
-        (PUBLISHED,)))
+def published_fingerprint(session: Session) -> str:
+    """The ids of the published versions in one string ("3,7,12"): equal exactly when the
+    published set is, since a version's text never changes and no version is ever deleted.
+    Asked on every request that lists items: one aggregate row, where reading the rows (80 in
+    the benchmark) cost about a tenth of a 政策礼包 request."""
+    sql = _FINGERPRINT_PG if session.get_bind().dialect.name == "postgresql" else _FINGERPRINT
+    rows = driver_rows(session, sql, (PUBLISHED,))
+    return str(rows[0][0] or "") if rows else ""
+
+
+_FINGERPRINT = ("SELECT group_concat(id, ',') FROM (SELECT id FROM policy_versions"
+                " WHERE status = ? ORDER BY id)")
+_FINGERPRINT_PG = ("SELECT string_agg(id::text, ',' ORDER BY id) FROM policy_versions"
+                   " WHERE status = ?")
 
 
 def published_version_of_item(session: Session, item_id: str) -> VersionRef | None:
