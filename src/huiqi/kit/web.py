@@ -103,6 +103,10 @@ def inline_read(endpoint: F) -> F:
     return endpoint
 
 
+def is_inline_read(endpoint: Callable[..., Any]) -> bool:
+    return bool(getattr(endpoint, _INLINE_READ, False))
+
+
 def _inline(endpoint: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(endpoint)
     async def run(*args: Any, **kwargs: Any) -> Any:
