@@ -104,6 +104,8 @@ def _scale(rule: str, factor: float) -> str:
 def write_policies(folder: Path, n: int, region: str = REGION) -> int:
     seeds = sorted((ROOT / "policies").rglob("*.yaml"))
     docs = [yaml.safe_load(p.read_text(encoding="utf-8")) for p in seeds]
+    if not any(d.get("items") for d in docs):  # else the loop below never reaches n
+        raise SystemExit(f"no policy items to vary under {ROOT / 'policies'}")
     variants: list[dict[str, Any]] = []
     batch = 0
     while sum(len(v["items"]) for v in variants) < n:

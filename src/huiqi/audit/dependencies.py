@@ -11,7 +11,7 @@ from huiqi.audit.repository import AuditFilter
 from huiqi.kit.errors import ValidationFailed
 
 
-def audit_filter(
+async def audit_filter(  # async: no I/O, no thread-pool hop
     actor: Annotated[str, Query(max_length=64)] = "",
     action: Annotated[str, Query(max_length=64)] = "",
     subject_type: Annotated[str, Query(max_length=64)] = "",

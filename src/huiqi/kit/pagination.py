@@ -23,7 +23,7 @@ class PageParams:
         return (self.page - 1) * self.per_page
 
 
-def page_params(
+async def page_params(  # async: it does no I/O, and a sync one costs a thread-pool hop
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
     per_page: Annotated[int, Query(ge=1, le=MAX_PER_PAGE)] = 50,
 ) -> PageParams:
