@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Annotated, Any
 
 import pytest
-from fastapi import Depends, FastAPI, Header, HTTPException, Request
+from fastapi import Depends, FastAPI, Header, HTTPException, Query, Request
 from fastapi.routing import APIRouter
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from fastapi.testclient import TestClient
@@ -49,6 +49,17 @@ async def guard(request: Request, user: Annotated[str, Depends(who)]) -> None:
     log.append(f"guard {user}")
 
 
+async def paging(user: Annotated[str, Depends(who)],
+                 page: Annotated[int, Query(ge=1)] = 1) -> int:
+    log.append(f"paging {page}")
+    return page
+
+
+async def summary(n: Annotated[int, Depends(paging)]) -> str:  # depends on a parametrised one
+    log.append("summary")
+    return f"page {n}"
+
+
 Res = Annotated[str, Depends(resource, scope="function")]
 Who = Annotated[str, Depends(who)]
 
@@ -74,6 +85,13 @@ def build() -> tuple[FastAPI, list[planned.PlannedRoute]]:
             raise HTTPException(409, "unlucky")
         return JSONResponse({"item": item_id, "user": user, "res": res, "limit": limit,
                              "flag": flag, "path": request.url.path})
+
+    @router.get("/pages")
+    @hot
+    async def pages(text: Annotated[str, Depends(summary)], other: Who,
+                    size: Annotated[int, Query(le=100)] = 10) -> Response:
+        log.append("endpoint")
+        return JSONResponse({"text": text, "size": size})
 
     @router.get("/model")
     @hot
@@ -127,7 +145,7 @@ def _both(client: TestClient, url: str, **kw: Any) -> tuple[tuple[Any, ...], tup
 
 def test_only_plannable_selected_routes_get_a_plan(served) -> None:  # type: ignore[no-untyped-def]
     _, added = served
-    assert [r.path for r in added] == ["/v1/items/{item_id}"]
+    assert [r.path for r in added] == ["/v1/items/{item_id}", "/v1/pages"]
 
 
 @pytest.mark.parametrize("url,headers", [
@@ -135,15 +153,22 @@ def test_only_plannable_selected_routes_get_a_plan(served) -> None:  # type: ign
     ("/v1/items/7?limit=3&flag=true", {"Authorization": "Bearer abc"}),
     ("/v1/items/seven", {}),  # path parameter invalid: 422 with FastAPI's error list
     ("/v1/items/7?limit=x&flag=maybe", {}),  # two query errors
+    ("/v1/items/seven?limit=x", {}),  # path and query errors, in FastAPI's order
     ("/v1/items/7?limit=13", {}),  # the endpoint raises: the generator sees it, then 409
     ("/v1/items/7", {"x-deny": "1"}),  # a dependency raises
     ("/v1/items/7", {"Authorization": "Basic abc"}),  # HTTPBearer(auto_error=False): None
+    ("/v1/pages?page=2&size=5", {}),  # a query parameter of a dependency
+    ("/v1/pages?page=0", {}),  # its error; what depends on it does not run, the rest does
+    ("/v1/pages?page=0&size=1000", {}),  # its error and the endpoint's, in FastAPI's order
+    ("/v1/pages?page=0", {"x-deny": "1"}),  # a dependency refusing comes first
 ])
 def test_a_planned_route_answers_as_fastapi_does(served, url, headers) -> None:  # type: ignore[no-untyped-def]
     client, _ = served
     plan, fastapi = _both(client, url, headers=headers)
     assert plan == fastapi
     assert plan[0] in (200, 403, 409, 422)
+    if "page=0" in url and "x-deny" not in headers:
+        assert plan[0] == 422 and "summary" not in plan[3] and "endpoint" not in plan[3]
 
 
 def test_the_plan_calls_each_dependency_once_in_fastapis_order(served) -> None:  # type: ignore[no-untyped-def]

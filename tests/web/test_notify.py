@@ -116,3 +116,40 @@ def test_deliver_command_sends_what_is_pending(logged_in, app_engine, monkeypatc
     assert result.exit_code == 0 and "已投递 1 条" in result.output
     assert _outbox(app_engine, c.creds.id) == [("inapp", "sent")]
     assert "1 条未读" in c.get("/notifications/bell").text
+
+
+def test_the_api_lists_only_the_callers_notifications_newest_first_in_pages(
+        app, logged_in, app_engine, clock) -> None:
+    from datetime import datetime
+
+    from fastapi.testclient import TestClient
+
+    from huiqi.auth import service as auth_service
+    from huiqi.auth.actor import Actor
+    from huiqi.models.user import User
+
+    me, other = logged_in("enterprise"), logged_in("enterprise")
+    with unit_of_work(app_engine) as db:
+        for n in range(3):
+            service.notify(db, [me.creds.id], f"通知{n}", f"内容{n}", "/gift-pack")
+        service.notify(db, [other.creds.id], "别人的通知", "不应看到", None)
+    with unit_of_work(app_engine) as db:
+        _, secret = auth_service.create_api_token(db, Actor.of(db.get(User, me.creds.id)),
+                                                  clock, "t")
+    api = TestClient(app, base_url="http://testserver")
+    api.headers["Authorization"] = f"Bearer {secret}"
+
+    first = api.get("/api/v1/notifications?per_page=2")
+    assert first.status_code == 200 and first.headers["content-type"] == "application/json"
+    body = first.json()
+    assert {k: body[k] for k in ("total", "unread", "page", "per_page")} == {
+        "total": 3, "unread": 3, "page": 1, "per_page": 2}
+    assert [i["title"] for i in body["items"]] == ["通知2", "通知1"]
+    item = body["items"][0]
+    assert set(item) == {"id", "title", "body", "link", "created_at", "read_at"}
+    assert item["body"] == "内容2" and item["link"] == "/gift-pack" and item["read_at"] is None
+    datetime.fromisoformat(item["created_at"])  # an ISO 8601 timestamp
+    assert [i["title"] for i in api.get("/api/v1/notifications?page=2&per_page=2").json()[
+        "items"]] == ["通知0"]
+    assert api.get("/api/v1/notifications?page=0").status_code == 422
+    assert api.get("/api/v1/notifications?per_page=500").status_code == 422

@@ -14,8 +14,9 @@ than GET).
 
 A plan takes only what it can do exactly: dependencies that are async functions (or objects
 with an async `__call__`) or async generators of function scope, asking for nothing but the
-request and other dependencies; query and path parameters on the endpoint itself, validated by
-FastAPI's own field logic. Anything else leaves the route to FastAPI (see `plan`).
+request, other dependencies, and query or path parameters (validated by FastAPI's own field
+logic, errors reported as FastAPI reports them). Anything else leaves the route to FastAPI
+(see `plan`).
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ from starlette.types import Scope
 # Dependant fields naming a parameter FastAPI fills with something other than a dependency.
 _SPECIAL = ("websocket_param_name", "response_param_name", "background_tasks_param_name",
             "security_scopes_param_name")
-_PARAMS = ("path_params", "query_params", "header_params", "cookie_params", "body_params")
+_PARAMS = ("header_params", "cookie_params", "body_params")  # path and query ones are planned
 
 
 class Unplannable(Exception):
@@ -54,6 +55,8 @@ class Step:
     generator: bool  # an async generator: entered before the endpoint, left after it
     args: tuple[tuple[str, int], ...]  # (parameter, index of the step whose value it takes)
     request_params: tuple[str, ...]  # given the request (as Request or HTTPConnection)
+    path_params: Sequence[Any] = ()  # FastAPI ModelFields, validated as FastAPI does
+    query_params: Sequence[Any] = ()
 
 
 @dataclass(frozen=True)
@@ -66,35 +69,49 @@ class Plan:
     query_params: Sequence[Any]
 
     async def run(self, request: Request) -> Response:
+        # As FastAPI solves: a dependency runs only if its own parameters are valid and all it
+        # depends on ran; the others still run, and then every error is reported at once (a
+        # caller who is not logged in hears that first, not about a bad parameter).
         values: list[Any] = []
+        ran: list[bool] = []
+        errors: list[Any] = []
         async with AsyncExitStack() as stack:
             for step in self.steps:
-                step_kwargs = {name: values[i] for name, i in step.args}
-                for name in step.request_params:
-                    step_kwargs[name] = request
-                if step.generator:
+                step_kwargs, ok = _inputs(step, values, ran, errors, request)
+                ran.append(ok)
+                if not ok:
+                    values.append(None)
+                elif step.generator:
                     values.append(await stack.enter_async_context(
                         _shielded_exit(step.call(**step_kwargs))))
                 else:
                     values.append(await step.call(**step_kwargs))
-            # Parameters are checked after the dependencies, as FastAPI does: a caller who is
-            # not logged in hears that first.
-            kwargs = _validated(self, request) if self.path_params or self.query_params else {}
-            kwargs.update((name, values[i]) for name, i in self.args)
-            for name in self.request_params:
-                kwargs[name] = request
+            endpoint = Step(self.endpoint, False, self.args, self.request_params,
+                            self.path_params, self.query_params)
+            kwargs, ok = _inputs(endpoint, values, ran, errors, request)
+            if errors or not ok:
+                raise RequestValidationError(errors)
             response = await self.endpoint(**kwargs)
         if not isinstance(response, Response):  # plan() checked the annotation; this is a bug
             raise TypeError(f"{self.endpoint.__name__} returned {type(response).__name__}")
         return response
 
 
-def _validated(plan: Plan, request: Request) -> dict[str, Any]:
-    values, errors = request_params_to_args(plan.path_params, request.path_params)
-    query, more = request_params_to_args(plan.query_params, request.query_params)
-    if errors or more:
-        raise RequestValidationError([*errors, *more])
-    return {**values, **query}
+def _inputs(step: Step, values: list[Any], ran: list[bool], errors: list[Any],
+            request: Request) -> tuple[dict[str, Any], bool]:
+    """The arguments of `step`, and whether it may run (its parameter errors go to `errors`)."""
+    kwargs = {name: values[i] for name, i in step.args}
+    ok = all(ran[i] for _, i in step.args)
+    if step.path_params or step.query_params:
+        found, wrong = request_params_to_args(step.path_params, request.path_params)
+        query, wrong_query = request_params_to_args(step.query_params, request.query_params)
+        errors.extend((*wrong, *wrong_query))
+        ok = ok and not wrong and not wrong_query
+        kwargs.update(found)
+        kwargs.update(query)
+    for name in step.request_params:
+        kwargs[name] = request
+    return kwargs, ok
 
 
 @asynccontextmanager
@@ -130,7 +147,7 @@ def plan(route: APIRoute, guards: Sequence[params.Depends], path: str) -> Plan:
         _place(get_dependant(path=path, call=_call_of(depends), use_cache=depends.use_cache,
                              scope=getattr(depends, "scope", None)), steps, seen)
     top = get_dependant(path=path, call=route.endpoint)
-    for name in (*_SPECIAL, "header_params", "cookie_params", "body_params"):
+    for name in (*_SPECIAL, *_PARAMS):
         if getattr(top, name, None):
             raise Unplannable(f"the endpoint takes {name}")
     args = tuple((sub.name or "", _place(sub, steps, seen)) for sub in top.dependencies)
@@ -175,7 +192,8 @@ def _place(node: Dependant, steps: list[Step], seen: dict[tuple[Any, Any], int])
         generator = False
     else:
         raise Unplannable(f"{call!r} is sync (FastAPI runs it in the thread pool)")
-    steps.append(Step(call, generator, args, _request_params(node)))
+    steps.append(Step(call, generator, args, _request_params(node), tuple(node.path_params),
+                      tuple(node.query_params)))
     seen[key] = len(steps) - 1
     return seen[key]
 

@@ -1,6 +1,6 @@
-"""The 政策礼包 page, its API and the bell are served on a plan (huiqi.kit.planned) rather than by
-FastAPI's solver: for every kind of caller the answer is the one FastAPI's own route gives, on
-SQLite and PostgreSQL."""
+"""The 政策礼包 page, its API, the bell and the notifications API are served on a plan
+(huiqi.kit.planned) rather than by FastAPI's solver: for every kind of caller the answer is the
+one FastAPI's own route gives, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from huiqi.kit.db import unit_of_work
 from huiqi.models.user import User
 
 Client = Callable[..., TestClient]
-PLANNED = {"/gift-pack", "/api/v1/gift-pack", "/notifications/bell"}
+PLANNED = {"/gift-pack", "/api/v1/gift-pack", "/notifications/bell", "/api/v1/notifications"}
 
 
 def _nothing() -> None:  # a dependency override that overrides nothing
@@ -80,6 +80,9 @@ def test_every_caller_gets_fastapis_answer(
         (anonymous, "/api/v1/gift-pack", {}),  # 401
         (anonymous, "/api/v1/gift-pack", {"Authorization": "Bearer hq_not-a-token"}),
         (anonymous, "/api/v1/gift-pack?explain=maybe", {}),  # 401 before 422, as FastAPI
+        (anonymous, "/api/v1/notifications?per_page=5", bearer),
+        (anonymous, "/api/v1/notifications?page=0&per_page=500", bearer),  # 422, two errors
+        (anonymous, "/api/v1/notifications?page=0", {}),  # 401
     ]
     statuses = []
     for client, url, headers in cases:
@@ -88,7 +91,8 @@ def test_every_caller_gets_fastapis_answer(
         assert served == [url.split("?")[0]], url
         assert plan == _answer(client, url, fastapi=True, headers=headers), (url, headers)
         statuses.append(plan[0])
-    assert statuses == [200, 200, 200, 200, 200, 422, 404, 404, 303, 303, 401, 401, 401]
+    assert statuses == [200, 200, 200, 200, 200, 422, 404, 404, 303, 303, 401, 401, 401,
+                        200, 422, 401]
 
 
 def test_a_timed_out_session_is_ended_and_told_as_fastapi_tells_it(
