@@ -18,6 +18,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.routing import APIRoute
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
 
 from huiqi.kit import inline
 from huiqi.kit.clock import Clock
@@ -129,8 +130,17 @@ async def get_clock(request: Request) -> Clock:  # async: no thread-pool hop
     return clock
 
 
+async def get_form(request: Request) -> FormData:
+    """The parsed form body, awaited here so the endpoint can stay `def`: an `async def` route
+    would do its database work on the event loop, stalling every request while a write waits
+    for a lock. Starlette caches the parse (the CSRF guard has usually done it), and the
+    route's `max_body_size` still applies: dependencies run inside the route's body limit."""
+    return await request.form()
+
+
 DBSession = Annotated[Session, Depends(get_db, scope="function")]
 ClockDep = Annotated[Clock, Depends(get_clock)]
+FormDep = Annotated[FormData, Depends(get_form)]
 
 
 def client_ip(request: Request) -> str | None:
