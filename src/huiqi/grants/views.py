@@ -9,8 +9,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Form, Request
-from fastapi.concurrency import run_in_threadpool
-from starlette.datastructures import UploadFile
+from starlette.datastructures import FormData, UploadFile
 from starlette.responses import FileResponse, Response
 
 from huiqi.auth.dependencies import CurrentUser, EnterpriseUser
@@ -31,7 +30,7 @@ from huiqi.kit import web
 from huiqi.kit.errors import NotFound, ValidationFailed
 from huiqi.kit.pagination import PageQuery, paginate
 from huiqi.kit.settings import policy_date_for
-from huiqi.kit.web import ClockDep, DBSession
+from huiqi.kit.web import ClockDep, DBSession, FormDep
 from huiqi.models.user import Role
 from huiqi.registry.catalog import fact_fields
 from huiqi.ui.nav import NavItem, register_nav
@@ -75,17 +74,15 @@ def apply_page(request: Request, db: DBSession, clock: ClockDep, item_id: str,
 
 
 @router.post("/grants/apply/{item_id}", max_body_size=forms.UPLOAD_BODY_LIMIT)
-async def apply(request: Request, db: DBSession, clock: ClockDep, item_id: str,
-                actor: EnterpriseUser) -> Response:
-    form = await request.form()
-    item = (await run_in_threadpool(items.get_item, db, item_id)).item
+def apply(request: Request, db: DBSession, clock: ClockDep, item_id: str, actor: EnterpriseUser,
+          form: FormDep) -> Response:
+    item = items.get_item(db, item_id).item
     facts = {s.name: form.get(f"fact_{s.name}") for s in fact_fields() if s.name in item.fields}
     files = _uploads(form, item.materials)
     bank = apps.BankInfo(_text(form.get("bank_name")), _text(form.get("bank_account_name")),
                          _text(form.get("bank_account")))
-    app = await run_in_threadpool(lambda: apps.submit(
-        db, actor, item_id=item_id, facts={k: v for k, v in facts.items() if v}, files=files,
-        bank=bank, clock=clock, settings=forms.settings_of(request)))
+    app = apps.submit(db, actor, item_id=item_id, facts={k: v for k, v in facts.items() if v},
+                      files=files, bank=bank, clock=clock, settings=forms.settings_of(request))
     flash(request, f"已提交“{item.title}”的申报，请留意审核进度。")
     return redirect(request, f"/grants/applications/{app.id}")
 
@@ -94,15 +91,15 @@ def _text(value: object) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def _uploads(form: object, materials: list[str]) -> list[apps.UploadIn]:
+def _uploads(form: FormData, materials: list[str]) -> list[apps.UploadIn]:
     out = []
     for i, name in enumerate(materials):
-        f = form.get(f"material_{i}")  # type: ignore[attr-defined]
+        f = form.get(f"material_{i}")
         if isinstance(f, UploadFile) and f.filename:
             out.append(apps.UploadIn(name, f.filename, f.file))
-    extra = form.get("material_extra")  # type: ignore[attr-defined]
+    extra = form.get("material_extra")
     if isinstance(extra, UploadFile) and extra.filename:
-        label = _text(form.get("material_extra_name")) or "其他材料"  # type: ignore[attr-defined]
+        label = _text(form.get("material_extra_name")) or "其他材料"
         out.append(apps.UploadIn(label.strip(), extra.filename, extra.file))
     return out
 
@@ -152,15 +149,13 @@ def _fact_labels(facts: dict[str, object]) -> list[tuple[str, object]]:
 
 @router.post("/grants/applications/{application_id}/upload",
              max_body_size=forms.UPLOAD_BODY_LIMIT)
-async def upload(request: Request, db: DBSession, clock: ClockDep, application_id: int,
-                 actor: EnterpriseUser) -> Response:
-    form = await request.form()
+def upload(request: Request, db: DBSession, clock: ClockDep, application_id: int,
+           actor: EnterpriseUser, form: FormDep) -> Response:
     f, name = form.get("file"), _text(form.get("name")) or ""
     if not isinstance(f, UploadFile) or not f.filename:
         raise ValidationFailed("请选择要上传的文件。")
-    await run_in_threadpool(lambda: apps.upload_material(
-        db, actor, application_id, apps.UploadIn(name, f.filename or "", f.file), clock=clock,
-        settings=forms.settings_of(request)))
+    apps.upload_material(db, actor, application_id, apps.UploadIn(name, f.filename or "", f.file),
+                         clock=clock, settings=forms.settings_of(request))
     flash(request, f"已上传“{name}”。")
     return redirect(request, f"/grants/applications/{application_id}")
 

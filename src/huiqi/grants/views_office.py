@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Form, Request
-from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import select
 from starlette.responses import Response
 
@@ -18,7 +17,7 @@ from huiqi.kit.errors import NotFound
 from huiqi.kit.excel import xlsx_response
 from huiqi.kit.pagination import PageQuery, paginate
 from huiqi.kit.settings import policy_date_for
-from huiqi.kit.web import ClockDep, DBSession
+from huiqi.kit.web import ClockDep, DBSession, FormDep
 from huiqi.models.auto_grant_list import AutoGrantList
 from huiqi.models.user import Role
 from huiqi.ui.nav import ALL_ROLES, NavItem, register_nav
@@ -78,18 +77,15 @@ def auto_list(request: Request, db: DBSession, actor: CurrentUser, list_id: int)
 
 
 @router.post("/grants/auto-lists/{list_id}/confirm")
-async def confirm(request: Request, db: DBSession, clock: ClockDep, actor: CurrentUser,
-                  list_id: int) -> Response:
-    form = await request.form()
+def confirm(request: Request, db: DBSession, clock: ClockDep, actor: CurrentUser, list_id: int,
+            form: FormDep) -> Response:
     chosen = forms.ids([str(v) for v in form.getlist("application_id")])
     action, reason = str(form.get("action") or "confirm"), str(form.get("reason") or "")
-    def run() -> autogrant.ConfirmResult:
-        if action == "decline":
-            return autogrant.decline(db, actor, list_id, chosen, reason, clock=clock)
+    if action == "decline":
+        result = autogrant.decline(db, actor, list_id, chosen, reason, clock=clock)
+    else:
         step = autogrant.finance_confirm if action == "finance" else autogrant.confirm
-        return step(db, actor, list_id, chosen or None, clock=clock)
-
-    result = await run_in_threadpool(run)
+        result = step(db, actor, list_id, chosen or None, clock=clock)
     done = "不予确认" if action == "decline" else "确认"
     message = f"已{done} {len(result.confirmed)} 家"
     if result.refused:

@@ -13,7 +13,7 @@ from huiqi.auth.dependencies import EnterpriseUser, OfficeUser
 from huiqi.kit import web
 from huiqi.kit.errors import ValidationFailed
 from huiqi.kit.settings import Settings, get_settings
-from huiqi.kit.web import ClockDep, DBSession, is_htmx
+from huiqi.kit.web import ClockDep, DBSession, FormDep, is_htmx
 from huiqi.matching import home, packs
 from huiqi.models.user import Role
 from huiqi.registry import service as registry
@@ -67,9 +67,8 @@ def my_pack(request: Request, db: DBSession, clock: ClockDep, actor: EnterpriseU
 
 
 @router.post("/gift-pack/facts")
-async def supply_facts(request: Request, db: DBSession, clock: ClockDep,
-                       actor: EnterpriseUser) -> Response:
-    form = await request.form()
+def supply_facts(request: Request, db: DBSession, clock: ClockDep, actor: EnterpriseUser,
+                 form: FormDep) -> Response:
     names = {s.name for s in fact_fields()}
     raw: dict[str, Any] = {k.removeprefix("fact_"): v for k, v in form.items()
                            if k.startswith("fact_") and k.removeprefix("fact_") in names}

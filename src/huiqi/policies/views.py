@@ -7,7 +7,6 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import File, Form, Request, UploadFile
-from fastapi.concurrency import run_in_threadpool
 from starlette.responses import PlainTextResponse, Response
 
 from huiqi.auth.dependencies import OfficeUser
@@ -45,14 +44,13 @@ def new(request: Request, actor: OfficeUser) -> Response:
 
 
 @router.post("/policies/upload")
-async def upload(request: Request, db: DBSession, clock: ClockDep, actor: OfficeUser,
-                 file: Annotated[UploadFile, File()], note: Short = "") -> Response:
-    data = await file.read(service.MAX_SOURCE_BYTES + 1)
+def upload(request: Request, db: DBSession, clock: ClockDep, actor: OfficeUser,
+           file: Annotated[UploadFile, File()], note: Short = "") -> Response:
+    data = file.file.read(service.MAX_SOURCE_BYTES + 1)  # in the thread: may be on disk
     filename = safe_filename(file.filename)
     source = decode_upload(data, filename)
     try:
-        row = await run_in_threadpool(service.save, db, actor, clock, source, filename,
-                                      note=note)
+        row = service.save(db, actor, clock, source, filename, note=note)
     except service.PolicyRejected as err:
         return render(request, "policies/new.html", {"check": err.result, "error": err.message},
                       status_code=422)
