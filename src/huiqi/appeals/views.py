@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import Request
-from fastapi.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 from starlette.responses import FileResponse, Response
 
@@ -32,7 +31,7 @@ from huiqi.auth.dependencies import CurrentUser
 from huiqi.kit import web
 from huiqi.kit.errors import HuiqiError, NotFound
 from huiqi.kit.pagination import PageQuery, paginate
-from huiqi.kit.web import ClockDep, DBSession, is_htmx
+from huiqi.kit.web import ClockDep, DBSession, FormDep, is_htmx
 from huiqi.models.user import Role
 from huiqi.ui.dashboard import Panel, register_panel
 from huiqi.ui.nav import NavItem, register_nav
@@ -105,31 +104,30 @@ FIELDS = ("category", "title", "description", "enterprise_uscc", "enterprise_nam
 
 
 @router.post("/appeals/new", max_body_size=MAX_FILES_AT_SUBMIT * UPLOAD_BODY_LIMIT)
-async def submit(request: Request, db: DBSession, clock: ClockDep, actor: CurrentUser
-                 ) -> Response:
+def submit(request: Request, db: DBSession, clock: ClockDep, actor: CurrentUser,
+           form: FormDep) -> Response:
     _submitter(actor)
-    form = await request.form()
     values = {k: webforms.text(form, k) for k in FIELDS}
     files = [f for f in form.getlist("files") if isinstance(f, UploadFile) and f.filename]
-    settings = request.app.state.settings
-
-    def run() -> int:
-        if len(files) > MAX_FILES_AT_SUBMIT:
-            raise webforms.ValidationFailed(f"提交时最多上传 {MAX_FILES_AT_SUBMIT} 个附件。")
-        data = service.AppealIn(**{k: v or None for k, v in values.items()})  # type: ignore[arg-type]
-        appeal = service.submit(db, actor, clock, data)
-        for f in files:
-            attachments.add(db, actor, clock, settings, appeal.id, f.filename or "", f.file)
-        return appeal.id
-
     try:
-        appeal_id = await run_in_threadpool(run)
+        appeal_id = _submit(db, clock, actor, values, files, request.app.state.settings)
     except HuiqiError as exc:
         db.rollback()
         ctx = _new_context(db, actor, values, exc.message)
         return render(request, "appeals/new.html", ctx, status_code=422)
     flash(request, f"诉求已提交（编号 #{appeal_id}），营商办将尽快交办。")
     return redirect(request, f"/appeals/{appeal_id}")
+
+
+def _submit(db: DBSession, clock: ClockDep, actor: Any, values: dict[str, str],
+            files: list[UploadFile], settings: Any) -> int:
+    if len(files) > MAX_FILES_AT_SUBMIT:
+        raise webforms.ValidationFailed(f"提交时最多上传 {MAX_FILES_AT_SUBMIT} 个附件。")
+    data = service.AppealIn(**{k: v or None for k, v in values.items()})  # type: ignore[arg-type]
+    appeal = service.submit(db, actor, clock, data)
+    for f in files:
+        attachments.add(db, actor, clock, settings, appeal.id, f.filename or "", f.file)
+    return appeal.id
 
 
 # --- detail and actions -----------------------------------------------------------------------
@@ -154,22 +152,20 @@ def detail(request: Request, db: DBSession, clock: ClockDep, actor: CurrentUser,
 
 
 @router.post("/appeals/{appeal_id:int}/do/{action}")
-async def act(request: Request, db: DBSession, clock: ClockDep, actor: CurrentUser,
-              appeal_id: int, action: str) -> Response:
+def act(request: Request, db: DBSession, clock: ClockDep, actor: CurrentUser, appeal_id: int,
+        action: str, form: FormDep) -> Response:
     """Without JS: POST + redirect (a refusal shows the error page). With htmx: a 422 gives
     the form back with the message and what was typed; a 403/409 is a toast (the error
     handler), the form left untouched."""
     chosen = webforms.action_of(action)
-    form = await request.form()
     try:
         payload = webforms.payload_from_form(chosen, form)
-        await run_in_threadpool(service.act, db, actor, clock, appeal_id, chosen, payload)
+        service.act(db, actor, clock, appeal_id, chosen, payload)
     except HuiqiError as exc:
         if not is_htmx(request) or exc.status_code != 422:
             raise
         db.rollback()
-        return await run_in_threadpool(_form_again, request, db, clock, actor, appeal_id,
-                                       chosen, form, exc.message)
+        return _form_again(request, db, clock, actor, appeal_id, chosen, form, exc.message)
     flash(request, f"已{chosen.label}。")
     return redirect(request, f"/appeals/{appeal_id}")
 
@@ -191,15 +187,13 @@ def _form_again(request: Request, db: DBSession, clock: ClockDep, actor: Any, ap
 
 
 @router.post("/appeals/{appeal_id:int}/attachments", max_body_size=UPLOAD_BODY_LIMIT)
-async def upload(request: Request, db: DBSession, clock: ClockDep, actor: CurrentUser,
-                 appeal_id: int) -> Response:
-    form = await request.form()
+def upload(request: Request, db: DBSession, clock: ClockDep, actor: CurrentUser, appeal_id: int,
+           form: FormDep) -> Response:
     f = form.get("file")
     if not isinstance(f, UploadFile) or not f.filename:
         raise webforms.ValidationFailed("请选择要上传的文件。")
-    settings = request.app.state.settings
-    row = await run_in_threadpool(attachments.add, db, actor, clock, settings, appeal_id,
-                                  f.filename or "", f.file)
+    row = attachments.add(db, actor, clock, request.app.state.settings, appeal_id, f.filename,
+                          f.file)
     flash(request, f"已上传“{row.original_filename}”。")
     return redirect(request, f"/appeals/{appeal_id}")
 
@@ -214,14 +208,12 @@ def download(request: Request, db: DBSession, actor: CurrentUser, attachment_id:
 
 
 @router.post("/appeals/{appeal_id:int}/merge")
-async def merge(request: Request, db: DBSession, clock: ClockDep, actor: CurrentUser,
-                appeal_id: int) -> Response:
+def merge(request: Request, db: DBSession, clock: ClockDep, actor: CurrentUser, appeal_id: int,
+          form: FormDep) -> Response:
     """Merge duplicate `dup` into this appeal (the office)."""
-    form = await request.form()
     dup = webforms.text(form, "duplicate_id")
     if not dup.isdigit():
         raise webforms.ValidationFailed("请选择要合并的重复诉求。")
-    await run_in_threadpool(service.merge, db, actor, clock, int(dup), appeal_id,
-                            webforms.text(form, "note") or None)
+    service.merge(db, actor, clock, int(dup), appeal_id, webforms.text(form, "note") or None)
     flash(request, f"已将诉求 #{dup} 作为重复诉求合并到本诉求。")
     return redirect(request, f"/appeals/{appeal_id}")

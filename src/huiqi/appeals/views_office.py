@@ -8,7 +8,6 @@ from datetime import date
 from typing import Any
 
 from fastapi import Request
-from fastapi.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 from starlette.responses import Response
 
@@ -17,7 +16,7 @@ from huiqi.appeals.intake import AppealIn, MeetingIn
 from huiqi.auth.dependencies import CurrentUser, OfficeUser
 from huiqi.kit import web
 from huiqi.kit.errors import HuiqiError, NotFound, ValidationFailed
-from huiqi.kit.web import ClockDep, DBSession
+from huiqi.kit.web import ClockDep, DBSession, FormDep
 from huiqi.models.user import Role
 from huiqi.ui.nav import NavItem, register_nav
 from huiqi.ui.templating import flash, redirect, render
@@ -71,34 +70,31 @@ def _rows(form: FormData) -> list[dict[str, str]]:
 
 
 @router.post("/appeals/meetings")
-async def meeting_save(request: Request, db: DBSession, clock: ClockDep, actor: OfficeUser
-                       ) -> Response:
-    form = await request.form()
+def meeting_save(request: Request, db: DBSession, clock: ClockDep, actor: OfficeUser,
+                 form: FormDep) -> Response:
     values = {k: webforms.text(form, k) for k in ("title", "held_on", "location", "host",
                                                   "notes")}
     rows = _rows(form)
-
-    def run() -> tuple[int, int]:
-        try:
-            held_on = date.fromisoformat(values["held_on"])
-        except ValueError:
-            raise ValidationFailed("请填写会议日期，如 2025-06-05。") from None
-        data = MeetingIn(title=values["title"], held_on=held_on,
-                         location=values["location"] or None, host=values["host"] or None,
-                         notes=values["notes"] or None,
-                         appeals=[AppealIn(**{k: v or None for k, v in r.items()})  # type: ignore[arg-type]
-                                  for r in rows])
-        meeting, appeals = service.record_meeting(db, actor, clock, data)
-        return meeting.id, len(appeals)
-
     try:
-        meeting_id, n = await run_in_threadpool(run)
+        meeting, appeals = service.record_meeting(db, actor, clock, _meeting_in(values, rows))
     except HuiqiError as exc:
         db.rollback()
         return render(request, "appeals/meeting.html",
                       _meeting_context(db, values, rows, exc.message), status_code=422)
-    flash(request, f"已录入政企恳谈会及 {n} 条诉求，待交办。")
-    return redirect(request, f"/appeals?meeting_id={meeting_id}&status=submitted")
+    flash(request, f"已录入政企恳谈会及 {len(appeals)} 条诉求，待交办。")
+    return redirect(request, f"/appeals?meeting_id={meeting.id}&status=submitted")
+
+
+def _meeting_in(values: dict[str, str], rows: list[dict[str, str]]) -> MeetingIn:
+    try:
+        held_on = date.fromisoformat(values["held_on"])
+    except ValueError:
+        raise ValidationFailed("请填写会议日期，如 2025-06-05。") from None
+    return MeetingIn(title=values["title"], held_on=held_on,
+                     location=values["location"] or None, host=values["host"] or None,
+                     notes=values["notes"] or None,
+                     appeals=[AppealIn(**{k: v or None for k, v in r.items()})  # type: ignore[arg-type]
+                              for r in rows])
 
 
 # --- 12345 import -----------------------------------------------------------------------------
@@ -111,16 +107,15 @@ def import_page(request: Request, db: DBSession, actor: CurrentUser) -> Response
 
 
 @router.post("/appeals/import", max_body_size=MAX_IMPORT_BYTES + 1024 * 1024)
-async def import_upload(request: Request, db: DBSession, clock: ClockDep, actor: OfficeUser
-                        ) -> Response:
-    form = await request.form()
+def import_upload(request: Request, db: DBSession, clock: ClockDep, actor: OfficeUser,
+                  form: FormDep) -> Response:
     f = form.get("file")
     if not isinstance(f, UploadFile) or not f.filename:
         raise ValidationFailed("请选择要导入的 Excel 或 CSV 文件。")
-    data = await f.read(MAX_IMPORT_BYTES + 1)
+    data = f.file.read(MAX_IMPORT_BYTES + 1)  # in the thread: a large upload is on disk
     if len(data) > MAX_IMPORT_BYTES:
         raise ValidationFailed("导入文件不能超过 20 MB，请拆分后导入。")
-    result = await run_in_threadpool(service.import_hotline, db, actor, clock, f.filename, data)
+    result = service.import_hotline(db, actor, clock, f.filename, data)
     return render(request, "appeals/import.html", {
         "title": "导入12345热线工单", "batch": result.batch, "result": result,
         "batches": pages.import_batches(db)})
@@ -160,9 +155,8 @@ def category_page(request: Request, db: DBSession, actor: CurrentUser) -> Respon
 
 
 @router.post("/appeals/categories")
-async def category_create(request: Request, db: DBSession, clock: ClockDep, actor: OfficeUser
-                          ) -> Response:
-    form = await request.form()
+def category_create(request: Request, db: DBSession, clock: ClockDep, actor: OfficeUser,
+                    form: FormDep) -> Response:
     row = categories.create_category(
         db, actor, clock, code=webforms.text(form, "code"), name=webforms.text(form, "name"),
         sign_within_workdays=_int(form, "sign_within_workdays", "签收时限"),
@@ -174,9 +168,8 @@ async def category_create(request: Request, db: DBSession, clock: ClockDep, acto
 
 
 @router.post("/appeals/categories/{category_id:int}")
-async def category_update(request: Request, db: DBSession, clock: ClockDep, actor: OfficeUser,
-                          category_id: int) -> Response:
-    form = await request.form()
+def category_update(request: Request, db: DBSession, clock: ClockDep, actor: OfficeUser,
+                    category_id: int, form: FormDep) -> Response:
     row = categories.update_category(
         db, actor, clock, category_id, name=webforms.text(form, "name") or None,
         sign_within_workdays=_int(form, "sign_within_workdays", "签收时限"),
@@ -201,9 +194,8 @@ def _day(value: str) -> date:
 
 
 @router.post("/appeals/holidays")
-async def holiday_set(request: Request, db: DBSession, clock: ClockDep, actor: OfficeUser
-                      ) -> Response:
-    form = await request.form()
+def holiday_set(request: Request, db: DBSession, clock: ClockDep, actor: OfficeUser,
+                form: FormDep) -> Response:
     day = _day(webforms.text(form, "day"))
     kind = webforms.text(form, "kind")
     categories.set_override(db, actor, clock, day, kind, webforms.text(form, "note") or None)
@@ -230,9 +222,8 @@ def sentinel_page(request: Request, db: DBSession, actor: CurrentUser) -> Respon
 
 
 @router.post("/appeals/sentinels")
-async def sentinel_set(request: Request, db: DBSession, clock: ClockDep, actor: OfficeUser
-                       ) -> Response:
-    form = await request.form()
+def sentinel_set(request: Request, db: DBSession, clock: ClockDep, actor: OfficeUser,
+                 form: FormDep) -> Response:
     uscc, on = webforms.text(form, "uscc"), form.get("on") != "0"
     service.set_sentinel(db, actor, clock, uscc, on=on, note=webforms.text(form, "note") or None)
     flash(request, f"已{'设为' if on else '取消'}营商前哨企业：{uscc}。")
@@ -240,9 +231,8 @@ async def sentinel_set(request: Request, db: DBSession, clock: ClockDep, actor: 
 
 
 @router.post("/appeals/liaisons")
-async def liaison_set(request: Request, db: DBSession, clock: ClockDep, actor: OfficeUser
-                      ) -> Response:
-    form = await request.form()
+def liaison_set(request: Request, db: DBSession, clock: ClockDep, actor: OfficeUser,
+                form: FormDep) -> Response:
     user = webforms.text(form, "user_id")
     if not user.isdigit():
         raise ValidationFailed("请选择服务专员。")
