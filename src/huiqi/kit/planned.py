@@ -1,6 +1,6 @@
 """Hot read routes served on a dependency plan made once, not solved per request.
 
-    planned.install(app, routers, guards)   # before app.include_router(...)
+    planned.install(app, routers, guards, selected)   # before app.include_router(...)
 
 FastAPI resolves a route's dependency tree anew on every request, and since 0.12x also works
 out cache keys, OAuth scopes and generator kinds for every node each time. For the 政策礼包
@@ -239,7 +239,9 @@ def install(app: FastAPI, routers: Iterable[tuple[str, APIRouter]],
             path = prefix + route.path
             try:
                 made = plan(route, guards, path)
-            except Unplannable:
+            except (Unplannable, AttributeError, TypeError):
+                # Unplannable, or a FastAPI whose internals moved: FastAPI serves it (the
+                # planned-routes test then names what is no longer planned).
                 continue
             added.append(PlannedRoute(path, made, app, route.endpoint))
     app.router.routes.extend(added)
