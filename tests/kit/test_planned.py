@@ -180,16 +180,9 @@ def test_the_plan_calls_each_dependency_once_in_fastapis_order(served) -> None: 
 
 
 def test_the_plan_serves_and_stands_aside_for_overrides_and_other_methods(
-        served, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+        served, plan_runs) -> None:  # type: ignore[no-untyped-def]
     client, _ = served
-    runs: list[str] = []
-    original = planned.Plan.run
-
-    async def counting(self, request):  # type: ignore[no-untyped-def]
-        runs.append(request.url.path)
-        return await original(self, request)
-
-    monkeypatch.setattr(planned.Plan, "run", counting)
+    runs = plan_runs
     assert client.get("/v1/items/2").status_code == 200 and runs == ["/v1/items/2"]
     client.app.dependency_overrides[sync_free_dep] = sync_free_dep
     try:

@@ -6,7 +6,6 @@ On SQLite the caller is deliberately resolved on the loop (huiqi.kit.inline): re
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -21,6 +20,7 @@ from huiqi.grants import items
 from huiqi.kit.db import unit_of_work
 from huiqi.models.department import Department
 from huiqi.registry import service as registry
+from tests.fixtures.serving import on_loop
 from tests.fixtures.web import Creds, csrf_token, test_uscc
 
 GIFT_POLICIES = Path(__file__).parents[1] / "matching" / "packs" / "fixtures"
@@ -52,14 +52,6 @@ items:
 """
 
 
-def _on_loop() -> bool:
-    try:
-        asyncio.get_running_loop()
-        return True
-    except RuntimeError:
-        return False
-
-
 class Statements:
     """Every statement the app's engine runs, with whether it ran on the event loop."""
 
@@ -67,7 +59,7 @@ class Statements:
         self.seen: list[tuple[str, bool]] = []
 
     def __call__(self, conn: Any, cursor: Any, statement: str, *_: Any) -> None:
-        self.seen.append((statement, _on_loop()))
+        self.seen.append((statement, on_loop()))
 
     def post(self, client: TestClient, url: str, data: dict[str, Any] | None = None,
              htmx: bool = False, **kwargs: Any) -> Any:
@@ -126,7 +118,7 @@ def test_form_routes_do_their_database_work_off_the_event_loop(
     with unit_of_work(app_engine) as db:
         dept_name = db.get(Department, dept.department_id).name  # type: ignore[union-attr]
     tag = uuid.uuid4().hex[:6]
-    on_loop: dict[str, list[str]] = {}  # route → what it ran on the event loop that it must not
+    ran_on_loop: dict[str, list[str]] = {}  # route → what it ran on the event loop that it must not
 
     def check(route: str, response: Any, status: int, wrote: bool = True) -> Any:
         assert response.status_code == status, (route, response.text[:1000])
@@ -134,7 +126,7 @@ def test_form_routes_do_their_database_work_off_the_event_loop(
                   if s.lstrip()[:6].upper() != "SELECT"]
         assert bool(writes) is wrote, f"{route}: {len(writes)} writes"
         assert statements.seen, route
-        on_loop[route] = [s[:60] for s, loop in (writes if sqlite else statements.seen) if loop]
+        ran_on_loop[route] = [s[:60] for s, loop in (writes if sqlite else statements.seen) if loop]
         return response
 
     # 政策礼包: supplying facts writes them and re-matches (htmx: the pack back, a toast).
@@ -173,5 +165,5 @@ def test_form_routes_do_their_database_work_off_the_event_loop(
     assert 'id="dispatch-form"' in response.text and "部门「不存在的局」不存在" in response.text
     check("appeals act", statements.post(
         office, f"{appeal}/do/dispatch", {"lead_department": dept_name}), 303)
-    assert len(on_loop) == 10
-    assert {route: seen for route, seen in on_loop.items() if seen} == {}
+    assert len(ran_on_loop) == 10
+    assert {route: seen for route, seen in ran_on_loop.items() if seen} == {}

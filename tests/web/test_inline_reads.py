@@ -4,8 +4,6 @@ session) still happens, in the thread pool; on PostgreSQL everything stays in th
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 from sqlalchemy import select
 
@@ -14,14 +12,7 @@ from huiqi.auth.dependencies import CurrentUser
 from huiqi.kit import web
 from huiqi.kit.web import DBSession
 from huiqi.models.session import UserSession
-
-
-def _on_loop() -> bool:
-    try:
-        asyncio.get_running_loop()
-        return True
-    except RuntimeError:
-        return False
+from tests.fixtures.serving import on_loop
 
 
 @pytest.fixture
@@ -31,7 +22,7 @@ def probe(app, monkeypatch):  # type: ignore[no-untyped-def]
     resolve = dependencies._resolve
 
     def recording(*args):  # type: ignore[no-untyped-def]
-        seen["auth"].append(_on_loop())
+        seen["auth"].append(on_loop())
         return resolve(*args)
 
     monkeypatch.setattr(dependencies, "_resolve", recording)
@@ -41,7 +32,7 @@ def probe(app, monkeypatch):  # type: ignore[no-untyped-def]
     @router.get("/api/v1/probe/inline")
     @web.inline_read
     def where(db: DBSession, actor: CurrentUser) -> dict[str, str]:
-        seen["route"].append(_on_loop())
+        seen["route"].append(on_loop())
         return {"user": actor.username}
 
     app.include_router(router)

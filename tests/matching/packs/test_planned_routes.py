@@ -4,10 +4,9 @@ one FastAPI's own route gives, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
-import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
@@ -24,20 +23,6 @@ PLANNED = {"/gift-pack", "/api/v1/gift-pack", "/notifications/bell", "/api/v1/no
 
 def _nothing() -> None:  # a dependency override that overrides nothing
     return None
-
-
-@pytest.fixture
-def served(app: FastAPI, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
-    """Paths the plan served (FastAPI's route serves the rest)."""
-    runs: list[str] = []
-    original = planned.Plan.run
-
-    async def counting(self, request):  # type: ignore[no-untyped-def]
-        runs.append(request.url.path)
-        return await original(self, request)
-
-    monkeypatch.setattr(planned.Plan, "run", counting)
-    yield runs
 
 
 def _answer(client: TestClient, url: str, *, fastapi: bool, **kw: Any) -> tuple[Any, ...]:
@@ -63,7 +48,7 @@ def test_the_app_plans_exactly_its_marked_reads(app: FastAPI) -> None:
 
 def test_every_caller_gets_fastapis_answer(
         app: FastAPI, logged_in: Client, register: Any, app_engine: Engine, clock: Any,
-        served: list[str]) -> None:
+        plan_runs: list[str]) -> None:
     owner = logged_in("enterprise", enterprise_uscc=register())
     office = logged_in("office")
     anonymous = TestClient(app, base_url="http://testserver", follow_redirects=False)
@@ -86,9 +71,9 @@ def test_every_caller_gets_fastapis_answer(
     ]
     statuses = []
     for client, url, headers in cases:
-        served.clear()
+        plan_runs.clear()
         plan = _answer(client, url, fastapi=False, headers=headers)
-        assert served == [url.split("?")[0]], url
+        assert plan_runs == [url.split("?")[0]], url
         assert plan == _answer(client, url, fastapi=True, headers=headers), (url, headers)
         statuses.append(plan[0])
     assert statuses == [200, 200, 200, 200, 200, 422, 404, 404, 303, 303, 401, 401, 401,
@@ -97,12 +82,12 @@ def test_every_caller_gets_fastapis_answer(
 
 def test_a_timed_out_session_is_ended_and_told_as_fastapi_tells_it(
         logged_in: Client, register: Any, make_user: Any, app: FastAPI, clock: Any,
-        served: list[str]) -> None:
+        plan_runs: list[str]) -> None:
     uscc = register()
     first, second = (logged_in("enterprise", enterprise_uscc=uscc) for _ in range(2))
     clock.advance(minutes=31)
     plan = _answer(first, "/gift-pack", fastapi=False)
-    assert served == ["/gift-pack"]
+    assert plan_runs == ["/gift-pack"]
     assert plan[0] == 303 and "reason=timeout" in dict(plan[2])["location"]
     assert plan == _answer(second, "/gift-pack", fastapi=True)
     assert _answer(first, "/gift-pack", fastapi=False)[0] == 303  # ended: no second chance
