@@ -171,3 +171,31 @@ def test_the_application_page_says_which_version_applies(world: World, library, 
     assert "适用政策版本：第 1 版" in page and "已于 2025-06-02 撤回" in page
     refused = ent.get(f"/grants/apply/{ITEM}")
     assert refused.status_code == 410 and "不再受理新的申报" in refused.text
+
+
+def test_the_api_says_which_version_applies_as_the_page_does(world: World, library, web) -> None:
+    document_id = publish(world, policy())
+    app = world.do(apps.submit, world.ent_a, item_id=ITEM)
+    dept, ent = web.api("dept"), web.api("ent_a")
+
+    def status(client) -> dict:  # type: ignore[no-untyped-def]
+        r = client.get(f"/api/v1/grants/applications/{app.id}")
+        assert r.status_code == 200, r.text
+        assert r.json()["policy_version"] == app.policy_version
+        return r.json()["policy_version_status"]
+
+    now = status(dept)
+    assert (now["state"], now["applied"], now["applied_number"], now["available"],
+            now["current"]) == ("current", app.policy_version, 1, True, None)
+
+    publish(world, policy(factor=2))
+    later = status(dept)
+    assert (later["state"], later["applied_number"], later["current_number"]) == (
+        "superseded", 1, 2)
+    assert later["current"] != app.policy_version and later["current"].startswith("tv.versioned@")
+    assert "按提交时版本办理" in later["state_label"]
+
+    withdraw(world, document_id)
+    gone = status(ent)
+    assert (gone["state"], gone["applied_number"], gone["current"]) == ("withdrawn", 1, None)
+    assert gone["withdrawn_at"].startswith("2025-06-02")

@@ -9,7 +9,7 @@ from starlette.responses import FileResponse, Response
 
 from huiqi.auth.dependencies import CurrentUser, EnterpriseUser, OfficeUser
 from huiqi.grants import applications as apps
-from huiqi.grants import autogrant, evaluations, forms, ledgers, payouts, publicity, review
+from huiqi.grants import autogrant, evaluations, forms, items, ledgers, payouts, publicity, review
 from huiqi.grants import schemas as s
 from huiqi.grants.states import Status
 from huiqi.kit import web
@@ -62,11 +62,28 @@ def application_list(db: DBSession, actor: CurrentUser, params: PageQuery, statu
                              page=page.page, per_page=page.per_page)
 
 
-@router.get("/grants/applications/{application_id}", response_model=s.ApplicationOut,
-            summary="申报详情")
+@router.get("/grants/applications/{application_id}", response_model=s.ApplicationDetailOut,
+            summary="申报详情（含所依据政策版本的现状）")
 def application_detail(application_id: int, db: DBSession, actor: CurrentUser
-                       ) -> s.ApplicationOut:
-    return _out(apps.get(db, actor, application_id))
+                       ) -> s.ApplicationDetailOut:
+    app = apps.get(db, actor, application_id)
+    note = items.version_note(db, app.item_id, app.policy_version)
+    return s.ApplicationDetailOut(**_out(app).model_dump(),
+                                  policy_version_status=_version_out(app.policy_version, note))
+
+
+VERSION_STATES = {"current": "现行版本", "superseded": "已发布新版本，按提交时版本办理",
+                  "withdrawn": "政策已撤回，按提交时版本继续办理",
+                  "dropped": "新版本已不含此事项，按提交时版本继续办理"}
+
+
+def _version_out(version: str, note: items.VersionNote) -> s.PolicyVersionOut:
+    current = note.current if note.state == "superseded" else None
+    return s.PolicyVersionOut(
+        applied=version, applied_number=note.applied.number if note.applied else None,
+        available=note.applied is not None, state=note.state,
+        state_label=VERSION_STATES[note.state], current=current.version if current else None,
+        current_number=current.number if current else None, withdrawn_at=note.withdrawn_at)
 
 
 @router.get("/grants/applications/{application_id}/timeline", response_model=list[s.EventOut],

@@ -53,6 +53,24 @@ class ApplicationOut(ORM):
     decided_at: datetime | None
 
 
+class PolicyVersionOut(BaseModel):
+    """The policy version a case follows and where that policy stands now (the application
+    page's notice): a case goes on under the version it was submitted under."""
+
+    applied: str  # policy_id@sha256[:16], as in policy_version
+    applied_number: int | None  # its number in the policy library (None: a policy file)
+    available: bool  # its text is still in the library: false means it cannot be handled
+    state: str  # current | superseded | withdrawn | dropped
+    state_label: str
+    current: str | None  # the version in force now, when superseded
+    current_number: int | None
+    withdrawn_at: datetime | None
+
+
+class ApplicationDetailOut(ApplicationOut):
+    policy_version_status: PolicyVersionOut
+
+
 class ApplicationPage(BaseModel):
     items: list[ApplicationOut]
     total: int
