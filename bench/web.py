@@ -19,31 +19,36 @@ request and, sharing the 2 cores, capped even a hello-world FastAPI app at ~400 
 client: ~2,100). Figures before session 3 were taken with httpx.
 
 Figures (2 shared vCPUs, SQLite, 200 items, 3,000 enterprises, a pack showing median 60 / max
-120 entries; req/s, p50 ms, p95 ms). "s2": end of session 2 (1 worker, httpx client); "s3": end
-of session 3 (session touches apart from the request, requests capped at what the pool serves,
-fewer thread-pool hops, the pack keyed on raw rows, busiest routers first, uvloop + httptools);
-"s4": end of session 4 (2026-11-23, 2 workers, load 1.3 before each run), three runs: hot reads on
-the event loop with no thread-pool hop (kit/inline.py), the pack keyed on a per-enterprise match
-version, the caller in one driver-level query, the page's pack body kept as bytes and the page
-around it kept per session, a listening socket per worker (kit/workers.py), start-up objects
-frozen out of the collector's full passes:
+120 entries; req/s, p50 ms, p95 ms). "s3": end of session 3 (2 workers, uvloop + httptools);
+"s4": end of session 4 (hot reads on the event loop, kit/inline.py; the pack keyed on a match
+version; a listening socket per worker, kit/workers.py); "s5": end of session 5 (2026-11-23, four
+runs): the hot reads served on a dependency plan instead of FastAPI's per-request solving
+(kit/planned.py), the published set fingerprinted by one aggregate row, items in force cached on
+the library's tuple. (s2, 1 worker and an httpx client: page at 50 clients 36.5 req/s, p95 2.2 s.)
 
-                                     s2, 1 worker      s3, 2 workers      s4, 2 workers (3 runs)
-    page, 1 client                   62.8   15    25   156.4    6     8   285-544  1.8-3.1  2.5-5.8
-    API,  1 client                   55.8   16    31   167.3    6    10   386-520  1.8-2.4  2.7-4.7
-    page, 50 clients                 36.5 1291  2156   241-259 ~200 413-429  757-780  57-64  100-110
-    API,  50 clients                 36.0  903  1694   365.7  128   237   787-1006  47-56   82-97
-    notifications API, 50 clients    86.2  562   788   403.6  107   220   410-677  73-121 103-172
-    page, 50 clients, 1 s think      44.6  102   348    49.5    9    21    49.5-49.8 3.5-4.0 6.3-6.6
-    API,  50 clients, 1 s think      43.8  120   403    49.5    7    14    49.5-49.9 3.5-4.0 5.5-8.1
+                                s3 (1 run)         s4 (3 runs)                 s5 (4 runs)
+    page, 1 client              156   6    8     285-544 1.8-3.1 2.5-5.8     261-774 1.2-3.6 2.2-7.1
+    API,  1 client              167   6   10     386-520 1.8-2.4 2.7-4.7     454-727 1.2-1.8 2.4-4.2
+    page, 50 clients            250 ~200 ~420    757-780  57-64 100-110    1283-1405  28-34  64-81
+    API,  50 clients            366 128  237    787-1006  47-56  82-97      979-1493  29-42  63-102
+    notifications, 50 clients   404 107  220     410-677 73-121 103-172      554-590  82-88 114-137
+    page, 50, 1 s think          50   9   21          50 3.5-4.0 6.3-6.6          50 2.8-3.0 4.5-6.0
+    API,  50, 1 s think          50   7   14          50 3.5-4.0 5.5-8.1          50 2.7-3.3 3.7-11
 
-The target (p95 < 100 ms at 50 clients) is met by the API back to back (82-97 ms) and by both
-with a second's pause between requests (6-8 ms); the page back to back is at the line (100-110
-ms). A pack request now costs ~1.5 ms of server CPU (API) and ~2 ms (page), of which FastAPI's
-dependency solving is the largest part left; the server and this load generator share the 2
-cores, which are saturated at these rates, so p95 also moves with the machine's other load.
-With one shared listening socket (uvicorn's own --workers), 50 clients split 39/11 between the
-workers and p95 was twice as high: hence a socket per worker.
+The target (p95 < 100 ms at 50 clients) is met by the page in all four s5 runs (64, 81, 72,
+71 ms) and by the API in three (72, 63, 76 ms); the API's third run (979 req/s, p95 102 ms)
+coincided with a slowdown of the whole machine, visible in the same run's 1-client page figure
+(261 req/s against 438-774 in the others). A pack request costs ~1.1 ms of server CPU (~1.9 in
+s4); the server and this load generator (~0.3 ms per request) share the 2 cores, which these
+rates saturate, so p95 also moves with the machine's other load. With one shared listening
+socket (uvicorn's own --workers), 50 clients split 39/11 between the workers and p95 was twice
+as high: hence a socket per worker.
+
+PostgreSQL (--pg auto: the cluster on the same 2 cores; s5, one run): page 1 client 204 req/s,
+50 clients 328 req/s p50 152 p95 224 ms; API 50 clients 400 req/s p50 106 p95 245 ms; with 1 s
+think time p95 10-12 ms. Each request there costs ~3.7 ms of server CPU plus ~1 ms of the
+database's: two thread-pool hops and about six round trips (pool pre-ping, BEGIN, the
+reads, COMMIT); not yet worked on.
 """
 
 from __future__ import annotations
