@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from huiqi.grants import applications as apps
-from huiqi.grants import uploads
+from huiqi.kit import uploads
 from huiqi.kit.settings import PROJECT_ROOT
 from huiqi.models.material import Material
 from huiqi.ui.templating import STATIC_DIR

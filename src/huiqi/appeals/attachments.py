@@ -16,7 +16,7 @@ from huiqi.appeals.access import access_appeal, appeal_filter, require_writer
 from huiqi.appeals.state import InvalidTransition
 from huiqi.appeals.vocab import AppealStatus
 from huiqi.auth.actor import Actor
-from huiqi.grants import uploads
+from huiqi.kit import uploads
 from huiqi.kit.clock import Clock
 from huiqi.kit.errors import NotFound, ValidationFailed
 from huiqi.kit.settings import Settings

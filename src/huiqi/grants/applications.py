@@ -17,8 +17,9 @@ from sqlalchemy.orm import Session
 
 from huiqi import audit
 from huiqi.auth.actor import Actor
-from huiqi.grants import access, awards, enterprises, events, items, uploads
+from huiqi.grants import access, awards, enterprises, events, items
 from huiqi.grants.states import ACTIVE, Action, InvalidTransition, Status, check
+from huiqi.kit import uploads
 from huiqi.kit.clock import Clock
 from huiqi.kit.errors import Conflict, ValidationFailed
 from huiqi.kit.settings import Settings, get_settings, policy_date_for

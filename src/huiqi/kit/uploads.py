@@ -177,7 +177,7 @@ def resolve(root: Path, stored_name: str) -> Path:
     return path
 
 
-_KEY = "huiqi.grants.new_files"
+_KEY = "huiqi.uploads.new_files"
 
 
 def _remove_on_rollback(session: Session, path: Path) -> None:
