@@ -90,6 +90,7 @@ def test_supplying_a_fact_rematches_at_once(logged_in: Client, register: Any,
                                                   "csrf_token": csrf_token(client)})
     assert plain.status_code == 303 and plain.headers["location"] == "/gift-pack"
     assert "新符合条件：贷款贴息" in client.get("/gift-pack").text
+    assert "新符合条件：贷款贴息" not in client.get("/gift-pack").text  # shown once
 
 
 def test_bad_values_are_refused_with_a_clear_message(logged_in: Client, register: Any,
