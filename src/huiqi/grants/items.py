@@ -45,7 +45,8 @@ class ItemSource(Protocol):
                     ) -> ItemVersion | None: ...
 
     def all(self, session: Session) -> tuple[ItemVersion, ...]:
-        """The items in force now; the same tuple while they are unchanged."""
+        """The items offered now (published, or the policy files); the same tuple while they
+        are unchanged, so callers may key caches on it."""
         ...
 
 
