@@ -61,12 +61,8 @@ class Step:
 
 @dataclass(frozen=True)
 class Plan:
-    steps: tuple[Step, ...]
-    endpoint: Callable[..., Any]
-    args: tuple[tuple[str, int], ...]
-    request_params: tuple[str, ...]
-    path_params: Sequence[Any]  # FastAPI ModelFields
-    query_params: Sequence[Any]
+    steps: tuple[Step, ...]  # the dependencies, each after those it takes
+    endpoint: Step  # its value is the response
 
     async def run(self, request: Request) -> Response:
         # As FastAPI solves: a dependency runs only if its own parameters are valid and all it
@@ -86,14 +82,12 @@ class Plan:
                         _shielded_exit(step.call(**step_kwargs))))
                 else:
                     values.append(await step.call(**step_kwargs))
-            endpoint = Step(self.endpoint, False, self.args, self.request_params,
-                            self.path_params, self.query_params)
-            kwargs, ok = _inputs(endpoint, values, ran, errors, request)
+            kwargs, ok = _inputs(self.endpoint, values, ran, errors, request)
             if errors or not ok:
                 raise RequestValidationError(errors)
-            response = await self.endpoint(**kwargs)
+            response = await self.endpoint.call(**kwargs)
         if not isinstance(response, Response):  # plan() checked the annotation; this is a bug
-            raise TypeError(f"{self.endpoint.__name__} returned {type(response).__name__}")
+            raise TypeError(f"{self.endpoint.call.__name__} returned {type(response).__name__}")
         return response
 
 
@@ -151,8 +145,8 @@ def plan(route: APIRoute, guards: Sequence[params.Depends], path: str) -> Plan:
         if getattr(top, name, None):
             raise Unplannable(f"the endpoint takes {name}")
     args = tuple((sub.name or "", _place(sub, steps, seen)) for sub in top.dependencies)
-    return Plan(tuple(steps), route.endpoint, args, _request_params(top),
-                tuple(top.path_params), tuple(top.query_params))
+    return Plan(tuple(steps), Step(route.endpoint, False, args, _request_params(top),
+                                   tuple(top.path_params), tuple(top.query_params)))
 
 
 def _request_params(node: Dependant) -> tuple[str, ...]:
