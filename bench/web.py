@@ -47,8 +47,8 @@ as high: hence a socket per worker.
 PostgreSQL (--pg auto: the cluster on the same 2 cores; s5, one run): page 1 client 204 req/s,
 50 clients 328 req/s p50 152 p95 224 ms; API 50 clients 400 req/s p50 106 p95 245 ms; with 1 s
 think time p95 10-12 ms. Each request there costs ~3.7 ms of server CPU plus ~1 ms of the
-database's: two thread-pool hops and about six round trips (pool pre-ping, BEGIN, the
-reads, COMMIT); not yet worked on.
+database's: two thread-pool hops and six round trips (pool pre-ping, BEGIN, three reads,
+COMMIT; counted at the driver); not yet worked on.
 """
 
 from __future__ import annotations
