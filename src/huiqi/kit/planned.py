@@ -209,10 +209,10 @@ class PlannedRoute(Route):
         super().__init__(path, serve, methods=["GET"], include_in_schema=False)
         self.methods = {"GET"}  # no implicit HEAD: FastAPI's route answers it as before
         self.plan = plan
-        self._overrides = app.dependency_overrides
+        self._app = app  # its overrides are read per request: they may be replaced wholesale
 
     def matches(self, scope: Scope) -> tuple[Match, Scope]:
-        if self._overrides or scope.get("method") != "GET":
+        if self._app.dependency_overrides or scope.get("method") != "GET":
             return Match.NONE, {}
         return super().matches(scope)
 

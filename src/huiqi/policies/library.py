@@ -75,7 +75,7 @@ class LibraryItemSource:
         docs = self._documents(session, refs)
         found = tuple(_version(item, docs[ref.id], ref)
                       for ref in refs for item in docs[ref.id].items)
-        if ",".join(str(r.id) for r in refs) == key:  # no publication slipped in between
+        if repo.fingerprint_of(refs) == key:  # no publication slipped in between
             with self._lock:
                 self._all = (key, found)
         return found

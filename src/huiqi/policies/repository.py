@@ -91,6 +91,11 @@ def published_fingerprint(session: Session) -> str:
     return str(rows[0][0] or "") if rows else ""
 
 
+def fingerprint_of(refs: Sequence[VersionRef]) -> str:
+    """What `published_fingerprint` reads when `refs` (in id order) are the published set."""
+    return ",".join(str(r.id) for r in refs)
+
+
 _FINGERPRINT = ("SELECT group_concat(id, ',') FROM (SELECT id FROM policy_versions"
                 " WHERE status = ? ORDER BY id)")
 _FINGERPRINT_PG = ("SELECT string_agg(id::text, ',' ORDER BY id) FROM policy_versions"
