@@ -30,6 +30,9 @@ from huiqi.kit import inline, planned, web
 from huiqi.kit.clock import Clock
 from huiqi.kit.db import IN_FLIGHT, REQUEST_THREADS, make_engine, session_factory
 from huiqi.kit.inflight import InFlightLimit
+from huiqi.kit.proxies import TrustedProxies, parse_networks
+from huiqi.kit.ratelimit import Limiter
+from huiqi.kit.ratelimit_asgi import RateLimit
 from huiqi.kit.scheduler import Scheduler, minutes_from_env
 from huiqi.kit.security import secret_from_file
 from huiqi.kit.settings import Settings, get_settings
@@ -123,8 +126,12 @@ def create_app(
     app.state.secret_key = settings.secret_key or secret_from_file(settings.data_dir)
     install_policy_library(settings.policies_dir)  # published versions: the items at run time
     errors.install(app)
+    app.state.limiter = Limiter()
     app.add_middleware(SecurityHeaders)
-    app.add_middleware(InFlightLimit, limit=IN_FLIGHT)  # outermost: see huiqi.kit.inflight
+    app.add_middleware(InFlightLimit, limit=IN_FLIGHT)  # see huiqi.kit.inflight
+    # Outside the in-flight gate: a flood is answered 429 without waiting for a place inside.
+    app.add_middleware(RateLimit, limiter=app.state.limiter)
+    app.add_middleware(TrustedProxies, networks=parse_networks(settings.trusted_proxies))
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     routers = [(API_PREFIX if name in ENDPOINTS else "", module.router)
                for name, module in _modules(routing_order())]

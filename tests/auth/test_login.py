@@ -194,18 +194,16 @@ def test_login_page_carries_a_csrf_token(client) -> None:
 
 
 def test_locked_until_is_aware_utc_on_both_engines(make_user, client, clock, app_engine) -> None:
-    from sqlalchemy.orm import Session
-
-    from huiqi.models.user import User
+    from huiqi.models.login_lock import LoginLock
 
     user = make_user("office")
     for _ in range(5):
         login(client, (user.username, "Wrong-Pass-1"))
-    with Session(app_engine) as s:
-        row = s.get(User, user.id)
-        assert row is not None
-        assert row.locked_until == clock.now() + timedelta(minutes=30)
-        assert row.locked_until.utcoffset() == timedelta(0)
+    with app_engine.connect() as conn:
+        until = conn.scalar(select(LoginLock.locked_until).where(
+            LoginLock.user_id == user.id, LoginLock.source == "testclient"))
+    assert until == clock.now() + timedelta(minutes=30)
+    assert until.utcoffset() == timedelta(0)
 
 
 def test_idle_sessions_are_swept_at_the_next_login(app, make_user, clock, app_engine) -> None:

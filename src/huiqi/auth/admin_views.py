@@ -9,7 +9,7 @@ from fastapi import Form, Request
 from starlette.responses import Response
 
 from huiqi.auth import repository as repo
-from huiqi.auth import service
+from huiqi.auth import service, throttle
 from huiqi.auth.dependencies import OfficeUser
 from huiqi.kit import web
 from huiqi.kit.errors import HuiqiError, NotFound
@@ -39,10 +39,11 @@ def users(
 ) -> Response:
     role = role if role in {r.value for r in Role} else ""
     page = paginate(db, repo.users_query(role or None, q.strip()), params)
+    now = request.app.state.clock.now()
     return render(request, "auth/admin_users.html", {
         "page": page, "role": role, "q": q, "roles": ROLE_LABELS,
         "departments": {d.id: d for d in repo.departments(db)},
-        "now": request.app.state.clock.now(),
+        "locks": throttle.locks_of(db, [u.id for u in page.items], now),
     })
 
 
@@ -87,10 +88,14 @@ def reset_password(
 
 
 @router.post("/users/{user_id}/unlock")
-def unlock(request: Request, db: DBSession, actor: OfficeUser, user_id: int) -> Response:
+def unlock(
+    request: Request, db: DBSession, clock: ClockDep, actor: OfficeUser, user_id: int
+) -> Response:
     user = _user(db, user_id)
-    service.unlock(db, actor, user)
-    flash(request, f"已解除 {user.username} 的锁定。")
+    if service.unlock(db, actor, clock, user):
+        flash(request, f"已解除 {user.username} 的锁定。")
+    else:
+        flash(request, f"{user.username} 当前没有被锁定。")
     return redirect(request, "/admin/users")
 
 

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from huiqi.auth import service
 from huiqi.auth.actor import Actor
-from huiqi.kit import inline
+from huiqi.kit import inline, ratelimit
 from huiqi.kit.clock import Clock
 from huiqi.kit.errors import HuiqiError, NotFound
 from huiqi.kit.web import ClockDep, DBSession, client_ip, is_api
@@ -84,8 +84,14 @@ def _resolve(request: Request, db: Session, clock: Clock,
 def _bearer(request: Request, db: Session, clock: Clock, secret: str) -> Auth | None:
     if not secret:
         return None
+    limiter, now, ip = request.app.state.limiter, clock.now().timestamp(), client_ip(request)
+    limiter.check(ratelimit.TOKEN_FAILURES_IP, ip or "-", now)  # guessing tokens: 429
     user = service.resolve_api_token(db, clock, secret.strip())
-    return Auth(Actor.of(user, ip=client_ip(request), via="token")) if user else None
+    if user is None:
+        limiter.count(ratelimit.TOKEN_FAILURES_IP, ip or "-", now)
+        return None
+    limiter.hit(ratelimit.API_ACCOUNT, str(user.id), now)
+    return Auth(Actor.of(user, ip=ip, via="token"))
 
 
 def _cookie(request: Request, db: Session, clock: Clock) -> Auth | None:

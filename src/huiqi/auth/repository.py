@@ -26,7 +26,7 @@ from huiqi.models.user import User
 
 # Who a request comes from: what an Actor holds plus what decides whether it may act.
 _CALLER = (User.id, User.username, User.display_name, User.role, User.department_id,
-           User.enterprise_uscc, User.is_active, User.locked_until)
+           User.enterprise_uscc, User.is_active)
 
 
 # Built once: SQLAlchemy spends more building and adapting a statement than SQLite running it.

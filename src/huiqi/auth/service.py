@@ -16,6 +16,7 @@ from stdnum.cn import uscc as uscc_number
 
 from huiqi import audit
 from huiqi.auth import repository as repo
+from huiqi.auth import throttle
 from huiqi.auth.actor import Account, Actor
 from huiqi.kit.clock import Clock
 from huiqi.kit.errors import Conflict, NotFound, ValidationFailed
@@ -34,9 +35,6 @@ from huiqi.models.session import UserSession
 from huiqi.models.user import Role, User
 
 LOGIN_FAILED_MESSAGE = "用户名或密码错误"
-LOCK_AFTER = 5
-FAILURE_WINDOW = timedelta(minutes=15)
-LOCK_FOR = timedelta(minutes=30)
 IDLE_TIMEOUT = timedelta(minutes=30)
 # last_seen / last_used are written at most this often, each in its own short transaction (see
 # repository._apart). A session then times out up to a minute early, never late.
@@ -134,41 +132,28 @@ class SessionInfo:
 def authenticate(
     db: Session, clock: Clock, username: str, password: str, ip: str | None
 ) -> User | None:
-    """The user when the password is right and the account usable; else None (and counted)."""
+    """The user when the password is right and the account usable; else None (and counted).
+    A locked (account, source) pair is refused before any password is checked."""
     now = clock.now()
     user = repo.user_by_username(db, username.strip())
     who = Actor.of(user, ip=ip) if user else Actor(
         None, username[:64], "", None, ip=ip, via="anonymous")
-    ok = verify_password(user.password_hash if user else None, password)
+    source = ip or "-"
     if user is None or not user.is_active:
+        verify_password(None, password)  # the same time as a real check
         audit.record(db, who, "auth.login_failed", ("users", user.id if user else None),
                      after={"reason": "unknown_user" if user is None else "inactive"}, at=now)
         return None
-    if user.locked_until and user.locked_until > now:
-        audit.record(db, who, "auth.login_refused_locked", user,
-                     after={"locked_until": user.locked_until}, at=now)
+    if throttle.refused(db, who, user, source, now):
         return None
-    if not ok:
-        _count_failure(db, who, user, now)
+    if not verify_password(user.password_hash, password):
+        throttle.failed(db, who, user, source, now, "bad_password")
         return None
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    user.recent_failures, user.locked_until, user.last_login_at = None, None, now
+    throttle.succeeded(db, user, source, now)
+    user.last_login_at = now
     return user
-
-
-def _count_failure(db: Session, who: Actor, user: User, now: datetime) -> None:
-    since = now - FAILURE_WINDOW
-    recent = [t for t in (user.recent_failures or []) if datetime.fromisoformat(t) > since]
-    recent.append(now.isoformat())
-    audit.record(db, who, "auth.login_failed", user,
-                 after={"reason": "bad_password", "failures_15min": len(recent)}, at=now)
-    if len(recent) >= LOCK_AFTER:
-        user.locked_until, user.recent_failures = now + LOCK_FOR, None
-        audit.record(db, who, "auth.lockout", user,
-                     after={"locked_until": user.locked_until, "failures": len(recent)}, at=now)
-    else:
-        user.recent_failures = recent
 
 
 def start_session(
@@ -191,8 +176,9 @@ def start_session(
 
 
 def _may_act(account: Any, now: datetime) -> bool:
-    """An active account that is not locked out (a User or a caller row)."""
-    return bool(account.is_active) and not (account.locked_until and account.locked_until > now)
+    """An active account (a User or a caller row). A login lockout never ends a session or a
+    token in use: it holds for new logins from the locked source only (huiqi.auth.throttle)."""
+    return bool(account.is_active)
 
 
 class SessionExpired(Exception):
@@ -246,7 +232,7 @@ def set_password(db: Session, actor: Actor, clock: Clock, user: User, password: 
     """Administrative reset (CLI, demo): policy checked, every session of the user ends."""
     _check_password(password, user.username)
     user.password_hash, user.password_changed_at = hash_password(password), clock.now()
-    user.locked_until, user.recent_failures = None, None
+    throttle.forget(db, user)
     repo.delete_user_sessions(db, user.id)
     audit.record(db, actor, "auth.password_reset", user, at=clock.now())
 
@@ -316,9 +302,5 @@ def set_active(db: Session, actor: Actor, user: User, active: bool) -> None:
                  before={"is_active": not active}, after={"is_active": active})
 
 
-def unlock(db: Session, actor: Actor, user: User) -> None:
-    if user.locked_until is None and not user.recent_failures:
-        return
-    before = {"locked_until": user.locked_until}
-    user.locked_until, user.recent_failures = None, None
-    audit.record(db, actor, "user.unlock", user, before=before, after={"locked_until": None})
+def unlock(db: Session, actor: Actor, clock: Clock, user: User) -> bool:
+    return throttle.unlock(db, actor, user, clock.now())

@@ -11,7 +11,7 @@ from huiqi.auth import repository as repo
 from huiqi.auth import service
 from huiqi.auth.dependencies import SESSION_COOKIE, AuthRequired, CurrentUser, OptionalUser
 from huiqi.auth.guards import auditor_may
-from huiqi.kit import web
+from huiqi.kit import ratelimit, web
 from huiqi.kit.csrf import ANON_COOKIE
 from huiqi.kit.errors import ValidationFailed
 from huiqi.kit.web import ClockDep, DBSession, client_ip, is_https, safe_next, user_agent
@@ -114,6 +114,8 @@ def create_token(
     name: Annotated[str, Form(max_length=100)] = "",
     days: Annotated[int | None, Form(ge=1, le=366)] = None,
 ) -> Response:
+    request.app.state.limiter.hit(ratelimit.TOKEN_CREATE_ACCOUNT, str(actor.user_id),
+                                  clock.now().timestamp())
     try:
         row, secret = service.create_api_token(db, actor, clock, name, days)
     except ValidationFailed as exc:

@@ -93,7 +93,7 @@ def list_users(role: Role | None = typer.Option(None, "--role", help="只列出�
         users = repo.users(db, role.value if role else None)
         table = Table("用户名", "名称", "角色", "部门", "企业", "最近登录", "状态")
         for u in users:
-            status = "已停用" if not u.is_active else ("已锁定" if u.locked_until else "正常")
+            status = "已停用" if not u.is_active else "正常"
             table.add_row(u.username, u.display_name, ROLE_LABELS[Role(u.role)],
                           str(u.department_id or ""), u.enterprise_uscc or "",
                           to_local(u.last_login_at).strftime("%Y-%m-%d %H:%M")

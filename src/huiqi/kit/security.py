@@ -6,11 +6,14 @@ import hashlib
 import hmac
 import os
 import secrets
+import threading
 from functools import lru_cache
 from pathlib import Path
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+
+from huiqi.kit.ratelimit import RateLimited
 
 PASSWORD_MIN_LENGTH = 8
 PASSWORD_MAX_LENGTH = 128  # Argon2 cost grows with input; refuse megabyte "passwords"
@@ -52,16 +55,42 @@ def check_password_policy(password: str, username: str | None = None) -> None:
         raise WeakPassword("密码不能包含用户名。")
 
 
+# Argon2 takes 64 MiB and most of a core per check: at most this many run at once (the rest wait
+# briefly, then get 429), so a login flood from many addresses cannot take every core and thread.
+PASSWORD_SLOTS = int(os.environ.get("HUIQI_PASSWORD_SLOTS") or max(1, (os.cpu_count() or 2) // 2))
+PASSWORD_SLOT_WAIT = float(os.environ.get("HUIQI_PASSWORD_SLOT_WAIT") or 2.0)  # seconds
+_slots = threading.BoundedSemaphore(PASSWORD_SLOTS)
+
+
+class PasswordChecksBusy(RateLimited):
+    def __init__(self) -> None:
+        super().__init__(5, "登录请求过多，系统正忙，请 5 秒后再试。")
+
+
+def _slot() -> threading.BoundedSemaphore:
+    if not _slots.acquire(timeout=PASSWORD_SLOT_WAIT):
+        raise PasswordChecksBusy()
+    return _slots
+
+
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    slot = _slot()
+    try:
+        return _hasher.hash(password)
+    finally:
+        slot.release()
 
 
 def verify_password(password_hash: str | None, password: str) -> bool:
-    """Constant-ish time whether or not a hash exists."""
+    """Constant-ish time whether or not a hash exists. Raises PasswordChecksBusy (429) when
+    all slots stay taken."""
+    slot = _slot()
     try:
         return _hasher.verify(password_hash or _DUMMY_HASH, password) and bool(password_hash)
     except (VerificationError, InvalidHashError):
         return False
+    finally:
+        slot.release()
 
 
 def needs_rehash(password_hash: str) -> bool:

@@ -28,6 +28,8 @@ class Settings:
     # Policies are matched "as of" this date; None means today (Asia/Shanghai). The demo pins it
     # to a date when the seed policies are in force.
     as_of: date | None = None
+    # Reverse proxies whose X-Forwarded-For / -Proto are believed (addresses or CIDR blocks).
+    trusted_proxies: tuple[str, ...] = ()
 
     @property
     def uploads_dir(self) -> Path:
@@ -45,6 +47,8 @@ def get_settings() -> Settings:
         secret_key=os.environ.get("HUIQI_SECRET_KEY", ""),
         as_of=date.fromisoformat(os.environ["HUIQI_AS_OF"]) if os.environ.get("HUIQI_AS_OF")
         else None,
+        trusted_proxies=tuple(p.strip() for p in
+                              os.environ.get("HUIQI_TRUSTED_PROXIES", "").split(",") if p.strip()),
     )
 
 

@@ -62,7 +62,8 @@ def respond(
 async def _huiqi_error(request: Request, exc: HuiqiError) -> Response:
     if isinstance(exc, NotAuthenticated):
         return _to_login(request, exc)
-    return respond(request, exc.status_code, exc.code, exc.message, exc.details)
+    return respond(request, exc.status_code, exc.code, exc.message, exc.details,
+                   headers=getattr(exc, "headers", None))
 
 
 def _identify(request: Request) -> None:
