@@ -7,9 +7,20 @@ import re
 from sqlalchemy import select
 
 from huiqi.models.audit import AuditLog
-from tests.fixtures.web import login, post_form, test_uscc
+from tests.fixtures.web import csrf_token, login, post_form, test_uscc
 
-PASSWORD = re.compile(r'<code class="secret-value" id="new-password">([^<]+)</code>')
+LINK = re.compile(r'<code class="secret-value" id="set-password-link">https?://[^/]+([^<]+)</code>')
+
+
+def set_via_link(client, page_html: str, password: str = "Own-Choice-77x") -> str:
+    """The owner follows the one-time link an administrator was shown, and sets a password."""
+    path = LINK.search(page_html).group(1)
+    client.cookies.clear()
+    token = csrf_token(client, path)
+    response = client.post(path, data={"new": password, "confirm": password,
+                                       "csrf_token": token})
+    assert response.status_code == 303, response.text
+    return password
 
 
 def test_office_creates_an_enterprise_account_that_can_log_in(client, logged_in) -> None:
@@ -19,7 +30,8 @@ def test_office_creates_an_enterprise_account_that_can_log_in(client, logged_in)
         "username": "qiye-admin-made", "display_name": "重庆某火锅店", "role": "enterprise",
         "enterprise_uscc": uscc.lower()})
     assert response.status_code == 200, response.text
-    password = PASSWORD.search(response.text).group(1)
+    assert "Own-Choice" not in response.text
+    password = set_via_link(client, response.text)
     assert login(client, ("qiye-admin-made", password)).status_code == 303
     assert uscc in office.get("/admin/users", params={"q": "admin-made"}).text
 
@@ -41,8 +53,9 @@ def test_reset_password_unlock_and_deactivate(client, logged_in, make_user, app_
     assert login(client, user).status_code == 303
 
     reset = post_form(office, f"/admin/users/{user.id}/reset-password")
-    new_password = PASSWORD.search(reset.text).group(1)
     assert client.get("/").status_code == 303  # the reset ended the user's session
+    assert login(client, user).status_code == 400  # the old password is gone at once
+    new_password = set_via_link(client, reset.text)
     assert login(client, (user.username, new_password)).status_code == 303
 
     deactivated = post_form(office, f"/admin/users/{user.id}/active", {"active": "false"})
@@ -54,13 +67,13 @@ def test_reset_password_unlock_and_deactivate(client, logged_in, make_user, app_
         actions = list(conn.scalars(select(AuditLog.action).where(
             AuditLog.subject_type == "users", AuditLog.subject_id == str(user.id),
             AuditLog.actor_username == office.creds.username).order_by(AuditLog.id)))
-    assert actions == ["user.unlock", "auth.password_reset", "user.deactivate"]
+    assert actions == ["user.unlock", "auth.password_link_issue", "user.deactivate"]
 
 
 def test_cannot_deactivate_oneself(logged_in) -> None:
     office = logged_in("office")
     response = post_form(office, f"/admin/users/{office.creds.id}/active", {"active": "false"})
-    assert response.status_code == 422
+    assert response.status_code == 404  # office accounts are the system administrator's
     assert office.get("/").status_code == 200
 
 

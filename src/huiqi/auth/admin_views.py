@@ -1,5 +1,8 @@
-"""The office's account administration: users (create, reset password, unlock, deactivate) and
-departments. Every change is audited by the service."""
+"""Account administration under 三权分立 (huiqi.auth.permissions): the system administrator and
+the office manage accounts (the office only enterprises', departments' and liaisons'); the
+security administrator assigns roles and lifts lockouts. A password is never shown to an
+administrator: creating an account or resetting its password issues a one-time set-password
+link. Every change is audited by the service."""
 
 from __future__ import annotations
 
@@ -8,11 +11,12 @@ from typing import Annotated
 from fastapi import Form, Request
 from starlette.responses import Response
 
+from huiqi.auth import admin_service, permissions, service, throttle
 from huiqi.auth import repository as repo
-from huiqi.auth import service, throttle
-from huiqi.auth.dependencies import OfficeUser
+from huiqi.auth.actor import Actor
+from huiqi.auth.permissions import AccountAdmin, DepartmentAdmin, RoleAdmin, Unlocker
 from huiqi.kit import web
-from huiqi.kit.errors import HuiqiError, NotFound
+from huiqi.kit.errors import HuiqiError, NotFound, PermissionDenied
 from huiqi.kit.pagination import PageQuery, paginate
 from huiqi.kit.security import generate_password
 from huiqi.kit.web import ClockDep, DBSession
@@ -21,41 +25,60 @@ from huiqi.ui.nav import NavItem, register_nav
 from huiqi.ui.templating import flash, redirect, render
 
 router = web.router(prefix="/admin", include_in_schema=False)
-register_nav(NavItem("账号管理", "/admin/users", {Role.OFFICE}, order=80,
-                     description="创建账号、重设密码、解除锁定、停用；管理部门"))
+register_nav(NavItem("账号管理", "/admin/users", {Role.OFFICE, Role.SYSADMIN}, order=80,
+                     description="创建账号、发送设置密码链接、解除锁定、停用；管理部门"))
+register_nav(NavItem("角色与安全", "/admin/roles", {Role.SECURITY}, order=80,
+                     description="分配角色、解除登录锁定、查看安全参数"))
 
 
-def _user(db: DBSession, user_id: int) -> User:
+def _user(db: DBSession, user_id: int, actor: Actor | None = None) -> User:
+    """The account; with `actor`, only one within that administrator's remit (else 404)."""
     user = repo.user_by_id(db, user_id)
     if user is None:
         raise NotFound("账号不存在。")
+    if actor is not None:
+        admin_service.check_manages(actor, user)
     return user
+
+
+def _roles_for(actor: Actor) -> dict[Role, str]:
+    allowed = permissions.manageable(actor)
+    return {r: label for r, label in ROLE_LABELS.items() if r in allowed}
+
+
+def _link_page(request: Request, user: User, token: str, created: bool = False) -> Response:
+    link = str(request.base_url).rstrip("/") + admin_service.LINK_PATH + token
+    return render(request, "auth/admin_password.html", {"user": user, "link": link,
+                                                         "created": created})
 
 
 @router.get("/users")
 def users(
-    request: Request, db: DBSession, actor: OfficeUser, params: PageQuery,
+    request: Request, db: DBSession, actor: AccountAdmin, params: PageQuery,
     role: str = "", q: str = "",
 ) -> Response:
-    role = role if role in {r.value for r in Role} else ""
-    page = paginate(db, repo.users_query(role or None, q.strip()), params)
+    roles = _roles_for(actor)
+    role = role if role in {r.value for r in roles} else ""
+    query = repo.users_query(role or None, q.strip(), among=[r.value for r in roles])
+    page = paginate(db, query, params)
     now = request.app.state.clock.now()
     return render(request, "auth/admin_users.html", {
-        "page": page, "role": role, "q": q, "roles": ROLE_LABELS,
+        "page": page, "role": role, "q": q, "roles": roles,
         "departments": {d.id: d for d in repo.departments(db)},
+        "may_unlock": permissions.may(actor.role, permissions.Perm.UNLOCK),
         "locks": throttle.locks_of(db, [u.id for u in page.items], now),
     })
 
 
 @router.get("/users/new")
-def new_user(request: Request, db: DBSession, actor: OfficeUser) -> Response:
+def new_user(request: Request, db: DBSession, actor: AccountAdmin) -> Response:
     return render(request, "auth/admin_user_new.html",
-                  {"roles": ROLE_LABELS, "departments": repo.departments(db), "form": {}})
+                  {"roles": _roles_for(actor), "departments": repo.departments(db), "form": {}})
 
 
 @router.post("/users")
 def create_user(
-    request: Request, db: DBSession, clock: ClockDep, actor: OfficeUser,
+    request: Request, db: DBSession, clock: ClockDep, actor: AccountAdmin,
     username: Annotated[str, Form(max_length=64)] = "",
     display_name: Annotated[str, Form(max_length=100)] = "",
     role: Annotated[str, Form(max_length=16)] = "",
@@ -66,58 +89,61 @@ def create_user(
     form = {"username": username, "display_name": display_name, "role": role,
             "department_code": department_code, "enterprise_uscc": enterprise_uscc}
     try:
+        if not permissions.may_manage(actor, role):
+            raise PermissionDenied("您不能创建该角色的账号（三权分立：管理员账号在服务器上创建）。")
         user = service.create_user(
             db, actor, clock, username=username.strip(), display_name=display_name, role=role,
             password=password, department_code=department_code or None,
             enterprise_uscc=enterprise_uscc or None)
     except HuiqiError as exc:
         return render(request, "auth/admin_user_new.html", {
-            "roles": ROLE_LABELS, "departments": repo.departments(db), "form": form,
+            "roles": _roles_for(actor), "departments": repo.departments(db), "form": form,
             "error": exc.message}, status_code=exc.status_code)
-    return render(request, "auth/admin_password.html", {"user": user, "password": password,
-                                                         "created": True})
+    token = admin_service.issue_link(db, actor, clock, user)
+    return _link_page(request, user, token, created=True)
 
 
 @router.post("/users/{user_id}/reset-password")
 def reset_password(
-    request: Request, db: DBSession, clock: ClockDep, actor: OfficeUser, user_id: int
+    request: Request, db: DBSession, clock: ClockDep, actor: AccountAdmin, user_id: int
 ) -> Response:
-    user, password = _user(db, user_id), generate_password()
-    service.set_password(db, actor, clock, user, password)
-    return render(request, "auth/admin_password.html", {"user": user, "password": password})
+    user = _user(db, user_id, actor)
+    return _link_page(request, user, admin_service.issue_link(db, actor, clock, user))
 
 
 @router.post("/users/{user_id}/unlock")
 def unlock(
-    request: Request, db: DBSession, clock: ClockDep, actor: OfficeUser, user_id: int
+    request: Request, db: DBSession, clock: ClockDep, actor: Unlocker, user_id: int
 ) -> Response:
     user = _user(db, user_id)
+    if actor.role is not Role.SECURITY:
+        admin_service.check_manages(actor, user)
     if service.unlock(db, actor, clock, user):
         flash(request, f"已解除 {user.username} 的锁定。")
     else:
         flash(request, f"{user.username} 当前没有被锁定。")
-    return redirect(request, "/admin/users")
+    return redirect(request, "/admin/roles" if actor.role is Role.SECURITY else "/admin/users")
 
 
 @router.post("/users/{user_id}/active")
 def set_active(
-    request: Request, db: DBSession, actor: OfficeUser, user_id: int,
+    request: Request, db: DBSession, actor: AccountAdmin, user_id: int,
     active: Annotated[bool, Form()] = False,
 ) -> Response:
-    user = _user(db, user_id)
+    user = _user(db, user_id, actor)
     service.set_active(db, actor, user, active)
     flash(request, f"已{'启用' if active else '停用'}账号 {user.username}。")
     return redirect(request, "/admin/users")
 
 
 @router.get("/departments")
-def departments(request: Request, db: DBSession, actor: OfficeUser) -> Response:
+def departments(request: Request, db: DBSession, actor: DepartmentAdmin) -> Response:
     return render(request, "auth/admin_departments.html", {"departments": repo.departments(db)})
 
 
 @router.post("/departments")
 def create_department(
-    request: Request, db: DBSession, actor: OfficeUser,
+    request: Request, db: DBSession, actor: DepartmentAdmin,
     code: Annotated[str, Form(max_length=32)] = "",
     name: Annotated[str, Form(max_length=100)] = "",
 ) -> Response:
@@ -133,3 +159,50 @@ def create_department(
             status_code=exc.status_code)
     flash(request, f"已添加部门：{name.strip()}")
     return redirect(request, "/admin/departments")
+
+
+# -- the security administrator: roles and lockouts -------------------------------------------
+
+@router.get("/roles")
+def roles_page(
+    request: Request, db: DBSession, actor: RoleAdmin, params: PageQuery, q: str = "",
+) -> Response:
+    page = paginate(db, repo.users_query(None, q.strip()), params)
+    now = request.app.state.clock.now()
+    return render(request, "auth/admin_roles.html", {
+        "page": page, "q": q, "roles": ROLE_LABELS, "admin_roles": permissions.ADMIN_ROLES,
+        "locks": throttle.locks_of(db, [u.id for u in page.items], now),
+        "settings": security_settings(),
+    })
+
+
+@router.post("/users/{user_id}/role")
+def change_role(
+    request: Request, db: DBSession, actor: RoleAdmin, user_id: int,
+    role: Annotated[str, Form(max_length=16)] = "",
+) -> Response:
+    user = _user(db, user_id)
+    admin_service.change_role(db, actor, user, role)
+    flash(request, f"{user.username} 的角色已改为{ROLE_LABELS[Role(user.role)]}。")
+    return redirect(request, "/admin/roles")
+
+
+def security_settings() -> list[tuple[str, str]]:
+    """The parameters in force (set by environment variables on the server), for review."""
+    from huiqi.auth import mfa_policy
+    from huiqi.kit import ratelimit
+
+    lock = (f"{throttle.FAILURE_WINDOW.seconds // 60} 分钟内 {throttle.LOCK_AFTER} 次，"
+            f"锁定 {throttle.LOCK_FOR.seconds // 60} 分钟（同一来源再次锁定时加倍，最长 24 小时）")
+    cap = f"每小时 {throttle.ACCOUNT_HOURLY_CAP} 次，超过后仅已登录过的来源可尝试"
+    mfa = "、".join(ROLE_LABELS[r] for r in mfa_policy.MFA_ROLES)
+    return [
+        ("登录失败锁定", lock),
+        ("单账号失败上限", cap),
+        ("登录频率（每个 IP）", f"{ratelimit.LOGIN_IP.limit} 次 / {ratelimit.LOGIN_IP.seconds} 秒"),
+        ("API 频率（每个账号）",
+         f"{ratelimit.API_ACCOUNT.limit} 次 / {ratelimit.API_ACCOUNT.seconds} 秒"),
+        ("须第二因素的角色", mfa),
+        ("会话", f"空闲 {service.IDLE_TIMEOUT.seconds // 60} 分钟超时，"
+                f"最长 {service.ABSOLUTE_LIFETIME.seconds // 3600} 小时"),
+    ]

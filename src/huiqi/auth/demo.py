@@ -46,6 +46,8 @@ DEMO_USERS = {
     Role.LIAISON: ("demo-liaison", "演示服务专员"),
     Role.OFFICE: ("demo-office", "演示营商办管理员"),
     Role.AUDITOR: ("demo-auditor", "演示审计管理员"),
+    Role.SYSADMIN: ("demo-sysadmin", "演示系统管理员"),
+    Role.SECURITY: ("demo-security", "演示安全管理员"),
 }
 
 

@@ -66,9 +66,13 @@ def users(db: Session, role: str | None = None) -> list[User]:
     return list(db.scalars(stmt))
 
 
-def users_query(role: str | None = None, text: str = "") -> Select[tuple[User]]:
-    """Accounts for the office's list: by role, and username or name containing `text`."""
+def users_query(role: str | None = None, text: str = "",
+                among: list[str] | None = None) -> Select[tuple[User]]:
+    """Accounts for an administrator's list: by role (within `among`, the roles the
+    administrator manages), and username or name containing `text`."""
     stmt = select(User).order_by(User.role, User.username)
+    if among is not None:
+        stmt = stmt.where(User.role.in_(among))
     if role:
         stmt = stmt.where(User.role == role)
     if text:

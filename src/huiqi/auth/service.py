@@ -36,6 +36,7 @@ from huiqi.models.user import Role, User
 
 LOGIN_FAILED_MESSAGE = "用户名或密码错误"
 IDLE_TIMEOUT = timedelta(minutes=30)
+ABSOLUTE_LIFETIME = timedelta(hours=12)  # ASVS L2: a session ends 12 h after login, active or not
 # last_seen / last_used are written at most this often, each in its own short transaction (see
 # repository._apart). A session then times out up to a minute early, never late.
 TOUCH_EVERY = timedelta(minutes=1)

@@ -7,8 +7,8 @@ from typing import Annotated
 from fastapi import Form, Request
 from starlette.responses import RedirectResponse, Response
 
+from huiqi.auth import admin_service, service
 from huiqi.auth import repository as repo
-from huiqi.auth import service
 from huiqi.auth.dependencies import SESSION_COOKIE, AuthRequired, CurrentUser, OptionalUser
 from huiqi.auth.guards import auditor_may
 from huiqi.kit import ratelimit, web
@@ -136,3 +136,30 @@ def revoke_token(
     row = service.revoke_api_token(db, actor, clock, token_id)
     flash(request, f"令牌“{row.name}”已吊销。")
     return redirect(request, "/account/tokens")
+
+
+# -- one-time set-password links (issued by an administrator, used by the owner) ---------------
+
+@router.get("/account/set-password/{token}")
+def set_password_page(request: Request, db: DBSession, clock: ClockDep, token: str) -> Response:
+    _row, user = admin_service.link_user(db, clock, token)
+    return render(request, "auth/set_password.html",
+                  {"username": user.username, "action": request.url.path})
+
+
+@router.post("/account/set-password/{token}")
+def set_password(
+    request: Request, db: DBSession, clock: ClockDep, token: str,
+    new: Annotated[str, Form(max_length=256)] = "",
+    confirm: Annotated[str, Form(max_length=256)] = "",
+) -> Response:
+    _row, user = admin_service.link_user(db, clock, token)
+    try:
+        if new != confirm:
+            raise ValidationFailed("两次输入的新密码不一致。")
+        admin_service.use_link(db, clock, token, new, client_ip(request))
+    except ValidationFailed as exc:
+        return render(request, "auth/set_password.html", {
+            "username": user.username, "action": request.url.path, "error": exc.message},
+            status_code=422)
+    return RedirectResponse("/login?reason=password", status_code=303)

@@ -18,6 +18,8 @@ class Role(StrEnum):
     LIAISON = "liaison"
     OFFICE = "office"
     AUDITOR = "auditor"
+    SYSADMIN = "sysadmin"
+    SECURITY = "security"
 
     @property
     def label(self) -> str:
@@ -30,6 +32,8 @@ ROLE_LABELS = {
     Role.LIAISON: "服务专员",
     Role.OFFICE: "营商办",
     Role.AUDITOR: "审计管理员",
+    Role.SYSADMIN: "系统管理员",
+    Role.SECURITY: "安全管理员",
 }
 
 
