@@ -47,6 +47,7 @@ API_PREFIX = "/api/v1"
 VIEWS: list[str] = [
     "huiqi.ui.views",
     "huiqi.auth.views",
+    "huiqi.auth.mfa_views",
     "huiqi.auth.admin_views",
     "huiqi.notify.views",
     "huiqi.audit.views",

@@ -15,7 +15,7 @@ from huiqi.kit.db import default_engine
 from huiqi.kit.settings import get_settings
 from huiqi.models.audit import AuditLog
 from huiqi.models.user import Role
-from tests.fixtures.web import login, test_uscc
+from tests.fixtures.web import _MFA, _db_key, login, test_uscc
 
 runner = CliRunner()
 
@@ -93,6 +93,11 @@ def test_demo_accounts_one_per_role_new_passwords_each_time(app_engine, client) 
     assert {d.role for d in first} == set(Role) == set(DEMO_USERS)
     assert all(a.password != b.password for a, b in zip(first, second, strict=True))
     office = next(d for d in second if d.role is Role.OFFICE)
+    # The office needs its second factor: the secret printed at start-up gives the code.
+    assert office.totp_secret and office.totp_secret != first[3].totp_secret
+    assert next(d for d in second if d.role is Role.LIAISON).totp_secret is None
+    _MFA[(_db_key(app_engine), office.username)] = {"secret": office.totp_secret, "codes": [],
+                                                     "step": None}
     assert login(client, (office.username, office.password)).status_code == 303
     old = next(d for d in first if d.role is Role.AUDITOR)
     client.cookies.clear()

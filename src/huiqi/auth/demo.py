@@ -11,8 +11,8 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 from stdnum.cn import uscc as uscc_number
 
+from huiqi.auth import mfa, mfa_policy, service
 from huiqi.auth import repository as repo
-from huiqi.auth import service
 from huiqi.auth.actor import Actor
 from huiqi.kit.clock import Clock
 from huiqi.kit.db import unit_of_work
@@ -34,6 +34,7 @@ class DemoLogin:
     username: str
     password: str
     display_name: str
+    totp_secret: str | None = None  # roles that need a second factor: enrolled at start-up
 
     @property
     def role_label(self) -> str:
@@ -63,7 +64,7 @@ def ensure_demo_accounts(
             password = generate_password(12)
             user = repo.user_by_username(db, username)
             if user is None:
-                service.create_user(
+                user = service.create_user(
                     db, actor, clock, username=username, display_name=display_name, role=role,
                     password=password,
                     department_code=code if role is Role.DEPARTMENT else None,
@@ -72,7 +73,11 @@ def ensure_demo_accounts(
                 )
             else:
                 service.set_password(db, actor, clock, user, password)
-            logins.append(DemoLogin(role, username, password, display_name))
+            secret = None
+            if mfa_policy.required_for(role):  # a fresh authenticator secret, printed at start
+                secret = mfa.new_secret()
+                mfa.enrol_directly(user, secret, clock.now())
+            logins.append(DemoLogin(role, username, password, display_name, secret))
     return logins
 
 

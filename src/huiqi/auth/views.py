@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import Form, Request
 from starlette.responses import RedirectResponse, Response
 
-from huiqi.auth import admin_service, service
+from huiqi.auth import admin_service, mfa, mfa_policy, mfa_views, service
 from huiqi.auth import repository as repo
 from huiqi.auth.dependencies import SESSION_COOKIE, AuthRequired, CurrentUser, OptionalUser
 from huiqi.auth.guards import auditor_may
@@ -51,6 +51,8 @@ def login(
         context = {"next": safe_next(next), "error": service.LOGIN_FAILED_MESSAGE,
                    "username": username}
         return render(request, "auth/login.html", context, status_code=400)
+    if mfa.enrolled(user) or mfa_policy.required_for(user.role):
+        return mfa_views.pending_response(request, user, next, clock.now().timestamp())
     info = service.start_session(db, clock, user, ip=client_ip(request),
                                  user_agent=user_agent(request),
                                  previous_token=request.cookies.get(SESSION_COOKIE))

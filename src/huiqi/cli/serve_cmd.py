@@ -63,11 +63,13 @@ def demo_up_cmd(
     logins = ensure_demo_accounts(engine, **account_options)
     url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}/"  # noqa: S104
     table = Table(title="演示账号（仅限演示环境，每次启动重新生成密码）")
-    for column in ("角色", "用户名", "密码"):
+    for column in ("角色", "用户名", "密码", "动态口令密钥（TOTP）"):
         table.add_column(column)
     for login in logins:
-        table.add_row(login.role_label, login.username, login.password)
+        table.add_row(login.role_label, login.username, login.password, login.totp_secret or "—")
     console.print(table)
+    console.print("营商办和管理员账号须第二步验证：把密钥加入手机的身份验证器，"
+                  "或运行 [bold]huiqi user otp 用户名[/bold] 查看当前口令。")
     console.print(f"惠企已启动：[bold]{url}[/bold]  （数据库：{_safe_url(settings.database_url)}）")
     uvicorn.run(create_app(settings, engine), host=host, port=port, log_level="warning")
 

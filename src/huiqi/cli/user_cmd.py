@@ -8,8 +8,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from huiqi.auth import mfa, service
 from huiqi.auth import repository as repo
-from huiqi.auth import service
 from huiqi.auth.actor import Actor
 from huiqi.kit.clock import Clock, to_local
 from huiqi.kit.db import default_engine, unit_of_work
@@ -84,6 +84,30 @@ def reset_password(
     console.print(f"已重设 {username} 的密码。")
     if generated:
         console.print(f"新密码（只显示这一次）：[bold]{password}[/bold]")
+
+
+@user_app.command("reset-mfa")
+def reset_mfa(username: str = typer.Argument(..., help="登录名")) -> None:
+    """清除账号的第二步验证（手机丢失时）；下次登录时重新绑定。"""
+    with unit_of_work(default_engine()) as db:
+        user = repo.user_by_username(db, username)
+        if user is None:
+            console.print(f"[red]账号“{username}”不存在。[/red]")
+            raise typer.Exit(1)
+        mfa.reset(db, _actor(), user)
+    console.print(f"已清除 {username} 的第二步验证，下次登录时重新绑定。")
+
+
+@user_app.command("otp")
+def otp(username: str = typer.Argument(..., help="登录名")) -> None:
+    """显示账号当前的动态口令（仅供演示环境：读取服务器上保存的密钥）。"""
+    with unit_of_work(default_engine()) as db:
+        user = repo.user_by_username(db, username)
+        secret = mfa.secret_of(user) if user else None
+    if not secret:
+        console.print(f"[red]账号“{username}”不存在或未启用第二步验证。[/red]")
+        raise typer.Exit(1)
+    console.print(mfa.code_at(secret, Clock().now()))
 
 
 @user_app.command("list")
