@@ -49,7 +49,7 @@ def test_cookie_is_secure_over_https(app, make_user) -> None:
     user = make_user("office")
     with TestClient(app, base_url="https://testserver", follow_redirects=False) as c:
         cookie = next(h for h in login(c, user).headers.get_list("set-cookie")
-                      if h.startswith("huiqi_session="))
+                      if h.startswith("__Host-huiqi_session="))
     assert "Secure" in cookie
 
 

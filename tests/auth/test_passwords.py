@@ -11,10 +11,10 @@ from huiqi.kit.security import (
 
 
 @pytest.mark.parametrize("password", [
-    "Abcdefg1",        # upper, lower, digit — 8 characters
-    "abcdefg1!",       # lower, digit, symbol
-    "ABCDEFG1!",       # upper, digit, symbol
-    "密码Abc12345",     # CJK counts as a symbol-class character; still 3 classes
+    "Kxmtpwr7",        # upper, lower, digit — 8 characters ("Abcdefg1" is a run: common)
+    "kxmtpwr7!",       # lower, digit, symbol
+    "KXMTPWR7!",       # upper, digit, symbol
+    "密码Kxm18462",     # CJK counts as a symbol-class character; still 3 classes
 ])
 def test_accepts_eight_chars_from_three_classes(password: str) -> None:
     check_password_policy(password)

@@ -3,8 +3,6 @@ log out. Screenshots go to artifacts/screenshots/."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
 from fastapi import APIRouter, Request
 from starlette.responses import HTMLResponse, Response
@@ -35,7 +33,7 @@ def test_login_bell_and_logout(page, live_server, live_user) -> None:
     page.get_by_role("button", name="登录").click()
     page.wait_for_url("**/login/otp")  # the office's second step
     page.get_by_label("动态口令", exact=False).fill(
-        next_code(next(k for k in _MFA if k[1] == user.username), datetime.now(UTC)))
+        next_code(next(k for k in _MFA if k[1] == user.username), live_server.clock.now()))
     page.get_by_role("button", name="验证并登录").click()
     page.wait_for_url(live_server.url + "/")
     page.get_by_role("heading", name="您好，营商办王敏").wait_for()

@@ -23,11 +23,18 @@ from huiqi.auth.actor import Actor
 from huiqi.kit import inline, ratelimit
 from huiqi.kit.clock import Clock
 from huiqi.kit.errors import HuiqiError, NotFound
-from huiqi.kit.web import ClockDep, DBSession, client_ip, is_api
+from huiqi.kit.web import ClockDep, DBSession, client_ip, is_api, is_https
 from huiqi.models.session import UserSession
 from huiqi.models.user import Role
 
 SESSION_COOKIE = "huiqi_session"
+# Over HTTPS the cookie is `__Host-`: the browser keeps it only if Secure, Path=/ and without a
+# Domain, so a sibling subdomain cannot plant or shadow it.
+HOST_SESSION_COOKIE = "__Host-huiqi_session"
+
+
+def session_cookie(request: Request) -> str:
+    return HOST_SESSION_COOKIE if is_https(request) else SESSION_COOKIE
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -95,7 +102,7 @@ def _bearer(request: Request, db: Session, clock: Clock, secret: str) -> Auth | 
 
 
 def _cookie(request: Request, db: Session, clock: Clock) -> Auth | None:
-    token = request.cookies.get(SESSION_COOKIE)
+    token = request.cookies.get(session_cookie(request))
     if not token:
         return None
     # Background polls (the bell) must not keep an idle session alive.

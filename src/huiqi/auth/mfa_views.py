@@ -13,7 +13,7 @@ from starlette.responses import RedirectResponse, Response
 from huiqi.auth import mfa, service, throttle
 from huiqi.auth import repository as repo
 from huiqi.auth.actor import Actor
-from huiqi.auth.dependencies import SESSION_COOKIE
+from huiqi.auth.dependencies import session_cookie
 from huiqi.kit import web
 from huiqi.kit.csrf import ANON_COOKIE
 from huiqi.kit.errors import NotFound
@@ -71,14 +71,14 @@ def _finish(request: Request, db: DBSession, clock: ClockDep, user: User,
             target: str, codes: list[str] | None = None) -> Response:
     info = service.start_session(db, clock, user, ip=client_ip(request),
                                  user_agent=user_agent(request),
-                                 previous_token=request.cookies.get(SESSION_COOKIE))
+                                 previous_token=request.cookies.get(session_cookie(request)))
     if codes:
         request.state.auth = None
         response: Response = render(request, "auth/recovery_codes.html",
                                     {"codes": codes, "next": target})
     else:
         response = RedirectResponse(target, status_code=303)
-    response.set_cookie(SESSION_COOKIE, info.token, httponly=True, samesite="lax",
+    response.set_cookie(session_cookie(request), info.token, httponly=True, samesite="lax",
                         secure=is_https(request), path="/")
     response.delete_cookie(PENDING_COOKIE, path="/login")
     response.delete_cookie(ANON_COOKIE, path="/")

@@ -32,7 +32,7 @@ _CALLER = (User.id, User.username, User.display_name, User.role, User.department
 # Built once: SQLAlchemy spends more building and adapting a statement than SQLite running it.
 _CALLER_BY_SESSION = (
     select(UserSession.id.label("session_id"), UserSession.csrf_token, UserSession.last_seen_at,
-           UserSession.flashes, *_CALLER)
+           UserSession.created_at.label("session_created_at"), UserSession.flashes, *_CALLER)
     .join(User, User.id == UserSession.user_id).where(UserSession.id == bindparam("digest")))
 _CALLER_BY_TOKEN = (
     select(ApiToken.id.label("token_id"), ApiToken.revoked_at, ApiToken.expires_at,

@@ -195,7 +195,7 @@ def resolve_session(
     if row is None:
         return None
     now = clock.now()
-    if now - row.last_seen_at > IDLE_TIMEOUT:
+    if now - row.last_seen_at > IDLE_TIMEOUT or now - row.session_created_at > ABSOLUTE_LIFETIME:
         repo.end_dead_session(db, row.session_id)
         raise SessionExpired
     if not _may_act(row, now):

@@ -9,7 +9,12 @@ from starlette.responses import RedirectResponse, Response
 
 from huiqi.auth import admin_service, mfa, mfa_policy, mfa_views, service
 from huiqi.auth import repository as repo
-from huiqi.auth.dependencies import SESSION_COOKIE, AuthRequired, CurrentUser, OptionalUser
+from huiqi.auth.dependencies import (
+    AuthRequired,
+    CurrentUser,
+    OptionalUser,
+    session_cookie,
+)
 from huiqi.auth.guards import auditor_may
 from huiqi.kit import ratelimit, web
 from huiqi.kit.csrf import ANON_COOKIE
@@ -55,9 +60,9 @@ def login(
         return mfa_views.pending_response(request, user, next, clock.now().timestamp())
     info = service.start_session(db, clock, user, ip=client_ip(request),
                                  user_agent=user_agent(request),
-                                 previous_token=request.cookies.get(SESSION_COOKIE))
+                                 previous_token=request.cookies.get(session_cookie(request)))
     response = RedirectResponse(safe_next(next), status_code=303)
-    response.set_cookie(SESSION_COOKIE, info.token, httponly=True, samesite="lax",
+    response.set_cookie(session_cookie(request), info.token, httponly=True, samesite="lax",
                         secure=is_https(request), path="/")
     response.delete_cookie(ANON_COOKIE, path="/")
     return response
@@ -69,7 +74,7 @@ def logout(request: Request, db: DBSession, auth: AuthRequired) -> Response:
     if auth.token:
         service.end_session(db, auth.actor, auth.token)
     response = RedirectResponse("/login?reason=logout", status_code=303)
-    response.delete_cookie(SESSION_COOKIE, path="/")
+    response.delete_cookie(session_cookie(request), path="/", secure=is_https(request))
     return response
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from huiqi.kit.password_blocklist import is_common
 from huiqi.kit.ratelimit import RateLimited
 
 PASSWORD_MIN_LENGTH = 8
@@ -53,6 +54,9 @@ def check_password_policy(password: str, username: str | None = None) -> None:
         raise WeakPassword(f"密码不能超过 {PASSWORD_MAX_LENGTH} 个字符。")
     if username and len(username) >= 3 and username.lower() in password.lower():
         raise WeakPassword("密码不能包含用户名。")
+    if is_common(password):
+        raise WeakPassword(
+            "密码过于常见或是键盘序列（如 P@ssw0rd、1qaz@WSX），容易被猜中，请换一个。")
 
 
 # Argon2 takes 64 MiB and most of a core per check: at most this many run at once (the rest wait
@@ -104,7 +108,7 @@ def generate_password(length: int = 16) -> str:
     alphabet = lower + upper + digits + symbols
     while True:
         candidate = "".join(secrets.choice(alphabet) for _ in range(length))
-        if _classes(candidate) == 4:
+        if _classes(candidate) == 4 and not is_common(candidate):
             return candidate
 
 

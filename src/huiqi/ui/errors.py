@@ -18,7 +18,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from huiqi.auth import service
 from huiqi.auth.actor import Actor
-from huiqi.auth.dependencies import SESSION_COOKIE, Auth, NotAuthenticated
+from huiqi.auth.dependencies import Auth, NotAuthenticated, session_cookie
 from huiqi.kit.db import unit_of_work
 from huiqi.kit.errors import HuiqiError
 from huiqi.kit.web import client_ip, is_api, is_htmx
@@ -69,7 +69,7 @@ async def _huiqi_error(request: Request, exc: HuiqiError) -> Response:
 def _identify(request: Request) -> None:
     """For a URL no route matched, the guard never ran: look the caller up (without counting it as
     activity) so a logged-in user's 404 page keeps its navigation."""
-    token = request.cookies.get(SESSION_COOKIE)
+    token = request.cookies.get(session_cookie(request))
     if hasattr(request.state, "auth") or is_api(request) or not token:
         return
     try:
