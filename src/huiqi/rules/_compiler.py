@@ -325,8 +325,16 @@ class _ItemCompiler:
         known = [self.sql.fn("COALESCE", c, amount.copy()) for c in caps]
         low = [self.sql.fn("COALESCE", c.copy(), floors[name]) if name in floors else c.copy()
                for (name, _), c in zip(b.caps, caps, strict=True)]
-        return (self.sql.fn("LEAST", amount.copy(), *known),
-                self.sql.fn("LEAST", amount.copy(), *low))
+        return self._strict_least([amount.copy(), *known]), self._strict_least([amount, *low])
+
+    def _strict_least(self, args: list[exp.Expr]) -> exp.Expr:
+        """LEAST that is NULL when an argument is (PostgreSQL's and DuckDB's skip NULLs)."""
+        if self.sql.dialect == "sqlite":  # MIN(a, b, ...) is already strict
+            return self.sql.fn("LEAST", *args)
+        nulls = exp.or_(*[exp.Is(this=_paren(a.copy()), expression=exp.Null()) for a in args],
+                        copy=False)
+        return exp.Case(ifs=[exp.If(this=nulls, true=exp.Null())],
+                        default=self.sql.fn("LEAST", *args))
 
     def _certain(self) -> exp.Expr:
         m, low = self._bounded()
