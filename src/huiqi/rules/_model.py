@@ -125,6 +125,9 @@ class Item:
     amount_text: str | None = None
     fields: tuple[str, ...] = ()  # every referenced catalog field, in catalog order
     line: int | None = None  # where the item starts in its file
+    # where the item's rules come from, when more than the document's source: e.g. the national
+    # document a criterion the seed does not state is taken from
+    source: str | None = None
     document: PolicyDocument = field(init=False, repr=False)
 
     @property
