@@ -66,3 +66,19 @@ def test_a_cap_above_the_amount_needs_no_fact(logged_in: Client, register: Any,
     robot = _entry(pack, "giftville.robot")
     # 12,345.678 → 12,345.68 whatever robot_replacement is: both caps are far above it
     assert (robot["amount"], robot["amount_note"], robot["missing"]) == ("12345.68", None, [])
+
+
+def test_an_application_carries_the_fact_the_amount_needs(
+        logged_in: Client, register: Any, app_engine: Engine, clock: Any) -> None:
+    uscc = register()
+    page = logged_in("enterprise", enterprise_uscc=uscc)
+    api = _api(page, app_engine, clock)
+    api.put("/api/v1/gift-pack/facts", json={"facts": {"equipment_purchase": 45000000}})
+    form = page.get("/grants/apply/giftville.robot").text
+    assert 'name="fact_robot_replacement"' in form  # the form asks for it
+    made = api.post("/api/v1/grants/applications", json={
+        "item_id": "giftville.robot", "facts": {"robot_replacement": True}})
+    assert made.status_code == 201, made.text
+    app = made.json()
+    assert app["facts"]["robot_replacement"] in (True, "true")
+    assert Decimal(app["estimated_amount"]) == Decimal("4500000.00")
