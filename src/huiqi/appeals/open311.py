@@ -220,9 +220,9 @@ def _when(value: str | None, label: str) -> datetime | None:
     return parsed
 
 
-def _filter(db: Session, stmt: Select[tuple[Appeal]], clock: Clock, service_code: str | None,
+def _filter(db: Session, stmt: Select[Appeal], clock: Clock, service_code: str | None,
             status: str | None, start_date: str | None, end_date: str | None
-            ) -> Select[tuple[Appeal]]:
+            ) -> Select[Appeal]:
     if service_code:
         wanted = [c.strip() for c in service_code.split(",") if c.strip()]
         found = {code: _category(db, code) for code in wanted}
