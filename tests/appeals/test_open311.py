@@ -221,3 +221,26 @@ def test_uploaded_file_is_the_media_url_fetchable_with_the_key(web: Clients) -> 
     assert "api_key" in error_of(http.get(path), 403)
     error_of(http.get(path, params={"api_key": web.token("ent_b")}), 404)
     assert one(http, rid)["media_url"] is None
+
+
+def test_a_list_mixes_full_and_public_rows_by_what_the_key_may_see(web: Clients) -> None:
+    http = web.anonymous()
+    mine = file(http, web.token("ent_a"), description="甲企业：用电报装慢\x01")
+    theirs = file(http, web.token("ent_b"), description="乙企业：融资难", media_url="")
+
+    def descriptions(who: str | None, fmt: str = "json") -> dict[str, str]:
+        params = {"api_key": web.token(who)} if who else {}
+        response = http.get(f"{BASE}/requests.{fmt}", params=params)
+        assert response.status_code == 200, response.text
+        if fmt == "xml":  # still well-formed: the control character is left out
+            return {r.findtext("service_request_id") or "": r.findtext("description") or ""
+                    for r in ET.fromstring(response.content).findall("request")}
+        return {r["service_request_id"]: r["description"] for r in response.json()}
+
+    full = {rid: text.replace("\x01", "") for rid, text in descriptions("office").items()}
+    assert full == {mine: "甲企业：用电报装慢", theirs: "乙企业：融资难"}
+    assert descriptions("office", "xml") == {mine: "甲企业：用电报装慢", theirs: "乙企业：融资难"}
+    for who, own, other in (("ent_b", theirs, mine), ("liaison", mine, theirs)):
+        seen = {rid: text.replace("\x01", "") for rid, text in descriptions(who).items()}
+        assert seen[own] == full[own] and "企业：" not in seen[other]
+    assert not any("企业：" in d for d in descriptions(None).values())

@@ -25,7 +25,7 @@ GeoReport's error list `[{"code": 400, "description": "…"}]` in the format the
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 from urllib.parse import urlsplit
 
 from fastapi import Form, Query, Request
@@ -46,8 +46,9 @@ from huiqi.kit import web
 from huiqi.kit.clock import Clock
 from huiqi.kit.errors import HuiqiError, NotFound, ValidationFailed
 from huiqi.kit.web import ClockDep, DBSession, client_ip
-from huiqi.models.appeal import Appeal
+from huiqi.models.appeal import Appeal, AppealEvent
 from huiqi.models.appeal_category import AppealCategory
+from huiqi.models.appeal_intake import AppealAttachment
 from huiqi.models.enterprise import enterprises
 from huiqi.registry.catalog import load_catalog
 from huiqi.ui import errors
@@ -60,6 +61,7 @@ MAX_MEDIA_URL = 1000
 Opt = Annotated[str | None, Form()]
 QueryOpt = Annotated[str | None, Query()]
 NOT_FOUND = "服务请求不存在。"
+T = TypeVar("T", AppealEvent, AppealAttachment)
 
 
 class NotAuthorised(HuiqiError):
@@ -190,11 +192,23 @@ def _rows(request: Request, db: Session, actor: Actor | None, appeals: list[Appe
                   ) if actor and ids else set()
     codes = {c.id: c.code for c in db.scalars(select(AppealCategory))}
     districts = _districts(db, {a.enterprise_uscc for a in appeals if a.id not in visible})
+    events = _grouped(db, AppealEvent, visible, AppealEvent.at, AppealEvent.id)
+    files = _grouped(db, AppealAttachment, visible, AppealAttachment.id)
     base = str(request.base_url).rstrip("/")
-    return [out.full_row(a, codes.get(a.category_id, ""), repo.events(db, a.id),
-                         repo.attachments(db, a.id), base) if a.id in visible else
+    return [out.full_row(a, codes.get(a.category_id, ""), events.get(a.id, []),
+                         files.get(a.id, []), base) if a.id in visible else
             out.public_row(a, codes.get(a.category_id, ""), districts.get(a.enterprise_uscc))
             for a in appeals]
+
+
+def _grouped(db: Session, model: type[T], ids: set[int], *order: Any) -> dict[int, list[T]]:
+    """Rows of `model` by appeal, for many appeals in one query."""
+    grouped: dict[int, list[T]] = {}
+    if ids:
+        stmt = select(model).where(model.appeal_id.in_(ids)).order_by(*order)
+        for row in db.scalars(stmt):
+            grouped.setdefault(row.appeal_id, []).append(row)
+    return grouped
 
 
 def _districts(db: Session, usccs: set[str]) -> dict[str, str]:

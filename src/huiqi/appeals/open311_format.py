@@ -9,6 +9,7 @@ account may see the appeal.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -30,6 +31,9 @@ ITEMS = {"services": "service", "service_requests": "request", "errors": "error"
 # Errors: GeoReport v2 clients know 400 (bad request), 403 (api_key) and 404; a request we could
 # not validate is its 400.
 STATUS = {422: 400}
+# Characters XML 1.0 cannot carry at all (a control character typed into an appeal would make
+# the whole document unreadable to every client's parser): dropped from XML text.
+NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 # --- formats ------------------------------------------------------------------------------------
@@ -69,8 +73,8 @@ def _xml_text(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, list | tuple):
-        return ",".join(str(v) for v in value)
-    return str(value)
+        return ",".join(_xml_text(v) for v in value)
+    return NOT_XML.sub("", str(value))
 
 
 def error(fmt: str, status: int, message: str, headers: Mapping[str, str] | None = None
