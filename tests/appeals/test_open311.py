@@ -142,6 +142,8 @@ def test_filters_and_comma_lists(web: Clients) -> None:
     assert ids(service_code="labour") == [labour]
     assert ids(service_code="labour,finance") == [finance, labour]
     assert ids(service_request_id=f"{labour},{finance},99999999999999999999") == [finance, labour]
+    many = [labour, "x", "1" * 5000, *(str(10**9 + i) for i in range(1000)), finance]
+    assert ids(service_request_id=",".join(many)) == [labour]  # the first 1000 ids only
     assert ids(status="open,closed") == [finance, labour] and ids(status="closed") == []
     assert ids(start_date="2025-09-23T00:00:00+08:00") == []
     assert ids(start_date="2025-09-22T00:00:00+08:00", end_date="2025-09-22T23:59:59+08:00"
@@ -173,7 +175,8 @@ def test_every_4xx_is_an_open311_error(web: Clients) -> None:
     for path in ("nothing.xml", "requests/abc.xml", "requests/99999999999999999999.xml",
                  "requests/²³.xml", "requests/12345.xml"):
         error_of(http.get(f"{BASE}/{path}"), 404)
-    for path in ("nothing.json", "requests/99999999999999999999.json", "requests/1,2.json"):
+    for path in ("nothing.json", "requests/99999999999999999999.json", "requests/1,2.json",
+                 f"requests/{'9' * 5000}.json"):
         error_of(http.get(f"{BASE}/{path}"), 404)
     error_of(http.delete(f"{BASE}/requests.xml"), 405)
     error_of(http.put(f"{BASE}/services.json"), 405)

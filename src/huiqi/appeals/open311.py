@@ -180,8 +180,10 @@ def request_one(request_id: str, request: Request, db: DBSession, clock: ClockDe
 
 
 def _ids(text: str) -> list[int]:
-    return [int(x) for x in (p.strip() for p in text.split(","))
-            if x.isdecimal() and x.isascii() and int(x) <= MAX_ID]
+    """The ids of a comma list (the first MAX_RESULTS); anything else in it matches nothing."""
+    ids = [int(x) for x in (p.strip() for p in text.split(","))
+           if x.isdecimal() and x.isascii() and len(x) <= len(str(MAX_ID)) and int(x) <= MAX_ID]
+    return ids[:MAX_RESULTS]
 
 
 def _rows(request: Request, db: Session, actor: Actor | None, appeals: list[Appeal]
