@@ -30,6 +30,8 @@ class Settings:
     as_of: date | None = None
     # Reverse proxies whose X-Forwarded-For / -Proto are believed (addresses or CIDR blocks).
     trusted_proxies: tuple[str, ...] = ()
+    # Open311 GeoReport v2: the `jurisdiction_id` clients may send (another one is answered 404).
+    open311_jurisdiction_id: str = "huiqi"
 
     @property
     def uploads_dir(self) -> Path:
@@ -49,6 +51,7 @@ def get_settings() -> Settings:
         else None,
         trusted_proxies=tuple(p.strip() for p in
                               os.environ.get("HUIQI_TRUSTED_PROXIES", "").split(",") if p.strip()),
+        open311_jurisdiction_id=os.environ.get("HUIQI_OPEN311_JURISDICTION_ID") or "huiqi",
     )
 
 
