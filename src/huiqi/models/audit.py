@@ -33,6 +33,23 @@ class AuditLog(Base):
     subject_id: Mapped[str | None] = mapped_column(String(64))
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # Hash chain (huiqi.audit.chain): SHA-256 over the previous row's hash and this row's fields.
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    row_hash: Mapped[str | None] = mapped_column(String(64))
+
+
+class AuditChain(Base):
+    """The chain's head, one row: writers lock it (so rows are chained in id order, one writer at
+    a time), and it remembers the last hash, so removing rows at the end is detected too.
+    `base_hash` is where the chain starts after old rows were archived and purged."""
+
+    __tablename__ = "audit_chain"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_hash: Mapped[str | None] = mapped_column(String(64))
+    last_id: Mapped[int | None] = mapped_column(BigInteger)
+    base_hash: Mapped[str | None] = mapped_column(String(64))
+    writes: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
 # The same statements are in migration 0002 (copied there: migrations never import models).
