@@ -25,6 +25,7 @@ from sqlalchemy import Engine
 
 import huiqi
 import huiqi.models  # every table registered before the first query
+from huiqi.audit.middleware import AuditDownloads
 from huiqi.auth.guards import request_guard
 from huiqi.kit import inline, planned, web
 from huiqi.kit.clock import Clock
@@ -129,6 +130,7 @@ def create_app(
     app.state.policy_items = policies.attach(engine, settings.policies_dir)
     errors.install(app)
     app.state.limiter = Limiter()
+    app.add_middleware(AuditDownloads)  # every file handed out is audited
     app.add_middleware(SecurityHeaders)
     app.add_middleware(InFlightLimit, limit=IN_FLIGHT)  # see huiqi.kit.inflight
     # Outside the in-flight gate: a flood is answered 429 without waiting for a place inside.

@@ -146,3 +146,22 @@ def test_purge_keeps_six_calendar_months_not_180_days(clean, tmp_path) -> None:
 
     with pytest.raises(DBAPIError), engine.begin() as conn:
         conn.execute(delete(AuditLog))
+
+
+def test_refusals_and_downloads_are_audited(logged_in, app_engine) -> None:
+    from tests.fixtures.web import post_form
+
+    auditor = logged_in("auditor")
+    # A refused write (the auditor changes nothing): 403, and a row says so.
+    assert post_form(auditor, "/account/tokens/999999/revoke").status_code in (403, 404)
+    refused = post_form(auditor, "/admin/users", {"username": "x"})
+    assert refused.status_code == 403
+    export = auditor.get("/audit/export.xlsx")
+    assert export.status_code == 200 and "attachment" in export.headers["content-disposition"]
+    with app_engine.connect() as conn:
+        rows = conn.execute(select(AuditLog.action, AuditLog.after).where(
+            AuditLog.actor_username == auditor.creds.username,
+            AuditLog.action.in_(["request.refused", "file.download"]))).all()
+    assert ("request.refused", "/admin/users") in [(a, b["path"]) for a, b in rows]
+    assert ("file.download", "/audit/export.xlsx") in [(a, b["path"]) for a, b in rows]
+    assert chain.verify(app_engine).ok

@@ -102,3 +102,13 @@ def jsonable(value: Any) -> Any:
         items = [jsonable(v) for v in value]
         return sorted(items, key=str) if isinstance(value, set | frozenset) else items
     return str(value)
+
+
+def record_apart(engine: Any, actor: Actor | None, action: str, subject: Subject = None,
+                 after: Mapping[str, Any] | None = None) -> None:
+    """An audit row in its own short transaction: for what is refused (the request's own
+    transaction is rolled back) and for files handed out (a read request writes nothing else)."""
+    from huiqi.kit.db import unit_of_work
+
+    with unit_of_work(engine) as db:
+        record(db, actor, action, subject, after=after)

@@ -26,13 +26,13 @@ def serve_cmd(
     host: str = typer.Option("127.0.0.1", "--host", help="监听地址"),
     port: int = typer.Option(8000, "--port", min=1, max=65535, help="端口"),
     workers: int = typer.Option(1, "--workers", min=1, help="工作进程数"),
-    proxy_headers: bool = typer.Option(
-        False, "--proxy-headers",
-        help="在反向代理之后：信任 X-Forwarded-For/Proto（来源 IP、https）"),
 ) -> None:
-    """启动惠企 Web 服务（数据库见 HUIQI_DATABASE_URL，先运行 huiqi migrate）。"""
+    """启动惠企 Web 服务（数据库见 HUIQI_DATABASE_URL，先运行 huiqi migrate）。
+    在反向代理之后：用 HUIQI_TRUSTED_PROXIES 列出代理的地址，只信任它们转发的来源 IP 和 https。"""
+    # uvicorn's own proxy handling stays off: huiqi.kit.proxies honours forwarded headers from
+    # the configured proxies only (uvicorn's "*" would let anyone forge the source address).
     serve("huiqi.app:create_app", host=host, port=port, workers=workers,
-          proxy_headers=proxy_headers, forwarded_allow_ips="*" if proxy_headers else None)
+          proxy_headers=False, forwarded_allow_ips=None)
 
 
 def migrate_cmd() -> None:

@@ -144,7 +144,7 @@ FormDep = Annotated[FormData, Depends(get_form)]
 
 
 def client_ip(request: Request) -> str | None:
-    """The peer address; behind a proxy run uvicorn with --proxy-headers --forwarded-allow-ips."""
+    """The client address: the peer, or what a trusted proxy forwarded (huiqi.kit.proxies)."""
     return request.client.host if request.client else None
 
 

@@ -17,6 +17,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
+from huiqi.audit.middleware import audit_refusal
 from huiqi.auth import service
 from huiqi.auth.actor import Actor
 from huiqi.auth.dependencies import Auth, NotAuthenticated, session_cookie
@@ -74,6 +75,11 @@ def respond(
 async def _huiqi_error(request: Request, exc: HuiqiError) -> Response:
     if isinstance(exc, NotAuthenticated):
         return _to_login(request, exc)
+    if exc.status_code in (403, 409):
+        try:
+            await audit_refusal(request, exc.status_code, exc.code, exc.message)
+        except Exception:  # the refusal stands even if its audit row cannot be written
+            log.exception("could not audit a refused request")
     return respond(request, exc.status_code, exc.code, exc.message, exc.details,
                    headers=getattr(exc, "headers", None))
 
