@@ -30,7 +30,23 @@ POLICY = Path(__file__).parent / "fixtures" / "testville.yaml"
 # Monday 2 June 2025, 10:00 in Beijing (the 端午 holiday: deadlines count from 3 June).
 START = datetime(2025, 6, 2, 2, 0, tzinfo=UTC)
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def _png() -> bytes:
+    """A well-formed 1×1 PNG (uploads walk the chunks to IEND)."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        crc = struct.pack(">I", zlib.crc32(kind + data))
+        return struct.pack(">I", len(data)) + kind + data + crc
+
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(b"\x00\x00")) + chunk(b"IEND", b""))
+
+
+PNG = _png()
+JPEG = b"\xff\xd8\xff\xe0" + b"0" * 20 + b"\xff\xd9"  # starts and ends as a JPEG does
 
 
 def make_uscc(n: int) -> str:

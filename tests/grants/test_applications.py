@@ -16,11 +16,11 @@ from huiqi.models.application import Application
 from huiqi.models.audit import AuditLog
 from huiqi.models.grant import Grant
 from huiqi.models.notification import Notification
-from tests.grants.conftest import World, upload
+from tests.grants.conftest import JPEG, PNG, World, upload
 
 
 def submit_rent(w: World, who: str = "ent_a", **kw: object) -> Application:
-    png = b"\x89PNG\r\n\x1a\n"
+    png = PNG
     files = kw.pop("files", [upload("房屋租赁合同"), upload("营业执照", "执照.png", png)])
     return w.do(apps.submit, w.actors[who], item_id="testville.rent", files=files, **kw)
 
@@ -94,7 +94,7 @@ def test_gaps_then_upload_returns_to_review_then_approve(world: World) -> None:
     world.do(apps.upload_material, world.ent_a, app.id, upload("营业执照", "执照.pdf"))
     assert world.do(apps.get, world.ent_a, app.id).status == "pending_materials"
     world.do(apps.upload_material, world.ent_a, app.id, upload("租金缴纳凭证", "凭证.jpg",
-                                                                 b"\xff\xd8\xff\xe0" + b"0" * 20))
+                                                                 JPEG))
     back = world.do(apps.get, world.dept, app.id)
     assert back.status == "under_review" and back.missing_materials == []
     assert world.do(review.approve, world.dept, app.id).status == "approved"

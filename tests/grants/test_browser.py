@@ -16,7 +16,7 @@ from tests.fixtures.web import browser_login, screenshot
 from tests.grants.conftest import PDF, START, make_uscc
 
 pytestmark = pytest.mark.browser
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+from tests.grants.conftest import PNG  # noqa: E402
 
 
 @pytest.fixture(scope="module")

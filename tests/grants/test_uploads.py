@@ -14,7 +14,7 @@ from huiqi.kit import uploads
 from huiqi.kit.settings import PROJECT_ROOT
 from huiqi.models.material import Material
 from huiqi.ui.templating import STATIC_DIR
-from tests.grants.conftest import PDF, World, upload
+from tests.grants.conftest import JPEG, PDF, PNG, World, upload
 
 
 def _zip(names: dict[str, bytes]) -> bytes:
@@ -33,8 +33,8 @@ OFD = _zip({"OFD.xml": b"<ofd:OFD/>", "Doc_0/Document.xml": b"<d/>"})
 
 
 @pytest.mark.parametrize(("data", "name", "kind"), [
-    (PDF, "a.pdf", "pdf"), (b"\xff\xd8\xff\xe0rest", "a.JPG", "jpeg"),
-    (b"\x89PNG\r\n\x1a\nrest", "a.png", "png"), (XLSX, "台账.xlsx", "xlsx"),
+    (PDF, "a.pdf", "pdf"), (JPEG, "a.JPG", "jpeg"),
+    (PNG, "a.png", "png"), (XLSX, "台账.xlsx", "xlsx"),
     (DOCX, "说明.docx", "docx"), (OFD, "发票.ofd", "ofd"),
 ])
 def test_allowed_kinds_are_recognised_by_content(data: bytes, name: str, kind: str) -> None:
@@ -47,7 +47,14 @@ def test_allowed_kinds_are_recognised_by_content(data: bytes, name: str, kind: s
     (XLSM, "宏.xlsx", "类型不受支持"),
     (_zip({"a.txt": b"x"}), "a.docx", "类型不受支持"),
     (PDF, "合同.exe", "扩展名与内容不符"),
-    (b"\x89PNG\r\n\x1a\n", "图.pdf", "扩展名与内容不符"),
+    (PNG, "图.pdf", "扩展名与内容不符"),
+    (b"\x89PNG\r\n\x1a\n", "半截.png", "结构异常"),  # no chunks, no IEND
+    # Polyglots: the first bytes say one thing, the rest is another.
+    (PDF + b"<html><script>alert(1)</script></html>", "a.pdf", "类型不受支持"),
+    (PNG + b"<script>alert(1)</script>", "a.png", "类型不受支持"),
+    (JPEG[:-2] + XLSX + b"\xff\xd9", "a.jpg", "类型不受支持"),
+    (XLSX + PDF, "a.xlsx", "类型不受支持"),
+    (b"%PDF-1.4\n" + XLSX + b"\n%%EOF\n", "a.pdf", "类型不受支持"),
     (b"", "空.pdf", "空文件"),
 ])
 def test_refused_kinds(data: bytes, name: str, message: str) -> None:
@@ -108,3 +115,46 @@ def test_stored_outside_web_root_random_name_with_hash(world: World) -> None:
 def test_resolve_refuses_escaping_paths(tmp_path: Path) -> None:
     with pytest.raises(Exception, match="路径无效"):
         uploads.resolve(tmp_path, "../outside.pdf")
+
+
+def _bomb(unpacked: int) -> bytes:
+    out = BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("[Content_Types].xml", b"<Types/>")
+        zf.writestr("xl/workbook.xml", b"<workbook/>")
+        zf.writestr("xl/sharedStrings.xml", b"\0" * unpacked)
+    return out.getvalue()
+
+
+def test_zip_bombs_are_refused_by_unpacked_size_and_ratio(monkeypatch) -> None:
+    bomb = _bomb(50 * 1024 * 1024)  # 50 MB of zeros in ~50 KB: ratio ~1000
+    assert len(bomb) < 200_000
+    with pytest.raises(uploads.UploadRefused, match="类型不受支持"):
+        uploads.check(bomb, "报表.xlsx")
+    monkeypatch.setattr(uploads, "MAX_RATIO", 10_000)
+    monkeypatch.setattr(uploads, "MAX_UNPACKED", 10 * 1024 * 1024)
+    with pytest.raises(uploads.UploadRefused):
+        uploads.check(bomb, "报表.xlsx")  # the ratio allowed, the unpacked size is not
+    # A small one is still refused for its ratio.
+    monkeypatch.setattr(uploads, "MAX_RATIO", 100)
+    with pytest.raises(uploads.UploadRefused):
+        uploads.check(_bomb(2 * 1024 * 1024), "报表.xlsx")
+
+
+def test_stored_files_are_owner_only(world: World) -> None:
+    from huiqi.kit.db import unit_of_work
+
+    with unit_of_work(world.engine) as db:
+        stored = uploads.store(db, world.settings.uploads_dir, BytesIO(PDF), "合同.pdf", 10**6)
+    path = world.settings.uploads_dir / stored.stored_name
+    assert oct(path.stat().st_mode & 0o777) == "0o600"
+
+
+def test_sqlite_database_file_is_owner_only(tmp_path: Path) -> None:
+    from huiqi.kit.db import make_engine
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'new.db'}")
+    with engine.begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE t (x)")
+    engine.dispose()
+    assert oct((tmp_path / "new.db").stat().st_mode & 0o777) == "0o600"

@@ -13,10 +13,12 @@ from huiqi.grants import applications as apps
 from huiqi.grants import payouts, review
 from huiqi.models.application import Application
 from tests.fixtures.web import csrf_token, post_form
-from tests.grants.conftest import PDF, World
+from tests.grants.conftest import (
+    PDF,
+    PNG,
+    World,
+)
 from tests.grants.web import Clients
-
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 
 
 def _app_id(response_location: str) -> int:

@@ -29,6 +29,9 @@ def make_engine(url: str) -> Engine:
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
+            # Personal data: the file (and the -wal/-shm SQLite makes with its mode) owner-only.
+            os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+            os.chmod(path, 0o600)
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30},
                                **(POOL if path and path != ":memory:" else {}))
         event.listen(engine, "connect", _sqlite_pragmas)

@@ -27,6 +27,12 @@ from huiqi.kit.errors import HuiqiError, ValidationFailed
 
 CHUNK = 64 * 1024
 MAX_ZIP_MEMBERS = 5000
+# Zip-based formats (xlsx, docx, ofd): what they may unpack to. A zip bomb claims (or, lying,
+# yields) far more than this; real office documents compress 5–20×.
+MAX_UNPACKED = int(os.environ.get("HUIQI_UPLOAD_MAX_UNPACKED") or 100 * 1024 * 1024)
+MAX_RATIO = 100
+# Markup a browser would run if it ever sniffed the file as HTML: refused inside any upload.
+_ACTIVE = re.compile(rb"<\s*(script|html|body|iframe|svg|object|embed)\b|javascript:", re.I)
 
 
 class UploadTooLarge(HuiqiError):
@@ -70,25 +76,72 @@ class StoredFile:
 
 
 def sniff(head: bytes, data: bytes) -> str | None:
-    """The file's kind from its content, or None."""
+    """The file's kind from its whole structure (not only its first bytes), or None: a file that
+    is also something else (a polyglot: HTML after a PDF header, a zip appended to an image)
+    is refused."""
     if head.startswith(b"%PDF-"):
-        return "pdf"
+        return "pdf" if _pdf_ok(data) else None
     if head.startswith(b"\xff\xd8\xff"):
-        return "jpeg"
+        return "jpeg" if _jpeg_ok(data) else None
     if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "png"
+        return "png" if _png_ok(data) else None
     if head.startswith(b"PK\x03\x04"):
         return _zip_kind(data)
     return None
 
 
+def _pdf_ok(data: bytes) -> bool:
+    tail = data[-1024:]
+    return b"%%EOF" in tail and b"PK\x03\x04" not in data and not _ACTIVE.search(data)
+
+
+def _jpeg_ok(data: bytes) -> bool:
+    end = data.rstrip(b"\x00").endswith(b"\xff\xd9")
+    return end and b"PK\x03\x04" not in data and not _ACTIVE.search(data)
+
+
+def _png_ok(data: bytes) -> bool:
+    """Walk the chunks to IEND; nothing may follow it."""
+    pos = 8
+    while pos + 8 <= len(data):
+        length = int.from_bytes(data[pos:pos + 4], "big")
+        kind = data[pos + 4:pos + 8]
+        pos += 12 + length
+        if kind == b"IEND":
+            return pos == len(data) and not _ACTIVE.search(data)
+    return False
+
+
+def _zip_sizes_ok(zf: zipfile.ZipFile, packed: int) -> bool:
+    infos = zf.infolist()
+    claimed = sum(i.file_size for i in infos)
+    if claimed > MAX_UNPACKED or claimed > max(packed, 1) * MAX_RATIO:
+        return False
+    for info in infos:  # the headers may lie: count what really comes out
+        if info.compress_size and info.file_size / info.compress_size > MAX_RATIO * 10:
+            return False
+    total = 0
+    for info in infos:
+        with zf.open(info) as member:
+            while chunk := member.read(CHUNK):
+                total += len(chunk)
+                if total > MAX_UNPACKED or total > max(packed, 1) * MAX_RATIO:
+                    return False
+    return True
+
+
 def _zip_kind(data: bytes) -> str | None:
+    # The archive must span the whole file: nothing before its first entry (checked by the
+    # caller) and nothing after its end record (a zip appended to or wrapped around another file).
+    end = data.rfind(b"PK\x05\x06")
+    if end < 0 or end + 22 + int.from_bytes(data[end + 20:end + 22], "little") != len(data):
+        return None
     try:
         with zipfile.ZipFile(BytesIO(data)) as zf:
             names = zf.namelist()
-    except (zipfile.BadZipFile, ValueError, OSError):
-        return None
-    if len(names) > MAX_ZIP_MEMBERS:
+            if len(names) > MAX_ZIP_MEMBERS or not _zip_sizes_ok(zf, len(data)):
+                return None
+    except (zipfile.BadZipFile, ValueError, OSError, NotImplementedError, EOFError):
         return None
     lower = {n.lower() for n in names}
     if any(n.endswith("vbaproject.bin") for n in lower):
@@ -142,8 +195,9 @@ def check(data: bytes, filename: str) -> tuple[Kind, str]:
         raise UploadRefused(f"文件“{clean}”是空文件，请重新选择。")
     kind_name = sniff(data[:16], data)
     if kind_name is None:
-        raise UploadRefused(f"文件“{clean}”的类型不受支持：只接受 {ALLOWED_TEXT} 文件"
-                            "（按文件内容识别，改扩展名无效；不接受含宏的 Office 文件）。")
+        raise UploadRefused(f"文件“{clean}”的类型不受支持或结构异常：只接受 {ALLOWED_TEXT} 文件"
+                            "（按完整文件结构识别，改扩展名无效；不接受含宏的 Office 文件、"
+                            "解压后过大的压缩文件，或混入网页代码、其他文件的文件）。")
     kind = KINDS[kind_name]
     ext = os.path.splitext(clean)[1].lower()
     if ext not in kind.extensions:
@@ -158,9 +212,9 @@ def store(session: Session, root: Path, stream: BinaryIO, filename: str, max_byt
     kind, clean = check(data, filename)
     rel = Path(secrets.token_hex(1)) / f"{secrets.token_hex(16)}{kind.extensions[0]}"
     target = root / rel
-    target.parent.mkdir(parents=True, exist_ok=True, mode=0o750)
+    target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     tmp = target.with_suffix(".part")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o640)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # personal data: owner only
     with os.fdopen(fd, "wb") as fh:
         fh.write(data)
     os.replace(tmp, target)

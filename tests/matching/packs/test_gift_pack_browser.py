@@ -20,7 +20,7 @@ from tests.matching.packs.conftest import PROFILE
 pytestmark = pytest.mark.browser
 START = datetime(2025, 6, 2, 2, 0, tzinfo=UTC)  # Monday 2 June 2025, 10:00 in Beijing
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+from tests.grants.conftest import PNG  # noqa: E402
 
 
 @pytest.fixture(scope="module")
