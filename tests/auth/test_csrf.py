@@ -63,3 +63,28 @@ def test_logout_needs_the_token_too(client, make_user) -> None:
     login(client, make_user("office"))
     assert client.post("/logout").status_code == 403
     assert client.get("/").status_code == 200  # still logged in
+
+
+def test_foreign_origin_or_referer_is_refused_alongside_the_token(logged_in) -> None:
+    from tests.fixtures.web import csrf_token
+
+    office = logged_in("liaison")
+    token = csrf_token(office)
+    data = {"name": "t", "csrf_token": token}
+    evil = office.post("/account/tokens", data=data, headers={"Origin": "https://evil.example"})
+    assert evil.status_code == 403
+    null = office.post("/account/tokens", data=data, headers={"Origin": "null"})
+    assert null.status_code == 403
+    referer = office.post("/account/tokens", data=data,
+                          headers={"Referer": "https://evil.example/page"})
+    assert referer.status_code == 403
+    own = office.post("/account/tokens", data=data, headers={"Origin": "http://testserver"})
+    assert own.status_code == 200
+    assert office.post("/account/tokens", data=data).status_code == 200  # no header: token decides
+
+
+def test_csp_forbids_inline_styles_and_keeps_base_uri(client) -> None:
+    csp = client.get("/login").headers["content-security-policy"]
+    assert "style-src 'self'" in csp and "unsafe-inline" not in csp
+    assert "base-uri 'self'" in csp and "object-src 'none'" in csp
+    assert "frame-ancestors 'none'" in csp

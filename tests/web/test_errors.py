@@ -115,4 +115,5 @@ def test_hsts_only_over_https(app, client) -> None:
 
     assert "strict-transport-security" not in client.get("/login").headers
     with TestClient(app, base_url="https://testserver") as secure:
-        assert secure.get("/login").headers["strict-transport-security"] == "max-age=31536000"
+        assert secure.get("/login").headers["strict-transport-security"] == \
+            "max-age=31536000; includeSubDomains"

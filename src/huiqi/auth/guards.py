@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 from fastapi import Request
 
@@ -24,6 +25,17 @@ F = TypeVar("F", bound=Callable[..., Any])
 AUDITOR_READ_ONLY = "审计管理员账号只能查阅，不能修改任何数据。"
 
 
+def same_origin(request: Request) -> bool:
+    """Origin (or, without it, Referer) names this site, or is absent (old clients, privacy
+    settings: the CSRF token still decides). A foreign one is refused alongside the token."""
+    claimed = request.headers.get("origin") or request.headers.get("referer")
+    if not claimed or (claimed == "null" and not request.headers.get("origin")):
+        return True
+    parts = urlsplit(claimed)
+    own = urlsplit(str(request.base_url))
+    return (parts.scheme, parts.netloc) == (own.scheme, own.netloc)
+
+
 def auditor_may(endpoint: F) -> F:
     """Mark a state-changing route the auditor may use (it must only concern their own account)."""
     endpoint.__huiqi_auditor_may__ = True  # type: ignore[attr-defined]
@@ -35,6 +47,8 @@ async def request_guard(request: Request, auth: MaybeAuth) -> None:
         return
     # /api authenticates by Bearer header only (no ambient credential, so no CSRF to forge).
     if not is_api(request):
+        if not same_origin(request):
+            raise CsrfFailed()
         expected = auth.csrf_token if auth else anonymous_token(request)
         if not same(await submitted_token(request), expected):
             raise CsrfFailed()
