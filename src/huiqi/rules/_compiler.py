@@ -17,7 +17,7 @@ from functools import lru_cache
 
 from sqlglot import exp
 
-from huiqi.rules import _ir as ir
+from huiqi.rules import ir
 from huiqi.rules._evaluator import eval_node
 from huiqi.rules._model import Item
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
-from huiqi.rules import _ir as ir
+from huiqi.rules import ir
 from huiqi.rules._catalog import FieldSpec
 from huiqi.rules._facts import coerce
 from huiqi.rules._model import Item

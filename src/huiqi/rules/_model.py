@@ -9,7 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from huiqi.rules import _ir
+from huiqi.rules import ir as _ir
 
 
 class ParameterUnavailable(LookupError):

@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
-from huiqi.rules import _ir as ir
+from huiqi.rules import ir
 from huiqi.rules._catalog import Catalog, FieldSpec, FieldType
 
 _OPS = {"=": "=", "<>": "≠", "<": "<", "<=": "≤", ">": ">", ">=": "≥"}

@@ -32,8 +32,7 @@ import pyarrow.compute as pc
 from huiqi.matching.engines.vector_codes import code_dtype
 from huiqi.matching.engines.vector_eval import Canon, Eval, Plan, intern_item
 from huiqi.matching.engines.vector_fill import allocate, fill, zeros
-from huiqi.rules import Catalog, FieldType, Item
-from huiqi.rules._compiler import fold_item
+from huiqi.rules import Catalog, FieldType, Item, fold_item
 
 Col = tuple[Any, Any]  # (values, nulls or None when nothing is NULL)
 BLOCK = 1 << 18  # rows: int64 temporaries of 2 MiB stay below numpy's huge-page size
