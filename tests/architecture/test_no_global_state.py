@@ -21,6 +21,7 @@ ALLOWED = {
     ("kit/security.py", "global"): "use_fast_hashing_for_tests: a test-suite switch only",
     ("notify/service.py", "CHANNELS"): "delivery channels registered at import (plug-ins)",
     ("notify/service.py", "BULK"): "the channels delivered in bulk, registered at import",
+    ("ui/errors.py", "FORMATS"): "error bodies of machine interfaces (Open311), set at import",
 }
 
 
