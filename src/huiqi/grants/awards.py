@@ -100,9 +100,11 @@ def _title(session: Session, item_id: str) -> str:
 
 
 def check_year_cap(session: Session, app: Application, outcome: Outcome, amount: Decimal) -> None:
-    cap = outcome.caps.get("per_year")
-    if cap is None:
+    exact = outcome.caps.get("per_year")
+    if exact is None:
         return
+    # A cap derived from a dated parameter may be an exact fraction; compared in Decimal.
+    cap = exact if isinstance(exact, Decimal) else Decimal(exact.numerator) / exact.denominator
     granted = session.scalar(select(func.sum(Grant.amount)).where(
         Grant.enterprise_uscc == app.enterprise_uscc, Grant.item_id == app.item_id,
         Grant.year == app.year, Grant.status.in_([s.value for s in HELD]))) or Decimal(0)
