@@ -268,6 +268,14 @@ def criterion_text(item: Item, name: str) -> str:
     return found.note or found.rule_text
 
 
+def amount_pending(entry: service.PackEntry) -> str | None:
+    """"金额待补充：…" for an eligible entry whose amount needs facts (ranked, most money first),
+    else None."""
+    if entry.eligible is not True or entry.amount is not None or not entry.missing:
+        return None
+    return "金额待补充：" + "、".join(labels(entry.missing))
+
+
 def labels(names: Sequence[str]) -> list[str]:
     catalog = load_catalog()
     return [catalog[n].label if n in catalog else n for n in names]

@@ -28,6 +28,7 @@ Known limits:
 """
 
 from huiqi.rules import ir
+from huiqi.rules._amounts import prepare as prepare_amounts
 from huiqi.rules._catalog import Catalog, FieldSpec, FieldType
 from huiqi.rules._compiler import (
     DIALECTS,
@@ -89,6 +90,7 @@ __all__ = [
     "load_policy_file",
     "load_policy_files",
     "load_policy_text",
+    "prepare_amounts",
     "run_policy_tests",
     "select_all_sql",
 ]
