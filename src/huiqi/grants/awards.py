@@ -112,6 +112,8 @@ def check_year_cap(session: Session, app: Application, outcome: Outcome, amount:
         Application.enterprise_uscc == app.enterprise_uscc, Application.item_id == app.item_id,
         Application.year == app.year, Application.id != app.id,
         Application.status == Status.FINANCE_REVIEW.value)) or Decimal(0)
+    if not isinstance(cap, Decimal):  # a derived parameter's exact Fraction
+        cap = Decimal(cap.numerator) / Decimal(cap.denominator)
     left = cap - granted - pending
     if amount > left:
         raise CapExceeded(f"超过每企业每年上限：“{app.item_title}”每企业每年不超过 {cap} 元，"
