@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from huiqi import audit
@@ -40,11 +41,17 @@ class Refusal:
 
 
 def _row(db: Session, user: User, source: str) -> LoginLock:
-    row = db.scalar(select(LoginLock).where(LoginLock.user_id == user.id,
-                                            LoginLock.source == source).with_for_update())
+    stmt = select(LoginLock).where(LoginLock.user_id == user.id,
+                                   LoginLock.source == source).with_for_update()
+    row = db.scalar(stmt)
     if row is None:
-        row = LoginLock(user_id=user.id, source=source, failures=[], lock_count=0)
-        db.add(row)
+        try:  # concurrent first failures from one source: one insert wins, the others read it
+            with db.begin_nested():
+                row = LoginLock(user_id=user.id, source=source, failures=[], lock_count=0)
+                db.add(row)
+        except IntegrityError:
+            row = db.scalar(stmt)
+            assert row is not None
     return row
 
 
