@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, event, select, text, update
+from sqlalchemy import Connection, Engine, event, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from huiqi.models.audit import AuditChain, AuditLog
@@ -49,7 +49,7 @@ def _chain_new_rows(session: Session, _context: Any, _instances: Any) -> None:
     taken = conn.execute(update(AuditChain).where(AuditChain.id == 1)
                          .values(writes=AuditChain.writes + 1))
     if not taken.rowcount:
-        conn.execute(AuditChain.__table__.insert().values(id=1, writes=1))
+        conn.execute(insert(AuditChain).values(id=1, writes=1))
     head = conn.execute(select(AuditChain.last_hash, AuditChain.base_hash)
                         .where(AuditChain.id == 1)).one()
     prev = head.last_hash or head.base_hash or GENESIS

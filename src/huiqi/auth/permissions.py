@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 
@@ -79,7 +79,7 @@ def role_change_allowed(actor: Actor, user_id: int, current: Role, new: Role) ->
     return None
 
 
-def require(perm: Perm) -> Callable[..., Actor]:
+def require(perm: Perm) -> Callable[..., Any]:
     async def dependency(request: Request, auth: MaybeAuth) -> Actor:
         actor = _logged_in(request, auth).actor
         if not may(actor.role, perm):

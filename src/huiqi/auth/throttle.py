@@ -104,7 +104,8 @@ def locks_of(db: Session, user_ids: list[int], now: datetime) -> dict[int, datet
         LoginLock.user_id.in_(user_ids), LoginLock.locked_until > now))
     out: dict[int, datetime] = {}
     for user_id, until in rows:
-        out[user_id] = max(until, out.get(user_id, until))
+        if until is not None:
+            out[user_id] = max(until, out.get(user_id, until))
     return out
 
 
