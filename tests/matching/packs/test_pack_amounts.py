@@ -23,6 +23,7 @@ PENDING = "金额待补充：以“机器换人”为主的智能化技改项目
 
 @pytest.fixture(autouse=True)
 def _gift_policies(request: pytest.FixtureRequest) -> Iterator[None]:
+    """The pack's policies plus one whose cap needs the 机器换人 fact (overrides conftest's)."""
     with policy_files(request, POLICIES, ROBOT):
         yield
 
