@@ -268,15 +268,18 @@ def _export_results(db, items: Sequence[Item], out: Path) -> None:  # type: igno
     import duckdb
     import pyarrow as pa
 
+    from huiqi.models.enterprise import enterprises
+
     ids = [i.id for i in items]
+    order = {item_id: k for k, item_id in enumerate(ids)}  # the items' order, as --input writes
     with db.connect() as conn:
-        rows = conn.execute(
-            select(text("e.uscc"), MatchResult.item_id, MatchResult.eligible, MatchResult.amount,
-                   MatchResult.failed, MatchResult.missing)
-            .select_from(MatchResult).join(text("enterprises e"),
-                                           text("e.id = match_results.enterprise_id"))
-            .where(MatchResult.item_id.in_(ids))
-            .order_by(MatchResult.enterprise_id, MatchResult.item_id)).all()
+        found = conn.execute(
+            select(enterprises.c.uscc, MatchResult.item_id, MatchResult.eligible,
+                   MatchResult.amount, MatchResult.failed, MatchResult.missing,
+                   MatchResult.enterprise_id)
+            .join(enterprises, enterprises.c.id == MatchResult.enterprise_id)
+            .where(MatchResult.item_id.in_(ids))).all()
+    rows = sorted(found, key=lambda r: (r[6], order[r[1]]))
     table = pa.table({
         "uscc": [r[0] for r in rows], "item": [r[1] for r in rows],
         "eligible": [{True: "true", False: "false"}.get(r[2], "unknown") for r in rows],
