@@ -73,9 +73,9 @@ def _good_rows(n: int) -> list[list[object]]:
     for r in demo_table(n, seed=11).to_pylist():
         revenue = None if r["revenue"] is None else f"{r['revenue'] / 10_000:,}"
         assets = None if r["total_assets"] is None else str(r["total_assets"] / 10_000)
-        founded = r["founded_on"]
+        day = r["founded_on"]
         out.append([r["uscc"], r["name"], r["region"], r["legal_form"], r["industry_code"],
-                    None if founded is None else f"{founded.year}年{founded.month}月{founded.day}日",
+                    None if day is None else f"{day.year}年{day.month}月{day.day}日",
                     r["employees"], revenue, assets,
                     None if r["above_size"] is None else ("是" if r["above_size"] else "否"),
                     r["employees"], f"{Decimal(len(r['uscc']) % 7) / 10}%", "2,704,055.70"])
