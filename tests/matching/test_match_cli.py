@@ -152,3 +152,43 @@ def test_no_items_in_force_gives_an_empty_table(tmp_path: Path) -> None:
                                       str(tmp_path / "o.csv"), "--as-of", "1990-01-01"])
     assert result.exit_code == 0, result.output
     assert _read(tmp_path / "o.csv") == []
+
+
+@pytest.fixture
+def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    from huiqi.kit.db import default_engine
+    from huiqi.kit.settings import get_settings
+
+    monkeypatch.setenv("HUIQI_DATABASE_URL", f"sqlite:///{tmp_path / 'huiqi.db'}")
+    get_settings.cache_clear()
+    default_engine.cache_clear()
+    yield
+    default_engine().dispose()
+    get_settings.cache_clear()
+    default_engine.cache_clear()
+
+
+def test_database_mode_writes_every_enterprise_and_item(tmp_path: Path, database: None) -> None:
+    """`huiqi match --out FILE` without --input: the registry's enterprises, imported from the
+    same file, give the same rows as matching the file."""
+    src = tmp_path / "in.csv"
+    _write_csv(src, [{k: v for k, v in r.items() if k in ("uscc", "region", "legal_form",
+                                                          "industry_code", "above_size",
+                                                          "dishonest_debtor",
+                                                          "major_violation_3y", "online_sales")}
+                     for r in ROWS])
+    imported = CliRunner().invoke(app, ["import", "enterprises", str(src)])
+    assert imported.exit_code == 0, imported.output
+    from_db, output = _match_db(tmp_path, "db.csv")
+    from_file, _ = _match(tmp_path, src, "file.csv")
+    items = {r[1] for r in from_file}
+    assert len(from_db) == len(ROWS) * len(items) and {r[0] for r in from_db} == {
+        r["uscc"] for r in ROWS}
+    assert sorted(from_db) == sorted(from_file)
+    assert f"企业 {len(ROWS)} 家" in output
+
+
+def _match_db(tmp: Path, name: str) -> tuple[list[list[str]], str]:
+    result = CliRunner().invoke(app, ["match", "--out", str(tmp / name), "--as-of", "2025-06-01"])
+    assert result.exit_code == 0, result.output
+    return _read(tmp / name), result.output

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import os
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import typer
 from rich.console import Console
@@ -16,7 +15,9 @@ console = Console(stderr=True)
 
 def _parse_date(value: str | None) -> date:
     if not value:
-        return datetime.now(ZoneInfo("Asia/Shanghai")).date()
+        from huiqi.kit.settings import policy_date
+
+        return policy_date()  # HUIQI_AS_OF when the platform pins it (the demo does), else today
     try:
         return date.fromisoformat(value)
     except ValueError as exc:
@@ -48,7 +49,8 @@ def match(
         None, "--header-row", help="表头所在行号（默认自动查找，跳过上方的标题行）"),
     policies: Path | None = typer.Option(None, "--policies", help="政策目录，默认 policies/"),
     engine: str = typer.Option("duckdb", "--engine", help="duckdb | sqlite | postgres"),
-    as_of: str | None = typer.Option(None, "--as-of", help="按该日期有效的政策匹配，默认今天"),
+    as_of: str | None = typer.Option(
+        None, "--as-of", help="按该日期有效的政策匹配，默认 HUIQI_AS_OF 或今天"),
 ) -> None:
     """逐一匹配企业与政策事项：可享受 / 不符合 / 待补充信息，以及测算金额。"""
     from huiqi.kit.settings import get_settings
