@@ -63,6 +63,7 @@ def fact_fields(catalog: Catalog | None = None) -> list[FieldSpec]:
     return [s for s in (catalog or load_catalog()) if s.kind == "fact"]
 
 
+_PLAIN_NUMBER = re.compile(r"[0-9]{1,16}(\.[0-9]{1,10})?")  # parsed by Decimal alone, ≥ 0
 _UNIT_SUFFIX = re.compile(r"\s*[（(][^（）()]*[）)]\s*$")
 
 
@@ -121,7 +122,14 @@ def coercer(spec: FieldSpec, factor: Decimal | None = None) -> Callable[[object]
     if t is FieldType.BOOL:
         return lambda raw: raw if raw is True or raw is False else general(raw)
     if t is FieldType.INTEGER:
-        return lambda raw: raw if type(raw) is int and 0 <= raw < 2**31 else general(raw)
+        def integer(raw: object) -> Any:
+            if type(raw) is int and 0 <= raw < 2**31:
+                return raw
+            if type(raw) is str and raw.isascii() and raw.isdigit() and len(raw) < 10:
+                return int(raw)
+            return general(raw)
+
+        return integer
     if t is FieldType.DATE:
         return lambda raw: raw if type(raw) is date else general(raw)
     if t in (FieldType.MONEY, FieldType.DECIMAL):
@@ -131,7 +139,13 @@ def coercer(spec: FieldSpec, factor: Decimal | None = None) -> Callable[[object]
         limit = Decimal(10) ** (NUMERIC_PRECISION - scale)
 
         def number(raw: object) -> Any:
-            if (type(raw) is Decimal and raw.is_finite() and raw >= 0
+            if type(raw) is str and _PLAIN_NUMBER.fullmatch(raw):  # most CSV cells
+                value = Decimal(raw)
+                if value <= 1 if ratio else value < limit:
+                    q = value.quantize(quantum)
+                    if q == value:
+                        return q
+            elif (type(raw) is Decimal and raw.is_finite() and raw >= 0
                     and (raw <= 1 if ratio else raw < limit)):
                 q = raw.quantize(quantum)
                 if q == raw:

@@ -18,8 +18,9 @@ import csv
 import io
 import re
 import zipfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from functools import cached_property
+from itertools import chain, islice, zip_longest
 from pathlib import Path
 from typing import Any
 
@@ -34,42 +35,78 @@ class ImportFileError(Exception):
 Known = Callable[[str], bool]
 
 
-class RawTable:
-    """The header and the non-blank records of a file, by spreadsheet row number."""
+class Block:
+    """Consecutive records of a table: their row numbers and their cells, a column at a time."""
 
-    def __init__(self, header: list[str], rows: list[tuple[int, Sequence[object]]] | None = None,
-                 *, header_row: int = 1, notes: list[str] | None = None,
+    def __init__(self, numbers: list[int], rows: Sequence[tuple[int, Sequence[object]]] | None,
+                 arrow: Any = None) -> None:
+        self.numbers = numbers
+        self._rows = rows
+        self._arrow = arrow  # Parquet: a pyarrow Table slice
+
+    def column_values(self, index: int) -> list[object]:
+        """The raw cells of one column, one per record (None past a short row's end)."""
+        if self._arrow is not None:
+            return self._arrow.column(index).to_pylist()  # type: ignore[no-any-return]
+        columns = self._columns
+        return list(columns[index]) if index < len(columns) else [None] * len(self.numbers)
+
+    @cached_property
+    def _columns(self) -> list[tuple[object, ...]]:
+        assert self._rows is not None
+        return list(zip_longest(*(cells for _, cells in self._rows)))
+
+    def arrow_column(self, index: int) -> Any:
+        """The typed column of a Parquet file (pyarrow ChunkedArray), else None."""
+        return None if self._arrow is None else self._arrow.column(index)
+
+
+Rows = Iterator[tuple[int, Sequence[object]]]
+
+
+class RawTable:
+    """The header and the non-blank records of a file, by spreadsheet row number. A CSV's
+    records are parsed as they are read (`blocks`), so a large file is never held as rows."""
+
+    def __init__(self, header: list[str], rows: Rows | list[tuple[int, Sequence[object]]]
+                 | None = None, *, header_row: int = 1, notes: list[str] | None = None,
                  arrow: Any = None, numbers: list[int] | None = None) -> None:
         self.header = header
         self.header_row = header_row
         self.notes = notes or []
         self._rows = rows
         self._arrow = arrow  # Parquet: a pyarrow Table of the non-blank rows
-        self._numbers = numbers
+        self._numbers = numbers or []
 
     @cached_property
     def rows(self) -> list[tuple[int, Sequence[object]]]:
-        if self._rows is not None:
-            return self._rows
-        columns = [c.to_pylist() for c in self._arrow.columns]
-        return list(zip(self.numbers, zip(*columns, strict=True), strict=True))
-
-    @cached_property
-    def numbers(self) -> list[int]:
-        return self._numbers if self._numbers is not None else [n for n, _ in self.rows]
-
-    def __len__(self) -> int:
-        return len(self.numbers)
-
-    def column_values(self, index: int) -> list[object]:
-        """The raw cells of one column, one per record (None past a short row's end)."""
+        """Every record as (row number, cells); reads the whole file into memory."""
         if self._arrow is not None:
-            return self._arrow.column(index).to_pylist()  # type: ignore[no-any-return]
-        return [cells[index] if index < len(cells) else None for _, cells in self.rows]
+            columns = [c.to_pylist() for c in self._arrow.columns]
+            return list(zip(self._numbers, zip(*columns, strict=True), strict=True))
+        try:
+            rows = list(self._rows or [])
+        except csv.Error as exc:
+            raise ImportFileError(f"CSV 格式错误：{exc}（malformed CSV）") from exc
+        self._rows = rows
+        return rows
 
-    def arrow_column(self, index: int) -> Any:
-        """The typed column of a Parquet file (pyarrow ChunkedArray), else None."""
-        return None if self._arrow is None else self._arrow.column(index)
+    def blocks(self, size: int = 100_000) -> Iterator[Block]:
+        """The records in blocks of `size`, in file order (a lazily read CSV: once)."""
+        if self._arrow is not None:
+            for start in range(0, self._arrow.num_rows, size):
+                yield Block(self._numbers[start:start + size], None,
+                            self._arrow.slice(start, size))
+            return
+        source = iter(self._rows or [])
+        while True:
+            try:
+                chunk = list(islice(source, size))
+            except csv.Error as exc:
+                raise ImportFileError(f"CSV 格式错误：{exc}（malformed CSV）") from exc
+            if not chunk:
+                return
+            yield Block([n for n, _ in chunk], chunk)
 
 
 def read_table(path: Path | str, *, header_row: int | None = None,
@@ -103,7 +140,10 @@ def read_table(path: Path | str, *, header_row: int | None = None,
 
 
 def _blank(cells: Sequence[object]) -> bool:
-    return all(c is None or (isinstance(c, str) and not c.strip()) for c in cells)
+    try:
+        return not "".join(cells).strip()  # type: ignore[arg-type]  # a CSV row: all text
+    except TypeError:
+        return all(c is None or (isinstance(c, str) and not c.strip()) for c in cells)
 
 
 def _text(cell: object) -> str:
@@ -113,8 +153,10 @@ def _text(cell: object) -> str:
 # --- finding the header ----------------------------------------------------------------------
 
 
-def _from_grid(path: Path, grid: list[Sequence[object]], header_row: int | None,
+def _from_grid(path: Path, lines: Iterator[Sequence[object]], header_row: int | None,
                is_known: Known | None) -> RawTable:
+    """The header found in the first lines; the records after it are read as they are used."""
+    grid = list(islice(lines, max(SEARCH_ROWS, header_row or 0)))
     if not grid:
         raise ImportFileError(f"文件 {path.name} 是空的（the file is empty）")
     if header_row is not None:
@@ -125,8 +167,8 @@ def _from_grid(path: Path, grid: list[Sequence[object]], header_row: int | None,
     else:
         number = _find_header(path, grid, is_known)
     header = [_text(c) for c in grid[number - 1]]
-    rows = [(i, cells) for i, cells in enumerate(grid[number:], start=number + 1)
-            if cells and not _blank(cells)]
+    records = enumerate(chain(grid[number:], lines), start=number + 1)
+    rows = ((i, cells) for i, cells in records if cells and not _blank(cells))
     notes = [_skipped_note(path, grid, number)] if number > 1 else []
     return RawTable(header, rows, header_row=number, notes=notes)
 
@@ -235,19 +277,19 @@ def _line_encoding(line: bytes) -> str | None:
         return None
 
 
-def _read_csv(path: Path) -> list[Sequence[object]]:
+def _read_csv(path: Path) -> Iterator[Sequence[object]]:
     text = _decode(path.read_bytes())
     first_line = text.split("\n", 1)[0]
     delimiter = "\t" if "\t" in first_line and "," not in first_line else ","
-    return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    return csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
 
 
-def _read_xlsx(path: Path) -> list[Sequence[object]]:
+def _read_xlsx(path: Path) -> Iterator[Sequence[object]]:
     from openpyxl import load_workbook
 
     workbook = load_workbook(path, read_only=True, data_only=True)
-    try:
-        return list(workbook.worksheets[0].iter_rows(min_row=1, values_only=True))
+    try:  # read whole: a read-only workbook holds the file open while it is iterated
+        return iter(list(workbook.worksheets[0].iter_rows(min_row=1, values_only=True)))
     finally:
         workbook.close()
 
@@ -272,4 +314,4 @@ def _read_parquet(path: Path) -> RawTable:
     return RawTable(header, arrow=table, numbers=numbers.to_pylist())
 
 
-__all__ = ["SUFFIXES", "ImportFileError", "RawTable", "read_table"]
+__all__ = ["SUFFIXES", "Block", "ImportFileError", "RawTable", "read_table"]

@@ -36,7 +36,7 @@ from huiqi.registry.catalog import (
     load_catalog,
 )
 from huiqi.registry.headers import HeaderError, parse_header
-from huiqi.registry.reader import ImportFileError, RawTable, read_table
+from huiqi.registry.reader import Block, ImportFileError, RawTable, read_table
 from huiqi.registry.report import RowError
 from huiqi.rules import FieldSpec, FieldType
 
@@ -58,10 +58,12 @@ class Records:
     """The accepted rows of a file, column by column, and every problem found."""
 
     source: str
-    total_rows: int
     columns: list[Column]
+    total_rows: int = 0
     numbers: list[int] = field(default_factory=list)  # row numbers of the accepted rows
-    values: dict[str, Any] = field(default_factory=dict)  # field → list or pyarrow array
+    # field → the accepted rows' canonical values (pyarrow ChunkedArray, one chunk per block;
+    # size_class and size_class_derived too when derived)
+    values: dict[str, Any] = field(default_factory=dict)
     errors: list[RowError] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     unknown_columns: list[str] = field(default_factory=list)
@@ -77,15 +79,34 @@ class Records:
         return sorted({e.row for e in self.errors})
 
     def column(self, name: str) -> list[Any]:
-        values = self.values[name]
-        return values if isinstance(values, list) else values.to_pylist()  # type: ignore[no-any-return]
+        return self.values[name].to_pylist()  # type: ignore[no-any-return]
 
     def rows(self) -> Iterator[tuple[int, dict[str, Any]]]:
-        """(row number, {field: canonical value}) for each accepted row, in file order."""
+        """(row number, {field: canonical value}) for each accepted row, in file order (a block
+        of rows at a time in Python values)."""
         names = self.fields
-        columns = [self.column(n) for n in names]
-        for number, cells in zip(self.numbers, zip(*columns, strict=True), strict=True):
-            yield number, dict(zip(names, cells, strict=True))
+        done = 0
+        chunked = [self.values[n] for n in names]
+        for k in range(chunked[0].num_chunks if chunked else 0):
+            columns = [c.chunk(k).to_pylist() for c in chunked]
+            numbers = self.numbers[done:done + len(columns[0])]
+            done += len(numbers)
+            for number, cells in zip(numbers, zip(*columns, strict=True), strict=True):
+                yield number, dict(zip(names, cells, strict=True))
+
+
+def arrow_type(spec: FieldSpec) -> pa.DataType:
+    """The canonical type of a field's values (money and decimals exact, at the field's scale)."""
+    t = spec.type
+    if t is FieldType.BOOL:
+        return pa.bool_()
+    if t is FieldType.INTEGER:
+        return pa.int64()
+    if t in (FieldType.MONEY, FieldType.DECIMAL):
+        return pa.decimal128(NUMERIC_PRECISION, spec.scale)
+    if t is FieldType.DATE:
+        return pa.date32()
+    return pa.string()
 
 
 def read_records(path: Path | str, *, header_row: int | None = None) -> Records:
@@ -93,7 +114,7 @@ def read_records(path: Path | str, *, header_row: int | None = None) -> Records:
     cannot be used (unreadable, no uscc column, a header unit that contradicts its field)."""
     path = Path(path)
     table = read_table(path, header_row=header_row, is_known=_known)
-    records = Records(path.name, len(table), _plan(table, path))
+    records = Records(path.name, _plan(table, path))
     records.warnings += table.notes
     _unknown(table, records)
     _validate(table, records)
@@ -152,46 +173,67 @@ Problems = list[tuple[int, object, str]]  # (position among the records, raw val
 
 
 def _validate(table: RawTable, records: Records) -> None:
-    n = len(table)
-    coerced: dict[str, Any] = {}
-    problems: dict[int, Problems] = {}
+    """Validate the table a block of rows at a time: memory stays bounded by a block plus the
+    accepted values, kept as Arrow arrays."""
+    parts: dict[str, list[Any]] = {}
+    first: dict[str, int] = {}  # USCC → the row that has it
+    uscc_header = next(c.header for c in records.columns if c.spec.name == "uscc")
+    for block in table.blocks():
+        records.total_rows += len(block.numbers)
+        values, keep = _validate_block(block, records, first, uscc_header)
+        records.numbers += [block.numbers[p] for p in keep]
+        for name, array in values.items():
+            parts.setdefault(name, []).append(array)
     for column in records.columns:
-        values, found = _coerce_column(table, column)
-        coerced[column.spec.name] = values
-        if found:
-            problems[column.index] = found
+        name = column.spec.name
+        records.values[name] = pa.chunked_array(parts.get(name, []), arrow_type(column.spec))
+    if "industry_code" in records.values or "size_class" in records.values:
+        records.derive_size = "industry_code" in records.values
+        for name, kind in (("size_class", pa.string()), ("size_class_derived", pa.bool_())):
+            records.values[name] = pa.chunked_array(parts.get(name, []), kind)
+
+
+def _validate_block(block: Block, records: Records, first: dict[str, int], uscc_header: str
+                    ) -> tuple[dict[str, Any], list[int]]:
+    """The accepted rows' canonical values (Arrow arrays) and positions; problems recorded."""
+    numbers = block.numbers
+    coerced: dict[str, Any] = {}
     bad: dict[int, list[RowError]] = {}
-    numbers = table.numbers
     for column in records.columns:  # file order: a row's problems read left to right
-        for pos, raw, reason in problems.get(column.index, []):
+        coerced[column.spec.name], found = _coerce_column(block, column)
+        for pos, raw, reason in found:
             bad.setdefault(pos, []).append(
                 RowError(numbers[pos], column.header, "" if raw is None else str(raw), reason))
-    keep = _keys(records, coerced, bad, numbers, n)
+    keep = _keys(coerced["uscc"], bad, numbers, first, uscc_header)
     for pos in sorted(bad):
         records.errors.extend(bad[pos])
-    records.numbers = [numbers[p] for p in keep]
     mask = None
-    if len(keep) != n:
-        mask = [False] * n
+    if len(keep) != len(numbers):
+        flags = [False] * len(numbers)
         for p in keep:
-            mask[p] = True
-    for name, values in coerced.items():
-        records.values[name] = values if mask is None else _take(values, keep, mask)
-    _derive_sizes(records)
+            flags[p] = True
+        mask = pa.array(flags)
+    out: dict[str, Any] = {}
+    for column in records.columns:
+        values = coerced[column.spec.name]
+        kind = arrow_type(column.spec)
+        if isinstance(values, list):
+            array = pa.array(values, kind)
+        else:  # a typed Parquet column
+            array = values.cast(kind).combine_chunks()
+        out[column.spec.name] = array if mask is None else array.filter(mask)
+    _derive_sizes(out)
+    return out, keep
 
 
-def _keys(records: Records, coerced: dict[str, Any], bad: dict[int, list[RowError]],
-          numbers: list[int], n: int) -> list[int]:
+def _keys(usccs: Any, bad: dict[int, list[RowError]], numbers: list[int],
+          first: dict[str, int], header: str) -> list[int]:
     """Positions of the rows to keep: no bad cell, a USCC, the first row with that USCC."""
-    header = next(c.header for c in records.columns if c.spec.name == "uscc")
-    usccs = coerced["uscc"]
     usccs = usccs if isinstance(usccs, list) else usccs.to_pylist()
-    first: dict[str, int] = {}
     keep: list[int] = []
-    for pos in range(n):
+    for pos, uscc in enumerate(usccs):
         if pos in bad:
             continue
-        uscc = usccs[pos]
         if uscc is None:
             bad[pos] = [RowError(numbers[pos], header, "",
                                  "缺少统一社会信用代码（USCC is required）")]
@@ -205,20 +247,14 @@ def _keys(records: Records, coerced: dict[str, Any], bad: dict[int, list[RowErro
     return keep
 
 
-def _take(values: Any, keep: list[int], mask: list[bool]) -> Any:
-    if isinstance(values, list):
-        return [values[p] for p in keep]
-    return values.filter(pa.array(mask))
-
-
-def _coerce_column(table: RawTable, column: Column) -> tuple[Any, Problems]:
+def _coerce_column(block: Block, column: Column) -> tuple[Any, Problems]:
     spec = column.spec
     if column.factor is None:
-        typed = _typed_column(spec, table.arrow_column(column.index))
+        typed = _typed_column(spec, block.arrow_column(column.index))
         if typed is not None:
             return typed, []
     read = coercer(spec, column.factor)
-    raws = table.column_values(column.index)
+    raws = block.column_values(column.index)
     if spec.type in _FEW_VALUES:
         return _coerce_distinct(read, raws)
     return _coerce_each(read, raws)
@@ -291,30 +327,25 @@ def _bounds(column: Any) -> tuple[Any, Any]:
 # --- size class ------------------------------------------------------------------------------
 
 
-def _derive_sizes(records: Records) -> None:
+def _derive_sizes(values: dict[str, Any]) -> None:
     """Fill size_class from the 划型标准 where the file leaves it empty (when it can: the file has
     industry_code); size_class_derived says which values were derived."""
-    given = "size_class" in records.values
-    if "industry_code" not in records.values:
+    given = "size_class" in values
+    if "industry_code" not in values:
         if given:
-            records.values["size_class_derived"] = [False] * len(records.numbers)
+            values["size_class_derived"] = pa.array([False] * len(values["size_class"]))
         return
-    records.derive_size = True
-    sizes = records.column("size_class") if given else [None] * len(records.numbers)
-    inputs = [records.column(k) if k in records.values else [None] * len(sizes)
-              for k in SIZE_INPUTS]
-    derived_flags: list[bool] = []
+    n = len(values["industry_code"])
+    sizes = values["size_class"].to_pylist() if given else [None] * n
+    inputs = [values[k].to_pylist() if k in values else [None] * n for k in SIZE_INPUTS]
+    derived: list[bool] = []
     out: list[str | None] = []
     for size, *args in zip(sizes, *inputs, strict=True):
-        if size is not None:
-            out.append(size)
-            derived_flags.append(False)
-        else:
-            value = size_class.classify(*args)
-            out.append(value)
-            derived_flags.append(value is not None)
-    records.values["size_class"] = out
-    records.values["size_class_derived"] = derived_flags
+        value = size if size is not None else size_class.classify(*args)
+        out.append(value)
+        derived.append(size is None and value is not None)
+    values["size_class"] = pa.array(out, pa.string())
+    values["size_class_derived"] = pa.array(derived, pa.bool_())
 
 
-__all__ = ["Column", "Records", "read_records"]
+__all__ = ["Column", "Records", "arrow_type", "read_records"]

@@ -15,9 +15,8 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from huiqi.registry.catalog import NUMERIC_PRECISION
 from huiqi.registry.reader import ImportFileError
-from huiqi.registry.records import Records, read_records
+from huiqi.registry.records import Records, arrow_type, read_records
 from huiqi.registry.report import RowError
 from huiqi.rules import Catalog, FieldSpec, FieldType
 
@@ -59,33 +58,14 @@ def load_input(con: duckdb.DuckDBPyConnection, path: Path, catalog: Catalog, *,
                        warnings=records.warnings)
 
 
-def arrow_type(spec: FieldSpec) -> pa.DataType:
-    t = spec.type
-    if t is FieldType.BOOL:
-        return pa.bool_()
-    if t is FieldType.INTEGER:
-        return pa.int64()
-    if t in (FieldType.MONEY, FieldType.DECIMAL):
-        return pa.decimal128(NUMERIC_PRECISION, spec.scale)
-    if t is FieldType.DATE:
-        return pa.date32()
-    return pa.string()
-
-
 def canonical_arrow(records: Records, catalog: Catalog) -> pa.Table:
     """The accepted rows with every catalog field in its canonical type (`__row` first)."""
     n = len(records.numbers)
-    columns: dict[str, pa.Array | pa.ChunkedArray] = {"__row": pa.array(records.numbers,
-                                                                        pa.int64())}
+    columns: dict[str, pa.Array | pa.ChunkedArray] = {
+        "__row": pa.array(records.numbers, pa.int64())}
     for spec in catalog:
-        kind = arrow_type(spec)
         values = records.values.get(spec.name)
-        if values is None:
-            columns[spec.name] = pa.nulls(n, kind)
-        elif isinstance(values, list):
-            columns[spec.name] = pa.array(values, kind)
-        else:
-            columns[spec.name] = values.cast(kind)
+        columns[spec.name] = pa.nulls(n, arrow_type(spec)) if values is None else values
     return pa.table(columns)
 
 
@@ -100,5 +80,4 @@ def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-__all__ = ["CANONICAL_TABLE", "InputError", "LoadedInput", "arrow_type", "canonical_arrow",
-           "load_input"]
+__all__ = ["CANONICAL_TABLE", "InputError", "LoadedInput", "canonical_arrow", "load_input"]
