@@ -2,7 +2,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from huiqi.registry.catalog import (
@@ -161,6 +161,7 @@ VALUES = {
 }
 
 
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])  # 30 draws an example
 @given(st.data())
 def test_fast_paths_agree_with_coerce(data: st.DataObject) -> None:
     for spec in load_catalog():

@@ -76,6 +76,7 @@ def match(
             else:
                 from huiqi.matching.engines.bulk import match_file
 
+                assert out is not None  # checked above
                 pg = url if url.startswith("postgresql") else None
                 summary = match_file(input_file, out, items, catalog, engine=engine, as_of=when,
                                      postgres_url=pg, progress=step, header_row=header_row)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pyarrow as pa
@@ -61,7 +62,7 @@ def load_input(con: duckdb.DuckDBPyConnection, path: Path, catalog: Catalog, *,
 def canonical_arrow(records: Records, catalog: Catalog) -> pa.Table:
     """The accepted rows with every catalog field in its canonical type (`__row` first)."""
     n = len(records.numbers)
-    columns: dict[str, pa.Array | pa.ChunkedArray] = {
+    columns: dict[str, Any] = {
         "__row": pa.array(records.numbers, pa.int64())}
     for spec in catalog:
         values = records.values.get(spec.name)
