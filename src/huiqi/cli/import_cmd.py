@@ -46,7 +46,8 @@ def _print_report(console: Console, report: ImportReport, report_path: Path | No
 @import_app.command("enterprises")
 def import_enterprises_cmd(
     file: Path = typer.Argument(
-        ..., help="CSV（UTF-8 或 GBK）、XLSX（第一个工作表）或 Parquet 文件"),
+        ..., help="CSV（UTF-8 或 GBK）、XLSX（第一个工作表）或 Parquet 文件；表头用字段名或"
+                  "中文名称，可带单位：（元）（万元）（亿元）（人）（%）"),
     report: Path | None = typer.Option(None, "--report", help="把问题行导出为 .xlsx 或 .csv"),
     dry_run: bool = typer.Option(False, "--dry-run", help="只校验，不写入数据库"),
     header_row: int | None = typer.Option(
