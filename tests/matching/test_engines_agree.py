@@ -146,12 +146,12 @@ def test_unknown_caps_and_exact_rates_agree_on_every_engine(tmp_path: Path) -> N
     write_csv(src, FIXED)
     expected = reference(FIXED)
     got = _by_item(expected)
-    assert got[("U0000", "dongbao.tech-upgrade")][2:] == ("true", "", "", "robot_replacement")
-    assert got[("U0001", "dongbao.tech-upgrade")][2:] == ("true", "600000.00", "", "")
-    assert got[("U0002", "dongbao.tech-upgrade")][3] == "4500000.00"
-    assert got[("U0000", "dongbao.ecommerce-loan")][3] == "15166.67"
-    assert got[("U0001", "dongbao.ecommerce-loan")][3] == "30333.33"
-    assert got[("U0002", "dongbao.ecommerce-loan")][3] == "15.00"
+    assert got[(uscc(0), "dongbao.tech-upgrade")][2:] == ("true", "", "", "robot_replacement")
+    assert got[(uscc(1), "dongbao.tech-upgrade")][2:] == ("true", "600000.00", "", "")
+    assert got[(uscc(2), "dongbao.tech-upgrade")][3] == "4500000.00"
+    assert got[(uscc(0), "dongbao.ecommerce-loan")][3] == "15166.67"
+    assert got[(uscc(1), "dongbao.ecommerce-loan")][3] == "30333.33"
+    assert got[(uscc(2), "dongbao.ecommerce-loan")][3] == "15.00"
     for engine in ("duckdb", "sqlite"):
         out = tmp_path / f"{engine}.csv"
         match_file(src, out, ITEMS, CATALOG, engine=engine, as_of=AS_OF)
