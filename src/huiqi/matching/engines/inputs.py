@@ -16,9 +16,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from huiqi.registry.reader import ImportFileError
-from huiqi.registry.records import Records, arrow_type, read_records
-from huiqi.registry.report import RowError
+from huiqi.registry.service import ImportFileError, Records, RowError, arrow_type, read_records
 from huiqi.rules import Catalog, FieldSpec, FieldType
 
 CANONICAL_TABLE = "src"
