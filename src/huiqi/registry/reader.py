@@ -47,7 +47,8 @@ class Block:
     def column_values(self, index: int) -> list[object]:
         """The raw cells of one column, one per record (None past a short row's end)."""
         if self._arrow is not None:
-            return self._arrow.column(index).to_pylist()  # type: ignore[no-any-return]
+            values: list[object] = self._arrow.column(index).to_pylist()
+            return values
         columns = self._columns
         return list(columns[index]) if index < len(columns) else [None] * len(self.numbers)
 
@@ -301,17 +302,18 @@ def _read_parquet(path: Path) -> RawTable:
 
     table = pq.read_table(path)
     header = [str(h).strip() for h in table.column_names]
-    numbers = pa.array(range(2, table.num_rows + 2), pa.int64())
+    numbers: Any = pa.array(range(2, table.num_rows + 2), pa.int64())
     if table.num_rows and table.num_columns:
-        blank = None
+        blank: Any = None
         for column in table.columns:
-            empty = pc.is_null(column, nan_is_null=True)
+            empty: Any = pc.is_null(column, nan_is_null=True)
             if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
-                empty = pc.or_kleene(empty, pc.equal(pc.utf8_trim_whitespace(column), ""))
+                trimmed = pc.utf8_trim_whitespace(column)
+                empty = pc.or_kleene(empty, pc.equal(trimmed, pa.scalar("")))
             blank = empty if blank is None else pc.and_kleene(blank, empty)
         keep = pc.invert(pc.fill_null(blank, True))
         table, numbers = table.filter(keep), pc.filter(numbers, keep)
-    return RawTable(header, arrow=table, numbers=numbers.to_pylist())
+    return RawTable(header, arrow=table, numbers=[int(n) for n in numbers.to_pylist()])
 
 
 __all__ = ["SUFFIXES", "Block", "ImportFileError", "RawTable", "read_table"]

@@ -79,7 +79,8 @@ class Records:
         return sorted({e.row for e in self.errors})
 
     def column(self, name: str) -> list[Any]:
-        return self.values[name].to_pylist()  # type: ignore[no-any-return]
+        values: list[Any] = self.values[name].to_pylist()
+        return values
 
     def rows(self) -> Iterator[tuple[int, dict[str, Any]]]:
         """(row number, {field: canonical value}) for each accepted row, in file order (a block
@@ -186,7 +187,8 @@ def _validate(table: RawTable, records: Records) -> None:
             parts.setdefault(name, []).append(array)
     for column in records.columns:
         name = column.spec.name
-        records.values[name] = pa.chunked_array(parts.get(name, []), arrow_type(column.spec))
+        kind: Any = arrow_type(column.spec)
+        records.values[name] = pa.chunked_array(parts.get(name, []), kind)
     if "industry_code" in records.values or "size_class" in records.values:
         records.derive_size = "industry_code" in records.values
         for name, kind in (("size_class", pa.string()), ("size_class_derived", pa.bool_())):
