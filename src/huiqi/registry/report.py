@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -49,20 +50,15 @@ class ImportReport:
         return lines
 
     def error_table(self) -> list[list[object]]:
-        head: list[object] = ["行号", "列", "值", "原因"]
-        return [head] + [[e.row, e.column, e.value, e.reason] for e in self.errors]
+        return error_table(self.errors)
 
     def to_csv(self, path: Path | str) -> Path:
         """The bad rows, one line per problem (UTF-8 with BOM so Excel shows Chinese)."""
-        path = Path(path)
-        with path.open("w", encoding="utf-8-sig", newline="") as f:
-            csv.writer(f).writerows(self.error_table())
-        return path
+        return errors_to_csv(self.errors, path)
 
     def to_xlsx(self, path: Path | str) -> Path:
         """A workbook with a summary sheet and a sheet listing every problem."""
         from openpyxl import Workbook
-        from openpyxl.styles import Font
 
         path = Path(path)
         workbook = Workbook()
@@ -72,14 +68,7 @@ class ImportReport:
             summary.append(list(item))
         summary.column_dimensions["A"].width = 18
         summary.column_dimensions["B"].width = 60
-        problems = workbook.create_sheet("问题行")
-        for line in self.error_table():
-            problems.append(line)
-        for cell in problems[1]:
-            cell.font = Font(bold=True)
-        for column, width in zip("ABCD", (8, 24, 28, 80), strict=True):
-            problems.column_dimensions[column].width = width
-        problems.freeze_panes = "A2"
+        _problem_sheet(workbook.create_sheet("问题行"), self.errors)
         workbook.save(path)
         return path
 
@@ -88,4 +77,43 @@ class ImportReport:
         return self.to_xlsx(path) if str(path).lower().endswith(".xlsx") else self.to_csv(path)
 
 
-__all__ = ["ImportReport", "RowError"]
+def error_table(errors: list[RowError]) -> list[list[object]]:
+    head: list[object] = ["行号", "列", "值", "原因"]
+    return [head] + [[e.row, e.column, e.value, e.reason] for e in errors]
+
+
+def errors_to_csv(errors: list[RowError], path: Path | str) -> Path:
+    path = Path(path)
+    with path.open("w", encoding="utf-8-sig", newline="") as f:
+        csv.writer(f).writerows(error_table(errors))
+    return path
+
+
+def _problem_sheet(sheet: Any, errors: list[RowError]) -> None:
+    from openpyxl.styles import Font
+
+    for line in error_table(errors):
+        sheet.append(line)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for column, width in zip("ABCD", (8, 24, 28, 80), strict=True):
+        sheet.column_dimensions[column].width = width
+    sheet.freeze_panes = "A2"
+
+
+def export_errors(errors: list[RowError], path: Path | str) -> Path:
+    """The problems alone (行号, 列, 值, 原因): .xlsx for .xlsx, CSV (UTF-8 with BOM) otherwise."""
+    path = Path(path)
+    if not str(path).lower().endswith(".xlsx"):
+        return errors_to_csv(errors, path)
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "问题行"
+    _problem_sheet(sheet, errors)
+    workbook.save(path)
+    return path
+
+
+__all__ = ["ImportReport", "RowError", "error_table", "errors_to_csv", "export_errors"]
