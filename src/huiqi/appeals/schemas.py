@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from huiqi.appeals.vocab import AppealStatus, Source
+from huiqi.kit.workdays import fallback_years
 
 
 class ORM(BaseModel):
@@ -45,7 +46,8 @@ class AppealOut(ORM):
     dispatched_at: datetime | None
     sign_due: date | None
     resolve_due: date | None
-    calendar_fallback: bool
+    calendar_fallback: bool  # the deadlines were computed on a provisional calendar
+    deadlines_provisional: bool = False  # …and the official arrangement is still not known
     signed_at: datetime | None
     replied_at: datetime | None
     reply: str | None
@@ -67,6 +69,9 @@ def appeal_out(appeal: Any) -> AppealOut:
     out = AppealOut.model_validate(appeal)
     out.status_label = AppealStatus(appeal.status).label
     out.source_label = Source(appeal.source).label
+    out.deadlines_provisional = bool(
+        appeal.calendar_fallback and appeal.dispatched_at and appeal.resolve_due
+        and fallback_years(appeal.dispatched_at.date(), appeal.resolve_due))
     return out
 
 
