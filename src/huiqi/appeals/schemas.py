@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from huiqi.appeals.vocab import AppealStatus, Source
+from huiqi.kit.numbers import DbInt
 from huiqi.kit.workdays import fallback_years
 
 
@@ -26,8 +27,8 @@ class AppealInBody(BaseModel):
     contact_name: str | None = Field(None, max_length=100)
     contact_phone: str | None = Field(None, max_length=40)
     address: str | None = Field(None, max_length=300)
-    lat: Decimal | None = None
-    long: Decimal | None = None
+    lat: Annotated[Decimal, Field(ge=-90, le=90, allow_inf_nan=False)] | None = None
+    long: Annotated[Decimal, Field(ge=-180, le=180, allow_inf_nan=False)] | None = None
 
 
 class AppealOut(ORM):
@@ -158,7 +159,7 @@ class DetailOut(BaseModel):
 
 
 class MergeIn(BaseModel):
-    into_id: int
+    into_id: DbInt
     note: str | None = Field(None, max_length=1000)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -54,33 +53,19 @@ class ImportReport:
 
     def to_csv(self, path: Path | str) -> Path:
         """The bad rows, one line per problem (UTF-8 with BOM so Excel shows Chinese)."""
-        path = Path(path)
-        with path.open("w", encoding="utf-8-sig", newline="") as f:
-            csv.writer(f).writerows(self.error_table())
-        return path
+        from huiqi.kit import excel
+
+        return excel.write_csv(path, self.error_table())
 
     def to_xlsx(self, path: Path | str) -> Path:
         """A workbook with a summary sheet and a sheet listing every problem."""
-        from openpyxl import Workbook
-        from openpyxl.styles import Font
+        from huiqi.kit import excel
 
         path = Path(path)
-        workbook = Workbook()
-        summary = workbook.active
-        summary.title = "导入结果"
-        for item in self.summary():
-            summary.append(list(item))
-        summary.column_dimensions["A"].width = 18
-        summary.column_dimensions["B"].width = 60
-        problems = workbook.create_sheet("问题行")
-        for line in self.error_table():
-            problems.append(line)
-        for cell in problems[1]:
-            cell.font = Font(bold=True)
-        for column, width in zip("ABCD", (8, 24, 28, 80), strict=True):
-            problems.column_dimensions[column].width = width
-        problems.freeze_panes = "A2"
-        workbook.save(path)
+        path.write_bytes(excel.sheet_bytes([
+            ("导入结果", [list(item) for item in self.summary()], (18, 60), False),
+            ("问题行", self.error_table(), (8, 24, 28, 80), True),
+        ]))
         return path
 
     def export(self, path: Path | str) -> Path:
