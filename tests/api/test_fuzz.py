@@ -21,6 +21,7 @@ from schemathesis.specs.openapi.checks import response_schema_conformance
 from sqlalchemy import Engine
 
 from huiqi.app import create_app
+from huiqi.appeals import categories, intake
 from huiqi.auth import service as auth_service
 from huiqi.auth.actor import Actor, Role
 from huiqi.kit.clock import Clock, FixedClock
@@ -31,7 +32,7 @@ from huiqi.registry import service as registry
 from tests.fixtures.db import fresh_database
 from tests.fixtures.web import START, create_user, test_uscc
 
-EXAMPLES = int(os.environ.get("HUIQI_FUZZ_EXAMPLES", "8"))
+EXAMPLES = int(os.environ.get("HUIQI_FUZZ_EXAMPLES", "10"))
 AS_OF = date(2025, 6, 1)
 
 
@@ -48,7 +49,8 @@ def fuzz_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[FastAPI
 
 
 def _world(engine: Engine, clock: FixedClock) -> dict[str, str]:
-    """Published policies, a few enterprises, an office and an enterprise account with tokens."""
+    """Published policies, a few enterprises, an office and an enterprise account with tokens,
+    an appeal category and an appeal whose title has a control character and a formula."""
     system = Actor.system("fuzz", via="cli")
     uscc = test_uscc(7)
     with unit_of_work(engine) as s:
@@ -56,13 +58,18 @@ def _world(engine: Engine, clock: FixedClock) -> dict[str, str]:
         for n, code in enumerate((uscc, test_uscc(8), test_uscc(9))):
             registry.upsert(s, {"uscc": code, "name": f"测试企业{n}", "region": "500105",
                                 "industry_code": "C3841", "employees": 30 + n})
-    tokens = {}
+    tokens, actors = {}, {}
     for role, extra in (("office", {}), ("enterprise", {"enterprise_uscc": uscc})):
         creds = create_user(engine, clock, role, **extra)
-        actor = Actor(creds.id, creds.username, creds.display_name, Role(creds.role),
-                      creds.department_id, creds.enterprise_uscc)
+        actors[role] = Actor(creds.id, creds.username, creds.display_name, Role(creds.role),
+                             creds.department_id, creds.enterprise_uscc, via="token")
         with unit_of_work(engine) as s:
-            tokens[role] = auth_service.create_api_token(s, actor, clock, "fuzz")[1]
+            tokens[role] = auth_service.create_api_token(s, actors[role], clock, "fuzz")[1]
+    with unit_of_work(engine) as s:
+        categories.create_category(s, actors["office"], clock, code="labour", name="用工招聘",
+                                   sign_within_workdays=1, resolve_within_workdays=5)
+        intake.submit(s, actors["enterprise"], clock, intake.AppealIn(
+            category="用工招聘", title="=招工难\x01", description="缺少熟练焊工\x02"))
     return tokens
 
 
@@ -86,7 +93,7 @@ def _fuzz(app: FastAPI, token: str, mode: GenerationMode) -> list[str]:
 
         try:
             run()
-        except Exception as exc:
+        except (Exception, BaseExceptionGroup) as exc:  # schemathesis' FailureGroup is the latter
             failures.append(f"{operation.label}: {str(exc)[:1500]}")
     return failures
 
