@@ -76,3 +76,13 @@ def test_missing_overrides_file_is_reported(tmp_path: Path) -> None:
     result = runner.invoke(app, args)
     assert result.exit_code == 2
     assert "无法读取" in flat(result.stderr)
+
+
+def test_deeply_nested_overrides_file_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "holidays.yaml"
+    path.write_text("holidays: " + "[" * 5000 + "]" * 5000 + "\n", encoding="utf-8")
+    result = runner.invoke(
+        app, ["calendar", "add-workdays", "2026-12-31", "1", "--overrides", str(path)]
+    )
+    assert result.exit_code == 2
+    assert "嵌套层级过深" in flat(result.stderr)

@@ -179,7 +179,8 @@ def test_control_characters_and_formulas_in_any_field_give_valid_exports(world: 
     from huiqi.grants import ledgers
     from huiqi.models.application import Application
 
-    bank = BankInfo("农商行\x01江北支行", "=HYPERLINK(\"http://evil\",\"点我\")", "6228480012345678")
+    bank = BankInfo("农商行\x01江北支行", "=HYPERLINK(\"http://evil\",\"点我\")",
+                    "6228480012345678")
     _approved(world, bank=bank)
     batch = world.do(payouts.create_batch, world.office)
     with world.tx() as s:  # names as an import could have stored them

@@ -40,6 +40,9 @@ def _load_overrides(path: Path | None) -> HolidayOverrides | None:
         return HolidayOverrides.from_mapping(data)
     except yaml.YAMLError as exc:
         raise typer.BadParameter(f"{path} 不是有效的 YAML：{exc}", param_hint=_HINT) from None
+    except RecursionError:  # PyYAML composes nested collections recursively
+        raise typer.BadParameter(f"{path} 嵌套层级过深，应为两个日期列表",
+                                 param_hint=_HINT) from None
     except ValidationFailed as exc:
         raise typer.BadParameter(f"{path}：{exc.message}", param_hint=_HINT) from None
 
