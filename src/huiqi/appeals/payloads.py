@@ -115,7 +115,7 @@ def _int(f: Field, value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int | str):
         raise InvalidPayload(f"「{f.label}」应为整数")
     if isinstance(value, str) and not re.fullmatch(r"-?[0-9]{1,18}", value.strip()):
-        raise InvalidPayload(f"「{f.label}」应为整数（半角数字），收到「{value[:20]}」")
+        raise InvalidPayload(f"「{f.label}」应为整数，收到「{value[:20]}」")
     number = int(value)
     lo, hi = f.min_value, f.max_value
     if (lo is not None and number < lo) or (hi is not None and number > hi):
