@@ -79,7 +79,10 @@ def set_value(cell: Cell | WriteOnlyCell, value: object) -> None:
     elif isinstance(value, date):
         cell.value = value
         cell.number_format = "yyyy-mm-dd"
-    elif isinstance(value, bool | int | float | Decimal) or value is None:
+    elif isinstance(value, Decimal):  # money: always shown to the fen (33,187.30, not 33187.3)
+        cell.value = value
+        cell.number_format = MONEY_FORMAT
+    elif isinstance(value, bool | int | float) or value is None:
         cell.value = value
     else:
         text = clean(str(value))
@@ -146,8 +149,6 @@ def _append(ws: Worksheet, values: Sequence[object], *, font: Font | None = None
     for value in values:
         cell = Cell(ws)
         set_value(cell, value)
-        if isinstance(value, Decimal):
-            cell.number_format = MONEY_FORMAT
         if font:
             cell.font = font
         if align:
