@@ -39,12 +39,12 @@ def _bounded(annotation: Any, metadata: tuple[Any, ...] = ()) -> Any:
     if annotation is int:
         low, high = _limits(list(metadata))
         extra = ([] if low else [Ge(INT64_MIN)]) + ([] if high else [Le(INT64_MAX)])
-        return Annotated[(int, *extra)] if extra else int  # type: ignore[valid-type]
+        return Annotated[(int, *extra)] if extra else int
     origin = get_origin(annotation)
     if origin is Annotated:
         inner, *meta = get_args(annotation)
         new = _bounded(inner, (*metadata, *meta))
-        return annotation if new is inner else Annotated[(new, *meta)]  # type: ignore[valid-type]
+        return annotation if new is inner else Annotated[(new, *meta)]
     if origin in (Union, types.UnionType):
         args = get_args(annotation)
         new_args = tuple(_bounded(a, metadata) for a in args)
