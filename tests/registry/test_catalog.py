@@ -67,6 +67,9 @@ def test_money(raw: object, value: Decimal) -> None:
 @pytest.mark.parametrize(("raw", "message"), [
     ("12.345", "小数位数过多：最多2位"), ("-5", "不能为负数"), ("abc", "不是数值"),
     ("1e20", "超出范围"), (True, "不是数值"),
+    # beyond the Decimal context: quantize itself used to raise InvalidOperation (a 500)
+    ("1e400", "超出范围"), (1e300, "超出范围"), ("1" * 40, "超出范围"), (10**40, "超出范围"),
+    ("1e-400", "小数位数过多"),
 ])
 def test_bad_money(raw: object, message: str) -> None:
     with pytest.raises(CoercionError, match=message):

@@ -42,7 +42,7 @@ from huiqi.appeals.vocab import AppealAction, AppealStatus
 from huiqi.appeals.vocab import Role as AppealRole
 from huiqi.auth.actor import Actor
 from huiqi.kit.clock import Clock
-from huiqi.kit.workdays import HolidayOverrides, coverage_note, fallback_years
+from huiqi.kit.workdays import HolidayOverrides, provisional_note
 from huiqi.models.appeal import Appeal, AppealAssignment, AppealEvent
 from huiqi.models.appeal_category import AppealCategory
 from huiqi.models.appeal_followup import AppealRequest
@@ -89,8 +89,7 @@ def clocks(appeal: Appeal, now: datetime, overrides: HolidayOverrides | None = N
         resolve = deadline_clock(now, appeal.resolve_due, done, overrides)
     note = None
     if appeal.calendar_fallback and appeal.dispatched_at and appeal.resolve_due:
-        years = fallback_years(appeal.dispatched_at.date(), appeal.resolve_due)
-        note = "；".join(n for y in years if (n := coverage_note(y))) or None
+        note = provisional_note(appeal.dispatched_at.date(), appeal.resolve_due)
     return Clocks(sign, resolve, note)
 
 
@@ -138,8 +137,7 @@ def suggest_dispatch(session: Session, actor: Actor, appeal_id: int, clock: Cloc
                             categories.overrides(session))
     names = [d.name for code in category.usual_departments
              if (d := repo.department_by_key(session, code)) is not None]
-    years = fallback_years(clock.today_local(), due.resolve_due)
-    note = "；".join(n for y in years if (n := coverage_note(y))) or None
+    note = provisional_note(clock.today_local(), due.resolve_due)
     return DispatchSuggestion(names, due.sign_due, due.resolve_due, note)
 
 

@@ -20,6 +20,7 @@ from huiqi.appeals.payloads import Field, Kind
 from huiqi.appeals.service import AppealFilter
 from huiqi.appeals.state import PAYLOADS
 from huiqi.appeals.vocab import AppealAction
+from huiqi.kit import numbers
 from huiqi.kit.errors import ValidationFailed
 from huiqi.models.department import Department
 
@@ -146,7 +147,7 @@ def appeal_filter(q: dict[str, str]) -> AppealFilter:
 
 
 def _id(value: str) -> int | None:
-    return int(value) if value.isdigit() else None
+    return int(value) if numbers.is_id(value) else None
 
 
 FILTER_KEYS = ("status", "category", "department_id", "source", "sentinel", "overdue",

@@ -229,6 +229,8 @@ def _decimal_from(raw: object) -> Decimal:
 
 
 def _exact(spec: FieldSpec, raw: object, value: Decimal, scale: int) -> Decimal:
+    if value.adjusted() >= NUMERIC_PRECISION - scale:  # before quantize, which would overflow
+        raise CoercionError(f"“{str(raw)[:30]}”超出范围（out of range）")
     quantum = Decimal(1).scaleb(-scale)
     quantised = value.quantize(quantum)
     if quantised != value:

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 
 @dataclass(frozen=True)
@@ -58,18 +56,13 @@ class ImportReport:
 
     def to_xlsx(self, path: Path | str) -> Path:
         """A workbook with a summary sheet and a sheet listing every problem."""
-        from openpyxl import Workbook
+        from huiqi.kit import excel
 
         path = Path(path)
-        workbook = Workbook()
-        summary = workbook.active
-        summary.title = "导入结果"
-        for item in self.summary():
-            summary.append(list(item))
-        summary.column_dimensions["A"].width = 18
-        summary.column_dimensions["B"].width = 60
-        _problem_sheet(workbook.create_sheet("问题行"), self.errors)
-        workbook.save(path)
+        path.write_bytes(excel.sheet_bytes([
+            ("导入结果", [list(item) for item in self.summary()], (18, 60), False),
+            ("问题行", self.error_table(), (8, 24, 28, 80), True),
+        ]))
         return path
 
     def export(self, path: Path | str) -> Path:
@@ -83,36 +76,19 @@ def error_table(errors: list[RowError]) -> list[list[object]]:
 
 
 def errors_to_csv(errors: list[RowError], path: Path | str) -> Path:
-    path = Path(path)
-    with path.open("w", encoding="utf-8-sig", newline="") as f:
-        csv.writer(f).writerows(error_table(errors))
-    return path
+    from huiqi.kit import excel
 
-
-def _problem_sheet(sheet: Any, errors: list[RowError]) -> None:
-    from openpyxl.styles import Font
-
-    for line in error_table(errors):
-        sheet.append(line)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for column, width in zip("ABCD", (8, 24, 28, 80), strict=True):
-        sheet.column_dimensions[column].width = width
-    sheet.freeze_panes = "A2"
+    return excel.write_csv(path, error_table(errors))
 
 
 def export_errors(errors: list[RowError], path: Path | str) -> Path:
     """The problems alone (行号, 列, 值, 原因): .xlsx for .xlsx, CSV (UTF-8 with BOM) otherwise."""
+    from huiqi.kit import excel
+
     path = Path(path)
     if not str(path).lower().endswith(".xlsx"):
         return errors_to_csv(errors, path)
-    from openpyxl import Workbook
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "问题行"
-    _problem_sheet(sheet, errors)
-    workbook.save(path)
+    path.write_bytes(excel.sheet_bytes([("问题行", error_table(errors), (8, 24, 28, 80), True)]))
     return path
 
 
