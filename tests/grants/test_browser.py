@@ -67,7 +67,10 @@ def test_apply_gaps_upload_approve_payout_paid(page: Any, site: dict[str, Any],
     _login(page, site, "dept")
     page.goto(detail)
     page.get_by_text("规则核算").wait_for()
-    page.locator("#gaps-form").get_by_label("补齐截止日期").fill("2025-06-13")
+    gaps = page.locator("#gaps-form")
+    assert gaps.get_by_label("营业执照").is_checked()  # not uploaded: ticked by default
+    gaps.get_by_label("租金缴纳凭证、发票及付款凭证").uncheck()  # one material, not three
+    gaps.get_by_label("补齐截止日期").fill("2025-06-13")
     screenshot(page, "grants-review")
     page.locator("#gaps-form").get_by_role("button", name="容缺受理").click()
     page.get_by_text("容缺受理：请于").wait_for()

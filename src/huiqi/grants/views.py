@@ -136,6 +136,7 @@ def application_detail(request: Request, db: DBSession, actor: CurrentUser,
         "timeline": apps.timeline(db, actor, app.id), "kind_labels": events.KIND_LABELS,
         "materials": apps.materials(db, actor, app.id),
         "not_uploaded": apps.required_missing(db, app, required), "owed": owed,
+        "material_ids": note.applied.item.material_ids if note.applied else {},
         "preview": preview, "facts": _fact_labels(app.facts or {}),
         "is_reviewer": actor.role is DEPT and access.is_department_reviewer(db, actor, app),
         "is_finance": actor.role is DEPT and access.is_finance_reviewer(db, actor, app),
@@ -191,8 +192,17 @@ def accept(request: Request, db: DBSession, clock: ClockDep, application_id: int
 @router.post("/grants/applications/{application_id}/gaps")
 def accept_with_gaps(request: Request, db: DBSession, clock: ClockDep, application_id: int,
                      actor: CurrentUser, missing: Text = "", due: str = Form(""),
-                     note: Text = "") -> Response:
-    review.accept_with_gaps(db, actor, application_id, forms.lines(missing),
+                     note: Text = "",
+                     material: Annotated[list[str] | None, Form()] = None) -> Response:
+    """The gaps are the item's materials ticked by id, and others typed one per line."""
+    app = apps.get(db, actor, application_id)
+    note_ = items.version_note(db, app.item_id, app.policy_version)
+    by_id = note_.applied.item.material_ids if note_.applied else {}
+    unknown = [m for m in material or [] if m not in by_id]
+    if unknown:
+        raise ValidationFailed("所选材料不属于该政策事项，请刷新页面后重选。")
+    names = [by_id[m] for m in material or []] + forms.lines(missing)
+    review.accept_with_gaps(db, actor, application_id, names,
                             due=forms.day(due, "补齐截止日期"), note=note or None, clock=clock)
     flash(request, "已容缺受理，并通知企业补齐材料。")
     return redirect(request, f"/grants/applications/{application_id}")
