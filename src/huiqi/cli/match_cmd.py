@@ -47,7 +47,7 @@ def match(
 ) -> None:
     """逐一匹配企业与政策事项：可享受 / 不符合 / 待补充信息，以及测算金额。"""
     from huiqi.kit.settings import get_settings
-    from huiqi.matching.inputs import InputError
+    from huiqi.matching.engines.inputs import InputError
 
     when = _parse_date(as_of)
     catalog, items = _load_items(policies, when)
@@ -67,7 +67,7 @@ def match(
             else:
                 if out is None:
                     raise typer.BadParameter("使用 --input 时需要 --out 指定输出文件")
-                from huiqi.matching.bulk import match_file
+                from huiqi.matching.engines.bulk import match_file
 
                 pg = url if url.startswith("postgresql") else None
                 summary = match_file(input_file, out, items, catalog, engine=engine, as_of=when,
@@ -79,9 +79,61 @@ def match(
 
 
 def _match_database(items, when, engine, out, step):  # type: ignore[no-untyped-def]
-    from huiqi.matching.service import match_database_cli
+    """Match the registry in the database itself (`engine` is for files only)."""
+    from huiqi.kit.db import default_engine, unit_of_work
+    from huiqi.kit.db_schema import ensure_schema
+    from huiqi.matching import service
+    from huiqi.matching.engines.bulk import MatchSummary
+    from huiqi.matching.engines.inputs import LoadedInput
+    from huiqi.registry.catalog import load_catalog
 
-    return match_database_cli(items, when, engine=engine, out=out, progress=step)
+    db = default_engine()
+    ensure_schema(db)
+    step(f"在数据库（{db.dialect.name}）中匹配")
+    with unit_of_work(db) as session:
+        stats = service.match_all(session, load_catalog(), items, when)
+        rows = service.export_rows(session, items) if out is not None else []
+    if out is not None:
+        step("写出结果")
+        _write_rows(rows, out)
+    return MatchSummary(LoadedInput(stats.enterprises, [], []), stats.items, stats.pairs,
+                        stats.eligible, stats.unknown)
+
+
+def _write_rows(rows, out: Path) -> None:  # type: ignore[no-untyped-def]
+    import duckdb
+    import pyarrow as pa
+
+    table = pa.table({
+        "uscc": [r[0] for r in rows], "item": [r[1] for r in rows],
+        "eligible": [{True: "true", False: "false"}.get(r[2], "unknown") for r in rows],
+        "amount": pa.array([r[3] if r[2] else None for r in rows], pa.decimal128(18, 2)),
+        "failed": [r[4] for r in rows], "missing": [r[5] for r in rows]})
+    con = duckdb.connect()
+    con.register("t", table)
+    fmt = "FORMAT PARQUET" if out.suffix.lower() == ".parquet" else "FORMAT CSV, HEADER"
+    con.execute(f"COPY t TO '{str(out).replace(chr(39), chr(39) * 2)}' ({fmt})").fetchall()
+
+
+def _explain_text(uscc: str, item_id: str, items, catalog, as_of: date) -> str | None:  # type: ignore[no-untyped-def]
+    from huiqi.kit.db import default_engine, unit_of_work
+    from huiqi.kit.db_schema import ensure_schema
+    from huiqi.matching import service
+    from huiqi.registry import service as registry
+    from huiqi.rules import explain as explain_item
+
+    item = next((i for i in items if i.id == item_id), None)
+    if item is None:
+        return None
+    db = default_engine()
+    ensure_schema(db)
+    with unit_of_work(db) as session:
+        ent = registry.get_by_uscc(session, uscc.strip().upper())
+        if ent is None:
+            return None
+        name, facts = ent.name, service.enterprise_facts(session, catalog, ent.id)
+    header = f"{name}（{uscc}） × {item.title}（{item.id}），按 {as_of} 有效的政策"
+    return header + "\n" + explain_item(item, facts, as_of, catalog).to_text()
 
 
 def _print_summary(summary, out: Path | None) -> None:  # type: ignore[no-untyped-def]
@@ -109,11 +161,9 @@ def explain(
     policies: Path | None = typer.Option(None, "--policies"),
 ) -> None:
     """用白话解释某企业对某事项的匹配结果：每个条件、要求、企业情况和金额计算。"""
-    from huiqi.matching.service import explain_for_cli
-
     when = _parse_date(as_of)
     catalog, items = _load_items(policies, when)
-    text = explain_for_cli(uscc, item, items, catalog, when)
+    text = _explain_text(uscc, item, items, catalog, when)
     if text is None:
         console.print(f"[red]找不到企业 {uscc} 或事项 {item}"
                       f"（或该事项在 {when} 不在有效期内）[/red]")

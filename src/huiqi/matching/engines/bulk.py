@@ -19,8 +19,8 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from huiqi.matching import engines
-from huiqi.matching.inputs import (
+from huiqi.matching.engines import sql as engines
+from huiqi.matching.engines.inputs import (
     CANONICAL_TABLE,
     InputError,
     LoadedInput,
@@ -179,7 +179,7 @@ def _run_elsewhere(
             return engines.run_sqlite_table(conn, items, as_of, columns="scaled")
         finally:
             conn.close()
-    from huiqi.matching.pg_transfer import load_postgres
+    from huiqi.matching.engines.pg_transfer import load_postgres
 
     if not postgres_url:
         raise InputError("使用 postgres 引擎需要设置 HUIQI_DATABASE_URL 为 PostgreSQL 地址")

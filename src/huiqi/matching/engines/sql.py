@@ -16,7 +16,7 @@ from datetime import date
 import duckdb
 import pyarrow as pa
 
-from huiqi.matching import sqlite_table
+from huiqi.matching.engines import sqlite_table
 from huiqi.rules import CompiledItem, Item, compile_items
 
 ENGINES = ("duckdb", "sqlite", "postgres")
