@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 PER_SHAPE = 2
 MAX_PAGES = 400
 SKIP = ("/logout", "/static/", "/api/")
+SOURCE = ("script", "style", "textarea", "code")
 
 
 @dataclass
@@ -25,7 +26,7 @@ class Form:
 
 class PageParser(HTMLParser):
     """Links, forms with their controls (attributes as the browser reads them) and the text
-    a person reads (not scripts or styles)."""
+    a person reads (not scripts or styles; not source shown for editing: textarea, code)."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -36,10 +37,12 @@ class PageParser(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = dict(attrs)
-        if tag in ("script", "style"):
+        if tag in SOURCE:
             self._skip += 1
         if tag == "a" and a.get("href"):
             self.links.append(str(a["href"]))
+        if a.get("hx-get"):  # a fragment the page loads: a page of its own to the crawl
+            self.links.append(str(a["hx-get"]))
         if tag == "form":
             self.forms.append(Form(str(a.get("action") or ""), str(a.get("method") or "get")))
         if tag in ("input", "textarea", "select", "button") and self.forms:
@@ -49,7 +52,7 @@ class PageParser(HTMLParser):
                 self.text.append(str(a[name]))
 
     def handle_endtag(self, tag: str) -> None:
-        if tag in ("script", "style") and self._skip:
+        if tag in SOURCE and self._skip:
             self._skip -= 1
 
     def handle_data(self, data: str) -> None:

@@ -29,7 +29,7 @@ from huiqi.matching import service
 from huiqi.models.user import Role
 from huiqi.registry import service as registry
 from huiqi.registry.catalog import CoercionError, coerce, is_blank, load_catalog, to_text
-from huiqi.rules import FieldSpec, Item
+from huiqi.rules import FieldSpec, Item, describe_criterion
 
 NOT_FOUND = "页面不存在，或您没有访问权限。"
 
@@ -294,11 +294,9 @@ def explanations(session: Session, v: PackView) -> dict[str, list[str]]:
 
 @lru_cache(maxsize=4096)
 def criterion_text(item: Item, name: str) -> str:
-    """How a failed criterion reads to the enterprise: its note, else its rule."""
-    found = next((c for c in item.criteria if c.name == name), None)
-    if found is None:
-        return name
-    return found.note or found.rule_text
+    """How a failed criterion reads to the enterprise: its note, else its rule in the
+    catalog's Chinese labels."""
+    return describe_criterion(item, name, load_catalog(), item.starts)
 
 
 def labels(names: Sequence[str]) -> list[str]:

@@ -86,7 +86,7 @@ def test_gift_pack_fact_apply_gaps_upload_approve_payout_paid(
     _login(page, site, "dept")
     page.goto(detail)
     gaps = page.locator("#gaps-form")
-    assert gaps.get_by_label("需补齐的材料").input_value() == "营业执照"
+    assert gaps.get_by_label("营业执照").is_checked()  # the one not uploaded, ticked by id
     gaps.get_by_label("补齐截止日期").fill("2025-06-13")
     gaps.get_by_role("button", name="容缺受理").click()
     page.get_by_text("容缺受理：请于").wait_for()
