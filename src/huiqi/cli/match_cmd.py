@@ -38,14 +38,27 @@ def _load_items(policies: Path | None, as_of: date):  # type: ignore[no-untyped-
 
 
 def match(
-    input_file: Path | None = typer.Option(
-        None, "--input", help="CSV / XLSX / Parquet，列名为目录字段"),
-    out: Path | None = typer.Option(None, "--out", help="输出 .csv 或 .parquet"),
+    # Text, not Path: a cluster path such as hdfs://nn/x must keep its double slash.
+    input_text: str | None = typer.Option(
+        None, "--input", help="CSV / XLSX / Parquet，列名为目录字段；Spark 可用 hdfs:// 等路径"),
+    out_text: str | None = typer.Option(None, "--out", help="输出 .csv 或 .parquet"),
     policies: Path | None = typer.Option(None, "--policies", help="政策目录，默认 policies/"),
-    engine: str = typer.Option("duckdb", "--engine", help="duckdb | sqlite | postgres"),
+    engine: str = typer.Option("duckdb", "--engine", help="duckdb | sqlite | postgres | spark"),
     as_of: str | None = typer.Option(None, "--as-of", help="按该日期有效的政策匹配，默认今天"),
+    spark_master: str | None = typer.Option(
+        None, "--spark-master", help="Spark 集群地址（如 spark://host:7077、yarn），默认本机"),
 ) -> None:
     """逐一匹配企业与政策事项：可享受 / 不符合 / 待补充信息，以及测算金额。"""
+    if spark_master:
+        os.environ["HUIQI_SPARK_MASTER"] = spark_master  # read by engines.spark.session
+    if engine == "spark" and input_text and out_text:
+        from huiqi.matching.engines import spark
+
+        if spark.is_uri(input_text):
+            _match_on_cluster(input_text, out_text, policies, as_of, spark_master)
+            return
+    input_file = Path(input_text) if input_text else None
+    out = Path(out_text) if out_text else None
     from huiqi.kit.settings import get_settings
     from huiqi.matching.engines.inputs import InputError
 
@@ -76,6 +89,24 @@ def match(
             console.print(f"[red]{exc}[/red]")
             raise typer.Exit(2) from exc
     _print_summary(summary, out)
+
+
+def _match_on_cluster(source: str, target: str, policies: Path | None, as_of: str | None,
+                      master: str | None) -> None:
+    """Catalog-named Parquet (natural units) on any Hadoop path in, a Parquet directory out."""
+    from huiqi.matching.engines import spark
+
+    when = _parse_date(as_of)
+    catalog, items = _load_items(policies, when)
+    if not items:
+        console.print(f"[yellow]{when} 没有有效的政策事项[/yellow]")
+        raise typer.Exit(0)
+    try:
+        rows = spark.match_uri(source, target, items, catalog, when, master=master)
+    except ValueError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
+    console.print(f"已在 Spark 上匹配 {len(items)} 个事项，写出 {rows} 行到 {target}")
 
 
 def _match_database(items, when, engine, out, step):  # type: ignore[no-untyped-def]

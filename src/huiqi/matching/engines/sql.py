@@ -19,7 +19,7 @@ import pyarrow as pa
 from huiqi.matching.engines import sqlite_table
 from huiqi.rules import CompiledItem, Item, compile_items
 
-ENGINES = ("duckdb", "sqlite", "postgres")
+ENGINES = ("duckdb", "sqlite", "postgres", "spark")
 RESULT_COLUMNS = ("__row", "item_ord", "item", "eligible", "amount_fen", "failed", "missing")
 
 
