@@ -196,7 +196,7 @@ def accept_with_gaps(request: Request, db: DBSession, clock: ClockDep, applicati
                      material: Annotated[list[str] | None, Form()] = None) -> Response:
     """The gaps are the item's materials ticked by id, and others typed one per line."""
     app = apps.get(db, actor, application_id)
-    note_ = items.version_note(db, app.item_id, app.policy_version)
+    note_ = policies.version_note(db, app.item_id, app.policy_version)
     by_id = note_.applied.item.material_ids if note_.applied else {}
     unknown = [m for m in material or [] if m not in by_id]
     if unknown:
