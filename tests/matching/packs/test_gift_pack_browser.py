@@ -117,6 +117,7 @@ def test_gift_pack_fact_apply_gaps_upload_approve_payout_paid(
     assert download.value.suggested_filename.endswith(".xlsx")
     page.reload()
     page.get_by_label("银行回单号").fill("HD20250603009")
+    page.once("dialog", lambda d: d.accept())  # "将批次…标记为已兑付？"
     page.get_by_role("button", name="标记已兑付").click()
     page.get_by_text("笔已兑现").wait_for()
 
