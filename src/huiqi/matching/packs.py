@@ -51,6 +51,8 @@ class PackView:
     needed_by: dict[str, list[str]]  # fact name → titles of the items that need it
     profile_missing: list[FieldSpec]  # profile data only the office can correct
     editable: bool  # the enterprise itself (the office view is read-only)
+    # item id → the enterprise's latest application of it (grants.standing.Standing)
+    standing: dict[str, Any] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
     submitted: dict[str, str] = field(default_factory=dict)
     # What pages and the API made of this view (rendered HTML, JSON), kept with it in the cache.
@@ -119,7 +121,9 @@ def view(session: Session, actor: Actor, clock: Clock, settings: Settings | None
     offered = policies.in_force(session, as_of, owner.region)
     items = offered.items
     editable = actor.role is Role.ENTERPRISE
-    key = (owner, as_of, editable, offered.revision, version)
+    standing = _standing(session, owner)
+    # the match version last: replaced below when this request re-matched
+    key = (owner, as_of, editable, offered.revision, tuple(sorted(standing.items())), version)
     cache = pack_cache(session)
     found = cache.get(key)
     if found is None:
@@ -131,9 +135,17 @@ def view(session: Session, actor: Actor, clock: Clock, settings: Settings | None
             key = (*key[:-1], version)
             rows = service.results(session, catalog, owner.id, items, as_of, refresh=False).rows
         found = _view(owner, as_of, service.pack(items, rows), editable=editable)
+        found.standing = standing
         _keep(session, cache, key, found,
               service.match_version(session, owner.id) == version, results.rematched)
     return found
+
+
+def _standing(session: Session, owner: Owner) -> dict[str, Any]:
+    """The enterprise's applications by item: part of the view (a state shown on each card)."""
+    from huiqi.grants.standing import standings  # grants builds on matching, not the reverse
+
+    return standings(session, owner.uscc)
 
 
 def _keep(session: Session, cache: _Lru, key: tuple[Any, ...], built: PackView,
@@ -245,7 +257,9 @@ def supply_facts(session: Session, actor: Actor, clock: Clock, raw: Mapping[str,
     rows = service.results(session, catalog, owner.id, items, as_of, refresh=False).rows
     pack = service.pack(items, rows)
     gained = [e.item.title for e in pack.eligible if e.item.id not in was]
-    return _view(owner, as_of, pack, editable=True), gained
+    built = _view(owner, as_of, pack, editable=True)
+    built.standing = _standing(session, owner)
+    return built, gained
 
 
 def explanation(session: Session, actor: Actor, clock: Clock, item_id: str,
