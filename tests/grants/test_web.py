@@ -211,3 +211,15 @@ def test_a_gap_names_a_material_by_id_and_its_upload_clears_it(world: World, web
         assert uploaded.status_code == 303
     detail = ent.get(f"/grants/applications/{app_id}").text
     assert "容缺受理：请于" not in detail and "审核中" in detail
+
+
+def test_already_applied_is_said_before_the_form_is_filled(world: World, web: Clients) -> None:
+    ent = web.page("ent_a")
+    assert 'id="apply-form"' in ent.get("/grants/apply/testville.rent").text
+    submitted = ent.post("/grants/apply/testville.rent", data={
+        "csrf_token": csrf_token(ent), "bank_name": "重庆银行江北支行",
+        "bank_account": "6222020200112233"})
+    link = submitted.headers["location"]
+    again = ent.get("/grants/apply/testville.rent").text
+    assert 'id="apply-form"' not in again
+    assert "已有一份2025年度该事项的申报（申报中）" in again and f'href="{link}"' in again

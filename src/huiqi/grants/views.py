@@ -24,6 +24,7 @@ from huiqi.grants import (
     views_office,
 )
 from huiqi.grants import applications as apps
+from huiqi.grants.standing import standings
 from huiqi.grants.states import Status, allowed
 from huiqi.kit import web
 from huiqi.kit.errors import NotFound, ValidationFailed
@@ -68,9 +69,13 @@ def apply_page(request: Request, db: DBSession, clock: ClockDep, item_id: str,
                actor: EnterpriseUser) -> Response:
     item = policies.get_item(db, item_id).item
     known = enterprises.facts(db, actor.enterprise_uscc or "")
+    year = policy_date_for(clock, forms.settings_of(request)).year
+    existing = standings(db, actor.enterprise_uscc or "").get(item_id)
     return render(request, "grants/apply.html", {
         "item": item, "facts": _fact_specs(item.fields), "known": known,
-        "today": clock.today_local()})
+        "today": clock.today_local(), "year": year,
+        # said before the form is filled, not after it is sent (the submit still refuses)
+        "existing": existing if existing and existing.blocks_apply(year) else None})
 
 
 @router.post("/grants/apply/{item_id}", max_body_size=forms.UPLOAD_BODY_LIMIT)
