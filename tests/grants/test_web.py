@@ -223,3 +223,17 @@ def test_already_applied_is_said_before_the_form_is_filled(world: World, web: Cl
     again = ent.get("/grants/apply/testville.rent").text
     assert 'id="apply-form"' not in again
     assert "已有一份2025年度该事项的申报（申报中）" in again and f'href="{link}"' in again
+
+
+def test_auto_list_generation_has_a_default_date_and_refusals_inline(world: World,
+                                                                      web: Clients) -> None:
+    office = web.page("office")
+    page = office.get("/grants/auto-lists").text
+    assert 'name="as_of" type="date" value="2025-06-02"' in page  # the policy date, filled in
+    made = post_form(office, "/grants/auto-lists", {"item_id": "testville.auto", "as_of": ""})
+    assert made.status_code == 303, made.text
+    again = post_form(office, "/grants/auto-lists",
+                      {"item_id": "testville.auto", "as_of": "2025-06-02"})
+    assert again.status_code == 422
+    assert 'aria-invalid="true"' in again.text and "名单为空" in again.text
+    assert 'value="2025-06-02"' in again.text and 'value="testville.auto" selected' in again.text
