@@ -8,17 +8,17 @@ from collections import Counter
 from rich.console import Console
 from sqlalchemy import select
 
-from huiqi.grants.items import finance_department_for
+from huiqi.grants.access import finance_department_for
 from huiqi.kit.db import unit_of_work
 from huiqi.models.department import Department
 from huiqi.models.user import Role, User
-from huiqi.policies.service import LIBRARY
+from huiqi.policies.service import published_items
 from tests.fixtures.demo import Demo
 
 
 def test_every_item_department_and_its_finance_bureau_has_handlers(demo: Demo) -> None:
     with unit_of_work(demo.engine) as db:
-        items = [iv.item for iv in LIBRARY.all(db)]
+        items = [iv.item for iv in published_items(db)]
         handlers = Counter(db.execute(
             select(Department.name).join(User, User.department_id == Department.id)
             .where(User.username.in_([x.username for x in demo.logins]))).scalars())

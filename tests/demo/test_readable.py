@@ -45,10 +45,10 @@ def test_source_is_exempt_only_inside_code_or_textarea() -> None:
 def test_every_seed_criterion_reads_in_chinese_on_a_card(demo) -> None:  # type: ignore[no-untyped-def]
     from huiqi.kit.db import unit_of_work
     from huiqi.matching.packs import criterion_text
-    from huiqi.policies.service import LIBRARY
+    from huiqi.policies.service import published_items
 
     with unit_of_work(demo.engine) as db:
-        items = [iv.item for iv in LIBRARY.all(db)]
+        items = [iv.item for iv in published_items(db)]
     texts = {(i.id, c.name): criterion_text(i, c.name) for i in items for c in i.criteria}
     assert len(texts) > 20
     leaks = {k: t for k, t in texts.items() if codes_in(t)}

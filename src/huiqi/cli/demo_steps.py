@@ -69,7 +69,7 @@ def policy_departments(engine: Engine, console: Console) -> dict[str, str] | Non
     co-reviews their finance-reviewed items; the main demo handler (demo-department) gets 经信局."""
     from huiqi.auth import service as auth_service
     from huiqi.auth.actor import Actor
-    from huiqi.grants.items import finance_department_for
+    from huiqi.grants.access import finance_department_for
     from huiqi.models.department import Department
 
     actor = Actor.system("demo-up", via="cli")
