@@ -63,7 +63,7 @@ def _auto_lists_page(request: Request, db: DBSession, clock: ClockDep, actor: Ac
         except NotFound:
             continue
     auto_items = [v.item for v in policies.published_items(db) if v.item.auto_grant]
-    default = policy_date_for(clock, forms.settings_of(request)).isoformat()
+    default = policy_date_for(clock, web.settings_of(request)).isoformat()
     return render(request, "grants/auto_lists.html", {
         "lists": visible, "auto_items": auto_items, "form": form or {"as_of": default},
         "default_as_of": default, "error": error}, status_code=status_code)
@@ -74,7 +74,7 @@ def generate(request: Request, db: DBSession, clock: ClockDep, actor: OfficeUser
              item_id: str = Form(...), as_of: str = Form("")) -> Response:
     """A refusal (no date, out of force, nobody new) is shown beside the form, input kept."""
     try:
-        day = forms.day(as_of, "测算日期") or policy_date_for(clock, forms.settings_of(request))
+        day = forms.day(as_of, "测算日期") or policy_date_for(clock, web.settings_of(request))
         candidates = autogrant.eligible_in_registry(db, item_id, day)
         listing = autogrant.generate(db, actor, item_id, candidates, as_of=day, clock=clock)
     except HuiqiError as exc:  # refused before writing anything
@@ -174,7 +174,7 @@ def cancel_batch(request: Request, db: DBSession, clock: ClockDep, actor: Office
 def budget_page(request: Request, db: DBSession, clock: ClockDep, actor: CurrentUser,
                 year: str = "") -> Response:
     flt = ledgers.LedgerFilter(year=ledgers.parse_year(year)
-                               or policy_date_for(clock, forms.settings_of(request)).year)
+                               or policy_date_for(clock, web.settings_of(request)).year)
     return render(request, "grants/budget.html", {
         "views": ledgers.budget_views(db, actor, flt), "year": flt.year})
 
