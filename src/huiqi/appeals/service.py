@@ -38,7 +38,7 @@ from huiqi.appeals.intake import (
 )
 from huiqi.appeals.lifecycle import act
 from huiqi.appeals.state import AppealState, allowed_actions
-from huiqi.appeals.vocab import AppealAction, AppealStatus
+from huiqi.appeals.vocab import AppealAction, AppealStatus, Source
 from huiqi.appeals.vocab import Role as AppealRole
 from huiqi.auth.actor import Actor
 from huiqi.kit.clock import Clock
@@ -49,10 +49,30 @@ from huiqi.models.appeal_followup import AppealRequest
 from huiqi.models.appeal_intake import AppealAttachment
 
 __all__ = [
-    "AppealFilter", "AppealIn", "AppealView", "Clocks", "MeetingIn", "act", "assign_liaison",
-    "clocks", "detail", "get", "import_hotline", "list_categories", "list_query", "merge",
-    "possible_duplicates", "record_meeting", "require_category", "set_sentinel", "submit",
-    "suggest_dispatch", "timeline",
+    "AppealAction",
+    "AppealFilter",
+    "AppealIn",
+    "AppealStatus",
+    "AppealView",
+    "Clocks",
+    "MeetingIn",
+    "Source",
+    "act",
+    "assign_liaison",
+    "clocks",
+    "detail",
+    "get",
+    "import_hotline",
+    "list_categories",
+    "list_query",
+    "merge",
+    "possible_duplicates",
+    "record_meeting",
+    "require_category",
+    "set_sentinel",
+    "submit",
+    "suggest_dispatch",
+    "timeline",
 ]
 
 

@@ -8,11 +8,11 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
-from huiqi.appeals import vocab
-from huiqi.grants.states import ACTION_LABELS as GRANT_ACTIONS
-from huiqi.grants.states import STATUS_LABELS as GRANT_STATUSES
+from huiqi.appeals import service as vocab
+from huiqi.grants.service import Action as GRANT_ACTIONS
+from huiqi.grants.service import Status as GRANT_STATUSES
 from huiqi.models.user import ROLE_LABELS
-from huiqi.registry.catalog import load_catalog
+from huiqi.registry.service import load_catalog
 
 DOMAINS = {
     "auth": "账号", "user": "账号", "department": "部门", "appeal": "诉求", "appeals": "诉求",

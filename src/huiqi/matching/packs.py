@@ -141,7 +141,7 @@ def view(session: Session, actor: Actor, clock: Clock, settings: Settings | None
 
 def _standing(session: Session, owner: Owner) -> dict[str, Any]:
     """The enterprise's applications by item: part of the view (a state shown on each card)."""
-    from huiqi.grants.standing import standings  # grants builds on matching, not the reverse
+    from huiqi.grants.service import standings  # grants builds on matching, not the reverse
 
     return standings(session, owner.uscc)
 
