@@ -143,6 +143,7 @@ def appeal_filter(q: dict[str, str]) -> AppealFilter:
         department_id=_id(q.get("department_id", "")), source=q.get("source") or None,
         sentinel=_flag(q.get("sentinel", "")), overdue=_flag(q.get("overdue", "")),
         escalated=_flag(q.get("escalated", "")), q=q.get("q") or None,
+        pending_request=_flag(q.get("pending_request", "")),
         meeting_id=_id(q.get("meeting_id", "")), import_batch_id=_id(q.get("import_batch_id", "")))
 
 
@@ -151,7 +152,7 @@ def _id(value: str) -> int | None:
 
 
 FILTER_KEYS = ("status", "category", "department_id", "source", "sentinel", "overdue",
-               "escalated", "q", "meeting_id", "import_batch_id")
+               "escalated", "q", "meeting_id", "import_batch_id", "pending_request")
 
 
 def query_of(request: Request) -> dict[str, str]:

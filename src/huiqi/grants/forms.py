@@ -47,9 +47,9 @@ def ids(values: list[str]) -> list[int]:
 
 
 def lines(value: str | None) -> list[str]:
-    """One entry per line (or separated by 、 ， ;)."""
-    text = (value or "").replace("、", "\n").replace("，", "\n").replace(",", "\n")
-    return [p.strip() for p in text.replace(";", "\n").splitlines() if p.strip()]
+    """One entry per line. Never split on "、" or "，": a material's name may hold them
+    ("生产性设备购置合同、发票及付款凭证" is one material)."""
+    return [p.strip() for p in (value or "").splitlines() if p.strip()]
 
 
 

@@ -47,7 +47,7 @@ from huiqi.rules._compiler import (
     select_all_sql,
 )
 from huiqi.rules._evaluator import CriterionResult, Outcome, evaluate
-from huiqi.rules._explain import Explanation, explain
+from huiqi.rules._explain import Explanation, describe_criterion, explain
 from huiqi.rules._facts import FactError, coerce
 from huiqi.rules._loader import load_policy_file, load_policy_files, load_policy_text
 from huiqi.rules._model import (
@@ -89,6 +89,7 @@ __all__ = [
     "coerce",
     "compile_item",
     "compile_items",
+    "describe_criterion",
     "engine_ir",
     "evaluate",
     "explain",
