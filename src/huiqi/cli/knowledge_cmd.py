@@ -1,0 +1,81 @@
+"""`huiqi knowledge ingest PATH...`, `search QUERY`, `ask QUESTION [--uscc]`, `eval`.
+
+Ingest acts as the office ("营商办（命令行）"): the audit log names the command line and the
+operating-system user."""
+
+from __future__ import annotations
+
+import getpass
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from huiqi.auth.actor import Actor
+from huiqi.kit.clock import Clock
+from huiqi.kit.db import default_engine, unit_of_work
+from huiqi.kit.errors import HuiqiError
+from huiqi.models.user import Role
+
+knowledge_app = typer.Typer(no_args_is_help=True, help="政策知识库：导入、检索、问答、评测")
+console = Console()
+
+
+def _office() -> Actor:
+    try:
+        who = getpass.getuser()
+    except (KeyError, OSError):
+        who = "unknown"
+    return Actor(None, f"cli:{who}"[:64], "营商办（命令行）", Role.OFFICE, via="cli")
+
+
+def _engine():  # type: ignore[no-untyped-def]
+    from huiqi.kit.db_schema import ensure_schema
+
+    engine = default_engine()
+    ensure_schema(engine)
+    return engine
+
+
+@knowledge_app.command("ingest")
+def ingest_cmd(
+    paths: list[Path] = typer.Argument(None, metavar="PATH...",
+                                       help="HTML、TXT、DOCX、PDF 文件或文件夹"),
+    policies: bool = typer.Option(False, "--policies",
+                                  help="同时导入已编码的政策文件（policies/**.yaml）作为语料"),
+) -> None:
+    """导入政策文本：清理导航、脚本、分享按钮、拼音注音和尾部垃圾链接，按条款切分；重复导入不产生重复。"""
+    from huiqi.kit.settings import get_settings
+    from huiqi.knowledge import service
+
+    if not paths and not policies:
+        raise typer.BadParameter("请给出要导入的文件或文件夹，或使用 --policies")
+    settings, clock, failed = get_settings(), Clock(), 0
+    with unit_of_work(_engine()) as db:
+        results: list[service.Ingested | service.Failed] = []
+        if policies:
+            results += service.ingest_policies(db, _office(), settings.policies_dir,
+                                               now=clock.now())
+        results += service.ingest_paths(db, _office(), paths or [], now=clock.now(),
+                                        policies_dir=settings.policies_dir)
+        for result in results:
+            if isinstance(result, service.Failed):
+                failed += 1
+                console.print(f"[red]✗ {result.source}：{result.message}[/red]")
+                continue
+            word = {"new": "新导入", "unchanged": "未变化，跳过",
+                    "new_version": "新版本（旧版已标记失效）"}
+            doc = result.document
+            console.print(f"✓ [{doc.id}] {doc.title}：{word[result.outcome]}，"
+                          f"{result.clause_count} 条款")
+    if failed:
+        raise typer.Exit(1)
+
+
+def _fail(exc: HuiqiError) -> typer.Exit:
+    console.print(f"[red]{exc.message}[/red]")
+    return typer.Exit(1)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(knowledge_app, name="knowledge")

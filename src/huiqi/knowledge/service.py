@@ -1,0 +1,75 @@
+"""The knowledge domain's service: ingest files and the policy corpus, search, ask.
+
+Other domains call this module, never the repository or the tables.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from huiqi.auth.actor import Actor
+from huiqi.kit.errors import HuiqiError
+from huiqi.knowledge import corpus, readers
+from huiqi.knowledge.ingest import Ingested, prepare, store
+
+
+@dataclass
+class Failed:
+    source: str
+    message: str
+
+
+def expand(paths: Iterable[Path]) -> list[Path]:
+    """Files as given, and every supported file under a folder (sorted, so runs are stable)."""
+    out: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            out += sorted(p for p in path.rglob("*")
+                          if p.is_file() and p.suffix.lower() in readers.SUFFIXES)
+        else:
+            out.append(path)
+    return out
+
+
+def ingest_bytes(session: Session, actor: Actor, name: str, data: bytes, *, now: datetime,
+                 source: str | None = None, policies_dir: Path | None = None) -> Ingested:
+    raw = readers.read_bytes(name, data)
+    prepared = prepare(raw)
+    files = corpus.policy_files(policies_dir) if policies_dir else []
+    return store(session, actor, prepared, source=source or name, kind=raw.kind, now=now,
+                 links=corpus.item_links(name, prepared, files))
+
+
+def ingest_paths(session: Session, actor: Actor, paths: Iterable[Path], *, now: datetime,
+                 policies_dir: Path | None = None) -> list[Ingested | Failed]:
+    """Each file in its own savepoint: a bad file is reported, the good ones are kept."""
+    results: list[Ingested | Failed] = []
+    files = corpus.policy_files(policies_dir) if policies_dir else []
+    for path in expand(paths):
+        try:
+            with session.begin_nested():
+                raw = readers.read_path(path)
+                prepared = prepare(raw)
+                results.append(store(session, actor, prepared, source=str(path), kind=raw.kind,
+                                     now=now, links=corpus.item_links(path.name, prepared, files)))
+        except (HuiqiError, OSError) as exc:
+            results.append(Failed(str(path), str(exc)))
+    return results
+
+
+def ingest_policies(session: Session, actor: Actor, policies_dir: Path, *, now: datetime
+                    ) -> list[Ingested]:
+    """The encoded policy documents as a demo corpus, each clause linked to its item."""
+    out = []
+    for file in corpus.policy_files(policies_dir):
+        prepared, links = corpus.prepare_policy(file)
+        source = str(file.policy.get("source") or file.path.name)
+        out.append(store(session, actor, prepared, source=f"{file.path.name}：{source}",
+                         kind="policy", now=now, policy_id=str(file.policy.get("id")),
+                         links=links))
+    return out

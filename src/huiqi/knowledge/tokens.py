@@ -1,0 +1,36 @@
+"""Chinese tokenisation for the index and the queries: jieba (search mode, so 技术改造 also
+yields 技术 and 改造) with a user dictionary of policy terms, stop words and punctuation dropped."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+import jieba
+
+from huiqi.knowledge.cleaning import simplify
+
+USER_DICT = Path(__file__).with_name("policy_terms.txt")
+_STOP_WORDS = (
+    "的 了 和 与 及 或 等 是 在 为 对 把 被 从 向 由 于 以 之 其 这 那 有 也 都 就 而 并 将 已 "
+    "吗 呢 吧 啊 么 什么 怎么 怎样 如何 哪些 哪个 多少 几 能 能否 可以 可否 是否 我 我们 我的 "
+    "我能 我司 你 您 他 她 它 请问 请 一下 要 需要 想 会 该 个 些 里 中 上 下 给 让 还 又 再 "
+    "没有 不 呀 哪 谁 多 时候 有没有 有何 吗")
+STOP = frozenset(_STOP_WORDS.split())
+_WORD = re.compile(r"[\w\u3400-\u9fff]")
+
+
+@lru_cache(maxsize=1)
+def _tokenizer() -> jieba.Tokenizer:
+    jieba.setLogLevel(60)
+    tokenizer = jieba.Tokenizer()
+    tokenizer.load_userdict(str(USER_DICT))
+    return tokenizer
+
+
+def tokenize(text: str) -> list[str]:
+    """Index and query tokens of (any form of) Chinese text, lower-cased, in order."""
+    words = _tokenizer().cut_for_search(simplify(text))
+    return [w.lower() for w in (w.strip() for w in words)
+            if w and _WORD.search(w) and w.lower() not in STOP]
