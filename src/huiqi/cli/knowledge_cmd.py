@@ -72,6 +72,51 @@ def ingest_cmd(
         raise typer.Exit(1)
 
 
+def _filters(region: str | None, issuer: str | None, in_force: str | None):  # type: ignore[no-untyped-def]
+    from datetime import date
+
+    from huiqi.knowledge.repository import Filters
+
+    day = None
+    if in_force:
+        try:
+            day = date.fromisoformat(in_force)
+        except ValueError:
+            raise typer.BadParameter(f"“{in_force}”不是有效日期，应为 YYYY-MM-DD") from None
+    return Filters(region=region, issuer=issuer, in_force_on=day)
+
+
+@knowledge_app.command("search")
+def search_cmd(
+    query: str = typer.Argument(..., metavar="QUERY"),
+    region: str | None = typer.Option(None, help="行政区划代码，如 420802"),
+    issuer: str | None = typer.Option(None, help="发布机关（包含即可）"),
+    in_force: str | None = typer.Option(None, "--in-force", help="只看该日有效的文件 YYYY-MM-DD"),
+    limit: int = typer.Option(10, min=1, max=100),
+) -> None:
+    """检索条款：按相关度排序，显示文件与条款号，命中词用【】标出。"""
+    from huiqi.knowledge import service
+
+    try:
+        with unit_of_work(_engine()) as db:
+            hits = service.search(db, query, filters=_filters(region, issuer, in_force),
+                                  limit=limit)
+    except HuiqiError as exc:
+        raise _fail(exc) from None
+    if not hits:
+        console.print("没有找到相关条款。")
+    for n, hit in enumerate(hits, start=1):
+        console.print(f"{n}. {hit.citation}  （相关度 {hit.score:.2f}）", markup=False)
+        console.print(f"   {_excerpt(hit.highlighted)}", markup=False)
+
+
+def _excerpt(text: str, width: int = 160) -> str:
+    first = text.find("【")
+    start = max(0, first - 40) if first >= 0 else 0
+    cut = text[start:start + width]
+    return ("…" if start else "") + cut + ("…" if start + width < len(text) else "")
+
+
 def _fail(exc: HuiqiError) -> typer.Exit:
     console.print(f"[red]{exc.message}[/red]")
     return typer.Exit(1)

@@ -16,6 +16,10 @@ from huiqi.auth.actor import Actor
 from huiqi.kit.errors import HuiqiError
 from huiqi.knowledge import corpus, readers
 from huiqi.knowledge.ingest import Ingested, prepare, store
+from huiqi.knowledge.search import Hit, search
+
+__all__ = ["Failed", "Hit", "Ingested", "expand", "ingest_bytes", "ingest_paths",
+           "ingest_policies", "search"]
 
 
 @dataclass

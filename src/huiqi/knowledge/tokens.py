@@ -31,6 +31,18 @@ def _tokenizer() -> jieba.Tokenizer:
 
 def tokenize(text: str) -> list[str]:
     """Index and query tokens of (any form of) Chinese text, lower-cased, in order."""
-    words = _tokenizer().cut_for_search(simplify(text))
-    return [w.lower() for w in (w.strip() for w in words)
-            if w and _WORD.search(w) and w.lower() not in STOP]
+    tokenizer = _tokenizer()
+    out: list[str] = []
+    for word in tokenizer.cut(simplify(text)):
+        word = word.strip().lower()
+        if not word or not _WORD.search(word) or word in STOP:
+            continue
+        # Every dictionary word inside a long one, so 首贷续贷 finds 首贷续贷中心 (jieba's search
+        # mode only adds the 2- and 3-character ones).
+        for size in range(2, len(word)):
+            for start in range(len(word) - size + 1):
+                part = word[start:start + size]
+                if tokenizer.FREQ.get(part) and part not in STOP:
+                    out.append(part)
+        out.append(word)
+    return out
