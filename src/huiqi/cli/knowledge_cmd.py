@@ -110,6 +110,51 @@ def search_cmd(
         console.print(f"   {_excerpt(hit.highlighted)}", markup=False)
 
 
+@knowledge_app.command("ask")
+def ask_cmd(
+    question: str = typer.Argument(..., metavar="QUESTION"),
+    uscc: str | None = typer.Option(None, "--uscc", help="以该企业的政策礼包回答资格问题"),
+) -> None:
+    """问答：答案的每句话标注出处，随后逐行列出“文件 § 条款”；找不到依据时回答“不知道”。"""
+    from huiqi.knowledge import service
+
+    try:
+        with unit_of_work(_engine()) as db:
+            answer = service.ask(db, question, uscc=uscc, actor=_office())
+    except HuiqiError as exc:
+        raise _fail(exc) from None
+    console.print(answer.text, markup=False)
+    for line in answer.eligibility:
+        console.print(line, markup=False)
+    for n, hit in enumerate(answer.citations, start=1):
+        console.print(f"[{n}] {hit.citation}", markup=False)
+    if not answer.answered and not answer.eligibility:
+        console.print("可以把这个问题作为诉求提交，由相关部门答复（网页“提交诉求”）。")
+
+
+@knowledge_app.command("eval")
+def eval_cmd(
+    questions: Path = typer.Option(None, "--questions", exists=True, dir_okay=False,
+                                   help="评测问题集（默认 tests/knowledge/eval_questions.yaml）"),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="列出未通过的问题"),
+) -> None:
+    """评测问答：前5召回率、引用准确率、仅引用检索结果的比例、拒答准确率。"""
+    from huiqi.kit.settings import PROJECT_ROOT
+    from huiqi.knowledge import evaluation
+
+    path = questions or PROJECT_ROOT / "tests" / "knowledge" / "eval_questions.yaml"
+    with unit_of_work(_engine()) as db:
+        report = evaluation.run(db, evaluation.load(path))
+    console.print(f"问题 {report.questions} 个（可回答 {report.answerable} 个）")
+    console.print(f"recall@5 {report.recall_at_5:.3f}")
+    console.print(f"citation precision {report.citation_precision:.3f}")
+    console.print(f"answers citing only retrieved clauses {report.grounded_share:.3f}")
+    console.print(f"refusal accuracy {report.refusal_accuracy:.3f}")
+    if verbose:
+        for miss in report.misses:
+            console.print(f"  {miss}", markup=False)
+
+
 def _excerpt(text: str, width: int = 160) -> str:
     first = text.find("【")
     start = max(0, first - 40) if first >= 0 else 0

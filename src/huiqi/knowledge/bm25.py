@@ -53,7 +53,8 @@ class Index:
     def coverage(self, query: Sequence[str], tokens: Sequence[str]) -> float:
         """Share of the query's IDF mass the clause contains: how much of the question it meets."""
         terms = list(dict.fromkeys(query))
-        total = sum(self.idf.get(t, math.log(1 + len(self.lengths) + 0.5)) for t in terms)
+        unseen = math.log(1 + len(self.lengths) + 0.5)  # a word the corpus never uses weighs most
+        total = sum(self.idf.get(t, unseen) for t in terms)
         present = set(tokens)
         hit = sum(self.idf.get(t, 0.0) for t in terms if t in present)
         return hit / total if total else 0.0

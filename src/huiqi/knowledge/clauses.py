@@ -82,6 +82,26 @@ def split(lines: list[str]) -> list[Clause]:
         emit(number, line, heading)
     if pending is not None:
         emit("".join(path[k] for k in sorted(path)), pending, None)
+    return _chunked(out)
+
+
+_SENTENCE = re.compile(r"[^。！？!?；;]+[。！？!?；;]?")
+CHUNK = 200
+
+
+def _chunked(parts: list[Clause]) -> list[Clause]:
+    """A long paragraph is retrieved in pieces of a few sentences (same clause number): a
+    short relevant passage is not drowned by the length of its paragraph."""
+    out: list[Clause] = []
+    for part in parts:
+        pieces: list[str] = []
+        for sentence in _SENTENCE.findall(part.text):
+            if pieces and len(pieces[-1]) + len(sentence) <= CHUNK:
+                pieces[-1] += sentence
+            else:
+                pieces.append(sentence)
+        for piece in pieces or [part.text]:
+            out.append(Clause(len(out) + 1, part.number, part.heading, piece.strip()))
     return out
 
 

@@ -17,7 +17,7 @@ from huiqi.kit.errors import ValidationFailed
 from huiqi.knowledge import repository
 from huiqi.knowledge.bm25 import Index
 from huiqi.knowledge.repository import Filters
-from huiqi.knowledge.tokens import tokenize
+from huiqi.knowledge.tokens import tokenize, words
 
 
 @dataclass
@@ -108,7 +108,7 @@ def search(session: Session, query: str, *, filters: Filters | None = None, limi
         raise ValidationFailed("请输入要检索的内容。")
     if len(query) > 500:
         raise ValidationFailed("检索内容过长（最多 500 字）。")
-    terms = tokenize(query)
+    terms, own = tokenize(query), words(query)
     cached = _index(session)
     allowed = _allowed(session, cached, filters or Filters())
     hits = []
@@ -119,7 +119,7 @@ def search(session: Session, query: str, *, filters: Filters | None = None, limi
             clause_id=row.id, document_id=row.document_id, title=row.title, number=row.number,
             heading=row.heading, text=row.text, simplified=row.simplified,
             highlighted=mark(row.text, ranges), spans=ranges, score=round(score, 6),
-            coverage=round(cached.index.coverage(terms, cached.tokens[n]), 6),
+            coverage=round(cached.index.coverage(own, cached.tokens[n]), 6),
             source=row.source, doc_no=row.doc_no, issuer=row.issuer, region=row.region,
             item_ids=list(row.item_ids or [])))
     return hits

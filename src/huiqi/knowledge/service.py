@@ -13,13 +13,25 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from huiqi.auth.actor import Actor
+from huiqi.kit.clock import Clock
 from huiqi.kit.errors import HuiqiError
 from huiqi.knowledge import corpus, readers
+from huiqi.knowledge.answer import Answer, extractive
 from huiqi.knowledge.ingest import Ingested, prepare, store
 from huiqi.knowledge.search import Hit, search
 
-__all__ = ["Failed", "Hit", "Ingested", "expand", "ingest_bytes", "ingest_paths",
-           "ingest_policies", "search"]
+__all__ = [
+    "Answer",
+    "Failed",
+    "Hit",
+    "Ingested",
+    "ask",
+    "expand",
+    "ingest_bytes",
+    "ingest_paths",
+    "ingest_policies",
+    "search",
+]
 
 
 @dataclass
@@ -77,3 +89,17 @@ def ingest_policies(session: Session, actor: Actor, policies_dir: Path, *, now: 
                          kind="policy", now=now, policy_id=str(file.policy.get("id")),
                          links=links))
     return out
+
+
+def ask(session: Session, question: str, *, uscc: str | None = None,
+        actor: Actor | None = None, clock: Clock | None = None) -> Answer:
+    """An extractive answer citing its clauses, or 不知道 (answer.answered is False). For an
+    enterprise (an enterprise actor, or the office with `uscc`), the items behind the retrieved
+    clauses are answered from its 政策礼包 as well."""
+    answer = extractive(session, question)
+    if actor is not None and (uscc or actor.enterprise_uscc):
+        from huiqi.knowledge import eligibility
+
+        answer.eligibility, answer.item_ids = eligibility.lines(
+            session, actor, clock or Clock(), uscc, answer.retrieved)
+    return answer
