@@ -79,3 +79,11 @@ def index_stamp(session: Session) -> tuple[object, ...]:
     docs = session.execute(select(func.count(KnowledgeDocument.id)).where(
         KnowledgeDocument.status == "current")).scalar_one()
     return (*tuple(clauses), docs)
+
+
+def clause_with_document(session: Session, clause_id: int
+                         ) -> tuple[KnowledgeClause, KnowledgeDocument] | None:
+    row = session.execute(select(KnowledgeClause, KnowledgeDocument).join(
+        KnowledgeDocument, KnowledgeDocument.id == KnowledgeClause.document_id).where(
+        KnowledgeClause.id == clause_id)).first()
+    return (row[0], row[1]) if row else None

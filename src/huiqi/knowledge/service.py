@@ -14,10 +14,11 @@ from sqlalchemy.orm import Session
 
 from huiqi.auth.actor import Actor
 from huiqi.kit.clock import Clock
-from huiqi.kit.errors import HuiqiError
+from huiqi.kit.errors import HuiqiError, NotFound, ValidationFailed
 from huiqi.knowledge import corpus, readers
 from huiqi.knowledge.answer import Answer, extractive
 from huiqi.knowledge.ingest import Ingested, prepare, store
+from huiqi.knowledge.schemas import ClauseOut
 from huiqi.knowledge.search import Hit, search
 
 __all__ = [
@@ -103,3 +104,35 @@ def ask(session: Session, question: str, *, uscc: str | None = None,
         answer.eligibility, answer.item_ids = eligibility.lines(
             session, actor, clock or Clock(), uscc, answer.retrieved)
     return answer
+
+
+def question_to_appeal(session: Session, actor: Actor, clock: Clock, question: str,
+                       category: str | None = None) -> int:
+    """An unanswered question becomes an appeal (诉求), through the appeals service (its checks,
+    deadlines and audit)."""
+    from huiqi.appeals import service as appeals
+    from huiqi.knowledge.answer import check_question
+
+    question = check_question(question)
+    if category is None:
+        found = appeals.list_categories(session)
+        if not found:
+            raise ValidationFailed("尚未设置诉求类别，请联系营商办。")
+        category = next((c.code for c in found if "政策" in c.name), found[0].code)
+    appeal = appeals.submit(session, actor, clock, appeals.AppealIn(
+        category=category, title=f"政策咨询：{question}"[:100],
+        description=f"在政策知识库提问未找到答案：{question}"))
+    return appeal.id
+
+
+def clause(session: Session, clause_id: int) -> ClauseOut:
+    from huiqi.knowledge import repository
+
+    found = repository.clause_with_document(session, clause_id)
+    if found is None:
+        raise NotFound("条款不存在。")
+    part, doc = found
+    return ClauseOut(clause_id=part.id, document_id=doc.id, citation=f"{doc.title} § {part.number}",
+                     number=part.number, heading=part.heading, text=part.text,
+                     document_title=doc.title, doc_no=doc.doc_no, issuer=doc.issuer,
+                     source=doc.source, status=doc.status)
