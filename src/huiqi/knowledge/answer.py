@@ -39,6 +39,7 @@ class Answer:
     eligibility: list[str] = field(default_factory=list)  # lines about the asker's 礼包
     item_ids: list[str] = field(default_factory=list)  # the items those lines speak about
     mode: str = "extractive"  # extractive | llm
+    fallback_reason: str | None = None  # why a generated answer was rejected
 
     @property
     def text(self) -> str:

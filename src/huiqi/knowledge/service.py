@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from huiqi.auth.actor import Actor
 from huiqi.kit.clock import Clock
 from huiqi.kit.errors import HuiqiError, NotFound, ValidationFailed
-from huiqi.knowledge import corpus, readers
+from huiqi.knowledge import corpus, llm, readers
 from huiqi.knowledge.answer import Answer, extractive
 from huiqi.knowledge.ingest import Ingested, prepare, store
 from huiqi.knowledge.schemas import ClauseOut
@@ -93,11 +93,15 @@ def ingest_policies(session: Session, actor: Actor, policies_dir: Path, *, now: 
 
 
 def ask(session: Session, question: str, *, uscc: str | None = None,
-        actor: Actor | None = None, clock: Clock | None = None) -> Answer:
+        actor: Actor | None = None, clock: Clock | None = None,
+        llm_config: llm.Config | None = None) -> Answer:
     """An extractive answer citing its clauses, or 不知道 (answer.answered is False). For an
     enterprise (an enterprise actor, or the office with `uscc`), the items behind the retrieved
     clauses are answered from its 政策礼包 as well."""
     answer = extractive(session, question)
+    config = llm_config or llm.Config.from_env()
+    if config is not None and answer.answered:  # 不知道 stays 不知道: no model is asked
+        answer = llm.generate(config, answer)
     if actor is not None and (uscc or actor.enterprise_uscc):
         from huiqi.knowledge import eligibility
 
