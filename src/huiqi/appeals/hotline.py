@@ -29,7 +29,7 @@ from huiqi.kit.clock import Clock
 from huiqi.kit.errors import HuiqiError, ValidationFailed
 from huiqi.models.appeal_intake import AppealImportBatch
 from huiqi.models.enterprise import enterprises
-from huiqi.registry.reader import ImportFileError, read_table
+from huiqi.registry.service import ImportFileError, read_table
 
 COLUMNS = {"工单编号": "ticket", "诉求类别": "category", "诉求内容": "description",
            "统一社会信用代码": "uscc", "标题": "title", "企业名称": "enterprise_name",

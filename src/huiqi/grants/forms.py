@@ -5,10 +5,8 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from fastapi import Request
-
 from huiqi.kit.errors import ValidationFailed
-from huiqi.kit.settings import Settings, get_settings
+from huiqi.kit.settings import get_settings
 
 MAX_FILES_PER_REQUEST = 12
 # The whole request body of an upload form (files and fields): refused with 413 while it is read,
@@ -63,6 +61,4 @@ def lines(value: str | None) -> list[str]:
     return [p.strip() for p in text.replace(";", "\n").splitlines() if p.strip()]
 
 
-def settings_of(request: Request) -> Settings:
-    found = getattr(request.app.state, "settings", None)
-    return found if isinstance(found, Settings) else get_settings()
+

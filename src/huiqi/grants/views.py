@@ -32,7 +32,7 @@ from huiqi.kit.settings import policy_date_for
 from huiqi.kit.web import ClockDep, DBSession, FormDep
 from huiqi.models.user import Role
 from huiqi.policies import service as policies
-from huiqi.registry.catalog import fact_fields
+from huiqi.registry.service import fact_fields
 from huiqi.ui.nav import NavItem, register_nav
 from huiqi.ui.templating import flash, redirect, render
 
@@ -53,7 +53,7 @@ register_nav(NavItem("申报台账", "/grants/applications", {OFFICE, AUDITOR}, 
 
 @router.get("/grants/items")
 def item_list(request: Request, db: DBSession, clock: ClockDep, actor: EnterpriseUser) -> Response:
-    today = policy_date_for(clock, forms.settings_of(request))
+    today = policy_date_for(clock, web.settings_of(request))
     found = [v.item for v in policies.published_items(db)
              if v.item.in_force(today) and not v.item.auto_grant]
     return render(request, "grants/items.html", {"items": sorted(found, key=lambda i: i.id)})
@@ -82,7 +82,7 @@ def apply(request: Request, db: DBSession, clock: ClockDep, item_id: str, actor:
     bank = apps.BankInfo(_text(form.get("bank_name")), _text(form.get("bank_account_name")),
                          _text(form.get("bank_account")))
     app = apps.submit(db, actor, item_id=item_id, facts={k: v for k, v in facts.items() if v},
-                      files=files, bank=bank, clock=clock, settings=forms.settings_of(request))
+                      files=files, bank=bank, clock=clock, settings=web.settings_of(request))
     flash(request, f"已提交“{item.title}”的申报，请留意审核进度。")
     return redirect(request, f"/grants/applications/{app.id}")
 
@@ -155,14 +155,14 @@ def upload(request: Request, db: DBSession, clock: ClockDep, application_id: int
     if not isinstance(f, UploadFile) or not f.filename:
         raise ValidationFailed("请选择要上传的文件。")
     apps.upload_material(db, actor, application_id, apps.UploadIn(name, f.filename or "", f.file),
-                         clock=clock, settings=forms.settings_of(request))
+                         clock=clock, settings=web.settings_of(request))
     flash(request, f"已上传“{name}”。")
     return redirect(request, f"/grants/applications/{application_id}")
 
 
 @router.get("/grants/materials/{material_id}")
 def download(request: Request, db: DBSession, material_id: int, actor: CurrentUser) -> Response:
-    material, path = apps.open_material(db, actor, material_id, forms.settings_of(request))
+    material, path = apps.open_material(db, actor, material_id, web.settings_of(request))
     return FileResponse(path, media_type=material.content_type,
                         filename=material.original_filename,
                         headers={"X-Content-Type-Options": "nosniff",

@@ -62,7 +62,7 @@ def auto_lists(request: Request, db: DBSession, actor: CurrentUser) -> Response:
 @router.post("/grants/auto-lists")
 def generate(request: Request, db: DBSession, clock: ClockDep, actor: OfficeUser,
              item_id: str = Form(...), as_of: str = Form("")) -> Response:
-    day = forms.day(as_of, "测算日期") or policy_date_for(clock, forms.settings_of(request))
+    day = forms.day(as_of, "测算日期") or policy_date_for(clock, web.settings_of(request))
     candidates = autogrant.eligible_in_registry(db, item_id, day)
     listing = autogrant.generate(db, actor, item_id, candidates, as_of=day, clock=clock)
     flash(request, f"已生成名单：{listing.rows} 家企业，待部门确认。")
@@ -159,7 +159,7 @@ def cancel_batch(request: Request, db: DBSession, clock: ClockDep, actor: Office
 def budget_page(request: Request, db: DBSession, clock: ClockDep, actor: CurrentUser,
                 year: str = "") -> Response:
     flt = ledgers.LedgerFilter(year=ledgers.parse_year(year)
-                               or policy_date_for(clock, forms.settings_of(request)).year)
+                               or policy_date_for(clock, web.settings_of(request)).year)
     return render(request, "grants/budget.html", {
         "views": ledgers.budget_views(db, actor, flt), "year": flt.year})
 

@@ -28,7 +28,7 @@ from huiqi.matching import service
 from huiqi.models.user import Role
 from huiqi.policies import service as policies
 from huiqi.registry import service as registry
-from huiqi.registry.catalog import CoercionError, coerce, is_blank, load_catalog, to_text
+from huiqi.registry.service import fact_fields, is_blank, load_catalog, to_text
 from huiqi.rules import FieldSpec, Item
 
 NOT_FOUND = "页面不存在，或您没有访问权限。"
@@ -53,17 +53,15 @@ class PackView:
     editable: bool  # the enterprise itself (the office view is read-only)
     errors: dict[str, str] = field(default_factory=dict)
     submitted: dict[str, str] = field(default_factory=dict)
-    # What pages and the API made of this view (rendered HTML, JSON), kept with it in the cache.
+    # What pages and the API made of this view (its entry cards, its JSON), kept with it.
     memo: dict[Hashable, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def remember(self, key: Hashable, make: Any) -> Any:
-        """`make()`, computed once per cached view (a view with form errors is not cached)."""
+        """`make()`, computed once per kept view (a view with form errors is not kept)."""
         if self.errors or self.submitted:
             return make()
         found = self.memo.get(key)
         if found is None:
-            if len(self.memo) >= 16:  # a few sessions (CSRF tokens) per enterprise
-                self.memo.clear()
             found = self.memo[key] = make()
         return found
 
@@ -148,7 +146,7 @@ def _keep(session: Session, cache: _Lru, key: tuple[Any, ...], built: PackView,
     if not unchanged:
         return
     if ours:
-        on_commit(session, lambda _engine: cache.put(key, built))
+        on_commit(session, lambda _engine: _put(cache, key, built))
     else:
         cache.put(key, built)
 
@@ -181,6 +179,10 @@ class _Lru:
             self._data.clear()
 
 
+def _put(cache: _Lru, key: tuple[Any, ...], built: PackView) -> None:
+    cache.put(key, built)
+
+
 def pack_cache(session: Session) -> _Lru:
     """The built pack views of the session's database (512, least recently used dropped)."""
     return engine_scoped(session.get_bind(), "matching.packs", lambda: _Lru(512))
@@ -201,19 +203,11 @@ def _view(owner: Owner, as_of: date, pack: service.GiftPack, *, editable: bool) 
 def parse_facts(raw: Mapping[str, Any]) -> dict[str, Any]:
     """Coerce supplied facts (blank = not given); ValidationFailed names every bad field."""
     catalog = load_catalog()
-    values: dict[str, Any] = {}
-    problems: dict[str, str] = {}
-    for name, value in raw.items():
-        spec = catalog.get(name)
-        if spec is None or spec.kind != "fact":
-            problems[name] = "不是可由企业填报的申报信息"
-            continue
-        if is_blank(value):
-            continue
-        try:
-            values[name] = coerce(spec, value)
-        except CoercionError as exc:
-            problems[name] = str(exc)
+    facts = {s.name for s in fact_fields()}
+    coerced = registry.coerce_facts({n: v for n, v in raw.items() if not is_blank(v)})
+    values = coerced.values
+    problems = {**{n: "不是可由企业填报的申报信息" for n in raw if n not in facts},
+                **coerced.problems}
     if problems:
         text = "；".join(f"{catalog[n].label if n in catalog else n}：{m}"
                          for n, m in problems.items())

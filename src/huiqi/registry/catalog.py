@@ -19,7 +19,7 @@ from typing import Any
 
 import yaml
 
-from huiqi.rules._catalog import Catalog, FieldSpec, FieldType
+from huiqi.rules import Catalog, FieldSpec, FieldType
 
 CATALOG_PATH = Path(__file__).with_name("catalog.yaml")
 TRUE_WORDS = frozenset({"true", "t", "1", "是", "y", "yes", "有"})

@@ -20,7 +20,7 @@ from huiqi.registry import repository, size_class
 from huiqi.registry.catalog import CoercionError, coercer, field_for_header, load_catalog, to_text
 from huiqi.registry.reader import read_table
 from huiqi.registry.report import ImportReport, RowError
-from huiqi.rules._catalog import FieldSpec
+from huiqi.rules import FieldSpec
 
 Progress = Callable[[int, int], None]
 BATCH = 2000

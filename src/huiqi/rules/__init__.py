@@ -27,7 +27,7 @@ Known limits:
 - DuckDB takes a few tens of milliseconds to plan one item.
 """
 
-from huiqi.rules import _ir as ir
+from huiqi.rules import ir
 from huiqi.rules._catalog import Catalog, FieldSpec, FieldType
 from huiqi.rules._compiler import (
     DIALECTS,
@@ -35,12 +35,14 @@ from huiqi.rules._compiler import (
     CompileError,
     compile_item,
     compile_items,
+    engine_ir,
+    fold_item,
     select_all_sql,
 )
 from huiqi.rules._evaluator import CriterionResult, Outcome, evaluate
 from huiqi.rules._explain import Explanation, explain
 from huiqi.rules._facts import FactError, coerce
-from huiqi.rules._loader import load_policy_file, load_policy_files
+from huiqi.rules._loader import load_policy_file, load_policy_files, load_policy_text
 from huiqi.rules._model import (
     Caps,
     Criterion,
@@ -80,12 +82,15 @@ __all__ = [
     "coerce",
     "compile_item",
     "compile_items",
+    "engine_ir",
     "evaluate",
     "explain",
+    "fold_item",
     "format_value",
     "ir",
     "load_policy_file",
     "load_policy_files",
+    "load_policy_text",
     "run_policy_tests",
     "select_all_sql",
 ]

@@ -16,9 +16,9 @@ from decimal import Decimal, InvalidOperation
 import sqlglot
 from sqlglot import exp
 from sqlglot.errors import ParseError, TokenError
-from sqlglot.tokens import TokenType  # type: ignore[attr-defined]
+from sqlglot.tokens import TokenType
 
-from huiqi.rules import _ir as ir
+from huiqi.rules import ir
 from huiqi.rules._catalog import Catalog, FieldSpec, FieldType
 
 _NUMBER = re.compile(r"^\d+(\.\d+)?$")

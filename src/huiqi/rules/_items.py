@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 
 import yaml
 
-from huiqi.rules import _ir as ir
 from huiqi.rules import _yamlnodes as yn
+from huiqi.rules import ir
 from huiqi.rules._checker import Checker
 from huiqi.rules._model import Caps, Criterion, Item, Parameter, ParameterUnavailable
 from huiqi.rules._problems import Problem

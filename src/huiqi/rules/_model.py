@@ -10,7 +10,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from huiqi.rules import _ir
+from huiqi.rules import ir as _ir
 from huiqi.rules._amounts import ranked_fields
 
 
