@@ -65,6 +65,7 @@ ENDPOINTS: list[str] = [
     "huiqi.matching.endpoints",
     "huiqi.policies.endpoints",
     "huiqi.appeals.endpoints",
+    "huiqi.knowledge.endpoints",
 ]
 # FastAPI tries routers in order and each of a router's routes in turn, twice per request (a few
 # microseconds a route): the busiest come first. Paths of different modules never overlap

@@ -20,6 +20,7 @@ MODULES = [
     "huiqi.cli.appeals_cmd",
     "huiqi.cli.grants_cmd",
     "huiqi.cli.audit_cmd",
+    "huiqi.cli.knowledge_cmd",
 ]
 
 
