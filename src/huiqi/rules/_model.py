@@ -9,7 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from huiqi.rules import _ir
+from huiqi.rules import _ir, _regions
 
 
 class ParameterUnavailable(LookupError):
@@ -153,7 +153,7 @@ class PolicyDocument:
     title: str
     doc_no: str | None
     issuer: str
-    region: str
+    regions: tuple[str, ...]  # 6-digit 行政区划代码; a city or province code covers its districts
     source: str
     effective_from: date
     effective_to: date | None
@@ -168,6 +168,15 @@ class PolicyDocument:
     def in_force(self, as_of: date) -> bool:
         return self.effective_from <= as_of and (
             self.effective_to is None or as_of <= self.effective_to)
+
+    @property
+    def region(self) -> str:
+        """The first region declared (for display); use `covers` to decide where it applies."""
+        return self.regions[0]
+
+    def covers(self, region: str | None) -> bool | None:
+        """Whether the document applies to an enterprise of `region` (None: region unknown)."""
+        return _regions.covers(self.regions, region)
 
 
 class PolicySet:
