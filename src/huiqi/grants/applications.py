@@ -28,6 +28,7 @@ from huiqi.models.application_event import ApplicationEvent
 from huiqi.models.material import Material
 from huiqi.models.user import Role
 from huiqi.registry.catalog import CoercionError, coerce, fact_fields, to_text
+from huiqi.rules import REGION_CRITERION, Item, describe_regions
 
 SYSTEM_CLOCK = Clock()
 UPLOADABLE = frozenset({Status.SUBMITTED, Status.UNDER_REVIEW, Status.PENDING_MATERIALS})
@@ -99,6 +100,7 @@ def submit(
     ent = enterprises.by_uscc(session, actor.enterprise_uscc)
     if ent is None:
         raise ValidationFailed("企业信息尚未登记，请先联系营商办完善企业信息。")
+    _in_region(item, ent.region)
     enterprises.lock(session, [ent.uscc])  # two submissions at once: the second sees the first
     _no_duplicate(session, ent.uscc, item.id, as_of.year)
     awards.check_exclusions(session, item, ent.uscc, as_of.year)
@@ -132,6 +134,19 @@ def submit(
                            f"{app.enterprise_name} 申报“{app.item_title}”，请及时受理。",
                            events.link(app), now)
     return app
+
+
+def _in_region(item: Item, region: str | None) -> None:
+    covered = item.document.covers(region)
+    if covered is None:
+        raise ValidationFailed("企业信息中缺少所在行政区划，无法确认是否适用本政策，"
+                               "请先联系营商办完善企业信息。", details={"missing": ["region"]})
+    if not covered:
+        where = describe_regions([region]) if region else "未知地区"
+        raise awards.NotEligible(
+            f"“{item.title}”仅适用于{describe_regions(item.document.regions)}的企业，"
+            f"贵单位所在地区（{where}）不在适用范围内，不能申报。",
+            details={"failed": [REGION_CRITERION]})
 
 
 def _no_duplicate(session: Session, uscc: str, item_id: str, year: int) -> None:

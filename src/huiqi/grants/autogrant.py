@@ -48,7 +48,7 @@ def eligible_in_registry(session: Session, item_id: str, as_of: date) -> list[Ca
     """Evaluate the item over the registry of its region (when the caller has no match list)."""
     item = items.get_item(session, item_id).item
     out = []
-    for ent in enterprises.in_region(session, item.document.region):
+    for ent in enterprises.in_regions(session, item.document.regions):
         outcome = evaluate(item, enterprises.facts(session, ent.uscc), as_of)
         if outcome.eligible is True and outcome.amount:
             out.append(Candidate(ent.uscc, outcome.amount))
@@ -75,8 +75,8 @@ def generate(session: Session, actor: Actor, item_id: str, candidates: Iterable[
     finance = items.finance_department_for(item.department) if item.finance_review else None
     for cand in candidates:
         ent = enterprises.by_uscc(session, cand.uscc)
-        if ent is None or ent.uscc in taken:
-            continue
+        if ent is None or ent.uscc in taken or not item.document.covers(ent.region):
+            continue  # 适用地区: an enterprise outside (or of unknown region) is never listed
         taken.add(ent.uscc)
         session.add(Application(
             source="auto", enterprise_uscc=ent.uscc, enterprise_name=ent.name,

@@ -22,7 +22,7 @@ def context(db: Session, actor: Actor) -> dict[str, Any]:
     if ent is None:
         return {"registered": False}
     items = [v.item for v in item_source.current_source().all(db)
-             if packs.covers(v.item.document.region, ent.region)]
+             if packs.covers(v.item, ent.region)]
     # Stored results exist only for items matched while in force: no date filter needed here
     # (the panel has no request clock), and no explanations.
     pack = service.gift_pack(db, load_catalog(), ent.id, items, policy_date(),

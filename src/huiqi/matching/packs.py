@@ -100,14 +100,11 @@ def _owner(session: Session, actor: Actor, uscc: str | None) -> tuple[Owner, int
     return Owner(ent_id, code, name or code, region), version
 
 
-def covers(policy_region: str, region: str | None) -> bool:
-    """A policy of 500000 (a province) or 500100 (a city) covers 500105 (a district)."""
-    if region is None:
-        return True
-    prefix = policy_region
-    while prefix.endswith("00"):
-        prefix = prefix[:-2]
-    return region.startswith(prefix)
+def covers(item: Item, region: str | None) -> bool:
+    """Whether the item is offered to an enterprise of `region`: a policy of 500000 (a province)
+    or 500100 (a city) covers 500105 (a district). An unknown region keeps the item (its
+    适用地区 criterion is then unknown and asks for the region)."""
+    return item.document.covers(region) is not False
 
 
 def items_for(session: Session, owner: Owner, as_of: date) -> tuple[Item, ...]:
@@ -134,7 +131,7 @@ class _Same:
 @lru_cache(maxsize=64)
 def _in_force(published: _Same, as_of: date, region: str | None) -> tuple[Item, ...]:
     return tuple(v.item for v in published.value
-                 if v.item.in_force(as_of) and covers(v.item.document.region, region))
+                 if v.item.in_force(as_of) and covers(v.item, region))
 
 
 def view(session: Session, actor: Actor, clock: Clock, settings: Settings | None = None,

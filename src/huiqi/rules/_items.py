@@ -60,7 +60,8 @@ def read_item(r: FileReader, node: yaml.Node, checker: Checker, params: dict[str
     materials = _strings(r, spec, "materials")
     flags = {k: bool(r.guard(yn.boolean, spec[k][1], k)) if k in spec else False
              for k in ("auto_grant", "finance_review")}
-    names = [*_criterion_names(spec), *([_regions.CRITERION] if r.regions and not _regions.national(r.regions) else [])]
+    implicit = [_regions.CRITERION] if r.regions and not _regions.national(r.regions) else []
+    names = [*_criterion_names(spec), *implicit]
     tests = read_tests(r, spec["tests"][1], names) if "tests" in spec else []
     tests = [_in_region(t, r.regions) for t in tests]
     if len(r.problems) > before or item_id is None:

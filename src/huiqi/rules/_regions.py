@@ -1,12 +1,12 @@
 """Where a policy applies: 6-digit 行政区划代码 with their hierarchy.
 
-A code ending in 0000 is a province-level unit (420000 湖北省, 500000 重庆市) and covers every code
-with its first two digits; one ending in 00 is a city-level unit (420800 荆门市) and covers its first
-four digits; any other code is a district or county and covers itself only. 重庆市's districts are
-5001xx and its counties 5002xx: both are covered by 500000, neither by the other.
+A code ending in 0000 is a province-level unit (420000 湖北省, 500000 重庆市) and covers every
+code with its first two digits; one ending in 00 is a city-level unit (420800 荆门市) and covers
+its first four digits; any other code is a district or county and covers itself only. 重庆市's
+districts are 5001xx and its counties 5002xx: both are covered by 500000, neither by the other.
 
-100000 is 全国 (the whole country, as in GB/T 2260 data sets): a national policy applies whatever the
-enterprise's region, so it gets no region criterion at all.
+100000 is 全国 (the whole country, as in GB/T 2260 data sets): a national policy applies whatever
+the enterprise's region, so it gets no region criterion at all.
 
 The loader turns a document's regions into one ordinary criterion (`CRITERION`) on every item, so
 the reference evaluator and every engine apply it with no special casing; an enterprise whose
