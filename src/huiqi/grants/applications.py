@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal
 from typing import Any, BinaryIO
 
@@ -81,19 +80,21 @@ def _bank(bank: BankInfo | None) -> BankInfo:
 
 def submit(
     session: Session, actor: Actor, *, item_id: str, facts: Mapping[str, object] | None = None,
-    files: Sequence[UploadIn] = (), bank: BankInfo | None = None, as_of: date | None = None,
+    files: Sequence[UploadIn] = (), bank: BankInfo | None = None,
     clock: Clock = SYSTEM_CLOCK, settings: Settings | None = None,
 ) -> Application:
+    """The platform decides the date: an application is evaluated as of its submission (the
+    server's clock, or the pinned policy date), never a date the enterprise sends."""
     access.require_role(actor, Role.ENTERPRISE)
     if not actor.enterprise_uscc:
         raise ValidationFailed("该账号未关联企业，不能申报。")
     access.serialize_writes(session)
     now, iv = clock.now(), items.get_item(session, item_id)
-    item, as_of = iv.item, as_of or policy_date_for(clock, settings)
+    item, as_of = iv.item, policy_date_for(clock, settings)
     if not item.in_force(as_of):
         ends = item.ends.isoformat() if item.ends else "长期"
         raise Conflict(f"“{item.title}”不在有效期内（{item.starts.isoformat()} 至 {ends}），"
-                       "不能申报。")
+                       f"今天（{as_of.isoformat()}）不能申报。")
     if item.auto_grant:
         raise Conflict(f"“{item.title}”是免申即享事项，无需申报："
                        "符合条件的企业由部门确认后直接兑现。")
