@@ -3,7 +3,7 @@ PY      ?= python3
 VENV    := .venv
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
-DEBS    := postgresql chromium fonts-noto-cjk
+DEBS    := postgresql chromium fonts-noto-cjk default-jre-headless
 HOST    ?= 127.0.0.1
 PORT    ?= 8000
 
@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
-# Debian packages the tests need (PostgreSQL server, Chromium, CJK fonts); installed only as root
+# Debian packages the tests need (PostgreSQL server, Chromium, CJK fonts, a JDK for PySpark); installed only as root
 # and only when missing, so a developer without root still gets a clear skip-free failure message.
 system-deps:
 	@missing=""; for p in $(DEBS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \

@@ -38,7 +38,7 @@ def make_input(path: Path, n: int) -> None:
 def _canonical(path: Path, n: int):  # type: ignore[no-untyped-def]
     import duckdb
 
-    from huiqi.matching.inputs import canonicalise, register_raw
+    from huiqi.matching.engines.inputs import canonicalise, register_raw
 
     catalog, items = _catalog_items()
     con = duckdb.connect()
@@ -50,7 +50,7 @@ def _canonical(path: Path, n: int):  # type: ignore[no-untyped-def]
 
 def vector(path: Path, n: int, details: bool = False) -> tuple[int, float]:
 
-    from huiqi.matching.vector import columns_from_arrow, evaluate_items, results_table
+    from huiqi.matching.engines.vector import columns_from_arrow, evaluate_items, results_table
 
     con, catalog, items = _canonical(path, n)
     cols = columns_from_arrow(con.sql("SELECT * FROM src").to_arrow_table(), catalog)
@@ -97,8 +97,8 @@ def cli(path: Path, n: int) -> tuple[int, float]:
 def sqlite(path: Path, n: int) -> tuple[int, float]:
     import sqlite3
 
-    from huiqi.matching import engines
-    from huiqi.matching.bulk import _load_sqlite
+    from huiqi.matching.engines import sql as engines
+    from huiqi.matching.engines.bulk import _load_sqlite
 
     con, _catalog, items = _canonical(path, n)
     conn = sqlite3.connect(":memory:")

@@ -1,4 +1,4 @@
-"""The JSON API and the Open311 GeoReport v2 endpoints over HTTP, on SQLite and PostgreSQL."""
+"""The JSON API over HTTP, on SQLite and PostgreSQL (Open311: test_open311*.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import io
 from collections.abc import Iterator
 from contextlib import ExitStack
 from typing import Any
-from xml.etree import ElementTree as ET  # parsing our own response in a test
 
 import pytest
 from fastapi.testclient import TestClient
@@ -139,90 +138,3 @@ def test_api_office_tools(web: Clients) -> None:
     assert report["overall"]["dispatched"] == 0 and "响应率" in report["definitions"]
     trends = office.get("/api/v1/appeals/trends").json()
     assert {t["category"]: t["this_week"] for t in trends} == {"用工招聘": 2, "融资信贷": 1}
-
-
-# --- Open311 GeoReport v2 ---------------------------------------------------------------------
-
-class GeoReportClient:
-    """What a standard GeoReport v2 client sends: form-encoded POST with api_key, GET with
-    query parameters, `.json` or `.xml` endpoints under the base URL."""
-
-    REQUEST_FIELDS = frozenset({"service_request_id", "status", "status_notes", "service_name",
-                      "service_code", "description", "agency_responsible", "service_notice",
-                      "requested_datetime", "updated_datetime", "expected_datetime", "address",
-                      "address_id", "zipcode", "lat", "long", "media_url"})
-
-    def __init__(self, http: TestClient, api_key: str | None) -> None:
-        self.http, self.api_key, self.base = http, api_key, "/open311/v2"
-
-    def services(self) -> Any:
-        return self.http.get(f"{self.base}/services.json")
-
-    def create(self, **fields: str) -> Any:
-        data = {"api_key": self.api_key, **fields} if self.api_key else fields
-        return self.http.post(f"{self.base}/requests.json", data=data)
-
-    def requests(self, fmt: str = "json", **params: str) -> Any:
-        key = {"api_key": self.api_key} if self.api_key else {}
-        return self.http.get(f"{self.base}/requests.{fmt}", params={**key, **params})
-
-    def request(self, request_id: str) -> Any:
-        return self.http.get(f"{self.base}/requests/{request_id}.json",
-                             params={"api_key": self.api_key})
-
-
-def test_open311_client(web: Clients) -> None:
-    client = GeoReportClient(web.anonymous(), web.token("ent_a"))
-    services = client.services().json()
-    assert [(s["service_code"], s["service_name"], s["type"]) for s in services] == [
-        ("finance", "融资信贷", "batch"), ("labour", "用工招聘", "batch")]
-    created = client.create(service_code="labour", description="厂区门口道路破损，货车通行困难",
-                            lat="29.5630", long="106.5516", address_string="江北区港城路1号",
-                            first_name="三", last_name="张", phone="13800000000")
-    assert created.status_code == 201, created.text
-    [receipt] = created.json()
-    rid = receipt["service_request_id"]
-    assert receipt["account_id"] == make_uscc(1)
-    [one] = client.request(rid).json()
-    assert set(one) == GeoReportClient.REQUEST_FIELDS
-    assert (one["status"], one["service_code"], one["service_name"]) == ("open", "labour",
-                                                                          "用工招聘")
-    assert (one["lat"], one["long"], one["address"]) == (29.563, 106.5516, "江北区港城路1号")
-    assert one["requested_datetime"] == "2025-09-22T02:00:00Z"
-    assert one["expected_datetime"] is None  # not dispatched yet
-    assert [r["service_request_id"] for r in client.requests(status="open").json()] == [rid]
-    assert client.requests(status="closed").json() == []
-    assert client.requests(service_code="finance").json() == []
-    assert client.requests(start_date="2025-09-23T00:00:00+08:00").json() == []
-    assert len(client.requests(start_date="2025-09-22T00:00:00+08:00",
-                               end_date="2025-09-22T23:59:59+08:00").json()) == 1
-    xml = ET.fromstring(client.requests("xml").content)
-    assert xml.tag == "service_requests" and xml.find("request/service_request_id").text == rid
-    office = web.api("office")
-    do(office, int(rid), "dispatch", lead_department="hr")
-    [dispatched] = client.request(rid).json()
-    assert dispatched["agency_responsible"] == "区人力社保局"
-    assert dispatched["expected_datetime"] == "2025-09-28T16:00:00Z"  # end of 28 Sep, Beijing
-
-
-def test_open311_errors(web: Clients) -> None:
-    anonymous = GeoReportClient(web.anonymous(), None)
-    response = anonymous.create(service_code="labour", description="x")
-    assert response.status_code == 403
-    [error] = response.json()
-    assert error["code"] == 403 and "api_key" in error["description"]
-    client = GeoReportClient(web.anonymous(), web.token("ent_a"))
-    bad = client.create(service_code="nope", description="x")
-    assert bad.status_code == 400 and "未知的诉求类别" in bad.json()[0]["description"]
-    assert client.create(service_code="labour").json()[0]["code"] == 400
-    assert client.requests(status="pending").status_code == 400
-    rid = client.create(service_code="labour", description="道路破损").json()[0][
-        "service_request_id"]
-    other = GeoReportClient(web.anonymous(), web.token("ent_b"))
-    assert other.request(rid).status_code == 404
-    assert other.requests().json() == []
-    auditor = GeoReportClient(web.anonymous(), web.token("auditor"))
-    refused = auditor.create(service_code="labour", description="x")
-    assert refused.status_code == 403 and "审计管理员" in refused.json()[0]["description"]
-    xml = web.anonymous().post("/open311/v2/requests.xml", data={"service_code": "labour"})
-    assert xml.status_code == 403 and b"<errors><error><code>403</code>" in xml.content

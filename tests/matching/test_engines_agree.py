@@ -12,9 +12,9 @@ import duckdb
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from huiqi.matching.bulk import match_file
-from huiqi.matching.inputs import canonicalise, register_raw
-from huiqi.matching.vector import columns_from_arrow, decode_bits, evaluate_item
+from huiqi.matching.engines.bulk import match_file
+from huiqi.matching.engines.inputs import canonicalise, register_raw
+from huiqi.matching.engines.vector import columns_from_arrow, decode_bits, evaluate_item
 from huiqi.registry.catalog import load_catalog
 from huiqi.rules import evaluate, load_policy_files
 from tests.matching.strategies import enterprises

@@ -132,7 +132,7 @@ def test_unreadable_input_is_a_clear_error(tmp_path: Path) -> None:
 @pytest.mark.parametrize("suffix", [".csv", ".parquet"])
 def test_output_written_in_row_blocks_is_the_same(
         tmp_path: Path, suffix: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    from huiqi.matching import bulk
+    from huiqi.matching.engines import bulk
 
     rows = [*ROWS, {"uscc": "BAD1", "employees": "many"}, *ROWS, {"uscc": "X", "region": "420802"}]
     src = tmp_path / "in.csv"

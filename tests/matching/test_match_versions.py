@@ -196,7 +196,7 @@ def test_a_view_is_not_kept_under_a_version_that_changed_while_it_was_built(
     a, uscc = _register(engine)
     _match(engine, _items(engine), [a])
     (version,) = _versions(engine).values()
-    real = service.fresh_results
+    real = service.results
 
     def rematched_meanwhile(*args: Any, **kwargs: Any) -> Any:
         with unit_of_work(engine) as other:  # a second session, committed
@@ -204,12 +204,12 @@ def test_a_view_is_not_kept_under_a_version_that_changed_while_it_was_built(
             service.match_all(other, load_catalog(), _items(engine), AS_OF, enterprise_ids=[a])
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(service, "fresh_results", rematched_meanwhile)
+    monkeypatch.setattr(service, "results", rematched_meanwhile)
     built = _view(engine, uscc, settings)
     assert "giftville.hightech" in _ids(built.pack.eligible)  # the new rows
     assert _versions(engine) == {a: version + 1}
     assert _kept_versions(a) == []  # not under the old version
-    monkeypatch.setattr(service, "fresh_results", real)
+    monkeypatch.setattr(service, "results", real)
     assert "giftville.hightech" in _ids(_view(engine, uscc, settings).pack.eligible)
     assert _kept_versions(a) == [version + 1]
 

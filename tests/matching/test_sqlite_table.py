@@ -13,9 +13,10 @@ import pyarrow as pa
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from huiqi.matching import engines, sqlite_table
-from huiqi.matching.bulk import _load_sqlite
-from huiqi.matching.inputs import canonicalise, register_raw
+from huiqi.matching.engines import sql as engines
+from huiqi.matching.engines import sqlite_table
+from huiqi.matching.engines.bulk import _load_sqlite
+from huiqi.matching.engines.inputs import canonicalise, register_raw
 from tests.matching.strategies import enterprises
 from tests.matching.test_engines_agree import CATALOG, ITEMS, write_csv
 

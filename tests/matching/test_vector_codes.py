@@ -11,10 +11,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from huiqi.matching import vector_codes
-from huiqi.matching.vector import _sorted_codes
-from huiqi.matching.vector_codes import CodeSet, Lookup, code_dtype
-from huiqi.matching.vector_nodes import like_matcher
+from huiqi.matching.engines import vector_codes
+from huiqi.matching.engines.vector import _sorted_codes
+from huiqi.matching.engines.vector_codes import CodeSet, Lookup, code_dtype
+from huiqi.matching.engines.vector_nodes import like_matcher
 
 
 @settings(max_examples=200, deadline=None)

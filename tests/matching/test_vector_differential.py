@@ -14,8 +14,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from huiqi.matching import vector, vector_fill
-from huiqi.matching.vector import columns_from_arrow, decode_bits, evaluate_item, evaluate_items
+from huiqi.matching.engines import vector, vector_fill
+from huiqi.matching.engines.vector import (
+    columns_from_arrow,
+    decode_bits,
+    evaluate_item,
+    evaluate_items,
+)
 from huiqi.rules import FieldType
 from tests.rules.catalog_helper import load_catalog
 from tests.rules.test_differential import AS_OF, enterprises, expected, items, used_fields

@@ -1,50 +1,67 @@
 """Open311 GeoReport v2 (http://wiki.open311.org/GeoReport_v2), so standard civic clients can
-file and read appeals. Categories are the services; an appeal is a service request.
+file and read appeals unchanged. Categories are the services; an appeal is a service request.
 
-- `GET /open311/v2/services.json` — public.
-- `GET /open311/v2/requests.json` — needs `api_key` (a personal API token, or a Bearer header);
-  filters `service_request_id` (comma-separated), `service_code`, `status` (open/closed),
-  `start_date`/`end_date` (W3C datetimes; default: the last 90 days); at most 1000, newest first;
-  only the appeals the key's account may see (appeals are enterprise data, never public).
-- `POST /open311/v2/requests.json` — form fields `api_key`, `service_code`, `description`,
-  `lat`/`long`, `address_string`, `first_name`, `last_name`, `phone`, `email`; appeal fields as
-  `attribute[title]`, `attribute[enterprise_uscc]` (staff filing for an enterprise; also accepted
-  as `account_id`). Answers `[{"service_request_id", "service_notice", "account_id"}]`.
-- `GET /open311/v2/requests/{id}.json`.
-Every endpoint also answers `.xml`. Errors are `[{"code": 400, "description": "…"}]`.
+- `GET /open311/v2/services.json` and `services/{service_code}.json` (the service definition:
+  the appeal attributes a client may send) — public.
+- `GET /open311/v2/requests.json` — public, in the redacted view (open311_format.public_row);
+  with an `api_key` the appeals that key's account may see come in full. Filters
+  `service_request_id` (comma-separated; overrides the rest), `service_code` (comma-separated),
+  `status` (open/closed), `start_date`/`end_date` (W3C datetimes; default: the last 90 days);
+  at most 1000, newest first.
+- `GET /open311/v2/requests/{id}.json` — the same two views.
+- `POST /open311/v2/requests.json` — needs `api_key`; form fields `service_code`, `description`,
+  `lat`/`long`, `address_string`, `first_name`, `last_name`, `phone`, `email`, `media_url`;
+  `attribute[title]`, `attribute[enterprise_uscc]` (staff filing for an enterprise; also
+  `account_id`), `attribute[source]`. Answers `[{"service_request_id", "service_notice",
+  "account_id"}]`.
+- `GET /open311/v2/media/{id}` — an appeal's uploaded file (a request's `media_url`), with the key.
+
+`api_key` is a personal API token, taken from the query string, the form body, an `X-Api-Key`
+header or `Authorization: Bearer`. `jurisdiction_id` may be left out; another jurisdiction's is
+404. Every endpoint also answers `.xml`; every error, of any route under /open311/, is
+GeoReport's error list `[{"code": 400, "description": "…"}]` in the format the URL asks for.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import Annotated, Any
-from xml.etree import ElementTree as ET  # building XML only, never parsing it
+from typing import Annotated, Any, TypeVar
+from urllib.parse import urlsplit
 
 from fastapi import Form, Query, Request
-from sqlalchemy import select
+from fastapi.responses import FileResponse
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 
-from huiqi.appeals import categories, service
+from huiqi.appeals import attachments, categories, service
+from huiqi.appeals import open311_format as out
 from huiqi.appeals import repository as repo
-from huiqi.appeals.deadlines import deadline_end
+from huiqi.appeals.access import appeal_filter
 from huiqi.appeals.intake import AppealIn
-from huiqi.appeals.records import kind_label
-from huiqi.appeals.vocab import AppealStatus, Source
+from huiqi.appeals.vocab import AppealStatus
 from huiqi.auth import service as auth_service
 from huiqi.auth.actor import Actor
 from huiqi.kit import web
 from huiqi.kit.clock import Clock
 from huiqi.kit.errors import HuiqiError, NotFound, ValidationFailed
 from huiqi.kit.web import ClockDep, DBSession, client_ip
-from huiqi.models.appeal import Appeal
+from huiqi.models.appeal import Appeal, AppealEvent
 from huiqi.models.appeal_category import AppealCategory
+from huiqi.models.appeal_intake import AppealAttachment
+from huiqi.models.enterprise import enterprises
+from huiqi.registry.catalog import load_catalog
+from huiqi.ui import errors
 
-router = web.router(prefix="/open311/v2", tags=["Open311 GeoReport v2"])
+router = web.router(prefix=out.PREFIX, tags=["Open311 GeoReport v2"])
 MAX_RESULTS = 1000
 DEFAULT_DAYS = 90
+MAX_ID = 2**63 - 1  # ids are BIGINT-sized at most; a larger one is simply not found
+MAX_MEDIA_URL = 1000
 Opt = Annotated[str | None, Form()]
+QueryOpt = Annotated[str | None, Query()]
+NOT_FOUND = "服务请求不存在。"
+T = TypeVar("T", AppealEvent, AppealAttachment)
 
 
 class NotAuthorised(HuiqiError):
@@ -52,110 +69,158 @@ class NotAuthorised(HuiqiError):
     code = "open311_api_key"
 
 
-# --- formats ------------------------------------------------------------------------------------
-
-def respond(fmt: str, root: str, item: str, rows: Sequence[Mapping[str, Any]],
-            status_code: int = 200) -> Response:
-    if fmt == "json":
-        return JSONResponse(list(rows), status_code=status_code)
-    top = ET.Element(root)
-    for row in rows:
-        element = ET.SubElement(top, item)
-        for key, value in row.items():
-            ET.SubElement(element, key).text = "" if value is None else _xml_text(value)
-    body = b'<?xml version="1.0" encoding="utf-8"?>' + ET.tostring(top, encoding="utf-8")
-    return Response(body, status_code=status_code, media_type="text/xml; charset=utf-8")
+def _render_error(request: Request, status: int, message: str,
+                  headers: dict[str, str] | None) -> Response:
+    return out.error(out.fmt_of(request.url.path), status, message, headers)
 
 
-def _xml_text(value: object) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list):
-        return ",".join(str(v) for v in value)
-    return str(value)
+errors.register_format("/open311/", _render_error)
 
 
-def error(fmt: str, exc: HuiqiError) -> Response:
-    status = 400 if exc.status_code == 422 else exc.status_code
-    return respond(fmt, "errors", "error", [{"code": status, "description": exc.message}],
-                   status)
+# --- the caller and the jurisdiction ------------------------------------------------------------
 
-
-# --- shapes -------------------------------------------------------------------------------------
-
-def service_row(category: AppealCategory) -> dict[str, Any]:
-    return {"service_code": category.code, "service_name": category.name,
-            "description": category.description or
-            f"签收时限 {category.sign_within_workdays} 个工作日，"
-            f"办结时限 {category.resolve_within_workdays} 个工作日",
-            "metadata": False, "type": "batch", "keywords": "", "group": "诉求"}
-
-
-def _iso(ts: datetime | None) -> str | None:
-    return ts.isoformat().replace("+00:00", "Z") if ts else None
-
-
-def request_row(session: Session, appeal: Appeal, codes: Mapping[int, str], base: str
-                ) -> dict[str, Any]:
-    events = repo.events(session, appeal.id)
-    last = events[-1] if events else None
-    notes = appeal.close_reason or appeal.reply or (
-        f"{kind_label(last.kind)}：{last.note}" if last and last.note else
-        AppealStatus(appeal.status).label)
-    files = repo.attachments(session, appeal.id)
-    return {
-        "service_request_id": str(appeal.id),
-        "status": "closed" if appeal.status == AppealStatus.CLOSED.value else "open",
-        "status_notes": notes,
-        "service_name": appeal.category_name,
-        "service_code": codes.get(appeal.category_id, ""),
-        "description": appeal.description,
-        "agency_responsible": appeal.lead_department,
-        "service_notice": f"{AppealStatus(appeal.status).label}",
-        "requested_datetime": _iso(appeal.submitted_at),
-        "updated_datetime": _iso(appeal.updated_at),
-        "expected_datetime": _iso(deadline_end(appeal.resolve_due)) if appeal.resolve_due
-        else None,
-        "address": appeal.address,
-        "address_id": None,
-        "zipcode": None,
-        "lat": float(appeal.lat) if appeal.lat is not None else None,
-        "long": float(appeal.long) if appeal.long is not None else None,
-        "media_url": f"{base}/api/v1/appeals/attachments/{files[0].id}" if files else None,
-    }
-
-
-def _codes(session: Session) -> dict[int, str]:
-    return {c.id: c.code for c in session.scalars(select(AppealCategory))}
-
-
-# --- auth ---------------------------------------------------------------------------------------
-
-def actor_for(request: Request, session: Session, clock: Clock, api_key: str | None) -> Actor:
-    key = (api_key or "").strip()
+def _api_key(request: Request, given: str | None) -> str:
+    key = (given or request.query_params.get("api_key") or
+           request.headers.get("x-api-key") or "").strip()
     header = request.headers.get("authorization", "")
     if not key and header.lower().startswith("bearer "):
         key = header[7:].strip()
+    return key
+
+
+def caller(request: Request, session: Session, clock: Clock, api_key: str | None = None
+           ) -> Actor | None:
+    """The key's account, or None without a key; a key given but not valid is refused (403)."""
+    key = _api_key(request, api_key)
     if not key:
-        raise NotAuthorised("缺少 api_key：请在“API 令牌”页面创建个人令牌，作为 api_key 传入。")
+        return None
     user = auth_service.resolve_api_token(session, clock, key)
     if user is None:
         raise NotAuthorised("api_key 无效、已过期或已撤销。")
     return Actor.of(user, ip=client_ip(request), via="open311")
 
 
-# --- endpoints ----------------------------------------------------------------------------------
+def require_caller(request: Request, session: Session, clock: Clock,
+                   api_key: str | None = None) -> Actor:
+    actor = caller(request, session, clock, api_key)
+    if actor is None:
+        raise NotAuthorised("缺少 api_key：请在“API 令牌”页面创建个人令牌，作为 api_key 传入。")
+    return actor
 
-def _format(request: Request) -> str:
-    return "xml" if request.url.path.endswith(".xml") else "json"
 
+def check_jurisdiction(request: Request, given: str | None = None) -> None:
+    value = (given or request.query_params.get("jurisdiction_id") or "").strip()
+    ours: str = request.app.state.settings.open311_jurisdiction_id
+    if value and value.lower() != ours.lower():
+        raise NotFound(f"本平台不受理辖区“{value}”的服务请求；"
+                       f"本平台的 jurisdiction_id 是“{ours}”。")
+
+
+# --- services -----------------------------------------------------------------------------------
 
 @router.get("/services.json", summary="服务列表（诉求类别）")
 @router.get("/services.xml", include_in_schema=False)
-def services(request: Request, db: DBSession) -> Response:
-    fmt = _format(request)
-    return respond(fmt, "services", "service",
-                   [service_row(c) for c in categories.list_categories(db)])
+def services(request: Request, db: DBSession, jurisdiction_id: QueryOpt = None) -> Response:
+    check_jurisdiction(request, jurisdiction_id)
+    return out.respond(out.fmt_of(request.url.path), "services",
+                       [out.service_row(c) for c in categories.list_categories(db)])
+
+
+@router.get("/services/{service_code}.json", summary="服务定义（诉求类别的附加字段）")
+@router.get("/services/{service_code}.xml", include_in_schema=False)
+def service_definition(service_code: str, request: Request, db: DBSession,
+                       jurisdiction_id: QueryOpt = None) -> Response:
+    check_jurisdiction(request, jurisdiction_id)
+    category = _category(db, service_code)
+    if category is None:
+        raise NotFound(f"服务“{service_code}”不存在，可用的服务见 services.json。")
+    return out.respond(out.fmt_of(request.url.path), "service_definition",
+                       out.definition(category))
+
+
+def _category(db: Session, key: str) -> AppealCategory | None:
+    found = repo.category_by_key(db, key.strip())
+    return found if found is not None and found.active else None
+
+
+# --- reading requests ---------------------------------------------------------------------------
+
+@router.get("/requests.json", summary="查询服务请求（诉求）")
+@router.get("/requests.xml", include_in_schema=False)
+def request_list(
+    request: Request, db: DBSession, clock: ClockDep, api_key: QueryOpt = None,
+    jurisdiction_id: QueryOpt = None, service_request_id: QueryOpt = None,
+    service_code: QueryOpt = None, status: QueryOpt = None, start_date: QueryOpt = None,
+    end_date: QueryOpt = None,
+) -> Response:
+    check_jurisdiction(request, jurisdiction_id)
+    actor = caller(request, db, clock, api_key)
+    stmt = select(Appeal).order_by(Appeal.submitted_at.desc(), Appeal.id.desc())
+    if service_request_id:
+        stmt = stmt.where(Appeal.id.in_(_ids(service_request_id)))
+    else:
+        stmt = _filter(db, stmt, clock, service_code, status, start_date, end_date)
+    appeals = list(db.scalars(stmt.limit(MAX_RESULTS)))
+    return out.respond(out.fmt_of(request.url.path), "service_requests",
+                       _rows(request, db, actor, appeals))
+
+
+@router.get("/requests/{request_id}.json", summary="查询单个服务请求")
+@router.get("/requests/{request_id}.xml", include_in_schema=False)
+def request_one(request_id: str, request: Request, db: DBSession, clock: ClockDep,
+                api_key: QueryOpt = None, jurisdiction_id: QueryOpt = None) -> Response:
+    check_jurisdiction(request, jurisdiction_id)
+    actor = caller(request, db, clock, api_key)
+    ids = _ids(request_id)
+    appeal = db.get(Appeal, ids[0]) if len(ids) == 1 else None
+    if appeal is None:
+        raise NotFound(NOT_FOUND)
+    return out.respond(out.fmt_of(request.url.path), "service_requests",
+                       _rows(request, db, actor, [appeal]))
+
+
+def _ids(text: str) -> list[int]:
+    """The ids of a comma list (the first MAX_RESULTS); anything else in it matches nothing."""
+    ids = [int(x) for x in (p.strip() for p in text.split(","))
+           if x.isdecimal() and x.isascii() and len(x) <= len(str(MAX_ID)) and int(x) <= MAX_ID]
+    return ids[:MAX_RESULTS]
+
+
+def _rows(request: Request, db: Session, actor: Actor | None, appeals: list[Appeal]
+          ) -> list[dict[str, Any]]:
+    """Each appeal in full if the key's account may see it, else in the public view."""
+    ids = [a.id for a in appeals]
+    visible = set(db.scalars(select(Appeal.id).where(Appeal.id.in_(ids), appeal_filter(actor)))
+                  ) if actor and ids else set()
+    codes = {c.id: c.code for c in db.scalars(select(AppealCategory))}
+    districts = _districts(db, {a.enterprise_uscc for a in appeals if a.id not in visible})
+    events = _grouped(db, AppealEvent, visible, AppealEvent.at, AppealEvent.id)
+    files = _grouped(db, AppealAttachment, visible, AppealAttachment.id)
+    base = str(request.base_url).rstrip("/")
+    return [out.full_row(a, codes.get(a.category_id, ""), events.get(a.id, []),
+                         files.get(a.id, []), base) if a.id in visible else
+            out.public_row(a, codes.get(a.category_id, ""), districts.get(a.enterprise_uscc))
+            for a in appeals]
+
+
+def _grouped(db: Session, model: type[T], ids: set[int], *order: Any) -> dict[int, list[T]]:
+    """Rows of `model` by appeal, for many appeals in one query."""
+    grouped: dict[int, list[T]] = {}
+    if ids:
+        stmt = select(model).where(model.appeal_id.in_(ids)).order_by(*order)
+        for row in db.scalars(stmt):
+            grouped.setdefault(row.appeal_id, []).append(row)
+    return grouped
+
+
+def _districts(db: Session, usccs: set[str]) -> dict[str, str]:
+    """The enterprise's district (区县) by name, from its registered region code."""
+    if not usccs:
+        return {}
+    labels = load_catalog()["region"].values
+    found = db.execute(select(enterprises.c.uscc, enterprises.c.region)
+                       .where(enterprises.c.uscc.in_(usccs)))
+    return {uscc: labels.get(region, region) for uscc, region in found if region}
 
 
 def _when(value: str | None, label: str) -> datetime | None:
@@ -171,48 +236,24 @@ def _when(value: str | None, label: str) -> datetime | None:
     return parsed
 
 
-@router.get("/requests.json", summary="查询服务请求（诉求）")
-@router.get("/requests.xml", include_in_schema=False)
-def request_list(
-    request: Request, db: DBSession, clock: ClockDep,
-    api_key: Annotated[str | None, Query()] = None,
-    service_request_id: Annotated[str | None, Query()] = None,
-    service_code: Annotated[str | None, Query()] = None,
-    status: Annotated[str | None, Query()] = None,
-    start_date: Annotated[str | None, Query()] = None,
-    end_date: Annotated[str | None, Query()] = None,
-) -> Response:
-    fmt = _format(request)
-    try:
-        actor = actor_for(request, db, clock, api_key)
-        stmt = service.list_query(actor)
-        if service_request_id:
-            ids = [int(x) for x in service_request_id.split(",") if x.strip().isdigit()]
-            stmt = stmt.where(Appeal.id.in_(ids))
-        else:
-            stmt = _filter(db, stmt, clock, service_code, status, start_date, end_date)
-        codes = _codes(db)
-        base = str(request.base_url).rstrip("/")
-        rows = [request_row(db, a, codes, base) for a in db.scalars(stmt.limit(MAX_RESULTS))]
-    except HuiqiError as exc:
-        return error(fmt, exc)
-    return respond(fmt, "service_requests", "request", rows)
-
-
-def _filter(db: Session, stmt: Any, clock: Clock, service_code: str | None, status: str | None,
-            start_date: str | None, end_date: str | None) -> Any:
+def _filter(db: Session, stmt: Select[Appeal], clock: Clock, service_code: str | None,
+            status: str | None, start_date: str | None, end_date: str | None
+            ) -> Select[Appeal]:
     if service_code:
-        category = repo.category_by_key(db, service_code)
-        if category is None:
-            raise ValidationFailed(f"未知的 service_code “{service_code}”")
-        stmt = stmt.where(Appeal.category_id == category.id)
+        wanted = [c.strip() for c in service_code.split(",") if c.strip()]
+        found = {code: _category(db, code) for code in wanted}
+        unknown = [code for code, category in found.items() if category is None]
+        if unknown:
+            raise ValidationFailed(f"未知的 service_code “{'、'.join(unknown)}”，"
+                                   "可用的服务见 services.json。")
+        stmt = stmt.where(Appeal.category_id.in_([c.id for c in found.values() if c]))
     if status:
-        wanted = {s.strip() for s in status.split(",")}
-        if not wanted <= {"open", "closed"}:
-            raise ValidationFailed("status 只能是 open 或 closed")
-        if wanted == {"open"}:
+        states = {s.strip() for s in status.split(",") if s.strip()}
+        if not states <= {"open", "closed"}:
+            raise ValidationFailed("status 只能是 open 或 closed（可用逗号同时给出）")
+        if states == {"open"}:
             stmt = stmt.where(Appeal.status != AppealStatus.CLOSED.value)
-        elif wanted == {"closed"}:
+        elif states == {"closed"}:
             stmt = stmt.where(Appeal.status == AppealStatus.CLOSED.value)
     start, end = _when(start_date, "start_date"), _when(end_date, "end_date")
     if start is None and end is None:
@@ -224,51 +265,60 @@ def _filter(db: Session, stmt: Any, clock: Clock, service_code: str | None, stat
     return stmt
 
 
-@router.get("/requests/{request_id}.json", summary="查询单个服务请求")
-@router.get("/requests/{request_id}.xml", include_in_schema=False)
-def request_one(request_id: str, request: Request, db: DBSession, clock: ClockDep,
-                api_key: Annotated[str | None, Query()] = None) -> Response:
-    fmt = _format(request)
-    try:
-        actor = actor_for(request, db, clock, api_key)
-        if not request_id.isdigit():
-            raise NotFound("服务请求不存在，或您没有访问权限。")
-        appeal = service.get(db, actor, int(request_id))
-        row = request_row(db, appeal, _codes(db), str(request.base_url).rstrip("/"))
-    except HuiqiError as exc:
-        return error(fmt, exc)
-    return respond(fmt, "service_requests", "request", [row])
+@router.get("/media/{attachment_id}", summary="下载服务请求的附件（media_url）")
+def media(attachment_id: str, request: Request, db: DBSession, clock: ClockDep,
+          api_key: QueryOpt = None) -> FileResponse:
+    actor = require_caller(request, db, clock, api_key)
+    ids = _ids(attachment_id)
+    if len(ids) != 1:
+        raise NotFound("附件不存在，或您没有访问权限。")
+    row, path = attachments.open_file(db, actor, request.app.state.settings, ids[0])
+    return FileResponse(path, media_type=row.content_type, filename=row.original_filename,
+                        headers={"X-Content-Type-Options": "nosniff"})
 
+
+# --- filing a request ---------------------------------------------------------------------------
 
 @router.post("/requests.json", summary="提交服务请求（诉求）")
 @router.post("/requests.xml", include_in_schema=False)
 def request_create(
     request: Request, db: DBSession, clock: ClockDep,
-    api_key: Opt = None, service_code: Opt = None, description: Opt = None,
-    lat: Opt = None, long: Opt = None, address_string: Opt = None, email: Opt = None,
-    first_name: Opt = None, last_name: Opt = None, phone: Opt = None, account_id: Opt = None,
+    api_key: Opt = None, jurisdiction_id: Opt = None, service_code: Opt = None,
+    description: Opt = None, lat: Opt = None, long: Opt = None, address_string: Opt = None,
+    email: Opt = None, first_name: Opt = None, last_name: Opt = None, phone: Opt = None,
+    account_id: Opt = None, media_url: Opt = None,
     title: Annotated[str | None, Form(alias="attribute[title]")] = None,
     uscc: Annotated[str | None, Form(alias="attribute[enterprise_uscc]")] = None,
+    source: Annotated[str | None, Form(alias="attribute[source]")] = None,
 ) -> Response:
-    fmt = _format(request)
-    try:
-        actor = actor_for(request, db, clock, api_key)
-        if not service_code:
-            raise ValidationFailed("缺少 service_code（诉求类别代码，见 services.json）")
-        text = (description or "").strip()
-        if not text:
-            raise ValidationFailed("缺少 description（诉求内容）")
-        contact = "".join(p for p in (last_name, first_name) if p) or None
-        data = AppealIn(category=service_code, title=(title or text[:30]).strip(),
-                        description=text, enterprise_uscc=uscc or account_id,
-                        source=Source.ONLINE, contact_name=contact,
-                        contact_phone=phone or email, address=address_string, lat=lat,
-                        long=long, via="open311")
-        appeal = service.submit(db, actor, clock, data)
-        row = {"service_request_id": str(appeal.id),
-               "service_notice": "诉求已受理，营商办将尽快交办。",
-               "account_id": appeal.enterprise_uscc}
-    except HuiqiError as exc:
-        db.rollback()
-        return error(fmt, exc)
-    return respond(fmt, "service_requests", "request", [row], 201)
+    check_jurisdiction(request, jurisdiction_id)
+    actor = require_caller(request, db, clock, api_key)
+    if not service_code:
+        raise ValidationFailed("缺少 service_code（诉求类别代码，见 services.json）")
+    text = (description or "").strip()
+    if not text:
+        raise ValidationFailed("缺少 description（诉求内容）")
+    contact = "".join(p for p in (last_name, first_name) if p) or None
+    media = _media_url(media_url)
+    data = AppealIn(category=service_code, title=(title or text[:30]).strip(),
+                    description=text, enterprise_uscc=uscc or account_id,
+                    source=source or None,
+                    contact_name=contact, contact_phone=phone or email,
+                    address=address_string, lat=lat, long=long, via="open311",
+                    extra={"media_url": media} if media else {})
+    appeal = service.submit(db, actor, clock, data)
+    row = {"service_request_id": str(appeal.id),
+           "service_notice": "诉求已受理，营商办将尽快交办。",
+           "account_id": appeal.enterprise_uscc}
+    return out.respond(out.fmt_of(request.url.path), "service_requests", [row], 201)
+
+
+def _media_url(value: str | None) -> str | None:
+    url = (value or "").strip()
+    if not url:
+        return None
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or len(url) > MAX_MEDIA_URL:
+        raise ValidationFailed(f"media_url 应为不超过 {MAX_MEDIA_URL} 字符的 http(s) 地址，"
+                               f"收到“{url[:100]}”")
+    return url

@@ -38,16 +38,29 @@ def _load_items(policies: Path | None, as_of: date):  # type: ignore[no-untyped-
 
 
 def match(
-    input_file: Path | None = typer.Option(
-        None, "--input", help="CSV / XLSX / Parquet，列名为目录字段"),
-    out: Path | None = typer.Option(None, "--out", help="输出 .csv 或 .parquet"),
+    # Text, not Path: a cluster path such as hdfs://nn/x must keep its double slash.
+    input_text: str | None = typer.Option(
+        None, "--input", help="CSV / XLSX / Parquet，列名为目录字段；Spark 可用 hdfs:// 等路径"),
+    out_text: str | None = typer.Option(None, "--out", help="输出 .csv 或 .parquet"),
     policies: Path | None = typer.Option(None, "--policies", help="政策目录，默认 policies/"),
-    engine: str = typer.Option("duckdb", "--engine", help="duckdb | sqlite | postgres"),
+    engine: str = typer.Option("duckdb", "--engine", help="duckdb | sqlite | postgres | spark"),
     as_of: str | None = typer.Option(None, "--as-of", help="按该日期有效的政策匹配，默认今天"),
+    spark_master: str | None = typer.Option(
+        None, "--spark-master", help="Spark 集群地址（如 spark://host:7077、yarn），默认本机"),
 ) -> None:
     """逐一匹配企业与政策事项：可享受 / 不符合 / 待补充信息，以及测算金额。"""
+    if spark_master:
+        os.environ["HUIQI_SPARK_MASTER"] = spark_master  # read by engines.spark.session
+    if engine == "spark" and input_text and out_text:
+        from huiqi.matching.engines import spark
+
+        if spark.is_uri(input_text):
+            _match_on_cluster(input_text, out_text, policies, as_of, spark_master)
+            return
+    input_file = Path(input_text) if input_text else None
+    out = Path(out_text) if out_text else None
     from huiqi.kit.settings import get_settings
-    from huiqi.matching.inputs import InputError
+    from huiqi.matching.engines.inputs import InputError
 
     when = _parse_date(as_of)
     catalog, items = _load_items(policies, when)
@@ -67,7 +80,7 @@ def match(
             else:
                 if out is None:
                     raise typer.BadParameter("使用 --input 时需要 --out 指定输出文件")
-                from huiqi.matching.bulk import match_file
+                from huiqi.matching.engines.bulk import match_file
 
                 pg = url if url.startswith("postgresql") else None
                 summary = match_file(input_file, out, items, catalog, engine=engine, as_of=when,
@@ -78,10 +91,80 @@ def match(
     _print_summary(summary, out)
 
 
-def _match_database(items, when, engine, out, step):  # type: ignore[no-untyped-def]
-    from huiqi.matching.service import match_database_cli
+def _match_on_cluster(source: str, target: str, policies: Path | None, as_of: str | None,
+                      master: str | None) -> None:
+    """Catalog-named Parquet (natural units) on any Hadoop path in, a Parquet directory out."""
+    from huiqi.matching.engines import spark
 
-    return match_database_cli(items, when, engine=engine, out=out, progress=step)
+    when = _parse_date(as_of)
+    catalog, items = _load_items(policies, when)
+    if not items:
+        console.print(f"[yellow]{when} 没有有效的政策事项[/yellow]")
+        raise typer.Exit(0)
+    try:
+        rows = spark.match_uri(source, target, items, catalog, when, master=master)
+    except ValueError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
+    console.print(f"已在 Spark 上匹配 {len(items)} 个事项，写出 {rows} 行到 {target}")
+
+
+def _match_database(items, when, engine, out, step):  # type: ignore[no-untyped-def]
+    """Match the registry in the database itself (`engine` is for files only)."""
+    from huiqi.kit.db import default_engine, unit_of_work
+    from huiqi.kit.db_schema import ensure_schema
+    from huiqi.matching import service
+    from huiqi.matching.engines.bulk import MatchSummary
+    from huiqi.matching.engines.inputs import LoadedInput
+    from huiqi.registry.catalog import load_catalog
+
+    db = default_engine()
+    ensure_schema(db)
+    step(f"在数据库（{db.dialect.name}）中匹配")
+    with unit_of_work(db) as session:
+        stats = service.match_all(session, load_catalog(), items, when)
+        rows = service.export_rows(session, items) if out is not None else []
+    if out is not None:
+        step("写出结果")
+        _write_rows(rows, out)
+    return MatchSummary(LoadedInput(stats.enterprises, [], []), stats.items, stats.pairs,
+                        stats.eligible, stats.unknown)
+
+
+def _write_rows(rows, out: Path) -> None:  # type: ignore[no-untyped-def]
+    import duckdb
+    import pyarrow as pa
+
+    table = pa.table({
+        "uscc": [r[0] for r in rows], "item": [r[1] for r in rows],
+        "eligible": [{True: "true", False: "false"}.get(r[2], "unknown") for r in rows],
+        "amount": pa.array([r[3] if r[2] else None for r in rows], pa.decimal128(18, 2)),
+        "failed": [r[4] for r in rows], "missing": [r[5] for r in rows]})
+    con = duckdb.connect()
+    con.register("t", table)
+    fmt = "FORMAT PARQUET" if out.suffix.lower() == ".parquet" else "FORMAT CSV, HEADER"
+    con.execute(f"COPY t TO '{str(out).replace(chr(39), chr(39) * 2)}' ({fmt})").fetchall()
+
+
+def _explain_text(uscc: str, item_id: str, items, catalog, as_of: date) -> str | None:  # type: ignore[no-untyped-def]
+    from huiqi.kit.db import default_engine, unit_of_work
+    from huiqi.kit.db_schema import ensure_schema
+    from huiqi.matching import service
+    from huiqi.registry import service as registry
+    from huiqi.rules import explain as explain_item
+
+    item = next((i for i in items if i.id == item_id), None)
+    if item is None:
+        return None
+    db = default_engine()
+    ensure_schema(db)
+    with unit_of_work(db) as session:
+        ent = registry.get_by_uscc(session, uscc.strip().upper())
+        if ent is None:
+            return None
+        name, facts = ent.name, service.enterprise_facts(session, catalog, ent.id)
+    header = f"{name}（{uscc}） × {item.title}（{item.id}），按 {as_of} 有效的政策"
+    return header + "\n" + explain_item(item, facts, as_of, catalog).to_text()
 
 
 def _print_summary(summary, out: Path | None) -> None:  # type: ignore[no-untyped-def]
@@ -109,11 +192,9 @@ def explain(
     policies: Path | None = typer.Option(None, "--policies"),
 ) -> None:
     """用白话解释某企业对某事项的匹配结果：每个条件、要求、企业情况和金额计算。"""
-    from huiqi.matching.service import explain_for_cli
-
     when = _parse_date(as_of)
     catalog, items = _load_items(policies, when)
-    text = explain_for_cli(uscc, item, items, catalog, when)
+    text = _explain_text(uscc, item, items, catalog, when)
     if text is None:
         console.print(f"[red]找不到企业 {uscc} 或事项 {item}"
                       f"（或该事项在 {when} 不在有效期内）[/red]")

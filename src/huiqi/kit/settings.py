@@ -28,6 +28,8 @@ class Settings:
     # Policies are matched "as of" this date; None means today (Asia/Shanghai). The demo pins it
     # to a date when the seed policies are in force.
     as_of: date | None = None
+    # Open311 GeoReport v2: the `jurisdiction_id` clients may send (another one is answered 404).
+    open311_jurisdiction_id: str = "huiqi"
 
     @property
     def uploads_dir(self) -> Path:
@@ -45,6 +47,7 @@ def get_settings() -> Settings:
         secret_key=os.environ.get("HUIQI_SECRET_KEY", ""),
         as_of=date.fromisoformat(os.environ["HUIQI_AS_OF"]) if os.environ.get("HUIQI_AS_OF")
         else None,
+        open311_jurisdiction_id=os.environ.get("HUIQI_OPEN311_JURISDICTION_ID") or "huiqi",
     )
 
 

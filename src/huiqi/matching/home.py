@@ -25,8 +25,8 @@ def context(db: Session, actor: Actor) -> dict[str, Any]:
              if packs.covers(v.item, ent.region)]
     # Stored results exist only for items matched while in force: no date filter needed here
     # (the panel has no request clock), and no explanations.
-    pack = service.gift_pack(db, load_catalog(), ent.id, items, policy_date(),
-                             explain_entries=False)
+    rows = service.results(db, load_catalog(), ent.id, items, policy_date(), refresh=False).rows
+    pack = service.pack(items, rows)
     return {"registered": True, "eligible": len(pack.eligible), "total": pack.total,
             "unknown": len(pack.unknown), "near": len(pack.near_misses)}
 

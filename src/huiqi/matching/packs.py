@@ -150,14 +150,15 @@ def view(session: Session, actor: Actor, clock: Clock, settings: Settings | None
     found = _PACKS.get(key)
     if found is None:
         catalog = load_catalog()
-        results, rematched = service.fresh_results(session, catalog, owner.id, items, as_of)
-        if rematched:  # read the new rows between two version reads too (see below)
+        results = service.results(session, catalog, owner.id, items, as_of)
+        rows = results.rows
+        if results.rematched:  # read the new rows between two version reads too (see below)
             version = service.match_version(session, owner.id)
             key = (*key[:-1], version)
-            results = service.stored_results(session, owner.id)
-        found = _view(owner, as_of, service.pack_of(catalog, items, as_of, results),
-                      editable=editable)
-        _keep(session, key, found, service.match_version(session, owner.id) == version, rematched)
+            rows = service.results(session, catalog, owner.id, items, as_of, refresh=False).rows
+        found = _view(owner, as_of, service.pack(items, rows), editable=editable)
+        _keep(session, key, found, service.match_version(session, owner.id) == version,
+              results.rematched)
     return found
 
 
@@ -258,14 +259,15 @@ def supply_facts(session: Session, actor: Actor, clock: Clock, raw: Mapping[str,
     as_of = policy_date_for(clock, settings)
     items = items_for(session, owner, as_of)
     catalog = load_catalog()
-    was = {e.item.id for e in service.current_pack(session, catalog, owner.id, items, as_of)
-           .eligible}
+    before_rows = service.results(session, catalog, owner.id, items, as_of).rows
+    was = {e.item.id for e in service.pack(items, before_rows).eligible}
     registry.set_facts(session, ent, values)
     audit.record(session, actor, "matching.facts_supply", ("enterprise", owner.id),
                  before={n: to_text(before.get(n)) for n in values},
                  after={n: to_text(v) for n, v in values.items()}, at=clock.now())
     service.match_all(session, catalog, items, as_of, enterprise_ids=[owner.id])
-    pack = service.gift_pack(session, catalog, owner.id, items, as_of, explain_entries=False)
+    rows = service.results(session, catalog, owner.id, items, as_of, refresh=False).rows
+    pack = service.pack(items, rows)
     gained = [e.item.title for e in pack.eligible if e.item.id not in was]
     return _view(owner, as_of, pack, editable=True), gained
 

@@ -7,12 +7,12 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, delete, literal, select, true
+from sqlalchemy import Row, Select, delete, literal, select, true
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from huiqi.kit.db import driver_rows
-from huiqi.matching.engines import union_sql
+from huiqi.matching.engines.sql import union_sql
 from huiqi.models.enterprise import enterprises
 from huiqi.models.match_result import MatchResult, MatchVersion
 from huiqi.rules import Catalog, FieldSpec, FieldType, Item, compile_items
@@ -143,6 +143,14 @@ def match_version(session: Session, enterprise_id: int) -> int:
     return int(rows[0][0]) if rows else 0
 
 
+def result_rows(session: Session, enterprise_id: int) -> tuple[Row[Any], ...]:
+    """The enterprise's stored results as plain rows (no ORM objects)."""
+    return tuple(session.execute(
+        select(MatchResult.item_id, MatchResult.eligible, MatchResult.amount,
+               MatchResult.failed, MatchResult.missing, MatchResult.near_miss, MatchResult.as_of)
+        .where(MatchResult.enterprise_id == enterprise_id)).all())
+
+
 def results_for(session: Session, enterprise_id: int) -> list[MatchResult]:
     return list(session.scalars(
         select(MatchResult).where(MatchResult.enterprise_id == enterprise_id)
@@ -153,3 +161,14 @@ def eligible_for_item(session: Session, item_id: str) -> list[MatchResult]:
     return list(session.scalars(
         select(MatchResult).where(MatchResult.item_id == item_id, MatchResult.eligible.is_(True))
         .order_by(MatchResult.enterprise_id)))
+
+
+def export_rows(session: Session, item_ids: Sequence[str]) -> list[Row[Any]]:
+    """(uscc, item, eligible, amount, failed, missing) of every stored result of the items."""
+    return list(session.execute(
+        select(enterprises.c.uscc, MatchResult.item_id, MatchResult.eligible, MatchResult.amount,
+               MatchResult.failed, MatchResult.missing)
+        .join(enterprises, enterprises.c.id == MatchResult.enterprise_id)
+        .where(MatchResult.item_id.in_(list(item_ids)))
+        .order_by(MatchResult.enterprise_id, MatchResult.item_id)).all())
+

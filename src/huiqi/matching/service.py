@@ -1,12 +1,12 @@
-"""Matching as other domains use it: match the registry, read an enterprise's 政策礼包, explain."""
+"""Matching as other domains use it: match the registry (`match_all`), an enterprise's stored
+results (`results`), its 政策礼包 (`pack`), explanations. The bulk engines are in `engines/`."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Row, func, select, text
@@ -88,54 +88,51 @@ def enterprise_facts(session: Session, catalog: Catalog, enterprise_id: int) -> 
     return {k: v for k, v in row.items() if k != "__row" and v is not None}
 
 
-def gift_pack(
+@dataclass(frozen=True)
+class Results:
+    """An enterprise's stored match results, and whether this transaction re-matched it first
+    (the rows, and the match version it raised, are then this transaction's own writes)."""
+
+    rows: tuple[Row[Any], ...]
+    rematched: bool = False
+
+
+def results(
     session: Session, catalog: Catalog, enterprise_id: int, items: Sequence[Item], as_of: date,
-    *, explain_entries: bool = True,
-) -> GiftPack:
-    """The enterprise's stored results for `items`, sorted into the pack's three sections.
-
-    Explanations run the reference evaluator (about a millisecond an item), so they are made
-    only for the entries shown, and not at all with `explain_entries=False` (pages fetch one
-    on demand: `explain_items`).
-    """
-    results = _results(session, enterprise_id)
-    return _pack(session, catalog, enterprise_id, items, as_of, results, explain_entries)
-
-
-def current_pack(
-    session: Session, catalog: Catalog, enterprise_id: int, items: Sequence[Item], as_of: date,
-) -> GiftPack:
-    """`gift_pack` without explanations, from `current_results`."""
-    results = current_results(session, catalog, enterprise_id, items, as_of)
-    return pack_of(catalog, items, as_of, results)
+    *, refresh: bool = True,
+) -> Results:
+    """The enterprise's stored results as plain rows (the pack reads up to a few hundred per
+    request; ORM objects cost several times more than the query). With `refresh`, the
+    enterprise is re-matched first when they miss an item or were computed for another date (a
+    newly registered enterprise, a newly published item, a new policy date)."""
+    rows = repository.result_rows(session, enterprise_id)
+    if not refresh:
+        return Results(rows)
+    dates = {r.item_id: r.as_of for r in rows}
+    if all(dates.get(i.id) == as_of for i in items):
+        return Results(rows)
+    rematched = _rematch(session, catalog, enterprise_id, items, as_of)
+    return Results(repository.result_rows(session, enterprise_id), rematched)
 
 
-def current_results(
-    session: Session, catalog: Catalog, enterprise_id: int, items: Sequence[Item], as_of: date,
-) -> tuple[Row[Any], ...]:
-    """The enterprise's stored results, re-matching it first when they miss an item or were
-    computed for another date (a newly registered enterprise, a newly published item, a new
-    policy date)."""
-    return fresh_results(session, catalog, enterprise_id, items, as_of)[0]
-
-
-def fresh_results(
-    session: Session, catalog: Catalog, enterprise_id: int, items: Sequence[Item], as_of: date,
-) -> tuple[tuple[Row[Any], ...], bool]:
-    """`current_results`, and whether this transaction re-matched the enterprise (the rows, and
-    the match version it raised, are then this transaction's own writes)."""
-    results = _results(session, enterprise_id)
-    dates = {r.item_id: r.as_of for r in results}
-    rematched = False
-    if any(dates.get(i.id) != as_of for i in items):
-        rematched = _rematch(session, catalog, enterprise_id, items, as_of)
-        results = _results(session, enterprise_id)
-    return tuple(results), rematched
-
-
-def stored_results(session: Session, enterprise_id: int) -> tuple[Row[Any], ...]:
-    """The enterprise's stored results as they are (no re-match check)."""
-    return tuple(_results(session, enterprise_id))
+def pack(items: Sequence[Item], rows: Sequence[Row[Any]]) -> GiftPack:
+    """政策礼包 from stored result rows (`results(...).rows`), sorted into its three sections;
+    no database access and no explanations (pages fetch one on demand: `explain_items`)."""
+    by_id = {i.id: i for i in items}
+    found = GiftPack([], [], [])
+    for r in sorted(rows, key=lambda r: r.item_id):
+        item = by_id.get(r.item_id)
+        if item is None or (r.eligible is False and not r.near_miss):
+            continue
+        entry = PackEntry(item, r.eligible, r.amount, _split(r.failed), _split(r.missing))
+        if r.eligible:
+            found.eligible.append(entry)
+        elif r.eligible is None:
+            found.unknown.append(entry)
+        else:
+            found.near_misses.append(entry)
+    found.eligible.sort(key=lambda e: e.amount or 0, reverse=True)
+    return found
 
 
 def owner_by_uscc(session: Session, uscc: str) -> repository.OwnerRow | None:
@@ -170,44 +167,6 @@ def _rematch(session: Session, catalog: Catalog, enterprise_id: int, items: Sequ
     return True
 
 
-def pack_of(catalog: Catalog, items: Sequence[Item], as_of: date,
-            results: Sequence[Row[Any]]) -> GiftPack:
-    """The pack from stored results, without explanations (no database access)."""
-    return _pack(None, catalog, 0, items, as_of, results, False)
-
-
-def _results(session: Session, enterprise_id: int) -> Sequence[Row[Any]]:
-    """The enterprise's stored results as plain rows: the pack reads up to a few hundred per
-    request, and ORM objects cost several times more than the query."""
-    return session.execute(
-        select(MatchResult.item_id, MatchResult.eligible, MatchResult.amount,
-               MatchResult.failed, MatchResult.missing, MatchResult.near_miss, MatchResult.as_of)
-        .where(MatchResult.enterprise_id == enterprise_id)).all()
-
-
-def _pack(session: Session | None, catalog: Catalog, enterprise_id: int, items: Sequence[Item],
-          as_of: date, results: Sequence[Row[Any]], explain_entries: bool) -> GiftPack:
-    by_id = {i.id: i for i in items}
-    pack = GiftPack([], [], [])
-    for r in sorted(results, key=lambda r: r.item_id):
-        item = by_id.get(r.item_id)
-        if item is None or (r.eligible is False and not r.near_miss):
-            continue
-        entry = PackEntry(item, r.eligible, r.amount, _split(r.failed), _split(r.missing))
-        if r.eligible:
-            pack.eligible.append(entry)
-        elif r.eligible is None:
-            pack.unknown.append(entry)
-        else:
-            pack.near_misses.append(entry)
-    pack.eligible.sort(key=lambda e: e.amount or 0, reverse=True)
-    if explain_entries and session is not None:
-        facts = enterprise_facts(session, catalog, enterprise_id)
-        for entry in (*pack.eligible, *pack.unknown, *pack.near_misses):
-            entry.explanation = explain(entry.item, facts, as_of, catalog).lines
-    return pack
-
-
 def explain_items(session: Session, catalog: Catalog, enterprise_id: int, items: Sequence[Item],
                   as_of: date) -> dict[str, list[str]]:
     """Item id → its explanation for one enterprise, in plain Chinese, from its current facts."""
@@ -239,71 +198,7 @@ def check_consistency(
     return problems
 
 
-# ---- command-line helpers -------------------------------------------------------------------
+def export_rows(session: Session, items: Sequence[Item]) -> list[Row[Any]]:
+    """(uscc, item, eligible, amount, failed, missing) of the stored results of `items`."""
+    return repository.export_rows(session, [i.id for i in items])
 
-def match_database_cli(
-    items: Sequence[Item], as_of: date, *, engine: str, out: Path | None,
-    progress: Callable[[str], None],
-):  # type: ignore[no-untyped-def]
-    from huiqi.kit.db import default_engine, unit_of_work
-    from huiqi.kit.db_schema import ensure_schema
-    from huiqi.matching.bulk import MatchSummary
-    from huiqi.matching.inputs import LoadedInput
-    from huiqi.registry.catalog import load_catalog
-
-    db = default_engine()
-    ensure_schema(db)
-    catalog = load_catalog()
-    progress(f"在数据库（{db.dialect.name}）中匹配")
-    with unit_of_work(db) as session:
-        stats = match_all(session, catalog, items, as_of)
-    if out is not None:
-        progress("写出结果")
-        _export_results(db, items, out)
-    return MatchSummary(LoadedInput(stats.enterprises, [], []), stats.items, stats.pairs,
-                        stats.eligible, stats.unknown)
-
-
-def _export_results(db, items: Sequence[Item], out: Path) -> None:  # type: ignore[no-untyped-def]
-    import duckdb
-    import pyarrow as pa
-
-    ids = [i.id for i in items]
-    with db.connect() as conn:
-        rows = conn.execute(
-            select(text("e.uscc"), MatchResult.item_id, MatchResult.eligible, MatchResult.amount,
-                   MatchResult.failed, MatchResult.missing)
-            .select_from(MatchResult).join(text("enterprises e"),
-                                           text("e.id = match_results.enterprise_id"))
-            .where(MatchResult.item_id.in_(ids))
-            .order_by(MatchResult.enterprise_id, MatchResult.item_id)).all()
-    table = pa.table({
-        "uscc": [r[0] for r in rows], "item": [r[1] for r in rows],
-        "eligible": [{True: "true", False: "false"}.get(r[2], "unknown") for r in rows],
-        "amount": pa.array([r[3] if r[2] else None for r in rows], pa.decimal128(18, 2)),
-        "failed": [r[4] for r in rows], "missing": [r[5] for r in rows]})
-    con = duckdb.connect()
-    con.register("t", table)
-    fmt = "FORMAT PARQUET" if out.suffix.lower() == ".parquet" else "FORMAT CSV, HEADER"
-    con.execute(f"COPY t TO '{str(out).replace(chr(39), chr(39) * 2)}' ({fmt})").fetchall()
-
-
-def explain_for_cli(
-    uscc: str, item_id: str, items: Sequence[Item], catalog: Catalog, as_of: date
-) -> str | None:
-    from huiqi.kit.db import default_engine, unit_of_work
-    from huiqi.kit.db_schema import ensure_schema
-
-    item = next((i for i in items if i.id == item_id), None)
-    if item is None:
-        return None
-    db = default_engine()
-    ensure_schema(db)
-    with unit_of_work(db) as session:
-        row = session.execute(text("SELECT id, name FROM enterprises WHERE uscc = :u"),
-                              {"u": uscc.strip().upper()}).first()
-        if row is None:
-            return None
-        facts = enterprise_facts(session, catalog, int(row[0]))
-    header = f"{row[1]}（{uscc}） × {item.title}（{item.id}），按 {as_of} 有效的政策"
-    return header + "\n" + explain(item, facts, as_of, catalog).to_text()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import uuid
+from collections.abc import Callable
 from urllib.parse import urlencode
 
 from fastapi import FastAPI, Request
@@ -31,6 +32,14 @@ TITLES = {400: "请求有误", 401: "请先登录", 403: "无法执行此操作"
           405: "不支持的操作", 409: "操作冲突", 413: "文件过大", 422: "信息有误",
           429: "操作过于频繁", 500: "系统出错了"}
 HTTP_MESSAGES = {404: NOT_FOUND, 405: "此地址不支持该操作。", 413: "上传的内容超过了大小限制。"}
+# Machine interfaces whose standard fixes its own error body (Open311's error list), by path
+# prefix: renderer(request, status, message, headers). Registered by the interface's module.
+ErrorRenderer = Callable[[Request, int, str, dict[str, str] | None], Response]
+FORMATS: dict[str, ErrorRenderer] = {}
+
+
+def register_format(prefix: str, renderer: ErrorRenderer) -> None:
+    FORMATS[prefix] = renderer
 
 
 def install(app: FastAPI) -> None:
@@ -44,6 +53,9 @@ def respond(
     request: Request, status: int, code: str, message: str, details: object | None = None,
     headers: dict[str, str] | None = None,
 ) -> Response:
+    for prefix, renderer in FORMATS.items():
+        if request.url.path.startswith(prefix):
+            return renderer(request, status, message, headers)
     if is_api(request):
         body = {"error": {"code": code, "message": message, "details": details}}
         return JSONResponse(body, status_code=status, headers=headers)

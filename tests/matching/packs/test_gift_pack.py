@@ -269,7 +269,8 @@ def test_two_first_visits_at_once_both_get_the_pack(app_engine: Engine, register
 
     def visit(name: str, hold: bool) -> None:
         with unit_of_work(app_engine) as db:
-            pack = service.current_pack(db, load_catalog(), ent_id, items, day)
+            rows = service.results(db, load_catalog(), ent_id, items, day).rows
+            pack = service.pack(items, rows)
             if hold:
                 first_matched.set()
                 time.sleep(0.5)  # still uncommitted while the second visit matches

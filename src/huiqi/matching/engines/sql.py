@@ -16,10 +16,10 @@ from datetime import date
 import duckdb
 import pyarrow as pa
 
-from huiqi.matching import sqlite_table
+from huiqi.matching.engines import sqlite_table
 from huiqi.rules import CompiledItem, Item, compile_items
 
-ENGINES = ("duckdb", "sqlite", "postgres")
+ENGINES = ("duckdb", "sqlite", "postgres", "spark")
 RESULT_COLUMNS = ("__row", "item_ord", "item", "eligible", "amount_fen", "failed", "missing")
 
 

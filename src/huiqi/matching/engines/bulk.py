@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
+import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -19,8 +20,8 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from huiqi.matching import engines
-from huiqi.matching.inputs import (
+from huiqi.matching.engines import sql as engines
+from huiqi.matching.engines.inputs import (
     CANONICAL_TABLE,
     InputError,
     LoadedInput,
@@ -76,6 +77,9 @@ def match_file(
         _write(con, EMPTY_SQL, out_path)
     elif engine == "duckdb":
         _write_in_parts(con, streaming_sql(items, as_of, PART_TABLE), out_path)
+    elif engine == "spark":
+        with tempfile.TemporaryDirectory(prefix="huiqi-spark-") as work:
+            _write(con, _run_on_spark(con, items, as_of, Path(work)), out_path)
     else:
         con.register("results_arrow", _run_elsewhere(con, items, as_of, engine, postgres_url))
         _write(con, OUTPUT_SQL.format(results="results_arrow"), out_path)
@@ -162,6 +166,20 @@ def _write(con: duckdb.DuckDBPyConnection, sql: str, out_path: Path) -> None:
     con.execute(f"COPY ({sql}) TO {target} ({fmt})").fetchall()
 
 
+def _run_on_spark(con: duckdb.DuckDBPyConnection, items: Sequence[Item], as_of: date,
+                  work: Path) -> str:
+    """Hand the checked rows to Spark as canonical Parquet (in `work`); the SQL that writes
+    its result back in input order."""
+    from huiqi.matching.engines import spark
+
+    canonical = work / "src.parquet"
+    con.execute(f"COPY {CANONICAL_TABLE} TO {_sql_str(str(canonical))} (FORMAT PARQUET)")
+    result = spark.match_canonical(canonical, items, as_of, work / "result")
+    parts = _sql_str(str(result / "*.parquet"))
+    return (f"SELECT uscc, item, eligible, amount, failed, missing FROM read_parquet({parts}) "
+            "ORDER BY __row, item_ord")
+
+
 def _run_elsewhere(
     con: duckdb.DuckDBPyConnection,
     items: Sequence[Item],
@@ -179,7 +197,7 @@ def _run_elsewhere(
             return engines.run_sqlite_table(conn, items, as_of, columns="scaled")
         finally:
             conn.close()
-    from huiqi.matching.pg_transfer import load_postgres
+    from huiqi.matching.engines.pg_transfer import load_postgres
 
     if not postgres_url:
         raise InputError("使用 postgres 引擎需要设置 HUIQI_DATABASE_URL 为 PostgreSQL 地址")

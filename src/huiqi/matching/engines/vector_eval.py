@@ -13,8 +13,15 @@ from typing import Any
 
 import numpy as np
 
-from huiqi.matching.vector_codes import Lookup
-from huiqi.matching.vector_nodes import _COMPARE, _HANDLERS, _cond, _const_scalar, _or_nulls, _zero
+from huiqi.matching.engines.vector_codes import Lookup
+from huiqi.matching.engines.vector_nodes import (
+    _COMPARE,
+    _HANDLERS,
+    _cond,
+    _const_scalar,
+    _or_nulls,
+    _zero,
+)
 from huiqi.rules import _ir as ir
 
 Arr = Any  # an ndarray, or a numpy scalar standing for a constant column

@@ -9,12 +9,12 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from huiqi.matching.vector_eval import Eval
-from huiqi.matching.vector_nodes import _or_nulls
+from huiqi.matching.engines.vector_eval import Eval
+from huiqi.matching.engines.vector_nodes import _or_nulls
 from huiqi.rules import _ir as ir
 
 if TYPE_CHECKING:
-    from huiqi.matching.vector import VectorResult
+    from huiqi.matching.engines.vector import VectorResult
 
 Arr = Any
 Cond = tuple[Arr, Arr]
@@ -29,7 +29,7 @@ def _bits_dtype(count: int) -> type[np.unsignedinteger[Any]]:
 
 def allocate(bound: ir.ItemIR, n: int, details: bool, widths: tuple[int, int]
              ) -> VectorResult:
-    from huiqi.matching.vector import VectorResult
+    from huiqi.matching.engines.vector import VectorResult
 
     result = VectorResult(bound.item_id, zeros(n, np.int8), zeros(n, np.int64),
                           zeros(-(-n // 8), np.uint8))

@@ -29,9 +29,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from huiqi.matching.vector_codes import code_dtype
-from huiqi.matching.vector_eval import Canon, Eval, Plan, intern_item
-from huiqi.matching.vector_fill import allocate, fill, zeros
+from huiqi.matching.engines.vector_codes import code_dtype
+from huiqi.matching.engines.vector_eval import Canon, Eval, Plan, intern_item
+from huiqi.matching.engines.vector_fill import allocate, fill, zeros
 from huiqi.rules import Catalog, FieldType, Item
 from huiqi.rules._compiler import fold_item
 
