@@ -53,7 +53,7 @@ def test_generate_from_registry_confirm_some_decline_one_then_paid(world: World)
             Notification.user_id == world.ent_b.user_id)).all()  # no news of a decline
     batch = world.do(payouts.create_batch, world.office, item_id="testville.auto")
     world.do(payouts.export, world.office, batch.id)
-    assert world.do(payouts.mark_paid, world.office, batch.id).newly_paid == 2
+    assert world.do(payouts.mark_paid, world.office2, batch.id).newly_paid == 2
     assert world.do(apps.get, world.ent_a, rows[world.ent_a.enterprise_uscc]).status == "paid"
 
 

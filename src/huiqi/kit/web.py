@@ -22,6 +22,7 @@ from starlette.datastructures import FormData
 
 from huiqi.kit import inline
 from huiqi.kit.clock import Clock
+from huiqi.kit.errors import HuiqiError, keeps_flushed
 
 API_PREFIX = "/api"
 API_DOCS_PAGE = "/api/docs"  # an HTML page for people, served with the usual session
@@ -42,8 +43,8 @@ async def get_db(request: Request) -> AsyncIterator[Session]:
     session.info[_REQUEST_UNIT] = True
     try:
         yield session
-    except BaseException:
-        await _finish(session, commit=False)
+    except BaseException as exc:
+        await _finish(session, commit=keeps_flushed(exc))  # kit.errors.AuditedRefusal
         raise
     await _finish(session, commit=True)
 
@@ -82,7 +83,14 @@ class UnitOfWorkRoute(APIRoute):
 def _committing(endpoint: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(endpoint)  # FastAPI reads the signature through __wrapped__
     def run(*args: Any, **kwargs: Any) -> Any:
-        result = endpoint(*args, **kwargs)
+        try:
+            result = endpoint(*args, **kwargs)
+        except HuiqiError as exc:
+            if keeps_flushed(exc):  # an audited refusal: commit its audit row, then answer
+                for value in kwargs.values():
+                    if isinstance(value, Session) and value.info.get(_REQUEST_UNIT):
+                        value.commit()
+            raise
         for value in kwargs.values():
             if isinstance(value, Session) and value.info.get(_REQUEST_UNIT) \
                     and not inline.settles_inline(value):  # a read: get_db just closes it
