@@ -124,3 +124,14 @@ def upload(name: str, filename: str = "合同.pdf", data: bytes = PDF) -> Any:
 
 # Browser fixtures of the platform (live server, Chromium page), for test_browser.py.
 from tests.fixtures.web import browser, live_server, live_user, page  # noqa: E402, F401
+
+
+def publicise(world: World, list_id: int) -> None:
+    """Publish a 免申即享 list and move the clock past its 公示 (the step that grants waits)."""
+    from datetime import timedelta
+
+    from huiqi.grants import autolists
+
+    listing = world.do(autolists.publish, world.office, list_id)
+    day = listing.publicity_until + timedelta(days=1)
+    world.clock.set(datetime(day.year, day.month, day.day, 2, 0, tzinfo=UTC))

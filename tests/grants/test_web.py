@@ -13,7 +13,7 @@ from huiqi.grants import applications as apps
 from huiqi.grants import payouts, review
 from huiqi.models.application import Application
 from tests.fixtures.web import csrf_token, post_form
-from tests.grants.conftest import PDF, World
+from tests.grants.conftest import PDF, World, publicise
 from tests.grants.web import Clients
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
@@ -140,6 +140,7 @@ def test_auto_grant_over_api(world: World, web: Clients) -> None:
     made = office.post("/api/v1/grants/auto-lists", json={"item_id": "testville.auto"})
     assert made.status_code == 201 and made.json()["rows"] == 2
     list_id = made.json()["id"]
+    publicise(world, list_id)
     confirmed = hr.post(f"/api/v1/grants/auto-lists/{list_id}/confirm", json={})
     assert confirmed.status_code == 200 and len(confirmed.json()["confirmed"]) == 2
     batch = office.post("/api/v1/grants/payouts", json={"item_id": "testville.auto"}).json()
