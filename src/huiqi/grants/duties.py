@@ -70,7 +70,7 @@ def change_setting(session: Session, actor: Actor, key: str, value: str | None, 
         if amount is not None and (amount < 0 or amount != amount.quantize(Decimal("0.01"))):
             raise ValidationFailed("第二审批人门槛应为不小于 0 的金额（元，最多两位小数），"
                                    "或留空表示不设。")
-        text = "" if amount is None else str(amount)
+        text = "" if amount is None else str(amount.quantize(Decimal("0.01")))
     elif key == PUBLICITY_WORKDAYS:
         if not text.isdigit() or not 1 <= int(text) <= 30:
             raise ValidationFailed("公示期应为 1–30 个工作日。")
