@@ -33,7 +33,7 @@ from huiqi.kit.inflight import InFlightLimit
 from huiqi.kit.scheduler import Scheduler, minutes_from_env
 from huiqi.kit.security import secret_from_file
 from huiqi.kit.settings import Settings, get_settings
-from huiqi.policies.library import install as install_policy_library
+from huiqi.policies import service as policies
 from huiqi.ui import errors
 from huiqi.ui.headers import SecurityHeaders
 from huiqi.ui.templating import STATIC_DIR
@@ -122,7 +122,8 @@ def create_app(
     app.state.session_factory = session_factory(engine)
     app.state.clock = clock or Clock()
     app.state.secret_key = settings.secret_key or secret_from_file(settings.data_dir)
-    install_policy_library(settings.policies_dir)  # published versions: the items at run time
+    # This database's policy items (published versions), scoped to the engine, not the process.
+    app.state.policy_items = policies.attach(engine, settings.policies_dir)
     errors.install(app)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(InFlightLimit, limit=IN_FLIGHT)  # outermost: see huiqi.kit.inflight

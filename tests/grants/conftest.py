@@ -16,13 +16,13 @@ from sqlalchemy.orm import Session
 from stdnum.cn import uscc as uscc_number
 
 from huiqi.auth.actor import Actor
-from huiqi.grants import items
 from huiqi.kit.clock import FixedClock
 from huiqi.kit.db import unit_of_work
 from huiqi.kit.settings import Settings
 from huiqi.models.department import Department
 from huiqi.models.user import User
 from huiqi.registry import service as registry
+from tests.fixtures.policy_items import policy_files
 from tests.fixtures.service_db import *  # noqa: F403
 from tests.fixtures.world import ServiceWorld
 
@@ -39,11 +39,10 @@ def make_uscc(n: int) -> str:
 
 
 
-@pytest.fixture(autouse=True, scope="session")
-def _test_policies() -> Iterator[None]:
-    items.use_source(items.FileItemSource([POLICY]))
-    yield
-    items.use_source(None)
+@pytest.fixture(autouse=True)
+def _test_policies(request: pytest.FixtureRequest) -> Iterator[None]:
+    with policy_files(request, POLICY):
+        yield
 
 
 class World(ServiceWorld):

@@ -16,6 +16,7 @@ from huiqi.kit.errors import HuiqiError, PermissionDenied, ValidationFailed
 from huiqi.models.budget import BudgetAccount
 from huiqi.models.budget_entry import BudgetEntry
 from huiqi.models.grant import Grant
+from huiqi.policies import service as policies
 from tests.grants.conftest import World
 
 
@@ -152,10 +153,14 @@ def test_office_sets_budget_never_below_what_is_used(world: World) -> None:
 
 
 def _pool_of(world: World, size: int) -> Engine:
+    """A second engine on the world's database, serving the same policy items."""
     url = world.engine.url.render_as_string(hide_password=False)
     if world.engine.dialect.name == "postgresql":
-        return create_engine(url, pool_size=size, max_overflow=0)
-    return make_engine(url)  # SQLite: writers queue on the database lock anyway
+        engine = create_engine(url, pool_size=size, max_overflow=0)
+    else:
+        engine = make_engine(url)  # SQLite: writers queue on the database lock anyway
+    policies.use_items(engine, policies.items(world.engine).source)
+    return engine
 
 
 def test_fifty_concurrent_approvals_against_a_budget_for_ten(world: World) -> None:

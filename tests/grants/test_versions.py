@@ -10,10 +10,12 @@ from decimal import Decimal
 import pytest
 
 from huiqi.grants import applications as apps
-from huiqi.grants import items, payouts, review
+from huiqi.grants import payouts, review
 from huiqi.kit.errors import ValidationFailed
 from huiqi.policies import service as policies
+from huiqi.policies.items import ItemWithdrawn, VersionMissing
 from huiqi.policies.library import LibraryItemSource
+from tests.fixtures.policy_items import serving
 from tests.grants.conftest import World
 
 AS_OF = date(2025, 6, 2)
@@ -63,11 +65,8 @@ items:
 
 @pytest.fixture
 def library(world: World) -> Iterator[LibraryItemSource]:
-    before = items._source, items._chosen
-    source = LibraryItemSource()
-    items.use_source(source)
-    yield source
-    items._source, items._chosen = before
+    with serving(world.engine, LibraryItemSource()) as source:
+        yield source  # type: ignore[misc]
 
 
 def publish(w: World, text: str) -> int:
@@ -102,7 +101,7 @@ def test_withdrawn_policy_still_reviewed_approved_and_paid_under_its_version(
     world.do(payouts.mark_paid, world.office2, batch.id, "回单-版本测试")
     assert world.do(apps.get, world.ent_a, app.id).status == "paid"
 
-    with pytest.raises(items.ItemWithdrawn) as refused:
+    with pytest.raises(ItemWithdrawn) as refused:
         world.do(apps.submit, world.ent_b, item_id=ITEM)
     assert refused.value.status_code == 410
     assert "撤回" in refused.value.message and "不再受理新的申报" in refused.value.message
@@ -138,7 +137,7 @@ def test_an_unknown_version_is_a_clear_conflict_not_the_current_rules(
     app = world.do(apps.submit, world.ent_a, item_id=ITEM)
     with world.tx() as s:
         apps.get(s, world.ent_a, app.id).policy_version = "tv.versioned@0000000000000000"
-    with pytest.raises(items.VersionMissing) as err:
+    with pytest.raises(VersionMissing) as err:
         world.do(review.approve, world.dept, app.id)
     assert err.value.status_code == 409 and "已不在政策库中" in err.value.message
     with world.tx() as s:
@@ -147,7 +146,7 @@ def test_an_unknown_version_is_a_clear_conflict_not_the_current_rules(
 
 
 def test_file_source_knows_only_the_files_current_version(world: World) -> None:
-    source = items.current_source()
+    source = policies.items(world.engine).source
     with world.tx() as s:
         current = source.get(s, "testville.rent")
         assert source.get_version(s, "testville.rent", current.version) == current

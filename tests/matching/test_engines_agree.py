@@ -104,3 +104,48 @@ def test_postgres_agrees_with_reference(rows, tmp_path: Path, pg_url: str) -> No
     out = tmp_path / "pg.csv"
     match_file(src, out, ITEMS, CATALOG, engine="postgres", as_of=AS_OF, postgres_url=pg_url)
     assert read_out(out) == reference(rows)
+
+
+TECH = {"region": "420802", "legal_form": "enterprise", "industry_code": "C3311",
+        "above_size": True, "cultivating_above_size": False, "major_violation_3y": False,
+        "dishonest_debtor": False, "equipment_investment": "50000000", "construction_years": "2",
+        "prior_fiscal_support": False, "online_sales": "6000000"}
+# robot_replacement unknown: 4,500,000 is undetermined (4,000,000 or 4,500,000), 600,000 is
+# certain; the e-commerce subsidy uses the exact 2025 LPR mean (1,000,000 → 15,166.67)
+FIXED = [{**TECH, "equipment_purchase": "45000000", "robot_replacement": None,
+          "loan_amount": "1000000"},
+         {**TECH, "equipment_purchase": "6000000", "robot_replacement": None,
+          "loan_amount": "2000000"},
+         {**TECH, "equipment_purchase": "45000000", "robot_replacement": True,
+          "loan_amount": "989.01"}]
+
+
+def _by_item(rows: list[tuple[str, ...]]) -> dict[tuple[str, str], tuple[str, ...]]:
+    return {(r[0], r[1]): r for r in rows}
+
+
+def test_unknown_caps_and_exact_rates_agree_on_every_engine(tmp_path: Path) -> None:
+    src = tmp_path / "fixed.csv"
+    write_csv(src, FIXED)
+    expected = reference(FIXED)
+    got = _by_item(expected)
+    assert got[("U0000", "dongbao.tech-upgrade")][2:] == ("true", "", "", "robot_replacement")
+    assert got[("U0001", "dongbao.tech-upgrade")][2:] == ("true", "600000.00", "", "")
+    assert got[("U0002", "dongbao.tech-upgrade")][3] == "4500000.00"
+    assert got[("U0000", "dongbao.ecommerce-loan")][3] == "15166.67"
+    assert got[("U0001", "dongbao.ecommerce-loan")][3] == "30333.33"
+    assert got[("U0002", "dongbao.ecommerce-loan")][3] == "15.00"
+    for engine in ("duckdb", "sqlite"):
+        out = tmp_path / f"{engine}.csv"
+        match_file(src, out, ITEMS, CATALOG, engine=engine, as_of=AS_OF)
+        assert read_out(out) == expected, engine
+    assert vector_rows(src, len(FIXED)) == expected
+
+
+@pytest.mark.postgres
+def test_unknown_caps_and_exact_rates_agree_on_postgres(tmp_path: Path, pg_url: str) -> None:
+    src = tmp_path / "fixed.csv"
+    write_csv(src, FIXED)
+    out = tmp_path / "pg.csv"
+    match_file(src, out, ITEMS, CATALOG, engine="postgres", as_of=AS_OF, postgres_url=pg_url)
+    assert read_out(out) == reference(FIXED)

@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 from sqlalchemy import Engine, event, select
+from sqlalchemy.orm import Session
 
 from huiqi.auth.actor import Actor
-from huiqi.grants import items as item_source
 from huiqi.kit.clock import FixedClock
 from huiqi.kit.db import make_engine, unit_of_work
 from huiqi.kit.settings import Settings
@@ -21,6 +21,8 @@ from huiqi.matching import packs, service
 from huiqi.models.match_result import MatchVersion
 from huiqi.models.user import Role
 from huiqi.policies import repository as policies_repo
+from huiqi.policies import service as policies
+from huiqi.policies.items import FileItemSource
 from huiqi.registry import service as registry
 from huiqi.registry.catalog import load_catalog
 from huiqi.rules import Item
@@ -46,14 +48,8 @@ def engine(db_url: str, tmp_path: Path) -> Iterator[Engine]:
 
 
 @pytest.fixture(autouse=True)
-def _gift_policies() -> Iterator[None]:
-    # The item source and the pack cache are process-wide: put back what was there.
-    before = item_source._source, item_source._chosen
-    item_source.use_source(item_source.FileItemSource([POLICIES]))
-    packs._PACKS.clear()
-    yield
-    packs._PACKS.clear()
-    item_source._source, item_source._chosen = before
+def _gift_policies(engine: Engine) -> None:
+    policies.use_items(engine, FileItemSource([POLICIES]))  # this test's database only
 
 
 @pytest.fixture
@@ -71,7 +67,7 @@ def _register(engine: Engine, **profile: Any) -> tuple[int, str]:
 
 def _items(engine: Engine) -> list[Item]:
     with unit_of_work(engine) as db:
-        return sorted((v.item for v in item_source.current_source().all(db)
+        return sorted((v.item for v in policies.published_items(db)
                        if v.item.id.startswith("giftville.")), key=lambda i: i.id)
 
 
@@ -99,8 +95,10 @@ def _ids(entries: list[service.PackEntry]) -> list[str]:
     return [e.item.id for e in entries]
 
 
-def _kept_versions(enterprise_id: int) -> list[int]:
-    return [k[-1] for k in packs._PACKS._data if k[0].id == enterprise_id]
+def _kept_versions(engine: Engine, enterprise_id: int) -> list[int]:
+    with Session(engine) as db:
+        cache = packs.pack_cache(db)
+    return [k[-1] for k in cache._data if k[0].id == enterprise_id]
 
 
 def test_matching_everyone_raises_every_version_in_one_statement(engine: Engine) -> None:
@@ -208,10 +206,10 @@ def test_a_view_is_not_kept_under_a_version_that_changed_while_it_was_built(
     built = _view(engine, uscc, settings)
     assert "giftville.hightech" in _ids(built.pack.eligible)  # the new rows
     assert _versions(engine) == {a: version + 1}
-    assert _kept_versions(a) == []  # not under the old version
+    assert _kept_versions(engine, a) == []  # not under the old version
     monkeypatch.setattr(service, "results", real)
     assert "giftville.hightech" in _ids(_view(engine, uscc, settings).pack.eligible)
-    assert _kept_versions(a) == [version + 1]
+    assert _kept_versions(engine, a) == [version + 1]
 
 
 def test_a_rematch_is_kept_only_once_committed(engine: Engine, settings: Settings) -> None:
@@ -226,7 +224,7 @@ def test_a_rematch_is_kept_only_once_committed(engine: Engine, settings: Setting
         view = packs.view(db, _actor(uscc), CLOCK, settings)
         assert "giftville.hightech" in _ids(view.pack.near_misses)
         db.rollback()
-    assert _kept_versions(a) == []
+    assert _kept_versions(engine, a) == []
     with unit_of_work(engine) as db:  # the next writer: the office's correction
         registry.upsert(db, {"uscc": uscc, "high_tech": True})
         service.match_all(db, load_catalog(), _items(engine), AS_OF, enterprise_ids=[a])

@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, func, select
 
-from huiqi.grants import items
 from huiqi.kit.db import unit_of_work
 from huiqi.models.notification import Notification
 from huiqi.policies.library import LibraryItemSource
 from huiqi.registry import service as registry
+from tests.fixtures.policy_items import serving
 from tests.fixtures.web import *  # noqa: F403
 from tests.fixtures.web import Creds, test_uscc
 
@@ -101,10 +101,7 @@ def notification_count(engine: Engine, user_id: int) -> int:
 
 
 @pytest.fixture
-def library_source() -> Iterator[LibraryItemSource]:
-    """The library as the item source grants use, for this test only."""
-    before = items._source, items._chosen
-    source = LibraryItemSource()
-    items.use_source(source)
-    yield source
-    items._source, items._chosen = before
+def library_source(app_engine: Engine) -> Iterator[LibraryItemSource]:
+    """The library (without the fallback files) as this database's items, for this test."""
+    with serving(app_engine, LibraryItemSource()) as source:
+        yield source  # type: ignore[misc]

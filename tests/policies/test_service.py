@@ -8,7 +8,6 @@ import pytest
 from sqlalchemy import select
 
 from huiqi.auth.actor import Actor
-from huiqi.grants import items
 from huiqi.kit.db import unit_of_work
 from huiqi.kit.errors import Conflict, NotFound
 from huiqi.models.audit import AuditLog
@@ -48,7 +47,7 @@ def test_a_valid_file_is_saved_as_a_draft_and_is_not_yet_an_item(db, clock, doc_
     row = db(lambda s: service.version(s, document_id, 1))
     assert row.status == "draft" and row.item_ids == [f"{doc_id}-rent"]
     assert len(row.sha256) == 64
-    assert db(lambda s: service.LIBRARY.get(s, f"{doc_id}-rent")) is None
+    assert db(lambda s: service.find_item(s, f"{doc_id}-rent")) is None
     actions = db(lambda s: list(s.scalars(select(AuditLog.action).where(
         AuditLog.subject_type == "policy_versions", AuditLog.subject_id == str(row.id)))))
     assert actions == ["policy.upload"]
@@ -141,7 +140,7 @@ def test_publish_rematches_and_notifies_only_the_newly_eligible(
     assert doc_id in note.title and note.link == "/gift-pack"
     versions = db(lambda s: service.document(s, document_id)[1])
     assert [(v.number, v.status) for v in versions] == [(2, "published"), (1, "superseded")]
-    found = db(lambda s: service.LIBRARY.get(s, f"{doc_id}-rent"))
+    found = db(lambda s: service.find_item(s, f"{doc_id}-rent"))
     assert found.number == 2 and found.version.startswith(f"{doc_id}@")
 
 
@@ -161,7 +160,7 @@ def test_withdraw_takes_items_out_of_matching_and_applying(
     document_id, _ = save(db, clock, policy_yaml(doc_id))
     db(lambda s: service.publish(s, OFFICE, clock, document_id, 1, as_of=AS_OF))
     item_id = f"{doc_id}-rent"
-    assert db(lambda s: items.get_item(s, item_id)).item.title.startswith("房租补贴")
+    assert db(lambda s: service.get_item(s, item_id)).item.title.startswith("房租补贴")
     assert db(lambda s: s.scalars(select(MatchResult).where(
         MatchResult.item_id == item_id, MatchResult.eligible.is_(True))).all())
 
@@ -169,7 +168,7 @@ def test_withdraw_takes_items_out_of_matching_and_applying(
                                                    reason="政策到期")))
     assert row == ("withdrawn", 1)
     with pytest.raises(NotFound):
-        db(lambda s: items.get_item(s, item_id))
+        db(lambda s: service.get_item(s, item_id))
     assert all(iv.item.id != item_id for iv in db(library_source.all))
     assert db(lambda s: s.scalars(select(MatchResult).where(
         MatchResult.item_id == item_id)).all()) == []
@@ -189,7 +188,7 @@ def test_import_of_the_seed_policies_publishes_them_once(db, clock, app_engine) 
     changed, report = db(lambda s: service.import_files(s, OFFICE, clock, [folder], as_of=AS_OF))
     assert changed == 4 and report is not None and report.items >= 1
     assert db(lambda s: service.import_files(s, OFFICE, clock, [folder], as_of=AS_OF)) == (0, None)
-    ids = {iv.item.id for iv in db(service.LIBRARY.all)}
+    ids = {i.id for i in db(service.library_items)}
     assert {"dongbao.ecommerce-loan", "dongbao.tech-upgrade", "jiangbei.state-rent-relief",
             "jiangbei.job-retention-refund"} <= ids
 

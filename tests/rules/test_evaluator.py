@@ -36,7 +36,10 @@ def eligible(tmp_path: Path, rule: str, **facts: object) -> bool | None:
     ("industry_code LIKE 'C_8%'", {"industry_code": "C384"}, True),
     ("industry_code LIKE 'C%'", {}, None),
     ("COALESCE(major_violation_3y, FALSE) = FALSE", {}, True),
-    ("CASE WHEN high_tech THEN employees > 5 ELSE employees > 50 END", {"employees": 10}, False),
+    # an unknown CASE condition makes the CASE unknown (not its ELSE branch)
+    ("CASE WHEN high_tech THEN employees > 5 ELSE employees > 50 END", {"employees": 10}, None),
+    ("CASE WHEN high_tech THEN employees > 5 ELSE employees > 50 END",
+     {"employees": 10, "high_tech": False}, False),
     ("LEAST(employees, insured_employees) > 0", {"employees": 10}, None),  # strict
     ("GREATEST(employees, 3) >= 3", {"employees": 1}, True),
     ("founded_on > YEARS_AGO(3)", {"founded_on": "2022-06-02"}, True),

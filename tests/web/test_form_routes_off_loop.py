@@ -16,10 +16,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from huiqi.grants import items
 from huiqi.kit.db import unit_of_work
 from huiqi.models.department import Department
 from huiqi.registry import service as registry
+from tests.fixtures.policy_items import policy_files
 from tests.fixtures.serving import on_loop
 from tests.fixtures.web import Creds, csrf_token, test_uscc
 
@@ -87,13 +87,10 @@ def statements(app: Any) -> Iterator[Statements]:
 
 
 @pytest.fixture
-def gift_policies() -> Iterator[None]:
-    """The 政策礼包 test policies as the item source grants and matching use (process-wide: put
-    back what was there)."""
-    before = items._source, items._chosen
-    items.use_source(items.FileItemSource([GIFT_POLICIES]))
-    yield
-    items._source, items._chosen = before
+def gift_policies(request: pytest.FixtureRequest) -> Iterator[None]:
+    """The 政策礼包 test policies as the items of this test's database."""
+    with policy_files(request, GIFT_POLICIES):
+        yield
 
 
 def _enterprise(app_engine: Engine, make_user: Callable[..., Creds]) -> Creds:

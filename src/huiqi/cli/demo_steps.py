@@ -59,9 +59,9 @@ def publish_policies(engine: Engine, console: Console) -> dict[str, str] | None:
 
 
 def _library_items(session: Session) -> list[Item]:
-    from huiqi.policies.service import LIBRARY
+    from huiqi.policies import service
 
-    return [iv.item for iv in LIBRARY.all(session)]
+    return service.library_items(session)
 
 
 def policy_departments(engine: Engine, console: Console) -> dict[str, str] | None:

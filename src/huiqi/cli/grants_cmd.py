@@ -44,13 +44,13 @@ def tick(
 def budget(year: int | None = typer.Option(None, "--year", help="年度，默认今年")) -> None:
     """各政策事项的年度预算、已预留、已批准与剩余。"""
     from huiqi.grants import budget as ledger
-    from huiqi.grants import items
+    from huiqi.policies import service as policies
 
     year = year or Clock().today_local().year
     table = Table("政策事项", "年度预算", "已预留", "已批准", "剩余", title=f"预算台账 {year}")
     try:
         with unit_of_work(default_engine()) as db:
-            for iv in sorted(items.current_source().all(db), key=lambda v: v.item.id):
+            for iv in sorted(policies.published_items(db), key=lambda v: v.item.id):
                 v = ledger.view(db, iv.item.id, year, iv.item.budget_per_year)
                 table.add_row(f"{iv.item.title}\n[dim]{iv.item.id}[/dim]",
                               "不限额" if v.unlimited else f"{v.total:,.2f}",

@@ -9,10 +9,8 @@ app = typer.Typer(no_args_is_help=True, help="惠企 Huiqi — 政策即代码�
 
 def _register() -> None:
     from huiqi.cli import commands
-    from huiqi.policies.library import install
 
-    commands.register(app)
-    install()  # commands that read policy items (grants, …) read the published library
+    commands.register(app)  # policy items: each engine's own (policies.service.items)
 
 
 _register()

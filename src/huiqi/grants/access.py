@@ -148,3 +148,15 @@ def serialize_writes(session: Session) -> None:
     raw = conn.connection.dbapi_connection
     if raw is not None and not raw.in_transaction:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def finance_department_for(department: str) -> str:
+    """The finance bureau that co-reviews an item of `department`: the same district's 财政局.
+
+    "东宝区商务局" → "东宝区财政局"; "江北区人力资源和社会保障局" → "江北区财政局".
+    """
+    for marker in ("区", "县", "市"):
+        cut = department.find(marker)
+        if cut > 0:
+            return department[: cut + 1] + "财政局"
+    return "财政局"

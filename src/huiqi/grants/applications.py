@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from huiqi import audit
 from huiqi.auth.actor import Actor
-from huiqi.grants import access, awards, enterprises, events, items
+from huiqi.grants import access, awards, enterprises, events
 from huiqi.grants.states import ACTIVE, Action, InvalidTransition, Status, check
 from huiqi.kit import uploads
 from huiqi.kit.clock import Clock
@@ -26,6 +26,7 @@ from huiqi.models.application import Application
 from huiqi.models.application_event import ApplicationEvent
 from huiqi.models.material import Material
 from huiqi.models.user import Role
+from huiqi.policies import service as policies
 from huiqi.registry.catalog import CoercionError, coerce, fact_fields, to_text
 from huiqi.rules import REGION_CRITERION, Item, describe_regions
 
@@ -89,7 +90,7 @@ def submit(
     if not actor.enterprise_uscc:
         raise ValidationFailed("该账号未关联企业，不能申报。")
     access.serialize_writes(session)
-    now, iv = clock.now(), items.get_item(session, item_id)
+    now, iv = clock.now(), policies.get_item(session, item_id)
     item, as_of = iv.item, policy_date_for(clock, settings)
     if not item.in_force(as_of):
         ends = item.ends.isoformat() if item.ends else "长期"
@@ -110,7 +111,7 @@ def submit(
         source="apply", enterprise_uscc=ent.uscc, enterprise_name=ent.name,
         legal_form=ent.legal_form, item_id=item.id, item_title=item.title,
         policy_version=iv.version, department=item.department,
-        finance_department=items.finance_department_for(item.department)
+        finance_department=access.finance_department_for(item.department)
         if item.finance_review else None,
         year=as_of.year, as_of=as_of, status=Status.SUBMITTED.value, facts=clean_facts(facts or {}),
         bank_name=bank_info.bank_name, bank_account_name=bank_info.account_name,

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from huiqi import audit
 from huiqi.auth.actor import Actor
-from huiqi.grants import access, autolists, duties, enterprises, events, items, review
+from huiqi.grants import access, autolists, duties, enterprises, events, review
 from huiqi.grants.states import ACTIVE, Action, Status, check
 from huiqi.kit.clock import Clock
 from huiqi.kit.errors import Conflict, HuiqiError, NotFound, ValidationFailed
@@ -26,6 +26,7 @@ from huiqi.kit.settings import Settings, policy_date_for
 from huiqi.models.application import Application
 from huiqi.models.auto_grant_list import AutoGrantList
 from huiqi.models.user import Role
+from huiqi.policies import service as policies
 from huiqi.rules import evaluate
 
 SYSTEM_CLOCK = Clock()
@@ -46,7 +47,7 @@ class ConfirmResult:
 
 def eligible_in_registry(session: Session, item_id: str, as_of: date) -> list[Candidate]:
     """Evaluate the item over the registry of its region (when the caller has no match list)."""
-    item = items.get_item(session, item_id).item
+    item = policies.get_item(session, item_id).item
     out = []
     for ent in enterprises.in_regions(session, item.document.regions):
         outcome = evaluate(item, enterprises.facts(session, ent.uscc), as_of)
@@ -60,7 +61,7 @@ def generate(session: Session, actor: Actor, item_id: str, candidates: Iterable[
              settings: Settings | None = None, allow_empty: bool = False) -> AutoGrantList:
     access.require_role(actor, Role.OFFICE)
     access.serialize_writes(session)
-    iv, now = items.get_item(session, item_id), clock.now()
+    iv, now = policies.get_item(session, item_id), clock.now()
     item, as_of = iv.item, as_of or policy_date_for(clock, settings)
     if not item.auto_grant:
         raise Conflict(f"“{item.title}”不是免申即享事项，企业需自行申报。")
@@ -72,7 +73,7 @@ def generate(session: Session, actor: Actor, item_id: str, candidates: Iterable[
     session.add(listing)
     session.flush()
     taken = _already_active(session, item.id, as_of.year)
-    finance = items.finance_department_for(item.department) if item.finance_review else None
+    finance = access.finance_department_for(item.department) if item.finance_review else None
     for cand in candidates:
         ent = enterprises.by_uscc(session, cand.uscc)
         if ent is None or ent.uscc in taken or not item.document.covers(ent.region):
@@ -119,7 +120,7 @@ def regenerate(session: Session, actor: Actor, list_id: int, *, clock: Clock = S
         audit.record(session, actor, "grants.auto_row_replace", app, before=before,
                      after=events.snapshot(app), at=now)
     session.flush()
-    item = items.get_item(session, old.item_id).item
+    item = policies.get_item(session, old.item_id).item
     day = policy_date_for(clock, settings)
     new = generate(session, actor, old.item_id, eligible_in_registry(session, old.item_id, day),
                    as_of=day, clock=clock, settings=settings, allow_empty=True)
@@ -145,7 +146,7 @@ def access_list(session: Session, actor: Actor, list_id: int) -> AutoGrantList:
     visible = listing is not None and (
         actor.role in access.STAFF_READ or (actor.role is Role.DEPARTMENT and (
             listing.department in sc.departments
-            or items.finance_department_for(listing.department) in sc.departments)))
+            or access.finance_department_for(listing.department) in sc.departments)))
     if not visible or listing is None:
         raise NotFound("免申即享名单不存在，或您没有访问权限。")
     return listing

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from huiqi import audit
 from huiqi.auth.actor import Actor
-from huiqi.grants import access, budget, duties, enterprises, events, items
+from huiqi.grants import access, budget, duties, enterprises, events
 from huiqi.grants.states import ACTIVE, Action, Status, check
 from huiqi.kit.clock import Clock
 from huiqi.kit.errors import Conflict, NotFound, ValidationFailed
@@ -32,6 +32,7 @@ from huiqi.kit.workdays import add_workdays
 from huiqi.models.application import Application
 from huiqi.models.auto_grant_list import AutoGrantList
 from huiqi.models.user import Role
+from huiqi.policies import service as policies
 from huiqi.registry.catalog import to_text
 from huiqi.rules import Item, Outcome, evaluate
 
@@ -61,7 +62,7 @@ def check_row(session: Session, app: Application, listing: AutoGrantList, today:
     grants — whose list has not finished its 公示."""
     if listing.superseded_by is not None:
         raise Conflict(f"该名单已被重新生成的名单（第 {listing.superseded_by} 号）取代。")
-    item = items.get_applied(session, app.item_id, app.policy_version).item
+    item = policies.get_applied(session, app.item_id, app.policy_version).item
     changed = changed_fields(session, item, app)
     if changed:
         raise Conflict(f"{app.enterprise_name} 的企业信息在生成名单后有变化"
@@ -178,7 +179,7 @@ def decide(session: Session, actor: Actor, application_id: int, upheld: bool, de
 def _close(session: Session, actor: Actor, app: Application, reason: str, now: datetime) -> None:
     """Not granted: rejected with the reason, any finance reservation released."""
     if app.proposed_amount:
-        iv = items.get_applied(session, app.item_id, app.policy_version)
+        iv = policies.get_applied(session, app.item_id, app.policy_version)
         acct = budget.account(session, app.item_id, app.year, iv.item.budget_per_year, now,
                               lock=True)
         budget.release(session, actor, acct, app.proposed_amount, app, now, note="公示未通过")

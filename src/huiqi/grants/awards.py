@@ -17,11 +17,12 @@ from sqlalchemy.orm import Session
 
 from huiqi import audit
 from huiqi.auth.actor import Actor
-from huiqi.grants import enterprises, items
+from huiqi.grants import enterprises
 from huiqi.grants.states import HELD, Status
 from huiqi.kit.errors import Conflict, ValidationFailed
 from huiqi.models.application import Application
 from huiqi.models.grant import Grant
+from huiqi.policies import service as policies
 from huiqi.rules import Item, Outcome, evaluate
 
 
@@ -83,7 +84,7 @@ def check_exclusions(session: Session, item: Item, uscc: str, year: int) -> None
     held = held_items(session, uscc, year) - {item.id}
     clash = sorted(i for i in held if i in item.exclusions)
     for other_id in sorted(held - set(clash)):
-        other = items.current_source().get(session, other_id)
+        other = policies.find_item(session, other_id)
         if other is not None and item.id in other.item.exclusions:
             clash.append(other_id)
     if clash:
@@ -94,7 +95,7 @@ def check_exclusions(session: Session, item: Item, uscc: str, year: int) -> None
 
 
 def _title(session: Session, item_id: str) -> str:
-    found = items.current_source().get(session, item_id)
+    found = policies.find_item(session, item_id)
     return found.item.title if found else item_id
 
 

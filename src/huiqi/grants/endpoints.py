@@ -9,7 +9,7 @@ from starlette.responses import FileResponse, Response
 
 from huiqi.auth.dependencies import CurrentUser, EnterpriseUser, OfficeUser
 from huiqi.grants import applications as apps
-from huiqi.grants import autogrant, evaluations, forms, items, ledgers, payouts, publicity, review
+from huiqi.grants import autogrant, evaluations, forms, ledgers, payouts, publicity, review
 from huiqi.grants import schemas as s
 from huiqi.grants.states import Status
 from huiqi.kit import web
@@ -18,6 +18,7 @@ from huiqi.kit.pagination import PageQuery, paginate
 from huiqi.kit.settings import policy_date_for
 from huiqi.kit.web import ClockDep, DBSession
 from huiqi.models.application import Application
+from huiqi.policies import service as policies
 
 router = web.router(tags=["政策兑现"])
 
@@ -67,7 +68,7 @@ def application_list(db: DBSession, actor: CurrentUser, params: PageQuery, statu
 def application_detail(application_id: int, db: DBSession, actor: CurrentUser
                        ) -> s.ApplicationDetailOut:
     app = apps.get(db, actor, application_id)
-    note = items.version_note(db, app.item_id, app.policy_version)
+    note = policies.version_note(db, app.item_id, app.policy_version)
     return s.ApplicationDetailOut(**_out(app).model_dump(),
                                   policy_version_status=_version_out(app.policy_version, note))
 
@@ -77,7 +78,7 @@ VERSION_STATES = {"current": "现行版本", "superseded": "已发布新版本�
                   "dropped": "新版本已不含此事项，按提交时版本继续办理"}
 
 
-def _version_out(version: str, note: items.VersionNote) -> s.PolicyVersionOut:
+def _version_out(version: str, note: policies.VersionNote) -> s.PolicyVersionOut:
     current = note.current if note.state == "superseded" else None
     return s.PolicyVersionOut(
         applied=version, applied_number=note.applied.number if note.applied else None,

@@ -12,7 +12,7 @@ from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
 from huiqi.auth.actor import Actor
-from huiqi.grants import access, excel, items
+from huiqi.grants import access, excel
 from huiqi.grants.budget import BudgetView
 from huiqi.grants.states import Status
 from huiqi.kit.clock import Clock, local_day_bounds
@@ -23,6 +23,7 @@ from huiqi.models.grant import Grant
 from huiqi.models.payout import PayoutBatch
 from huiqi.models.payout_line import PayoutLine
 from huiqi.models.user import Role
+from huiqi.policies import service as policies
 
 LABELS = {"status": "状态", "item_id": "政策事项", "department": "主管部门", "year": "年度",
           "enterprise": "企业", "source": "来源", "date_from": "起始日期", "date_to": "截止日期"}
@@ -111,7 +112,7 @@ def budget_views(session: Session, actor: Actor, flt: LedgerFilter) -> list[tupl
     stmt = select(BudgetAccount).where(BudgetAccount.year == year).order_by(BudgetAccount.item_id)
     accounts = {a.item_id: a for a in session.scalars(stmt)}
     out = []
-    for iv in sorted(items.current_source().all(session), key=lambda v: v.item.id):
+    for iv in sorted(policies.published_items(session), key=lambda v: v.item.id):
         item = iv.item
         if flt.item_id and item.id != flt.item_id:
             continue

@@ -5,7 +5,7 @@ Each step locks the application (and, when money moves, the item-year budget row
 handlers acting at once see each other's result: the second gets a 409 with the current state.
 
 Every step applies the policy version the application was submitted under
-(`items.get_applied`), also after the policy was withdrawn or a new version published.
+(`policies.service.get_applied`), also after the policy was withdrawn or a new version published.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from huiqi import audit
 from huiqi.auth.actor import Actor
-from huiqi.grants import access, awards, budget, duties, enterprises, events, items
+from huiqi.grants import access, awards, budget, duties, enterprises, events
 from huiqi.grants.budget import BudgetView
 from huiqi.grants.states import Action, Status, check
 from huiqi.kit.clock import Clock
@@ -28,6 +28,7 @@ from huiqi.kit.workdays import add_workdays
 from huiqi.models.application import Application
 from huiqi.models.grant import Grant
 from huiqi.models.user import Role
+from huiqi.policies import service as policies
 
 SYSTEM_CLOCK = Clock()
 DEFAULT_GAP_WORKDAYS = 5
@@ -48,7 +49,7 @@ class Preview:
 
 def preview(session: Session, actor: Actor, application_id: int) -> Preview:
     app = access.access_application(session, actor, application_id)
-    item = items.get_applied(session, app.item_id, app.policy_version).item
+    item = policies.get_applied(session, app.item_id, app.policy_version).item
     outcome = awards.engine_outcome(session, app, item)
     view = budget.view(session, app.item_id, app.year, item.budget_per_year)
     return Preview(outcome.eligible, outcome.amount, outcome.failed, outcome.missing, view,
@@ -105,7 +106,7 @@ def approve(session: Session, actor: Actor, application_id: int, *,
     the budget and wait for 财政复核; others are granted at once."""
     app = _as_department(session, actor, application_id)
     target = check(app.status, Action.APPROVE, finance_review=app.finance_department is not None)
-    iv, now = items.get_applied(session, app.item_id, app.policy_version), clock.now()
+    iv, now = policies.get_applied(session, app.item_id, app.policy_version), clock.now()
     outcome = awards.engine_outcome(session, app, iv.item)
     engine = awards.require_eligible(outcome, iv.item)
     final, why = awards.decide_amount(engine, amount, reason)
@@ -171,7 +172,7 @@ def finance_approve(session: Session, actor: Actor, application_id: int, *,
     _not_the_approver(session, actor, app)
     proposed, now = app.proposed_amount or Decimal(0), clock.now()
     final, why = awards.decide_amount(proposed, amount, reason, "部门审核金额")
-    iv = items.get_applied(session, app.item_id, app.policy_version)
+    iv = policies.get_applied(session, app.item_id, app.policy_version)
     enterprises.lock(session, [app.enterprise_uscc])
     awards.check_exclusions(session, iv.item, app.enterprise_uscc, app.year)
     acct = budget.account(session, app.item_id, app.year, iv.item.budget_per_year, now, lock=True)
@@ -216,7 +217,7 @@ def reject(session: Session, actor: Actor, application_id: int, reason: str, *,
     check(app.status, Action.REJECT)
     now = clock.now()
     if at_finance and app.proposed_amount:
-        iv = items.get_applied(session, app.item_id, app.policy_version)
+        iv = policies.get_applied(session, app.item_id, app.policy_version)
         acct = budget.account(session, app.item_id, app.year, iv.item.budget_per_year, now,
                               lock=True)
         budget.release(session, actor, acct, app.proposed_amount, app, now, note="财政复核驳回")

@@ -30,7 +30,6 @@ from huiqi.grants.autogrant import (
 )
 from huiqi.grants.budget import BudgetView, set_total
 from huiqi.grants.evaluations import record as evaluate_grant
-from huiqi.grants.items import ItemSource, ItemVersion, get_item, use_source
 from huiqi.grants.ledgers import LedgerFilter
 from huiqi.grants.payouts import cancel as cancel_batch
 from huiqi.grants.payouts import create_batch, mark_paid
@@ -41,11 +40,11 @@ from huiqi.grants.states import Action, Status
 from huiqi.grants.tasks import tick
 
 __all__ = [
-    "Action", "BankInfo", "BudgetView", "Candidate", "ConfirmResult", "ItemSource", "ItemVersion",
+    "Action", "BankInfo", "BudgetView", "Candidate", "ConfirmResult",
     "LedgerFilter", "Status", "UploadIn", "accept", "accept_with_gaps", "access_application",
     "access_grant", "approve", "cancel_batch", "confirm", "create_batch", "decline",
     "eligible_in_registry", "evaluate_grant", "export_batch", "finance_approve",
-    "finance_confirm", "generate", "get_item", "mark_paid", "materials", "open_material",
+    "finance_confirm", "generate", "mark_paid", "materials", "open_material",
     "public_list", "public_name", "reject", "set_total", "submit", "tick", "timeline",
-    "upload_material", "use_source", "visible_applications", "withdraw",
+    "upload_material", "visible_applications", "withdraw",
 ]

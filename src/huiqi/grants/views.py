@@ -19,7 +19,6 @@ from huiqi.grants import (
     events,
     forms,
     home,
-    items,
     ledgers,
     review,
     views_office,
@@ -32,6 +31,7 @@ from huiqi.kit.pagination import PageQuery, paginate
 from huiqi.kit.settings import policy_date_for
 from huiqi.kit.web import ClockDep, DBSession, FormDep
 from huiqi.models.user import Role
+from huiqi.policies import service as policies
 from huiqi.registry.catalog import fact_fields
 from huiqi.ui.nav import NavItem, register_nav
 from huiqi.ui.templating import flash, redirect, render
@@ -54,7 +54,7 @@ register_nav(NavItem("申报台账", "/grants/applications", {OFFICE, AUDITOR}, 
 @router.get("/grants/items")
 def item_list(request: Request, db: DBSession, clock: ClockDep, actor: EnterpriseUser) -> Response:
     today = policy_date_for(clock, forms.settings_of(request))
-    found = [v.item for v in items.current_source().all(db)
+    found = [v.item for v in policies.published_items(db)
              if v.item.in_force(today) and not v.item.auto_grant]
     return render(request, "grants/items.html", {"items": sorted(found, key=lambda i: i.id)})
 
@@ -66,7 +66,7 @@ def _fact_specs(item_fields: tuple[str, ...]) -> list[object]:
 @router.get("/grants/apply/{item_id}")
 def apply_page(request: Request, db: DBSession, clock: ClockDep, item_id: str,
                actor: EnterpriseUser) -> Response:
-    item = items.get_item(db, item_id).item
+    item = policies.get_item(db, item_id).item
     known = enterprises.facts(db, actor.enterprise_uscc or "")
     return render(request, "grants/apply.html", {
         "item": item, "facts": _fact_specs(item.fields), "known": known,
@@ -76,7 +76,7 @@ def apply_page(request: Request, db: DBSession, clock: ClockDep, item_id: str,
 @router.post("/grants/apply/{item_id}", max_body_size=forms.UPLOAD_BODY_LIMIT)
 def apply(request: Request, db: DBSession, clock: ClockDep, item_id: str, actor: EnterpriseUser,
           form: FormDep) -> Response:
-    item = items.get_item(db, item_id).item
+    item = policies.get_item(db, item_id).item
     facts = {s.name: form.get(f"fact_{s.name}") for s in fact_fields() if s.name in item.fields}
     files = _uploads(form, item.materials)
     bank = apps.BankInfo(_text(form.get("bank_name")), _text(form.get("bank_account_name")),
@@ -124,7 +124,7 @@ def application_list(request: Request, db: DBSession, actor: CurrentUser, params
 def application_detail(request: Request, db: DBSession, actor: CurrentUser,
                        application_id: int) -> Response:
     app = apps.get(db, actor, application_id)
-    note = items.version_note(db, app.item_id, app.policy_version)  # the version it follows
+    note = policies.version_note(db, app.item_id, app.policy_version)  # the version it follows
     preview = review.preview(db, actor, app.id) \
         if note.applied and actor.role in (DEPT, OFFICE, AUDITOR) else None
     owed = app.missing_materials or []

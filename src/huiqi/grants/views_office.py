@@ -10,7 +10,7 @@ from sqlalchemy import select
 from starlette.responses import Response
 
 from huiqi.auth.dependencies import CurrentUser, OfficeUser
-from huiqi.grants import autogrant, budget, evaluations, forms, items, ledgers, payouts, publicity
+from huiqi.grants import autogrant, budget, evaluations, forms, ledgers, payouts, publicity
 from huiqi.grants.access import access_grant, visible_grants
 from huiqi.kit import web
 from huiqi.kit.errors import NotFound
@@ -20,6 +20,7 @@ from huiqi.kit.settings import policy_date_for
 from huiqi.kit.web import ClockDep, DBSession, FormDep
 from huiqi.models.auto_grant_list import AutoGrantList
 from huiqi.models.user import Role
+from huiqi.policies import service as policies
 from huiqi.ui.nav import ALL_ROLES, NavItem, register_nav
 from huiqi.ui.templating import flash, redirect, render
 
@@ -54,7 +55,7 @@ def auto_lists(request: Request, db: DBSession, actor: CurrentUser) -> Response:
             visible.append(autogrant.access_list(db, actor, list_id))
         except NotFound:
             continue
-    auto_items = [v.item for v in items.current_source().all(db) if v.item.auto_grant]
+    auto_items = [v.item for v in policies.published_items(db) if v.item.auto_grant]
     return render(request, "grants/auto_lists.html", {"lists": visible, "auto_items": auto_items})
 
 
@@ -166,7 +167,7 @@ def budget_page(request: Request, db: DBSession, clock: ClockDep, actor: Current
 @router.post("/grants/budget/{item_id}/{year}")
 def set_budget(request: Request, db: DBSession, clock: ClockDep, actor: OfficeUser,
                item_id: str, year: int, total: str = Form("")) -> Response:
-    items.get_item(db, item_id)
+    policies.get_item(db, item_id)
     budget.set_total(db, actor, item_id, year, forms.money(total, "年度预算"), clock.now())
     flash(request, "年度预算已调整。")
     return redirect(request, f"/grants/budget?year={year}")

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from huiqi.kit.errors import keeps_flushed
@@ -50,6 +50,21 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def
 @lru_cache
 def default_engine() -> Engine:
     return make_engine(get_settings().database_url)
+
+
+T = TypeVar("T")
+
+
+def engine_scoped(bind: Engine | Connection, key: str, make: Callable[[], T]) -> T:
+    """The object kept under `key` for this engine (one database), made on first use: state
+    that lives as long as an app's or a CLI run's engine (the policy items, the 政策礼包
+    cache), so two databases in one process never share it, and no module holds it."""
+    engine = bind.engine if isinstance(bind, Connection) else bind
+    scope: dict[str, Any] = engine.__dict__.setdefault("huiqi_scope", {})
+    found = scope.get(key)
+    if found is None:
+        found = scope.setdefault(key, make())
+    return found  # type: ignore[no-any-return]
 
 
 def session_factory(engine: Engine | None = None) -> sessionmaker[Session]:

@@ -57,7 +57,10 @@ def _cell(ws: Worksheet, value: object, font: Font | None = None) -> WriteOnlyCe
     elif isinstance(value, date):
         cell = WriteOnlyCell(ws, value=value)
         cell.number_format = "yyyy-mm-dd"
-    elif isinstance(value, bool | int | float | Decimal) or value is None:
+    elif isinstance(value, Decimal):  # money: always shown to the fen (33,187.30, not 33187.3)
+        cell = WriteOnlyCell(ws, value=value)
+        cell.number_format = "#,##0.00"
+    elif isinstance(value, bool | int | float) or value is None:
         cell = WriteOnlyCell(ws, value=value)
     else:
         cell = WriteOnlyCell(ws, value=str(value))

@@ -8,10 +8,10 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from huiqi.auth.actor import Actor
-from huiqi.grants import items as item_source
 from huiqi.kit.settings import policy_date
-from huiqi.matching import packs, service
+from huiqi.matching import service
 from huiqi.models.user import Role
+from huiqi.policies import service as policies
 from huiqi.registry import service as registry
 from huiqi.registry.catalog import load_catalog
 from huiqi.ui.dashboard import Panel, register_panel
@@ -21,8 +21,8 @@ def context(db: Session, actor: Actor) -> dict[str, Any]:
     ent = registry.get_by_uscc(db, actor.enterprise_uscc or "")
     if ent is None:
         return {"registered": False}
-    items = [v.item for v in item_source.current_source().all(db)
-             if packs.covers(v.item, ent.region)]
+    items = [v.item for v in policies.published_items(db)
+             if policies.covers(v.item.document, ent.region)]
     # Stored results exist only for items matched while in force: no date filter needed here
     # (the panel has no request clock), and no explanations.
     rows = service.results(db, load_catalog(), ent.id, items, policy_date(), refresh=False).rows

@@ -19,14 +19,14 @@ from sqlalchemy.orm import Session
 
 from huiqi import audit
 from huiqi.auth.actor import Actor
-from huiqi.grants import items as item_source
-from huiqi.grants.items import ItemVersion
 from huiqi.kit.clock import Clock
+from huiqi.kit.db import engine_scoped
 from huiqi.kit.errors import NotFound, ValidationFailed
 from huiqi.kit.oncommit import on_commit
 from huiqi.kit.settings import Settings, policy_date_for
 from huiqi.matching import service
 from huiqi.models.user import Role
+from huiqi.policies import service as policies
 from huiqi.registry import service as registry
 from huiqi.registry.catalog import CoercionError, coerce, is_blank, load_catalog, to_text
 from huiqi.rules import FieldSpec, Item
@@ -100,54 +100,28 @@ def _owner(session: Session, actor: Actor, uscc: str | None) -> tuple[Owner, int
     return Owner(ent_id, code, name or code, region), version
 
 
-def covers(item: Item, region: str | None) -> bool:
-    """Whether the item is offered to an enterprise of `region`: a policy of 500000 (a province)
-    or 500100 (a city) covers 500105 (a district). An unknown region keeps the item (its
-    适用地区 criterion is then unknown and asks for the region)."""
-    return item.document.covers(region) is not False
-
-
 def items_for(session: Session, owner: Owner, as_of: date) -> tuple[Item, ...]:
     """Published items in force on the policy date, of the enterprise's region."""
-    return _in_force(_Same(item_source.current_source().all(session)), as_of, owner.region)
-
-
-class _Same:
-    """A key equal only to the very same object: the source hands out the same tuple while
-    the published set is unchanged, and hashing its 200 dataclasses cost 6% of a request."""
-
-    __slots__ = ("value",)
-
-    def __init__(self, value: tuple[ItemVersion, ...]) -> None:
-        self.value = value
-
-    def __hash__(self) -> int:
-        return id(self.value)
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, _Same) and other.value is self.value
-
-
-@lru_cache(maxsize=64)
-def _in_force(published: _Same, as_of: date, region: str | None) -> tuple[Item, ...]:
-    return tuple(v.item for v in published.value
-                 if v.item.in_force(as_of) and covers(v.item, region))
+    return policies.in_force(session, as_of, owner.region).items
 
 
 def view(session: Session, actor: Actor, clock: Clock, settings: Settings | None = None,
          uscc: str | None = None) -> PackView:
     """The pack as stored now. A pack is a function of (enterprise, policy date, published
-    items, the enterprise's match results), so it is kept keyed on exactly these, the results
+    items, the enterprise's match results), so it is kept keyed on exactly these (the items by
+    their revision in this database's `policies.service.items`), the results
     by their match version (raised in the same transaction as every write of them): supplying
     a fact or re-matching raises the version, publishing changes the items, and the next
     request builds it anew; nothing needs to remember to invalidate it (and several processes
     agree)."""
     owner, version = _owner(session, actor, uscc)
     as_of = policy_date_for(clock, settings)
-    items = items_for(session, owner, as_of)
+    offered = policies.in_force(session, as_of, owner.region)
+    items = offered.items
     editable = actor.role is Role.ENTERPRISE
-    key = (owner, as_of, editable, items, version)
-    found = _PACKS.get(key)
+    key = (owner, as_of, editable, offered.revision, version)
+    cache = pack_cache(session)
+    found = cache.get(key)
     if found is None:
         catalog = load_catalog()
         results = service.results(session, catalog, owner.id, items, as_of)
@@ -157,13 +131,13 @@ def view(session: Session, actor: Actor, clock: Clock, settings: Settings | None
             key = (*key[:-1], version)
             rows = service.results(session, catalog, owner.id, items, as_of, refresh=False).rows
         found = _view(owner, as_of, service.pack(items, rows), editable=editable)
-        _keep(session, key, found, service.match_version(session, owner.id) == version,
-              results.rematched)
+        _keep(session, cache, key, found,
+              service.match_version(session, owner.id) == version, results.rematched)
     return found
 
 
-def _keep(session: Session, key: tuple[Any, ...], built: PackView, unchanged: bool,
-          ours: bool) -> None:
+def _keep(session: Session, cache: _Lru, key: tuple[Any, ...], built: PackView,
+          unchanged: bool, ours: bool) -> None:
     """Keep a built view under `key` only if its rows are known to be those of the version in
     the key. Each statement sees the latest commit (PostgreSQL read committed; SQLite reads
     outside a write transaction), and every write of results raises the version in its own
@@ -174,9 +148,9 @@ def _keep(session: Session, key: tuple[Any, ...], built: PackView, unchanged: bo
     if not unchanged:
         return
     if ours:
-        on_commit(session, lambda _engine: _PACKS.put(key, built))
+        on_commit(session, lambda _engine: cache.put(key, built))
     else:
-        _PACKS.put(key, built)
+        cache.put(key, built)
 
 
 class _Lru:
@@ -207,7 +181,9 @@ class _Lru:
             self._data.clear()
 
 
-_PACKS = _Lru(512)
+def pack_cache(session: Session) -> _Lru:
+    """The built pack views of the session's database (512, least recently used dropped)."""
+    return engine_scoped(session.get_bind(), "matching.packs", lambda: _Lru(512))
 
 
 def _view(owner: Owner, as_of: date, pack: service.GiftPack, *, editable: bool) -> PackView:
@@ -296,6 +272,14 @@ def criterion_text(item: Item, name: str) -> str:
     if found is None:
         return name
     return found.note or found.rule_text
+
+
+def amount_pending(entry: service.PackEntry) -> str | None:
+    """"金额待补充：…" for an eligible entry whose amount needs facts (ranked, most money first),
+    else None."""
+    if entry.eligible is not True or entry.amount is not None or not entry.missing:
+        return None
+    return "金额待补充：" + "、".join(labels(entry.missing))
 
 
 def labels(names: Sequence[str]) -> list[str]:

@@ -73,10 +73,10 @@ def write_results(
     true, false = ("TRUE", "FALSE") if dialect == "postgresql" else ("1", "0")
     insert = (
         f"WITH src AS ({source_sql(catalog, dialect, enterprise_ids)}), r AS ({union}) "
-        "INSERT INTO match_results (enterprise_id, item_id, eligible, amount, failed, missing, "
+        "INSERT INTO match_results (enterprise_id, item_id, eligible, amount_fen, failed, missing, "
         "near_miss, as_of, computed_at) "
         f"SELECT __row, item, CASE eligible WHEN 1 THEN {true} WHEN 0 THEN {false} END, "
-        "CASE WHEN eligible = 1 THEN CAST(amount_fen AS NUMERIC) / 100 END, failed, missing, "
+        "CASE WHEN eligible = 1 THEN amount_fen END, failed, missing, "
         f"CASE WHEN eligible = 0 AND failed NOT LIKE '%;%' THEN {true} ELSE {false} END, "
         f"'{as_of.isoformat()}', CURRENT_TIMESTAMP FROM r"
     )

@@ -55,7 +55,11 @@ class EntryOut(BaseModel):
     summary: str
     auto_grant: bool = Field(description="免申即享：无需申报")
     eligible: bool | None
-    amount: Decimal | None = Field(description="测算金额（元），仅符合条件时给出")
+    amount: Decimal | None = Field(
+        description="测算金额（元，精确到分），仅符合条件且金额确定时给出")
+    amount_note: str | None = Field(
+        None, description="符合条件但金额尚不能确定时：“金额待补充：<所需信息>”，所需信息按可能"
+                          "影响的金额从大到小排列（见 missing）")
     failed: list[FailedCriterion]
     missing: list[FieldOut]
     materials: list[str]
@@ -75,6 +79,7 @@ class EntryOut(BaseModel):
                else static["apply_url"],
                "policy": static["policy"] if explanation is None else static["policy_text"]},
             eligible=entry.eligible, amount=entry.amount,
+            amount_note=packs.amount_pending(entry),
             failed=[FailedCriterion.model_construct(name=n, text=packs.criterion_text(item, n))
                     for n in entry.failed],
             missing=[_field(n) for n in entry.missing if n in fields],

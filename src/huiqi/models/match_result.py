@@ -9,10 +9,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, Numeric, String, Text
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from huiqi.models.base import Base, utcnow
+from huiqi.models.money import Money
 
 
 class MatchResult(Base):
@@ -23,7 +24,8 @@ class MatchResult(Base):
     )
     item_id: Mapped[str] = mapped_column(String(120), primary_key=True)
     eligible: Mapped[bool | None] = mapped_column(Boolean, nullable=True, index=True)
-    amount: Mapped[Decimal | None] = mapped_column(Numeric(18, 2), nullable=True)
+    # integer fen in SQL (exact on SQLite too, whose NUMERIC division dropped the fen)
+    amount: Mapped[Decimal | None] = mapped_column("amount_fen", Money, nullable=True)
     failed: Mapped[str] = mapped_column(Text, default="")
     missing: Mapped[str] = mapped_column(Text, default="")
     near_miss: Mapped[bool] = mapped_column(Boolean, default=False)

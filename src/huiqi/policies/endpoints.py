@@ -46,7 +46,7 @@ def document(db: DBSession, actor: OfficeUser, document_id: int) -> s.DocumentDe
     shown = service.published(versions) or versions[0]
     items = [s.ItemOut(id=i.id, title=i.title, department=i.department,
                        effective_from=i.starts, effective_to=i.ends, auto_grant=i.auto_grant,
-                       budget_per_year=i.budget_per_year) for i in service.parsed(shown).items]
+                       budget_per_year=i.budget_per_year) for i in service.parsed(db, shown).items]
     return s.DocumentDetailOut(**_document(doc, versions).model_dump(), items=items,
                                history=[s.VersionOut.model_validate(v) for v in versions])
 

@@ -1,4 +1,4 @@
-"""The policy library as the run-time source of policy items (`huiqi.grants.items.ItemSource`).
+"""The policy library as the run-time source of policy items (`policies.items.ItemSource`).
 
 Items are the published versions in the database. Each request asks the database which versions
 are published (one small query), and parses a version's text only the first time it is seen:
@@ -14,12 +14,11 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from huiqi.grants.items import FileItemSource, ItemVersion
 from huiqi.policies import repository as repo
+from huiqi.policies.items import FileItemSource, ItemVersion
 from huiqi.policies.validation import load_source
 from huiqi.rules import Item, PolicyDocument
 
@@ -62,16 +61,23 @@ class LibraryItemSource:
         return None if item is None else _version(item, doc, ref)
 
     def all(self, session: Session) -> tuple[ItemVersion, ...]:
-        """The published items; while the published set is unchanged, the very same tuple
-        (callers may key caches on it)."""
+        """The published items (the fallback files while the library never held a version);
+        while the published set is unchanged, the very same tuple."""
+        found = self.published(session)
+        if found:
+            return found
+        fallback = self._fallback_for(session)
+        return fallback.all(session) if fallback else found
+
+    def published(self, session: Session) -> tuple[ItemVersion, ...]:
+        """The published items only, never the fallback files."""
         key = repo.published_fingerprint(session)  # asked every request: kept cheap
         with self._lock:
             if key and self._all[0] == key:
                 return self._all[1]
         refs = repo.published_versions(session)
         if not refs:
-            fallback = self._fallback_for(session)
-            return fallback.all(session) if fallback else ()
+            return ()
         docs = self._documents(session, refs)
         found = tuple(_version(item, docs[ref.id], ref)
                       for ref in refs for item in docs[ref.id].items)
@@ -114,21 +120,3 @@ class LibraryItemSource:
 def _version(item: Item, doc: PolicyDocument, ref: repo.VersionRef) -> ItemVersion:
     return ItemVersion(item, f"{doc.id}@{ref.sha256[:16]}", ref.number, ref.published_at,
                        ref.status, ref.withdrawn_at)
-
-
-_installed: dict[str, LibraryItemSource] = {}
-
-
-def install(policies_dir: Path | None = None) -> LibraryItemSource:
-    """Make the library the process's item source (app start-up, CLI), unless a source was
-    chosen explicitly (`items.use_source`, tests). One instance per policies directory, so
-    parsed documents are shared by every app of the process."""
-    from huiqi.grants import items
-    from huiqi.kit.settings import get_settings
-
-    folder = Path(policies_dir or get_settings().policies_dir)
-    source = _installed.get(str(folder))
-    if source is None:
-        source = _installed.setdefault(str(folder), LibraryItemSource(FileItemSource([folder])))
-    items.install_default(source)
-    return source

@@ -18,28 +18,44 @@ from dataclasses import asdict, dataclass
 from datetime import date
 from pathlib import Path
 
+from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from huiqi import audit
 from huiqi.auth.actor import Actor
 from huiqi.kit.clock import Clock
+from huiqi.kit.db import engine_scoped
 from huiqi.kit.errors import Conflict, NotFound, ValidationFailed
+from huiqi.kit.oncommit import on_commit
+from huiqi.kit.settings import get_settings
 from huiqi.models.policy import PolicyDocument, PolicyVersion
 from huiqi.policies import repository as repo
 from huiqi.policies import validation
+from huiqi.policies.items import (
+    FileItemSource,
+    InForce,
+    ItemSource,
+    ItemVersion,
+    ItemWithdrawn,
+    PolicyItems,
+    VersionMissing,
+    VersionNote,
+    covers,
+)
 from huiqi.policies.library import LibraryItemSource
 from huiqi.policies.rematch import RematchReport, rematch
-from huiqi.policies.validation import CheckResult, check_source
+from huiqi.policies.validation import CheckResult, check_source, load_source
 from huiqi.registry.catalog import load_catalog
+from huiqi.rules import Item, PolicyError, Problem, load_policy_files
 from huiqi.rules import PolicyDocument as PolicyDocumentRules
-from huiqi.rules import PolicyError, Problem, load_policy_files
 
 DRAFT, PUBLISHED, SUPERSEDED, WITHDRAWN = "draft", "published", "superseded", "withdrawn"
 STATUS_LABELS = {DRAFT: "草稿", PUBLISHED: "已发布", SUPERSEDED: "已被新版本取代",
                  WITHDRAWN: "已撤回"}
 MAX_SOURCE_BYTES = validation.MAX_SOURCE_BYTES
-LIBRARY = LibraryItemSource()  # published versions only, never the policy files
+__all__ = ["FileItemSource", "InForce", "ItemSource", "ItemVersion", "ItemWithdrawn",
+           "PolicyItems", "VersionMissing", "VersionNote", "covers"]
 
 
 class PolicyRejected(ValidationFailed):
@@ -70,6 +86,74 @@ def rematch_summary(r: RematchReport) -> str:
             f"已通知 {r.notified} 个企业账号。")
 
 
+# -- the items of this database ----------------------------------------------------------------
+
+def items(session: Session | Engine) -> PolicyItems:
+    """The policy items of the session's database: its published library (the policy files of
+    `policies_dir` while the library has never held a version)."""
+    bind = session if isinstance(session, Engine) else session.get_bind()
+    return engine_scoped(bind, "policies.items", lambda: _library(get_settings().policies_dir))
+
+
+def attach(engine: Engine, policies_dir: Path) -> PolicyItems:
+    """The engine's items for an app or CLI run, with `policies_dir` as the fallback files
+    (an explicit `use_items` choice is kept)."""
+    return engine_scoped(engine, "policies.items", lambda: _library(policies_dir))
+
+
+def use_items(engine: Engine, source: ItemSource) -> PolicyItems:
+    """Serve `source` (policy files, in tests and checks) as this database's items."""
+    found = attach(engine, get_settings().policies_dir)
+    found.use(source)
+    return found
+
+
+def _library(policies_dir: Path) -> PolicyItems:
+    return PolicyItems(LibraryItemSource(FileItemSource([policies_dir])))
+
+
+def published_items(session: Session) -> tuple[ItemVersion, ...]:
+    """Every item offered now, whatever its dates."""
+    return items(session).all(session)
+
+
+def in_force(session: Session, as_of: date, region: str | None = None) -> InForce:
+    """Items in force on `as_of` (of policies covering `region`), with the items' revision."""
+    return items(session).in_force(session, as_of, region)
+
+
+def get_item(session: Session, item_id: str) -> ItemVersion:
+    """The published item in force (NotFound, or ItemWithdrawn with what happened to it)."""
+    return items(session).get_item(session, item_id)
+
+
+def find_item(session: Session, item_id: str) -> ItemVersion | None:
+    return items(session).get(session, item_id)
+
+
+def get_applied(session: Session, item_id: str, version: str) -> ItemVersion:
+    """The exact version an application was made under (VersionMissing if gone)."""
+    return items(session).get_applied(session, item_id, version)
+
+
+def version_note(session: Session, item_id: str, version: str) -> VersionNote:
+    return items(session).version_note(session, item_id, version)
+
+
+def _changed(session: Session) -> None:
+    """The published set changes with this transaction: a new revision once it commits."""
+    found = items(session)
+    on_commit(session, lambda _engine: found.bump())
+
+
+def library_items(session: Session) -> list[Item]:
+    """The library's published items (never the fallback files): what publishing re-matches."""
+    source = items(session).source
+    if isinstance(source, LibraryItemSource):
+        return [iv.item for iv in source.published(session)]
+    return [iv.item for iv in source.all(session)]
+
+
 # -- reading ----------------------------------------------------------------------------------
 
 def documents(session: Session) -> list[tuple[PolicyDocument, list[PolicyVersion]]]:
@@ -97,9 +181,12 @@ def published(versions: Iterable[PolicyVersion]) -> PolicyVersion | None:
     return next((v for v in versions if v.status == PUBLISHED), None)
 
 
-def parsed(row: PolicyVersion) -> PolicyDocumentRules:
+def parsed(session: Session, row: PolicyVersion) -> PolicyDocumentRules:
     """The version's policy document as the rules engine reads it (items, dates, budgets)."""
-    return LIBRARY.parse(row.sha256, row.filename, row.source)
+    source = items(session).source
+    if isinstance(source, LibraryItemSource):
+        return source.parse(row.sha256, row.filename, row.source)
+    return load_source(row.source, row.filename, load_catalog())
 
 
 def library_is_empty(session: Session) -> bool:
@@ -186,7 +273,7 @@ def _rejection(result: CheckResult, what: str) -> str:
 def publish(session: Session, actor: Actor, clock: Clock, document_id: int, number: int, *,
             as_of: date) -> PublishReport:
     superseded = _publish(session, actor, clock, document_id, number)
-    report = rematch(session, [iv.item for iv in LIBRARY.all(session)], as_of)
+    report = rematch(session, library_items(session), as_of)
     return PublishReport(version(session, document_id, number), superseded, report)
 
 
@@ -203,6 +290,7 @@ def _publish(session: Session, actor: Actor, clock: Clock, document_id: int, num
     if not result.ok:  # the catalog or the library changed since it was saved
         raise PolicyRejected(_rejection(result, f"第 {number} 版不能发布"), result)
     before = row.status
+    _changed(session)
     current = published(repo.versions(session, document_id))
     if current is not None:
         current.status = SUPERSEDED
@@ -231,6 +319,7 @@ def withdraw(session: Session, actor: Actor, clock: Clock, document_id: int, *,
     row = published(repo.versions(session, document_id))
     if row is None:
         raise Conflict("该政策文件没有已发布的版本，无需撤回。")
+    _changed(session)
     row.status, row.withdrawn_at, row.withdrawn_by = WITHDRAWN, clock.now(), actor.username
     repo.unindex_version(session, row.id)
     session.flush()
@@ -238,7 +327,7 @@ def withdraw(session: Session, actor: Actor, clock: Clock, document_id: int, *,
     audit.record(session, actor, "policy.withdraw", row, before={"status": PUBLISHED}, after={
         "policy_id": doc.policy_id, "reason": reason.strip()[:500],
         **audit.snapshot(row, "number", "status", "item_ids")})
-    return row, rematch(session, [iv.item for iv in LIBRARY.all(session)], as_of)
+    return row, rematch(session, library_items(session), as_of)
 
 
 # -- import (the demo, `huiqi policy import`) -------------------------------------------------
@@ -273,4 +362,4 @@ def import_files(session: Session, actor: Actor, clock: Clock, paths: Iterable[s
         changed += 1
     if not changed or not publish_all:
         return changed, None
-    return changed, rematch(session, [iv.item for iv in LIBRARY.all(session)], as_of)
+    return changed, rematch(session, library_items(session), as_of)

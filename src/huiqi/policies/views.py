@@ -114,7 +114,7 @@ def document(request: Request, db: DBSession, clock: ClockDep, actor: OfficeUser
     shown = current or versions[0]
     return render(request, "policies/document.html", {
         "document": doc, "versions": versions, "current": current, "shown": shown,
-        "policy": service.parsed(shown), "labels": service.STATUS_LABELS,
+        "policy": service.parsed(db, shown), "labels": service.STATUS_LABELS,
         "as_of": as_of(request, clock)})
 
 

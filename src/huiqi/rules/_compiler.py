@@ -13,11 +13,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, localcontext
+from fractions import Fraction
 from functools import lru_cache
 
 from sqlglot import exp
 
 from huiqi.rules import _ir as ir
+from huiqi.rules._amounts import prepare
 from huiqi.rules._evaluator import eval_node
 from huiqi.rules._model import Item
 
@@ -131,7 +133,7 @@ def _compile_cached(item: Item, as_of: date, dialect: str, table: str | None,
         raise CompileError(f"unknown dialect {dialect!r} (known: {', '.join(DIALECTS)})")
     if columns not in ("natural", "scaled"):
         raise CompileError("columns must be 'natural' or 'scaled'")
-    bound = fold_item(item.bound_ir(as_of))
+    bound = fold_item(prepare(item.bound_ir(as_of)))
     compiled = _ItemCompiler(_Sql(dialect, table, columns), bound, as_of, table or "src")
     return compiled.compile()
 
@@ -152,7 +154,7 @@ def fold(node: ir.Node) -> ir.Node:
         with localcontext() as ctx:
             ctx.prec = 80
             value = eval_node(n, {})
-        if value is None:  # cannot happen without fields; keep the tree if it does
+        if value is None or isinstance(value, Fraction):  # no Fraction once Ratios are cleared
             return None
         return ir.Const(value, n.type, _decimals(value) if isinstance(value, Decimal) else 0)
 
@@ -300,16 +302,51 @@ class _ItemCompiler:
         n = len(self.bound.criteria)
         return exp.and_(*[self._crit(i) for i in range(n)], copy=False) if n else exp.true()
 
-    def _amount_args(self) -> list[exp.Expr]:
+    def _money_nodes(self) -> list[ir.Node]:
         b = self.bound
         assert b.amount is not None
-        nodes = [b.amount, *(node for _, node in b.caps)]
+        return [b.amount, *(node for _, node in b.caps), *(node for _, node in b.cap_floors)]
+
+    def _amount_args(self) -> list[exp.Expr]:
+        """The amount, each cap, each cap floor: scaled integers at one scale."""
+        nodes = self._money_nodes()
         scale = max(self.x.scale_of(n) for n in nodes)
         return [self.x.align(*self.x.number(n), scale) for n in nodes]
 
+    def _bounded(self) -> tuple[exp.Expr, exp.Expr]:
+        """With cap floors: (m, m*): the amount under the known caps only, and under every
+        cap with an unknown one replaced by its floor. Equal exactly when the amount is
+        certain (docs/policy-format.md, "Unknown facts in amounts")."""
+        b = self.bound
+        args = self._amount_args()
+        caps = args[1:1 + len(b.caps)]
+        floors = dict(zip((n for n, _ in b.cap_floors), args[1 + len(b.caps):], strict=True))
+        amount = args[0]
+        known = [self.sql.fn("COALESCE", c, amount.copy()) for c in caps]
+        low = [self.sql.fn("COALESCE", c.copy(), floors[name]) if name in floors else c.copy()
+               for (name, _), c in zip(b.caps, caps, strict=True)]
+        return self._strict_least([amount.copy(), *known]), self._strict_least([amount, *low])
+
+    def _strict_least(self, args: list[exp.Expr]) -> exp.Expr:
+        """LEAST that is NULL when an argument is (PostgreSQL's and DuckDB's skip NULLs)."""
+        if self.sql.dialect == "sqlite":  # MIN(a, b, ...) is already strict
+            return self.sql.fn("LEAST", *args)
+        nulls = exp.or_(*[exp.Is(this=_paren(a.copy()), expression=exp.Null()) for a in args],
+                        copy=False)
+        return exp.Case(ifs=[exp.If(this=nulls, true=exp.Null())],
+                        default=self.sql.fn("LEAST", *args))
+
+    def _certain(self) -> exp.Expr:
+        m, low = self._bounded()
+        return exp.EQ(this=_paren(m), expression=_paren(low))
+
     def _any_null(self) -> exp.Expr:
+        """True when the amount is not determined (an input it needs is unknown)."""
         if self.any_null_alias is not None:
             return exp.column(self.any_null_alias, table=STAGE, quoted=True)
+        if self.bound.cap_floors:
+            return exp.Case(ifs=[exp.If(this=self._certain(), true=exp.false())],
+                            default=exp.true())
         return exp.or_(*[exp.Is(this=_paren(a), expression=exp.Null())
                          for a in self._amount_args()], copy=False)
 
@@ -334,30 +371,44 @@ class _ItemCompiler:
 
     def _floored(self) -> tuple[exp.Expr, int]:
         b = self.bound
-        assert b.amount is not None
-        scale = max(self.x.scale_of(n) for n in [b.amount, *(node for _, node in b.caps)])
-        args = self._amount_args()
-        capped = args[0] if len(args) == 1 else self.sql.fn("LEAST", *args)
-        return self.sql.fn("GREATEST", capped, self.sql.int_lit(0, wide=False)), scale
+        scale = max(self.x.scale_of(n) for n in self._money_nodes())
+        if b.cap_floors:
+            capped = self._bounded()[1]
+        else:
+            args = self._amount_args()
+            capped = args[0] if len(args) == 1 else self.sql.fn("LEAST", *args)
+        floored = self.sql.fn("GREATEST", capped, self.sql.int_lit(0, wide=False))
+        if scale < 2:
+            floored = exp.Mul(this=floored, expression=self.sql.int_lit(10 ** (2 - scale), False))
+        return floored, max(scale, 2)
 
     def _amount(self) -> exp.Expr:
+        """The floored amount in fen, rounded half-up: at scale s and multiplied by the
+        item's divisor d, fen = round(x / q) with q = 10**(s-2) * d, as (2x + q) div 2q
+        (for q even, (x + q/2) div q)."""
         floored, scale = self._floored()
-        if scale > 2:
-            unit = 10 ** (scale - 2)
-            half = self.sql.int_lit(unit // 2, wide=False)
-            rounded = self.sql.div(exp.Add(this=floored, expression=half),
-                                   self.sql.int_lit(unit, wide=False))
-        elif scale < 2:
-            rounded = exp.Mul(this=floored, expression=self.sql.int_lit(10 ** (2 - scale), False))
+        q = 10 ** (scale - 2) * self.bound.divisor
+        if q == 1:
+            rounded, inexact = floored, self._floored()[0]
+        elif q % 2 == 0:
+            rounded = self.sql.div(exp.Add(this=floored, expression=self.sql.int_lit(q // 2,
+                                                                                      False)),
+                                   self.sql.int_lit(q, wide=False))
+            inexact = self._floored()[0]
         else:
-            rounded = floored
+            twice = exp.Add(this=exp.Mul(this=_paren(floored), expression=exp.Literal.number(2)),
+                            expression=self.sql.int_lit(q, wide=False))
+            rounded = self.sql.div(twice, self.sql.int_lit(2 * q, wide=False))
+            inexact = twice.copy()
         result = self.sql.to_int(rounded)
         if self.sql.dialect == "sqlite":
             # SQLite turns an overflowing integer product into a float: give no amount rather
             # than an inexact one (see "Known limits" in the package docstring)
-            exact = exp.EQ(this=exp.Anonymous(this="TYPEOF", expressions=[self._floored()[0]]),
+            exact = exp.EQ(this=exp.Anonymous(this="TYPEOF", expressions=[inexact]),
                            expression=exp.Literal.string("integer"))
             result = exp.Case(ifs=[exp.If(this=exact, true=result)])
+        if self.bound.cap_floors:  # no amount unless it is certain
+            result = exp.Case(ifs=[exp.If(this=self._certain(), true=result)])
         return result
 
     def _concat(self, pieces: list[exp.Expr]) -> exp.Expr:

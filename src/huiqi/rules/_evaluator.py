@@ -10,13 +10,16 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, localcontext
+from fractions import Fraction
 
 from huiqi.rules import _ir as ir
+from huiqi.rules._amounts import cap_floors
 from huiqi.rules._catalog import FieldSpec
 from huiqi.rules._facts import coerce
 from huiqi.rules._model import Item
 
 FEN = Decimal("0.01")
+Number = Decimal | Fraction  # Fraction only from a Ratio (a derived parameter)
 
 
 @dataclass(frozen=True)
@@ -30,11 +33,11 @@ class CriterionResult:
 class Outcome:
     eligible: bool | None
     amount: Decimal | None  # yuan, exact to the fen; None unless eligible is true
-    amount_before_caps: Decimal | None  # the amount expression's exact value
+    amount_before_caps: Number | None  # the amount expression's exact value
     failed: list[str]
     missing: list[str]
     criteria: list[CriterionResult] = field(default_factory=list)
-    caps: dict[str, Decimal | None] = field(default_factory=dict)
+    caps: dict[str, Number | None] = field(default_factory=dict)
 
     @property
     def near_miss(self) -> bool:
@@ -79,13 +82,20 @@ def eval_node(node: ir.Node, env: Mapping[str, ir.Value]) -> ir.Value:
         a, b = eval_node(node.left, env), eval_node(node.right, env)
         if a is None or b is None:
             return None
-        assert isinstance(a, Decimal) and isinstance(b, Decimal)
-        return a + b if node.op == "+" else a - b if node.op == "-" else a * b
+        assert isinstance(a, Decimal | Fraction) and isinstance(b, Decimal | Fraction)
+        if isinstance(a, Fraction) or isinstance(b, Fraction):  # exact rational arithmetic
+            a, b = Fraction(a), Fraction(b)
+        return a + b if node.op == "+" else a - b if node.op == "-" else a * b  # type: ignore[operator]
+    if isinstance(node, ir.Ratio):
+        v = eval_node(node.arg, env)
+        return None if v is None else Fraction(v) / node.divisor  # type: ignore[arg-type]
     if isinstance(node, ir.Neg | ir.Abs):
         v = eval_node(node.arg, env)
         if v is None:
             return None
-        assert isinstance(v, Decimal)
+        assert isinstance(v, Decimal | Fraction)
+        if isinstance(v, Fraction):
+            return -v if isinstance(node, ir.Neg) else abs(v)
         return -v if isinstance(node, ir.Neg) else abs(v)
     if isinstance(node, ir.Compare):
         a, b = eval_node(node.left, env), eval_node(node.right, env)
@@ -114,7 +124,10 @@ def eval_node(node: ir.Node, env: Mapping[str, ir.Value]) -> ir.Value:
         return (like_regex(node.pattern).fullmatch(str(v)) is not None) != node.negated
     if isinstance(node, ir.Case):
         for cond, value in node.whens:
-            if eval_node(cond, env) is True:
+            decided = eval_node(cond, env)
+            if decided is None:  # an unknown condition: the result is unknown, not the ELSE
+                return None
+            if decided:
                 return eval_node(value, env)
         return eval_node(node.default, env)
     if isinstance(node, ir.Extreme):
@@ -164,20 +177,42 @@ def _outcome(bound: ir.ItemIR, env: dict[str, ir.Value]) -> Outcome:
     missing_set = {f for r, c in zip(results, bound.criteria, strict=True) if r.value is None
                    for f in c.fields if env.get(f) is None}
     amount = before = None
-    caps: dict[str, Decimal | None] = {}
+    caps: dict[str, Number | None] = {}
     if eligible is True and bound.amount is not None:
         before = _number(eval_node(bound.amount, env))
         caps = {name: _number(eval_node(node, env)) for name, node in bound.caps}
-        if before is None or any(v is None for v in caps.values()):
+        floors = {name: _number(eval_node(node, env)) for name, node in cap_floors(bound)}
+        amount = capped_amount(before, caps, floors)
+        if amount is None:
             missing_set |= {f for f in (*bound.amount_fields, *bound.cap_fields)
                             if env.get(f) is None}
-        else:
-            capped = min([before, *(v for v in caps.values() if v is not None)])
-            amount = max(capped, Decimal(0)).quantize(FEN, rounding=ROUND_HALF_UP)
     missing = [f for f in bound.fields if f in missing_set]
     return Outcome(eligible, amount, before, failed, missing, results, caps)
 
 
-def _number(value: ir.Value) -> Decimal | None:
-    assert value is None or isinstance(value, Decimal)
+def capped_amount(before: Number | None, caps: Mapping[str, Number | None],
+                  floors: Mapping[str, Number | None]) -> Decimal | None:
+    """The amount after caps, floored at 0, rounded half-up to the fen; None when unknown.
+    A cap whose value is unknown still leaves the amount certain when the amount capped by
+    the known caps is at most that cap's lower bound (every value it could take)."""
+    if before is None:
+        return None
+    capped = min([before, *(v for v in caps.values() if v is not None)])
+    for name, value in caps.items():
+        low = floors.get(name)
+        if value is None and (low is None or capped > low):
+            return None
+    return round_fen(max(capped, Decimal(0)))
+
+
+def round_fen(value: Number) -> Decimal:
+    """Half-up to the fen, exactly (for a non-negative Decimal or Fraction)."""
+    if isinstance(value, Decimal):
+        return value.quantize(FEN, rounding=ROUND_HALF_UP)
+    fen = (value * 100 + Fraction(1, 2)).__floor__()
+    return (Decimal(fen) / 100).quantize(FEN)
+
+
+def _number(value: ir.Value | Fraction) -> Number | None:
+    assert value is None or isinstance(value, Decimal | Fraction)
     return value

@@ -6,13 +6,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from fractions import Fraction
 
 from huiqi.rules import _ir as ir
 from huiqi.rules._catalog import Catalog
 from huiqi.rules._evaluator import Outcome, eval_node, evaluate, item_field_specs
 from huiqi.rules._facts import coerce
 from huiqi.rules._model import Item
-from huiqi.rules._render import Renderer, format_value
+from huiqi.rules._render import Renderer, format_fraction, format_value
 
 _MARK = {True: "✓", False: "✗", None: "未知"}
 _CAP_NAMES = {"per_enterprise": "每企业上限", "per_project": "每项目上限", "per_year": "每年上限"}
@@ -110,7 +111,9 @@ def _amount_lines(item: Item, outcome: Outcome, env: Mapping[str, ir.Value], as_
     return lines
 
 
-def _yuan(value: Decimal) -> str:
+def _yuan(value: Decimal | Fraction) -> str:
+    if isinstance(value, Fraction):
+        return f"{format_fraction(value)} 元"
     exact = value.normalize()
     exponent = exact.as_tuple().exponent
     places = max(2, -exponent) if isinstance(exponent, int) else 2

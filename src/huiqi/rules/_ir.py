@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
+from fractions import Fraction
 
 from huiqi.rules._catalog import FieldType
 
@@ -25,7 +26,7 @@ class ValueType(StrEnum):
     DATE = "date"
 
 
-Value = bool | Decimal | str | date | None
+Value = bool | Decimal | Fraction | str | date | None  # Fraction: only from a Ratio
 
 
 class Node:
@@ -91,6 +92,18 @@ class Arith(Node):
     op: str  # "+", "-", "*"
     left: Node
     right: Node
+    type: ValueType = ValueType.NUMBER
+    scale: int = 0
+
+
+@dataclass(frozen=True)
+class Ratio(Node):
+    """`arg / divisor`, exactly (a rational number): only binding makes it, for a parameter
+    whose value has no finite decimal expansion (e.g. the mean of 12 monthly rates). Policy
+    text cannot divide."""
+
+    arg: Node
+    divisor: int  # > 1, coprime to 10
     type: ValueType = ValueType.NUMBER
     scale: int = 0
 
@@ -188,7 +201,7 @@ class Coalesce(Node):
 
 
 def children(node: Node) -> tuple[Node, ...]:
-    if isinstance(node, Neg | Abs | Not | IsNull | InList | Like):
+    if isinstance(node, Neg | Abs | Not | IsNull | InList | Like | Ratio):
         return (node.arg,)
     if isinstance(node, Arith | Compare):
         return (node.left, node.right)
@@ -214,7 +227,7 @@ def field_names(node: Node) -> set[str]:
 def transform(node: Node, fn: Callable[[Node], Node | None]) -> Node:
     """Rebuild bottom-up; `fn` may return a replacement for a node (or None to keep it)."""
     new: Node
-    if isinstance(node, Neg | Abs | Not | IsNull | InList | Like):
+    if isinstance(node, Neg | Abs | Not | IsNull | InList | Like | Ratio):
         new = replace(node, arg=transform(node.arg, fn))
     elif isinstance(node, Arith | Compare):
         new = replace(node, left=transform(node.left, fn), right=transform(node.right, fn))
@@ -244,12 +257,33 @@ def years_ago(as_of: date, years: int) -> date:
         return as_of.replace(year=as_of.year - years, day=28)
 
 
-def bind(node: Node, params: Callable[[str], Decimal], as_of: date) -> Node:
+def decimals(value: Decimal) -> int:
+    exponent = value.normalize().as_tuple().exponent
+    assert isinstance(exponent, int)
+    return max(0, -exponent)
+
+
+def number(value: Decimal | Fraction, scale: int = 0) -> Node:
+    """A constant node for an exact value: a Const, or a Ratio when the value has no finite
+    decimal expansion (its divisor is the part of the denominator coprime to 10)."""
+    if isinstance(value, Decimal):
+        return Const(value, ValueType.NUMBER, max(scale, decimals(value)))
+    divisor = value.denominator
+    for p in (2, 5):
+        while divisor % p == 0:
+            divisor //= p
+    top = value * divisor  # a finite decimal now
+    exact = Decimal(top.numerator) / Decimal(top.denominator)
+    const = Const(exact, ValueType.NUMBER, max(scale, decimals(exact)))
+    return const if divisor == 1 else Ratio(const, divisor, scale=const.scale)
+
+
+def bind(node: Node, params: Callable[[str], Decimal | Fraction], as_of: date) -> Node:
     """Replace parameters, AS_OF and YEARS_AGO by constants for the given date."""
 
     def one(n: Node) -> Node | None:
         if isinstance(n, ParamRef):
-            return Const(params(n.name), ValueType.NUMBER, n.scale)
+            return number(params(n.name), n.scale)
         if isinstance(n, AsOf):
             return Const(as_of, ValueType.DATE)
         if isinstance(n, YearsAgo):
@@ -276,8 +310,15 @@ class ItemIR:
     amount_fields: tuple[str, ...]
     caps: tuple[tuple[str, Node], ...]  # (cap name, expression), e.g. ("per_enterprise", ...)
     cap_fields: tuple[str, ...]
-    fields: tuple[str, ...] = field(default=())  # every referenced field, in catalog order
+    # every referenced field: those of the amount, then of the caps, then the rest, each in
+    # catalog order (the order of `missing`: facts that can unlock more money first)
+    fields: tuple[str, ...] = field(default=())
     as_of: date | None = None
+    # Made by `_amounts.prepare` for the engines: a lower bound of each cap that may be unknown
+    # (see docs/policy-format.md, "Unknown facts in amounts"), and the positive integer the
+    # amount, caps and bounds were multiplied by to clear Ratio nodes (divide before rounding).
+    cap_floors: tuple[tuple[str, Node], ...] = ()
+    divisor: int = 1
 
 
 def map_item(item: ItemIR, fn: Callable[[Node], Node]) -> ItemIR:
@@ -286,4 +327,5 @@ def map_item(item: ItemIR, fn: Callable[[Node], Node]) -> ItemIR:
         item,
         criteria=tuple(CriterionIR(c.name, fn(c.expr), c.fields) for c in item.criteria),
         amount=None if item.amount is None else fn(item.amount),
-        caps=tuple((name, fn(node)) for name, node in item.caps))
+        caps=tuple((name, fn(node)) for name, node in item.caps),
+        cap_floors=tuple((name, fn(node)) for name, node in item.cap_floors))

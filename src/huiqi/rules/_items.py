@@ -47,8 +47,8 @@ def read_item(r: FileReader, node: yaml.Node, checker: Checker, params: dict[str
     if item_id is not None and not ID.match(item_id):
         r.report(spec["id"][1], f"item id '{item_id}' must look like region.slug "
                  "(lowercase, dots and dashes), e.g. dongbao.ecommerce-loan")
-    texts = {k: _text(r, spec, k, optional=k == "summary")
-             for k in ("title", "department", "summary", "policy_text")}
+    texts = {k: _text(r, spec, k, optional=k in ("summary", "source"))
+             for k in ("title", "department", "summary", "policy_text", "source")}
     start, end = _dates(r, spec, doc_start, doc_end)
     criteria = _criteria(r, spec, checker)
     r.criterion = None
@@ -79,7 +79,8 @@ def read_item(r: FileReader, node: yaml.Node, checker: Checker, params: dict[str
         exclusions=exclusions, materials=materials, auto_grant=flags["auto_grant"],
         finance_review=flags["finance_review"], tests=tests,
         amount_text=amount[1] if amount else None,
-        fields=tuple(n for n in order if n in used), line=yn.position(node).line)
+        fields=tuple(n for n in order if n in used), line=yn.position(node).line,
+        source=texts["source"])
     _check_parameters(r, item, params, doc_start)
     return item if len(r.problems) == before else None
 

@@ -20,7 +20,7 @@ from huiqi.rules import _yamlnodes as yn
 from huiqi.rules._catalog import Catalog
 from huiqi.rules._checker import Checker, suggest
 from huiqi.rules._items import read_item
-from huiqi.rules._model import Item, Parameter, PolicyDocument, PolicySet
+from huiqi.rules._model import DERIVE_RULES, Item, Parameter, PolicyDocument, PolicySet
 from huiqi.rules._problems import PolicyError, Problem
 
 ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*(\.[a-z0-9]+(-[a-z0-9]+)*)+$")
@@ -30,11 +30,12 @@ REGION = re.compile(r"^\d{6}$")
 TOP_KEYS = {"policy": True, "parameters": False, "items": True}
 POLICY_KEYS = {"id": True, "title": True, "doc_no": False, "issuer": True, "region": True,
                "source": True, "effective_from": True, "effective_to": False}
-PARAM_KEYS = {"label": True, "type": True, "scale": False, "values": True}
+PARAM_KEYS = {"label": True, "type": True, "scale": False, "values": False, "source": False,
+              "derive": False}
 ITEM_KEYS = {"id": True, "title": True, "department": True, "summary": False, "policy_text": True,
              "effective_from": False, "effective_to": False, "criteria": True, "amount": False,
              "caps": False, "budget": False, "exclusions": False, "materials": False,
-             "auto_grant": False, "finance_review": False, "tests": False}
+             "auto_grant": False, "finance_review": False, "tests": False, "source": False}
 P = ParamSpec("P")
 T = TypeVar("T")
 
@@ -175,11 +176,31 @@ class FileReader:
             param = self.parameter(name, value)
             if param is not None:
                 params[name] = param
-        return params
+        return self.derived(found, params)
+
+    def derived(self, found: dict[str, tuple[yaml.Node, yaml.Node]],
+                params: dict[str, Parameter]) -> dict[str, Parameter]:
+        """Link each derived parameter to its basis, a dated parameter of the same file."""
+        out: dict[str, Parameter] = {}
+        for name, param in params.items():
+            if param.rule is not None:
+                assert param.basis is not None
+                basis = params.get(param.basis.name)
+                if basis is None or basis.rule is not None:
+                    self.report(found[name][1], f"parameter {name}: derive.of must name a dated "
+                                f"parameter of this file, got '{param.basis.name}'")
+                    continue
+                param = Parameter(param.name, param.label, param.type, param.scale, (),
+                                  param.source, param.rule, basis)
+            out[name] = param
+        return out
 
     def parameter(self, name: str, node: yaml.Node) -> Parameter | None:
         spec = self.keys(node, PARAM_KEYS, f"parameter {name}")
-        if spec is None or "type" not in spec or "label" not in spec or "values" not in spec:
+        if spec is None or "type" not in spec or "label" not in spec:
+            return None
+        if ("values" in spec) == ("derive" in spec):
+            self.report(node, f"parameter {name} needs either dated values or derive (not both)")
             return None
         label = self.guard(yn.required_text, spec["label"][1], f"parameter {name} label")
         kind = self.guard(yn.required_text, spec["type"][1], f"parameter {name} type")
@@ -196,10 +217,27 @@ class FileReader:
                             f"needs a scale (decimal places) from 0 to {ir.MAX_SCALE}")
                 return None
             scale = int(written)
+        source = self.guard(yn.text, spec["source"][1], f"parameter {name} source",
+                            optional=True) if "source" in spec else None
+        if "derive" in spec:
+            how = self.keys(spec["derive"][1], {"rule": True, "of": True},
+                            f"parameter {name} derive")
+            if how is None or "rule" not in how or "of" not in how or label is None:
+                return None
+            rule = self.guard(yn.required_text, how["rule"][1], "derive.rule")
+            of = self.guard(yn.required_text, how["of"][1], "derive.of")
+            if rule not in DERIVE_RULES:
+                self.report(how["rule"][1], f"parameter {name}: unknown derive rule {rule!r} "
+                            f"(known: {', '.join(DERIVE_RULES)})")
+                return None
+            if of is None:
+                return None
+            placeholder = Parameter(of, of, kind, scale, ())
+            return Parameter(name, label, kind, scale, (), source, rule, placeholder)
         values = self.param_values(name, spec["values"][1], scale)
         if label is None or values is None:
             return None
-        return Parameter(name, label, kind, scale, tuple(values))
+        return Parameter(name, label, kind, scale, tuple(values), source)
 
     def param_values(self, name: str, node: yaml.Node, scale: int
                      ) -> list[tuple[date, Decimal]] | None:

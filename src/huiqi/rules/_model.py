@@ -6,25 +6,60 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
 from huiqi.rules import _ir, _regions
+from huiqi.rules._amounts import ranked_fields
 
 
 class ParameterUnavailable(LookupError):
     """A parameter has no value as of the requested date."""
 
 
+ANNUAL_MEAN = "年算术平均值"
+DERIVE_RULES = (ANNUAL_MEAN,)
+
+
 @dataclass(frozen=True)
 class Parameter:
+    """A dated value; or, with `rule`, one derived from the dated values of `basis`.
+
+    年算术平均值 (annual arithmetic mean): the mean of the basis' twelve monthly fixings of the
+    as-of year (one value dated in each month), computed exactly: a Fraction when it has no
+    finite decimal expansion, never rounded (amounts round once, at the end)."""
+
     name: str
     label: str
     type: str  # decimal | money | integer
     scale: int
     values: tuple[tuple[date, Decimal], ...]  # (from, value), sorted by date
+    source: str | None = None  # where the values come from
+    rule: str | None = None
+    basis: Parameter | None = None
 
-    def value_at(self, as_of: date) -> Decimal:
+    def value_at(self, as_of: date) -> Decimal | Fraction:
+        if self.rule is not None:
+            assert self.basis is not None
+            return self.basis.annual_mean(as_of.year, self.name)
+        return self.dated(as_of)
+
+    def annual_mean(self, year: int, derived: str) -> Decimal | Fraction:
+        by_month: dict[int, Decimal] = {}
+        for start, value in self.values:
+            if start.year == year:
+                by_month[start.month] = value  # the month's last fixing
+        lacking = [m for m in range(1, 13) if m not in by_month]
+        if lacking:
+            raise ParameterUnavailable(
+                f"parameter {derived} ({ANNUAL_MEAN} of {self.name}) needs a fixing for every "
+                f"month of {year}; missing: " + ", ".join(f"{year}-{m:02d}" for m in lacking))
+        mean = sum((Fraction(v) for v in by_month.values()), Fraction(0)) / 12
+        exact = Decimal(mean.numerator) / Decimal(mean.denominator)
+        return exact if Fraction(exact) == mean else mean
+
+    def dated(self, as_of: date) -> Decimal:
         current: Decimal | None = None
         for start, value in self.values:
             if start <= as_of:
@@ -90,6 +125,9 @@ class Item:
     amount_text: str | None = None
     fields: tuple[str, ...] = ()  # every referenced catalog field, in catalog order
     line: int | None = None  # where the item starts in its file
+    # where the item's rules come from, when more than the document's source: e.g. the national
+    # document a criterion the seed does not state is taken from
+    source: str | None = None
     document: PolicyDocument = field(init=False, repr=False)
 
     @property
@@ -103,20 +141,22 @@ class Item:
     def in_force(self, as_of: date) -> bool:
         return self.starts <= as_of and (self.ends is None or as_of <= self.ends)
 
-    def param(self, name: str, as_of: date) -> Decimal:
+    def param(self, name: str, as_of: date) -> Decimal | Fraction:
         return self.document.parameters[name].value_at(as_of)
 
     @property
     def ir(self) -> _ir.ItemIR:
         """The item's typed expressions, unbound (may hold parameters, AS_OF, YEARS_AGO)."""
+        amount_fields = _only(self.fields, self.amount)
+        cap_fields = _only(self.fields, *(n for _, n in self.caps.items()))
         return _ir.ItemIR(
             item_id=self.id,
             criteria=tuple(_ir.CriterionIR(c.name, c.expr, c.fields) for c in self.criteria),
             amount=self.amount,
-            amount_fields=_only(self.fields, self.amount),
+            amount_fields=amount_fields,
             caps=tuple(self.caps.items()),
-            cap_fields=_only(self.fields, *(n for _, n in self.caps.items())),
-            fields=self.fields,
+            cap_fields=cap_fields,
+            fields=ranked_fields(self.fields, amount_fields, cap_fields),
         )
 
     def bound_ir(self, as_of: date) -> _ir.ItemIR:

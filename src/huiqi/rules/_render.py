@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
+from fractions import Fraction
 
 from huiqi.rules import _ir as ir
 from huiqi.rules._catalog import Catalog, FieldSpec, FieldType
@@ -21,10 +22,18 @@ def format_number(value: Decimal, places: int | None = None) -> str:
     return text
 
 
+def format_fraction(value: Fraction) -> str:
+    """A rational with no finite decimal expansion, to 10 places, marked as not exact."""
+    shown = (Decimal(value.numerator) / Decimal(value.denominator)).quantize(Decimal("1e-10"))
+    return f"{shown.normalize():,f}…"
+
+
 def format_value(spec: FieldSpec | None, value: ir.Value) -> str:
     """A fact as an enterprise would read it: 6,000,000.00 元, 是, 小型, 5.5%."""
     if value is None:
         return "未提供"
+    if isinstance(value, Fraction):
+        return format_fraction(value)
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, date):
@@ -123,6 +132,10 @@ class Renderer:
             right = self.render(node.right, top=_looser(node.right, node, right=True))
             text = f"{left}{op}{right}"
             return text if top else f"({text})"
+        if isinstance(node, ir.Ratio):
+            return format_fraction(Fraction(node.arg.value) / node.divisor) \
+                if isinstance(node.arg, ir.Const) and isinstance(node.arg.value, Decimal) \
+                else f"{self.render(node.arg, False)} ÷ {node.divisor}"
         if isinstance(node, ir.Neg):
             return f"−{self.render(node.arg, False)}"
         if isinstance(node, ir.Abs):

@@ -154,9 +154,18 @@ class ExprCompiler:
         branches = [self.number(v) for _, v in node.whens] + [self.number(node.default)]
         scale = max(s for _, s in branches)
         aligned = [self.align(e, s, scale) for e, s in branches]
-        ifs = [exp.If(this=self.boolean(c), true=v)
-               for (c, _), v in zip(node.whens, aligned, strict=False)]
+        ifs = self._whens([c for c, _ in node.whens], aligned[:-1])
         return exp.Case(ifs=ifs, default=aligned[-1]), scale
+
+    def _whens(self, conds: list[ir.Node], values: list[exp.Expr]) -> list[exp.If]:
+        """WHEN c THEN v, each followed by WHEN c IS NULL THEN NULL: an unknown condition
+        makes the CASE unknown (docs/policy-format.md), it does not fall through to ELSE."""
+        ifs: list[exp.If] = []
+        for cond, value in zip(conds, values, strict=True):
+            ifs.append(exp.If(this=self.boolean(cond), true=value))
+            unknown = exp.Is(this=_paren(self.boolean(cond)), expression=exp.Null())
+            ifs.append(exp.If(this=unknown, true=exp.Null()))
+        return ifs
 
     def _variadic(self, node: ir.Extreme | ir.Coalesce, args: list[exp.Expr]
                   ) -> exp.Expr:
@@ -178,7 +187,7 @@ class ExprCompiler:
             e, s = self.number(node, wide)
             return e if scale is None else self.align(e, s, max(scale, s))
         if isinstance(node, ir.Case):
-            ifs = [exp.If(this=self.boolean(c), true=self.value(v)) for c, v in node.whens]
+            ifs = self._whens([c for c, _ in node.whens], [self.value(v) for _, v in node.whens])
             return exp.Case(ifs=ifs, default=self.value(node.default))
         if isinstance(node, ir.Extreme | ir.Coalesce):
             return self._variadic(node, [self.value(a) for a in node.args])

@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
-from huiqi.grants import items
 from huiqi.kit.db import unit_of_work
 from huiqi.registry import service as registry
+from tests.fixtures.policy_items import policy_files
 from tests.fixtures.web import *  # noqa: F403
 from tests.fixtures.web import test_uscc
 
@@ -23,16 +23,10 @@ PROFILE: dict[str, Any] = {
     "high_tech": False, "unemployment_insurance_paid": "20000"}
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _gift_policies() -> Iterator[None]:
-    # The item source is process-wide: put back exactly what was there (another conftest's
-    # choice, or none) so later modules in this worker see their own.
-    before = items._source, getattr(items, "_chosen", items._source is not None)
-    items.use_source(items.FileItemSource([POLICIES]))
-    yield
-    items._source = before[0]
-    if hasattr(items, "_chosen"):
-        items._chosen = before[1]
+@pytest.fixture(autouse=True)
+def _gift_policies(request: pytest.FixtureRequest) -> Iterator[None]:
+    with policy_files(request, POLICIES):
+        yield
 
 
 @pytest.fixture

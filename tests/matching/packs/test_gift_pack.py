@@ -256,14 +256,14 @@ def test_two_first_visits_at_once_both_get_the_pack(app_engine: Engine, register
     first one's rows and reads them (on PostgreSQL its own insert would collide)."""
     import threading
 
-    from huiqi.grants import items as item_source
     from huiqi.matching import service
+    from huiqi.policies import service as policies
     from huiqi.registry.catalog import load_catalog
 
     uscc = register()
     with unit_of_work(app_engine) as db:
         ent_id = registry.require_by_uscc(db, uscc).id
-        items = [v.item for v in item_source.current_source().all(db)
+        items = [v.item for v in policies.published_items(db)
                  if v.item.document.region == "500105"]
     day, first_matched, outcomes = date(2025, 6, 2), threading.Event(), {}
 

@@ -13,9 +13,10 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from huiqi.grants import items
 from huiqi.kit.db import unit_of_work
 from huiqi.matching import packs, service
+from huiqi.policies import service as policies
+from huiqi.policies.items import FileItemSource
 from huiqi.registry import service as registry
 from huiqi.registry.catalog import load_catalog
 from tests.fixtures.web import csrf_token
@@ -98,13 +99,13 @@ def test_publishing_shows_at_once(logged_in: Client, register: Any, app_engine: 
     assert "giftville.rent" in _ids(before["eligible"])
     client.get("/gift-pack")
     shutil.copy(POLICIES / "elsewhere.yaml", tmp_path / "elsewhere.yaml")  # giftville withdrawn
-    items.use_source(items.FileItemSource([tmp_path]))
+    policies.use_items(app_engine, FileItemSource([tmp_path]))
     try:
         after = api.get("/api/v1/gift-pack").json()
         assert _ids(after["eligible"]) == [] and float(after["total"]) == 0
         assert "承租国有房屋减免租金" not in client.get("/gift-pack").text
     finally:
-        items.use_source(items.FileItemSource([POLICIES]))
+        policies.use_items(app_engine, FileItemSource([POLICIES]))
     assert "giftville.rent" in _ids(api.get("/api/v1/gift-pack").json()["eligible"])
 
 

@@ -50,7 +50,7 @@ class Plan:
         uses: dict[int, int] = {}
         self.fields: dict[int, frozenset[str]] = {}
         for b in items:
-            roots = [c.expr for c in b.criteria] + [n for _, n in b.caps]
+            roots = [c.expr for c in b.criteria] + [n for _, n in (*b.caps, *b.cap_floors)]
             for root in roots + ([b.amount] if b.amount is not None else []):
                 for node in ir.walk(root):
                     uses[id(node)] = uses.get(id(node), 0) + 1
@@ -96,7 +96,8 @@ class Plan:
 
 
 def _nodes(bound: ir.ItemIR) -> list[ir.Node]:
-    roots = [c.expr for c in bound.criteria] + [n for _, n in bound.caps]
+    roots = [c.expr for c in bound.criteria] + [n for _, n in (*bound.caps,
+                                                                *bound.cap_floors)]
     return [n for root in roots + ([bound.amount] if bound.amount is not None else [])
             for n in ir.walk(root)]
 

@@ -96,21 +96,34 @@ def _amount(ev: Eval, bound: ir.ItemIR, t: Arr, out: VectorResult) -> Arr:
 
 
 def _amount_values(ev: Eval, bound: ir.ItemIR) -> tuple[Arr, Arr | None]:
-    """Fen (after caps, floored at 0, rounded half up) and where known (None: everywhere)."""
+    """Fen (after caps, floored at 0, rounded half up) and where known (None: everywhere).
+    A cap that is unknown leaves the amount known where the amount under the known caps is
+    at most the cap's floor (docs/policy-format.md, "Unknown facts in amounts")."""
     assert bound.amount is not None
-    nodes = [bound.amount, *(node for _, node in bound.caps)]
+    floors = dict(bound.cap_floors)
+    nodes = [bound.amount, *(node for _, node in bound.caps), *floors.values()]
     scale = max(node.scale for node in nodes)
-    parts = [ev.scaled(node, scale) for node in nodes]
-    values = parts[0][0]
-    for v, _m in parts[1:]:
-        values = np.minimum(values, v)
+    amount, am = ev.scaled(bound.amount, scale)
+    values = amount
+    nulls = am
+    caps = [(name, *ev.scaled(node, scale)) for name, node in bound.caps]
+    for _name, v, m in caps:  # the amount under the known caps
+        values = np.minimum(values, v if m is None else np.where(m, values, v))
+    for name, _v, m in caps:
+        if m is None:
+            continue
+        if name not in floors:
+            nulls = _or_nulls(nulls, m)
+            continue
+        fv, fm = ev.scaled(floors[name], scale)
+        below = fv < values if fm is None else fm | (fv < values)
+        nulls = _or_nulls(nulls, m & below)
     values = np.maximum(values, 0)
-    if scale > 2:
-        unit = 10 ** (scale - 2)
-        values = (values + unit // 2) // unit
-    elif scale < 2:
+    q = 10 ** max(0, scale - 2) * bound.divisor
+    if scale < 2:
         values = values * 10 ** (2 - scale)
-    nulls = _or_nulls(*(m for _v, m in parts))
+    if q > 1:
+        values = (2 * values + q) // (2 * q)
     return values, None if nulls is None else ~np.broadcast_to(nulls, ev.n)
 
 

@@ -150,10 +150,11 @@ def _case(ev: Ev, node: ir.Case) -> Col:
     values, nulls = ev.scaled(node.default, node.scale) if typed else ev.value(node.default)
     nulls = np.zeros(ev.n, bool) if nulls is None else nulls
     for cond, branch in reversed(node.whens):
-        taken = ev.cond(cond)[0]
+        taken, skipped = ev.cond(cond)
         bv, bm = ev.scaled(branch, node.scale) if typed else ev.value(branch)
         values = np.where(taken, bv, values)
-        nulls = np.where(taken, False if bm is None else bm, nulls)
+        # an unknown condition makes the CASE unknown (it does not fall through to ELSE)
+        nulls = np.where(taken, False if bm is None else bm, nulls | ~skipped)
     return values, nulls
 
 

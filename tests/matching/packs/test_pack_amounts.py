@@ -1,0 +1,84 @@
+"""The 政策礼包 shows amounts to the fen, and an amount that needs a fact as "金额待补充：…"
+with the fact asked for (page and API, SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+
+from huiqi.grants import items
+from tests.matching.packs.conftest import POLICIES
+from tests.matching.packs.test_gift_pack import _api
+
+Client = Callable[..., TestClient]
+ROBOT = Path(__file__).parent / "fixtures_amounts"
+PENDING = "金额待补充：以“机器换人”为主的智能化技改项目"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _gift_policies() -> Iterator[None]:
+    before = items._source, getattr(items, "_chosen", items._source is not None)
+    items.use_source(items.FileItemSource([POLICIES, ROBOT]))
+    yield
+    items._source = before[0]
+    if hasattr(items, "_chosen"):
+        items._chosen = before[1]
+
+
+def _entry(pack: dict[str, Any], item_id: str) -> dict[str, Any]:
+    return next(e for e in pack["eligible"] if e["item_id"] == item_id)
+
+
+def test_an_amount_that_needs_a_fact_is_pending_and_asks_for_it(
+        logged_in: Client, register: Any, app_engine: Engine, clock: Any) -> None:
+    uscc = register(monthly_rent="11062.46")
+    page = logged_in("enterprise", enterprise_uscc=uscc)
+    api = _api(page, app_engine, clock)
+    put = api.put("/api/v1/gift-pack/facts", json={"facts": {"equipment_purchase": 45000000}})
+    pack = put.json()["pack"]
+    robot = _entry(pack, "giftville.robot")
+    assert robot["amount"] is None and robot["amount_note"] == PENDING
+    assert [f["name"] for f in robot["missing"]] == ["robot_replacement"]
+    asked = next(f for f in pack["fact_fields"] if f["name"] == "robot_replacement")
+    assert asked["needed_by"] == ["智能化技改补助"]
+    assert Decimal(_entry(pack, "giftville.rent")["amount"]) == Decimal("33187.38")
+    html = page.get("/gift-pack").text
+    assert PENDING in html and "测算 33,187.38元" in html
+    assert 'name="fact_robot_replacement"' in html
+
+    done = api.put("/api/v1/gift-pack/facts", json={"facts": {"robot_replacement": True}})
+    robot = _entry(done.json()["pack"], "giftville.robot")
+    assert (robot["amount"], robot["amount_note"]) == ("4500000.00", None)
+
+
+def test_a_cap_above_the_amount_needs_no_fact(logged_in: Client, register: Any,
+                                              app_engine: Engine, clock: Any) -> None:
+    uscc = register()
+    api = _api(logged_in("enterprise", enterprise_uscc=uscc), app_engine, clock)
+    pack = api.put("/api/v1/gift-pack/facts",
+                   json={"facts": {"equipment_purchase": "123456.78"}}).json()["pack"]
+    robot = _entry(pack, "giftville.robot")
+    # 12,345.678 → 12,345.68 whatever robot_replacement is: both caps are far above it
+    assert (robot["amount"], robot["amount_note"], robot["missing"]) == ("12345.68", None, [])
+
+
+def test_an_application_carries_the_fact_the_amount_needs(
+        logged_in: Client, register: Any, app_engine: Engine, clock: Any) -> None:
+    uscc = register()
+    page = logged_in("enterprise", enterprise_uscc=uscc)
+    api = _api(page, app_engine, clock)
+    api.put("/api/v1/gift-pack/facts", json={"facts": {"equipment_purchase": 45000000}})
+    form = page.get("/grants/apply/giftville.robot").text
+    assert 'name="fact_robot_replacement"' in form  # the form asks for it
+    made = api.post("/api/v1/grants/applications", json={
+        "item_id": "giftville.robot", "facts": {"robot_replacement": True}})
+    assert made.status_code == 201, made.text
+    app = made.json()
+    assert app["facts"]["robot_replacement"] in (True, "true")
+    assert Decimal(app["estimated_amount"]) == Decimal("4500000.00")
