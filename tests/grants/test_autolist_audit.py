@@ -128,3 +128,19 @@ def publicise_after(world: World, until: object) -> None:
 
     day = until + timedelta(days=1)  # type: ignore[operator]
     world.clock.set(datetime(day.year, day.month, day.day, 2, 0, tzinfo=UTC))
+
+
+def test_office_publishes_and_regenerates_from_the_page(world: World, web: Clients) -> None:
+    from tests.fixtures.web import post_form
+
+    list_id = _list(world, world.ent_a, world.ent_b)
+    office = web.page("office")
+    assert "尚未公示" in office.get(f"/grants/auto-lists/{list_id}").text
+    assert post_form(office, f"/grants/auto-lists/{list_id}/publish", {}).status_code == 303
+    assert "公示期：2025-06-02 至 2025-06-09" in office.get(f"/grants/auto-lists/{list_id}").text
+    _set(world, world.ent_b.enterprise_uscc, unemployment_insurance_paid="0")
+    made = post_form(office, f"/grants/auto-lists/{list_id}/regenerate", {})
+    assert made.status_code == 303
+    page = office.get(made.headers["location"]).text
+    assert "移出 1 家" in page
+    assert "移出 测试企业2有限公司（12000.00 元）：不符合：缴纳失业保险费" in page
