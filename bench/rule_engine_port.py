@@ -11,8 +11,7 @@ from decimal import Decimal
 
 import rule_engine
 
-from huiqi.rules import FieldType, Item
-from huiqi.rules import _ir as ir
+from huiqi.rules import FieldType, Item, ir
 
 
 def _lit(node: ir.Const) -> str:

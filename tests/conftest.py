@@ -6,7 +6,6 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.fixtures.serving import plan_runs  # noqa: F401 - a fixture for every test
 from tests.pgcluster import throwaway_cluster
 
 

@@ -26,11 +26,10 @@ from sqlalchemy import Engine
 import huiqi
 import huiqi.models  # every table registered before the first query
 from huiqi.auth.guards import request_guard
-from huiqi.kit import inline, planned, web
 from huiqi.kit.clock import Clock
 from huiqi.kit.db import IN_FLIGHT, REQUEST_THREADS, make_engine, session_factory
 from huiqi.kit.inflight import InFlightLimit
-from huiqi.kit.scheduler import Scheduler, minutes_from_env
+from huiqi.kit.scheduler import Scheduler, domain_ticks, minutes_from_env
 from huiqi.kit.security import secret_from_file
 from huiqi.kit.settings import Settings, get_settings
 from huiqi.policies import service as policies
@@ -62,6 +61,7 @@ ENDPOINTS: list[str] = [
     "huiqi.matching.endpoints",
     "huiqi.policies.endpoints",
     "huiqi.appeals.endpoints",
+    "huiqi.knowledge.endpoints",
 ]
 # FastAPI tries routers in order and each of a router's routes in turn, twice per request (a few
 # microseconds a route): the busiest come first. Paths of different modules never overlap
@@ -83,7 +83,6 @@ def create_app(
         scheduler_minutes = minutes_from_env()
     owns_engine = engine is None
     engine = engine or make_engine(settings.database_url)
-    inline.guard(engine)  # SQLite: hot reads run on the event loop (huiqi.kit.inline)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -101,8 +100,8 @@ def create_app(
         # request of the worker for 130-180 ms, a few times a minute under load.
         gc.collect()
         gc.freeze()
-        scheduler = Scheduler(engine, app.state.clock, minutes=scheduler_minutes) \
-            if scheduler_minutes else None
+        scheduler = Scheduler(engine, app.state.clock, domain_ticks("huiqi"),
+                              minutes=scheduler_minutes) if scheduler_minutes else None
         if scheduler:
             scheduler.start()
         yield
@@ -130,8 +129,6 @@ def create_app(
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     routers = [(API_PREFIX if name in ENDPOINTS else "", module.router)
                for name, module in _modules(routing_order())]
-    # The hot reads first, each on a plan made once from its declaration (huiqi.kit.planned).
-    planned.install(app, routers, GUARDS, web.is_inline_read)
     for prefix, router in routers:
         app.include_router(router, prefix=prefix)
     return app

@@ -92,3 +92,27 @@ def test_publishing_in_b_never_shows_or_rematches_a_items(two: tuple[Engine, Eng
             in_force = {i.id for i in service.in_force(s, AS_OF, "500105").items}
         assert stored == {own}
         assert in_force == {own}
+
+
+def test_the_revision_rises_with_each_committed_change_only(two: tuple[Engine, Engine]) -> None:
+    a, _ = two
+    items = service.items(a)
+    _publish(a, "tst.rev")  # the first publication
+    first = items.revision
+    with unit_of_work(a) as s:
+        row = service.save(s, OFFICE, CLOCK, policy_yaml("tst.rev", min_rent=5000), "rev.yaml")
+        number, document_id = row.number, row.document_id
+    assert items.revision == first  # a draft changes nothing published
+    with unit_of_work(a) as s:  # supersedes version 1, then rolls back
+        service.publish(s, OFFICE, CLOCK, document_id, number, as_of=AS_OF)
+        s.rollback()
+    assert items.revision == first
+    with unit_of_work(a) as s:
+        service.publish(s, OFFICE, CLOCK, document_id, number, as_of=AS_OF)
+    superseded = items.revision
+    assert superseded > first
+    with unit_of_work(a) as s:
+        service.withdraw(s, OFFICE, CLOCK, document_id, as_of=AS_OF)
+    assert items.revision > superseded
+    with unit_of_work(a) as s:
+        assert service.in_force(s, AS_OF, "500105").items == ()

@@ -1,8 +1,6 @@
 """Routes that take a form body do their database work in the thread pool, never on the event loop
 (huiqi.kit.web.FormDep): a write may wait up to the busy timeout for SQLite's lock, and every
-PostgreSQL statement waits on the network, and meanwhile no other request would be served.
-
-On SQLite the caller is deliberately resolved on the loop (huiqi.kit.inline): reads only."""
+PostgreSQL statement waits on the network, and meanwhile no other request would be served."""
 
 from __future__ import annotations
 
@@ -77,8 +75,6 @@ class Statements:
 
 @pytest.fixture
 def statements(app: Any) -> Iterator[Statements]:
-    # Listeners run in the order they were added: the app's inline guard (kit/inline.py) came
-    # first, so a write it refuses on the loop (to retry in a thread) never reaches this one.
     recorder = Statements()
     engine: Engine = app.state.engine
     event.listen(engine, "before_cursor_execute", recorder)

@@ -18,7 +18,8 @@ from sqlalchemy.orm import Session
 from huiqi.appeals.state import AppealState, role_of_department
 from huiqi.appeals.vocab import Role as AppealRole
 from huiqi.auth.actor import Actor
-from huiqi.kit.errors import NotFound, PermissionDenied
+from huiqi.kit.db import fetch_one
+from huiqi.kit.errors import PermissionDenied
 from huiqi.models.appeal import Appeal, AppealAssignment
 from huiqi.models.department import Department
 from huiqi.models.liaison_assignment import LiaisonAssignment
@@ -50,12 +51,7 @@ def visible_appeals(actor: Actor) -> Select[Appeal]:
 def access_appeal(session: Session, actor: Actor, appeal_id: int, *,
                   for_update: bool = False) -> Appeal:
     stmt = visible_appeals(actor).where(Appeal.id == appeal_id)
-    if for_update:
-        stmt = stmt.with_for_update().execution_options(populate_existing=True)
-    found = session.scalar(stmt)
-    if found is None:
-        raise NotFound(NOT_FOUND)
-    return found
+    return fetch_one(session, stmt, NOT_FOUND, for_update=for_update)
 
 
 def require_writer(actor: Actor) -> None:

@@ -32,8 +32,7 @@ from huiqi.models.appeal_intake import AppealMeeting, AppealSentinel
 from huiqi.models.enterprise import enterprises
 from huiqi.models.liaison_assignment import LiaisonAssignment
 from huiqi.models.user import Role, User
-from huiqi.registry.uscc import InvalidUSCC
-from huiqi.registry.uscc import validate as validate_uscc
+from huiqi.registry.service import InvalidUSCC, validate_uscc
 
 MAX_TITLE, MAX_TEXT = 200, 4000
 DEFAULT_SOURCE = {Role.ENTERPRISE: Source.ONLINE, Role.LIAISON: Source.LIAISON_VISIT,

@@ -50,7 +50,7 @@ from huiqi.models.appeal import Appeal, AppealEvent
 from huiqi.models.appeal_category import AppealCategory
 from huiqi.models.appeal_intake import AppealAttachment
 from huiqi.models.enterprise import enterprises
-from huiqi.registry.catalog import load_catalog
+from huiqi.registry.service import load_catalog
 from huiqi.ui import errors
 
 router = web.router(prefix=out.PREFIX, tags=["Open311 GeoReport v2"])

@@ -13,7 +13,7 @@ from huiqi import audit
 from huiqi.appeals import repository as repo
 from huiqi.appeals.state import AppealState, PendingRequest
 from huiqi.appeals.vocab import AppealAction, AppealStatus, Source
-from huiqi.auth.actor import Actor
+from huiqi.auth.actor import Actor, actor_label
 from huiqi.models.appeal import Appeal, AppealEvent
 from huiqi.models.user import Role
 
@@ -65,18 +65,12 @@ def snapshot(appeal: Appeal) -> dict[str, Any]:
     return audit.snapshot(appeal, *SNAPSHOT)
 
 
-def actor_label(session: Session, actor: Actor) -> str:
+def label_of(session: Session, actor: Actor) -> str:
+    """`auth.actor.actor_label`, with the department's name for a department's handler."""
     from huiqi.appeals.access import department_name
 
-    if actor.role is Role.DEPARTMENT:
-        return f"{department_name(session, actor) or '部门'} {actor.display_name}"
-    if actor.role is Role.ENTERPRISE:
-        return f"企业（{actor.display_name}）"
-    if actor.role is Role.LIAISON:
-        return f"服务专员 {actor.display_name}"
-    if actor.role is Role.OFFICE:
-        return f"营商办 {actor.display_name}"
-    return "系统"
+    dept = department_name(session, actor) if actor.role is Role.DEPARTMENT else None
+    return actor_label(actor, dept)
 
 
 NOTE_KEYS = ("reason", "reply", "note", "comment")
@@ -90,7 +84,7 @@ def add_event(session: Session, appeal: Appeal, actor: Actor, kind: str, at: dat
         note = next((str(data[k]) for k in NOTE_KEYS if data.get(k)), None)
     row = AppealEvent(appeal_id=appeal.id, at=at, kind=kind, from_status=from_status,
                       to_status=appeal.status, actor_id=actor.user_id,
-                      actor_label=actor_label(session, actor), note=note,
+                      actor_label=label_of(session, actor), note=note,
                       data=audit.jsonable(data) if data else None)
     session.add(row)
     return row

@@ -61,3 +61,17 @@ class Actor:
 
     def with_ip(self, ip: str | None) -> Actor:
         return replace(self, ip=ip)
+
+
+def actor_label(actor: Actor, department_name: str | None = None) -> str:
+    """How a case's history names who acted: "东宝区商务局 张三", "企业（…）", "系统"."""
+    if actor.role is Role.DEPARTMENT:
+        return f"{department_name or '部门'} {actor.display_name}"
+    if actor.role is Role.ENTERPRISE:
+        return f"企业（{actor.display_name}）"
+    if actor.role is Role.LIAISON:
+        return f"服务专员 {actor.display_name}"
+    if actor.role is Role.OFFICE:
+        return f"营商办 {actor.display_name}"
+    return "系统"
+

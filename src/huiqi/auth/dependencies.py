@@ -20,7 +20,6 @@ from sqlalchemy.orm import Session
 
 from huiqi.auth import service
 from huiqi.auth.actor import Actor
-from huiqi.kit import inline
 from huiqi.kit.clock import Clock
 from huiqi.kit.errors import HuiqiError, NotFound
 from huiqi.kit.web import ClockDep, DBSession, client_ip, is_api
@@ -64,12 +63,12 @@ _bearer_scheme = HTTPBearer(auto_error=False,
 BearerCredentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer_scheme)]
 
 
-async def get_auth(
+def get_auth(
     request: Request, db: DBSession, clock: ClockDep, bearer: BearerCredentials
 ) -> Auth | None:
     """Resolve the caller once per request (FastAPI caches it); also kept on request.state.
-    A few indexed reads: on SQLite they run on the event loop (huiqi.kit.inline)."""
-    auth = await inline.call(db, _resolve, request, db, clock, bearer)
+    A plain `def`: its reads run in the thread pool, like the endpoint's."""
+    auth = _resolve(request, db, clock, bearer)
     request.state.auth = auth
     return auth
 

@@ -18,7 +18,6 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from huiqi.kit.prepared import first_row
 from huiqi.models.api_token import ApiToken
 from huiqi.models.department import Department
 from huiqi.models.session import UserSession
@@ -43,12 +42,12 @@ _CALLER_BY_TOKEN = (
 def caller_by_session(db: Session, digest: str) -> Any | None:
     """A login session's state and its account's, in one query (read on every page request: the
     ORM objects cost several times more, and nothing here is changed through them)."""
-    return first_row(db, _CALLER_BY_SESSION, {"digest": digest})
+    return db.execute(_CALLER_BY_SESSION, {"digest": digest}).first()
 
 
 def caller_by_token(db: Session, digest: str) -> Any | None:
     """An API token's state and its account's, in one query (read on every API request)."""
-    return first_row(db, _CALLER_BY_TOKEN, {"digest": digest})
+    return db.execute(_CALLER_BY_TOKEN, {"digest": digest}).first()
 
 
 def user_by_username(db: Session, username: str) -> User | None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy.orm import Session
 from stdnum.cn import uscc as uscc_number
@@ -299,7 +299,7 @@ def resolve_api_token(db: Session, clock: Clock, secret: str) -> Account | None:
         return None
     if row.last_used_at is None or now - row.last_used_at >= TOUCH_EVERY:
         repo.touch_token(db, row.token_id, now)
-    return row
+    return cast("Account", row)
 
 
 # -- administration (营商办) --------------------------------------------------------------------

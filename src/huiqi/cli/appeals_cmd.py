@@ -54,9 +54,9 @@ def _describe(target: str, result: object) -> str:
 
 def tick_cmd(on: str | None = typer.Option(None, "--date", help=DATE_HELP)) -> None:
     """运行全部定时任务：诉求到期提醒与超期标记、容缺补齐提醒与失效（可重复运行，不会重复提醒）。"""
-    from huiqi.kit.scheduler import TICKS, run_ticks
+    from huiqi.kit.scheduler import domain_ticks, run_ticks
 
-    results = run_ticks(default_engine(), _clock(on), TICKS)
+    results = run_ticks(default_engine(), _clock(on), domain_ticks("huiqi"))
     for target, result in results.items():
         console.print(_describe(target, result))
     if any(isinstance(r, Exception) for r in results.values()):

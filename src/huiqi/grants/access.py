@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from huiqi.auth.actor import Actor
 from huiqi.grants.states import HELD
+from huiqi.kit.db import fetch_one
 from huiqi.kit.errors import NotFound, PermissionDenied
 from huiqi.models.application import Application
 from huiqi.models.department import Department
@@ -92,12 +93,7 @@ def visible_grants(session: Session, actor: Actor) -> Select[tuple[Grant]]:
 
 
 def _one(session: Session, stmt: Select[tuple[T]], for_update: bool) -> T:
-    if for_update:
-        stmt = stmt.with_for_update().execution_options(populate_existing=True)
-    found = session.scalar(stmt)
-    if found is None:
-        raise NotFound(NOT_FOUND)
-    return found
+    return fetch_one(session, stmt, NOT_FOUND, for_update=for_update)
 
 
 def access_application(

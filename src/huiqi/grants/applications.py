@@ -6,6 +6,7 @@ reminders and lapse in tasks.py.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -27,7 +28,7 @@ from huiqi.models.application_event import ApplicationEvent
 from huiqi.models.material import Material
 from huiqi.models.user import Role
 from huiqi.policies import service as policies
-from huiqi.registry.catalog import CoercionError, coerce, fact_fields, to_text
+from huiqi.registry.service import coerce_facts, fact_fields, to_text
 from huiqi.rules import REGION_CRITERION, Item, describe_regions
 
 SYSTEM_CLOCK = Clock()
@@ -50,20 +51,12 @@ class BankInfo:
 
 def clean_facts(facts: Mapping[str, object]) -> dict[str, str]:
     """Application facts by catalog name, canonical text; every problem reported at once."""
-    specs = {s.name: s for s in fact_fields()}
-    out, problems = {}, []
-    for name, raw in facts.items():
-        spec = specs.get(name)
-        if spec is None:
-            problems.append(f"“{name}”不是可申报填写的信息项")
-            continue
-        try:
-            value = coerce(spec, raw)
-        except CoercionError as exc:
-            problems.append(f"{spec.label}：{exc}")
-            continue
-        if value is not None:
-            out[name] = to_text(value) or ""
+    coerced = coerce_facts(facts)
+    labels = {s.name: s.label for s in fact_fields()}
+    problems = [f"“{name}”不是可申报填写的信息项" for name in coerced.unknown] + [
+        f"{labels[name]}：{message}" for name, message in coerced.problems.items()]
+    out = {name: to_text(value) or "" for name, value in coerced.values.items()
+           if value is not None}
     if problems:
         raise ValidationFailed("申报信息有误：" + "；".join(problems) + "。", details=problems)
     return out
@@ -73,7 +66,7 @@ def _bank(bank: BankInfo | None) -> BankInfo:
     if bank is None:
         return BankInfo()
     account = "".join((bank.account or "").split()) or None
-    if account and (not account.isdigit() or not 8 <= len(account) <= 32):
+    if account and not re.fullmatch(r"[0-9]{8,32}", account):
         raise ValidationFailed("银行账号应为 8–32 位数字。")
     return BankInfo((bank.bank_name or "").strip()[:100] or None,
                     (bank.account_name or "").strip()[:200] or None, account)

@@ -100,9 +100,11 @@ def _title(session: Session, item_id: str) -> str:
 
 
 def check_year_cap(session: Session, app: Application, outcome: Outcome, amount: Decimal) -> None:
-    cap = outcome.caps.get("per_year")
-    if cap is None:
+    exact = outcome.caps.get("per_year")
+    if exact is None:
         return
+    # A cap derived from a dated parameter may be an exact fraction; compared in Decimal.
+    cap = exact if isinstance(exact, Decimal) else Decimal(exact.numerator) / exact.denominator
     granted = session.scalar(select(func.sum(Grant.amount)).where(
         Grant.enterprise_uscc == app.enterprise_uscc, Grant.item_id == app.item_id,
         Grant.year == app.year, Grant.status.in_([s.value for s in HELD]))) or Decimal(0)
@@ -110,6 +112,8 @@ def check_year_cap(session: Session, app: Application, outcome: Outcome, amount:
         Application.enterprise_uscc == app.enterprise_uscc, Application.item_id == app.item_id,
         Application.year == app.year, Application.id != app.id,
         Application.status == Status.FINANCE_REVIEW.value)) or Decimal(0)
+    if not isinstance(cap, Decimal):  # a derived parameter's exact Fraction
+        cap = Decimal(cap.numerator) / Decimal(cap.denominator)
     left = cap - granted - pending
     if amount > left:
         raise CapExceeded(f"超过每企业每年上限：“{app.item_title}”每企业每年不超过 {cap} 元，"

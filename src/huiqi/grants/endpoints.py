@@ -36,7 +36,7 @@ def submit(body: s.ApplicationIn, db: DBSession, clock: ClockDep, actor: Enterpr
     bank = apps.BankInfo(body.bank.bank_name, body.bank.account_name, body.bank.account) \
         if body.bank else None
     return _out(apps.submit(db, actor, item_id=body.item_id, facts=body.facts, bank=bank,
-                            clock=clock, settings=forms.settings_of(request)))
+                            clock=clock, settings=web.settings_of(request)))
 
 
 @router.post("/grants/applications/{application_id}/materials", response_model=s.MaterialOut,
@@ -47,7 +47,7 @@ def upload(application_id: int, db: DBSession, clock: ClockDep, actor: Enterpris
            file: Annotated[UploadFile, File()]) -> s.MaterialOut:
     material = apps.upload_material(
         db, actor, application_id, apps.UploadIn(name, file.filename or "", file.file),
-        clock=clock, settings=forms.settings_of(request))
+        clock=clock, settings=web.settings_of(request))
     return s.MaterialOut.model_validate(material)
 
 
@@ -104,7 +104,7 @@ def material_list(application_id: int, db: DBSession, actor: CurrentUser
             summary="下载申报材料")
 def download(material_id: int, db: DBSession, actor: CurrentUser, request: Request
              ) -> FileResponse:
-    material, path = apps.open_material(db, actor, material_id, forms.settings_of(request))
+    material, path = apps.open_material(db, actor, material_id, web.settings_of(request))
     return FileResponse(path, media_type=material.content_type,
                         filename=material.original_filename,
                         headers={"X-Content-Type-Options": "nosniff"})
@@ -158,7 +158,7 @@ def reject(application_id: int, body: s.ReasonIn, db: DBSession, clock: ClockDep
 def budget(request: Request, db: DBSession, clock: ClockDep, actor: CurrentUser, year: str = "",
            item_id: str = "") -> list[s.BudgetOut]:
     flt = ledgers.LedgerFilter(year=ledgers.parse_year(year)
-                               or policy_date_for(clock, forms.settings_of(request)).year,
+                               or policy_date_for(clock, web.settings_of(request)).year,
                                item_id=item_id or None)
     return [s.BudgetOut(item_id=v.item_id, item_title=title, year=v.year, total=v.total,
                         reserved=v.reserved, committed=v.committed, remaining=v.remaining)
@@ -169,7 +169,7 @@ def budget(request: Request, db: DBSession, clock: ClockDep, actor: CurrentUser,
              summary="生成免申即享名单（营商办）")
 def generate(request: Request, body: s.AutoListIn, db: DBSession, clock: ClockDep,
              actor: OfficeUser) -> s.AutoListOut:
-    day = body.as_of or policy_date_for(clock, forms.settings_of(request))
+    day = body.as_of or policy_date_for(clock, web.settings_of(request))
     candidates = [autogrant.Candidate(c.uscc, c.amount) for c in body.candidates] \
         if body.candidates is not None else autogrant.eligible_in_registry(db, body.item_id, day)
     listing = autogrant.generate(db, actor, body.item_id, candidates, as_of=day, clock=clock)

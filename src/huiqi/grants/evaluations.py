@@ -34,7 +34,7 @@ def record(session: Session, actor: Actor, grant_id: int, score: int, notes: str
     now = clock.now()
     row = GrantEvaluation(grant_id=grant.id, score=score, rating=rating(score), notes=notes,
                           evaluator_id=actor.user_id,
-                          evaluator_label=events.actor_label(session, actor), at=now)
+                          evaluator_label=events.label_of(session, actor), at=now)
     session.add(row)
     session.flush()
     audit.record(session, actor, "grants.evaluation_create", row,

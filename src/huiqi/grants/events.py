@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from huiqi import audit
-from huiqi.auth.actor import Actor
+from huiqi.auth.actor import Actor, actor_label
 from huiqi.grants import access, enterprises
 from huiqi.models.application import Application
 from huiqi.models.application_event import ApplicationEvent
@@ -28,15 +28,11 @@ APP_FIELDS = ("status", "approved_amount", "proposed_amount", "missing_materials
               "materials_due", "decision_reason", "amount_reason")
 
 
-def actor_label(session: Session, actor: Actor) -> str:
-    if actor.role is Role.DEPARTMENT:
-        dept = access.scope(session, actor).department_name or "部门"
-        return f"{dept} {actor.display_name}"
-    if actor.role is Role.ENTERPRISE:
-        return f"企业（{actor.display_name}）"
-    if actor.role is Role.OFFICE:
-        return f"营商办 {actor.display_name}"
-    return "系统"
+def label_of(session: Session, actor: Actor) -> str:
+    """`auth.actor.actor_label`, with the department's name for a department's handler."""
+    dept = access.scope(session, actor).department_name \
+        if actor.role is Role.DEPARTMENT else None
+    return actor_label(actor, dept)
 
 
 def add_event(session: Session, app: Application, actor: Actor, kind: str, now: datetime, *,
@@ -44,7 +40,7 @@ def add_event(session: Session, app: Application, actor: Actor, kind: str, now: 
               data: Mapping[str, Any] | None = None) -> ApplicationEvent:
     row = ApplicationEvent(
         application_id=app.id, at=now, kind=kind, from_status=from_status, to_status=app.status,
-        actor_id=actor.user_id, actor_label=actor_label(session, actor), note=note,
+        actor_id=actor.user_id, actor_label=label_of(session, actor), note=note,
         data=audit.jsonable(dict(data)) if data else None)
     session.add(row)
     return row

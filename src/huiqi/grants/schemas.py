@@ -8,6 +8,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from huiqi.kit.numbers import DbInt, MoneyIn
+
 
 class ORM(BaseModel):
     model_config = ConfigDict(from_attributes=True)
@@ -117,7 +119,7 @@ class GapsIn(BaseModel):
 
 
 class DecisionIn(BaseModel):
-    amount: Decimal | None = Field(None, description="不填为政策核定金额；只能调低，须写理由")
+    amount: MoneyIn | None = Field(None, description="不填为政策核定金额；只能调低，须写理由")
     reason: str | None = Field(None, max_length=2000)
 
 
@@ -137,7 +139,7 @@ class BudgetOut(BaseModel):
 
 class CandidateIn(BaseModel):
     uscc: str = Field(..., max_length=18)
-    amount: Decimal | None = None
+    amount: MoneyIn | None = None
 
 
 class AutoListIn(BaseModel):
@@ -158,7 +160,7 @@ class AutoListOut(ORM):
 
 
 class IdsIn(BaseModel):
-    application_ids: list[int] | None = Field(None, description="不填为名单中全部待确认企业")
+    application_ids: list[DbInt] | None = Field(None, description="不填为名单中全部待确认企业")
 
 
 class ConfirmOut(BaseModel):
@@ -169,7 +171,7 @@ class ConfirmOut(BaseModel):
 class BatchIn(BaseModel):
     item_id: str | None = None
     department: str | None = None
-    grant_ids: list[int] | None = None
+    grant_ids: list[DbInt] | None = None
     note: str | None = Field(None, max_length=2000)
 
 

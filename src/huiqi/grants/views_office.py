@@ -9,6 +9,7 @@ from fastapi import Form, Request
 from sqlalchemy import select
 from starlette.responses import Response
 
+from huiqi.auth.actor import Actor
 from huiqi.auth.dependencies import CurrentUser, OfficeUser
 from huiqi.grants import (
     autogrant,
@@ -22,7 +23,7 @@ from huiqi.grants import (
 )
 from huiqi.grants.access import access_grant, visible_grants
 from huiqi.kit import web
-from huiqi.kit.errors import NotFound
+from huiqi.kit.errors import HuiqiError, NotFound
 from huiqi.kit.excel import xlsx_response
 from huiqi.kit.pagination import PageQuery, paginate
 from huiqi.kit.settings import policy_date_for
@@ -56,8 +57,14 @@ def _staff(actor: CurrentUser) -> None:
 # -- 免申即享 ----------------------------------------------------------------------------------
 
 @router.get("/grants/auto-lists")
-def auto_lists(request: Request, db: DBSession, actor: CurrentUser) -> Response:
+def auto_lists(request: Request, db: DBSession, clock: ClockDep, actor: CurrentUser) -> Response:
     _staff(actor)
+    return _auto_lists_page(request, db, clock, actor)
+
+
+def _auto_lists_page(request: Request, db: DBSession, clock: ClockDep, actor: Actor,
+                     form: dict[str, str] | None = None, error: str = "",
+                     status_code: int = 200) -> Response:
     visible = []
     for list_id in db.scalars(select(AutoGrantList.id).order_by(AutoGrantList.id.desc())):
         try:
@@ -65,15 +72,23 @@ def auto_lists(request: Request, db: DBSession, actor: CurrentUser) -> Response:
         except NotFound:
             continue
     auto_items = [v.item for v in policies.published_items(db) if v.item.auto_grant]
-    return render(request, "grants/auto_lists.html", {"lists": visible, "auto_items": auto_items})
+    default = policy_date_for(clock, web.settings_of(request)).isoformat()
+    return render(request, "grants/auto_lists.html", {
+        "lists": visible, "auto_items": auto_items, "form": form or {"as_of": default},
+        "default_as_of": default, "error": error}, status_code=status_code)
 
 
 @router.post("/grants/auto-lists")
 def generate(request: Request, db: DBSession, clock: ClockDep, actor: OfficeUser,
              item_id: str = Form(...), as_of: str = Form("")) -> Response:
-    day = forms.day(as_of, "测算日期") or policy_date_for(clock, forms.settings_of(request))
-    candidates = autogrant.eligible_in_registry(db, item_id, day)
-    listing = autogrant.generate(db, actor, item_id, candidates, as_of=day, clock=clock)
+    """A refusal (no date, out of force, nobody new) is shown beside the form, input kept."""
+    try:
+        day = forms.day(as_of, "测算日期") or policy_date_for(clock, web.settings_of(request))
+        candidates = autogrant.eligible_in_registry(db, item_id, day)
+        listing = autogrant.generate(db, actor, item_id, candidates, as_of=day, clock=clock)
+    except HuiqiError as exc:  # refused before writing anything
+        return _auto_lists_page(request, db, clock, actor, {"item_id": item_id, "as_of": as_of},
+                                exc.message, status_code=422)
     flash(request, f"已生成名单：{listing.rows} 家企业，待部门确认。")
     return redirect(request, f"/grants/auto-lists/{listing.id}")
 
@@ -117,7 +132,7 @@ def publish(request: Request, db: DBSession, clock: ClockDep, actor: OfficeUser,
 def regenerate(request: Request, db: DBSession, clock: ClockDep, actor: OfficeUser,
                list_id: int) -> Response:
     new = autogrant.regenerate(db, actor, list_id, clock=clock,
-                               settings=forms.settings_of(request))
+                               settings=web.settings_of(request))
     changes = new.changes or {}
     flash(request, f"已重新生成：新增 {len(changes.get('added', []))} 家，移出 "
           f"{len(changes.get('removed', []))} 家，金额变化 {len(changes.get('changed', []))} 家。")
@@ -187,7 +202,7 @@ def cancel_batch(request: Request, db: DBSession, clock: ClockDep, actor: Office
 def budget_page(request: Request, db: DBSession, clock: ClockDep, actor: CurrentUser,
                 year: str = "") -> Response:
     flt = ledgers.LedgerFilter(year=ledgers.parse_year(year)
-                               or policy_date_for(clock, forms.settings_of(request)).year)
+                               or policy_date_for(clock, web.settings_of(request)).year)
     return render(request, "grants/budget.html", {
         "views": ledgers.budget_views(db, actor, flt), "year": flt.year})
 

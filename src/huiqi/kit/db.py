@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, Select, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
-from huiqi.kit.errors import keeps_flushed
+from huiqi.kit.errors import NotFound, keeps_flushed
 from huiqi.kit.settings import get_settings
 
 # Requests served at once; more wait at the door in arrival order (huiqi.kit.inflight). Each one
@@ -71,20 +71,16 @@ def session_factory(engine: Engine | None = None) -> sessionmaker[Session]:
     return sessionmaker(bind=engine or default_engine(), expire_on_commit=False)
 
 
-def driver_rows(session: Session, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-    """Rows as the database driver returns them (plain tuples, no type conversion), in the
-    session's transaction: for hot read paths that compare or hash rows (cache keys), where
-    SQLAlchemy's row objects cost several times the query. `sql` is fixed text with `?`
-    placeholders for `params`, never built from input."""
-    conn = session.connection()
-    if conn.dialect.paramstyle != "qmark":
-        sql = sql.replace("?", "%s")
-    cursor = conn.connection.cursor()
-    try:
-        cursor.execute(sql, tuple(params))
-        return list(cursor.fetchall())
-    finally:
-        cursor.close()
+def fetch_one(session: Session, stmt: Select[T], missing: str, *,
+              for_update: bool = False) -> T:
+    """The object `stmt` selects, or NotFound(missing). `for_update` locks its row and reloads it
+    (an object already in the session would otherwise keep the values read before the lock)."""
+    if for_update:
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
+    found = session.scalar(stmt)
+    if found is None:
+        raise NotFound(missing)
+    return found
 
 
 @contextmanager

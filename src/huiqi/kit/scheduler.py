@@ -1,8 +1,11 @@
 """An in-process scheduler: a daemon thread that runs the scheduled ticks every few minutes.
 
-    TICKS = ["huiqi.grants.tasks:tick", "huiqi.appeals.tasks:tick"]   # (session, clock) -> …
-    run_ticks(engine, clock, TICKS)          # once, each in its own unit of work (`huiqi tick`)
-    Scheduler(engine, clock, TICKS, minutes=5).start() … .stop()     # the app's lifespan
+    ticks = domain_ticks("huiqi")        # every `huiqi.<domain>.tasks:tick` (session, clock)
+    run_ticks(engine, clock, ticks)      # once, each in its own unit of work (`huiqi tick`)
+    Scheduler(engine, clock, ticks, minutes=5).start() … .stop()     # the app's lifespan
+
+A domain registers its scheduled work by having a `tasks` module with a `tick(session, clock)`
+function; the scheduler names no domain.
 
 Each tick is idempotent (reminders recorded, rows locked with SKIP LOCKED), so several workers
 or a cron `huiqi tick` running alongside do no harm. A failing tick is logged and retried at the
@@ -12,8 +15,10 @@ next round; it never stops the others.
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import logging
 import os
+import pkgutil
 import threading
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -24,7 +29,6 @@ from huiqi.kit.clock import Clock
 from huiqi.kit.db import unit_of_work
 
 log = logging.getLogger(__name__)
-TICKS = ["huiqi.grants.tasks:tick", "huiqi.appeals.tasks:tick"]
 ENV = "HUIQI_SCHEDULER_MINUTES"  # 0 or unset: off (tests, and servers relying on cron)
 
 
@@ -36,14 +40,24 @@ def minutes_from_env() -> float:
         return 0.0
 
 
+def domain_ticks(package: str) -> list[str]:
+    """`<package>.<domain>.tasks:tick` for every domain of `package` that has one, by name."""
+    found = []
+    for info in pkgutil.iter_modules(importlib.import_module(package).__path__):
+        name = f"{package}.{info.name}.tasks"
+        if info.ispkg and importlib.util.find_spec(name) is not None \
+                and hasattr(importlib.import_module(name), "tick"):
+            found.append(f"{name}:tick")
+    return sorted(found)
+
+
 def load(target: str) -> Callable[..., Any]:
     module, _, name = target.partition(":")
     fn: Callable[..., Any] = getattr(importlib.import_module(module), name)
     return fn
 
 
-def run_ticks(engine: Engine, clock: Clock, targets: Sequence[str] = TICKS
-              ) -> dict[str, Any]:
+def run_ticks(engine: Engine, clock: Clock, targets: Sequence[str]) -> dict[str, Any]:
     """Run each tick in its own transaction; returns {target: result or the exception}."""
     results: dict[str, Any] = {}
     for target in targets:
@@ -57,7 +71,7 @@ def run_ticks(engine: Engine, clock: Clock, targets: Sequence[str] = TICKS
 
 
 class Scheduler:
-    def __init__(self, engine: Engine, clock: Clock, targets: Sequence[str] = TICKS, *,
+    def __init__(self, engine: Engine, clock: Clock, targets: Sequence[str], *,
                  minutes: float = 5) -> None:
         self.engine, self.clock, self.targets, self.minutes = engine, clock, targets, minutes
         self._stop = threading.Event()

@@ -10,19 +10,19 @@ from __future__ import annotations
 import functools
 import inspect
 from collections.abc import AsyncIterator, Callable
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 from urllib.parse import urlsplit
 
 from anyio import to_thread
 from fastapi import APIRouter, Depends, Request
 from fastapi.routing import APIRoute
 from sqlalchemy.orm import Session
-from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
-from huiqi.kit import inline
+from huiqi.kit import bounds
 from huiqi.kit.clock import Clock
 from huiqi.kit.errors import HuiqiError, keeps_flushed
+from huiqi.kit.settings import Settings, get_settings
 
 API_PREFIX = "/api"
 API_DOCS_PAGE = "/api/docs"  # an HTML page for people, served with the usual session
@@ -32,7 +32,6 @@ TOKEN_PREFIXES = ("/open311/",)
 
 
 _REQUEST_UNIT = "huiqi.request_unit_of_work"
-F = TypeVar("F", bound=Callable[..., Any])
 
 
 async def get_db(request: Request) -> AsyncIterator[Session]:
@@ -61,22 +60,19 @@ async def _finish(session: Session, *, commit: bool) -> None:
         finally:
             session.close()  # rolls back whatever was not committed
 
-    if inline.settles_inline(session):  # only read, in-process: closing ends it, no I/O
-        session.close()
-    else:
-        await to_thread.run_sync(finish)
+    await to_thread.run_sync(finish)
 
 
 class UnitOfWorkRoute(APIRoute):
     """A route whose sync endpoint commits the request's unit of work in the thread it already
     runs in, when it returns: each thread-pool hop costs about a millisecond under load, and this
-    saves one per request. On an exception nothing is committed here; get_db rolls back."""
+    saves one per request. On an exception nothing is committed here; get_db rolls back.
+    Its int parameters (and its dependencies') get the 64-bit range they lack (kit.bounds)."""
 
     def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        bounds.bound_signature(endpoint)  # every int it takes fits the database, or 422
         if not inspect.iscoroutinefunction(endpoint):
-            committing = _committing(endpoint)
-            endpoint = _inline(committing) if getattr(endpoint, _INLINE_READ, False) \
-                else committing
+            endpoint = _committing(endpoint)
         super().__init__(path, endpoint, **kwargs)
 
 
@@ -92,38 +88,9 @@ def _committing(endpoint: Callable[..., Any]) -> Callable[..., Any]:
                         value.commit()
             raise
         for value in kwargs.values():
-            if isinstance(value, Session) and value.info.get(_REQUEST_UNIT) \
-                    and not inline.settles_inline(value):  # a read: get_db just closes it
+            if isinstance(value, Session) and value.info.get(_REQUEST_UNIT):
                 value.commit()
         return result
-
-    return run
-
-
-_INLINE_READ = "__huiqi_inline_read__"
-
-
-def inline_read(endpoint: F) -> F:
-    """Mark a sync GET endpoint whose work is a few indexed reads (the hot pages and their API):
-    on an in-process database it runs on the event loop, with no thread-pool hop; should it
-    write (a re-match, a session touch) it starts over in the thread pool (huiqi.kit.inline).
-    So it must be safe to run twice: nothing but database work before its first write."""
-    setattr(endpoint, _INLINE_READ, True)
-    return endpoint
-
-
-def is_inline_read(endpoint: Callable[..., Any]) -> bool:
-    return bool(getattr(endpoint, _INLINE_READ, False))
-
-
-def _inline(endpoint: Callable[..., Any]) -> Callable[..., Any]:
-    @functools.wraps(endpoint)
-    async def run(*args: Any, **kwargs: Any) -> Any:
-        session = next((v for v in kwargs.values()
-                        if isinstance(v, Session) and v.info.get(_REQUEST_UNIT)), None)
-        if session is None:
-            return await run_in_threadpool(endpoint, *args, **kwargs)
-        return await inline.call(session, endpoint, *args, **kwargs)
 
     return run
 
@@ -131,6 +98,12 @@ def _inline(endpoint: Callable[..., Any]) -> Callable[..., Any]:
 def router(**kwargs: Any) -> APIRouter:
     """Every domain's router: routes commit in the endpoint's own hop (UnitOfWorkRoute)."""
     return APIRouter(route_class=UnitOfWorkRoute, **kwargs)
+
+
+def settings_of(request: Request) -> Settings:
+    """The app's settings (`create_app(settings=…)`), else the process's."""
+    found = getattr(request.app.state, "settings", None)
+    return found if isinstance(found, Settings) else get_settings()
 
 
 async def get_clock(request: Request) -> Clock:  # async: no thread-pool hop

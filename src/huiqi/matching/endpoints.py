@@ -7,17 +7,11 @@ from starlette.responses import Response
 
 from huiqi.auth.dependencies import EnterpriseUser, OfficeUser
 from huiqi.kit import web
-from huiqi.kit.settings import Settings, get_settings
 from huiqi.kit.web import ClockDep, DBSession
 from huiqi.matching import packs
 from huiqi.matching import schemas as s
 
 router = web.router(tags=["政策礼包"])
-
-
-def _settings(request: Request) -> Settings:
-    found = getattr(request.app.state, "settings", None)
-    return found if isinstance(found, Settings) else get_settings()
 
 
 def _pack_out(db: DBSession, view: packs.PackView, explain: bool) -> Response:
@@ -31,17 +25,16 @@ def _pack_out(db: DBSession, view: packs.PackView, explain: bool) -> Response:
 
 
 @router.get("/gift-pack", response_model=s.PackOut, summary="本企业的政策礼包")
-@web.inline_read
 def my_pack(request: Request, db: DBSession, clock: ClockDep, actor: EnterpriseUser,
             explain: bool = False) -> Response:
-    return _pack_out(db, packs.view(db, actor, clock, _settings(request)), explain)
+    return _pack_out(db, packs.view(db, actor, clock, web.settings_of(request)), explain)
 
 
 @router.put("/gift-pack/facts", response_model=s.FactsOut,
             summary="补充申报信息，立即重新匹配")
 def supply_facts(request: Request, body: s.FactsIn, db: DBSession, clock: ClockDep,
                  actor: EnterpriseUser) -> s.FactsOut:
-    view, gained = packs.supply_facts(db, actor, clock, body.facts, _settings(request))
+    view, gained = packs.supply_facts(db, actor, clock, body.facts, web.settings_of(request))
     return s.FactsOut(newly_eligible=gained, pack=s.PackOut.of(view))
 
 
@@ -49,7 +42,7 @@ def supply_facts(request: Request, body: s.FactsIn, db: DBSession, clock: ClockD
             summary="某事项的逐条说明")
 def my_explanation(request: Request, db: DBSession, clock: ClockDep, actor: EnterpriseUser,
                    item_id: str) -> s.ExplanationOut:
-    item, lines = packs.explanation(db, actor, clock, item_id, _settings(request))
+    item, lines = packs.explanation(db, actor, clock, item_id, web.settings_of(request))
     return s.ExplanationOut(item_id=item.id, title=item.title, lines=lines,
                             policy=s.policy_of(item, with_text=True))
 
@@ -58,4 +51,4 @@ def my_explanation(request: Request, db: DBSession, clock: ClockDep, actor: Ente
             summary="某企业的政策礼包（营商办，只读）")
 def enterprise_pack(request: Request, db: DBSession, clock: ClockDep, actor: OfficeUser,
                     uscc: str, explain: bool = False) -> Response:
-    return _pack_out(db, packs.view(db, actor, clock, _settings(request), uscc), explain)
+    return _pack_out(db, packs.view(db, actor, clock, web.settings_of(request), uscc), explain)

@@ -13,7 +13,7 @@ from huiqi.matching import service
 from huiqi.models.user import Role
 from huiqi.policies import service as policies
 from huiqi.registry import service as registry
-from huiqi.registry.catalog import load_catalog
+from huiqi.registry.service import load_catalog
 from huiqi.ui.dashboard import Panel, register_panel
 
 

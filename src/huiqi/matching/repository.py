@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Row, Select, delete, literal, select, true
+from sqlalchemy import Row, Select, delete, func, literal, select, true
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from huiqi.kit.db import driver_rows
 from huiqi.matching.engines.sql import union_sql
 from huiqi.models.enterprise import enterprises
 from huiqi.models.match_result import MatchResult, MatchVersion
@@ -122,8 +121,6 @@ def _bump_versions(session: Session, touched: Select[Any]) -> None:
         set_={"version": MatchVersion.version + 1}))
 
 
-_OWNER = ("SELECT e.id, e.uscc, e.name, e.region, COALESCE(v.version, 0) FROM enterprises e "
-          "LEFT JOIN match_versions v ON v.enterprise_id = e.id WHERE e.uscc = ?")
 
 
 OwnerRow = tuple[int, str, str | None, str | None, int]
@@ -132,23 +129,28 @@ OwnerRow = tuple[int, str, str | None, str | None, int]
 def owner_by_uscc(session: Session, uscc: str) -> OwnerRow | None:
     """(id, uscc, name, region, match version) of the enterprise, in one query (the 政策礼包 asks
     on every request): whose pack it is, and whether its stored results changed."""
-    rows = driver_rows(session, _OWNER, (uscc,))
-    return rows[0] if rows else None  # type: ignore[return-value]
+    e = enterprises.c
+    row = session.execute(
+        select(e.id, e.uscc, e.name, e.region, func.coalesce(MatchVersion.version, 0))
+        .outerjoin(MatchVersion, MatchVersion.enterprise_id == e.id)
+        .where(e.uscc == uscc)).first()
+    return None if row is None else (row[0], row[1], row[2], row[3], int(row[4]))
 
 
 def match_version(session: Session, enterprise_id: int) -> int:
     """The enterprise's match version (0 before its results were first written)."""
-    rows = driver_rows(session, "SELECT version FROM match_versions WHERE enterprise_id = ?",
-                       (enterprise_id,))
-    return int(rows[0][0]) if rows else 0
+    found = session.scalar(
+        select(MatchVersion.version).where(MatchVersion.enterprise_id == enterprise_id))
+    return int(found or 0)
 
 
 def result_rows(session: Session, enterprise_id: int) -> tuple[Row[Any], ...]:
     """The enterprise's stored results as plain rows (no ORM objects)."""
-    return tuple(session.execute(
+    rows = session.execute(
         select(MatchResult.item_id, MatchResult.eligible, MatchResult.amount,
                MatchResult.failed, MatchResult.missing, MatchResult.near_miss, MatchResult.as_of)
-        .where(MatchResult.enterprise_id == enterprise_id)).all())
+        .where(MatchResult.enterprise_id == enterprise_id)).all()
+    return tuple(cast("Sequence[Row[Any]]", rows))
 
 
 def results_for(session: Session, enterprise_id: int) -> list[MatchResult]:

@@ -6,13 +6,12 @@ from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
-from weakref import WeakKeyDictionary
 
 from pydantic import BaseModel, Field
 
 from huiqi.matching import packs
 from huiqi.matching.service import PackEntry
-from huiqi.registry.catalog import load_catalog
+from huiqi.registry.service import load_catalog
 from huiqi.rules import FieldSpec, Item
 
 
@@ -86,20 +85,16 @@ class EntryOut(BaseModel):
             explanation=explanation)
 
 
-_STATIC: WeakKeyDictionary[Item, dict[str, Any]] = WeakKeyDictionary()
-
-
+@lru_cache(maxsize=4096)
 def _static(item: Item) -> dict[str, Any]:
-    """What an entry says about its item whoever reads it, made once per published item."""
-    found = _STATIC.get(item)
-    if found is None:
-        found = _STATIC[item] = {
-            "item_id": item.id, "title": item.title, "department": item.department,
-            "summary": item.summary, "auto_grant": item.auto_grant,
-            "materials": list(item.materials), "apply_url": f"/grants/apply/{item.id}",
-            "policy": policy_of(item, with_text=False),
-            "policy_text": policy_of(item, with_text=True)}
-    return found
+    """What an entry says about its item whoever reads it, made once per item (a pure function
+    of the item: callers copy what they change)."""
+    return {
+        "item_id": item.id, "title": item.title, "department": item.department,
+        "summary": item.summary, "auto_grant": item.auto_grant,
+        "materials": list(item.materials), "apply_url": f"/grants/apply/{item.id}",
+        "policy": policy_of(item, with_text=False),
+        "policy_text": policy_of(item, with_text=True)}
 
 
 def policy_of(item: Item, *, with_text: bool) -> PolicyOut:

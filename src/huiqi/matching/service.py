@@ -15,8 +15,7 @@ from sqlalchemy.orm import Session
 
 from huiqi.matching import repository
 from huiqi.models.match_result import MatchResult
-from huiqi.registry.uscc import InvalidUSCC
-from huiqi.registry.uscc import validate as validate_uscc
+from huiqi.registry.service import InvalidUSCC, validate_uscc
 from huiqi.rules import Catalog, Item, evaluate, explain
 
 

@@ -6,20 +6,19 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import Request
-from markupsafe import escape
-from starlette.responses import HTMLResponse, Response
+from markupsafe import Markup
+from starlette.responses import Response
 
 from huiqi.auth.dependencies import EnterpriseUser, OfficeUser
 from huiqi.kit import web
 from huiqi.kit.errors import ValidationFailed
-from huiqi.kit.settings import Settings, get_settings
 from huiqi.kit.web import ClockDep, DBSession, FormDep, is_htmx
 from huiqi.matching import home, packs
 from huiqi.models.user import Role
 from huiqi.registry import service as registry
-from huiqi.registry.catalog import fact_fields
+from huiqi.registry.service import fact_fields
 from huiqi.ui.nav import NavItem, register_nav
-from huiqi.ui.templating import INNER_SLOT, env, flash, may_flash, redirect, render, toast_headers
+from huiqi.ui.templating import env, flash, redirect, render, toast_headers
 
 router = web.router(include_in_schema=False)
 
@@ -30,40 +29,23 @@ register_nav(NavItem("企业政策匹配", "/gift-pack/enterprises", {Role.OFFIC
 home.register()
 
 
-def _settings(request: Request) -> Settings:
-    found = getattr(request.app.state, "settings", None)
-    return found if isinstance(found, Settings) else get_settings()
-
-
-_CSRF_SLOT = "__huiqi_csrf_slot__"
-
-
 def _page(request: Request, view: packs.PackView, status_code: int = 200,
           headers: dict[str, str] | None = None) -> Response:
-    # The pack body (up to a few hundred entries, ~100 KB) is rendered and encoded once per pack,
-    # cut where its form carries the session's CSRF token; per request the token is joined in
-    # and the bytes spliced into the page around them.
-    auth = getattr(request.state, "auth", None)
-    csrf = str(escape(auth.csrf_token if auth is not None else "")).encode()
-    parts = view.remember("html", lambda: env.get_template("matching/_pack.html").render(
-        {"v": view, "packs": packs, "csrf_token": _CSRF_SLOT}).encode().split(_CSRF_SLOT.encode()))
+    """The pack page (or, for htmx, its body). The entry cards (up to a few hundred, ~100 KB)
+    are the same for everyone who sees this pack: rendered once per kept view; the page around
+    them (the facts form, the session's CSRF token, messages) is rendered per request."""
+    cards = view.remember("cards", lambda: {
+        section: Markup(env.get_template("matching/_cards.html").render(  # noqa: S704 autoescaped
+            {"entries": getattr(view.pack, section), "v": view, "packs": packs}))
+        for section in ("eligible", "unknown", "near_misses")})
     template = "matching/_pack_body.html" if is_htmx(request) else "matching/pack.html"
-    context = {"v": view}
-    if auth is None or may_flash(auth) or status_code != 200 or headers:
-        return render(request, template, context, status_code=status_code, headers=headers,
-                      inner=csrf.join(parts))
-    # No message to show: the page around the pack is a function of the session (its token and
-    # user) and the view, so it is kept with the view too.
-    head, _, tail = view.remember(
-        ("shell", template, auth.csrf_token, auth.actor),
-        lambda: render(request, template, context).body.partition(INNER_SLOT.encode()))
-    return HTMLResponse(b"".join((head, csrf.join(parts), tail)))
+    return render(request, template, {"v": view, "cards": cards}, status_code=status_code,
+                  headers=headers)
 
 
 @router.get("/gift-pack")
-@web.inline_read
 def my_pack(request: Request, db: DBSession, clock: ClockDep, actor: EnterpriseUser) -> Response:
-    return _page(request, packs.view(db, actor, clock, _settings(request)))
+    return _page(request, packs.view(db, actor, clock, web.settings_of(request)))
 
 
 @router.post("/gift-pack/facts")
@@ -72,7 +54,7 @@ def supply_facts(request: Request, db: DBSession, clock: ClockDep, actor: Enterp
     names = {s.name for s in fact_fields()}
     raw: dict[str, Any] = {k.removeprefix("fact_"): v for k, v in form.items()
                            if k.startswith("fact_") and k.removeprefix("fact_") in names}
-    settings = _settings(request)
+    settings = web.settings_of(request)
     try:
         view, gained = packs.supply_facts(db, actor, clock, raw, settings)
     except ValidationFailed as exc:  # refused before anything was written
@@ -92,7 +74,7 @@ def supply_facts(request: Request, db: DBSession, clock: ClockDep, actor: Enterp
 @router.get("/gift-pack/items/{item_id}/explanation")
 def my_explanation(request: Request, db: DBSession, clock: ClockDep, actor: EnterpriseUser,
                    item_id: str) -> Response:
-    item, lines = packs.explanation(db, actor, clock, item_id, _settings(request))
+    item, lines = packs.explanation(db, actor, clock, item_id, web.settings_of(request))
     return render(request, "matching/_explanation.html", {"item": item, "lines": lines})
 
 
@@ -107,11 +89,11 @@ def enterprises(request: Request, db: DBSession, actor: OfficeUser, q: str = "",
 @router.get("/gift-pack/enterprises/{uscc}")
 def enterprise_pack(request: Request, db: DBSession, clock: ClockDep, actor: OfficeUser,
                     uscc: str) -> Response:
-    return _page(request, packs.view(db, actor, clock, _settings(request), uscc))
+    return _page(request, packs.view(db, actor, clock, web.settings_of(request), uscc))
 
 
 @router.get("/gift-pack/enterprises/{uscc}/items/{item_id}/explanation")
 def enterprise_explanation(request: Request, db: DBSession, clock: ClockDep, actor: OfficeUser,
                            uscc: str, item_id: str) -> Response:
-    item, lines = packs.explanation(db, actor, clock, item_id, _settings(request), uscc)
+    item, lines = packs.explanation(db, actor, clock, item_id, web.settings_of(request), uscc)
     return render(request, "matching/_explanation.html", {"item": item, "lines": lines})

@@ -29,7 +29,7 @@ from sqlalchemy.types import TypeEngine
 
 from huiqi.models.base import Base, utcnow
 from huiqi.registry.catalog import load_catalog, profile_fields
-from huiqi.rules._catalog import FieldSpec, FieldType
+from huiqi.rules import FieldSpec, FieldType
 
 
 def column_type(spec: FieldSpec) -> TypeEngine[object]:

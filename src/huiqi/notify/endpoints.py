@@ -40,7 +40,6 @@ def _out(n: object) -> NotificationOut:
 
 
 @router.get("/notifications", response_model=NotificationPage, summary="我的通知")
-@web.inline_read
 def list_notifications(db: DBSession, actor: CurrentUser, params: PageQuery) -> Response:
     page = paginate(db, repo.visible(actor.user_id or 0), params)
     found = NotificationPage(
@@ -49,7 +48,7 @@ def list_notifications(db: DBSession, actor: CurrentUser, params: PageQuery) -> 
         per_page=page.per_page,
     )
     # Serialised here (the response model still documents it): FastAPI would validate the
-    # page again, and a Response lets the route be planned (huiqi.kit.planned).
+    # page again.
     return Response(found.model_dump_json(), media_type="application/json")
 
 

@@ -28,7 +28,6 @@ def notifications(
 
 @router.get("/notifications/bell")
 @passive
-@web.inline_read
 def bell(db: DBSession, actor: CurrentUser) -> Response:
     count = service.unread_count(db, actor.user_id or 0)
     if not count:

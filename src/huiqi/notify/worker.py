@@ -15,6 +15,8 @@ import threading
 
 from sqlalchemy import Engine
 
+from huiqi.kit.db import engine_scoped
+
 log = logging.getLogger(__name__)
 POLL_SECONDS = 30.0
 
@@ -52,36 +54,46 @@ class Deliverer:
             self.passes += 1
 
 
-_lock = threading.Lock()
-_running: dict[int, tuple[Deliverer, int]] = {}  # id(engine) → (worker, apps using it)
+class _Slot:
+    """The engine's deliverer and how many apps use it (kept with the engine, not the module)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.worker: Deliverer | None = None
+        self.users = 0
+
+
+def _slot(engine: Engine) -> _Slot:
+    return engine_scoped(engine, "notify.worker", _Slot)
 
 
 def start(engine: Engine, poll_seconds: float = POLL_SECONDS) -> Deliverer:
-    with _lock:
-        found = _running.get(id(engine))
-        if found is None:
-            found = (Deliverer(engine, poll_seconds), 0)
-            found[0].start()
-        _running[id(engine)] = (found[0], found[1] + 1)
-        return found[0]
+    slot = _slot(engine)
+    with slot.lock:
+        if slot.worker is None:
+            slot.worker = Deliverer(engine, poll_seconds)
+            slot.worker.start()
+        slot.users += 1
+        return slot.worker
 
 
 def stop(engine: Engine) -> None:
-    with _lock:
-        found = _running.get(id(engine))
-        if found is None:
+    slot = _slot(engine)
+    with slot.lock:
+        if slot.worker is None:
             return
-        if found[1] > 1:
-            _running[id(engine)] = (found[0], found[1] - 1)
+        slot.users -= 1
+        if slot.users > 0:
             return
-        del _running[id(engine)]
-    found[0].stop()
+        found, slot.worker = slot.worker, None
+    found.stop()
 
 
 def wake(engine: Engine) -> bool:
-    with _lock:
-        found = _running.get(id(engine))
+    slot = _slot(engine)
+    with slot.lock:
+        found = slot.worker
     if found is None:
         return False
-    found[0].wake()
+    found.wake()
     return True

@@ -60,7 +60,7 @@ class FileItemSource:
     def _load(self) -> dict[str, ItemVersion]:
         with self._lock:
             if self._loaded is None:
-                from huiqi.registry.catalog import load_catalog
+                from huiqi.registry.service import load_catalog
 
                 policies: PolicySet = load_policy_files(self._paths, load_catalog())
                 loaded = {}

@@ -105,7 +105,7 @@ class LibraryItemSource:
             if doc is not None:
                 self._docs.move_to_end(sha256)
                 return doc
-        from huiqi.registry.catalog import load_catalog
+        from huiqi.registry.service import load_catalog
 
         # Stored versions were checked when saved; a catalog change since then raises
         # PolicyError here, loudly, rather than serving a half-understood policy.

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from huiqi.matching.service import match_all
 from huiqi.notify.service import notify
 from huiqi.policies import repository as repo
-from huiqi.registry.catalog import load_catalog
+from huiqi.registry.service import load_catalog
 from huiqi.rules import Item
 
 GIFT_PACK = "/gift-pack"

@@ -46,7 +46,7 @@ from huiqi.policies.items import (
 from huiqi.policies.library import LibraryItemSource
 from huiqi.policies.rematch import RematchReport, rematch
 from huiqi.policies.validation import CheckResult, check_source, load_source
-from huiqi.registry.catalog import load_catalog
+from huiqi.registry.service import load_catalog
 from huiqi.rules import Item, PolicyError, Problem, load_policy_files
 from huiqi.rules import PolicyDocument as PolicyDocumentRules
 

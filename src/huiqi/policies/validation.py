@@ -8,10 +8,9 @@ uploaded file's name; every problem then names that file, as the author knows it
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
-from pathlib import Path, PurePath
+from dataclasses import dataclass, field
+from pathlib import PurePath
 
 from huiqi.rules import (
     Catalog,
@@ -19,7 +18,7 @@ from huiqi.rules import (
     PolicyError,
     PolicyTestResult,
     Problem,
-    load_policy_file,
+    load_policy_text,
     run_policy_tests,
 )
 
@@ -136,16 +135,7 @@ def check_source(
 
 def load_source(source: str, filename: str, catalog: Catalog) -> PolicyDocument:
     """Load a policy file from its text; problems name `filename` (raises PolicyError)."""
-    filename = safe_filename(filename)
-    with tempfile.TemporaryDirectory(prefix="huiqi-policy-") as tmp:
-        path = Path(tmp) / filename
-        path.write_text(source, encoding="utf-8")
-        try:
-            doc = load_policy_file(path, catalog)
-        except PolicyError as err:
-            raise PolicyError([replace(p, file=filename) for p in err.problems]) from None
-    doc.path = Path(filename)  # not the temporary file, gone by now
-    return doc
+    return load_policy_text(source, safe_filename(filename), catalog)
 
 
 def library_problems(doc: PolicyDocument, filename: str,

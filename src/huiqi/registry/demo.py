@@ -23,7 +23,7 @@ from huiqi.registry import size_class
 from huiqi.registry.catalog import load_catalog
 from huiqi.registry.demo_data import ARCHETYPES, BRANDS, REGIONS, SURNAMES, Archetype
 from huiqi.registry.uscc import ENTITY_TYPE, generate_many
-from huiqi.rules._catalog import FieldType
+from huiqi.rules import FieldType
 
 EPOCH = date(1970, 1, 1)
 

@@ -12,33 +12,24 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from huiqi.kit.errors import NotFound, ValidationFailed
+from huiqi.kit.pagination import Page
 from huiqi.models.enterprise import Enterprise
 from huiqi.registry import repository, size_class
 from huiqi.registry.catalog import (
     CoercionError,
     coerce,
     fact_fields,
+    is_blank,
     load_catalog,
     profile_fields,
     to_text,
 )
 from huiqi.registry.importer import Progress, import_enterprises
-from huiqi.registry.reader import ImportFileError
+from huiqi.registry.reader import ImportFileError, read_table
+from huiqi.registry.records import Records, arrow_type, read_records
 from huiqi.registry.report import ImportReport, RowError
 from huiqi.registry.uscc import InvalidUSCC
 from huiqi.registry.uscc import validate as validate_uscc
-
-
-@dataclass(frozen=True)
-class Page:
-    items: list[Enterprise]
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
 
 
 def _uscc(raw: str) -> str:
@@ -112,7 +103,7 @@ def upsert(session: Session, data: Mapping[str, Any]) -> Enterprise:
 
 def list_enterprises(session: Session, *, query: str | None = None, region: str | None = None,
                      industry_prefix: str | None = None, size: str | None = None,
-                     page: int = 1, per_page: int = 20) -> Page:
+                     page: int = 1, per_page: int = 20) -> Page[Enterprise]:
     page, per_page = max(1, page), min(max(1, per_page), 200)
     items, total = repository.search(session, query=query, region=region,
                                      industry_prefix=industry_prefix, size_class=size,
@@ -127,20 +118,36 @@ def get_facts(session: Session, enterprise: Enterprise) -> dict[str, Any]:
     return {name: coerce(catalog[name], text) for name, text in stored.items() if name in catalog}
 
 
-def set_facts(session: Session, enterprise: Enterprise, facts: Mapping[str, Any]) -> dict[str, Any]:
-    """Store application facts (catalog kind=fact); None removes a fact (back to unknown)."""
-    names = {s.name for s in fact_fields()}
-    catalog = load_catalog()
-    problems: dict[str, str] = {}
-    values: dict[str, Any] = {}
-    for name, raw in facts.items():
-        if name not in names:
-            problems[name] = f"不是申报事实字段（not an application fact: {name}）"
+@dataclass(frozen=True)
+class CoercedFacts:
+    values: dict[str, Any]  # name → canonical value (None: blank)
+    problems: dict[str, str]  # name → why its value was refused
+    unknown: list[str]  # names that are not application facts
+
+
+def coerce_facts(raw: Mapping[str, Any]) -> CoercedFacts:
+    """Application facts (catalog kind=fact) coerced to their canonical values, every problem
+    collected (callers word the refusal)."""
+    specs = {s.name: s for s in fact_fields()}
+    found = CoercedFacts({}, {}, [])
+    for name, value in raw.items():
+        spec = specs.get(name)
+        if spec is None:
+            found.unknown.append(name)
             continue
         try:
-            values[name] = coerce(catalog[name], raw)
+            found.values[name] = coerce(spec, value)
         except CoercionError as exc:
-            problems[name] = str(exc)
+            found.problems[name] = str(exc)
+    return found
+
+
+def set_facts(session: Session, enterprise: Enterprise, facts: Mapping[str, Any]) -> dict[str, Any]:
+    """Store application facts (catalog kind=fact); None removes a fact (back to unknown)."""
+    coerced = coerce_facts(facts)
+    values = coerced.values
+    problems = {**coerced.problems, **{
+        n: f"不是申报事实字段（not an application fact: {n}）" for n in coerced.unknown}}
     if problems:
         text = "；".join(f"{n}：{m}" for n, m in problems.items())
         raise ValidationFailed(f"申报信息有误：{text}", details=problems)
@@ -156,6 +163,33 @@ def profile_dict(enterprise: Enterprise) -> dict[str, Any]:
     return {spec.name: getattr(enterprise, spec.name) for spec in profile_fields()}
 
 
-__all__ = ["ImportFileError", "ImportReport", "Page", "Progress", "RowError", "get_by_uscc",
-           "get_facts", "import_enterprises", "list_enterprises", "profile_dict",
-           "require_by_uscc", "set_facts", "upsert", "validate_profile"]
+__all__ = [
+    "CoercedFacts",
+    "CoercionError",
+    "ImportFileError",
+    "ImportReport",
+    "InvalidUSCC",
+    "Page",
+    "Progress",
+    "Records",
+    "RowError",
+    "arrow_type",
+    "coerce",
+    "coerce_facts",
+    "fact_fields",
+    "get_by_uscc",
+    "get_facts",
+    "import_enterprises",
+    "is_blank",
+    "list_enterprises",
+    "load_catalog",
+    "profile_dict",
+    "read_records",
+    "read_table",
+    "require_by_uscc",
+    "set_facts",
+    "to_text",
+    "upsert",
+    "validate_profile",
+    "validate_uscc",
+]

@@ -14,7 +14,7 @@ import math
 from dataclasses import replace
 from decimal import Decimal
 
-from huiqi.rules import _ir as ir
+from huiqi.rules import ir
 
 # -- lower and upper bounds of a number over every way its CASE conditions could turn out ----
 

@@ -18,7 +18,7 @@ from functools import lru_cache
 
 from sqlglot import exp
 
-from huiqi.rules import _ir as ir
+from huiqi.rules import ir
 from huiqi.rules._amounts import prepare
 from huiqi.rules._evaluator import eval_node
 from huiqi.rules._model import Item
@@ -133,7 +133,7 @@ def _compile_cached(item: Item, as_of: date, dialect: str, table: str | None,
         raise CompileError(f"unknown dialect {dialect!r} (known: {', '.join(DIALECTS)})")
     if columns not in ("natural", "scaled"):
         raise CompileError("columns must be 'natural' or 'scaled'")
-    bound = fold_item(prepare(item.bound_ir(as_of)))
+    bound = engine_ir(item, as_of)
     compiled = _ItemCompiler(_Sql(dialect, table, columns), bound, as_of, table or "src")
     return compiled.compile()
 
@@ -163,6 +163,12 @@ def fold(node: ir.Node) -> ir.Node:
 
 def fold_item(bound: ir.ItemIR) -> ir.ItemIR:
     return ir.map_item(bound, fold)
+
+
+def engine_ir(item: Item, as_of: date) -> ir.ItemIR:
+    """The item as every engine runs it: bound as of the date, amounts prepared for unknown
+    facts (see _amounts), constants folded."""
+    return fold_item(prepare(item.bound_ir(as_of)))
 
 
 def _decimals(value: Decimal) -> int:

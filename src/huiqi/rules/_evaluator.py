@@ -12,7 +12,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from fractions import Fraction
 
-from huiqi.rules import _ir as ir
+from huiqi.rules import ir
 from huiqi.rules._amounts import cap_floors
 from huiqi.rules._catalog import FieldSpec
 from huiqi.rules._facts import coerce

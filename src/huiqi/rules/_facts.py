@@ -7,7 +7,7 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from huiqi.rules._catalog import FieldSpec, FieldType
-from huiqi.rules._ir import Value
+from huiqi.rules.ir import Value
 
 _TRUE = {"true", "t", "yes", "y", "1", "是", "有"}
 _FALSE = {"false", "f", "no", "n", "0", "否", "无"}

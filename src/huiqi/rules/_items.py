@@ -9,8 +9,7 @@ from typing import TYPE_CHECKING
 
 import yaml
 
-from huiqi.rules import _ir as ir
-from huiqi.rules import _regions
+from huiqi.rules import _regions, ir
 from huiqi.rules import _yamlnodes as yn
 from huiqi.rules._checker import Checker
 from huiqi.rules._model import (

@@ -15,8 +15,8 @@ from typing import ParamSpec, TypeVar
 
 import yaml
 
-from huiqi.rules import _ir as ir
 from huiqi.rules import _yamlnodes as yn
+from huiqi.rules import ir
 from huiqi.rules._catalog import Catalog
 from huiqi.rules._checker import Checker, suggest
 from huiqi.rules._items import read_item
@@ -43,9 +43,10 @@ T = TypeVar("T")
 class FileReader:
     """Reads one policy file; problems accumulate in `problems` with their context."""
 
-    def __init__(self, path: Path, catalog: Catalog) -> None:
+    def __init__(self, path: Path, catalog: Catalog, source: str | None = None) -> None:
         self.path = path
         self.catalog = catalog
+        self.source = source  # the text itself (else read from `path`)
         self.problems: list[Problem] = []
         self.item_id: str | None = None
         self.criterion: str | None = None
@@ -85,13 +86,14 @@ class FileReader:
 
     def read(self) -> PolicyDocument | None:
         try:
-            source = self.path.read_text(encoding="utf-8")
+            source = self.source if self.source is not None \
+                else self.path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as err:
             self.report(None, f"cannot read the file: {err}")
             return None
         self.lines = source.split("\n")
         try:
-            root = yaml.compose(source, Loader=yaml.SafeLoader)
+            root = yaml.compose(source, Loader=yn.BoundedLoader)
         except yaml.YAMLError as err:
             mark = getattr(err, "problem_mark", None)
             problem = getattr(err, "problem", None) or str(err)
@@ -313,7 +315,16 @@ def _policy_paths(paths: Iterable[str | Path]) -> list[Path]:
 def load_policy_file(path: str | Path, catalog: Catalog) -> PolicyDocument:
     """Load and validate one file. Exclusions naming items of other files are checked by
     `load_policy_files`, which sees the whole set."""
-    reader = FileReader(Path(path), catalog)
+    return _load(FileReader(Path(path), catalog))
+
+
+def load_policy_text(source: str, filename: str | Path, catalog: Catalog) -> PolicyDocument:
+    """Load and validate one policy from its text (an upload, a stored version); problems and
+    the document's `path` name `filename`."""
+    return _load(FileReader(Path(filename), catalog, source))
+
+
+def _load(reader: FileReader) -> PolicyDocument:
     doc = reader.read()
     if doc is not None:
         reader.problems.extend(_exclusion_problems([doc], within_file=True))

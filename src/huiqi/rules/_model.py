@@ -10,7 +10,8 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from huiqi.rules import _ir, _regions
+from huiqi.rules import _regions
+from huiqi.rules import ir as _ir
 from huiqi.rules._amounts import ranked_fields
 
 
@@ -133,6 +134,12 @@ class Item:
     @property
     def starts(self) -> date:
         return self.effective_from or self.document.effective_from
+
+    @property
+    def material_ids(self) -> dict[str, str]:
+        """Each required material by its id (m1, m2… in the file's order): a form or a 容缺 gap
+        names a material by id, so a name containing "、" stays one material."""
+        return {f"m{n}": name for n, name in enumerate(self.materials, start=1)}
 
     @property
     def ends(self) -> date | None:

@@ -8,7 +8,7 @@ from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 
-from huiqi.rules import _ir as ir
+from huiqi.rules import ir
 from huiqi.rules._catalog import Catalog, FieldSpec, FieldType
 
 _OPS = {"=": "=", "<>": "≠", "<": "<", "<=": "≤", ">": ">", ">=": "≥"}

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from sqlglot import exp
 
-from huiqi.rules import _ir as ir
+from huiqi.rules import ir
 
 if TYPE_CHECKING:
     from huiqi.rules._compiler import _Sql

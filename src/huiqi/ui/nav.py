@@ -10,6 +10,7 @@ The home page shows the same entries as cards, so a new page is reachable from b
 from __future__ import annotations
 
 from collections.abc import Iterable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
 from huiqi.auth.actor import Actor
@@ -20,7 +21,7 @@ from huiqi.models.user import Role
 class NavItem:
     label: str
     href: str
-    roles: frozenset[Role] = field(default_factory=frozenset)
+    roles: AbstractSet[Role] = field(default_factory=frozenset)  # kept as a frozenset
     order: int = 100
     description: str = ""
     on_home: bool = True  # also shown as a card on the role's home page

@@ -18,11 +18,9 @@ from typing import TYPE_CHECKING, Any
 
 from fastapi import Request
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from markupsafe import Markup
 from sqlalchemy import inspect as _state
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from huiqi.kit import inline
 from huiqi.kit.clock import to_local
 from huiqi.kit.csrf import ANON_COOKIE, anonymous_token
 from huiqi.kit.security import new_token, sign
@@ -101,18 +99,12 @@ def add_template_dir(path: Path | str) -> None:
         loader.searchpath.append(str(path))
 
 
-# Where `render(..., inner=…)` puts its bytes: pass `inner_html` (this slot) into the context.
-INNER_SLOT = "<!--huiqi:inner-->"
-
-
 def render(
     request: Request, template: str, context: dict[str, Any] | None = None, *,
-    status_code: int = 200, headers: dict[str, str] | None = None, inner: bytes | None = None,
+    status_code: int = 200, headers: dict[str, str] | None = None,
 ) -> HTMLResponse:
     """The page `template` for this request's user (layout, navigation, CSRF token, flash
-    messages). `inner`: an already rendered and encoded fragment, put where the template shows
-    `inner_html`; for a large body kept between requests (the 政策礼包), which is then copied
-    once instead of being joined, escaped-checked and encoded again on every request."""
+    messages)."""
     auth = getattr(request.state, "auth", None)
     anon_csrf: str | None = None
     if auth is not None and auth.csrf_token is not None:
@@ -124,14 +116,10 @@ def render(
     ctx = {
         "request": request, "actor": actor, "csrf_token": csrf, "flashes": flashes,
         "nav": nav_for(actor), "path": request.url.path,
-        "inner_html": Markup(INNER_SLOT), **(context or {}),  # noqa: S704 a constant
+        **(context or {}),
     }
     html = env.get_template(template).render(ctx)
     response = HTMLResponse(html, status_code=status_code, headers=headers)
-    if inner is not None:  # spliced as bytes, after encoding the (small) page around it
-        head, _, tail = response.body.partition(INNER_SLOT.encode())
-        response.body = b"".join((head, inner, tail))
-        response.headers["content-length"] = str(len(response.body))
     if anon_csrf is not None:
         response.set_cookie(ANON_COOKIE, sign(request.app.state.secret_key, anon_csrf),
                             httponly=True, samesite="lax", secure=is_https(request), path="/")
@@ -157,7 +145,6 @@ def _pop_flashes(auth: Auth) -> list[dict[str, Any]]:
         return []
     flashes = row.flashes or []
     if flashes:
-        inline.writing()
         row.flashes = None
     return flashes
 

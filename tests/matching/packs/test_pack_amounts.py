@@ -12,7 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from huiqi.grants import items
+from tests.fixtures.policy_items import policy_files
 from tests.matching.packs.conftest import POLICIES
 from tests.matching.packs.test_gift_pack import _api
 
@@ -21,14 +21,11 @@ ROBOT = Path(__file__).parent / "fixtures_amounts"
 PENDING = "金额待补充：以“机器换人”为主的智能化技改项目"
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _gift_policies() -> Iterator[None]:
-    before = items._source, getattr(items, "_chosen", items._source is not None)
-    items.use_source(items.FileItemSource([POLICIES, ROBOT]))
-    yield
-    items._source = before[0]
-    if hasattr(items, "_chosen"):
-        items._chosen = before[1]
+@pytest.fixture(autouse=True)
+def _gift_policies(request: pytest.FixtureRequest) -> Iterator[None]:
+    """The pack's policies plus one whose cap needs the 机器换人 fact (overrides conftest's)."""
+    with policy_files(request, POLICIES, ROBOT):
+        yield
 
 
 def _entry(pack: dict[str, Any], item_id: str) -> dict[str, Any]:

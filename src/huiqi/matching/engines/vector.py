@@ -32,9 +32,7 @@ import pyarrow.compute as pc
 from huiqi.matching.engines.vector_codes import code_dtype
 from huiqi.matching.engines.vector_eval import Canon, Eval, Plan, intern_item
 from huiqi.matching.engines.vector_fill import allocate, fill, zeros
-from huiqi.rules import Catalog, FieldType, Item
-from huiqi.rules._amounts import prepare
-from huiqi.rules._compiler import fold_item
+from huiqi.rules import Catalog, FieldType, Item, engine_ir
 
 Col = tuple[Any, Any]  # (values, nulls or None when nothing is NULL)
 BLOCK = 1 << 18  # rows: int64 temporaries of 2 MiB stay below numpy's huge-page size
@@ -113,7 +111,7 @@ def evaluate_items(
     One thread is the default: on a shared 2-core machine a second one rarely pays for the
     hand-offs of the GIL between numpy calls on cache-sized blocks."""
     canon = Canon()
-    plan = Plan([intern_item(fold_item(prepare(i.bound_ir(as_of))), canon) for i in items],
+    plan = Plan([intern_item(engine_ir(i, as_of), canon) for i in items],
                 cols)
     # one bit width for all items, so their results stack into one table
     widths = (max((len(b.criteria) for b in plan.items), default=1),

@@ -22,7 +22,7 @@ from huiqi.matching.engines.vector_nodes import (
     _or_nulls,
     _zero,
 )
-from huiqi.rules import _ir as ir
+from huiqi.rules import ir
 
 Arr = Any  # an ndarray, or a numpy scalar standing for a constant column
 Col = tuple[Arr, Arr | None]  # (values, nulls or None when nothing is NULL)

@@ -11,7 +11,7 @@ import numpy as np
 
 from huiqi.matching.engines.vector_eval import Eval
 from huiqi.matching.engines.vector_nodes import _or_nulls
-from huiqi.rules import _ir as ir
+from huiqi.rules import ir
 
 if TYPE_CHECKING:
     from huiqi.matching.engines.vector import VectorResult

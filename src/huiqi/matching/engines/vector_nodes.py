@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from huiqi.rules import _ir as ir
+from huiqi.rules import ir
 
 Arr = Any  # an ndarray, or a numpy scalar standing for a constant column
 Col = tuple[Arr, Arr | None]  # (values, nulls or None when nothing is NULL)

@@ -1,0 +1,142 @@
+"""The knowledge domain's service: ingest files and the policy corpus, search, ask.
+
+Other domains call this module, never the repository or the tables.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from huiqi.auth.actor import Actor
+from huiqi.kit.clock import Clock
+from huiqi.kit.errors import HuiqiError, NotFound, ValidationFailed
+from huiqi.knowledge import corpus, llm, readers
+from huiqi.knowledge.answer import Answer, extractive
+from huiqi.knowledge.ingest import Ingested, prepare, store
+from huiqi.knowledge.schemas import ClauseOut
+from huiqi.knowledge.search import Hit, search
+
+__all__ = [
+    "Answer",
+    "Failed",
+    "Hit",
+    "Ingested",
+    "ask",
+    "expand",
+    "ingest_bytes",
+    "ingest_paths",
+    "ingest_policies",
+    "search",
+]
+
+
+@dataclass
+class Failed:
+    source: str
+    message: str
+
+
+def expand(paths: Iterable[Path]) -> list[Path]:
+    """Files as given, and every supported file under a folder (sorted, so runs are stable)."""
+    out: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            out += sorted(p for p in path.rglob("*")
+                          if p.is_file() and p.suffix.lower() in readers.SUFFIXES)
+        else:
+            out.append(path)
+    return out
+
+
+def ingest_bytes(session: Session, actor: Actor, name: str, data: bytes, *, now: datetime,
+                 source: str | None = None, policies_dir: Path | None = None) -> Ingested:
+    raw = readers.read_bytes(name, data)
+    prepared = prepare(raw)
+    files = corpus.policy_files(policies_dir) if policies_dir else []
+    return store(session, actor, prepared, source=source or name, kind=raw.kind, now=now,
+                 links=corpus.item_links(name, prepared, files))
+
+
+def ingest_paths(session: Session, actor: Actor, paths: Iterable[Path], *, now: datetime,
+                 policies_dir: Path | None = None) -> list[Ingested | Failed]:
+    """Each file in its own savepoint: a bad file is reported, the good ones are kept."""
+    results: list[Ingested | Failed] = []
+    files = corpus.policy_files(policies_dir) if policies_dir else []
+    for path in expand(paths):
+        try:
+            with session.begin_nested():
+                raw = readers.read_path(path)
+                prepared = prepare(raw)
+                results.append(store(session, actor, prepared, source=str(path), kind=raw.kind,
+                                     now=now, links=corpus.item_links(path.name, prepared, files)))
+        except (HuiqiError, OSError) as exc:
+            results.append(Failed(str(path), str(exc)))
+    return results
+
+
+def ingest_policies(session: Session, actor: Actor, policies_dir: Path, *, now: datetime
+                    ) -> list[Ingested]:
+    """The encoded policy documents as a demo corpus, each clause linked to its item."""
+    out = []
+    for file in corpus.policy_files(policies_dir):
+        prepared, links = corpus.prepare_policy(file)
+        source = str(file.policy.get("source") or file.path.name)
+        out.append(store(session, actor, prepared, source=f"{file.path.name}：{source}",
+                         kind="policy", now=now, policy_id=str(file.policy.get("id")),
+                         links=links))
+    return out
+
+
+def ask(session: Session, question: str, *, uscc: str | None = None,
+        actor: Actor | None = None, clock: Clock | None = None,
+        llm_config: llm.Config | None = None) -> Answer:
+    """An extractive answer citing its clauses, or 不知道 (answer.answered is False). For an
+    enterprise (an enterprise actor, or the office with `uscc`), the items behind the retrieved
+    clauses are answered from its 政策礼包 as well."""
+    answer = extractive(session, question)
+    config = llm_config or llm.Config.from_env()
+    if config is not None and answer.answered:  # 不知道 stays 不知道: no model is asked
+        answer = llm.generate(config, answer)
+    if actor is not None and (uscc or actor.enterprise_uscc):
+        from huiqi.knowledge import eligibility
+
+        answer.eligibility, answer.item_ids = eligibility.lines(
+            session, actor, clock or Clock(), uscc, answer.retrieved)
+    return answer
+
+
+def question_to_appeal(session: Session, actor: Actor, clock: Clock, question: str,
+                       category: str | None = None) -> int:
+    """An unanswered question becomes an appeal (诉求), through the appeals service (its checks,
+    deadlines and audit)."""
+    from huiqi.appeals import service as appeals
+    from huiqi.knowledge.answer import check_question
+
+    question = check_question(question)
+    if category is None:
+        found = appeals.list_categories(session)
+        if not found:
+            raise ValidationFailed("尚未设置诉求类别，请联系营商办。")
+        category = next((c.code for c in found if "政策" in c.name), found[0].code)
+    appeal = appeals.submit(session, actor, clock, appeals.AppealIn(
+        category=category, title=f"政策咨询：{question}"[:100],
+        description=f"在政策知识库提问未找到答案：{question}"))
+    return appeal.id
+
+
+def clause(session: Session, clause_id: int) -> ClauseOut:
+    from huiqi.knowledge import repository
+
+    found = repository.clause_with_document(session, clause_id)
+    if found is None:
+        raise NotFound("条款不存在。")
+    part, doc = found
+    return ClauseOut(clause_id=part.id, document_id=doc.id, citation=f"{doc.title} § {part.number}",
+                     number=part.number, heading=part.heading, text=part.text,
+                     document_title=doc.title, doc_no=doc.doc_no, issuer=doc.issuer,
+                     source=doc.source, status=doc.status)
