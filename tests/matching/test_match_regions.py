@@ -10,6 +10,7 @@ import csv
 from pathlib import Path
 
 import pytest
+from stdnum.cn import uscc as uscc_number
 from typer.testing import CliRunner
 
 from huiqi.cli.main import app
@@ -19,7 +20,14 @@ PROFILE = {"legal_form": "enterprise", "industry_code": "H6210", "size_class": "
            "online_sales": "6000000", "loan_amount": "1000000", "loan_rate": "0.04",
            "first_loan": "true", "rents_state_property": "true", "monthly_rent": "20250",
            "nucleic_test_cost": "3000"}
-JIANGBEI, DONGBAO, NOWHERE = "91500105MA00000011", "91420802MA00000012", "91420802MA00000013"
+
+
+def _uscc(body: str) -> str:
+    return body + uscc_number.calc_check_digit(body)
+
+
+JIANGBEI, DONGBAO, NOWHERE = (_uscc("91500105MA0000001"), _uscc("91420802MA0000001"),
+                              _uscc("91420802MA0000002"))
 
 
 def _match(tmp_path: Path, as_of: str, *extra: str, env: dict[str, str] | None = None
