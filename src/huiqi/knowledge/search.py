@@ -57,7 +57,8 @@ _LOCK = threading.Lock()
 
 
 def _index(session: Session) -> _Cached:
-    key = str(session.get_bind().url)
+    bind = session.get_bind()
+    key = str(bind.engine.url)
     stamp = repository.index_stamp(session)
     with _LOCK:
         cached = _CACHE.get(key)
