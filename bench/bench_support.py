@@ -38,12 +38,11 @@ def make_input(path: Path, n: int) -> None:
 def _canonical(path: Path, n: int):  # type: ignore[no-untyped-def]
     import duckdb
 
-    from huiqi.matching.engines.inputs import canonicalise, register_raw
+    from huiqi.matching.engines.inputs import load_input
 
     catalog, items = _catalog_items()
     con = duckdb.connect()
-    register_raw(con, path)
-    canonicalise(con, catalog)
+    load_input(con, path, catalog)
     con.execute(f"DELETE FROM src WHERE __row > {n + 1}").fetchall()
     return con, catalog, items
 

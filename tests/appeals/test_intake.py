@@ -142,6 +142,27 @@ def test_hotline_import_reports_bad_rows_and_is_idempotent(world: World) -> None
         assert [b.imported for b in s.scalars(select(AppealImportBatch))] == [2, 0]
 
 
+def test_hotline_import_reads_title_rows_and_gbk_like_the_registry(world: World) -> None:
+    """The 12345 import reads files with the registry's pipeline: the header is found below a
+    merged title, row numbers stay the sheet's; a GBK-encoded CSV reads like UTF-8."""
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["12345热线转办工单（2025年9月）"])
+    ws.merge_cells("A1:D1")
+    ws.append(["工单编号", "统一社会信用代码", "诉求类别", "诉求内容"])
+    ws.append(["GD01", make_uscc(1), "用工招聘", "招工难"])
+    ws.append(["GD02", make_uscc(1), "飞行许可", "类别错误"])
+    out = io.BytesIO()
+    wb.save(out)
+    result = world.do(service.import_hotline, world.office, filename="转办.xlsx",
+                      data=out.getvalue())
+    assert len(result.imported) == 1 and [e.row for e in result.errors] == [4]
+    gbk = f"工单编号,统一社会信用代码,诉求类别,诉求内容\nGD03,{make_uscc(2)},用工招聘,缺电工\n"
+    result = world.do(service.import_hotline, world.office, filename="转办.csv",
+                      data=gbk.encode("gbk"))
+    assert len(result.imported) == 1 and get(world, result.imported[0]).description == "缺电工"
+
+
 def test_hotline_import_refuses_a_file_without_the_columns(world: World) -> None:
     with pytest.raises(ValidationFailed, match="缺少必需的列：工单编号、诉求类别"):
         world.do(service.import_hotline, world.office, filename="x.csv",

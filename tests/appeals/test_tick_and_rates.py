@@ -9,6 +9,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from huiqi.appeals import rates, service, stats, tasks
+from huiqi.appeals.schemas import appeal_out
 from huiqi.appeals.vocab import AppealAction as A
 from huiqi.kit.scheduler import Scheduler, run_ticks
 from huiqi.models.appeal import Appeal, AppealReminder
@@ -82,6 +83,7 @@ def test_clocks_on_the_detail_view(world: World) -> None:
     assert view.clocks.resolve is not None
     assert (view.clocks.resolve.colour, view.clocks.resolve.label) == ("yellow", "剩余1个工作日")
     assert view.clocks.calendar_note is None
+    assert not appeal_out(view.appeal).deadlines_provisional
     assert view.role is not None and A.SIGN in view.actions
 
 
@@ -91,7 +93,9 @@ def test_fallback_calendar_is_recorded(world: World) -> None:
     appeal = act(world, "office", aid, A.DISPATCH, lead_department="hr")
     assert appeal.calendar_fallback
     view = world.do(service.detail, world.office, appeal_id=aid)
-    assert view.clocks.calendar_note and "2100年节假日数据未收录" in view.clocks.calendar_note
+    assert view.clocks.calendar_note and "暂定：2100年国务院放假安排尚未收录" in \
+        view.clocks.calendar_note
+    assert appeal_out(view.appeal).deadlines_provisional  # what /api/v1/appeals/{id} shows
 
 
 def test_scheduler_runs_the_ticks(world: World) -> None:

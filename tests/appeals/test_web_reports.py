@@ -104,3 +104,28 @@ def test_four_lists_pages_and_excel(world: World, pages: Pages) -> None:  # noqa
     assert len(mine) == 5
     assert rows_of(ent_b.get("/appeals/lists/problem.xlsx").content) == [mine[0]]
     assert office.get("/appeals/lists?kind=nonsense").status_code == 404
+
+
+def test_control_characters_in_an_appeal_give_valid_lists(world: World, pages: Pages) -> None:  # noqa: F811
+    """A `\\x01` in a title made the four-list Excel a 500 for everyone (openpyxl
+    IllegalCharacterError); a title starting with = must stay text."""
+    office, hr = pages("office"), pages("hr")
+    bad = raise_appeal(world, title="=HYPERLINK(\"http://evil\")\x01招工", description="缺\x1f焊工")
+    act(office, bad, "dispatch", {"lead_department": "hr",
+                                  "responsibilities": "区人力社保局：\x02推荐"})
+    act(hr, bad, "sign")
+    with world.tx() as s:  # stored as typed: the export is what must cope
+        from huiqi.models.appeal import Appeal
+        assert "\x01" in s.get(Appeal, bad).title
+    urls = [f"/appeals/{bad}/lists/{k}.xlsx" for k in ("problem", "task", "duty", "closure")]
+    urls += [f"/appeals/lists/{k}.xlsx" for k in ("problem", "task", "duty", "closure")]
+    for url in urls:
+        response = office.get(url)
+        assert response.status_code == 200, url
+        ws = load_workbook(io.BytesIO(response.content)).active
+        texts = [c for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+        assert not any(ch in c.value for c in texts for ch in "\x01\x02\x1f"), url
+        titles = [c for c in texts if "HYPERLINK" in c.value]
+        assert titles and all(c.data_type == "s" and c.quotePrefix for c in titles), url
+    problem = rows_of(office.get(f"/appeals/{bad}/lists/problem.xlsx").content)
+    assert "=HYPERLINK(\"http://evil\")招工" in problem[1]

@@ -41,14 +41,16 @@ def test_filter_by_actor_and_action_prefix(logged_in, seeded) -> None:
     c = logged_in("auditor")
     page = c.get("/audit", params={"actor": "SEED-hand", "action": "grant.rej"})
     assert page.status_code == 200
-    assert _rows(page.text) == 2 and "grant_applications #101" in page.text
-    assert "grant.approve" not in page.text.split("<tbody>")[1]
+    assert _rows(page.text) == 2 and '<a href="/grants/applications/101">#101</a>' in page.text
+    body = page.text.split("<tbody>")[1]
+    assert "驳回" in body and "审核通过" not in body and "grant." not in body
 
 
 def test_filter_by_subject(logged_in, seeded) -> None:
     c = logged_in("auditor")
     page = c.get("/audit", params={"subject_type": "grant_applications", "subject_id": "7"})
-    assert _rows(page.text) == 1 and "grant_applications #7" in page.text
+    assert _rows(page.text) == 1 and "/grants/applications/7" in page.text
+    assert "申报" in page.text.split("<tbody>")[1]
 
 
 def test_dates_are_beijing_calendar_days(logged_in, seeded) -> None:
@@ -89,10 +91,29 @@ def test_excel_export_matches_the_filters_and_is_audited(logged_in, seeded) -> N
     assert rows[0][0] == "时间（北京时间）" and len(rows) == 3
     newest = rows[1]
     assert newest[0] == datetime(2025, 6, 1, 0, 30)  # Beijing wall time
-    assert newest[4] == "grant.reject" and newest[6] == "101"
-    assert newest[8].startswith('{"reason": "=HYPERLINK')  # text, not a formula
+    assert newest[4] == "驳回" and newest[5] == "申报" and newest[6] == "101"
+    assert newest[7].startswith('理由：=HYPERLINK')  # text, not a formula
     exported = c.get("/audit", params={"actor": c.creds.username, "action": "audit.export"})
     assert _rows(exported.text) == 1
+
+
+def test_changes_are_field_by_field_chinese(logged_in, seeded) -> None:
+    page = logged_in("auditor").get("/audit", params={"actor": seeded, "subject_id": "3"}).text
+    body = page.split("<tbody>")[1]
+    assert "状态" in body and "<del>待受理</del> → <ins>已批准·待兑现</ins>" in body
+    assert "seed-handler" in body and "部门经办人" in body
+    assert "submitted" not in body and "approved" not in body
+
+
+def test_labels_never_show_a_code() -> None:
+    from huiqi.audit import labels
+
+    assert labels.action_label("appeal.something_new") == "诉求操作"
+    assert labels.action_label("zzz.unknown") == "其他操作"
+    assert labels.subject_label("users") == labels.subject_label("user") == "账号"
+    assert labels.changes({"is_active": True}, {"is_active": False}) == [("启用", "是", "否")]
+    assert labels.changes(None, {"loan_amount": 5, "ip": None}) == [
+        ("贷款金额", "", "5"), ("来源 IP", "", "—")]
 
 
 def test_export_is_for_auditors_only(logged_in) -> None:

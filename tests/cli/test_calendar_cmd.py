@@ -23,11 +23,20 @@ def test_add_workdays_prints_the_iso_due_date() -> None:
     assert result.stderr == ""
 
 
-def test_fallback_year_is_noted_on_stderr() -> None:
-    result = runner.invoke(app, ["calendar", "add-workdays", "2026-12-31", "2"])
+def test_a_provisional_year_is_marked_and_explained() -> None:
+    # 2027-01-01 is 元旦 by the 办法; the State Council's 2027 notice is not in the library yet.
+    result = runner.invoke(app, ["calendar", "add-workdays", "2026-12-31", "1"])
     assert result.exit_code == 0, result.output
-    assert result.stdout.strip() == "2027-01-04"
-    assert "2027年节假日数据未收录，按周末+人工维护的节假日计算" in result.stderr
+    assert result.stdout.strip() == "2027-01-04（暂定）"
+    assert "暂定：2027年国务院放假安排尚未收录" in flat(result.stderr)
+    assert "《全国年节及纪念日放假办法》" in flat(result.stderr)
+
+
+def test_an_official_year_is_not_marked() -> None:
+    result = runner.invoke(app, ["calendar", "add-workdays", "2026-12-30", "1"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip() == "2026-12-31"
+    assert result.stderr == ""
 
 
 def test_overrides_file_is_applied(tmp_path: Path) -> None:
@@ -37,7 +46,7 @@ def test_overrides_file_is_applied(tmp_path: Path) -> None:
         app, ["calendar", "add-workdays", "2026-12-31", "1", "--overrides", str(path)]
     )
     assert result.exit_code == 0, result.output
-    assert result.stdout.strip() == "2027-01-04"
+    assert result.stdout.strip() == "2027-01-04（暂定）"
 
 
 def test_bad_date_gives_a_clear_error() -> None:
@@ -67,3 +76,13 @@ def test_missing_overrides_file_is_reported(tmp_path: Path) -> None:
     result = runner.invoke(app, args)
     assert result.exit_code == 2
     assert "无法读取" in flat(result.stderr)
+
+
+def test_deeply_nested_overrides_file_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "holidays.yaml"
+    path.write_text("holidays: " + "[" * 5000 + "]" * 5000 + "\n", encoding="utf-8")
+    result = runner.invoke(
+        app, ["calendar", "add-workdays", "2026-12-31", "1", "--overrides", str(path)]
+    )
+    assert result.exit_code == 2
+    assert "嵌套层级过深" in flat(result.stderr)

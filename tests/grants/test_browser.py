@@ -44,6 +44,23 @@ def site(live_server: Any, live_user: Any) -> dict[str, Any]:
     }
 
 
+class _Asked(list):  # type: ignore[type-arg]
+    handler: Any = None
+
+
+def _answer_dialogs(page: Any, accept: bool) -> _Asked:
+    """Answer the confirmation dialogs from now on; returns their questions as they come."""
+    asked = _Asked()
+
+    def answer(dialog: Any) -> None:
+        asked.append(dialog.message)
+        dialog.accept() if accept else dialog.dismiss()
+
+    asked.handler = answer
+    page.on("dialog", answer)
+    return asked
+
+
 def _login(page: Any, site: dict[str, Any], who: str) -> None:
     browser_login(page, site["url"], site[who])
 
@@ -67,7 +84,10 @@ def test_apply_gaps_upload_approve_payout_paid(page: Any, site: dict[str, Any],
     _login(page, site, "dept")
     page.goto(detail)
     page.get_by_text("规则核算").wait_for()
-    page.locator("#gaps-form").get_by_label("补齐截止日期").fill("2025-06-13")
+    gaps = page.locator("#gaps-form")
+    assert gaps.get_by_label("营业执照").is_checked()  # not uploaded: ticked by default
+    gaps.get_by_label("租金缴纳凭证、发票及付款凭证").uncheck()  # one material, not three
+    gaps.get_by_label("补齐截止日期").fill("2025-06-13")
     screenshot(page, "grants-review")
     page.locator("#gaps-form").get_by_role("button", name="容缺受理").click()
     page.get_by_text("容缺受理：请于").wait_for()
@@ -92,8 +112,10 @@ def test_apply_gaps_upload_approve_payout_paid(page: Any, site: dict[str, Any],
     assert download.value.suggested_filename.endswith(".xlsx")
     page.reload()
     page.get_by_label("银行回单号").fill("HD20250603001")
+    asked = _answer_dialogs(page, accept=True)
     page.get_by_role("button", name="标记已兑付").click()
     page.get_by_text("笔已兑现").wait_for()
+    assert "的 1 笔、合计 " in asked[0] and "标记为已兑付" in asked[0] and "不能撤销" in asked[0]
     screenshot(page, "grants-payout")
 
     _login(page, site, "ent")
@@ -110,6 +132,13 @@ def test_auto_grant_list_confirm_payout_and_public_page(page: Any, site: dict[st
     _login(page, site, "hr")
     page.get_by_role("link", name="免申即享").first.click()
     page.locator("table a").first.click()
+    asked = _answer_dialogs(page, accept=False)  # cancelled: nothing is confirmed
+    page.get_by_role("button", name="确认所选（不选则全部）").click()
+    page.wait_for_timeout(300)
+    assert asked and asked[0].startswith("确认 1 家企业的免申即享资金？")
+    assert page.get_by_role("cell", name="待确认").count() == 1
+    page.remove_listener("dialog", asked.handler)  # type: ignore[attr-defined]
+    _answer_dialogs(page, accept=True)
     page.get_by_role("button", name="确认所选（不选则全部）").click()
     page.get_by_text("已确认").first.wait_for()
     screenshot(page, "grants-auto-list")
@@ -120,6 +149,7 @@ def test_auto_grant_list_confirm_payout_and_public_page(page: Any, site: dict[st
     with page.expect_download():
         page.get_by_role("button", name="导出银行清单（Excel）").click()
     page.reload()
+    _answer_dialogs(page, accept=True)
     page.get_by_role("button", name="标记已兑付").click()
     page.get_by_text("笔已兑现").wait_for()
     _login(page, site, "ent")

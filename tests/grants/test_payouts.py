@@ -171,3 +171,33 @@ def test_excel_never_turns_names_into_formulas(world: World) -> None:
     ws = load_workbook(BytesIO(data)).active
     cells = [c for row in ws.iter_rows() for c in row if c.value and "HYPERLINK" in str(c.value)]
     assert cells and all(c.data_type == "s" for c in cells)
+
+
+def test_control_characters_and_formulas_in_any_field_give_valid_exports(world: World) -> None:
+    """A `\\x01` in a bank name made openpyxl refuse the bank file for everyone (a 500); a value
+    starting with = must stay text. Every text column of the bank file and the four ledgers."""
+    from huiqi.grants import ledgers
+    from huiqi.models.application import Application
+
+    bank = BankInfo("农商行\x01江北支行", "=HYPERLINK(\"http://evil\",\"点我\")",
+                    "6228480012345678")
+    _approved(world, bank=bank)
+    batch = world.do(payouts.create_batch, world.office)
+    with world.tx() as s:  # names as an import could have stored them
+        for row in [*s.scalars(select(Application)), *s.scalars(select(Grant))]:
+            row.enterprise_name, row.item_title = "企业\x02\x1f名", "@SUM(A1)\x0b事项"
+    files = [world.do(payouts.export, world.office, batch.id)] + [
+        world.do(fn, world.office, ledgers.LedgerFilter())
+        for fn in (ledgers.export_applications, ledgers.export_grants,
+                   ledgers.export_payouts, ledgers.export_budget)]
+    for data in files:
+        ws = load_workbook(BytesIO(data)).active  # a valid workbook
+        cells = [c for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+        assert not any(ch in c.value for c in cells for ch in "\x01\x02\x0b\x1f")
+        for c in cells:
+            if c.value[:1] in "=+-@":
+                assert c.data_type == "s" and c.quotePrefix, c.value
+    bank_file = _rows(files[0])
+    line = next(r for r in bank_file if r[0] == 1)
+    assert line[2] == "企业名" and line[4] == "农商行江北支行"
+    assert line[5] == "=HYPERLINK(\"http://evil\",\"点我\")" and line[8] == "@SUM(A1)事项"

@@ -181,3 +181,59 @@ def test_auditor_reads_but_every_grants_mutation_is_refused(world: World, web: C
         assert response.status_code == 403, (path, response.status_code)
         checked += 1
     assert checked >= 25
+
+
+def test_a_gap_names_a_material_by_id_and_its_upload_clears_it(world: World, web: Clients) -> None:
+    """"租金缴纳凭证、发票及付款凭证" is one material: ticked by id, owed whole, cleared by one
+    upload under its name."""
+    ent, dept = web.page("ent_a"), web.page("dept")
+    submitted = ent.post("/grants/apply/testville.rent", data={
+        "csrf_token": csrf_token(ent), "bank_name": "重庆银行江北支行",
+        "bank_account": "6222020200112233"},
+        files={"material_0": ("租赁合同.pdf", PDF, "application/pdf"),
+               "material_1": ("执照.png", PNG, "image/png")})
+    app_id = _app_id(submitted.headers["location"])
+    page = dept.get(f"/grants/applications/{app_id}").text
+    assert 'name="material" value="m3" checked' in page  # not uploaded: ticked
+    assert 'name="material" value="m1">' in page  # uploaded: offered, not ticked
+    bad = post_form(dept, f"/grants/applications/{app_id}/gaps", {"material": "m9"})
+    assert bad.status_code == 422
+    gaps = post_form(dept, f"/grants/applications/{app_id}/gaps",
+                     {"material": "m3", "missing": "法定代表人身份证明\n", "due": "2025-06-13"})
+    assert gaps.status_code == 303, gaps.text
+    with world.tx() as s:
+        owed = s.get(Application, app_id).missing_materials
+    assert owed == ["租金缴纳凭证、发票及付款凭证", "法定代表人身份证明"]
+    for name in owed:
+        uploaded = ent.post(f"/grants/applications/{app_id}/upload",
+                            data={"csrf_token": csrf_token(ent), "name": name},
+                            files={"file": ("凭证.pdf", PDF, "application/pdf")})
+        assert uploaded.status_code == 303
+    detail = ent.get(f"/grants/applications/{app_id}").text
+    assert "容缺受理：请于" not in detail and "审核中" in detail
+
+
+def test_already_applied_is_said_before_the_form_is_filled(world: World, web: Clients) -> None:
+    ent = web.page("ent_a")
+    assert 'id="apply-form"' in ent.get("/grants/apply/testville.rent").text
+    submitted = ent.post("/grants/apply/testville.rent", data={
+        "csrf_token": csrf_token(ent), "bank_name": "重庆银行江北支行",
+        "bank_account": "6222020200112233"})
+    link = submitted.headers["location"]
+    again = ent.get("/grants/apply/testville.rent").text
+    assert 'id="apply-form"' not in again
+    assert "已有一份2025年度该事项的申报（申报中）" in again and f'href="{link}"' in again
+
+
+def test_auto_list_generation_has_a_default_date_and_refusals_inline(world: World,
+                                                                      web: Clients) -> None:
+    office = web.page("office")
+    page = office.get("/grants/auto-lists").text
+    assert 'name="as_of" type="date" value="2025-06-02"' in page  # the policy date, filled in
+    made = post_form(office, "/grants/auto-lists", {"item_id": "testville.auto", "as_of": ""})
+    assert made.status_code == 303, made.text
+    again = post_form(office, "/grants/auto-lists",
+                      {"item_id": "testville.auto", "as_of": "2025-06-02"})
+    assert again.status_code == 422
+    assert 'aria-invalid="true"' in again.text and "名单为空" in again.text
+    assert 'value="2025-06-02"' in again.text and 'value="testville.auto" selected' in again.text

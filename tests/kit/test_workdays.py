@@ -66,21 +66,25 @@ def test_coverage_library_then_fallback() -> None:
     assert calendar_coverage(2027) == "fallback"
     assert calendar_coverage(1999) == "fallback"
     assert coverage_note(2025) is None
-    assert coverage_note(2027) == "2027年节假日数据未收录，按周末+人工维护的节假日计算"
+    note = coverage_note(2027)
+    assert note is not None and note.startswith("暂定：2027年国务院放假安排尚未收录")
+    assert "《全国年节及纪念日放假办法》" in note
     assert fallback_years(D("2026-12-30"), D("2027-01-05")) == [2027]
     assert fallback_years(D("2025-01-01"), D("2026-12-31")) == []
 
 
-def test_fallback_is_weekends_plus_office_overrides() -> None:
-    # 2027-01-01 is a Friday; the library has no 2027 data, so without overrides it is a workday.
+def test_fallback_applies_the_statutory_holidays_with_office_overrides_winning() -> None:
+    # 2027-01-01 (Friday) is 元旦 by the 办法, although no notice for 2027 is in the library.
     assert D("2027-01-01").weekday() == 4
-    assert add_workdays(D("2026-12-31"), 1) == D("2027-01-01")
-    # Sat 2027-01-02 -> fallback says rest; Mon 01-04 is the next workday.
-    assert add_workdays(D("2027-01-01"), 1) == D("2027-01-04")
-
+    assert not is_workday(D("2027-01-01"))
+    assert add_workdays(D("2026-12-31"), 1) == D("2027-01-04")
+    # The office's own entries still win: it opens on Sat 01-02 and keeps 01-01 closed.
     office = HolidayOverrides.of(holidays=[D("2027-01-01")], workdays=[D("2027-01-02")])
     assert add_workdays(D("2026-12-31"), 1, office) == D("2027-01-02")
     assert add_workdays(D("2026-12-31"), 2, office) == D("2027-01-04")
+    # …and can open a statutory day (say the notice, once out, swaps it) before the library knows.
+    assert add_workdays(D("2026-12-31"), 1, HolidayOverrides.of(workdays=[D("2027-01-01")])) \
+        == D("2027-01-01")
 
 
 def test_overrides_also_correct_covered_years() -> None:

@@ -9,8 +9,8 @@ from hypothesis import strategies as st
 
 from huiqi.rules import Catalog, FieldSpec, FieldType
 
-INDUSTRIES = ["C3841", "C3842", "C3849", "C3011", "C2611", "F5211", "H6210", "I6510", "A0111",
-              "L7212", "K7010", "M7320", "E4700", "C"]
+INDUSTRIES = ["C3841", "C3842", "C3849", "C3011", "C2611", "F5211", "H6210", "I6511", "A0111",
+              "L7212", "K7010", "M7320", "E4710", "C1311"]
 # Values at and around the thresholds in the seed policies (以上/以下 boundaries and half-fen ties).
 MONEY_EDGES = ["0", "0.01", "100", "300000", "1234567", "4999999.99", "5000000", "5000000.01",
                "20000000", "4000000", "40000000", "33333333.33", "1000000", "250000.05"]

@@ -13,9 +13,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from huiqi.matching.engines.bulk import match_file
-from huiqi.matching.engines.inputs import canonicalise, register_raw
+from huiqi.matching.engines.inputs import load_input
 from huiqi.matching.engines.vector import columns_from_arrow, decode_bits, evaluate_item
 from huiqi.registry.catalog import load_catalog
+from huiqi.registry.records import SIZE_INPUTS
+from huiqi.registry.size_class import classify
+from huiqi.registry.uscc import make
 from huiqi.rules import evaluate, load_policy_files
 from tests.matching.strategies import enterprises
 
@@ -33,24 +36,39 @@ def _cell(value: object) -> str:
     return str(value)
 
 
+def uscc(i: int) -> str:
+    """A valid code per row: the input pipeline refuses invalid and repeated ones."""
+    return make("420802", f"MA{i:06d}")
+
+
 def write_csv(path: Path, rows: list[dict[str, object]]) -> None:
     names = ["uscc", *rows[0].keys()]
     with path.open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
         w.writerow(names)
         for i, row in enumerate(rows):
-            w.writerow([f"U{i:04d}", *(_cell(row[n]) for n in names[1:])])
+            w.writerow([uscc(i), *(_cell(row[n]) for n in names[1:])])
 
 
-def reference(rows: list[dict[str, object]]) -> list[tuple[str, str, str, str, str, str]]:
+def with_size(row: dict[str, object]) -> dict[str, object]:
+    """The row as the input pipeline reads it: size_class derived where the file leaves it empty."""
+    if row.get("size_class") is None and "industry_code" in row:
+        row = {**row, "size_class": classify(*(row.get(k) for k in SIZE_INPUTS))}
+    return row
+
+
+def reference(rows: list[dict[str, object]], *, as_read: bool = True
+              ) -> list[tuple[str, str, str, str, str, str]]:
+    """The reference evaluator's rows; `as_read`: as the input pipeline reads a local file (a
+    cluster path is handed to Spark as it is)."""
     out = []
     for i, row in enumerate(rows):
-        facts = {k: v for k, v in row.items() if v is not None}
+        facts = {k: v for k, v in (with_size(row) if as_read else row).items() if v is not None}
         for item in ITEMS:
             o = evaluate(item, facts, AS_OF)
             eligible = {True: "true", False: "false", None: "unknown"}[o.eligible]
             amount = f"{o.amount:.2f}" if o.eligible and o.amount is not None else ""
-            out.append((f"U{i:04d}", item.id, eligible, amount, ";".join(o.failed),
+            out.append((uscc(i), item.id, eligible, amount, ";".join(o.failed),
                         ";".join(o.missing)))
     return out
 
@@ -64,8 +82,7 @@ def read_out(path: Path) -> list[tuple[str, ...]]:
 
 def vector_rows(path: Path, n: int) -> list[tuple[str, ...]]:
     con = duckdb.connect()
-    register_raw(con, path)
-    canonicalise(con, CATALOG)
+    load_input(con, path, CATALOG)
     cols = columns_from_arrow(con.sql("SELECT * FROM src").to_arrow_table(), CATALOG)
     results = [evaluate_item(item, cols, n, AS_OF, details=True) for item in ITEMS]
     out = []
@@ -74,7 +91,7 @@ def vector_rows(path: Path, n: int) -> list[tuple[str, ...]]:
             e = {1: "true", 0: "false", -1: "unknown"}[int(r.eligible[i])]
             amount = f"{Decimal(int(r.amount_fen[i])) / 100:.2f}" if r.amount_known[i] else ""
             fields = item.bound_ir(AS_OF).fields
-            out.append((f"U{i:04d}", item.id, e, amount,
+            out.append((uscc(i), item.id, e, amount,
                         decode_bits(int(r.failed_bits[i]), [c.name for c in item.criteria]),
                         decode_bits(int(r.missing_bits[i]), fields)))
     return out
@@ -129,12 +146,12 @@ def test_unknown_caps_and_exact_rates_agree_on_every_engine(tmp_path: Path) -> N
     write_csv(src, FIXED)
     expected = reference(FIXED)
     got = _by_item(expected)
-    assert got[("U0000", "dongbao.tech-upgrade")][2:] == ("true", "", "", "robot_replacement")
-    assert got[("U0001", "dongbao.tech-upgrade")][2:] == ("true", "600000.00", "", "")
-    assert got[("U0002", "dongbao.tech-upgrade")][3] == "4500000.00"
-    assert got[("U0000", "dongbao.ecommerce-loan")][3] == "15166.67"
-    assert got[("U0001", "dongbao.ecommerce-loan")][3] == "30333.33"
-    assert got[("U0002", "dongbao.ecommerce-loan")][3] == "15.00"
+    assert got[(uscc(0), "dongbao.tech-upgrade")][2:] == ("true", "", "", "robot_replacement")
+    assert got[(uscc(1), "dongbao.tech-upgrade")][2:] == ("true", "600000.00", "", "")
+    assert got[(uscc(2), "dongbao.tech-upgrade")][3] == "4500000.00"
+    assert got[(uscc(0), "dongbao.ecommerce-loan")][3] == "15166.67"
+    assert got[(uscc(1), "dongbao.ecommerce-loan")][3] == "30333.33"
+    assert got[(uscc(2), "dongbao.ecommerce-loan")][3] == "15.00"
     for engine in ("duckdb", "sqlite"):
         out = tmp_path / f"{engine}.csv"
         match_file(src, out, ITEMS, CATALOG, engine=engine, as_of=AS_OF)

@@ -15,19 +15,19 @@ from huiqi.cli.main import app
 HEADER = ["uscc", "item", "eligible", "amount", "failed", "missing"]
 ROWS = [
     # an eligible tech-upgrade: 规上制造业, 800万 equipment, robot project -> 10% = 80万
-    {"uscc": "91420800MA00000001", "region": "420802", "legal_form": "enterprise",
+    {"uscc": "91420802MA0000015G", "region": "420802", "legal_form": "enterprise",
      "industry_code": "C3011", "above_size": "是",
      "dishonest_debtor": "否", "major_violation_3y": "false", "equipment_investment": "8000000",
      "equipment_purchase": "8000000", "construction_years": "2", "prior_fiscal_support": "0",
      "robot_replacement": "1", "online_sales": "6000000", "loan_amount": "1000000"},
     # battery maker at the 12% rate, capped at 400万
-    {"uscc": "91420800MA00000002", "region": "420802", "legal_form": "企业法人",
+    {"uscc": "91420802MA0000023B", "region": "420802", "legal_form": "企业法人",
      "industry_code": "C3841", "above_size": "true",
      "dishonest_debtor": "false", "major_violation_3y": "false",
      "equipment_investment": "50000000", "equipment_purchase": "50000000",
      "construction_years": "3", "prior_fiscal_support": "false", "robot_replacement": "false"},
     # a restaurant with nothing known but its industry
-    {"uscc": "92500105MA00000003", "industry_code": "H6210"},
+    {"uscc": "92500105MA0000031Q", "industry_code": "H6210"},
 ]
 
 
@@ -63,11 +63,11 @@ def test_contract_columns_and_values(tmp_path: Path) -> None:
     _write_csv(src, ROWS)
     rows, _ = _match(tmp_path, src, "out.csv")
     by_key = {(r[0], r[1]): r for r in rows}
-    tech1 = by_key[("91420800MA00000001", "dongbao.tech-upgrade")]
+    tech1 = by_key[("91420802MA0000015G", "dongbao.tech-upgrade")]
     assert tech1[2:4] == ["true", "800000.00"]
-    tech2 = by_key[("91420800MA00000002", "dongbao.tech-upgrade")]
+    tech2 = by_key[("91420802MA0000023B", "dongbao.tech-upgrade")]
     assert tech2[2:4] == ["true", "4000000.00"]
-    unknown = by_key[("92500105MA00000003", "dongbao.tech-upgrade")]
+    unknown = by_key[("92500105MA0000031Q", "dongbao.tech-upgrade")]
     assert unknown[2] in ("false", "unknown") and unknown[3] == ""
     assert all(r[2] in ("true", "false", "unknown") for r in rows)
     assert all((r[3] != "") == (r[2] == "true") or r[2] == "true" for r in rows)
@@ -126,7 +126,7 @@ def test_unreadable_input_is_a_clear_error(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["match", "--input", str(tmp_path / "nope.csv"), "--out",
                                       str(tmp_path / "o.csv")])
     assert result.exit_code == 2
-    assert "找不到输入文件" in result.output
+    assert "找不到文件" in result.output
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".parquet"])
@@ -141,8 +141,8 @@ def test_output_written_in_row_blocks_is_the_same(
     monkeypatch.setattr(bulk, "PART_ROWS", 2)  # blocks of two rows, one with a bad row in it
     parts, _ = _match(tmp_path, src, f"parts{suffix}")
     assert parts == whole
-    assert [r[0] for r in parts][::len({r[1] for r in parts})] == [
-        r["uscc"] for r in rows if r["uscc"] != "BAD1"]
+    # the bad rows, the repeated USCCs and the invalid one are left out, as an import would
+    assert [r[0] for r in parts][::len({r[1] for r in parts})] == [r["uscc"] for r in ROWS]
 
 
 def test_no_items_in_force_gives_an_empty_table(tmp_path: Path) -> None:
@@ -152,3 +152,43 @@ def test_no_items_in_force_gives_an_empty_table(tmp_path: Path) -> None:
                                       str(tmp_path / "o.csv"), "--as-of", "1990-01-01"])
     assert result.exit_code == 0, result.output
     assert _read(tmp_path / "o.csv") == []
+
+
+@pytest.fixture
+def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    from huiqi.kit.db import default_engine
+    from huiqi.kit.settings import get_settings
+
+    monkeypatch.setenv("HUIQI_DATABASE_URL", f"sqlite:///{tmp_path / 'huiqi.db'}")
+    get_settings.cache_clear()
+    default_engine.cache_clear()
+    yield
+    default_engine().dispose()
+    get_settings.cache_clear()
+    default_engine.cache_clear()
+
+
+def test_database_mode_writes_every_enterprise_and_item(tmp_path: Path, database: None) -> None:
+    """`huiqi match --out FILE` without --input: the registry's enterprises, imported from the
+    same file, give the same rows as matching the file."""
+    src = tmp_path / "in.csv"
+    _write_csv(src, [{k: v for k, v in r.items() if k in ("uscc", "region", "legal_form",
+                                                          "industry_code", "above_size",
+                                                          "dishonest_debtor",
+                                                          "major_violation_3y", "online_sales")}
+                     for r in ROWS])
+    imported = CliRunner().invoke(app, ["import", "enterprises", str(src)])
+    assert imported.exit_code == 0, imported.output
+    from_db, output = _match_db(tmp_path, "db.csv")
+    from_file, _ = _match(tmp_path, src, "file.csv")
+    items = {r[1] for r in from_file}
+    assert len(from_db) == len(ROWS) * len(items) and {r[0] for r in from_db} == {
+        r["uscc"] for r in ROWS}
+    assert sorted(from_db) == sorted(from_file)
+    assert f"企业 {len(ROWS)} 家" in output
+
+
+def _match_db(tmp: Path, name: str) -> tuple[list[list[str]], str]:
+    result = CliRunner().invoke(app, ["match", "--out", str(tmp / name), "--as-of", "2025-06-01"])
+    assert result.exit_code == 0, result.output
+    return _read(tmp / name), result.output

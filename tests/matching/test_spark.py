@@ -22,7 +22,15 @@ from huiqi.matching.engines import spark as spark_engine
 from huiqi.matching.engines.bulk import match_file
 from huiqi.rules import FieldType
 from tests.matching.strategies import enterprises
-from tests.matching.test_engines_agree import AS_OF, CATALOG, ITEMS, read_out, reference, write_csv
+from tests.matching.test_engines_agree import (
+    AS_OF,
+    CATALOG,
+    ITEMS,
+    read_out,
+    reference,
+    uscc,
+    write_csv,
+)
 
 pytestmark = pytest.mark.spark
 
@@ -53,7 +61,7 @@ _ARROW = {FieldType.BOOL: pa.bool_(), FieldType.INTEGER: pa.int64(),
 
 def _natural_parquet(path: Path, rows: list[dict[str, object]]) -> None:
     """Catalog-named columns in natural units, as a data platform would hand them over."""
-    columns: dict[str, pa.Array] = {"uscc": pa.array([f"U{i:04d}" for i in range(len(rows))])}
+    columns: dict[str, pa.Array] = {"uscc": pa.array([uscc(i) for i in range(len(rows))])}
     for spec in CATALOG:
         if spec.name not in rows[0]:
             continue
@@ -85,7 +93,7 @@ def test_cluster_path_mode_agrees_with_reference(rows, tmp_path: Path) -> None:
         "--as-of", AS_OF.isoformat()])
     assert result.exit_code == 0, result.output
     in_force = {item.id for item in ITEMS if item.in_force(AS_OF)}
-    expected = [r for r in reference(rows) if r[1] in in_force]
+    expected = [r for r in reference(rows, as_read=False) if r[1] in in_force]
     assert f"写出 {len(expected)} 行" in result.output
     assert sorted(_read_parts(target)) == sorted(expected)
 
@@ -93,7 +101,7 @@ def test_cluster_path_mode_agrees_with_reference(rows, tmp_path: Path) -> None:
 def test_cli_local_file_keeps_the_contract(tmp_path: Path) -> None:
     source = tmp_path / "in.csv"
     source.write_text("uscc,region,industry_code,above_size\n"
-                      "91420800MA00000001,420802,C3011,是\n", encoding="utf-8")
+                      "91420802MA0000015G,420802,C3011,是\n", encoding="utf-8")
     out = tmp_path / "out.csv"
     result = CliRunner().invoke(app, ["match", "--engine", "spark", "--input", str(source),
                                       "--out", str(out), "--as-of", AS_OF.isoformat()])
@@ -102,7 +110,7 @@ def test_cli_local_file_keeps_the_contract(tmp_path: Path) -> None:
         rows = list(csv.reader(fh))
     assert rows[0] == ["uscc", "item", "eligible", "amount", "failed", "missing"]
     assert [r[1] for r in rows[1:]] == [item.id for item in ITEMS if item.in_force(AS_OF)]
-    assert {r[0] for r in rows[1:]} == {"91420800MA00000001"}
+    assert {r[0] for r in rows[1:]} == {"91420802MA0000015G"}
 
 
 def test_cluster_input_without_uscc_is_refused(tmp_path: Path) -> None:

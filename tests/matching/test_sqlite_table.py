@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from huiqi.matching.engines import sql as engines
 from huiqi.matching.engines import sqlite_table
 from huiqi.matching.engines.bulk import _load_sqlite
-from huiqi.matching.engines.inputs import canonicalise, register_raw
+from huiqi.matching.engines.inputs import load_input
 from tests.matching.strategies import enterprises
 from tests.matching.test_engines_agree import CATALOG, ITEMS, write_csv
 
@@ -27,8 +27,7 @@ def _src(tmp_path: Path, rows: list[dict[str, object]]) -> pa.Table:
     src = tmp_path / "in.csv"
     write_csv(src, rows)
     con = duckdb.connect()
-    register_raw(con, src)
-    canonicalise(con, CATALOG)
+    load_input(con, src, CATALOG)
     return con.sql("SELECT * FROM src").to_arrow_table()
 
 

@@ -43,8 +43,11 @@ def test_office_edits_checks_and_publishes_a_policy(page, live_server, live_user
     page.locator("#check-result .notice-success").filter(has_text="校验通过").wait_for()
     screenshot(page, "policies-editor-ok")
 
+    asked: list[str] = []
+    page.once("dialog", lambda d: (asked.append(d.message), d.accept()))
     page.get_by_role("button", name="保存并发布").click()
     page.get_by_text("已发布第 1 版").first.wait_for()
+    assert asked and asked[0].startswith("保存并发布") and "立即用于匹配全部企业" in asked[0]
     page.get_by_role("heading", name="测试区国有房屋租金补贴").wait_for()
     assert page.locator("table").first.get_by_text(f"{doc_id}-rent").count() == 1
     screenshot(page, "policies-document")

@@ -1,4 +1,5 @@
-"""12345 hotline transfers, imported from Excel (.xlsx) or CSV (UTF-8 or GBK).
+"""12345 hotline transfers, imported from Excel (.xlsx) or CSV (UTF-8 or GBK), read by the
+registry's input pipeline (`registry.reader`: encoding per file, title rows above the header).
 
 Columns (header row, Chinese names): 工单编号 (required, the idempotency key), 诉求类别, 诉求内容
 (required), 统一社会信用代码 (or 企业名称 matching exactly one registered enterprise), 标题
@@ -64,12 +65,13 @@ def import_file(session: Session, actor: Actor, clock: Clock, filename: str, dat
         path = Path(tmp) / f"hotline{suffix}"
         path.write_bytes(data)
         try:
-            table = read_table(path)
+            table = read_table(path, is_known=COLUMNS.__contains__)  # title rows skipped
         except ImportFileError as exc:
             raise ValidationFailed(str(exc).replace(path.name, filename)) from None
     missing = [c for c in REQUIRED if c not in table.header]
     if missing:
-        raise ValidationFailed(f"缺少必需的列：{'、'.join(missing)}。第 1 行应为列名，"
+        raise ValidationFailed(f"缺少必需的列：{'、'.join(missing)}。第 {table.header_row} 行"
+                               f"应为列名，"
                                f"可用列：{'、'.join(COLUMNS)}")
     if len(table.rows) > MAX_ROWS:
         raise ValidationFailed(f"一次最多导入 {MAX_ROWS} 行，请拆分文件。")

@@ -107,7 +107,8 @@ def home_context(session: Session, actor: Actor) -> dict[str, Any]:
         or_(sub.c.sign_overdue.is_(True), sub.c.resolve_overdue.is_(True)))) or 0
     out: dict[str, Any] = {"cards": cards, "overdue": overdue}
     if actor.role is Role.OFFICE:
+        # appeals (not requests) awaiting a decision: what /appeals?pending_request=1 lists
         out["pending_requests"] = session.scalar(
-            select(func.count()).select_from(AppealRequest)
+            select(func.count(AppealRequest.appeal_id.distinct()))
             .where(AppealRequest.status == "pending")) or 0
     return out

@@ -7,6 +7,7 @@ Cross-field checks that need the appeal (e.g. a new deadline later than the old 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -113,10 +114,9 @@ def _date(f: Field, value: object) -> date:
 def _int(f: Field, value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int | str):
         raise InvalidPayload(f"「{f.label}」应为整数")
-    try:
-        number = int(value)
-    except ValueError:
-        raise InvalidPayload(f"「{f.label}」应为整数，收到「{value}」") from None
+    if isinstance(value, str) and not re.fullmatch(r"-?[0-9]{1,18}", value.strip()):
+        raise InvalidPayload(f"「{f.label}」应为整数，收到「{value[:20]}」")
+    number = int(value)
     lo, hi = f.min_value, f.max_value
     if (lo is not None and number < lo) or (hi is not None and number > hi):
         raise InvalidPayload(f"「{f.label}」应在 {lo}–{hi} 之间，收到 {number}")

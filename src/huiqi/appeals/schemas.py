@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from huiqi.appeals.vocab import AppealStatus, Source
+from huiqi.kit.numbers import DbInt
+from huiqi.kit.workdays import fallback_years
 
 
 class ORM(BaseModel):
@@ -25,8 +27,8 @@ class AppealInBody(BaseModel):
     contact_name: str | None = Field(None, max_length=100)
     contact_phone: str | None = Field(None, max_length=40)
     address: str | None = Field(None, max_length=300)
-    lat: Decimal | None = None
-    long: Decimal | None = None
+    lat: Annotated[Decimal, Field(ge=-90, le=90, allow_inf_nan=False)] | None = None
+    long: Annotated[Decimal, Field(ge=-180, le=180, allow_inf_nan=False)] | None = None
 
 
 class AppealOut(ORM):
@@ -45,7 +47,8 @@ class AppealOut(ORM):
     dispatched_at: datetime | None
     sign_due: date | None
     resolve_due: date | None
-    calendar_fallback: bool
+    calendar_fallback: bool  # the deadlines were computed on a provisional calendar
+    deadlines_provisional: bool = False  # …and the official arrangement is still not known
     signed_at: datetime | None
     replied_at: datetime | None
     reply: str | None
@@ -67,6 +70,9 @@ def appeal_out(appeal: Any) -> AppealOut:
     out = AppealOut.model_validate(appeal)
     out.status_label = AppealStatus(appeal.status).label
     out.source_label = Source(appeal.source).label
+    out.deadlines_provisional = bool(
+        appeal.calendar_fallback and appeal.dispatched_at and appeal.resolve_due
+        and fallback_years(appeal.dispatched_at.date(), appeal.resolve_due))
     return out
 
 
@@ -153,7 +159,7 @@ class DetailOut(BaseModel):
 
 
 class MergeIn(BaseModel):
-    into_id: int
+    into_id: DbInt
     note: str | None = Field(None, max_length=1000)
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Select, or_
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
 from huiqi.appeals import categories, records
@@ -38,21 +38,41 @@ from huiqi.appeals.intake import (
 )
 from huiqi.appeals.lifecycle import act
 from huiqi.appeals.state import AppealState, allowed_actions
-from huiqi.appeals.vocab import AppealAction, AppealStatus
+from huiqi.appeals.vocab import AppealAction, AppealStatus, Source
 from huiqi.appeals.vocab import Role as AppealRole
 from huiqi.auth.actor import Actor
 from huiqi.kit.clock import Clock
-from huiqi.kit.workdays import HolidayOverrides, coverage_note, fallback_years
+from huiqi.kit.workdays import HolidayOverrides, provisional_note
 from huiqi.models.appeal import Appeal, AppealAssignment, AppealEvent
 from huiqi.models.appeal_category import AppealCategory
 from huiqi.models.appeal_followup import AppealRequest
 from huiqi.models.appeal_intake import AppealAttachment
 
 __all__ = [
-    "AppealFilter", "AppealIn", "AppealView", "Clocks", "MeetingIn", "act", "assign_liaison",
-    "clocks", "detail", "get", "import_hotline", "list_categories", "list_query", "merge",
-    "possible_duplicates", "record_meeting", "require_category", "set_sentinel", "submit",
-    "suggest_dispatch", "timeline",
+    "AppealAction",
+    "AppealFilter",
+    "AppealIn",
+    "AppealStatus",
+    "AppealView",
+    "Clocks",
+    "MeetingIn",
+    "Source",
+    "act",
+    "assign_liaison",
+    "clocks",
+    "detail",
+    "get",
+    "import_hotline",
+    "list_categories",
+    "list_query",
+    "merge",
+    "possible_duplicates",
+    "record_meeting",
+    "require_category",
+    "set_sentinel",
+    "submit",
+    "suggest_dispatch",
+    "timeline",
 ]
 
 
@@ -89,8 +109,7 @@ def clocks(appeal: Appeal, now: datetime, overrides: HolidayOverrides | None = N
         resolve = deadline_clock(now, appeal.resolve_due, done, overrides)
     note = None
     if appeal.calendar_fallback and appeal.dispatched_at and appeal.resolve_due:
-        years = fallback_years(appeal.dispatched_at.date(), appeal.resolve_due)
-        note = "；".join(n for y in years if (n := coverage_note(y))) or None
+        note = provisional_note(appeal.dispatched_at.date(), appeal.resolve_due)
     return Clocks(sign, resolve, note)
 
 
@@ -138,8 +157,7 @@ def suggest_dispatch(session: Session, actor: Actor, appeal_id: int, clock: Cloc
                             categories.overrides(session))
     names = [d.name for code in category.usual_departments
              if (d := repo.department_by_key(session, code)) is not None]
-    years = fallback_years(clock.today_local(), due.resolve_due)
-    note = "；".join(n for y in years if (n := coverage_note(y))) or None
+    note = provisional_note(clock.today_local(), due.resolve_due)
     return DispatchSuggestion(names, due.sign_due, due.resolve_due, note)
 
 
@@ -154,6 +172,7 @@ class AppealFilter:
     sentinel: bool | None = None
     overdue: bool | None = None
     escalated: bool | None = None
+    pending_request: bool | None = None  # a 退单 or 延期 request awaits the office's decision
     enterprise_uscc: str | None = None
     meeting_id: int | None = None
     import_batch_id: int | None = None
@@ -185,6 +204,10 @@ def list_query(actor: Actor, flt: AppealFilter | None = None) -> Select[Appeal]:
     if f.escalated is not None:
         stmt = stmt.where(Appeal.escalated_to.is_not(None) if f.escalated
                           else Appeal.escalated_to.is_(None))
+    if f.pending_request is not None:
+        waiting = Appeal.id.in_(select(AppealRequest.appeal_id)
+                                .where(AppealRequest.status == "pending"))
+        stmt = stmt.where(waiting if f.pending_request else ~waiting)
     if f.q:
         like = f"%{f.q.strip()}%"
         stmt = stmt.where(or_(Appeal.title.like(like), Appeal.description.like(like),

@@ -28,7 +28,7 @@ from huiqi.appeals import (
 from huiqi.appeals.endpoints import UPLOAD_BODY_LIMIT
 from huiqi.appeals.vocab import AppealAction, AppealStatus, Source
 from huiqi.auth.dependencies import CurrentUser
-from huiqi.kit import web
+from huiqi.kit import numbers, web
 from huiqi.kit.errors import HuiqiError, NotFound
 from huiqi.kit.pagination import PageQuery, paginate
 from huiqi.kit.web import ClockDep, DBSession, FormDep, is_htmx
@@ -212,7 +212,7 @@ def merge(request: Request, db: DBSession, clock: ClockDep, actor: CurrentUser, 
           form: FormDep) -> Response:
     """Merge duplicate `dup` into this appeal (the office)."""
     dup = webforms.text(form, "duplicate_id")
-    if not dup.isdigit():
+    if not numbers.is_id(dup):
         raise webforms.ValidationFailed("请选择要合并的重复诉求。")
     service.merge(db, actor, clock, int(dup), appeal_id, webforms.text(form, "note") or None)
     flash(request, f"已将诉求 #{dup} 作为重复诉求合并到本诉求。")

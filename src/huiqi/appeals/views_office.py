@@ -3,6 +3,7 @@ holiday overrides, 营商前哨 and 包联 lists. The auditor reads these pages;
 
 from __future__ import annotations
 
+import re
 import secrets
 from datetime import date
 from typing import Any
@@ -14,7 +15,7 @@ from starlette.responses import Response
 from huiqi.appeals import categories, pages, service, webforms
 from huiqi.appeals.intake import AppealIn, MeetingIn
 from huiqi.auth.dependencies import CurrentUser, OfficeUser
-from huiqi.kit import web
+from huiqi.kit import numbers, web
 from huiqi.kit.errors import HuiqiError, NotFound, ValidationFailed
 from huiqi.kit.web import ClockDep, DBSession, FormDep
 from huiqi.models.user import Role
@@ -136,8 +137,8 @@ def import_batch(request: Request, db: DBSession, actor: CurrentUser, batch_id: 
 
 def _int(form: FormData, name: str, label: str) -> int:
     value = webforms.text(form, name)
-    if not value.lstrip("-").isdigit():
-        raise ValidationFailed(f"「{label}」应为整数个工作日，收到「{value}」。")
+    if not re.fullmatch(r"-?[0-9]{1,6}", value):
+        raise ValidationFailed(f"「{label}」应为整数个工作日，收到「{value[:20]}」。")
     return int(value)
 
 
@@ -234,7 +235,7 @@ def sentinel_set(request: Request, db: DBSession, clock: ClockDep, actor: Office
 def liaison_set(request: Request, db: DBSession, clock: ClockDep, actor: OfficeUser,
                 form: FormDep) -> Response:
     user = webforms.text(form, "user_id")
-    if not user.isdigit():
+    if not numbers.is_id(user):
         raise ValidationFailed("请选择服务专员。")
     on = form.get("on") != "0"
     service.assign_liaison(db, actor, clock, int(user), webforms.text(form, "uscc"), on=on)

@@ -20,6 +20,7 @@ from huiqi.appeals.payloads import Field, Kind
 from huiqi.appeals.service import AppealFilter
 from huiqi.appeals.state import PAYLOADS
 from huiqi.appeals.vocab import AppealAction
+from huiqi.kit import numbers
 from huiqi.kit.errors import ValidationFailed
 from huiqi.models.department import Department
 
@@ -142,15 +143,16 @@ def appeal_filter(q: dict[str, str]) -> AppealFilter:
         department_id=_id(q.get("department_id", "")), source=q.get("source") or None,
         sentinel=_flag(q.get("sentinel", "")), overdue=_flag(q.get("overdue", "")),
         escalated=_flag(q.get("escalated", "")), q=q.get("q") or None,
+        pending_request=_flag(q.get("pending_request", "")),
         meeting_id=_id(q.get("meeting_id", "")), import_batch_id=_id(q.get("import_batch_id", "")))
 
 
 def _id(value: str) -> int | None:
-    return int(value) if value.isdigit() else None
+    return int(value) if numbers.is_id(value) else None
 
 
 FILTER_KEYS = ("status", "category", "department_id", "source", "sentinel", "overdue",
-               "escalated", "q", "meeting_id", "import_batch_id")
+               "escalated", "q", "meeting_id", "import_batch_id", "pending_request")
 
 
 def query_of(request: Request) -> dict[str, str]:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
-
 from fastapi import Request
 from starlette.responses import Response
 
 from huiqi import audit
+from huiqi.audit import labels
 from huiqi.audit import repository as repo
 from huiqi.audit.dependencies import AuditFilterQuery
 from huiqi.auth.dependencies import AuditorUser
@@ -20,8 +19,8 @@ from huiqi.ui.templating import render
 
 router = web.router(include_in_schema=False)
 EXPORT_LIMIT = 100_000
-HEADERS = ["时间（北京时间）", "操作人", "角色", "来源 IP", "操作", "对象类型", "对象 ID",
-           "变更前", "变更后"]
+HEADERS = ["时间（北京时间）", "操作人", "角色", "来源 IP", "操作", "对象", "对象编号",
+           "变更内容（项目：变更前 → 变更后）"]
 
 
 @router.get("/audit")
@@ -33,7 +32,7 @@ def audit_log(
     subject_types = list(db.scalars(repo.subject_types()))
     return render(request, "audit/list.html", {
         "page": page, "filters": filters, "query": filters.as_query(),
-        "subject_types": subject_types,
+        "subject_types": subject_types, "labels": labels,
     })
 
 
@@ -43,7 +42,7 @@ def export(
 ) -> Response:
     rows = db.scalars(repo.query(filters).limit(EXPORT_LIMIT))
     content = workbook_bytes("审计日志", HEADERS, (_row(r) for r in rows),
-                             widths=[20, 16, 12, 16, 24, 16, 12, 40, 40])
+                             widths=[20, 16, 12, 16, 24, 16, 12, 80])
     audit.record(db, actor, "audit.export", None, after={"filters": filters.as_query()},
                  at=clock.now())
     stamp = clock.today_local().strftime("%Y%m%d")
@@ -51,9 +50,9 @@ def export(
 
 
 def _row(r: AuditLog) -> list[object]:
-    return [r.at, r.actor_username, r.actor_role, r.source_ip, r.action, r.subject_type,
-            r.subject_id, _json(r.before), _json(r.after)]
-
-
-def _json(value: object) -> str:
-    return "" if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True)
+    role = "系统" if r.actor_role == "system" else labels.value_text(r.actor_role)
+    changed = "\n".join(f"{name}：{old} → {new}" if old else f"{name}：{new}"
+                        for name, old, new in labels.changes(r.before, r.after))
+    return [r.at, labels.actor_name(r.actor_username, r.actor_role), role, r.source_ip,
+            labels.action_label(r.action), labels.subject_label(r.subject_type), r.subject_id,
+            changed]

@@ -1,4 +1,5 @@
-"""Demo accounts, one per role, with fresh random passwords printed at start-up (demo only).
+"""Demo accounts for every role (a handler per department), with fresh random passwords
+printed at start-up (demo only).
 
 Nothing here runs outside `huiqi demo-up`: the platform has no default passwords.
 """
@@ -34,6 +35,7 @@ class DemoLogin:
     username: str
     password: str
     display_name: str
+    note: str = ""  # what the account is for, printed beside it
 
     @property
     def role_label(self) -> str:
@@ -47,31 +49,62 @@ DEMO_USERS = {
     Role.OFFICE: ("demo-office", "演示营商办管理员"),
     Role.AUDITOR: ("demo-auditor", "演示审计管理员"),
 }
+ROLE_ORDER = list(DEMO_USERS)
+FINANCE = "财政局"
+
+
+@dataclass(frozen=True)
+class _Account:
+    role: Role
+    username: str
+    display_name: str
+    note: str = ""
+    department_code: str | None = None
 
 
 def ensure_demo_accounts(
     engine: Engine, *, enterprise_uscc: str | None = None, department_code: str | None = None,
 ) -> list[DemoLogin]:
-    """Create the demo accounts, or give existing ones a new password; returns the logins."""
+    """Create the demo accounts, or give existing ones a new password; returns the logins in
+    role order. Every department gets a handler (`department_code`'s is demo-department), so
+    each seed item has someone to review it; a 财政局 gets a second one, so an item it owns can
+    be approved by one person and finance-reviewed by another."""
     actor, clock = Actor.system("demo-up", via="cli"), Clock()
     logins = []
     with unit_of_work(engine) as db:
         code = department_code or _demo_department(db, actor)
-        for role, (username, display_name) in DEMO_USERS.items():
+        for account in _accounts(db, code):
             password = generate_password(12)
-            user = repo.user_by_username(db, username)
+            user = repo.user_by_username(db, account.username)
             if user is None:
                 service.create_user(
-                    db, actor, clock, username=username, display_name=display_name, role=role,
-                    password=password,
-                    department_code=code if role is Role.DEPARTMENT else None,
+                    db, actor, clock, username=account.username,
+                    display_name=account.display_name, role=account.role, password=password,
+                    department_code=account.department_code,
                     enterprise_uscc=(enterprise_uscc or demo_uscc())
-                    if role is Role.ENTERPRISE else None,
+                    if account.role is Role.ENTERPRISE else None,
                 )
             else:
                 service.set_password(db, actor, clock, user, password)
-            logins.append(DemoLogin(role, username, password, display_name))
-    return logins
+            logins.append(DemoLogin(account.role, account.username, password,
+                                    account.display_name, account.note))
+    return sorted(logins, key=lambda x: ROLE_ORDER.index(x.role))
+
+
+def _accounts(db: Session, main_code: str) -> list[_Account]:
+    accounts = []
+    for role, (username, display_name) in DEMO_USERS.items():
+        if role is not Role.DEPARTMENT:
+            accounts.append(_Account(role, username, display_name))
+    for dept in db.scalars(select(Department).order_by(Department.id)):
+        main = dept.code == main_code
+        username = "demo-department" if main else f"demo-{dept.code}"
+        accounts.append(_Account(Role.DEPARTMENT, username, f"{dept.name}经办人", dept.name,
+                                 dept.code))
+        if FINANCE in dept.name:
+            accounts.append(_Account(Role.DEPARTMENT, f"{username}-b", f"{dept.name}复核人",
+                                     f"{dept.name}（第二人：审核与财政复核分人办理）", dept.code))
+    return accounts
 
 
 def _demo_department(db: Session, actor: Actor) -> str:

@@ -9,7 +9,7 @@ import typer
 import yaml
 
 from huiqi.kit.errors import ValidationFailed
-from huiqi.kit.workdays import HolidayOverrides, add_workdays, coverage_note, fallback_years
+from huiqi.kit.workdays import HolidayOverrides, add_workdays, provisional_note
 
 _HINT = "--overrides"
 calendar_app = typer.Typer(no_args_is_help=True, help="工作日计算（按国务院节假日安排，含调休）")
@@ -40,6 +40,9 @@ def _load_overrides(path: Path | None) -> HolidayOverrides | None:
         return HolidayOverrides.from_mapping(data)
     except yaml.YAMLError as exc:
         raise typer.BadParameter(f"{path} 不是有效的 YAML：{exc}", param_hint=_HINT) from None
+    except RecursionError:  # PyYAML composes nested collections recursively
+        raise typer.BadParameter(f"{path} 嵌套层级过深，应为两个日期列表",
+                                 param_hint=_HINT) from None
     except ValidationFailed as exc:
         raise typer.BadParameter(f"{path}：{exc.message}", param_hint=_HINT) from None
 
@@ -52,12 +55,13 @@ def add_workdays_cmd(
         None, "--overrides", help="人工维护的节假日 YAML：holidays: [...]，workdays: [...]"
     ),
 ) -> None:
-    """打印 DATE 之后第 N 个工作日（ISO 日期）。"""
+    """打印 DATE 之后第 N 个工作日（ISO 日期）；尚无国务院放假安排的年份标注「（暂定）」。"""
     begin = _parse_date(start)
     due = add_workdays(begin, n, _load_overrides(overrides))
-    typer.echo(due.isoformat())
-    for year in fallback_years(begin, due):
-        typer.echo(f"注意：{coverage_note(year)}", err=True)
+    note = provisional_note(begin, due)
+    typer.echo(due.isoformat() + ("（暂定）" if note else ""))
+    if note:
+        typer.echo(note, err=True)
 
 
 def register(app: typer.Typer) -> None:

@@ -65,15 +65,18 @@ def _library_items(session: Session) -> list[Item]:
 
 
 def policy_departments(engine: Engine, console: Console) -> dict[str, str] | None:
-    """One department per department named in the published policies; the demo handler gets
-    经信局."""
+    """One department per department named in the published policies, and the 财政局 that
+    co-reviews their finance-reviewed items; the main demo handler (demo-department) gets 经信局."""
     from huiqi.auth import service as auth_service
     from huiqi.auth.actor import Actor
+    from huiqi.grants.access import finance_department_for
     from huiqi.models.department import Department
 
     actor = Actor.system("demo-up", via="cli")
     with unit_of_work(engine) as session:
-        names = sorted({i.department for i in _library_items(session)})
+        items = _library_items(session)
+        names = sorted({i.department for i in items} | {
+            finance_department_for(i.department) for i in items if i.finance_review})
         existing = set(session.scalars(select(Department.name)))
         for n, name in enumerate(names, start=1):
             if name not in existing:

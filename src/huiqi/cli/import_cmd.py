@@ -46,9 +46,12 @@ def _print_report(console: Console, report: ImportReport, report_path: Path | No
 @import_app.command("enterprises")
 def import_enterprises_cmd(
     file: Path = typer.Argument(
-        ..., help="CSV（UTF-8 或 GBK）、XLSX（第一个工作表）或 Parquet 文件"),
+        ..., help="CSV（UTF-8 或 GBK）、XLSX（第一个工作表）或 Parquet 文件；表头用字段名或"
+                  "中文名称，可带单位：（元）（万元）（亿元）（人）（%）"),
     report: Path | None = typer.Option(None, "--report", help="把问题行导出为 .xlsx 或 .csv"),
     dry_run: bool = typer.Option(False, "--dry-run", help="只校验，不写入数据库"),
+    header_row: int | None = typer.Option(
+        None, "--header-row", help="表头所在行号（默认自动查找，跳过上方的标题行）"),
 ) -> None:
     """导入企业名录：按统一社会信用代码新增或更新；表头可用字段名或中文名称。"""
     console = Console()
@@ -63,7 +66,7 @@ def import_enterprises_cmd(
             result = service.import_enterprises(
                 session, file, progress=lambda done, total: bar.update(task, completed=done,
                                                                        total=total),
-                dry_run=dry_run)
+                dry_run=dry_run, header_row=header_row)
     except ImportFileError as exc:
         console.print(f"[red]无法导入：{exc}[/red]")
         raise typer.Exit(2) from None

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import os
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import typer
 from rich.console import Console
@@ -16,7 +15,9 @@ console = Console(stderr=True)
 
 def _parse_date(value: str | None) -> date:
     if not value:
-        return datetime.now(ZoneInfo("Asia/Shanghai")).date()
+        from huiqi.kit.settings import policy_date
+
+        return policy_date()  # HUIQI_AS_OF when the platform pins it (the demo does), else today
     try:
         return date.fromisoformat(value)
     except ValueError as exc:
@@ -40,11 +41,18 @@ def _load_items(policies: Path | None, as_of: date):  # type: ignore[no-untyped-
 def match(
     # Text, not Path: a cluster path such as hdfs://nn/x must keep its double slash.
     input_text: str | None = typer.Option(
-        None, "--input", help="CSV / XLSX / Parquet，列名为目录字段；Spark 可用 hdfs:// 等路径"),
+        None, "--input", help="CSV / XLSX / Parquet，表头为字段名或中文名称（可带单位，"
+                              "如 营业收入（万元））；Spark 可用 hdfs:// 等路径；"
+                              "不给则匹配数据库中的全部企业"),
     out_text: str | None = typer.Option(None, "--out", help="输出 .csv 或 .parquet"),
+    rejects: Path | None = typer.Option(
+        None, "--rejects", help="把未参与匹配的问题行（行号、列、值、原因）写入 .csv 或 .xlsx"),
+    header_row: int | None = typer.Option(
+        None, "--header-row", help="表头所在行号（默认自动查找，跳过上方的标题行）"),
     policies: Path | None = typer.Option(None, "--policies", help="政策目录，默认 policies/"),
     engine: str = typer.Option("duckdb", "--engine", help="duckdb | sqlite | postgres | spark"),
-    as_of: str | None = typer.Option(None, "--as-of", help="按该日期有效的政策匹配，默认今天"),
+    as_of: str | None = typer.Option(
+        None, "--as-of", help="按该日期有效的政策匹配，默认 HUIQI_AS_OF 或今天"),
     spark_master: str | None = typer.Option(
         None, "--spark-master", help="Spark 集群地址（如 spark://host:7077、yarn），默认本机"),
 ) -> None:
@@ -63,6 +71,8 @@ def match(
     from huiqi.matching.engines.inputs import InputError
 
     when = _parse_date(as_of)
+    if input_file is not None and out is None:
+        raise typer.BadParameter("使用 --input 时需要 --out 指定输出文件", param_hint="--out")
     catalog, items = _load_items(policies, when)
     if not items:
         console.print(f"[yellow]{when} 没有有效的政策事项[/yellow]")
@@ -78,17 +88,16 @@ def match(
             if input_file is None:
                 summary = _match_database(items, when, engine, out, step)
             else:
-                if out is None:
-                    raise typer.BadParameter("使用 --input 时需要 --out 指定输出文件")
                 from huiqi.matching.engines.bulk import match_file
 
+                assert out is not None  # checked above
                 pg = url if url.startswith("postgresql") else None
                 summary = match_file(input_file, out, items, catalog, engine=engine, as_of=when,
-                                     postgres_url=pg, progress=step)
+                                     postgres_url=pg, progress=step, header_row=header_row)
         except InputError as exc:
-            console.print(f"[red]{exc}[/red]")
+            console.print(f"[red]无法匹配：{exc}[/red]", highlight=False)
             raise typer.Exit(2) from exc
-    _print_summary(summary, out)
+    _print_summary(summary, out, rejects)
 
 
 def _match_on_cluster(source: str, target: str, policies: Path | None, as_of: str | None,
@@ -167,22 +176,30 @@ def _explain_text(uscc: str, item_id: str, items, catalog, as_of: date) -> str |
     return header + "\n" + explain_item(item, facts, as_of, catalog).to_text()
 
 
-def _print_summary(summary, out: Path | None) -> None:  # type: ignore[no-untyped-def]
+def _print_summary(summary, out: Path | None, rejects: Path | None) -> None:  # type: ignore[no-untyped-def]
     loaded = summary.loaded
     console.print(
         f"企业 {loaded.rows} 家 × 事项 {summary.items} 个 = {summary.pairs} 对；"
         f"可享受 {summary.eligible}，待补充信息 {summary.unknown}"
-        + (f"；结果已写入 {out}" if out else "")
-    )
-    if loaded.unknown_columns:
-        console.print(f"[yellow]未识别的列（已忽略）：{', '.join(loaded.unknown_columns)}[/yellow]")
-    if loaded.bad_cells:
-        console.print(f"[red]{loaded.bad_rows} 行含无法识别的值，未参与匹配：[/red]")
-        for cell in loaded.bad_cells[:50]:
-            console.print(f"  第 {cell.row} 行 {cell.column}={cell.value!r}：{cell.reason}",
-                          markup=False)
-        if len(loaded.bad_cells) > 50:
-            console.print(f"  …… 另有 {len(loaded.bad_cells) - 50} 处")
+        + (f"；结果已写入 {out}" if out else ""), highlight=False)
+    for warning in loaded.warnings:
+        console.print(f"[yellow]提示：{warning}[/yellow]", highlight=False)
+    if rejects is not None:
+        from huiqi.registry.report import export_errors
+
+        export_errors(loaded.errors, rejects)
+    if not loaded.errors:
+        return
+    console.print(f"[red]{loaded.bad_rows} 行有问题，未参与匹配[/red]"
+                  + (f"，问题清单已写入 {rejects}" if rejects else "，用 --rejects 文件 导出全部"),
+                  highlight=False)
+    if rejects is not None:
+        return
+    for cell in loaded.errors[:50]:
+        console.print(f"  第 {cell.row} 行 {cell.column}={cell.value!r}：{cell.reason}",
+                      markup=False, highlight=False)
+    if len(loaded.errors) > 50:
+        console.print(f"  …… 另有 {len(loaded.errors) - 50} 处", highlight=False)
 
 
 def explain(

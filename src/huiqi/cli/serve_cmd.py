@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import typer
 import uvicorn
@@ -14,6 +15,9 @@ from huiqi.kit.db import make_engine
 from huiqi.kit.migrate import current_revision, migrate
 from huiqi.kit.settings import get_settings
 from huiqi.kit.workers import serve
+
+if TYPE_CHECKING:
+    from huiqi.auth.demo import DemoLogin
 
 # Steps `demo-up` runs after migrating and before creating the demo accounts, in order: loading
 # policies, demo enterprises, matching… Each takes the engine and a console for progress.
@@ -62,14 +66,22 @@ def demo_up_cmd(
         account_options.update(step(engine, console) or {})
     logins = ensure_demo_accounts(engine, **account_options)
     url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}/"  # noqa: S104
-    table = Table(title="演示账号（仅限演示环境，每次启动重新生成密码）")
-    for column in ("角色", "用户名", "密码"):
-        table.add_column(column)
-    for login in logins:
-        table.add_row(login.role_label, login.username, login.password)
-    console.print(table)
+    console.print(demo_logins_table(logins))
     console.print(f"惠企已启动：[bold]{url}[/bold]  （数据库：{_safe_url(settings.database_url)}）")
     uvicorn.run(create_app(settings, engine), host=host, port=port, log_level="warning")
+
+
+def demo_logins_table(logins: list[DemoLogin]) -> Table:
+    """The demo logins grouped by role (a section per role, the role named once)."""
+    table = Table(title="演示账号（仅限演示环境，每次启动重新生成密码）")
+    for column in ("角色", "用户名", "密码", "说明"):
+        table.add_column(column)
+    for n, login in enumerate(logins):
+        first = n == 0 or logins[n - 1].role is not login.role
+        last = n == len(logins) - 1 or logins[n + 1].role is not login.role
+        table.add_row(login.role_label if first else "", login.username, login.password,
+                      login.note or login.display_name, end_section=last)
+    return table
 
 
 def _safe_url(url: str) -> str:

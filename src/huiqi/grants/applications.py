@@ -6,6 +6,7 @@ reminders and lapse in tasks.py.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -65,7 +66,7 @@ def _bank(bank: BankInfo | None) -> BankInfo:
     if bank is None:
         return BankInfo()
     account = "".join((bank.account or "").split()) or None
-    if account and (not account.isdigit() or not 8 <= len(account) <= 32):
+    if account and not re.fullmatch(r"[0-9]{8,32}", account):
         raise ValidationFailed("银行账号应为 8–32 位数字。")
     return BankInfo((bank.bank_name or "").strip()[:100] or None,
                     (bank.account_name or "").strip()[:200] or None, account)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
+from huiqi.kit import numbers
 from huiqi.kit.errors import ValidationFailed
 from huiqi.kit.settings import get_settings
 
@@ -15,16 +16,8 @@ UPLOAD_BODY_LIMIT = MAX_FILES_PER_REQUEST * get_settings().upload_max_bytes + 10
 
 
 def money(value: str | None, label: str = "金额") -> Decimal | None:
-    text = (value or "").strip().replace(",", "").replace("，", "")
-    if not text:
-        return None
-    try:
-        amount = Decimal(text)
-    except InvalidOperation:
-        raise ValidationFailed(f"{label}应为数字（元），例如 12000.00。") from None
-    if not amount.is_finite() or amount != amount.quantize(Decimal("0.01")):
-        raise ValidationFailed(f"{label}须精确到分（最多两位小数）。")
-    return amount
+    text = (value or "").strip()
+    return numbers.parse_money(text, label) if text else None
 
 
 def day(value: str | None, label: str = "日期") -> date | None:
@@ -41,24 +34,22 @@ def integer(value: str | None, label: str) -> int | None:
     text = (value or "").strip()
     if not text:
         return None
-    if not text.isdigit():
-        raise ValidationFailed(f"{label}应为整数。")
-    return int(text)
+    return numbers.parse_int(text, label)
 
 
 def ids(values: list[str]) -> list[int]:
     out = []
     for v in values:
-        if not v.isdigit():
+        if not numbers.is_id(v):
             raise ValidationFailed("所选记录有误，请刷新页面后重试。")
         out.append(int(v))
     return out
 
 
 def lines(value: str | None) -> list[str]:
-    """One entry per line (or separated by 、 ， ;)."""
-    text = (value or "").replace("、", "\n").replace("，", "\n").replace(",", "\n")
-    return [p.strip() for p in text.replace(";", "\n").splitlines() if p.strip()]
+    """One entry per line. Never split on "、" or "，": a material's name may hold them
+    ("生产性设备购置合同、发票及付款凭证" is one material)."""
+    return [p.strip() for p in (value or "").splitlines() if p.strip()]
 
 
 

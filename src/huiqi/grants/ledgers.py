@@ -3,6 +3,7 @@ Excel file, always narrowed to what the caller may see; the file states the filt
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, fields
 from datetime import date
 from decimal import Decimal
@@ -12,9 +13,10 @@ from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
 from huiqi.auth.actor import Actor
-from huiqi.grants import access, excel
+from huiqi.grants import access
 from huiqi.grants.budget import BudgetView
 from huiqi.grants.states import Status
+from huiqi.kit import excel
 from huiqi.kit.clock import Clock, local_day_bounds
 from huiqi.kit.errors import ValidationFailed
 from huiqi.models.application import Application
@@ -133,7 +135,7 @@ def budget_views(session: Session, actor: Actor, flt: LedgerFilter) -> list[tupl
 
 def export_applications(session: Session, actor: Actor, flt: LedgerFilter) -> bytes:
     rows = session.scalars(applications_query(session, actor, flt))
-    return excel.workbook("政策申报台账", flt.shown(), [
+    return excel.ledger_bytes("政策申报台账", flt.shown(), [
         "申报编号", "来源", "企业名称", "统一社会信用代码", "政策事项", "主管部门", "年度", "状态",
         "测算金额（元）", "批准金额（元）", "调减/驳回理由", "提交时间", "办结时间"], (
         (a.id, SOURCE.get(a.source, a.source), a.enterprise_name, a.enterprise_uscc, a.item_title,
@@ -144,7 +146,7 @@ def export_applications(session: Session, actor: Actor, flt: LedgerFilter) -> by
 
 def export_grants(session: Session, actor: Actor, flt: LedgerFilter) -> bytes:
     rows = session.scalars(grants_query(session, actor, flt))
-    return excel.workbook("政策兑现台账", flt.shown(), [
+    return excel.ledger_bytes("政策兑现台账", flt.shown(), [
         "兑现编号", "来源", "企业名称", "统一社会信用代码", "政策事项", "主管部门", "年度",
         "金额（元）", "状态", "批准时间", "兑付时间"], (
         (g.id, SOURCE.get(g.source, g.source), g.enterprise_name, g.enterprise_uscc, g.item_title,
@@ -156,7 +158,7 @@ def export_payouts(session: Session, actor: Actor, flt: LedgerFilter) -> bytes:
     from huiqi.grants.payouts import BATCH_LABELS
 
     rows = session.execute(payouts_query(session, actor, flt))
-    return excel.workbook("兑付台账", flt.shown(), [
+    return excel.ledger_bytes("兑付台账", flt.shown(), [
         "批次号", "批次状态", "业务编号", "企业名称", "统一社会信用代码", "政策事项", "金额（元）",
         "明细状态", "导出时间", "兑付时间", "银行回单号"], (
         (b.reference, BATCH_LABELS.get(b.status, b.status), line.idempotency_key,
@@ -167,7 +169,7 @@ def export_payouts(session: Session, actor: Actor, flt: LedgerFilter) -> bytes:
 
 def export_budget(session: Session, actor: Actor, flt: LedgerFilter) -> bytes:
     views = budget_views(session, actor, flt)
-    return excel.workbook("预算台账", flt.shown(), [
+    return excel.ledger_bytes("预算台账", flt.shown(), [
         "政策事项编号", "政策事项", "年度", "年度预算（元）", "已预留（元）", "已批准（元）",
         "剩余（元）"], (
         (v.item_id, title, v.year, v.total if v.total is not None else "不限额", v.reserved,
@@ -178,6 +180,6 @@ def export_budget(session: Session, actor: Actor, flt: LedgerFilter) -> bytes:
 def parse_year(value: str | None) -> int | None:
     if not value:
         return None
-    if not value.isdigit() or not 2000 <= int(value) <= 2100:
-        raise ValidationFailed("年度应为四位数字，例如 2025。")
+    if not re.fullmatch(r"[0-9]{4}", value) or not 2000 <= int(value) <= 2100:
+        raise ValidationFailed("年度应为四位数字（半角），例如 2025。")
     return int(value)

@@ -20,8 +20,9 @@ from sqlalchemy.orm import Session
 
 from huiqi import audit
 from huiqi.auth.actor import Actor
-from huiqi.grants import access, events, excel
+from huiqi.grants import access, events
 from huiqi.grants.states import Action, Status, check
+from huiqi.kit import excel
 from huiqi.kit.clock import Clock, to_local
 from huiqi.kit.errors import Conflict, ValidationFailed
 from huiqi.models.application import Application
@@ -103,7 +104,7 @@ def export(session: Session, actor: Actor, batch_id: int, *, clock: Clock = SYST
     batch = access.access_batch(session, actor, batch_id, for_update=mark)
     if batch.status == "cancelled":
         raise Conflict("该批次已作废，不能导出。")
-    data = excel.workbook(
+    data = excel.ledger_bytes(
         f"政策资金兑付清单 {batch.reference}",
         [("批次号", batch.reference), ("笔数", str(batch.lines)), ("合计（元）", str(batch.total))],
         ["序号", "业务编号（防重付）", "企业名称", "统一社会信用代码", "开户银行", "账户名称",

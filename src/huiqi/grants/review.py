@@ -24,7 +24,7 @@ from huiqi.grants.budget import BudgetView
 from huiqi.grants.states import Action, Status, check
 from huiqi.kit.clock import Clock
 from huiqi.kit.errors import PermissionDenied, ValidationFailed
-from huiqi.kit.workdays import add_workdays
+from huiqi.kit.workdays import add_workdays, provisional_note
 from huiqi.models.application import Application
 from huiqi.models.grant import Grant
 from huiqi.models.user import Role
@@ -83,17 +83,20 @@ def accept_with_gaps(
         raise ValidationFailed("容缺受理须写明需补齐的材料。")
     if any(len(m) > 100 for m in names):
         raise ValidationFailed("材料名称不能超过 100 字。")
-    today = clock.today_local()
+    today, provisional = clock.today_local(), ""
     if due is None:
         days = DEFAULT_GAP_WORKDAYS if workdays is None else workdays
         if not 1 <= days <= MAX_GAP_WORKDAYS:
             raise ValidationFailed(f"补齐期限须为 1–{MAX_GAP_WORKDAYS} 个工作日。")
         due = add_workdays(today, days)
+        provisional = "（暂定：该年放假安排尚未公布，按法定节假日推算）" if provisional_note(
+            today, due) else ""
     elif due <= today:
         raise ValidationFailed(f"补齐截止日期须晚于今天（{today.isoformat()}）。")
     app = _as_department(session, actor, application_id)
     app.missing_materials, app.materials_due, app.reminded_on = names, due, None
-    body = (f"您申报的“{app.item_title}”已容缺受理。请于 {due.isoformat()}（含当日）前补齐："
+    body = (f"您申报的“{app.item_title}”已容缺受理。"
+            f"请于 {due.isoformat()}{provisional}（含当日）前补齐："
             f"{'、'.join(names)}。可在申报详情页在线上传，也可到窗口提交；逾期未补齐申报将失效。")
     return _move(session, actor, app, Action.ACCEPT_WITH_GAPS, clock.now(), note=note,
                  data={"missing": names, "due": due}, tell=("容缺受理：请补齐材料", body))

@@ -8,6 +8,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from huiqi.kit.numbers import DbInt, MoneyIn
+
 
 class ORM(BaseModel):
     model_config = ConfigDict(from_attributes=True)
@@ -110,7 +112,7 @@ class GapsIn(BaseModel):
 
 
 class DecisionIn(BaseModel):
-    amount: Decimal | None = Field(None, description="不填为政策核定金额；只能调低，须写理由")
+    amount: MoneyIn | None = Field(None, description="不填为政策核定金额；只能调低，须写理由")
     reason: str | None = Field(None, max_length=2000)
 
 
@@ -130,7 +132,7 @@ class BudgetOut(BaseModel):
 
 class CandidateIn(BaseModel):
     uscc: str = Field(..., max_length=18)
-    amount: Decimal | None = None
+    amount: MoneyIn | None = None
 
 
 class AutoListIn(BaseModel):
@@ -151,7 +153,7 @@ class AutoListOut(ORM):
 
 
 class IdsIn(BaseModel):
-    application_ids: list[int] | None = Field(None, description="不填为名单中全部待确认企业")
+    application_ids: list[DbInt] | None = Field(None, description="不填为名单中全部待确认企业")
 
 
 class ConfirmOut(BaseModel):
@@ -162,7 +164,7 @@ class ConfirmOut(BaseModel):
 class BatchIn(BaseModel):
     item_id: str | None = None
     department: str | None = None
-    grant_ids: list[int] | None = None
+    grant_ids: list[DbInt] | None = None
     note: str | None = Field(None, max_length=2000)
 
 

@@ -24,6 +24,7 @@ from huiqi.grants import (
     views_office,
 )
 from huiqi.grants import applications as apps
+from huiqi.grants.standing import standings
 from huiqi.grants.states import Status, allowed
 from huiqi.kit import web
 from huiqi.kit.errors import NotFound, ValidationFailed
@@ -68,9 +69,13 @@ def apply_page(request: Request, db: DBSession, clock: ClockDep, item_id: str,
                actor: EnterpriseUser) -> Response:
     item = policies.get_item(db, item_id).item
     known = enterprises.facts(db, actor.enterprise_uscc or "")
+    year = policy_date_for(clock, web.settings_of(request)).year
+    existing = standings(db, actor.enterprise_uscc or "").get(item_id)
     return render(request, "grants/apply.html", {
         "item": item, "facts": _fact_specs(item.fields), "known": known,
-        "today": clock.today_local()})
+        "today": clock.today_local(), "year": year,
+        # said before the form is filled, not after it is sent (the submit still refuses)
+        "existing": existing if existing and existing.blocks_apply(year) else None})
 
 
 @router.post("/grants/apply/{item_id}", max_body_size=forms.UPLOAD_BODY_LIMIT)
@@ -136,6 +141,7 @@ def application_detail(request: Request, db: DBSession, actor: CurrentUser,
         "timeline": apps.timeline(db, actor, app.id), "kind_labels": events.KIND_LABELS,
         "materials": apps.materials(db, actor, app.id),
         "not_uploaded": apps.required_missing(db, app, required), "owed": owed,
+        "material_ids": note.applied.item.material_ids if note.applied else {},
         "preview": preview, "facts": _fact_labels(app.facts or {}),
         "is_reviewer": actor.role is DEPT and access.is_department_reviewer(db, actor, app),
         "is_finance": actor.role is DEPT and access.is_finance_reviewer(db, actor, app),
@@ -191,8 +197,17 @@ def accept(request: Request, db: DBSession, clock: ClockDep, application_id: int
 @router.post("/grants/applications/{application_id}/gaps")
 def accept_with_gaps(request: Request, db: DBSession, clock: ClockDep, application_id: int,
                      actor: CurrentUser, missing: Text = "", due: str = Form(""),
-                     note: Text = "") -> Response:
-    review.accept_with_gaps(db, actor, application_id, forms.lines(missing),
+                     note: Text = "",
+                     material: Annotated[list[str] | None, Form()] = None) -> Response:
+    """The gaps are the item's materials ticked by id, and others typed one per line."""
+    app = apps.get(db, actor, application_id)
+    note_ = policies.version_note(db, app.item_id, app.policy_version)
+    by_id = note_.applied.item.material_ids if note_.applied else {}
+    unknown = [m for m in material or [] if m not in by_id]
+    if unknown:
+        raise ValidationFailed("所选材料不属于该政策事项，请刷新页面后重选。")
+    names = [by_id[m] for m in material or []] + forms.lines(missing)
+    review.accept_with_gaps(db, actor, application_id, names,
                             due=forms.day(due, "补齐截止日期"), note=note or None, clock=clock)
     flash(request, "已容缺受理，并通知企业补齐材料。")
     return redirect(request, f"/grants/applications/{application_id}")

@@ -9,11 +9,12 @@ from fastapi import Form, Request
 from sqlalchemy import select
 from starlette.responses import Response
 
+from huiqi.auth.actor import Actor
 from huiqi.auth.dependencies import CurrentUser, OfficeUser
 from huiqi.grants import autogrant, budget, evaluations, forms, ledgers, payouts, publicity
 from huiqi.grants.access import access_grant, visible_grants
 from huiqi.kit import web
-from huiqi.kit.errors import NotFound
+from huiqi.kit.errors import HuiqiError, NotFound
 from huiqi.kit.excel import xlsx_response
 from huiqi.kit.pagination import PageQuery, paginate
 from huiqi.kit.settings import policy_date_for
@@ -47,8 +48,14 @@ def _staff(actor: CurrentUser) -> None:
 # -- 免申即享 ----------------------------------------------------------------------------------
 
 @router.get("/grants/auto-lists")
-def auto_lists(request: Request, db: DBSession, actor: CurrentUser) -> Response:
+def auto_lists(request: Request, db: DBSession, clock: ClockDep, actor: CurrentUser) -> Response:
     _staff(actor)
+    return _auto_lists_page(request, db, clock, actor)
+
+
+def _auto_lists_page(request: Request, db: DBSession, clock: ClockDep, actor: Actor,
+                     form: dict[str, str] | None = None, error: str = "",
+                     status_code: int = 200) -> Response:
     visible = []
     for list_id in db.scalars(select(AutoGrantList.id).order_by(AutoGrantList.id.desc())):
         try:
@@ -56,15 +63,23 @@ def auto_lists(request: Request, db: DBSession, actor: CurrentUser) -> Response:
         except NotFound:
             continue
     auto_items = [v.item for v in policies.published_items(db) if v.item.auto_grant]
-    return render(request, "grants/auto_lists.html", {"lists": visible, "auto_items": auto_items})
+    default = policy_date_for(clock, web.settings_of(request)).isoformat()
+    return render(request, "grants/auto_lists.html", {
+        "lists": visible, "auto_items": auto_items, "form": form or {"as_of": default},
+        "default_as_of": default, "error": error}, status_code=status_code)
 
 
 @router.post("/grants/auto-lists")
 def generate(request: Request, db: DBSession, clock: ClockDep, actor: OfficeUser,
              item_id: str = Form(...), as_of: str = Form("")) -> Response:
-    day = forms.day(as_of, "测算日期") or policy_date_for(clock, web.settings_of(request))
-    candidates = autogrant.eligible_in_registry(db, item_id, day)
-    listing = autogrant.generate(db, actor, item_id, candidates, as_of=day, clock=clock)
+    """A refusal (no date, out of force, nobody new) is shown beside the form, input kept."""
+    try:
+        day = forms.day(as_of, "测算日期") or policy_date_for(clock, web.settings_of(request))
+        candidates = autogrant.eligible_in_registry(db, item_id, day)
+        listing = autogrant.generate(db, actor, item_id, candidates, as_of=day, clock=clock)
+    except HuiqiError as exc:  # refused before writing anything
+        return _auto_lists_page(request, db, clock, actor, {"item_id": item_id, "as_of": as_of},
+                                exc.message, status_code=422)
     flash(request, f"已生成名单：{listing.rows} 家企业，待部门确认。")
     return redirect(request, f"/grants/auto-lists/{listing.id}")
 

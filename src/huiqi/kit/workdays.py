@@ -1,9 +1,13 @@
 """Working days on the Chinese calendar, 调休 included.
 
 The `chinesecalendar` package knows the State Council's holiday arrangements up to its last
-published year. For a year it lacks we fall back to weekends, and in every year the office's
-own overrides (holidays and 调休 workdays it maintains) win over both: an office may correct the
-library.
+published year (the official calendar). For a year it lacks, the calendar is provisional: the
+statutory holidays of 《全国年节及纪念日放假办法》 with their 补假 (`kit.statutory`), without the
+调休 only the annual notice can say. A provisional result is marked as such wherever it is shown
+(`is_provisional`, `coverage_note`) and becomes the official one as soon as an upgraded
+`chinesecalendar` knows the year. In every year the office's own overrides (holidays and 调休
+workdays it maintains) win over both: an office may correct the library, or publish a notice
+before the library does.
 
 Conventions used throughout:
 - `add_workdays(d, n)` starts counting on the next working day after `d`, so the result of n ≥ 1 is
@@ -24,8 +28,9 @@ import chinese_calendar
 from chinese_calendar import constants as _cc
 
 from huiqi.kit.errors import ValidationFailed
+from huiqi.kit.statutory import provisional_holidays
 
-Coverage = Literal["library", "fallback"]
+Coverage = Literal["library", "fallback"]  # official (State Council notice) / provisional
 
 _LIBRARY_FIRST_YEAR = min(_cc.holidays).year
 _LIBRARY_LAST_YEAR = max(_cc.holidays).year
@@ -86,17 +91,28 @@ def calendar_coverage(year: int) -> Coverage:
     return "library" if _LIBRARY_FIRST_YEAR <= year <= _LIBRARY_LAST_YEAR else "fallback"
 
 
+def is_provisional(year: int) -> bool:
+    """True when `year`'s working days are the fallback's estimate, not the official notice."""
+    return calendar_coverage(year) == "fallback"
+
+
 def coverage_note(year: int) -> str | None:
-    """The sentence the UI shows when a year is computed by the fallback, else None."""
-    if calendar_coverage(year) == "library":
+    """The sentence the CLI, API and UI show when a year is provisional, else None."""
+    if not is_provisional(year):
         return None
-    return f"{year}年节假日数据未收录，按周末+人工维护的节假日计算"
+    return (f"暂定：{year}年国务院放假安排尚未收录，按《全国年节及纪念日放假办法》的法定节假日"
+            "（逢周末补假，不含调休）及人工维护的节假日推算，正式安排公布后以其为准")
 
 
 def fallback_years(start: date, end: date) -> list[int]:
-    """Years between two dates (inclusive, either order) that use the fallback."""
+    """Years between two dates (inclusive, either order) that are provisional."""
     lo, hi = sorted((start.year, end.year))
-    return [y for y in range(lo, hi + 1) if calendar_coverage(y) == "fallback"]
+    return [y for y in range(lo, hi + 1) if is_provisional(y)]
+
+
+def provisional_note(start: date, end: date) -> str | None:
+    """The notes of the provisional years a date range touches, joined; None if all official."""
+    return "；".join(n for y in fallback_years(start, end) if (n := coverage_note(y))) or None
 
 
 @lru_cache(maxsize=16384)
@@ -112,7 +128,7 @@ def is_workday(d: date, overrides: HolidayOverrides | None = None) -> bool:
         return False
     if calendar_coverage(d.year) == "library":
         return _library_is_workday(d)
-    return d.weekday() < 5
+    return d.weekday() < 5 and d not in provisional_holidays(d.year)
 
 
 def add_workdays(start: date, n: int, overrides: HolidayOverrides | None = None) -> date:

@@ -29,7 +29,7 @@ from huiqi.models.user import Role
 from huiqi.policies import service as policies
 from huiqi.registry import service as registry
 from huiqi.registry.service import fact_fields, is_blank, load_catalog, to_text
-from huiqi.rules import FieldSpec, Item
+from huiqi.rules import FieldSpec, Item, describe_criterion
 
 NOT_FOUND = "页面不存在，或您没有访问权限。"
 
@@ -51,6 +51,8 @@ class PackView:
     needed_by: dict[str, list[str]]  # fact name → titles of the items that need it
     profile_missing: list[FieldSpec]  # profile data only the office can correct
     editable: bool  # the enterprise itself (the office view is read-only)
+    # item id → the enterprise's latest application of it (grants.standing.Standing)
+    standing: dict[str, Any] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
     submitted: dict[str, str] = field(default_factory=dict)
     # What pages and the API made of this view (its entry cards, its JSON), kept with it.
@@ -117,7 +119,9 @@ def view(session: Session, actor: Actor, clock: Clock, settings: Settings | None
     offered = policies.in_force(session, as_of, owner.region)
     items = offered.items
     editable = actor.role is Role.ENTERPRISE
-    key = (owner, as_of, editable, offered.revision, version)
+    standing = _standing(session, owner)
+    # the match version last: replaced below when this request re-matched
+    key = (owner, as_of, editable, offered.revision, tuple(sorted(standing.items())), version)
     cache = pack_cache(session)
     found = cache.get(key)
     if found is None:
@@ -129,9 +133,17 @@ def view(session: Session, actor: Actor, clock: Clock, settings: Settings | None
             key = (*key[:-1], version)
             rows = service.results(session, catalog, owner.id, items, as_of, refresh=False).rows
         found = _view(owner, as_of, service.pack(items, rows), editable=editable)
+        found.standing = standing
         _keep(session, cache, key, found,
               service.match_version(session, owner.id) == version, results.rematched)
     return found
+
+
+def _standing(session: Session, owner: Owner) -> dict[str, Any]:
+    """The enterprise's applications by item: part of the view (a state shown on each card)."""
+    from huiqi.grants.service import standings  # grants builds on matching, not the reverse
+
+    return standings(session, owner.uscc)
 
 
 def _keep(session: Session, cache: _Lru, key: tuple[Any, ...], built: PackView,
@@ -239,7 +251,9 @@ def supply_facts(session: Session, actor: Actor, clock: Clock, raw: Mapping[str,
     rows = service.results(session, catalog, owner.id, items, as_of, refresh=False).rows
     pack = service.pack(items, rows)
     gained = [e.item.title for e in pack.eligible if e.item.id not in was]
-    return _view(owner, as_of, pack, editable=True), gained
+    built = _view(owner, as_of, pack, editable=True)
+    built.standing = _standing(session, owner)
+    return built, gained
 
 
 def explanation(session: Session, actor: Actor, clock: Clock, item_id: str,
@@ -261,11 +275,9 @@ def explanations(session: Session, v: PackView) -> dict[str, list[str]]:
 
 @lru_cache(maxsize=4096)
 def criterion_text(item: Item, name: str) -> str:
-    """How a failed criterion reads to the enterprise: its note, else its rule."""
-    found = next((c for c in item.criteria if c.name == name), None)
-    if found is None:
-        return name
-    return found.note or found.rule_text
+    """How a failed criterion reads to the enterprise: its note, else its rule in the
+    catalog's Chinese labels."""
+    return describe_criterion(item, name, load_catalog(), item.starts)
 
 
 def amount_pending(entry: service.PackEntry) -> str | None:

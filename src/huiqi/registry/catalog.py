@@ -63,6 +63,7 @@ def fact_fields(catalog: Catalog | None = None) -> list[FieldSpec]:
     return [s for s in (catalog or load_catalog()) if s.kind == "fact"]
 
 
+_PLAIN_NUMBER = re.compile(r"[0-9]{1,16}(\.[0-9]{1,10})?")  # parsed by Decimal alone, ≥ 0
 _UNIT_SUFFIX = re.compile(r"\s*[（(][^（）()]*[）)]\s*$")
 
 
@@ -96,25 +97,39 @@ def is_blank(raw: object) -> bool:
     return isinstance(raw, float) and math.isnan(raw)
 
 
-def coerce(spec: FieldSpec, raw: object) -> Any:
-    """Canonical value of `raw` for `spec`; None for an empty cell. Raises CoercionError."""
+def coerce(spec: FieldSpec, raw: object, factor: Decimal | None = None) -> Any:
+    """Canonical value of `raw` for `spec`; None for an empty cell. Raises CoercionError.
+
+    `factor` converts a number from the unit of its column header (万元 → 元: 10000)."""
     if is_blank(raw):
         return None
+    if factor is not None and spec.type in (FieldType.MONEY, FieldType.DECIMAL):
+        return _scaled_number(spec, raw, factor)
     return _COERCERS[spec.type](spec, raw)
 
 
-def coercer(spec: FieldSpec) -> Callable[[object], Any]:
+def coercer(spec: FieldSpec, factor: Decimal | None = None) -> Callable[[object], Any]:
     """`coerce` specialised for one field, with fast paths for values already of the right type
     (Parquet cells, Python callers); anything else takes the general path and its messages."""
     t = spec.type
 
     def general(raw: object) -> Any:
-        return None if raw is None or raw == "" else coerce(spec, raw)
+        return None if raw is None or raw == "" else coerce(spec, raw, factor)
+
+    if factor is not None:
+        return general
 
     if t is FieldType.BOOL:
         return lambda raw: raw if raw is True or raw is False else general(raw)
     if t is FieldType.INTEGER:
-        return lambda raw: raw if type(raw) is int and 0 <= raw < 2**31 else general(raw)
+        def integer(raw: object) -> Any:
+            if type(raw) is int and 0 <= raw < 2**31:
+                return raw
+            if type(raw) is str and raw.isascii() and raw.isdigit() and len(raw) < 10:
+                return int(raw)
+            return general(raw)
+
+        return integer
     if t is FieldType.DATE:
         return lambda raw: raw if type(raw) is date else general(raw)
     if t in (FieldType.MONEY, FieldType.DECIMAL):
@@ -124,7 +139,13 @@ def coercer(spec: FieldSpec) -> Callable[[object], Any]:
         limit = Decimal(10) ** (NUMERIC_PRECISION - scale)
 
         def number(raw: object) -> Any:
-            if (type(raw) is Decimal and raw.is_finite() and raw >= 0
+            if type(raw) is str and _PLAIN_NUMBER.fullmatch(raw):  # most CSV cells
+                value = Decimal(raw)
+                if value <= 1 if ratio else value < limit:
+                    q = value.quantize(quantum)
+                    if q == value:
+                        return q
+            elif (type(raw) is Decimal and raw.is_finite() and raw >= 0
                     and (raw <= 1 if ratio else raw < limit)):
                 q = raw.quantize(quantum)
                 if q == raw:
@@ -208,6 +229,8 @@ def _decimal_from(raw: object) -> Decimal:
 
 
 def _exact(spec: FieldSpec, raw: object, value: Decimal, scale: int) -> Decimal:
+    if value.adjusted() >= NUMERIC_PRECISION - scale:  # before quantize, which would overflow
+        raise CoercionError(f"“{str(raw)[:30]}”超出范围（out of range）")
     quantum = Decimal(1).scaleb(-scale)
     quantised = value.quantize(quantum)
     if quantised != value:
@@ -240,6 +263,23 @@ def _decimal(spec: FieldSpec, raw: object) -> Decimal:
         raise CoercionError(f"“{raw}”不是0到1之间的比例，例如5%应填0.05或5%"
                             f"（a ratio between 0 and 1, e.g. 0.05 or 5%）")
     return _exact(spec, raw, value.normalize() if percent else value, spec.scale)
+
+
+def _scaled_number(spec: FieldSpec, raw: object, factor: Decimal) -> Decimal:
+    """A number written in the header's unit (万元, %), converted to the catalog unit."""
+    text = raw.strip() if isinstance(raw, str) else None
+    if text is not None and text.endswith(("%", "％")) and spec.unit == RATIO_UNIT:
+        return _decimal(spec, text[:-1] + "%")  # the sign says percent already
+    value = _decimal_from(raw)
+    _non_negative(raw, value)
+    scaled = (value * factor).normalize()
+    if spec.unit == RATIO_UNIT and scaled > 1:
+        raise CoercionError(f"“{raw}”不是0到100之间的百分数（a percentage between 0 and 100）")
+    try:
+        return _exact(spec, raw, scaled, spec.scale)
+    except CoercionError as exc:
+        raise CoercionError(f"{exc}；按表头单位换算后为 {scaled:f}"
+                            f"（after converting to {spec.unit}）") from None
 
 
 def _integer(spec: FieldSpec, raw: object) -> int:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -49,38 +48,21 @@ class ImportReport:
         return lines
 
     def error_table(self) -> list[list[object]]:
-        head: list[object] = ["行号", "列", "值", "原因"]
-        return [head] + [[e.row, e.column, e.value, e.reason] for e in self.errors]
+        return error_table(self.errors)
 
     def to_csv(self, path: Path | str) -> Path:
         """The bad rows, one line per problem (UTF-8 with BOM so Excel shows Chinese)."""
-        path = Path(path)
-        with path.open("w", encoding="utf-8-sig", newline="") as f:
-            csv.writer(f).writerows(self.error_table())
-        return path
+        return errors_to_csv(self.errors, path)
 
     def to_xlsx(self, path: Path | str) -> Path:
         """A workbook with a summary sheet and a sheet listing every problem."""
-        from openpyxl import Workbook
-        from openpyxl.styles import Font
+        from huiqi.kit import excel
 
         path = Path(path)
-        workbook = Workbook()
-        summary = workbook.active
-        summary.title = "导入结果"
-        for item in self.summary():
-            summary.append(list(item))
-        summary.column_dimensions["A"].width = 18
-        summary.column_dimensions["B"].width = 60
-        problems = workbook.create_sheet("问题行")
-        for line in self.error_table():
-            problems.append(line)
-        for cell in problems[1]:
-            cell.font = Font(bold=True)
-        for column, width in zip("ABCD", (8, 24, 28, 80), strict=True):
-            problems.column_dimensions[column].width = width
-        problems.freeze_panes = "A2"
-        workbook.save(path)
+        path.write_bytes(excel.sheet_bytes([
+            ("导入结果", [list(item) for item in self.summary()], (18, 60), False),
+            ("问题行", self.error_table(), (8, 24, 28, 80), True),
+        ]))
         return path
 
     def export(self, path: Path | str) -> Path:
@@ -88,4 +70,26 @@ class ImportReport:
         return self.to_xlsx(path) if str(path).lower().endswith(".xlsx") else self.to_csv(path)
 
 
-__all__ = ["ImportReport", "RowError"]
+def error_table(errors: list[RowError]) -> list[list[object]]:
+    head: list[object] = ["行号", "列", "值", "原因"]
+    return [head] + [[e.row, e.column, e.value, e.reason] for e in errors]
+
+
+def errors_to_csv(errors: list[RowError], path: Path | str) -> Path:
+    from huiqi.kit import excel
+
+    return excel.write_csv(path, error_table(errors))
+
+
+def export_errors(errors: list[RowError], path: Path | str) -> Path:
+    """The problems alone (行号, 列, 值, 原因): .xlsx for .xlsx, CSV (UTF-8 with BOM) otherwise."""
+    from huiqi.kit import excel
+
+    path = Path(path)
+    if not str(path).lower().endswith(".xlsx"):
+        return errors_to_csv(errors, path)
+    path.write_bytes(excel.sheet_bytes([("问题行", error_table(errors), (8, 24, 28, 80), True)]))
+    return path
+
+
+__all__ = ["ImportReport", "RowError", "error_table", "errors_to_csv", "export_errors"]

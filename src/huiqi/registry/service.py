@@ -26,6 +26,7 @@ from huiqi.registry.catalog import (
 )
 from huiqi.registry.importer import Progress, import_enterprises
 from huiqi.registry.reader import ImportFileError, read_table
+from huiqi.registry.records import Records, arrow_type, read_records
 from huiqi.registry.report import ImportReport, RowError
 from huiqi.registry.uscc import InvalidUSCC
 from huiqi.registry.uscc import validate as validate_uscc
@@ -162,8 +163,33 @@ def profile_dict(enterprise: Enterprise) -> dict[str, Any]:
     return {spec.name: getattr(enterprise, spec.name) for spec in profile_fields()}
 
 
-__all__ = ["CoercedFacts", "CoercionError", "ImportFileError", "ImportReport", "InvalidUSCC",
-           "Page", "Progress", "RowError", "coerce", "coerce_facts", "fact_fields", "get_by_uscc",
-           "get_facts", "import_enterprises", "is_blank", "list_enterprises", "load_catalog",
-           "profile_dict", "read_table", "require_by_uscc", "set_facts", "to_text", "upsert",
-           "validate_profile", "validate_uscc"]
+__all__ = [
+    "CoercedFacts",
+    "CoercionError",
+    "ImportFileError",
+    "ImportReport",
+    "InvalidUSCC",
+    "Page",
+    "Progress",
+    "Records",
+    "RowError",
+    "arrow_type",
+    "coerce",
+    "coerce_facts",
+    "fact_fields",
+    "get_by_uscc",
+    "get_facts",
+    "import_enterprises",
+    "is_blank",
+    "list_enterprises",
+    "load_catalog",
+    "profile_dict",
+    "read_records",
+    "read_table",
+    "require_by_uscc",
+    "set_facts",
+    "to_text",
+    "upsert",
+    "validate_profile",
+    "validate_uscc",
+]

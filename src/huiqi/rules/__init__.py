@@ -25,6 +25,13 @@ Known limits:
   be exact). A blank string is a missing number, date or yes/no, but an empty text.
 - LIKE has no escape character (backslashes are refused); `%` and `_` are always wildcards.
 - DuckDB takes a few tens of milliseconds to plan one item.
+- A derived parameter (年算术平均值) may be a fraction with no finite decimal expansion: it is
+  bound as an exact ratio (`ir.Ratio`); the engines multiply the amount, its caps and their
+  floors by the ratio's divisor and divide once when rounding to the fen, so intermediate
+  scaled integers grow by that factor (12 at most for a monthly mean).
+- Unknown facts in amounts follow docs/policy-format.md, "Unknown facts in amounts": an
+  unknown CASE condition is unknown (not ELSE); a cap that is unknown leaves the amount
+  certain only when the amount is at most the cap's floor (`_amounts.bound`).
 """
 
 from huiqi.rules import ir
@@ -40,7 +47,7 @@ from huiqi.rules._compiler import (
     select_all_sql,
 )
 from huiqi.rules._evaluator import CriterionResult, Outcome, evaluate
-from huiqi.rules._explain import Explanation, explain
+from huiqi.rules._explain import Explanation, describe_criterion, explain
 from huiqi.rules._facts import FactError, coerce
 from huiqi.rules._loader import load_policy_file, load_policy_files, load_policy_text
 from huiqi.rules._model import (
@@ -82,6 +89,7 @@ __all__ = [
     "coerce",
     "compile_item",
     "compile_items",
+    "describe_criterion",
     "engine_ir",
     "evaluate",
     "explain",

@@ -21,6 +21,12 @@ from sqlglot.tokens import TokenType
 from huiqi.rules import ir
 from huiqi.rules._catalog import Catalog, FieldSpec, FieldType
 
+# Expressions are small: a criterion is one condition, an amount one formula. The limits keep
+# every later stage (checking, the compilers, sqlglot's generator and optimizer, the evaluator,
+# explanations), each recursive over the tree, far inside Python's recursion limit, also when
+# they run deep in a web request's stack; 45 levels broke the 政策礼包 API before they existed.
+MAX_TOKENS = 400  # words, numbers, operators and brackets
+MAX_DEPTH = 32  # levels of the expression tree (a chain of n ANDs is n levels deep)
 _NUMBER = re.compile(r"^\d+(\.\d+)?$")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _COMPARE = {exp.EQ: "=", exp.NEQ: "<>", exp.LT: "<", exp.LTE: "<=", exp.GT: ">", exp.GTE: ">="}
@@ -91,7 +97,17 @@ class Checker:
         except TokenError as err:
             self._issues.append(CheckIssue(0, f"cannot read the expression: {err}"))
             return None
+        if len(tokens) > MAX_TOKENS:
+            self._issues.append(CheckIssue(0, (
+                f"the expression is too long: {len(tokens)} words and symbols, at most "
+                f"{MAX_TOKENS}; split it into several criteria")))
+            return None
+        depth = 0
         for tok in tokens:
+            depth += {TokenType.L_PAREN: 1, TokenType.R_PAREN: -1}.get(tok.token_type, 0)
+            if depth > MAX_DEPTH:
+                self._issues.append(CheckIssue(tok.start, _TOO_DEEP))
+                return None
             if tok.token_type is TokenType.SEMICOLON:
                 self._issues.append(CheckIssue(
                     tok.start, "';' is not allowed: write one expression, not several statements"))
@@ -102,6 +118,9 @@ class Checker:
                 return None
         try:
             trees = sqlglot.parse(text, read="postgres")
+        except RecursionError:  # sqlglot's parser recurses per nesting level (NOT NOT …, CASE)
+            self._issues.append(CheckIssue(0, _TOO_DEEP))
+            return None
         except ParseError as err:
             first = err.errors[0] if err.errors else {}
             offset = _offset(text, first.get("line"), first.get("col"), first.get("highlight"))
@@ -111,6 +130,10 @@ class Checker:
         found = [t for t in trees if isinstance(t, exp.Expr)]
         if len(found) != 1:
             self._issues.append(CheckIssue(0, "write exactly one expression"))
+            return None
+        deep = _too_deep(found[0])
+        if deep is not None:
+            self._issues.append(CheckIssue(_start(deep), _TOO_DEEP))
             return None
         return found[0]
 
@@ -369,6 +392,22 @@ class Checker:
         if numbers_or_dates and first.type not in (ir.ValueType.NUMBER, ir.ValueType.DATE):
             raise self._fail(exprs[0], f"{what} needs numbers or dates, not {_describe(first)}")
         return nodes
+
+
+_TOO_DEEP = (f"the expression is nested too deeply (more than {MAX_DEPTH} levels of brackets, "
+             "operators or CASE): split it into several criteria, or join conditions with IN or "
+             "BETWEEN")
+
+
+def _too_deep(root: exp.Expr) -> exp.Expr | None:
+    """The first node deeper than MAX_DEPTH levels, found without recursion; None if none."""
+    stack = [(root, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return node
+        stack.extend((child, depth + 1) for child in node.iter_expressions())
+    return None
 
 
 def _max_scale(nodes: list[ir.Node]) -> int:

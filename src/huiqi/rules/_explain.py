@@ -46,6 +46,17 @@ def explain(item: Item, facts: Mapping[str, object], as_of: date, catalog: Catal
     return Explanation(item.id, outcome, lines)
 
 
+def describe_criterion(item: Item, name: str, catalog: Catalog, as_of: date) -> str:
+    """A criterion as a reader says it: its note, else its rule in the catalog's labels
+    ("贷款金额 大于 0", never "loan_amount > 0"); the name itself if the item has no such
+    criterion."""
+    found = next((c for c in item.criteria if c.name == name), None)
+    if found is None:
+        return name
+    labels = {n: p.label for n, p in item.document.parameters.items()}
+    return found.note or Renderer(catalog, as_of, param_labels=labels).condition(found.expr)
+
+
 def _verdict(outcome: Outcome, catalog: Catalog) -> str:
     if outcome.eligible is True:
         return "结论：符合条件"

@@ -92,7 +92,7 @@ class FileReader:
             return None
         self.lines = source.split("\n")
         try:
-            root = yaml.compose(source, Loader=yaml.SafeLoader)
+            root = yaml.compose(source, Loader=yn.BoundedLoader)
         except yaml.YAMLError as err:
             mark = getattr(err, "problem_mark", None)
             problem = getattr(err, "problem", None) or str(err)

@@ -135,6 +135,12 @@ class Item:
         return self.effective_from or self.document.effective_from
 
     @property
+    def material_ids(self) -> dict[str, str]:
+        """Each required material by its id (m1, m2… in the file's order): a form or a 容缺 gap
+        names a material by id, so a name containing "、" stays one material."""
+        return {f"m{n}": name for n, name in enumerate(self.materials, start=1)}
+
+    @property
     def ends(self) -> date | None:
         return self.effective_to or self.document.effective_to
 

@@ -13,6 +13,30 @@ _TAG = "tag:yaml.org,2002:"
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
+MAX_DEPTH = 50  # a policy file is a few levels deep; PyYAML's composer recurses per level
+
+
+class BoundedLoader(yaml.SafeLoader):
+    """SafeLoader that refuses nesting deeper than MAX_DEPTH with a YAML error at its line,
+    instead of a RecursionError (5,000 '[' made one)."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise yaml.composer.ComposerError(
+                    None, None, f"nested more than {MAX_DEPTH} levels deep",
+                    self.peek_event().start_mark)  # type: ignore[no-untyped-call]
+            node: yaml.Node | None = super().compose_node(parent, index)
+            return node
+        finally:
+            self._depth -= 1
+
+
 class NodeError(Exception):
     def __init__(self, node: yaml.Node, message: str) -> None:
         super().__init__(message)

@@ -9,7 +9,8 @@ from __future__ import annotations
 import json
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import FastAPI, Request
@@ -113,9 +114,42 @@ async def _http_error(request: Request, exc: StarletteHTTPException) -> Response
                    headers=getattr(exc, "headers", None))
 
 
+# Pydantic's error types in Chinese, for /api clients and toasts; others keep Pydantic's text.
+_REASONS = {
+    "missing": "必填", "int_parsing": "应为整数（半角数字）", "int_type": "应为整数",
+    "int_from_float": "应为整数", "float_parsing": "应为数字（半角）", "float_type": "应为数字",
+    "decimal_parsing": "应为数字（半角）", "decimal_type": "应为数字",
+    "finite_number": "应为有限的数字", "bool_parsing": "应为 true 或 false",
+    "date_from_datetime_parsing": "应为日期，如 2025-06-01",
+    "date_parsing": "应为日期，如 2025-06-01",
+    "string_type": "应为文字", "list_type": "应为列表", "dict_type": "应为对象",
+    "model_attributes_type": "应为对象", "json_invalid": "不是有效的 JSON",
+    "enum": "取值不在允许范围内", "literal_error": "取值不在允许范围内",
+}
+_LIMITS = {
+    "less_than_equal": "不能大于 {le}", "less_than": "应小于 {lt}",
+    "greater_than_equal": "不能小于 {ge}", "greater_than": "应大于 {gt}",
+    "string_too_long": "不能超过 {max_length} 个字符",
+    "string_too_short": "至少 {min_length} 个字符",
+    "too_long": "最多 {max_length} 项", "too_short": "至少 {min_length} 项",
+    "decimal_max_places": "最多 {decimal_places} 位小数",
+    "decimal_max_digits": "最多 {max_digits} 位数字",
+}
+
+
+def _reason(err: Mapping[str, Any]) -> str:
+    kind, ctx = str(err.get("type", "")), err.get("ctx") or {}
+    if kind in _LIMITS:
+        try:
+            return _LIMITS[kind].format(**ctx)
+        except (KeyError, IndexError):
+            pass
+    return _REASONS.get(kind) or str(err.get("msg", "格式不正确"))
+
+
 async def _validation_error(request: Request, exc: RequestValidationError) -> Response:
     details = [
-        {"field": ".".join(str(p) for p in err.get("loc", ())[1:]), "message": err.get("msg")}
+        {"field": ".".join(str(p) for p in err.get("loc", ())[1:]), "message": _reason(err)}
         for err in exc.errors()
     ]
     fields = "、".join(d["field"] for d in details if d["field"]) or "请求"

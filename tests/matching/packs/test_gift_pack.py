@@ -282,3 +282,42 @@ def test_two_first_visits_at_once_both_get_the_pack(app_engine: Engine, register
     visit("second", False)
     first.join(20)
     assert outcomes["first"] == outcomes["second"] == ["giftville.rent", "giftville.auto"]
+
+
+def test_each_card_shows_the_enterprises_own_application(logged_in: Client, register: Any,
+                                                          app_engine: Engine) -> None:
+    from decimal import Decimal
+
+    from huiqi.models.application import Application
+
+    uscc = register()
+    client = logged_in("enterprise", enterprise_uscc=uscc)
+
+    def card() -> str:
+        html = client.get("/gift-pack").text
+        return html.split('id="item-giftville.rent"')[1].split("</article>")[0]
+
+    assert 'href="/grants/apply/giftville.rent">申报</a>' in card()
+    applied = client.post("/grants/apply/giftville.rent", data={
+        "csrf_token": csrf_token(client), "bank_name": "重庆银行江北支行",
+        "bank_account": "6222020200112233"})
+    assert applied.status_code == 303, applied.text
+    link = applied.headers["location"]
+    shown = card()
+    assert f'href="{link}">申报中</a>' in shown
+    assert "/grants/apply/giftville.rent" not in shown and f'href="{link}">查看申报</a>' in shown
+
+    def becomes(status: str, amount: str | None = None) -> str:
+        with unit_of_work(app_engine) as db:
+            app = db.scalars(select(Application).where(
+                Application.enterprise_uscc == uscc)).one()
+            app.status = status
+            app.approved_amount = Decimal(amount) if amount else None
+        return card()
+
+    assert "容缺待补" in becomes("pending_materials")
+    assert "已批准 30,000.00" in becomes("approved", "30000")
+    paid = becomes("paid", "30000")
+    assert "已兑现 30,000.00" in paid and "/grants/apply/" not in paid
+    rejected = becomes("rejected")
+    assert "未通过" in rejected and 'href="/grants/apply/giftville.rent">重新申报</a>' in rejected

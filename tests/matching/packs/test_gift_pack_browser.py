@@ -86,7 +86,7 @@ def test_gift_pack_fact_apply_gaps_upload_approve_payout_paid(
     _login(page, site, "dept")
     page.goto(detail)
     gaps = page.locator("#gaps-form")
-    assert gaps.get_by_label("需补齐的材料").input_value() == "营业执照"
+    assert gaps.get_by_label("营业执照").is_checked()  # the one not uploaded, ticked by id
     gaps.get_by_label("补齐截止日期").fill("2025-06-13")
     gaps.get_by_role("button", name="容缺受理").click()
     page.get_by_text("容缺受理：请于").wait_for()
@@ -117,6 +117,7 @@ def test_gift_pack_fact_apply_gaps_upload_approve_payout_paid(
     assert download.value.suggested_filename.endswith(".xlsx")
     page.reload()
     page.get_by_label("银行回单号").fill("HD20250603009")
+    page.once("dialog", lambda d: d.accept())  # "将批次…标记为已兑付？"
     page.get_by_role("button", name="标记已兑付").click()
     page.get_by_text("笔已兑现").wait_for()
 

@@ -21,13 +21,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from huiqi.matching.engines import sql as engines
-from huiqi.matching.engines.inputs import (
-    CANONICAL_TABLE,
-    InputError,
-    LoadedInput,
-    canonicalise,
-    register_raw,
-)
+from huiqi.matching.engines.inputs import CANONICAL_TABLE, InputError, LoadedInput, load_input
 from huiqi.rules import Catalog, Item, compile_items, select_all_sql
 
 OUTPUT_SQL = """
@@ -62,6 +56,7 @@ def match_file(
     as_of: date,
     postgres_url: str | None = None,
     progress: Progress | None = None,
+    header_row: int | None = None,
 ) -> MatchSummary:
     step = progress or (lambda _msg: None)
     if out_path.suffix.lower() not in (".csv", ".parquet"):
@@ -70,8 +65,7 @@ def match_file(
         raise InputError(f"未知引擎 {engine}：可选 {', '.join(engines.ENGINES)}")
     con = duckdb.connect()
     step("读取输入文件")
-    register_raw(con, input_path)
-    loaded = canonicalise(con, catalog)
+    loaded = load_input(con, input_path, catalog, header_row=header_row)
     step(f"在 {engine} 上匹配 {loaded.rows} 家企业 × {len(items)} 个事项")
     if not items:
         _write(con, EMPTY_SQL, out_path)

@@ -42,11 +42,20 @@
     }
   });
 
-  // <form data-confirm="…">: ask before submitting (htmx requests use hx-confirm instead).
+  // <form data-confirm="…"> or <button data-confirm="…">: ask before submitting (htmx requests
+  // use hx-confirm instead). "{n}" in the question is how many checkboxes named by the button's
+  // data-count are ticked, or data-count-all when none is ("不选则全部").
   document.addEventListener("submit", function (ev) {
-    var form = ev.target;
-    var question = form.getAttribute && form.getAttribute("data-confirm");
-    if (question && !window.confirm(question)) ev.preventDefault();
+    var form = ev.target, button = ev.submitter;
+    var question = (button && button.getAttribute("data-confirm")) ||
+      (form.getAttribute && form.getAttribute("data-confirm"));
+    if (!question) return;
+    if (question.indexOf("{n}") >= 0 && button) {
+      var name = button.getAttribute("data-count") || "";
+      var ticked = form.querySelectorAll('input[type="checkbox"][name="' + name + '"]:checked').length;
+      question = question.replace("{n}", String(ticked || button.getAttribute("data-count-all") || 0));
+    }
+    if (!window.confirm(question)) ev.preventDefault();
   }, true);
 
   // Server → toast: HX-Trigger: {"huiqi:toast": {"level": "error", "message": "…"}}

@@ -1,0 +1,174 @@
+"""The audit log in words a reader knows: actions, objects and fields in Chinese, values as
+是/否 and status names, and a link to the object. Codes stay in the database and the API; the page
+and the export show these labels (an unknown code gets a generic label, never the raw code)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime
+from typing import Any
+
+from huiqi.appeals import service as vocab
+from huiqi.grants.service import Action as GRANT_ACTIONS
+from huiqi.grants.service import Status as GRANT_STATUSES
+from huiqi.models.user import ROLE_LABELS
+from huiqi.registry.service import load_catalog
+
+DOMAINS = {
+    "auth": "账号", "user": "账号", "department": "部门", "appeal": "诉求", "appeals": "诉求",
+    "grant": "申报", "grants": "申报", "policy": "政策", "matching": "政策匹配",
+    "audit": "审计", "registry": "企业库", "enterprise": "企业", "notify": "通知",
+}
+
+ACTIONS = {
+    "auth.login": "登录", "auth.login_failed": "登录失败", "auth.logout": "退出登录",
+    "auth.login_refused_locked": "登录被拒（账号锁定）", "auth.lockout": "账号锁定",
+    "auth.password_change": "修改密码", "auth.password_reset": "重置密码",
+    "auth.token_create": "创建访问令牌", "auth.token_revoke": "吊销访问令牌",
+    "user.create": "新建账号", "user.activate": "启用账号", "user.deactivate": "停用账号",
+    "user.unlock": "解除锁定", "department.create": "新建部门",
+    "audit.export": "导出审计日志",
+    "policy.upload": "上传政策文件", "policy.publish": "发布政策", "policy.withdraw": "撤回政策",
+    "matching.facts_supply": "补充申报信息",
+    "appeal.attachment_add": "上传诉求附件", "appeal.category_create": "新建诉求分类",
+    "appeal.category_update": "修改诉求分类", "appeal.holiday_override_set": "设置节假日调整",
+    "appeal.holiday_override_remove": "删除节假日调整", "appeal.hotline_import": "导入热线工单",
+    "appeal.liaison_assign": "分配包联企业", "appeal.liaison_unassign": "取消包联",
+    "appeal.meeting_record": "记录政企恳谈会", "appeal.merge": "合并诉求",
+    "appeal.sentinel_add": "设立营商前哨", "appeal.sentinel_remove": "取消营商前哨",
+    "appeal.submit": "提交诉求", "appeal.sign_overdue": "签收超时",
+    "appeal.resolve_overdue": "办理超时", "appeals.tick": "诉求到期检查",
+    "grant.approve": "审核通过", "grant.reject": "驳回", "grants.application_submit": "提交申报",
+    "grants.application_withdraw": "撤回申报", "grants.application_supply": "补齐容缺材料",
+    "grants.application_lapse": "申报逾期失效", "grants.application_pay": "兑现",
+    "grants.application_remind": "提醒补齐材料", "grants.material_upload": "上传申报材料",
+    "grants.material_supplied": "补交容缺材料", "grants.auto_list_generate": "生成免申即享名单",
+    "grants.budget_set": "设置预算", "grants.evaluation_create": "绩效评价",
+    "grants.grant_create": "生成资金记录", "grants.payout_create": "新建兑付批次",
+    "grants.payout_export": "导出兑付清单", "grants.payout_paid": "标记已兑付",
+    "grants.payout_cancel": "作废兑付批次", "grants.tick": "申报到期检查",
+}
+for _a in vocab.AppealAction:
+    ACTIONS.setdefault(f"appeal.{_a.value}", f"诉求{_a.label}")
+for _g in GRANT_ACTIONS:
+    ACTIONS.setdefault(f"grants.application_{_g.value}", f"申报{_g.label}")
+
+SUBJECTS = {
+    "users": "账号", "user": "账号", "departments": "部门", "department": "部门",
+    "appeals": "诉求", "appeal": "诉求", "appeal_categories": "诉求分类",
+    "holiday_overrides": "节假日调整", "appeal_meetings": "政企恳谈会",
+    "appeal_import_batches": "热线导入批次", "appeal_sentinels": "营商前哨",
+    "liaison_assignments": "包联关系", "grant_applications": "申报", "grants": "资金记录",
+    "grant_auto_lists": "免申即享名单", "grant_budget_accounts": "预算",
+    "grant_payout_batches": "兑付批次", "grant_materials": "申报材料",
+    "grant_evaluations": "绩效评价", "policy_documents": "政策文件", "policy_versions": "政策版本",
+    "enterprise": "企业", "enterprises": "企业", "api_tokens": "访问令牌",
+    "notifications": "通知", "audit_log": "审计日志",
+}
+LINKS = {
+    "appeals": "/appeals/{id}", "appeal": "/appeals/{id}",
+    "grant_applications": "/grants/applications/{id}",
+    "grant_payout_batches": "/grants/payouts/{id}",
+    "grant_auto_lists": "/grants/auto-lists/{id}", "policy_documents": "/policies/{id}",
+    "grants": "/grants/grants/{id}",
+}
+# The action filter: a domain (code prefix) or one action.
+GROUPS = [("auth.", "登录与账号安全"), ("user.", "账号管理"), ("department.", "部门管理"),
+          ("policy.", "政策"), ("grant", "申报与兑现"), ("appeal", "诉求"),
+          ("matching.", "政策匹配"), ("audit.", "审计")]
+
+FIELDS = {
+    "active": "启用", "is_active": "启用", "category": "分类", "code": "代码",
+    "department_id": "部门", "description": "说明", "display_name": "姓名",
+    "enterprise_uscc": "统一社会信用代码", "escalated_to": "升级至", "extension_count": "延期次数",
+    "filename": "文件名", "force_closed": "强制办结", "item_ids": "政策事项",
+    "lead_department": "牵头部门", "merged_into_id": "并入诉求", "name": "名称", "note": "备注",
+    "number": "编号", "policy_id": "政策", "reopen_count": "重办次数", "resolve_due": "办结期限",
+    "resolve_overdue": "办理超时", "resolve_within_workdays": "办结时限（工作日）",
+    "return_count": "退回次数", "role": "角色", "satisfaction": "满意度", "sha256": "文件校验值",
+    "sign_due": "签收期限", "sign_overdue": "签收超时",
+    "sign_within_workdays": "签收时限（工作日）",
+    "source": "来源", "status": "状态", "superseded": "已被替代", "username": "用户名",
+    "usual_departments": "常办部门", "approved_amount": "批准金额", "proposed_amount": "拟批金额",
+    "missing_materials": "待补材料", "materials_due": "补齐期限", "decision_reason": "决定理由",
+    "amount_reason": "调减理由", "amount": "金额", "reason": "理由", "due": "期限",
+    "missing": "待补材料", "filters": "筛选条件", "user_agent": "浏览器",
+    "bank_reference": "银行流水号",
+    "year": "年度", "per_year": "年度预算", "item_id": "政策事项", "count": "数量",
+    "total": "合计", "version": "版本", "title": "标题", "score": "评分", "days": "有效天数",
+    "failed_logins": "连续登录失败次数", "locked_until": "锁定至", "ip": "来源 IP",
+}
+
+VALUES: dict[str, str] = {**{s.value: s.label for s in vocab.AppealStatus},
+                          **{s.value: s.label for s in vocab.Source},
+                          **{s.value: s.label for s in GRANT_STATUSES},
+                          **{r.value: label for r, label in ROLE_LABELS.items()},
+                          "draft": "草稿", "published": "已发布", "withdrawn": "已撤回",
+                          "lead_department": "牵头部门", "co_department": "协办部门",
+                          "system": "系统"}
+
+
+def actor_name(username: str | None, role: str | None) -> str:
+    """A person's username; a system job ("appeals.tick", "demo-up") as what it does."""
+    if role != "system":
+        return username or "—"
+    return ACTIONS.get(username or "", "系统任务")
+
+
+def action_label(code: str) -> str:
+    if code in ACTIONS:
+        return ACTIONS[code]
+    domain = code.split(".", 1)[0]
+    return f"{DOMAINS.get(domain, '其他')}操作"
+
+
+def subject_label(kind: str | None) -> str:
+    return SUBJECTS.get(kind or "", "其他对象") if kind else "—"
+
+
+def subject_link(kind: str | None, subject_id: str | None) -> str | None:
+    pattern = LINKS.get(kind or "")
+    return pattern.format(id=subject_id) if pattern and subject_id else None
+
+
+def field_label(name: str) -> str:
+    if name in FIELDS:
+        return FIELDS[name]
+    catalog = load_catalog()
+    return catalog[name].label if name in catalog.names() else "其他信息"
+
+
+def value_text(value: Any) -> str:
+    if value is None:
+        return "—"
+    if value is True:
+        return "是"
+    if value is False:
+        return "否"
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return "、".join(value_text(v) for v in value) or "—"
+    if isinstance(value, Mapping):
+        return "；".join(f"{field_label(str(k))}：{value_text(v)}" for k, v in value.items())
+    text = str(value)
+    return VALUES.get(text, text)
+
+
+def changes(before: Any, after: Any) -> list[tuple[str, str, str]]:
+    """Field by field: (label, before, after), only the fields that changed (all of `after`
+    for a creation). A non-mapping side is shown whole, as one "内容" row."""
+    if not isinstance(before, Mapping) and not isinstance(after, Mapping):
+        if before is None and after is None:
+            return []
+        return [("内容", value_text(before), value_text(after))]
+    b = before if isinstance(before, Mapping) else {}
+    a = after if isinstance(after, Mapping) else {}
+    rows = []
+    for key in [*b, *(k for k in a if k not in b)]:
+        old, new = b.get(key), a.get(key)
+        if key in b and key in a and old == new:
+            continue
+        rows.append((field_label(str(key)), value_text(old) if key in b else "",
+                     value_text(new) if key in a else ""))
+    return rows

@@ -1,0 +1,51 @@
+"""Where an enterprise stands with each item (for its 政策礼包): the state of its latest
+application per item, as a short label with a link, and whether applying again could succeed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from huiqi.grants.states import ACTIVE, Status
+from huiqi.models.application import Application
+
+S = Status
+LABELS = {S.SUBMITTED: "申报中", S.UNDER_REVIEW: "申报中", S.FINANCE_REVIEW: "申报中",
+          S.PENDING_MATERIALS: "容缺待补", S.APPROVED: "已批准", S.PAID: "已兑现",
+          S.REJECTED: "未通过", S.LAPSED: "未通过"}
+TONES = {"申报中": "info", "容缺待补": "warn", "已批准": "ok", "已兑现": "ok", "未通过": "err"}
+
+
+@dataclass(frozen=True)
+class Standing:
+    application_id: int
+    status: Status
+    year: int
+    amount: Decimal | None  # approved (or paid) amount
+
+    @property
+    def label(self) -> str:
+        return LABELS[self.status]
+
+    @property
+    def tone(self) -> str:
+        return TONES[self.label]
+
+    def blocks_apply(self, year: int) -> bool:
+        """An application in progress or granted this year: another one would be refused."""
+        return self.status in ACTIVE and self.year == year
+
+
+def standings(session: Session, uscc: str) -> dict[str, Standing]:
+    """item id → the enterprise's latest application of it (withdrawn ones left out)."""
+    rows = session.execute(
+        select(Application.id, Application.item_id, Application.status, Application.year,
+               Application.approved_amount)
+        .where(Application.enterprise_uscc == uscc,
+               Application.status != S.WITHDRAWN.value)
+        .order_by(Application.id)).all()
+    return {item_id: Standing(app_id, Status(status), year, amount)
+            for app_id, item_id, status, year, amount in rows}

@@ -1,0 +1,59 @@
+"""The demo world (`huiqi demo-up`'s steps and accounts, fewer enterprises), its app, a client
+logged in per demo login, and a crawl of every page each login reaches."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from huiqi.app import create_app
+from huiqi.kit.clock import Clock
+from huiqi.kit.settings import Settings
+from huiqi.models.user import Role
+from tests.demo.pages import Page, crawl
+from tests.fixtures.demo import Demo, build_demo
+from tests.fixtures.web import login
+
+
+@pytest.fixture(scope="session")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
+    with pytest.MonkeyPatch.context() as mp:
+        yield from build_demo(tmp_path_factory.mktemp("demo"), mp)
+
+
+@pytest.fixture(scope="session")
+def demo_app(demo: Demo, tmp_path_factory: pytest.TempPathFactory) -> FastAPI:
+    settings = Settings(data_dir=tmp_path_factory.mktemp("demo-data"), database_url=demo.url,
+                        secret_key="test-secret-key")
+    return create_app(settings, demo.engine, clock=Clock())
+
+
+@pytest.fixture(scope="session")
+def demo_clients(demo: Demo, demo_app: FastAPI) -> Iterator[dict[str, TestClient]]:
+    clients: dict[str, TestClient] = {}
+    for x in demo.logins:
+        c = TestClient(demo_app, base_url="http://testserver", follow_redirects=False)
+        c.__enter__()
+        response = login(c, (x.username, x.password))
+        assert response.status_code == 303, (x.username, response.text[:300])
+        clients[x.username] = c
+    anonymous = TestClient(demo_app, base_url="http://testserver", follow_redirects=False)
+    clients["anonymous"] = anonymous.__enter__()
+    yield clients
+    for c in clients.values():
+        c.__exit__(None, None, None)
+
+
+@pytest.fixture(scope="session")
+def demo_pages(demo: Demo, demo_clients: dict[str, TestClient]) -> dict[str, list[Page]]:
+    """The crawl of each role's demo login from its home page (for department handlers: the
+    main one and a 财政局 one; the others see the same pages of other departments)."""
+    finance = next(x.username for x in demo.logins if "财政局" in x.note)
+    chosen = [x.username for x in demo.logins
+              if x.role is not Role.DEPARTMENT or x.username in ("demo-department", finance)]
+    pages = {username: crawl(demo_clients[username]) for username in chosen}
+    pages["anonymous"] = crawl(demo_clients["anonymous"], "/login")
+    return pages
