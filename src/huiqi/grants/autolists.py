@@ -33,7 +33,7 @@ from huiqi.models.application import Application
 from huiqi.models.auto_grant_list import AutoGrantList
 from huiqi.models.user import Role
 from huiqi.policies import service as policies
-from huiqi.registry.catalog import to_text
+from huiqi.registry.service import to_text
 from huiqi.rules import Item, Outcome, evaluate
 
 OPEN = "open"
