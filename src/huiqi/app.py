@@ -62,6 +62,7 @@ ENDPOINTS: list[str] = [
     "huiqi.notify.endpoints",
     "huiqi.audit.endpoints",
     "huiqi.grants.endpoints",
+    "huiqi.grants.endpoints_trust",
     "huiqi.matching.endpoints",
     "huiqi.policies.endpoints",
     "huiqi.appeals.endpoints",

@@ -109,12 +109,13 @@ def world(engine: Engine, tmp_path: Path) -> World:
         actors["finance"] = _department_user(s, "finance1", depts["jb-finance"])
         actors["hr"] = _department_user(s, "hr1", depts["jb-hr"])
         actors["other_dept"] = _department_user(s, "dongbao1", depts["db-commerce"])
-        for role in ("office", "auditor"):
-            user = User(username=f"{role}1", display_name=f"{role}1", role=role,
+        # office2: a second office user, who marks paid the batches office makes (审批与复核分离)
+        for name, role in (("office", "office"), ("office2", "office"), ("auditor", "auditor")):
+            user = User(username=f"{name}1", display_name=f"{name}1", role=role,
                         password_hash="!")
             s.add(user)
             s.flush()
-            actors[role] = Actor.of(user)
+            actors[name] = Actor.of(user)
     w = World(engine, FixedClock(START), settings, actors)
     actors["ent_a"] = w.enterprise(1)
     actors["ent_b"] = w.enterprise(2)
@@ -138,3 +139,14 @@ def upload(name: str, filename: str = "合同.pdf", data: bytes = PDF) -> Any:
 
 # Browser fixtures of the platform (live server, Chromium page), for test_browser.py.
 from tests.fixtures.web import browser, live_server, live_user, page  # noqa: E402, F401
+
+
+def publicise(world: World, list_id: int) -> None:
+    """Publish a 免申即享 list and move the clock past its 公示 (the step that grants waits)."""
+    from datetime import timedelta
+
+    from huiqi.grants import autolists
+
+    listing = world.do(autolists.publish, world.office, list_id)
+    day = listing.publicity_until + timedelta(days=1)
+    world.clock.set(datetime(day.year, day.month, day.day, 2, 0, tzinfo=UTC))

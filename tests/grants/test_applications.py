@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
@@ -11,7 +11,7 @@ from sqlalchemy import select
 from huiqi.grants import applications as apps
 from huiqi.grants import review
 from huiqi.grants.states import InvalidTransition
-from huiqi.kit.errors import NotFound, PermissionDenied, ValidationFailed
+from huiqi.kit.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from huiqi.models.application import Application
 from huiqi.models.audit import AuditLog
 from huiqi.models.grant import Grant
@@ -180,5 +180,6 @@ def test_auto_grant_items_cannot_be_applied_for(world: World) -> None:
 
 
 def test_out_of_force_date_refused(world: World) -> None:
-    with pytest.raises(Exception, match="不在有效期内"):
-        world.do(apps.submit, world.ent_a, item_id="testville.rent", as_of=date(2026, 1, 1))
+    world.clock.set(datetime(2026, 1, 1, 2, 0, tzinfo=UTC))  # the platform's day decides
+    with pytest.raises(Conflict, match=r"不在有效期内.*今天（2026-01-01）不能申报"):
+        world.do(apps.submit, world.ent_a, item_id="testville.rent")

@@ -14,7 +14,7 @@ from huiqi.kit.errors import Conflict, NotFound, PermissionDenied
 from huiqi.models.application import Application
 from huiqi.models.grant import Grant
 from huiqi.models.notification import Notification
-from tests.grants.conftest import World
+from tests.grants.conftest import World, publicise
 
 
 def test_generate_from_registry_confirm_some_decline_one_then_paid(world: World) -> None:
@@ -33,6 +33,7 @@ def test_generate_from_registry_confirm_some_decline_one_then_paid(world: World)
         # before confirmation the enterprise does not see a case it never applied for
         with pytest.raises(NotFound):
             apps.get(s, world.ent_a, rows[world.ent_a.enterprise_uscc])
+    publicise(world, listing.id)
     result = world.do(autogrant.confirm, world.hr, listing.id,
                       [rows[world.ent_a.enterprise_uscc], rows[c.enterprise_uscc]])
     assert sorted(result.confirmed) == sorted([rows[world.ent_a.enterprise_uscc],
@@ -53,7 +54,7 @@ def test_generate_from_registry_confirm_some_decline_one_then_paid(world: World)
             Notification.user_id == world.ent_b.user_id)).all()  # no news of a decline
     batch = world.do(payouts.create_batch, world.office, item_id="testville.auto")
     world.do(payouts.export, world.office, batch.id)
-    assert world.do(payouts.mark_paid, world.office, batch.id).newly_paid == 2
+    assert world.do(payouts.mark_paid, world.office2, batch.id).newly_paid == 2
     assert world.do(apps.get, world.ent_a, rows[world.ent_a.enterprise_uscc]).status == "paid"
 
 
@@ -62,6 +63,7 @@ def test_caller_list_confirm_all_and_regenerate_skips_the_listed(world: World) -
              Candidate("91500105MA9999999X", Decimal("1"))]  # unknown enterprise: skipped
     listing = world.do(autogrant.generate, world.office, "testville.auto", cands)
     assert listing.rows == 1
+    publicise(world, listing.id)
     result = world.do(autogrant.confirm, world.hr, listing.id)
     assert len(result.confirmed) == 1
     again = world.do(autogrant.confirm, world.hr, listing.id)
@@ -74,6 +76,7 @@ def test_confirmation_uses_the_engine_not_the_list_amount(world: World) -> None:
     """A list amount above the engine's is not what is granted: the engine decides."""
     listing = world.do(autogrant.generate, world.office, "testville.auto",
                        [Candidate(world.ent_a.enterprise_uscc, Decimal("99999.00"))])
+    publicise(world, listing.id)
     world.do(autogrant.confirm, world.hr, listing.id)
     with world.tx() as s:
         assert s.scalars(select(Grant.amount)).one() == Decimal("12000.00")
@@ -87,9 +90,11 @@ def test_confirm_refuses_rows_that_no_longer_qualify_and_keeps_the_rest(world: W
 
         registry.upsert(s, {"uscc": world.ent_b.enterprise_uscc,
                             "unemployment_insurance_paid": "0"})
+    publicise(world, listing.id)
     result = world.do(autogrant.confirm, world.hr, listing.id)
     assert len(result.confirmed) == 1 and len(result.refused) == 1
-    assert "不符合" in next(iter(result.refused.values()))
+    # the frozen row no longer matches the facts: the list must be regenerated
+    assert "请重新生成名单" in next(iter(result.refused.values()))
     with world.tx() as s:
         statuses = sorted(s.scalars(select(Application.status)))
         # the confirmed row's notice is delivered although a later row was refused

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -41,6 +41,8 @@ def site(live_server: Any, live_user: Any) -> dict[str, Any]:
         "dept": live_user("department", department_code="jbsw", display_name="商务委李红"),
         "hr": live_user("department", department_code="jbrs", display_name="人社局周强"),
         "office": live_user("office", display_name="营商办王敏"),
+        "office2": live_user("office", display_name="营商办赵刚"),  # marks paid (not the maker)
+        "clock": live_server.clock,
     }
 
 
@@ -110,7 +112,9 @@ def test_apply_gaps_upload_approve_payout_paid(page: Any, site: dict[str, Any],
     with page.expect_download() as download:
         page.get_by_role("button", name="导出银行清单（Excel）").click()
     assert download.value.suggested_filename.endswith(".xlsx")
-    page.reload()
+    batch_url = page.url
+    _login(page, site, "office2")  # 审批与复核分离: another person marks it paid
+    page.goto(batch_url)
     page.get_by_label("银行回单号").fill("HD20250603001")
     asked = _answer_dialogs(page, accept=True)
     page.get_by_role("button", name="标记已兑付").click()
@@ -129,6 +133,9 @@ def test_auto_grant_list_confirm_payout_and_public_page(page: Any, site: dict[st
     page.goto(site["url"] + "/grants/auto-lists")
     page.get_by_role("button", name="生成名单").click()
     page.get_by_text("重庆江北满益餐饮有限公司").wait_for()
+    page.get_by_role("button", name="发布公示").click()
+    page.get_by_text("公示期：").wait_for()
+    site["clock"].advance(timedelta(days=14))  # past the 公示 (5 working days)
     _login(page, site, "hr")
     page.get_by_role("link", name="免申即享").first.click()
     page.locator("table a").first.click()
@@ -148,7 +155,9 @@ def test_auto_grant_list_confirm_payout_and_public_page(page: Any, site: dict[st
     page.get_by_role("button", name="生成兑付批次").click()
     with page.expect_download():
         page.get_by_role("button", name="导出银行清单（Excel）").click()
-    page.reload()
+    batch_url = page.url
+    _login(page, site, "office2")
+    page.goto(batch_url)
     _answer_dialogs(page, accept=True)
     page.get_by_role("button", name="标记已兑付").click()
     page.get_by_text("笔已兑现").wait_for()

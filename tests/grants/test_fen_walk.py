@@ -31,7 +31,7 @@ def test_one_amount_is_the_same_fen_everywhere(world: World, web: object) -> Non
     item = load_policy_files([POLICY], load_catalog()).item("testville.rent")
     with world.tx() as s:
         facts = registry.get_facts(s, registry.require_by_uscc(s, ent.enterprise_uscc))
-    profile = {"rents_state_property": True, "monthly_rent": RENT}
+    profile = {"region": "500105", "rents_state_property": True, "monthly_rent": RENT}
     assert evaluate(item, {**facts, **profile}, START.date()).amount == FEN
     assert any("33,187.38" in line for line in
                explain(item, profile, START.date(), load_catalog()).lines)
@@ -61,7 +61,7 @@ def test_one_amount_is_the_same_fen_everywhere(world: World, web: object) -> Non
         payouts.export, world.office, batch.id))).active.iter_rows(values_only=True)]
     assert any(Decimal(str(v)) == FEN for r in rows for v in r
                if isinstance(v, int | float | Decimal)), rows
-    world.do(payouts.mark_paid, world.office, batch.id, "回单20250603009")
+    world.do(payouts.mark_paid, world.office2, batch.id, "回单20250603009")
     with world.tx() as s:
         bodies = list(s.scalars(select(Notification.body).where(
             Notification.user_id == ent.user_id)))

@@ -74,7 +74,7 @@ def test_budget_and_payout_ledgers(world: World) -> None:
     _grant(world, 41)
     batch = world.do(payouts.create_batch, world.office)
     world.do(payouts.export, world.office, batch.id)
-    world.do(payouts.mark_paid, world.office, batch.id, "回单1")
+    world.do(payouts.mark_paid, world.office2, batch.id, "回单1")
     pay = _sheet(world.do(ledgers.export_payouts, world.office, LedgerFilter(status="paid")))
     line = next(r for r in pay[4:] if r[0])
     assert (line[1], line[6], line[7], line[10]) == ("已兑付", 30000, "已兑付", "回单1")

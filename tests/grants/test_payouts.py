@@ -51,7 +51,7 @@ def test_full_loop_apply_gaps_upload_approve_batch_export_paid_evaluate(world: W
                          "重庆农村商业银行江北支行", "测试企业1有限公司", "62284800123456789",
                          30000)
     assert str(line[1]).startswith("HQG")
-    paid = world.do(payouts.mark_paid, world.office, batch.id, "回单20250603001")
+    paid = world.do(payouts.mark_paid, world.office2, batch.id, "回单20250603001")
     assert paid.newly_paid == 1 and paid.batch.status == "paid"
     got = world.do(apps.get, world.ent_a, app.id)
     assert got.status == "paid"
@@ -75,10 +75,10 @@ def test_rerunning_a_batch_pays_nothing_twice(world: World) -> None:
     with pytest.raises(Conflict, match="没有可纳入批次"):
         world.do(payouts.create_batch, world.office)  # the same grants cannot be batched again
     with pytest.raises(Conflict, match="须先导出"):
-        world.do(payouts.mark_paid, world.office, batch.id)
+        world.do(payouts.mark_paid, world.office2, batch.id)
     world.do(payouts.export, world.office, batch.id)
-    first = world.do(payouts.mark_paid, world.office, batch.id, "B1")
-    again = world.do(payouts.mark_paid, world.office, batch.id, "B1")
+    first = world.do(payouts.mark_paid, world.office2, batch.id, "B1")
+    again = world.do(payouts.mark_paid, world.office2, batch.id, "B1")
     assert (first.newly_paid, again.newly_paid) == (2, 0)
     with world.tx() as s:
         assert s.scalars(select(PayoutLine.status)).all() == ["paid", "paid"]

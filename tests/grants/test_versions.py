@@ -98,7 +98,7 @@ def test_withdrawn_policy_still_reviewed_approved_and_paid_under_its_version(
     batch = world.do(payouts.create_batch, world.office)
     assert batch.lines == 1
     world.do(payouts.export, world.office, batch.id)
-    world.do(payouts.mark_paid, world.office, batch.id, "回单-版本测试")
+    world.do(payouts.mark_paid, world.office2, batch.id, "回单-版本测试")
     assert world.do(apps.get, world.ent_a, app.id).status == "paid"
 
     with pytest.raises(ItemWithdrawn) as refused:

@@ -13,11 +13,7 @@ from huiqi.grants import applications as apps
 from huiqi.grants import payouts, review
 from huiqi.models.application import Application
 from tests.fixtures.web import csrf_token, post_form
-from tests.grants.conftest import (
-    PDF,
-    PNG,
-    World,
-)
+from tests.grants.conftest import PDF, PNG, World, publicise
 from tests.grants.web import Clients
 
 
@@ -66,7 +62,9 @@ def test_pages_closed_loop_with_gaps_payout_and_paid(world: World, web: Clients)
     cells = [c for row in load_workbook(BytesIO(exported.content)).active.iter_rows(
         values_only=True) for c in row]
     assert "6222020200112233" in cells and "测试企业1有限公司" in cells
-    assert post_form(office, f"{batch_url}/paid", {"bank_reference": "HD001"}).status_code == 303
+    assert post_form(office, f"{batch_url}/paid", {"bank_reference": "HD001"}).status_code == 403
+    office2 = web.page("office2")  # the maker of a batch may not mark it paid
+    assert post_form(office2, f"{batch_url}/paid", {"bank_reference": "HD001"}).status_code == 303
     final = ent.get(f"/grants/applications/{app_id}").text
     assert "已兑现" in final and "办理进度" in final
     public = web.anonymous().get("/public/grants")
@@ -140,12 +138,14 @@ def test_auto_grant_over_api(world: World, web: Clients) -> None:
     made = office.post("/api/v1/grants/auto-lists", json={"item_id": "testville.auto"})
     assert made.status_code == 201 and made.json()["rows"] == 2
     list_id = made.json()["id"]
+    publicise(world, list_id)
     confirmed = hr.post(f"/api/v1/grants/auto-lists/{list_id}/confirm", json={})
     assert confirmed.status_code == 200 and len(confirmed.json()["confirmed"]) == 2
     batch = office.post("/api/v1/grants/payouts", json={"item_id": "testville.auto"}).json()
     assert office.post(f"/api/v1/grants/payouts/{batch['id']}/export").status_code == 200
-    paid = office.post(f"/api/v1/grants/payouts/{batch['id']}/paid", json={}).json()
-    again = office.post(f"/api/v1/grants/payouts/{batch['id']}/paid", json={}).json()
+    payer = web.api("office2")  # not the maker (审批与复核分离)
+    paid = payer.post(f"/api/v1/grants/payouts/{batch['id']}/paid", json={}).json()
+    again = payer.post(f"/api/v1/grants/payouts/{batch['id']}/paid", json={}).json()
     assert (paid["newly_paid"], again["newly_paid"]) == (2, 0)
     mine = web.api("ent_a").get("/api/v1/grants/applications").json()
     assert [a["status"] for a in mine["items"]] == ["paid"]
@@ -162,7 +162,7 @@ def test_home_panels_show_what_waits(world: World, web: Clients) -> None:
     assert re.search(r"<h3>1</h3><p>待受理</p>", dept_home)
     batch = world.do(payouts.create_batch, world.office)
     world.do(payouts.export, world.office, batch.id)
-    world.do(payouts.mark_paid, world.office, batch.id)
+    world.do(payouts.mark_paid, world.office2, batch.id)
     assert "30,000.00元</h3><p>累计已兑现" in web.page("ent_a").get("/").text
 
 

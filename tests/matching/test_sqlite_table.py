@@ -65,8 +65,9 @@ def test_no_rows_gives_the_empty_table(tmp_path: Path) -> None:
 
 
 def test_unknown_amount_names_its_null_inputs(tmp_path: Path) -> None:
-    eligible = {"legal_form": "individual", "guarantee_loan": "true", "loan_amount": "300000",
-                "loan_rate": None, "startup_subsidy_times": "0", "startup_subsidy_years": "0"}
+    eligible = {"region": "420802", "legal_form": "individual", "guarantee_loan": "true",
+                "loan_amount": "300000", "loan_rate": None, "startup_subsidy_times": "0",
+                "startup_subsidy_years": "0"}
     [row] = [r for r in _run(_src(tmp_path, [eligible]))
              if r["item"] == "dongbao.startup-guarantee-loan"]
     assert (row["eligible"], row["amount_fen"], row["missing"]) == (1, None, "loan_rate")

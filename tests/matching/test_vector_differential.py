@@ -120,6 +120,7 @@ def test_results_in_mapped_memory(rows: list[Row], as_of: date) -> None:
 def test_results_table_carries_every_result() -> None:
     rows = [{n: None for n in used_fields(load_catalog())} for _ in range(3)]
     rows[1]["loan_amount"] = Decimal("1234567")
+    rows[1]["region"] = "420802"
     cols = columns_from_arrow(arrow(rows, used_fields(load_catalog())), load_catalog())
     results = evaluate_items(items(), cols, 3, AS_OF[1], details=True)
     arrow_table = vector.results_table(results)

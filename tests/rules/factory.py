@@ -20,7 +20,7 @@ PARAMETERS = {
 def policy_text(items: list[dict[str, Any]], parameters: dict[str, Any] | None = None,
                 **policy: Any) -> str:
     meta = {"id": "test.factory", "title": "测试政策", "doc_no": None, "issuer": "测试",
-            "region": "420802", "source": "tests", "effective_from": "2024-01-01", **policy}
+            "region": "100000", "source": "tests", "effective_from": "2024-01-01", **policy}
     doc = {"policy": meta, "parameters": PARAMETERS if parameters is None else parameters,
            "items": items}
     return yaml.safe_dump(doc, allow_unicode=True, sort_keys=False)

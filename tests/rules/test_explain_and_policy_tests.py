@@ -22,7 +22,8 @@ def test_explanation_of_a_near_miss(catalog: Catalog) -> None:
 
 def test_explanation_of_unknown_facts(catalog: Catalog) -> None:
     item = load_policy_file(SPEC, catalog).items[0]
-    explanation = explain(item, {"loan_amount": 100, "dishonest_debtor": False}, AS_OF, catalog)
+    explanation = explain(item, {"loan_amount": 100, "dishonest_debtor": False,
+                                 "region": "420802"}, AS_OF, catalog)
     assert explanation.outcome.eligible is None
     assert ("未知 网络销售额达标：年网络销售额 ≥ 5,000,000 元；尚未提供：年网络销售额"
             in explanation.lines)
@@ -31,7 +32,8 @@ def test_explanation_of_unknown_facts(catalog: Catalog) -> None:
 
 def test_explanation_shows_the_amount_with_numbers_and_caps(catalog: Catalog) -> None:
     item = load_policy_file(SPEC, catalog).items[0]
-    facts = {"online_sales": 6000000, "loan_amount": 5000000, "dishonest_debtor": False}
+    facts = {"online_sales": 6000000, "loan_amount": 5000000, "dishonest_debtor": False,
+             "region": "420802"}
     lines = explain(item, facts, AS_OF, catalog).lines
     assert "金额：贷款金额 × 一年期贷款市场报价利率年算术平均值 × 0.5" in lines
     assert "  = 5,000,000 × 0.0305 × 0.5 = 76,250.00 元" in lines

@@ -34,11 +34,13 @@ def test_spec_example_loads_with_metadata_and_dates(catalog: Catalog) -> None:
     assert doc.id == "dongbao.finance-2025" and doc.region == "420802" and doc.doc_no is None
     item = doc.items[0]
     assert item.document is doc
-    assert [c.name for c in item.criteria] == ["网络销售额达标", "有贷款", "无失信"]
+    # the document's region becomes the last criterion, 适用地区
+    assert [c.name for c in item.criteria] == ["网络销售额达标", "有贷款", "无失信", "适用地区"]
     assert item.criteria[2].note == "企业法人未纳入失信被执行人名单"
+    assert item.criteria[3].rule_text == "region IN ('420802')"
     assert item.budget_per_year == Decimal("500000")
     assert item.materials == ["贷款合同", "银行付息凭证"] and item.finance_review
-    assert item.fields == ("dishonest_debtor", "online_sales", "loan_amount")  # catalog order
+    assert item.fields == ("region", "dishonest_debtor", "online_sales", "loan_amount")
     # the item has no end date of its own: the document's applies
     assert item.in_force(date(2025, 12, 31)) and not item.in_force(date(2026, 1, 1))
     assert not item.in_force(date(2024, 12, 31))

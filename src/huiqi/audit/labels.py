@@ -20,7 +20,7 @@ DOMAINS = {
     "audit": "审计", "registry": "企业库", "enterprise": "企业", "notify": "通知",
 }
 
-ACTIONS = {
+_NAMED_ACTIONS = {
     "auth.login": "登录", "auth.login_failed": "登录失败", "auth.logout": "退出登录",
     "auth.login_refused_locked": "登录被拒（账号锁定）", "auth.lockout": "账号锁定",
     "auth.password_change": "修改密码", "auth.password_reset": "重置密码",
@@ -48,10 +48,12 @@ ACTIONS = {
     "grants.payout_export": "导出兑付清单", "grants.payout_paid": "标记已兑付",
     "grants.payout_cancel": "作废兑付批次", "grants.tick": "申报到期检查",
 }
-for _a in vocab.AppealAction:
-    ACTIONS.setdefault(f"appeal.{_a.value}", f"诉求{_a.label}")
-for _g in GRANT_ACTIONS:
-    ACTIONS.setdefault(f"grants.application_{_g.value}", f"申报{_g.label}")
+# Every appeal and application action has a label; a named one above wins over the generated.
+ACTIONS: Mapping[str, str] = {
+    **{f"appeal.{a.value}": f"诉求{a.label}" for a in vocab.AppealAction},
+    **{f"grants.application_{g.value}": f"申报{g.label}" for g in GRANT_ACTIONS},
+    **_NAMED_ACTIONS,
+}
 
 SUBJECTS = {
     "users": "账号", "user": "账号", "departments": "部门", "department": "部门",

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import getpass
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.console import Console
+from sqlalchemy import Engine
 
 from huiqi.auth.actor import Actor
 from huiqi.kit.clock import Clock
@@ -29,7 +31,7 @@ def _office() -> Actor:
     return Actor(None, f"cli:{who}"[:64], "营商办（命令行）", Role.OFFICE, via="cli")
 
 
-def _engine():  # type: ignore[no-untyped-def]
+def _engine() -> Engine:
     from huiqi.kit.db_schema import ensure_schema
 
     engine = default_engine()
@@ -72,7 +74,7 @@ def ingest_cmd(
         raise typer.Exit(1)
 
 
-def _filters(region: str | None, issuer: str | None, in_force: str | None):  # type: ignore[no-untyped-def]
+def _filters(region: str | None, issuer: str | None, in_force: str | None) -> Any:
     from datetime import date
 
     from huiqi.knowledge.repository import Filters

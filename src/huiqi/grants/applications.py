@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal
 from typing import Any, BinaryIO
 
@@ -30,6 +29,7 @@ from huiqi.models.material import Material
 from huiqi.models.user import Role
 from huiqi.policies import service as policies
 from huiqi.registry.service import coerce_facts, fact_fields, to_text
+from huiqi.rules import REGION_CRITERION, Item, describe_regions
 
 SYSTEM_CLOCK = Clock()
 UPLOADABLE = frozenset({Status.SUBMITTED, Status.UNDER_REVIEW, Status.PENDING_MATERIALS})
@@ -74,25 +74,28 @@ def _bank(bank: BankInfo | None) -> BankInfo:
 
 def submit(
     session: Session, actor: Actor, *, item_id: str, facts: Mapping[str, object] | None = None,
-    files: Sequence[UploadIn] = (), bank: BankInfo | None = None, as_of: date | None = None,
+    files: Sequence[UploadIn] = (), bank: BankInfo | None = None,
     clock: Clock = SYSTEM_CLOCK, settings: Settings | None = None,
 ) -> Application:
+    """The platform decides the date: an application is evaluated as of its submission (the
+    server's clock, or the pinned policy date), never a date the enterprise sends."""
     access.require_role(actor, Role.ENTERPRISE)
     if not actor.enterprise_uscc:
         raise ValidationFailed("该账号未关联企业，不能申报。")
     access.serialize_writes(session)
     now, iv = clock.now(), policies.get_item(session, item_id)
-    item, as_of = iv.item, as_of or policy_date_for(clock, settings)
+    item, as_of = iv.item, policy_date_for(clock, settings)
     if not item.in_force(as_of):
         ends = item.ends.isoformat() if item.ends else "长期"
         raise Conflict(f"“{item.title}”不在有效期内（{item.starts.isoformat()} 至 {ends}），"
-                       "不能申报。")
+                       f"今天（{as_of.isoformat()}）不能申报。")
     if item.auto_grant:
         raise Conflict(f"“{item.title}”是免申即享事项，无需申报："
                        "符合条件的企业由部门确认后直接兑现。")
     ent = enterprises.by_uscc(session, actor.enterprise_uscc)
     if ent is None:
         raise ValidationFailed("企业信息尚未登记，请先联系营商办完善企业信息。")
+    _in_region(item, ent.region)
     enterprises.lock(session, [ent.uscc])  # two submissions at once: the second sees the first
     _no_duplicate(session, ent.uscc, item.id, as_of.year)
     awards.check_exclusions(session, item, ent.uscc, as_of.year)
@@ -126,6 +129,19 @@ def submit(
                            f"{app.enterprise_name} 申报“{app.item_title}”，请及时受理。",
                            events.link(app), now)
     return app
+
+
+def _in_region(item: Item, region: str | None) -> None:
+    covered = item.document.covers(region)
+    if covered is None:
+        raise ValidationFailed("企业信息中缺少所在行政区划，无法确认是否适用本政策，"
+                               "请先联系营商办完善企业信息。", details={"missing": ["region"]})
+    if not covered:
+        where = describe_regions([region]) if region else "未知地区"
+        raise awards.NotEligible(
+            f"“{item.title}”仅适用于{describe_regions(item.document.regions)}的企业，"
+            f"贵单位所在地区（{where}）不在适用范围内，不能申报。",
+            details={"failed": [REGION_CRITERION]})
 
 
 def _no_duplicate(session: Session, uscc: str, item_id: str, year: int) -> None:

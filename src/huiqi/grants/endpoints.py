@@ -36,7 +36,7 @@ def submit(body: s.ApplicationIn, db: DBSession, clock: ClockDep, actor: Enterpr
     bank = apps.BankInfo(body.bank.bank_name, body.bank.account_name, body.bank.account) \
         if body.bank else None
     return _out(apps.submit(db, actor, item_id=body.item_id, facts=body.facts, bank=bank,
-                            as_of=body.as_of, clock=clock, settings=web.settings_of(request)))
+                            clock=clock, settings=web.settings_of(request)))
 
 
 @router.post("/grants/applications/{application_id}/materials", response_model=s.MaterialOut,

@@ -6,14 +6,15 @@ this module changes then.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from huiqi.models.enterprise import Enterprise, EnterpriseFact
 from huiqi.models.user import Role, User
+from huiqi.rules import region_prefix
 
 
 @dataclass(frozen=True)
@@ -47,10 +48,14 @@ def facts(session: Session, uscc: str) -> dict[str, object]:
     return out
 
 
-def in_region(session: Session, region: str | None) -> Iterator[EnterpriseInfo]:
+def in_regions(session: Session, regions: Sequence[str]) -> Iterator[EnterpriseInfo]:
+    """Enterprises a policy of `regions` covers (a city or province code covers its districts;
+    100000 全国 covers every enterprise)."""
     stmt = select(Enterprise).order_by(Enterprise.id)
-    if region:
-        stmt = stmt.where(Enterprise.region == region)
+    prefixes = [region_prefix(code) for code in regions]
+    if "" not in prefixes:
+        stmt = stmt.where(or_(*(Enterprise.region.startswith(p, autoescape=True)
+                                for p in prefixes)))
     for row in session.scalars(stmt.execution_options(yield_per=500)):
         yield _info(row)
 

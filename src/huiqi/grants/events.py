@@ -21,7 +21,9 @@ from huiqi.notify.service import notify
 KIND_LABELS = {"submit": "提交申报", "accept": "受理", "accept_with_gaps": "容缺受理",
                "upload": "上传材料", "supply": "材料补齐", "approve": "审核通过",
                "finance_approve": "财政复核通过", "reject": "驳回", "withdraw": "撤回",
-               "remind": "补齐提醒", "lapse": "逾期失效", "pay": "已兑现"}
+               "remind": "补齐提醒", "lapse": "逾期失效", "pay": "已兑现",
+               "first_approve": "第一审批人通过（待第二审批人）", "objection": "公示异议",
+               "objection_decide": "异议处理", "decline": "企业放弃"}
 APP_FIELDS = ("status", "approved_amount", "proposed_amount", "missing_materials",
               "materials_due", "decision_reason", "amount_reason")
 

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from huiqi import audit
 from huiqi.auth.actor import Actor
-from huiqi.grants import access, events
+from huiqi.grants import access, duties, events
 from huiqi.grants.states import Action, Status, check
 from huiqi.kit import excel
 from huiqi.kit.clock import Clock, to_local
@@ -130,6 +130,8 @@ def mark_paid(session: Session, actor: Actor, batch_id: int, bank_reference: str
     batch = access.access_batch(session, actor, batch_id, for_update=True)
     if batch.status == "paid":
         return PaidResult(batch, 0)  # a retry: nothing is paid twice
+    duties.require_other(session, actor, batch, [batch.created_by], "payout_paid",
+                         "您制作了该兑付批次，标记已兑付须由另一人办理（审批与复核分离）。")
     if batch.status != "exported":
         raise Conflict(f"批次当前状态为“{BATCH_LABELS[batch.status]}”：须先导出清单交银行，"
                        "银行兑付后再标记已兑付。")
@@ -142,7 +144,7 @@ def mark_paid(session: Session, actor: Actor, batch_id: int, bank_reference: str
         grant.status, grant.paid_at = "paid", now
         _application_paid(session, actor, app, grant, now)
         paid += 1
-    batch.status, batch.paid_at = "paid", now
+    batch.status, batch.paid_at, batch.paid_by = "paid", now, actor.user_id
     batch.bank_reference = (bank_reference or "").strip()[:100] or None
     audit.record(session, actor, "grants.payout_paid", batch, before=before,
                  after={**audit.snapshot(batch, *BATCH_FIELDS), "newly_paid": paid}, at=now)

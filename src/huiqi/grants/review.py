@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from huiqi import audit
 from huiqi.auth.actor import Actor
-from huiqi.grants import access, awards, budget, enterprises, events
+from huiqi.grants import access, awards, budget, duties, enterprises, events
 from huiqi.grants.budget import BudgetView
 from huiqi.grants.states import Action, Status, check
 from huiqi.kit.clock import Clock
@@ -113,6 +113,14 @@ def approve(session: Session, actor: Actor, application_id: int, *,
     outcome = awards.engine_outcome(session, app, iv.item)
     engine = awards.require_eligible(outcome, iv.item)
     final, why = awards.decide_amount(engine, amount, reason)
+    if app.first_approved_by is not None:  # the second approver: another person, ≤ the first
+        duties.require_other(session, actor, app, [app.first_approved_by], "second_approve",
+                             "该申报金额超过营商办设定的门槛，须由本部门另一名审批人复核审批；"
+                             "您已做过第一次审批，不能再次审批。")
+        final, why = awards.decide_amount(min(engine, app.first_approved_amount or engine),
+                                          amount, reason, "第一审批人审核金额")
+    elif _needs_second(session, final):
+        return _first_approval(session, actor, app, final, why, now)
     enterprises.lock(session, [app.enterprise_uscc])  # lock order: application, enterprise, budget
     awards.check_exclusions(session, iv.item, app.enterprise_uscc, app.year)
     acct = budget.account(session, app.item_id, app.year, iv.item.budget_per_year, now, lock=True)
@@ -134,12 +142,37 @@ def approve(session: Session, actor: Actor, application_id: int, *,
     return _grant(session, actor, app, final, now, Action.APPROVE, data, why)
 
 
+def _needs_second(session: Session, amount: Decimal) -> bool:
+    threshold = duties.second_approval_above(session)
+    return threshold is not None and amount > threshold
+
+
+def _first_approval(session: Session, actor: Actor, app: Application, amount: Decimal,
+                    why: str | None, now: datetime) -> Application:
+    """Above the threshold the first approval only records the amount; a second approver of the
+    department (another person) makes the approval."""
+    before = events.snapshot(app)
+    app.first_approved_by, app.first_approved_amount, app.first_approved_at = (
+        actor.user_id, amount, now)
+    app.amount_reason, app.updated_at = why, now
+    audit.record(session, actor, "grants.application_first_approve", app, before=before,
+                 after={**events.snapshot(app), "first_approved_amount": amount}, at=now)
+    events.add_event(session, app, actor, "first_approve", now, from_status=app.status,
+                     note=f"拟支持 {amount} 元，超过第二审批人门槛，待本部门另一名审批人审批",
+                     data={"amount": amount, "reason": why})
+    events.tell_department(session, app.department, "待第二审批人审批",
+                           f"{app.enterprise_name}“{app.item_title}”拟支持 {amount} 元，"
+                           "须由另一名审批人审批。", events.link(app), now)
+    return app
+
+
 def finance_approve(session: Session, actor: Actor, application_id: int, *,
                     amount: Decimal | None = None, reason: str | None = None,
                     clock: Clock = SYSTEM_CLOCK) -> Application:
     """财政复核通过: at the department's amount or lower (with a reason)."""
     app = _as_finance(session, actor, application_id)
     check(app.status, Action.FINANCE_APPROVE)
+    _not_the_approver(session, actor, app)
     proposed, now = app.proposed_amount or Decimal(0), clock.now()
     final, why = awards.decide_amount(proposed, amount, reason, "部门审核金额")
     iv = policies.get_applied(session, app.item_id, app.policy_version)
@@ -152,6 +185,12 @@ def finance_approve(session: Session, actor: Actor, application_id: int, *,
         app.amount_reason = "；".join(r for r in (app.amount_reason, f"财政复核：{why}") if r)
     data = {"proposed_amount": proposed, "amount": final, "reason": why}
     return _grant(session, actor, app, final, now, Action.FINANCE_APPROVE, data, why)
+
+
+def _not_the_approver(session: Session, actor: Actor, app: Application) -> None:
+    duties.require_other(session, actor, app, duties.department_approvers(session, app),
+                         "finance_review", "您已在部门审核中审批过该申报，财政复核须由另一人办理"
+                         "（审批与复核分离）。")
 
 
 def _as_finance(session: Session, actor: Actor, application_id: int) -> Application:
@@ -176,6 +215,8 @@ def reject(session: Session, actor: Actor, application_id: int, reason: str, *,
     allowed = access.is_finance_reviewer if at_finance else access.is_department_reviewer
     if not allowed(session, actor, app):
         raise PermissionDenied("您的部门不能办理此步骤。")
+    if at_finance:
+        _not_the_approver(session, actor, app)
     check(app.status, Action.REJECT)
     now = clock.now()
     if at_finance and app.proposed_amount:

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from huiqi.kit.numbers import DbInt, MoneyIn
 
@@ -25,7 +25,14 @@ class ApplicationIn(BaseModel):
     item_id: str = Field(..., max_length=100, examples=["dongbao.ecommerce-loan"])
     facts: dict[str, Any] = Field(default_factory=dict, examples=[{"loan_amount": "1000000"}])
     bank: BankIn | None = None
-    as_of: date | None = None
+    as_of: Any = Field(None, description="不接受：申报按提交当日（平台时间）适用政策")
+
+    @field_validator("as_of")
+    @classmethod
+    def _no_date(cls, value: object) -> None:
+        if value is not None:
+            raise ValueError("申报日期由平台按提交时间确定，不能指定 as_of")
+        return None
 
 
 class ApplicationOut(ORM):

@@ -11,7 +11,16 @@ from starlette.responses import Response
 
 from huiqi.auth.actor import Actor
 from huiqi.auth.dependencies import CurrentUser, OfficeUser
-from huiqi.grants import autogrant, budget, evaluations, forms, ledgers, payouts, publicity
+from huiqi.grants import (
+    autogrant,
+    autolists,
+    budget,
+    evaluations,
+    forms,
+    ledgers,
+    payouts,
+    publicity,
+)
 from huiqi.grants.access import access_grant, visible_grants
 from huiqi.kit import web
 from huiqi.kit.errors import HuiqiError, NotFound
@@ -109,6 +118,25 @@ def confirm(request: Request, db: DBSession, clock: ClockDep, actor: CurrentUser
             f"#{k} {v}" for k, v in list(result.refused.items())[:5])
     flash(request, message, "error" if result.refused else "success")
     return redirect(request, f"/grants/auto-lists/{list_id}")
+
+
+@router.post("/grants/auto-lists/{list_id}/publish")
+def publish(request: Request, db: DBSession, clock: ClockDep, actor: OfficeUser,
+            list_id: int) -> Response:
+    listing = autolists.publish(db, actor, list_id, clock=clock)
+    flash(request, f"已发布公示，公示期至 {listing.publicity_until}（含当日）。")
+    return redirect(request, f"/grants/auto-lists/{list_id}")
+
+
+@router.post("/grants/auto-lists/{list_id}/regenerate")
+def regenerate(request: Request, db: DBSession, clock: ClockDep, actor: OfficeUser,
+               list_id: int) -> Response:
+    new = autogrant.regenerate(db, actor, list_id, clock=clock,
+                               settings=web.settings_of(request))
+    changes = new.changes or {}
+    flash(request, f"已重新生成：新增 {len(changes.get('added', []))} 家，移出 "
+          f"{len(changes.get('removed', []))} 家，金额变化 {len(changes.get('changed', []))} 家。")
+    return redirect(request, f"/grants/auto-lists/{new.id}")
 
 
 # -- payouts ----------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Connection, Engine, Select, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
-from huiqi.kit.errors import NotFound
+from huiqi.kit.errors import NotFound, keeps_flushed
 from huiqi.kit.settings import get_settings
 
 # Requests served at once; more wait at the door in arrival order (huiqi.kit.inflight). Each one
@@ -99,8 +99,11 @@ def committed(session: Session) -> Iterator[Session]:
     try:
         yield session
         session.commit()
-    except BaseException:
-        session.rollback()
+    except BaseException as exc:
+        if keeps_flushed(exc):
+            session.commit()  # the refusal's audit row (kit.errors.AuditedRefusal)
+        else:
+            session.rollback()
         raise
     finally:
         session.close()

@@ -33,3 +33,16 @@ class ValidationFailed(HuiqiError):
 class PermissionDenied(HuiqiError):
     status_code = 403
     code = "forbidden"
+
+
+class AuditedRefusal(PermissionDenied):
+    """A refusal that must leave its audit row (e.g. 审批与复核分离: one person trying both
+    steps). The service flushes the audit row and nothing else before raising; the unit of
+    work commits what was flushed, then the error is answered as usual."""
+
+    code = "separation_of_duties"
+    keeps_flushed = True
+
+
+def keeps_flushed(exc: BaseException) -> bool:
+    return bool(getattr(exc, "keeps_flushed", False))

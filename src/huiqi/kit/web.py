@@ -21,6 +21,7 @@ from starlette.datastructures import FormData
 
 from huiqi.kit import bounds
 from huiqi.kit.clock import Clock
+from huiqi.kit.errors import HuiqiError, keeps_flushed
 from huiqi.kit.settings import Settings, get_settings
 
 API_PREFIX = "/api"
@@ -41,8 +42,8 @@ async def get_db(request: Request) -> AsyncIterator[Session]:
     session.info[_REQUEST_UNIT] = True
     try:
         yield session
-    except BaseException:
-        await _finish(session, commit=False)
+    except BaseException as exc:
+        await _finish(session, commit=keeps_flushed(exc))  # kit.errors.AuditedRefusal
         raise
     await _finish(session, commit=True)
 
@@ -78,7 +79,14 @@ class UnitOfWorkRoute(APIRoute):
 def _committing(endpoint: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(endpoint)  # FastAPI reads the signature through __wrapped__
     def run(*args: Any, **kwargs: Any) -> Any:
-        result = endpoint(*args, **kwargs)
+        try:
+            result = endpoint(*args, **kwargs)
+        except HuiqiError as exc:
+            if keeps_flushed(exc):  # an audited refusal: commit its audit row, then answer
+                for value in kwargs.values():
+                    if isinstance(value, Session) and value.info.get(_REQUEST_UNIT):
+                        value.commit()
+            raise
         for value in kwargs.values():
             if isinstance(value, Session) and value.info.get(_REQUEST_UNIT):
                 value.commit()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
@@ -32,7 +33,7 @@ _SPAM_MARKERS = ("蜘蛛池", "主站", "模板:", "模板：")
 
 
 @lru_cache(maxsize=1)
-def _t2s():  # type: ignore[no-untyped-def]
+def _t2s() -> Any:  # opencc has no types
     import opencc
 
     return opencc.OpenCC("t2s")

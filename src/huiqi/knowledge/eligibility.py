@@ -5,6 +5,8 @@ receives, nor one it cannot get."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy.orm import Session
 
 from huiqi.auth.actor import Actor
@@ -21,7 +23,8 @@ def received(session: Session, actor: Actor, uscc: str) -> set[str]:
     """Items the enterprise has applied for or receives (an open or granted application)."""
     query = grants.visible_applications(session, actor).where(
         Application.enterprise_uscc == uscc, Application.status.not_in(CLOSED))
-    return {a.item_id for a in session.scalars(query)}
+    rows: Any = session.scalars(query)  # visible_applications is typed as a tuple select
+    return {str(a.item_id) for a in rows}
 
 
 def lines(session: Session, actor: Actor, clock: Clock, uscc: str | None, hits: list[Hit]

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from sqlalchemy import Row, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from huiqi.models.knowledge import KnowledgeClause, KnowledgeDocument
@@ -46,7 +47,7 @@ class Filters:
     include_superseded: bool = False
 
 
-def clause_rows(session: Session, filters: Filters) -> list[Row[tuple[object, ...]]]:
+def clause_rows(session: Session, filters: Filters) -> list[Any]:
     """Every searchable clause with its document's citation fields, in a stable order."""
     d, c = KnowledgeDocument, KnowledgeClause
     query = (select(c.id, c.document_id, c.seq, c.number, c.heading, c.text, c.simplified,

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from huiqi.kit.db import engine_scoped
 from huiqi.kit.errors import ValidationFailed
 from huiqi.knowledge import repository
 from huiqi.knowledge.bm25 import Index
@@ -52,23 +53,27 @@ class _Cached:
     tokens: list[list[str]]
 
 
-_CACHE: dict[str, _Cached] = {}
-_LOCK = threading.Lock()
+class _Slot:
+    """The engine's index (kit.db.engine_scoped): one per database, never shared."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.cached: _Cached | None = None
 
 
 def _index(session: Session) -> _Cached:
-    key = str(session.get_bind().url)
+    slot = engine_scoped(session.get_bind(), "knowledge.index", _Slot)
     stamp = repository.index_stamp(session)
-    with _LOCK:
-        cached = _CACHE.get(key)
+    with slot.lock:
+        cached = slot.cached
         if cached is not None and cached.stamp == stamp:
             return cached
     rows = repository.clause_rows(session, Filters())
     tokens = [str(r.tokens).split() for r in rows]
     built = _Cached(stamp, Index.build(tokens, [(str(r.title), int(r.seq)) for r in rows]), rows,
                     tokens)
-    with _LOCK:
-        _CACHE[key] = built
+    with slot.lock:
+        slot.cached = built
     return built
 
 

@@ -22,7 +22,7 @@ def context(db: Session, actor: Actor) -> dict[str, Any]:
     if ent is None:
         return {"registered": False}
     items = [v.item for v in policies.published_items(db)
-             if policies.covers(v.item.document.region, ent.region)]
+             if policies.covers(v.item.document, ent.region)]
     # Stored results exist only for items matched while in force: no date filter needed here
     # (the panel has no request clock), and no explanations.
     rows = service.results(db, load_catalog(), ent.id, items, policy_date(), refresh=False).rows

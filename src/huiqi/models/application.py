@@ -54,6 +54,18 @@ class Application(Base):
     bank_account: Mapped[str | None] = mapped_column(String(40))
     auto_list_id: Mapped[int | None] = mapped_column(
         ForeignKey("grant_auto_lists.id", ondelete="RESTRICT"), index=True)
+    # 审批与复核分离: above the office's threshold a first department approval waits for a second
+    # approver of the department (another person), who makes the actual approval
+    first_approved_by: Mapped[int | None] = mapped_column(Integer)
+    first_approved_amount: Mapped[Decimal | None] = mapped_column(Money)
+    first_approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # 免申即享 公示: an objection (异议, by the enterprise) or a concern (by anyone) holds the row
+    # until a recorded decision; open | upheld | dismissed
+    objection_status: Mapped[str | None] = mapped_column(String(12), index=True)
+    objection_kind: Mapped[str | None] = mapped_column(String(12))  # objection | concern
+    objection_note: Mapped[str | None] = mapped_column(Text)
+    objection_decision: Mapped[str | None] = mapped_column(Text)
+    objection_decided_by: Mapped[int | None] = mapped_column(Integer)
     submitted_by: Mapped[int | None] = mapped_column(Integer)
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

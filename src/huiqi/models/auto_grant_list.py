@@ -4,8 +4,9 @@ that the department confirms, all or some, without the enterprise applying."""
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import Date, Integer, String
+from sqlalchemy import JSON, Date, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from huiqi.models.base import Base
@@ -25,3 +26,11 @@ class AutoGrantList(Base):
     rows: Mapped[int] = mapped_column(Integer, default=0)
     created_by: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # regenerated after a fact changed: the list it replaces, and who was added / removed and why
+    replaces_id: Mapped[int | None] = mapped_column(Integer)
+    changes: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    superseded_by: Mapped[int | None] = mapped_column(Integer)
+    # 公示: enterprise name and amount, for the office's number of working days (inclusive)
+    published_by: Mapped[int | None] = mapped_column(Integer)
+    publicity_from: Mapped[date | None] = mapped_column(Date)
+    publicity_until: Mapped[date | None] = mapped_column(Date)

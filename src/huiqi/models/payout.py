@@ -26,6 +26,7 @@ class PayoutBatch(Base):
     bank_reference: Mapped[str | None] = mapped_column(String(100))
     note: Mapped[str | None] = mapped_column(Text)
     created_by: Mapped[int | None] = mapped_column(Integer)
+    paid_by: Mapped[int | None] = mapped_column(Integer)  # never the maker (审批与复核分离)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     exported_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

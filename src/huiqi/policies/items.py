@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from huiqi.kit.clock import to_local
 from huiqi.kit.errors import Conflict, NotFound
-from huiqi.rules import Item, PolicySet, load_policy_files
+from huiqi.rules import Item, PolicyDocument, PolicySet, load_policy_files
 
 
 @dataclass(frozen=True)
@@ -85,14 +85,11 @@ class FileItemSource:
         return self._all
 
 
-def covers(policy_region: str, region: str | None) -> bool:
-    """A policy of 500000 (a province) or 500100 (a city) covers 500105 (a district)."""
-    if region is None:
-        return True
-    prefix = policy_region
-    while prefix.endswith("00"):
-        prefix = prefix[:-2]
-    return region.startswith(prefix)
+def covers(document: PolicyDocument, region: str | None) -> bool:
+    """Whether a policy is offered to an enterprise of `region`: one of 500000 (a province) or
+    420800 (a city) covers 500105 / 420802 (its districts); several regions may be declared. An
+    unknown region keeps the item (its 适用地区 criterion is then unknown and asks for it)."""
+    return document.covers(region) is not False
 
 
 @dataclass(frozen=True)
@@ -149,7 +146,7 @@ class PolicyItems:
             revision, cached = self.revision, self._in_force.get((as_of, region))
         if cached is None:
             cached = tuple(v.item for v in published if v.item.in_force(as_of)
-                           and covers(v.item.document.region, region))
+                           and covers(v.item.document, region))
             with self._lock:
                 if self.revision == revision:
                     if len(self._in_force) >= 256:

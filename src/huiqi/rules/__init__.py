@@ -10,6 +10,8 @@ docs/policy-format.md.
     compile_items(items, as_of, dialect, ...) -> list[CompiledItem]
     select_all_sql(compiled, *extra_columns, outputs=...) -> str  # every item in one row
     explain(item, facts, as_of, catalog) -> Explanation      # .lines, .to_text()
+    document.covers(region) -> bool | None                   # 行政区划 hierarchy; the loader adds
+                                                             # a 适用地区 criterion to every item
     run_policy_tests(set_or_document_or_items) -> list[PolicyTestResult]
     item.ir / item.bound_ir(as_of) -> ir.ItemIR              # the typed IR, for other back ends
 
@@ -62,10 +64,15 @@ from huiqi.rules._model import (
 )
 from huiqi.rules._policytests import PolicyTestResult, run_policy_tests
 from huiqi.rules._problems import PolicyError, Problem
+from huiqi.rules._regions import CRITERION as REGION_CRITERION
+from huiqi.rules._regions import covers as region_covers
+from huiqi.rules._regions import describe as describe_regions
+from huiqi.rules._regions import prefix as region_prefix
 from huiqi.rules._render import format_value
 
 __all__ = [
     "DIALECTS",
+    "REGION_CRITERION",
     "Caps",
     "Catalog",
     "CompileError",
@@ -90,6 +97,7 @@ __all__ = [
     "compile_item",
     "compile_items",
     "describe_criterion",
+    "describe_regions",
     "engine_ir",
     "evaluate",
     "explain",
@@ -99,6 +107,8 @@ __all__ = [
     "load_policy_file",
     "load_policy_files",
     "load_policy_text",
+    "region_covers",
+    "region_prefix",
     "run_policy_tests",
     "select_all_sql",
 ]

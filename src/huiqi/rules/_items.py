@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
 import yaml
 
+from huiqi.rules import _regions, ir
 from huiqi.rules import _yamlnodes as yn
-from huiqi.rules import ir
 from huiqi.rules._checker import Checker
-from huiqi.rules._model import Caps, Criterion, Item, Parameter, ParameterUnavailable
+from huiqi.rules._model import (
+    Caps,
+    Criterion,
+    Item,
+    Parameter,
+    ParameterUnavailable,
+    PolicyTest,
+)
 from huiqi.rules._problems import Problem
 from huiqi.rules._testcases import read_tests
 
@@ -43,6 +51,7 @@ def read_item(r: FileReader, node: yaml.Node, checker: Checker, params: dict[str
     start, end = _dates(r, spec, doc_start, doc_end)
     criteria = _criteria(r, spec, checker)
     r.criterion = None
+    criteria.extend(_region_criterion(r, spec, checker, criteria))
     amount = _amount(r, spec.get("amount"), checker, "amount")
     caps = _caps(r, spec, checker)
     budget = _budget(r, spec)
@@ -50,8 +59,10 @@ def read_item(r: FileReader, node: yaml.Node, checker: Checker, params: dict[str
     materials = _strings(r, spec, "materials")
     flags = {k: bool(r.guard(yn.boolean, spec[k][1], k)) if k in spec else False
              for k in ("auto_grant", "finance_review")}
-    names = _criterion_names(spec)
+    implicit = [_regions.CRITERION] if r.regions and not _regions.national(r.regions) else []
+    names = [*_criterion_names(spec), *implicit]
     tests = read_tests(r, spec["tests"][1], names) if "tests" in spec else []
+    tests = [_in_region(t, r.regions) for t in tests]
     if len(r.problems) > before or item_id is None:
         return None
     order = r.catalog.names()
@@ -71,6 +82,32 @@ def read_item(r: FileReader, node: yaml.Node, checker: Checker, params: dict[str
         source=texts["source"])
     _check_parameters(r, item, params, doc_start)
     return item if len(r.problems) == before else None
+
+
+def _region_criterion(r: FileReader, spec: Nodes, checker: Checker,
+                      declared: list[Criterion]) -> list[Criterion]:
+    """The implicit 适用地区 criterion, made from the document's regions like any other, so every
+    engine applies it and explanations name it."""
+    if not r.regions or _regions.national(r.regions):
+        return []
+    if any(c.name == _regions.CRITERION for c in declared):
+        r.report(spec["criteria"][1], f"'{_regions.CRITERION}' is added by the platform from the "
+                 "policy's region; name the criterion otherwise")
+        return []
+    text = _regions.rule_text(r.regions)
+    expr, issues = checker.check(text, ir.ValueType.BOOL)
+    if expr is None or issues:  # only if the catalog has no region field
+        r.report(spec["criteria"][1], f"cannot apply the policy's region: {issues}")
+        return []
+    return [Criterion(_regions.CRITERION, text, _regions.note(r.regions), expr, ("region",))]
+
+
+def _in_region(test: PolicyTest, regions: tuple[str, ...]) -> PolicyTest:
+    """A test case that does not give `region` is of the policy's (first) region; write
+    `region: null` to test an enterprise whose region is unknown."""
+    if "region" in test.facts or not regions or _regions.national(regions):
+        return test
+    return replace(test, facts={"region": regions[0], **test.facts})
 
 
 def _criterion_names(spec: Nodes) -> list[str]:

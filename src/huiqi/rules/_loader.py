@@ -51,6 +51,7 @@ class FileReader:
         self.item_id: str | None = None
         self.criterion: str | None = None
         self.lines: list[str] = []
+        self.regions: tuple[str, ...] = ()  # the document's, once read: every item's 适用地区
 
     # -- reporting -------------------------------------------------------------------------
 
@@ -119,22 +120,39 @@ class FileReader:
         if doc_id is not None and not ID.match(doc_id):
             self.report(meta["id"][1], f"policy id '{doc_id}' must be lowercase words separated "
                         "by dots and dashes, like dongbao.finance-2025")
-        fields = {name: self.meta_value(meta, name) for name in POLICY_KEYS}
-        region = fields["region"]
-        if isinstance(region, str) and not REGION.match(region):
-            self.report(meta["region"][1], f"region must be a 6-digit code, got '{region}'")
+        fields = {name: self.meta_value(meta, name) for name in POLICY_KEYS if name != "region"}
+        self.regions = self.region_codes(meta["region"][1]) if "region" in meta else ()
         start, end = fields["effective_from"], fields["effective_to"]
         if isinstance(start, date) and isinstance(end, date) and end < start:
             self.report(meta["effective_to"][1], "effective_to is before effective_from")
         items_node = top["items"][1] if "items" in top else None
         items = self.items(items_node, params, start, end) if items_node is not None else []
-        if self.problems or not isinstance(start, date):
+        if self.problems or not isinstance(start, date) or not self.regions:
             return None
         return PolicyDocument(
             id=str(doc_id), title=str(fields["title"]), doc_no=_opt_str(fields["doc_no"]),
-            issuer=str(fields["issuer"]), region=str(region), source=str(fields["source"]),
+            issuer=str(fields["issuer"]), regions=self.regions, source=str(fields["source"]),
             effective_from=start, effective_to=end if isinstance(end, date) else None,
             parameters=params, items=items, path=self.path)
+
+    def region_codes(self, node: yaml.Node) -> tuple[str, ...]:
+        """`region: "420802"` or a list of codes; each a 6-digit 行政区划代码, no repeats."""
+        nodes = self.guard(yn.sequence, node, "policy region") if isinstance(
+            node, yaml.SequenceNode) else [node]
+        codes: list[str] = []
+        for entry in nodes or []:
+            code = self.guard(yn.required_text, entry, "policy region")
+            if code is None:
+                continue
+            if not REGION.match(code):
+                self.report(entry, f"region must be a 6-digit code, got '{code}'")
+            elif code in codes:
+                self.report(entry, f"region {code} is listed twice")
+            else:
+                codes.append(code)
+        if nodes is not None and not nodes:
+            self.report(node, "region: name at least one 6-digit 行政区划代码")
+        return tuple(codes) if len(codes) == len(nodes or []) else ()
 
     def meta_value(self, meta: dict[str, tuple[yaml.Node, yaml.Node]], name: str) -> object:
         if name not in meta:

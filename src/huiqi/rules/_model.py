@@ -10,6 +10,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+from huiqi.rules import _regions
 from huiqi.rules import ir as _ir
 from huiqi.rules._amounts import ranked_fields
 
@@ -199,7 +200,7 @@ class PolicyDocument:
     title: str
     doc_no: str | None
     issuer: str
-    region: str
+    regions: tuple[str, ...]  # 6-digit 行政区划代码; a city or province code covers its districts
     source: str
     effective_from: date
     effective_to: date | None
@@ -214,6 +215,15 @@ class PolicyDocument:
     def in_force(self, as_of: date) -> bool:
         return self.effective_from <= as_of and (
             self.effective_to is None or as_of <= self.effective_to)
+
+    @property
+    def region(self) -> str:
+        """The first region declared (for display); use `covers` to decide where it applies."""
+        return self.regions[0]
+
+    def covers(self, region: str | None) -> bool | None:
+        """Whether the document applies to an enterprise of `region` (None: region unknown)."""
+        return _regions.covers(self.regions, region)
 
 
 class PolicySet:

@@ -1,8 +1,8 @@
 
 """users: second factor (TOTP secret, last accepted step, recovery code digests).
 
-Revision ID: 0010
-Revises: 0009
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-12-07 14:15:00.000000
 """
 from __future__ import annotations
@@ -12,8 +12,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = '0010'
-down_revision: str | Sequence[str] | None = '0009'
+revision: str = '0011'
+down_revision: str | Sequence[str] | None = '0010'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

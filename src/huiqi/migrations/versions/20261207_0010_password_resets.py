@@ -1,8 +1,8 @@
 # ruff: noqa: E501 - in the style of Alembic autogenerate
 """password_resets: one-time set-password links (an administrator never sees a password).
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-12-07 14:00:00.000000
 """
 from __future__ import annotations
@@ -12,8 +12,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = '0009'
-down_revision: str | Sequence[str] | None = '0008'
+revision: str = '0010'
+down_revision: str | Sequence[str] | None = '0009'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -2,8 +2,8 @@
 """audit_log hash chain: prev_hash and row_hash on each row, and the chain's head (audit_chain).
 Rows written before this migration stay unhashed; the chain starts at the first new row.
 
-Revision ID: 0011
-Revises: 0010
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-12-07 15:00:00.000000
 """
 from __future__ import annotations
@@ -13,8 +13,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = '0011'
-down_revision: str | Sequence[str] | None = '0010'
+revision: str = '0012'
+down_revision: str | Sequence[str] | None = '0011'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
