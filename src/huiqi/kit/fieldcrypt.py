@@ -3,10 +3,10 @@ SM4-GCM (GB/T 32907, 国密) from the `cryptography` package, AES-256-GCM where 
 lacks SM4. A value is stored as `enc:1:<alg>:<key id>:<base64(nonce | ciphertext | tag)>`.
 
 Keys come from the environment: `HUIQI_FIELD_KEYS="k2:<base64>,k1:<base64>"`, the first one
-encrypts, all of them decrypt (rotation: put the new key first; re-encrypting old values — a `huiqi crypto rotate` command — is not built yet, so keep
-the old key listed). Without it, a per-installation key is made in the data directory (0600), as the
-signing secret is. Values that are not `enc:` are read as they are (rows from before encryption;
-`huiqi crypto rotate` encrypts them).
+encrypts, all of them decrypt. Rotation: put the new key first and keep the old one listed (a
+command re-encrypting old values is not built yet). Without the variable, a per-installation key
+is made in the data directory (0600), as the signing secret is. Values that are not `enc:` are
+read as they are (rows from before encryption).
 """
 
 from __future__ import annotations
