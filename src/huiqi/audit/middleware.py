@@ -1,26 +1,14 @@
 """Audit rows the routes need not write themselves: every file handed out (an Excel export, the
 bank file, an attachment: any response with `Content-Disposition: attachment`) is recorded before
 its first byte is sent. Refused requests (403, 409) are recorded by the error handler
-(huiqi.ui.errors) through `audit_refusal`."""
+(huiqi.ui.errors) through `service.audit_refusal`."""
 
 from __future__ import annotations
-
-from typing import Any
 
 from anyio import to_thread
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from huiqi.audit.service import record_apart
-from huiqi.auth.actor import Actor
-
-
-def _actor(scope: Scope) -> Actor | None:
-    auth = (scope.get("state") or {}).get("auth")
-    client = scope.get("client")
-    ip = client[0] if client else None
-    if auth is not None:
-        return auth.actor.with_ip(ip) if auth.actor.ip is None else auth.actor
-    return Actor(None, "anonymous", "", None, ip=ip, via="anonymous")
+from huiqi.audit.service import actor_of_scope, record_apart
 
 
 class AuditDownloads:
@@ -40,17 +28,7 @@ class AuditDownloads:
                     after = {"path": scope["path"], "query": scope.get("query_string", b"")
                              .decode("latin-1")[:300], "file": disposition[:200]}
                     await to_thread.run_sync(record_apart, scope["app"].state.engine,
-                                             _actor(scope), "file.download", None, after)
+                                             actor_of_scope(scope), "file.download", None, after)
             await send(message)
 
         await self.app(scope, receive, audited)
-
-
-async def audit_refusal(request: Any, status: int, code: str, message: str) -> None:
-    """A refused request (403 forbidden, 409 illegal transition, CSRF): who, what, why."""
-    auth = getattr(request.state, "auth", None)
-    actor = auth.actor if auth else _actor(request.scope)
-    after = {"method": request.method, "path": request.url.path, "status": status,
-             "code": code, "message": message[:200]}
-    await to_thread.run_sync(record_apart, request.app.state.engine, actor, "request.refused",
-                             None, after)

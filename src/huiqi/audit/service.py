@@ -112,3 +112,26 @@ def record_apart(engine: Any, actor: Actor | None, action: str, subject: Subject
 
     with unit_of_work(engine) as db:
         record(db, actor, action, subject, after=after)
+
+
+def actor_of_scope(scope: Mapping[str, Any]) -> Actor | None:
+    """Who made an ASGI request: its resolved caller, else an anonymous actor with its address."""
+    auth = (scope.get("state") or {}).get("auth")
+    client = scope.get("client")
+    ip = client[0] if client else None
+    if auth is not None:
+        known: Actor = auth.actor
+        return known.with_ip(ip) if known.ip is None else known
+    return Actor(None, "anonymous", "", None, ip=ip, via="anonymous")
+
+
+async def audit_refusal(request: Any, status: int, code: str, message: str) -> None:
+    """A refused request (403 forbidden, 409 illegal transition, CSRF): who, what, why."""
+    from anyio import to_thread
+
+    auth = getattr(request.state, "auth", None)
+    actor = auth.actor if auth else actor_of_scope(request.scope)
+    after = {"method": request.method, "path": request.url.path, "status": status,
+             "code": code, "message": message[:200]}
+    await to_thread.run_sync(record_apart, request.app.state.engine, actor, "request.refused",
+                             None, after)

@@ -12,8 +12,8 @@ read as they are (rows from before encryption).
 from __future__ import annotations
 
 import base64
+import functools
 import os
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,7 +22,6 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 PREFIX = "enc:1:"
-_lock = threading.Lock()
 
 
 class DecryptionFailed(ValueError):
@@ -52,9 +51,6 @@ class Keyring:
         return cls(order[0], keys)
 
 
-_ring: Keyring | None = None
-
-
 def _sm4_available() -> bool:
     try:
         Cipher(algorithms.SM4(b"\0" * 16), modes.GCM(b"\0" * 12)).encryptor()
@@ -67,19 +63,14 @@ ALGORITHM = "sm4gcm" if _sm4_available() else "aesgcm"
 
 
 def keyring() -> Keyring:
-    global _ring
-    if _ring is None:
-        with _lock:
-            if _ring is None:
-                raw = os.environ.get("HUIQI_FIELD_KEYS") or _key_from_file()
-                _ring = Keyring.parse(raw)
-    return _ring
+    """The keys: HUIQI_FIELD_KEYS, else a key made once in the data directory (0600). Read on
+    each use (a changed environment takes effect at once); parsed once per distinct value."""
+    return _parsed(os.environ.get("HUIQI_FIELD_KEYS") or _key_from_file())
 
 
-def use_keys(raw: str | None) -> None:
-    """Replace the keyring (tests, rotation); None: read the environment again on next use."""
-    global _ring
-    _ring = Keyring.parse(raw) if raw else None
+@functools.cache
+def _parsed(raw: str) -> Keyring:
+    return Keyring.parse(raw)
 
 
 def _key_from_file() -> str:

@@ -18,7 +18,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
-from huiqi.audit.middleware import audit_refusal
+from huiqi.audit.service import audit_refusal
 from huiqi.auth import service
 from huiqi.auth.actor import Actor
 from huiqi.auth.dependencies import Auth, NotAuthenticated, session_cookie
