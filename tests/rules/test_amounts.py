@@ -105,7 +105,7 @@ def test_a_determined_amount_is_the_same_whatever_the_unknown_facts(
     """Soundness: an amount given although a fact is unknown equals the amount for every
     value of that fact; and an amount is withheld only when two values give different ones
     or the rule cannot prove otherwise (never when all values agree and a cap is constant)."""
-    facts = {"equipment_investment": 5_000_000, "equipment_purchase": purchase,
+    facts = {"region": "420802", "equipment_investment": 5_000_000, "equipment_purchase": purchase,
              "robot_replacement": robot, "high_tech": high_tech}
     got = evaluate(ROBOT, facts, AS_OF).amount
     unknown = [k for k in ("robot_replacement", "high_tech") if facts[k] is None]
@@ -122,7 +122,7 @@ def test_a_determined_amount_is_the_same_whatever_the_unknown_facts(
 
 
 def test_unknown_inside_amount_arithmetic_and_extremes(tmp_path: Path) -> None:
-    facts = {"employees": 10, "loan_amount": 100_000, "high_tech": False}
+    facts = {"region": "420802", "employees": 10, "loan_amount": 100_000, "high_tech": False}
     out = evaluate(CASES, facts, AS_OF)  # first_loan unknown: the CASE that subtracts 0 too
     # an undetermined amount lists every unknown fact its expression and caps read
     assert (out.amount, out.missing) == (None, ["first_loan", "dishonest_debtor"])

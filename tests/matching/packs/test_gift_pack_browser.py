@@ -35,6 +35,7 @@ def site(live_server: Any, live_user: Any) -> dict[str, Any]:
         "ent": live_user("enterprise", enterprise_uscc=uscc, display_name="精工机械"),
         "dept": live_user("department", department_code="jbsw", display_name="商务委李红"),
         "office": live_user("office", display_name="营商办王敏"),
+        "office2": live_user("office", display_name="营商办赵刚"),  # marks paid (not the maker)
     }
 
 
@@ -115,7 +116,9 @@ def test_gift_pack_fact_apply_gaps_upload_approve_payout_paid(
     with page.expect_download() as download:
         page.get_by_role("button", name="导出银行清单（Excel）").click()
     assert download.value.suggested_filename.endswith(".xlsx")
-    page.reload()
+    batch_url = page.url
+    _login(page, site, "office2")  # 审批与复核分离: another person marks the batch paid
+    page.goto(batch_url)
     page.get_by_label("银行回单号").fill("HD20250603009")
     page.once("dialog", lambda d: d.accept())  # "将批次…标记为已兑付？"
     page.get_by_role("button", name="标记已兑付").click()
