@@ -15,7 +15,7 @@ from huiqi.kit.settings import Settings
 from huiqi.models.user import Role
 from tests.demo.pages import Page, crawl
 from tests.fixtures.demo import Demo, build_demo
-from tests.fixtures.web import login
+from tests.fixtures.web import know_secret, login
 
 
 @pytest.fixture(scope="session")
@@ -37,6 +37,8 @@ def demo_clients(demo: Demo, demo_app: FastAPI) -> Iterator[dict[str, TestClient
     for x in demo.logins:
         c = TestClient(demo_app, base_url="http://testserver", follow_redirects=False)
         c.__enter__()
+        if x.totp_secret:
+            know_secret(demo_app.state.engine, x.username, x.totp_secret)
         response = login(c, (x.username, x.password))
         assert response.status_code == 303, (x.username, response.text[:300])
         clients[x.username] = c

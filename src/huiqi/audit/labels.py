@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
+from urllib.parse import parse_qsl
 
 from huiqi.appeals import service as vocab
 from huiqi.grants.service import Action as GRANT_ACTIONS
@@ -99,6 +100,8 @@ FIELDS = {
     "year": "年度", "per_year": "年度预算", "item_id": "政策事项", "count": "数量",
     "total": "合计", "version": "版本", "title": "标题", "score": "评分", "days": "有效天数",
     "failed_logins": "连续登录失败次数", "locked_until": "锁定至", "ip": "来源 IP",
+    "path": "页面", "query": "查询条件", "file": "文件", "method": "请求方式",
+    "message": "提示",
 }
 
 VALUES: dict[str, str] = {**{s.value: s.label for s in vocab.AppealStatus},
@@ -171,6 +174,13 @@ def changes(before: Any, after: Any) -> list[tuple[str, str, str]]:
         old, new = b.get(key), a.get(key)
         if key in b and key in a and old == new:
             continue
-        rows.append((field_label(str(key)), value_text(old) if key in b else "",
-                     value_text(new) if key in a else ""))
+        rows.append((field_label(str(key)), _shown(key, old) if key in b else "",
+                     _shown(key, new) if key in a else ""))
     return rows
+
+
+def _shown(key: Any, value: Any) -> str:
+    """A recorded query string reads as its filters (状态：待补材料), not as URL text."""
+    if key == "query" and isinstance(value, str):
+        return value_text(dict(parse_qsl(value))) if value else "—"
+    return value_text(value)
