@@ -9,7 +9,6 @@ from fastapi.testclient import TestClient
 
 from tests.demo.pages import Page
 
-
 # Administrators of accounts and security settings (三权分立) see only their own few pages.
 ADMINS = ("demo-sysadmin", "demo-security")
 
