@@ -37,6 +37,7 @@ from huiqi.kit.scheduler import Scheduler, domain_ticks, minutes_from_env
 from huiqi.kit.security import secret_from_file
 from huiqi.kit.settings import Settings, get_settings
 from huiqi.policies import service as policies
+from huiqi.security import service as security
 from huiqi.ui import errors
 from huiqi.ui.headers import SecurityHeaders
 from huiqi.ui.templating import STATIC_DIR
@@ -130,6 +131,8 @@ def create_app(
     app.state.policy_items = policies.attach(engine, settings.policies_dir)
     errors.install(app)
     app.state.limiter = Limiter()
+    app.add_exception_handler(security.Replayed, security.replay_response)
+    app.add_middleware(security.StoreResponses)  # Idempotency-Key: the first answer kept
     app.add_middleware(AuditDownloads)  # every file handed out is audited
     app.add_middleware(SecurityHeaders)
     app.add_middleware(InFlightLimit, limit=IN_FLIGHT)  # see huiqi.kit.inflight

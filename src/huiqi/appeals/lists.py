@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from huiqi.appeals.vocab import AppealStatus, Source
 from huiqi.kit.clock import to_local
 from huiqi.kit.errors import NotFound
+from huiqi.kit.masking import mask_phone
 from huiqi.models.appeal import Appeal, AppealAssignment
 from huiqi.models.appeal_followup import AppealVisit
 
@@ -76,7 +77,7 @@ def _problem(session: Session, appeals: Sequence[Appeal]) -> Rows:
                "营商前哨", "联系人", "联系电话", "地址", "提交时间", "状态"]
     rows: list[list[object]] = [
         [a.id, a.enterprise_name, a.enterprise_uscc, a.category_name, a.title, a.description,
-         Source(a.source).label, a.sentinel, a.contact_name, a.contact_phone, a.address,
+         Source(a.source).label, a.sentinel, a.contact_name, mask_phone(a.contact_phone), a.address,
          a.submitted_at, AppealStatus(a.status).label] for a in appeals]
     return headers, rows
 

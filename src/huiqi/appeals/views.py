@@ -11,13 +11,15 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import Request
+from markupsafe import escape
 from starlette.datastructures import FormData, UploadFile
-from starlette.responses import FileResponse, Response
+from starlette.responses import FileResponse, HTMLResponse, Response
 
 from huiqi.appeals import (
     attachments,
     categories,
     pages,
+    pii,
     records,
     service,
     views_lists,
@@ -217,3 +219,10 @@ def merge(request: Request, db: DBSession, clock: ClockDep, actor: CurrentUser, 
     service.merge(db, actor, clock, int(dup), appeal_id, webforms.text(form, "note") or None)
     flash(request, f"已将诉求 #{dup} 作为重复诉求合并到本诉求。")
     return redirect(request, f"/appeals/{appeal_id}")
+
+
+@router.post("/appeals/{appeal_id}/reveal-phone")
+def reveal_phone(db: DBSession, actor: CurrentUser, appeal_id: int) -> Response:
+    """显示完整号码: the full contact phone (audited), replacing the masked one."""
+    value = pii.reveal_contact_phone(db, actor, appeal_id)
+    return HTMLResponse(f'<span class="pii">{escape(value)}</span>')

@@ -8,7 +8,7 @@ from starlette.responses import Response
 
 from huiqi.appeals import categories, lists, service, webforms
 from huiqi.appeals.vocab import AppealStatus, Source
-from huiqi.auth.dependencies import CurrentUser
+from huiqi.auth.dependencies import CurrentUser, ExportLimited
 from huiqi.kit import web
 from huiqi.kit.excel import workbook_bytes, xlsx_response
 from huiqi.kit.web import ClockDep, DBSession
@@ -33,7 +33,8 @@ def one_appeal(request: Request, db: DBSession, clock: ClockDep, actor: CurrentU
 
 
 @router.get("/appeals/{appeal_id:int}/lists/{kind}.xlsx")
-def one_appeal_xlsx(db: DBSession, actor: CurrentUser, appeal_id: int, kind: str) -> Response:
+def one_appeal_xlsx(export_limit: ExportLimited,
+                    db: DBSession, actor: CurrentUser, appeal_id: int, kind: str) -> Response:
     appeal = service.get(db, actor, appeal_id)
     sheet = lists.sheet(db, kind, [appeal])
     data = workbook_bytes(sheet.title, sheet.headers, sheet.rows, lists.WIDTHS[kind])
@@ -56,7 +57,8 @@ def filtered(request: Request, db: DBSession, clock: ClockDep, actor: CurrentUse
 
 
 @router.get("/appeals/lists/{kind}.xlsx")
-def filtered_xlsx(request: Request, db: DBSession, actor: CurrentUser, kind: str) -> Response:
+def filtered_xlsx(export_limit: ExportLimited,
+                  request: Request, db: DBSession, actor: CurrentUser, kind: str) -> Response:
     lists.kind_title(kind)
     sheet = lists.sheet(db, kind, _filtered(request, db, actor))
     data = workbook_bytes(sheet.title, sheet.headers, sheet.rows, lists.WIDTHS[kind])

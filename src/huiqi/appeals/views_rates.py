@@ -15,7 +15,7 @@ from starlette.responses import Response
 from huiqi.appeals import categories, rates, stats, webforms
 from huiqi.appeals.rates import AppealRates, CategoryTrend
 from huiqi.auth.actor import Actor
-from huiqi.auth.dependencies import CurrentUser
+from huiqi.auth.dependencies import CurrentUser, ExportLimited
 from huiqi.kit import web
 from huiqi.kit.clock import Clock
 from huiqi.kit.errors import NotFound, ValidationFailed
@@ -137,7 +137,8 @@ def _rate_row(scope: str, name: str, x: AppealRates, score: object = None,
 
 
 @router.get("/appeals/rates.xlsx")
-def rates_xlsx(request: Request, db: DBSession, clock: ClockDep, actor: CurrentUser
+def rates_xlsx(export_limit: ExportLimited,
+               request: Request, db: DBSession, clock: ClockDep, actor: CurrentUser
                ) -> Response:
     _reader(actor)
     r = report(db, actor, clock, _params(request))
@@ -160,7 +161,8 @@ def _trend_rows(trends: list[CategoryTrend]) -> list[list[object]]:
 
 
 @router.get("/appeals/trends.xlsx")
-def trends_xlsx(request: Request, db: DBSession, clock: ClockDep, actor: CurrentUser,
+def trends_xlsx(export_limit: ExportLimited,
+                request: Request, db: DBSession, clock: ClockDep, actor: CurrentUser,
                 sentinel: str = "") -> Response:
     _reader(actor)
     q = _params(request)

@@ -29,6 +29,7 @@ _NAMED_ACTIONS = {
     "user.create": "新建账号", "user.activate": "启用账号", "user.deactivate": "停用账号",
     "user.unlock": "解除锁定", "department.create": "新建部门",
     "audit.export": "导出审计日志",
+    "pii.reveal": "查看完整号码", "security.rotate_key": "轮换个人信息加密密钥",
     "policy.upload": "上传政策文件", "policy.publish": "发布政策", "policy.withdraw": "撤回政策",
     "matching.facts_supply": "补充申报信息",
     "appeal.attachment_add": "上传诉求附件", "appeal.category_create": "新建诉求分类",
@@ -78,7 +79,8 @@ LINKS = {
 # The action filter: a domain (code prefix) or one action.
 GROUPS = [("auth.", "登录与账号安全"), ("user.", "账号管理"), ("department.", "部门管理"),
           ("policy.", "政策"), ("grant", "申报与兑现"), ("appeal", "诉求"),
-          ("matching.", "政策匹配"), ("audit.", "审计")]
+          ("matching.", "政策匹配"), ("audit.", "审计"),
+          ("pii.", "个人信息"), ("security.", "安全管理")]
 
 FIELDS = {
     "active": "启用", "is_active": "启用", "category": "分类", "code": "代码",
@@ -102,6 +104,7 @@ FIELDS = {
     "failed_logins": "连续登录失败次数", "locked_until": "锁定至", "ip": "来源 IP",
     "path": "页面", "query": "查询条件", "file": "文件", "method": "请求方式",
     "message": "提示",
+    "field": "字段",
 }
 
 VALUES: dict[str, str] = {**{s.value: s.label for s in vocab.AppealStatus},

@@ -9,7 +9,7 @@ from huiqi import audit
 from huiqi.audit import labels
 from huiqi.audit import repository as repo
 from huiqi.audit.dependencies import AuditFilterQuery
-from huiqi.auth.dependencies import AuditorUser
+from huiqi.auth.dependencies import AuditorUser, ExportLimited
 from huiqi.kit import web
 from huiqi.kit.excel import workbook_bytes, xlsx_response
 from huiqi.kit.pagination import PageQuery, paginate
@@ -38,7 +38,8 @@ def audit_log(
 
 @router.get("/audit/export.xlsx")
 def export(
-    db: DBSession, clock: ClockDep, actor: AuditorUser, filters: AuditFilterQuery
+    export_limit: ExportLimited, db: DBSession, clock: ClockDep, actor: AuditorUser,
+    filters: AuditFilterQuery,
 ) -> Response:
     rows = db.scalars(repo.query(filters).limit(EXPORT_LIMIT))
     content = workbook_bytes("审计日志", HEADERS, (_row(r) for r in rows),

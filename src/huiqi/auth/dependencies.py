@@ -175,3 +175,20 @@ OfficeUser = Annotated[Actor, Depends(require_roles(Role.OFFICE))]
 AuditorUser = Annotated[Actor, Depends(require_roles(Role.AUDITOR))]
 # Government staff who work on cases (not the auditor, not enterprises).
 StaffUser = Annotated[Actor, Depends(require_roles(Role.DEPARTMENT, Role.LIAISON, Role.OFFICE))]
+
+
+async def export_allowed(request: Request, actor: CurrentUser) -> None:
+    """EXPORT_ACCOUNT: Excel/CSV exports per account (each builds a whole workbook; a loop over
+    them would also copy the data out): 429 with Retry-After past the limit."""
+    rule = ratelimit.EXPORT_ACCOUNT
+    try:
+        request.app.state.limiter.hit(rule, str(actor.user_id),
+                                      request.app.state.clock.now().timestamp())
+    except ratelimit.RateLimited as exc:
+        message = (f"导出过于频繁（每个账号每 {rule.seconds // 60} 分钟最多 {rule.limit} 次），"
+                   f"请 {exc.retry_after} 秒后再试。")
+        raise ratelimit.RateLimited(exc.retry_after, message) from None
+
+
+# Every route answering with an Excel/CSV export takes it (tests/auth/test_export_limit.py).
+ExportLimited = Annotated[None, Depends(export_allowed)]

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import File, Form, Request, UploadFile
 from starlette.responses import FileResponse, Response
 
-from huiqi.auth.dependencies import CurrentUser, EnterpriseUser, OfficeUser
+from huiqi.auth.dependencies import CurrentUser, EnterpriseUser, ExportLimited, OfficeUser
 from huiqi.grants import applications as apps
 from huiqi.grants import autogrant, evaluations, forms, ledgers, payouts, publicity, review
 from huiqi.grants import schemas as s
@@ -212,7 +212,8 @@ def batch_list(db: DBSession, actor: CurrentUser) -> list[s.BatchOut]:
 
 @router.post("/grants/payouts/{batch_id}/export", summary="导出银行清单（Excel），草稿变为已导出",
              response_class=Response)
-def export_batch(batch_id: int, db: DBSession, clock: ClockDep, actor: OfficeUser) -> Response:
+def export_batch(export_limit: ExportLimited,
+                 batch_id: int, db: DBSession, clock: ClockDep, actor: OfficeUser) -> Response:
     return xlsx_response(f"兑付清单-{batch_id}.xlsx", payouts.export(db, actor, batch_id,
                                                                   clock=clock))
 

@@ -22,7 +22,7 @@ from huiqi import audit
 from huiqi.auth.actor import Actor
 from huiqi.grants import access, duties, events
 from huiqi.grants.states import Action, Status, check
-from huiqi.kit import excel
+from huiqi.kit import excel, masking
 from huiqi.kit.clock import Clock, to_local
 from huiqi.kit.errors import Conflict, ValidationFailed
 from huiqi.models.application import Application
@@ -104,6 +104,7 @@ def export(session: Session, actor: Actor, batch_id: int, *, clock: Clock = SYST
     batch = access.access_batch(session, actor, batch_id, for_update=mark)
     if batch.status == "cancelled":
         raise Conflict("该批次已作废，不能导出。")
+    clear = actor.role is Role.OFFICE  # the bank needs the number; anyone else sees it masked
     data = excel.ledger_bytes(
         f"政策资金兑付清单 {batch.reference}",
         [("批次号", batch.reference), ("笔数", str(batch.lines)), ("合计（元）", str(batch.total))],
@@ -111,7 +112,7 @@ def export(session: Session, actor: Actor, batch_id: int, *, clock: Clock = SYST
          "银行账号", "金额（元）", "政策事项", "主管部门", "批准日期"],
         [(i, line.idempotency_key, grant.enterprise_name, grant.enterprise_uscc,
           app.bank_name or "", app.bank_account_name or grant.enterprise_name,
-          app.bank_account or "（待补）", line.amount, grant.item_title, grant.department,
+          _account(app.bank_account, clear), line.amount, grant.item_title, grant.department,
           to_local(grant.approved_at).date())
          for i, (line, grant, app) in enumerate(lines(session, actor, batch_id), start=1)],
         sheet="兑付清单")
@@ -121,6 +122,12 @@ def export(session: Session, actor: Actor, batch_id: int, *, clock: Clock = SYST
         audit.record(session, actor, "grants.payout_export", batch, before=before,
                      after=audit.snapshot(batch, *BATCH_FIELDS), at=now)
     return data
+
+
+def _account(value: str | None, clear: bool) -> str:
+    if not value:
+        return "（待补）"
+    return value if clear else masking.mask_account(value)
 
 
 def mark_paid(session: Session, actor: Actor, batch_id: int, bank_reference: str | None = None,

@@ -6,11 +6,12 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Form, Request
+from markupsafe import escape
 from sqlalchemy import select
-from starlette.responses import Response
+from starlette.responses import HTMLResponse, Response
 
 from huiqi.auth.actor import Actor
-from huiqi.auth.dependencies import CurrentUser, OfficeUser
+from huiqi.auth.dependencies import CurrentUser, ExportLimited, OfficeUser
 from huiqi.grants import (
     autogrant,
     autolists,
@@ -19,6 +20,7 @@ from huiqi.grants import (
     forms,
     ledgers,
     payouts,
+    pii,
     publicity,
 )
 from huiqi.grants.access import access_grant, visible_grants
@@ -168,13 +170,15 @@ def payout_detail(request: Request, db: DBSession, actor: CurrentUser, batch_id:
 
 
 @router.post("/grants/payouts/{batch_id}/export")
-def export_batch(db: DBSession, clock: ClockDep, actor: OfficeUser, batch_id: int) -> Response:
+def export_batch(export_limit: ExportLimited,
+                 db: DBSession, clock: ClockDep, actor: OfficeUser, batch_id: int) -> Response:
     data = payouts.export(db, actor, batch_id, clock=clock)
     return xlsx_response(f"兑付清单-{batch_id}.xlsx", data)
 
 
 @router.get("/grants/payouts/{batch_id}/file.xlsx")
-def download_batch(db: DBSession, actor: CurrentUser, batch_id: int) -> Response:
+def download_batch(export_limit: ExportLimited,
+                   db: DBSession, actor: CurrentUser, batch_id: int) -> Response:
     return xlsx_response(f"兑付清单-{batch_id}.xlsx", payouts.export(db, actor, batch_id,
                                                                   mark=False))
 
@@ -252,7 +256,8 @@ EXPORTS = {"applications": (ledgers.export_applications, "政策申报台账"),
 
 
 @router.get("/grants/ledgers/{kind}.xlsx")
-def export_ledger(db: DBSession, clock: ClockDep, actor: CurrentUser, kind: str,
+def export_ledger(export_limit: ExportLimited,
+                  db: DBSession, clock: ClockDep, actor: CurrentUser, kind: str,
                   status: str = "", item_id: str = "", year: str = "", enterprise: str = "",
                   source: str = "", department: str = "") -> Response:
     if kind not in EXPORTS:
@@ -278,3 +283,10 @@ def public_page(request: Request, db: DBSession, params: PageQuery, year: str = 
 
 
 __all__ = ["router", "visible_grants"]
+
+
+@router.post("/grants/applications/{application_id}/reveal-account")
+def reveal_account(db: DBSession, actor: CurrentUser, application_id: int) -> Response:
+    """显示完整号码: the full bank account (audited), as the fragment that replaces the mask."""
+    value = pii.reveal_bank_account(db, actor, application_id)
+    return HTMLResponse(f'<span class="pii">{escape(value)}</span>')

@@ -3,10 +3,10 @@ SM4-GCM (GB/T 32907, 国密) from the `cryptography` package, AES-256-GCM where 
 lacks SM4. A value is stored as `enc:1:<alg>:<key id>:<base64(nonce | ciphertext | tag)>`.
 
 Keys come from the environment: `HUIQI_FIELD_KEYS="k2:<base64>,k1:<base64>"`, the first one
-encrypts, all of them decrypt. Rotation: put the new key first and keep the old one listed (a
-command re-encrypting old values is not built yet). Without the variable, a per-installation key
-is made in the data directory (0600), as the signing secret is. Values that are not `enc:` are
-read as they are (rows from before encryption).
+encrypts, all of them decrypt. Rotation: put the new key first, keep the old one listed, run
+`huiqi security rotate-key` (re-encrypts every value under the first key), then drop the old key.
+Without the variable, a per-installation key is made in the data directory (0600), as the signing
+secret is. Values that are not `enc:` are read as they are (rows from before encryption).
 """
 
 from __future__ import annotations
@@ -73,12 +73,20 @@ def _parsed(raw: str) -> Keyring:
     return Keyring.parse(raw)
 
 
+@functools.cache
+def _read_key_file(path: Path, mtime_ns: int) -> str:
+    """Read once per version of the file (every value of a page is decrypted: no read each)."""
+    return path.read_text().strip()
+
+
 def _key_from_file() -> str:
     from huiqi.kit.settings import get_settings
 
     path: Path = get_settings().data_dir / "field_keys"
-    if path.exists():
-        return path.read_text().strip()
+    try:
+        return _read_key_file(path, path.stat().st_mtime_ns)
+    except FileNotFoundError:
+        pass
     path.parent.mkdir(parents=True, exist_ok=True)
     value = "k1:" + base64.b64encode(os.urandom(32)).decode()
     try:
@@ -130,3 +138,13 @@ def key_id_of(value: str | None) -> str | None:
     if not value or not value.startswith(PREFIX):
         return None
     return value[len(PREFIX):].split(":", 2)[1]
+
+
+def needs_rotation(value: str | None) -> bool:
+    """True for a value not (yet) sealed under the current key: plaintext or an older key."""
+    return value is not None and key_id_of(value) != keyring().current
+
+
+def reencrypt(value: str | None) -> str | None:
+    """The value sealed under the current key (plaintext is encrypted, None stays None)."""
+    return encrypt(decrypt(value))

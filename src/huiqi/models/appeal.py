@@ -26,7 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from huiqi.models.base import Base
-from huiqi.models.types import UTCDateTime
+from huiqi.models.types import EncryptedString, UTCDateTime
 
 
 class Appeal(Base):
@@ -49,7 +49,7 @@ class Appeal(Base):
     sentinel: Mapped[bool] = mapped_column(Boolean, default=False)  # 营商前哨 enterprise
     status: Mapped[str] = mapped_column(String(16), index=True)  # vocab.AppealStatus
     contact_name: Mapped[str | None] = mapped_column(String(100))
-    contact_phone: Mapped[str | None] = mapped_column(String(40))
+    contact_phone: Mapped[str | None] = mapped_column(EncryptedString())
     address: Mapped[str | None] = mapped_column(String(300))
     lat: Mapped[Decimal | None] = mapped_column(Numeric(9, 6))
     long: Mapped[Decimal | None] = mapped_column(Numeric(9, 6))

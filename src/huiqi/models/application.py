@@ -15,7 +15,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from huiqi.models.base import Base
 from huiqi.models.money import Money
-from huiqi.models.types import UTCDateTime
+from huiqi.models.types import EncryptedString, UTCDateTime
 
 
 class Application(Base):
@@ -51,7 +51,7 @@ class Application(Base):
     reminded_on: Mapped[date | None] = mapped_column(Date)
     bank_name: Mapped[str | None] = mapped_column(String(100))
     bank_account_name: Mapped[str | None] = mapped_column(String(200))
-    bank_account: Mapped[str | None] = mapped_column(String(40))
+    bank_account: Mapped[str | None] = mapped_column(EncryptedString())
     auto_list_id: Mapped[int | None] = mapped_column(
         ForeignKey("grant_auto_lists.id", ondelete="RESTRICT"), index=True)
     # 审批与复核分离: above the office's threshold a first department approval waits for a second

@@ -3,6 +3,8 @@
 `UTCDateTime`: SQLite has no time zones and hands datetimes back naive, PostgreSQL hands them back
 in the session's zone; this type stores UTC and always returns an aware UTC datetime on both, so
 comparisons with `Clock.now()` never mix naive and aware values.
+
+`EncryptedString`: personal data encrypted at rest (等保 8.1.4.8, GB/T 39786).
 """
 
 from __future__ import annotations
@@ -10,8 +12,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Dialect
+from sqlalchemy import DateTime, Dialect, String
 from sqlalchemy.types import TypeDecorator
+
+from huiqi.kit import fieldcrypt
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -32,3 +36,18 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+class EncryptedString(TypeDecorator[str]):
+    """Personal data (bank account, phone and ID numbers) sealed with `huiqi.kit.fieldcrypt`:
+    the database holds only `enc:1:…` ciphertext, Python code sees the clear value. Not
+    comparable in SQL (each value has its own nonce): nothing may filter on these columns."""
+
+    impl = String(255)
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> Any:
+        return fieldcrypt.encrypt(value)
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> str | None:
+        return fieldcrypt.decrypt(value)

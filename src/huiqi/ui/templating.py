@@ -21,6 +21,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy import inspect as _state
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
+from huiqi.kit import masking
 from huiqi.kit.clock import to_local
 from huiqi.kit.csrf import ANON_COOKIE, anonymous_token
 from huiqi.kit.security import new_token, sign
@@ -83,6 +84,8 @@ def make_env() -> Environment:
     )
     env.filters.update(localtime=_localtime, money=_money, isodate=_isodate,
                        role_label=_role_label, prettyjson=_prettyjson)
+    env.filters.update(mask_account=masking.mask_account, mask_phone=masking.mask_phone,
+                       mask_id=masking.mask_id)
     env.globals.update(static_url=_static_url, app_name="惠企")
     return env
 

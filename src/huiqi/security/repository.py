@@ -1,0 +1,82 @@
+"""SQL of the security domain: the encrypted columns (raw, as stored), the idempotency keys."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+
+from sqlalchemy import Integer, String, delete, select, table, update
+from sqlalchemy.orm import Session
+
+from huiqi.models.base import Base
+from huiqi.models.idempotency_key import IdempotencyKey
+from huiqi.models.types import EncryptedString
+
+# Sealed by hand rather than by the column type (the second factor's secret).
+ALSO_SEALED = (("users", "totp_secret"),)
+
+
+def sealed_columns() -> list[tuple[str, str]]:
+    """Every column holding field-encrypted values: the `EncryptedString` ones, found in the
+    schema (a new one is rotated without being listed), and `ALSO_SEALED`."""
+    found = [(t.name, c.name) for t in Base.metadata.sorted_tables for c in t.columns
+             if isinstance(c.type, EncryptedString)]
+    return sorted(found) + list(ALSO_SEALED)
+
+
+def raw_values(session: Session, name: str, column: str, batch: int = 500
+               ) -> Iterator[list[tuple[int, str]]]:
+    """The stored text (ciphertext, or plaintext from before encryption) in id order, by batch."""
+    t = table(name, *_cols(column))
+    last = 0
+    while True:
+        rows = session.execute(select(t.c.id, t.c[column]).where(
+            t.c.id > last, t.c[column].isnot(None)).order_by(t.c.id).limit(batch)).all()
+        if not rows:
+            return
+        yield [(int(r[0]), str(r[1])) for r in rows]
+        last = int(rows[-1][0])
+
+
+def store_raw(session: Session, name: str, column: str, row_id: int, value: str) -> None:
+    t = table(name, *_cols(column))
+    session.execute(update(t).where(t.c.id == row_id).values({column: value}))
+
+
+def _cols(column: str) -> list:  # type: ignore[type-arg]
+    from sqlalchemy import column as col
+
+    return [col("id", Integer()), col(column, String())]
+
+
+def find_key(session: Session, user_id: int, key: str) -> IdempotencyKey | None:
+    return session.scalars(select(IdempotencyKey).where(
+        IdempotencyKey.user_id == user_id, IdempotencyKey.key == key)).first()
+
+
+def delete_key(session: Session, row_id: int) -> None:
+    session.execute(delete(IdempotencyKey).where(IdempotencyKey.id == row_id))
+
+
+def store_response(session: Session, row_id: int, status: int, content_type: str | None,
+                   body: str) -> None:
+    session.execute(update(IdempotencyKey).where(
+        IdempotencyKey.id == row_id, IdempotencyKey.status_code.is_(None)).values(
+        status_code=status, content_type=content_type, body=body))
+
+
+def purge_expired(session: Session, now: datetime) -> int:
+    result = session.execute(delete(IdempotencyKey).where(IdempotencyKey.expires_at <= now))
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def serialize(session: Session) -> None:
+    """SQLite: take the write lock now (`BEGIN IMMEDIATE`), so a concurrent duplicate reads the
+    first one's committed claim instead of failing on an upgraded lock. PostgreSQL: nothing (the
+    unique index makes the second insert wait for the first transaction)."""
+    conn = session.connection()
+    if conn.dialect.name != "sqlite":
+        return
+    raw = conn.connection.dbapi_connection
+    if raw is not None and not raw.in_transaction:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
