@@ -19,6 +19,7 @@ from huiqi.kit import web
 from huiqi.kit.pagination import PageQuery, paginate
 from huiqi.kit.settings import Settings, get_settings
 from huiqi.kit.web import ClockDep, DBSession
+from huiqi.security.service import Idempotent
 
 router = web.router(tags=["诉求"])
 router.include_router(office_router)
@@ -35,7 +36,8 @@ def appeal_in(body: s.AppealInBody) -> AppealIn:
 
 
 @router.post("/appeals", response_model=s.SubmittedOut, status_code=201, summary="提交诉求")
-def submit(body: s.AppealInBody, db: DBSession, clock: ClockDep, actor: CurrentUser
+def submit(body: s.AppealInBody, db: DBSession, idem: Idempotent,
+           clock: ClockDep, actor: CurrentUser
            ) -> s.SubmittedOut:
     appeal = service.submit(db, actor, clock, appeal_in(body))
     dups = service.possible_duplicates(db, actor, appeal.id)
@@ -120,7 +122,8 @@ def dispatch_suggestion(appeal_id: int, db: DBSession, clock: ClockDep, actor: C
 
 @router.post("/appeals/{appeal_id:int}/attachments", response_model=s.AttachmentOut,
              status_code=201, summary="上传附件", max_body_size=UPLOAD_BODY_LIMIT)
-def upload(appeal_id: int, db: DBSession, clock: ClockDep, actor: CurrentUser, request: Request,
+def upload(appeal_id: int, db: DBSession, idem: Idempotent,
+           clock: ClockDep, actor: CurrentUser, request: Request,
            file: Annotated[UploadFile, File()]) -> s.AttachmentOut:
     row = attachments.add(db, actor, clock, settings_of(request), appeal_id,
                           file.filename or "", file.file)

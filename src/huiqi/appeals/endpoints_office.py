@@ -15,6 +15,7 @@ from huiqi.auth.dependencies import CurrentUser
 from huiqi.kit import web
 from huiqi.kit.errors import ValidationFailed
 from huiqi.kit.web import ClockDep, DBSession
+from huiqi.security.service import Idempotent
 
 router = web.router()
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
@@ -22,7 +23,8 @@ MAX_IMPORT_BYTES = 20 * 1024 * 1024
 
 @router.post("/appeals/meetings", response_model=s.MeetingOut, status_code=201,
              summary="录入政企恳谈会及会上收集的全部诉求")
-def meeting(body: s.MeetingInBody, db: DBSession, clock: ClockDep, actor: CurrentUser
+def meeting(body: s.MeetingInBody, db: DBSession, idem: Idempotent,
+            clock: ClockDep, actor: CurrentUser
             ) -> s.MeetingOut:
     data = MeetingIn(title=body.title, held_on=body.held_on, location=body.location,
                      host=body.host, notes=body.notes,
@@ -33,7 +35,7 @@ def meeting(body: s.MeetingInBody, db: DBSession, clock: ClockDep, actor: Curren
 
 @router.post("/appeals/imports/12345", response_model=s.ImportOut, status_code=201,
              summary="导入12345热线转办工单（Excel/CSV）", max_body_size=MAX_IMPORT_BYTES)
-def import_hotline(db: DBSession, clock: ClockDep, actor: CurrentUser,
+def import_hotline(db: DBSession, idem: Idempotent, clock: ClockDep, actor: CurrentUser,
                    file: Annotated[UploadFile, File()]) -> s.ImportOut:
     data = file.file.read(MAX_IMPORT_BYTES + 1)
     if len(data) > MAX_IMPORT_BYTES:
@@ -54,7 +56,8 @@ def category_list(db: DBSession, actor: CurrentUser, all: bool = False
 
 @router.post("/appeals/categories", response_model=s.CategoryOut, status_code=201,
              summary="新增诉求类别及时限（营商办）")
-def category_create(body: s.CategoryIn, db: DBSession, clock: ClockDep, actor: CurrentUser
+def category_create(body: s.CategoryIn, db: DBSession, idem: Idempotent,
+                    clock: ClockDep, actor: CurrentUser
                     ) -> s.CategoryOut:
     row = categories.create_category(db, actor, clock, **body.model_dump())
     return s.CategoryOut.model_validate(row)

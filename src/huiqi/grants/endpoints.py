@@ -19,6 +19,7 @@ from huiqi.kit.settings import policy_date_for
 from huiqi.kit.web import ClockDep, DBSession
 from huiqi.models.application import Application
 from huiqi.policies import service as policies
+from huiqi.security.service import Idempotent
 
 router = web.router(tags=["政策兑现"])
 
@@ -31,7 +32,8 @@ def _out(app: Application) -> s.ApplicationOut:
 
 @router.post("/grants/applications", response_model=s.ApplicationOut, status_code=201,
              summary="提交申报（材料另行上传）")
-def submit(body: s.ApplicationIn, db: DBSession, clock: ClockDep, actor: EnterpriseUser,
+def submit(body: s.ApplicationIn, db: DBSession, idem: Idempotent,
+           clock: ClockDep, actor: EnterpriseUser,
            request: Request) -> s.ApplicationOut:
     bank = apps.BankInfo(body.bank.bank_name, body.bank.account_name, body.bank.account) \
         if body.bank else None
@@ -42,7 +44,8 @@ def submit(body: s.ApplicationIn, db: DBSession, clock: ClockDep, actor: Enterpr
 @router.post("/grants/applications/{application_id}/materials", response_model=s.MaterialOut,
              status_code=201, summary="上传申报材料（含容缺补交）",
              max_body_size=forms.UPLOAD_BODY_LIMIT)
-def upload(application_id: int, db: DBSession, clock: ClockDep, actor: EnterpriseUser,
+def upload(application_id: int, db: DBSession, idem: Idempotent,
+           clock: ClockDep, actor: EnterpriseUser,
            request: Request, name: Annotated[str, Form(max_length=100)],
            file: Annotated[UploadFile, File()]) -> s.MaterialOut:
     material = apps.upload_material(
@@ -167,7 +170,7 @@ def budget(request: Request, db: DBSession, clock: ClockDep, actor: CurrentUser,
 
 @router.post("/grants/auto-lists", response_model=s.AutoListOut, status_code=201,
              summary="生成免申即享名单（营商办）")
-def generate(request: Request, body: s.AutoListIn, db: DBSession, clock: ClockDep,
+def generate(request: Request, body: s.AutoListIn, db: DBSession, idem: Idempotent, clock: ClockDep,
              actor: OfficeUser) -> s.AutoListOut:
     day = body.as_of or policy_date_for(clock, web.settings_of(request))
     candidates = [autogrant.Candidate(c.uscc, c.amount) for c in body.candidates] \
@@ -198,7 +201,8 @@ def finance_confirm(list_id: int, body: s.IdsIn, db: DBSession, clock: ClockDep,
 
 @router.post("/grants/payouts", response_model=s.BatchOut, status_code=201,
              summary="生成兑付批次（营商办）")
-def create_batch(body: s.BatchIn, db: DBSession, clock: ClockDep, actor: OfficeUser
+def create_batch(body: s.BatchIn, db: DBSession, idem: Idempotent,
+                 clock: ClockDep, actor: OfficeUser
                  ) -> s.BatchOut:
     return s.BatchOut.model_validate(payouts.create_batch(
         db, actor, item_id=body.item_id, department=body.department, grant_ids=body.grant_ids,
@@ -220,7 +224,8 @@ def export_batch(export_limit: ExportLimited,
 
 @router.post("/grants/payouts/{batch_id}/paid", response_model=s.PaidOut,
              summary="标记已兑付（幂等：重复调用不会重复兑付）")
-def mark_paid(batch_id: int, body: s.PaidIn, db: DBSession, clock: ClockDep, actor: OfficeUser
+def mark_paid(batch_id: int, body: s.PaidIn, db: DBSession, idem: Idempotent,
+              clock: ClockDep, actor: OfficeUser
               ) -> s.PaidOut:
     r = payouts.mark_paid(db, actor, batch_id, body.bank_reference, clock=clock)
     return s.PaidOut(batch=s.BatchOut.model_validate(r.batch), newly_paid=r.newly_paid)
@@ -228,7 +233,7 @@ def mark_paid(batch_id: int, body: s.PaidIn, db: DBSession, clock: ClockDep, act
 
 @router.post("/grants/grants/{grant_id}/evaluations", response_model=s.EvaluationOut,
              status_code=201, summary="绩效评价")
-def evaluate(grant_id: int, body: s.EvaluationIn, db: DBSession, clock: ClockDep,
+def evaluate(grant_id: int, body: s.EvaluationIn, db: DBSession, idem: Idempotent, clock: ClockDep,
              actor: CurrentUser) -> s.EvaluationOut:
     return s.EvaluationOut.model_validate(
         evaluations.record(db, actor, grant_id, body.score, body.notes, clock=clock))

@@ -13,6 +13,7 @@ from huiqi.auth.dependencies import CurrentUser, OfficeUser
 from huiqi.grants import autogrant, autolists, duties, publicity
 from huiqi.kit import web
 from huiqi.kit.web import ClockDep, DBSession
+from huiqi.security.service import Idempotent
 
 router = web.router(tags=["政策兑现"])
 
@@ -81,7 +82,8 @@ def publish(list_id: int, db: DBSession, clock: ClockDep, actor: OfficeUser) -> 
 
 @router.post("/grants/auto-lists/{list_id}/regenerate", response_model=ListOut, status_code=201,
              summary="按现有企业信息重新生成名单（列出新增、移出及原因）")
-def regenerate(list_id: int, db: DBSession, clock: ClockDep, actor: OfficeUser) -> ListOut:
+def regenerate(list_id: int, db: DBSession, idem: Idempotent,
+               clock: ClockDep, actor: OfficeUser) -> ListOut:
     return _list_out(autogrant.regenerate(db, actor, list_id, clock=clock))
 
 

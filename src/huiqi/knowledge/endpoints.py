@@ -12,6 +12,7 @@ from huiqi.kit.web import ClockDep, DBSession
 from huiqi.knowledge import schemas as s
 from huiqi.knowledge import service
 from huiqi.knowledge.repository import Filters
+from huiqi.security.service import Idempotent
 
 router = web.router(tags=["政策知识库"])
 
@@ -33,7 +34,7 @@ def ask(body: s.AskIn, db: DBSession, clock: ClockDep, actor: OptionalUser) -> s
 
 @router.post("/knowledge/ask/appeal", response_model=s.AppealCreatedOut, status_code=201,
              summary="把未能回答的问题转为诉求")
-def ask_appeal(body: s.AppealFromQuestionIn, db: DBSession, clock: ClockDep,
+def ask_appeal(body: s.AppealFromQuestionIn, db: DBSession, idem: Idempotent, clock: ClockDep,
                actor: CurrentUser) -> s.AppealCreatedOut:
     appeal_id = service.question_to_appeal(db, actor, clock, body.question, body.category)
     return s.AppealCreatedOut(appeal_id=appeal_id, link=f"/api/v1/appeals/{appeal_id}")

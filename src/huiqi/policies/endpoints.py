@@ -15,6 +15,7 @@ from huiqi.policies import diff, service
 from huiqi.policies import schemas as s
 from huiqi.policies.validation import CheckResult
 from huiqi.policies.views import as_of
+from huiqi.security.service import Idempotent
 
 router = web.router(tags=["政策库"])
 
@@ -72,7 +73,8 @@ def check(body: s.SourceIn, db: DBSession, actor: OfficeUser) -> s.CheckOut:
 
 @router.post("/policies", response_model=s.VersionOut, status_code=201,
              summary="上传政策文件：新文件或已有文件的新版本（草稿）；有错误时 422，不保存")
-def upload(body: s.SourceIn, db: DBSession, clock: ClockDep, actor: OfficeUser) -> s.VersionOut:
+def upload(body: s.SourceIn, db: DBSession, idem: Idempotent,
+           clock: ClockDep, actor: OfficeUser) -> s.VersionOut:
     row = service.save(db, actor, clock, body.source, body.filename, note=body.note)
     return s.VersionOut.model_validate(row)
 
