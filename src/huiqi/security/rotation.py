@@ -40,3 +40,13 @@ def rotate(session: Session, actor: Actor) -> Rotation:
     audit.record(session, actor, "security.rotate_key", ("field_keys", None),
                  after={"key_id": report.key_id, "count": report.total})
     return report
+
+
+def pending(session: Session) -> dict[str, int]:
+    """What a rotation would change, per column (the dry run of `huiqi security rotate-key`)."""
+    out: dict[str, int] = {}
+    for name, column in repo.sealed_columns():
+        out[f"{name}.{column}"] = sum(
+            1 for rows in repo.raw_values(session, name, column)
+            for _, value in rows if fieldcrypt.needs_rotation(value))
+    return out
