@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import threading
 import uuid
-from datetime import timedelta
 
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select

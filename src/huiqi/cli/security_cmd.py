@@ -5,14 +5,20 @@ encrypted (huiqi.security.backup)."""
 from __future__ import annotations
 
 import getpass
+from pathlib import Path
 
 import typer
 from rich.console import Console
 
+from huiqi.audit import chain
 from huiqi.auth.actor import Actor
 from huiqi.kit import fieldcrypt
-from huiqi.kit.db import default_engine, unit_of_work
-from huiqi.security import service
+from huiqi.kit.clock import Clock
+from huiqi.kit.db import default_engine, make_engine, unit_of_work
+from huiqi.kit.settings import get_settings
+from huiqi.security import backup as backups
+from huiqi.security import dumps, sealing, service
+from huiqi.security import restore as restores
 
 security_app = typer.Typer(no_args_is_help=True, help="安全管理：个人信息加密密钥轮换")
 console = Console()
@@ -45,5 +51,52 @@ def rotate_key(execute: bool = typer.Option(
                   "确认无误后可从 HUIQI_FIELD_KEYS 中去掉旧密钥。")
 
 
+def backup(
+    out: Path | None = typer.Option(None, "--out", help="备份目录（默认 数据目录/backups）"),
+    encrypt: bool = typer.Option(False, "--encrypt", help="用 HUIQI_BACKUP_KEY 或 "
+                                 "HUIQI_BACKUP_PASSPHRASE 加密（AES-256-GCM）"),
+) -> None:
+    """备份数据库（在线一致快照）和上传文件，附 SHA-256 清单；可加密。个人信息加密密钥不在其中。"""
+    settings = get_settings()
+    try:
+        done = backups.backup(settings.database_url, settings.uploads_dir,
+                              out or settings.data_dir / "backups", Clock().now(), encrypt=encrypt)
+    except (dumps.DumpError, sealing.SealError) as exc:
+        console.print(f"[red]备份失败：{exc}[/red]")
+        raise typer.Exit(1) from None
+    m = done.manifest
+    rows = sum(int(t["rows"]) for t in m["tables"].values())
+    sealed = "（已加密）" if done.encrypted else ""
+    console.print(f"已备份到 {done.path}{sealed}：{len(m['tables'])} 张表 {rows} 行，"
+                  f"上传文件 {len(m['uploads'])} 个，数据库版本 {m['schema_revision']}。")
+
+
+def restore(archive: Path = typer.Argument(..., help="huiqi backup 生成的备份文件")) -> None:
+    """把备份恢复到空实例（HUIQI_DATABASE_URL 指向的空数据库、空的上传目录），逐表逐文件校验。"""
+    settings = get_settings()
+    try:
+        done = restores.restore(archive, settings.database_url, settings.uploads_dir)
+    except (restores.RestoreRefused, sealing.SealError) as exc:
+        console.print(f"[red]未恢复：{exc}[/red]")
+        raise typer.Exit(1) from None
+    except (restores.RestoreFailed, dumps.DumpError) as exc:
+        console.print(f"[red]恢复失败：{exc}[/red]")
+        raise typer.Exit(2) from None
+    console.print(f"已恢复 {done.tables} 张表 {done.rows} 行、上传文件 {done.files} 个，"
+                  "与备份清单逐一核对一致。")
+    engine = make_engine(settings.database_url)
+    try:
+        report = chain.verify(engine, limit=5)
+    finally:
+        engine.dispose()
+    if not report.ok:
+        console.print(f"[red]审计日志哈希链校验失败：{len(report.findings)} 处问题。[/red]")
+        raise typer.Exit(2)
+    console.print(f"审计日志哈希链完整（{report.checked} 条）。"
+                  "如代码版本更新，请再运行 huiqi migrate。")
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(security_app, name="security")
+    app.command("backup")(backup)
+    app.command("restore")(restore)

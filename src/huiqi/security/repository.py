@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from datetime import datetime
 
-from sqlalchemy import Integer, String, delete, select, table, update
+from sqlalchemy import (
+    Connection,
+    Integer,
+    MetaData,
+    String,
+    delete,
+    inspect,
+    select,
+    table,
+    text,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from huiqi.models.base import Base
@@ -80,3 +92,32 @@ def serialize(session: Session) -> None:
     raw = conn.connection.dbapi_connection
     if raw is not None and not raw.in_transaction:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def table_fingerprints(conn: Connection) -> dict[str, dict[str, object]]:
+    """Rows and a SHA-256 over every row (as stored, in primary-key order) of every table: a
+    restored database must give the same figures as the snapshot that was backed up."""
+    meta = MetaData()
+    meta.reflect(conn)
+    out: dict[str, dict[str, object]] = {}
+    for name in sorted(meta.tables):
+        t = meta.tables[name]
+        order = list(t.primary_key.columns) or list(t.columns)
+        digest, rows = hashlib.sha256(), 0
+        result = conn.execution_options(yield_per=1000).execute(select(t).order_by(*order))
+        for row in result:
+            digest.update(repr(tuple(row)).encode())
+            digest.update(b"\n")
+            rows += 1
+        out[name] = {"rows": rows, "sha256": digest.hexdigest()}
+    return out
+
+
+def table_names(conn: Connection) -> list[str]:
+    return sorted(inspect(conn).get_table_names())
+
+
+def schema_revision(conn: Connection) -> str | None:
+    if "alembic_version" not in table_names(conn):
+        return None
+    return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
