@@ -78,7 +78,7 @@ async def read_key(request: Request) -> Attempt | None:
 
 def claim(request: Request, db: DBSession, clock: ClockDep, actor: CurrentUser,
           attempt: Annotated[Attempt | None, Depends(read_key)]) -> None:
-    if attempt is None:
+    if attempt is None or actor.user_id is None:
         return
     now = clock.now()
     repo.serialize(db)  # SQLite: a duplicate waits here for the first one's commit

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
     Connection,
@@ -18,7 +19,9 @@ from sqlalchemy import (
     text,
     update,
 )
+from sqlalchemy import column as sa_column
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.expression import ColumnClause
 
 from huiqi.models.base import Base
 from huiqi.models.idempotency_key import IdempotencyKey
@@ -55,10 +58,8 @@ def store_raw(session: Session, name: str, column: str, row_id: int, value: str)
     session.execute(update(t).where(t.c.id == row_id).values({column: value}))
 
 
-def _cols(column: str) -> list:  # type: ignore[type-arg]
-    from sqlalchemy import column as col
-
-    return [col("id", Integer()), col(column, String())]
+def _cols(column: str) -> list[ColumnClause[Any]]:
+    return [sa_column("id", Integer()), sa_column(column, String())]
 
 
 def find_key(session: Session, user_id: int, key: str) -> IdempotencyKey | None:

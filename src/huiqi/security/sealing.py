@@ -12,6 +12,7 @@ import base64
 import os
 import struct
 from pathlib import Path
+from typing import BinaryIO
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -92,6 +93,6 @@ def unseal(source: Path, target: Path) -> None:
             raise SealError("备份文件不完整（被截断）。")
 
 
-def _private(path: Path):  # type: ignore[no-untyped-def]
+def _private(path: Path) -> BinaryIO:
     """A new file only the owner can read (backups hold personal data)."""
     return os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb")
