@@ -128,3 +128,16 @@ def test_appeal_phone_masked_on_page_and_export_revealed_by_staff(world: World,
         actions = s.scalars(select(AuditLog.action).where(
             AuditLog.subject_type == "appeals", AuditLog.subject_id == str(appeal_id))).all()
     assert actions.count("pii.reveal") == 1
+
+
+def test_text_typed_like_ciphertext_is_sealed_too(world: World) -> None:
+    with world.tx() as s:
+        categories.create_category(s, world.office, world.clock, code="labour", name="用工招聘",
+                                   sign_within_workdays=1, resolve_within_workdays=5)
+    forged = "enc:1:aesgcm:k1:AAAA"
+    appeal = world.do(intake.submit, world.ent_a, data=intake.AppealIn(
+        category="用工招聘", title="招工难", description="缺少熟练焊工", contact_phone=forged))
+    with world.engine.connect() as conn:
+        raw = conn.execute(text("SELECT contact_phone FROM appeals WHERE id = :i"),
+                           {"i": appeal.id}).scalar_one()
+    assert raw != forged and fieldcrypt.decrypt(raw) == forged

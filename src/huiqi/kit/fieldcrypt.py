@@ -107,8 +107,15 @@ def _sm4(key: bytes, nonce: bytes, data: bytes, *, encrypt: bool, tag: bytes = b
 
 
 def encrypt(value: str | None) -> str | None:
+    """Seal a value; one already sealed (`enc:1:…`) is kept as it is (migrations, rotation)."""
     if value is None or value.startswith(PREFIX):
         return value
+    return seal(value)
+
+
+def seal(value: str) -> str:
+    """Always seal, even text that looks sealed: what a user typed is never taken as
+    ciphertext (a phone typed as `enc:1:…` would otherwise make its page fail to decrypt)."""
     ring = keyring()
     key, nonce = ring.keys[ring.current], os.urandom(12)
     if ALGORITHM == "sm4gcm":

@@ -47,7 +47,7 @@ class EncryptedString(TypeDecorator[str]):
     cache_ok = True
 
     def process_bind_param(self, value: str | None, dialect: Dialect) -> Any:
-        return fieldcrypt.encrypt(value)
+        return None if value is None else fieldcrypt.seal(value)
 
     def process_result_value(self, value: str | None, dialect: Dialect) -> str | None:
         return fieldcrypt.decrypt(value)
