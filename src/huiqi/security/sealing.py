@@ -78,7 +78,10 @@ def unseal(source: Path, target: Path) -> None:
         while header := src.read(4):
             if last:
                 raise SealError("备份文件在结束标记之后还有数据，已被改动。")
-            sealed = src.read(struct.unpack(">I", header)[0])
+            size = struct.unpack(">I", header.ljust(4, b"\0"))[0]
+            sealed = src.read(size) if 16 <= size <= CHUNK + 16 else b""
+            if len(header) != 4 or len(sealed) != size:
+                raise SealError("备份文件不完整或已被改动（分块长度不符）。")
             nonce = prefix + struct.pack(">I", index)
             try:
                 out.write(aead.decrypt(nonce, sealed, b"last"))
