@@ -56,6 +56,7 @@ VIEWS: list[str] = [
     "huiqi.policies.views",
     "huiqi.appeals.views",
     "huiqi.appeals.open311",  # Open311 GeoReport v2 at /open311/v2 (token auth, no cookie)
+    "huiqi.knowledge.views",
 ]
 ENDPOINTS: list[str] = [
     "huiqi.auth.endpoints",

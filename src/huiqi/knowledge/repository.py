@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from huiqi.models.knowledge import KnowledgeClause, KnowledgeDocument
@@ -30,6 +30,17 @@ def document(session: Session, document_id: int) -> KnowledgeDocument | None:
 
 def documents(session: Session) -> Sequence[KnowledgeDocument]:
     return session.scalars(select(KnowledgeDocument).order_by(KnowledgeDocument.id)).all()
+
+
+def documents_with_counts(session: Session) -> list[tuple[KnowledgeDocument, int]]:
+    """Every document (newest first) with its number of clauses."""
+    counts = (select(KnowledgeClause.document_id, func.count().label("n"))
+              .group_by(KnowledgeClause.document_id).subquery())
+    rows = session.execute(
+        select(KnowledgeDocument, func.coalesce(counts.c.n, 0))
+        .outerjoin(counts, counts.c.document_id == KnowledgeDocument.id)
+        .order_by(KnowledgeDocument.id.desc())).all()
+    return [(d, int(n)) for d, n in rows]
 
 
 def clauses_of(session: Session, document_id: int) -> Sequence[KnowledgeClause]:

@@ -80,3 +80,4 @@ class ClauseOut(BaseModel):
     issuer: str | None
     source: str
     status: str
+    item_ids: list[str] = []
