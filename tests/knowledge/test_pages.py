@@ -1,3 +1,4 @@
+# ruff: noqa: F811 - the web fixtures are imported by name and used as arguments
 """The knowledge pages over HTTP (SQLite and PostgreSQL): search with highlights and filters,
 ask with citations that open their clause, 不知道 → appeal, the Q&A box on the 政策礼包, and the
 office's drafting of a policy file from an ingested document's clauses."""

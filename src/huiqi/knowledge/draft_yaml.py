@@ -84,7 +84,9 @@ def pending(draft: Draft) -> list[Element]:
     return sorted([*todo, *open_caps], key=lambda e: e.start)
 
 
-def render(draft: Draft, meta: Meta, item_title: str | None = None) -> str:
+def render(draft: Draft, meta: Meta, item_title: str | None = None, *,
+           today: date | None = None) -> str:
+    """`today`: the date a file with no stated effective date starts from (for the editor)."""
     amount = _amount(draft)
     caps, _ = _caps(draft)
     budget = next((e for e in draft.of("budget") if not e.todo), None)
@@ -109,7 +111,7 @@ def render(draft: Draft, meta: Meta, item_title: str | None = None) -> str:
         out.append(f"  effective_from: {meta.effective_from.isoformat()}")
     else:
         out += ["  # TODO 生效日期：原文未写明，暂按今天，请核对",
-                f"  effective_from: {date.today().isoformat()}"]
+                f"  effective_from: {(today or date(2000, 1, 1)).isoformat()}"]
     if meta.effective_to:
         out.append(f"  effective_to: {meta.effective_to.isoformat()}")
     out += [

@@ -6,6 +6,7 @@ Other domains call this module, never the repository or the tables.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -22,7 +23,10 @@ from huiqi.knowledge.ingest import Ingested, prepare, store
 from huiqi.knowledge.schemas import ClauseOut
 from huiqi.knowledge.search import Hit, search
 
+MAX_FILE_BYTES = readers.MAX_BYTES
+
 __all__ = [
+    "MAX_FILE_BYTES",
     "Answer",
     "Failed",
     "Hit",
@@ -106,11 +110,10 @@ def ask(session: Session, question: str, *, uscc: str | None = None,
     if actor is not None and (uscc or actor.enterprise_uscc):
         from huiqi.knowledge import eligibility
 
-        try:
+        # An account whose enterprise is not in the registry (yet): the public answer only.
+        with suppress(NotFound):
             answer.eligibility, answer.item_ids = eligibility.lines(
                 session, actor, clock or Clock(), uscc, answer.retrieved)
-        except NotFound:  # an account whose enterprise is not in the registry (yet): the
-            pass  # public answer, without its 礼包
     return answer
 
 
@@ -195,7 +198,7 @@ class PolicyDraft:
     pending: int  # elements left as TODO comments
 
 
-def draft_policy(session: Session, actor: Actor, document_id: int,
+def draft_policy(session: Session, actor: Actor, clock: Clock, document_id: int,
                  clause_ids: Iterable[int]) -> PolicyDraft:
     """A policy file drafted from clauses of an ingested document (政策文件解析): the rules the
     words state, each with its words; the rest as TODOs. Never saved or published here: the
@@ -216,10 +219,10 @@ def draft_policy(session: Session, actor: Actor, document_id: int,
     text = "\n".join(p.simplified for p in parts)
     found = draft(text, load_catalog())
     slug = f"draft.doc{doc.id}-{parts[0].seq}"
-    source = render(found, Meta(
-        slug, doc.title, f"{doc.title} § " + "、".join(p.number for p in parts) + f"（{doc.source}）",
-        doc.doc_no, doc.issuer, doc.region, doc.effective_from or doc.issued_on,
-        doc.effective_to), item_title=parts[0].heading or None)
+    cited = f"{doc.title} § " + "、".join(p.number for p in parts) + f"（{doc.source}）"
+    source = render(found, Meta(slug, doc.title, cited, doc.doc_no, doc.issuer, doc.region,
+                                doc.effective_from or doc.issued_on, doc.effective_to),
+                    item_title=parts[0].heading or None, today=clock.today_local())
     left = len(pending(found))
     audit.record(session, actor, "knowledge.draft", ("knowledge_document", doc.id), after={
         "clauses": [p.number for p in parts], "rules": len(found.elements) - left,

@@ -107,7 +107,7 @@ def ingest_upload(request: Request, db: DBSession, clock: ClockDep, actor: Offic
     policies_dir = get_settings().policies_dir
     for upload in files[:MAX_UPLOAD_FILES]:
         name = upload.filename or "未命名文件"
-        data = upload.file.read(service.readers.MAX_BYTES + 1)
+        data = upload.file.read(service.MAX_FILE_BYTES + 1)
         try:
             with db.begin_nested():
                 done = service.ingest_bytes(db, actor, name, data, now=clock.now(),
@@ -130,7 +130,7 @@ def document_page(request: Request, db: DBSession, actor: OfficeUser, document_i
 
 
 @router.post("/knowledge/documents/{document_id}/draft")
-def draft(request: Request, db: DBSession, actor: OfficeUser, form: FormDep,
+def draft(request: Request, db: DBSession, clock: ClockDep, actor: OfficeUser, form: FormDep,
           document_id: int) -> Response:
     """The drafted file opens in the policy editor (checked there; saved only by the editor)."""
     ids = [int(v) for v in form.getlist("clause") if isinstance(v, str) and v.isdigit()]
@@ -138,7 +138,7 @@ def draft(request: Request, db: DBSession, actor: OfficeUser, form: FormDep,
         doc, parts = service.document(db, document_id)
         return render(request, "knowledge/document.html", {
             "doc": doc, "parts": parts, "error": "请至少勾选一个条款再起草。"}, status_code=422)
-    drafted = service.draft_policy(db, actor, document_id, ids)
+    drafted = service.draft_policy(db, actor, clock, document_id, ids)
     return render(request, "policies/editor.html", {
         "document": None, "source": drafted.source, "filename": drafted.filename,
         "check": None, "drafted": drafted})
