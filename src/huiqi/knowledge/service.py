@@ -6,7 +6,6 @@ Other domains call this module, never the repository or the tables.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -110,10 +109,13 @@ def ask(session: Session, question: str, *, uscc: str | None = None,
     if actor is not None and (uscc or actor.enterprise_uscc):
         from huiqi.knowledge import eligibility
 
-        # An account whose enterprise is not in the registry (yet): the public answer only.
-        with suppress(NotFound):
+        try:
             answer.eligibility, answer.item_ids = eligibility.lines(
                 session, actor, clock or Clock(), uscc, answer.retrieved)
+        except NotFound:
+            if uscc is not None:  # someone else's enterprise: as if it did not exist
+                raise
+            # An account whose own enterprise is not in the registry yet: the public answer.
     return answer
 
 
