@@ -92,6 +92,13 @@ def test_the_drafted_file_passes_the_checker(which: str, request: pytest.Fixture
         assert f"原文：“{e.words.strip()}”" in source
 
 
+def test_a_draft_without_metadata_still_passes_with_todos(tech: str) -> None:
+    source = render(draft(tech, load_catalog()), Meta("draft.bare", "无元数据", "剪贴的文字"))
+    assert check_source(source, "bare.yaml", load_catalog()).ok
+    assert "# TODO 发文单位" in source and "# TODO 适用地区" in source
+    assert "# TODO 生效日期" in source
+
+
 def test_tech_caps_merge_into_the_encoded_case(tech: str) -> None:
     source = render(draft(tech, load_catalog()), Meta("draft.t", "t", "s", region="420802"))
     assert 'per_project: "CASE WHEN robot_replacement THEN 5000000 ELSE 4000000 END"' in source

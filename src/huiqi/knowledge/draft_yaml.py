@@ -100,12 +100,17 @@ def render(draft: Draft, meta: Meta, item_title: str | None = None, *,
         f"  id: {slug}",
         f"  title: {_q(meta.title)}",
         f"  doc_no: {_q(meta.doc_no) if meta.doc_no else 'null'}",
-        f"  issuer: {_q(meta.issuer) if meta.issuer else 'null'}",
     ]
+    if meta.issuer:
+        out.append(f"  issuer: {_q(meta.issuer)}")
+    else:
+        out += ["  # TODO 发文单位：原文中没有识别出", '  issuer: "待定"']
     if meta.region:
         out.append(f"  region: {_q(meta.region)}")
     else:
-        out.append("  # TODO 适用地区：填写6位行政区划代码（region）")
+        # A code no enterprise has: until the editor fills it in, the draft applies nowhere.
+        out += ["  # TODO 适用地区：原文中没有识别出，暂填 000000（不适用于任何地区），发布前必须改为"
+                "6位行政区划代码", '  region: "000000"']
     out.append(f"  source: {_q(meta.source)}")
     if meta.effective_from:
         out.append(f"  effective_from: {meta.effective_from.isoformat()}")
