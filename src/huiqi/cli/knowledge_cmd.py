@@ -181,7 +181,8 @@ def draft_cmd(
     region: str | None = typer.Option(None, "--region", help="适用地区（6位行政区划代码）"),
     out: Path | None = typer.Option(None, "--out", "-o", help="写入文件；默认打印"),
 ) -> None:
-    """据政策原文起草政策文件（YAML）：能确定的条件、比例、上限写成规则并注明原文，其余列为 TODO。"""
+    """据政策原文起草政策文件（YAML）：能确定的条件、比例、上限写成规则并注明原文，
+    其余列为 TODO。"""
     from huiqi.knowledge import cleaning, readers
     from huiqi.knowledge.draft_yaml import Meta, pending, render
     from huiqi.knowledge.drafting import draft
@@ -204,5 +205,6 @@ def draft_cmd(
     else:
         out.write_text(source, encoding="utf-8")
         left = len(pending(found))
-        console.print(f"已写入 {out}：{len(found.elements) - left} 项写成规则，{left} 项待决定（TODO）。"
+        console.print(f"已写入 {out}：{len(found.elements) - left} 项写成规则，"
+                      f"{left} 项待决定（TODO）。"
                       "用 huiqi policy check 检查。")

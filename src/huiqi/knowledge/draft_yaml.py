@@ -109,8 +109,8 @@ def render(draft: Draft, meta: Meta, item_title: str | None = None, *,
         out.append(f"  region: {_q(meta.region)}")
     else:
         # A code no enterprise has: until the editor fills it in, the draft applies nowhere.
-        out += ["  # TODO 适用地区：原文中没有识别出，暂填 000000（不适用于任何地区），发布前必须改为"
-                "6位行政区划代码", '  region: "000000"']
+        out += ["  # TODO 适用地区：原文中没有识别出，暂填 000000（不适用于任何地区），"
+                "发布前必须改为6位行政区划代码", '  region: "000000"']
     out.append(f"  source: {_q(meta.source)}")
     if meta.effective_from:
         out.append(f"  effective_from: {meta.effective_from.isoformat()}")
