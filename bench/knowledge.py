@@ -72,7 +72,7 @@ def _corpus(url: str, documents: int) -> float:
                 shift = (copy + n) % 97 + 1
                 s.execute(insert(KnowledgeClause), [
                     {**{c: getattr(p, c) for c in clause_cols}, "document_id": new_id,
-                     "tokens": re.sub(r"\d+", lambda m: str(int(m.group()) + shift),
+                     "tokens": re.sub(r"\d+", lambda m, by=shift: str(int(m.group()) + by),
                                       p.tokens)}
                     for p in parts[source.id]])
             copy += batch

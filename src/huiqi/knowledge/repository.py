@@ -83,14 +83,16 @@ def clause_rows(session: Session, filters: Filters) -> list[Any]:
 
 
 def index_stamp(session: Session) -> tuple[object, ...]:
-    """Changes whenever a clause or a document's status changes: the search index cache key."""
+    """Changes whenever the searchable set does: the search index's cache key. Documents and
+    clauses are only ever added (a new version supersedes the old one in the same ingest, which
+    adds its clauses), so the newest ids say it; two primary-key lookups, where counting the
+    clauses scanned the whole table (50 ms at 250,000 clauses) on every search."""
     from sqlalchemy import func
 
-    clauses = session.execute(select(func.count(KnowledgeClause.id),
-                                     func.max(KnowledgeClause.id))).one()
-    docs = session.execute(select(func.count(KnowledgeDocument.id)).where(
-        KnowledgeDocument.status == "current")).scalar_one()
-    return (*tuple(clauses), docs)
+    row = session.execute(select(
+        select(func.max(KnowledgeClause.id)).scalar_subquery(),
+        select(func.max(KnowledgeDocument.id)).scalar_subquery())).one()
+    return tuple(row)
 
 
 def clause_with_document(session: Session, clause_id: int
