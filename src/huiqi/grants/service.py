@@ -30,7 +30,7 @@ from huiqi.grants.autogrant import (
 )
 from huiqi.grants.budget import BudgetView, set_total
 from huiqi.grants.evaluations import record as evaluate_grant
-from huiqi.grants.ledgers import LedgerFilter
+from huiqi.grants.ledgers import LedgerFilter, applications_query, budget_views, grants_query
 from huiqi.grants.payouts import cancel as cancel_batch
 from huiqi.grants.payouts import create_batch, mark_paid
 from huiqi.grants.payouts import export as export_batch
@@ -44,9 +44,10 @@ __all__ = [
     "Action", "BankInfo", "BudgetView", "Candidate", "ConfirmResult",
     "LedgerFilter", "Standing", "Status", "UploadIn", "accept", "accept_with_gaps",
     "access_application",
-    "access_grant", "approve", "cancel_batch", "confirm", "create_batch", "decline",
+    "access_grant", "applications_query", "approve", "budget_views", "cancel_batch", "confirm",
+    "create_batch", "decline",
     "eligible_in_registry", "evaluate_grant", "export_batch", "finance_approve",
-    "finance_confirm", "generate", "mark_paid", "materials", "open_material",
+    "finance_confirm", "generate", "grants_query", "mark_paid", "materials", "open_material",
     "public_list", "public_name", "reject", "set_total", "standings", "submit", "tick", "timeline",
     "upload_material", "visible_applications", "withdraw",
 ]
