@@ -59,8 +59,8 @@ def computed(session: Session) -> list[Indicator]:
 
 
 def departments(session: Session) -> dict[int, str]:
-    return dict(session.execute(select(Department.id, Department.name).order_by(Department.code))
-                .tuples().all())
+    rows = session.execute(select(Department.id, Department.name).order_by(Department.code))
+    return {int(i): str(n) for i, n in rows}
 
 
 def department_lookup(session: Session) -> dict[str, int]:

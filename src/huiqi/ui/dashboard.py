@@ -11,7 +11,11 @@ and the link to exactly the filtered list that shows that count — tests/insigh
 tile of every panel against its list. A panel whose context has `charts: True` gets ECharts
 loaded on the page. `page` puts a panel on another dashboard than the role's home (the office's
 `/insights/dashboard` reads `page="dashboard"`): liaison, supervision, ratings and projects add
-their figures there with one `register_panel` call.
+their figures there with one call and no template of their own —
+
+    register_panel(Panel(Role.OFFICE, "_tiles_panel.html", lambda db, actor: {
+        "title": "包联服务", "tiles": [Tile("本月走访", n, "/liaison/visits?month=2025-06")]},
+        order=30, page="dashboard"))
 """
 
 from __future__ import annotations
