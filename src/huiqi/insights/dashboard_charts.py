@@ -16,13 +16,13 @@ def _yuan(value: Decimal | None) -> float:
 
 def _base(title: str) -> dict[str, Any]:
     return {"title": {"text": title, "textStyle": {"fontSize": 13}}, "tooltip": {"trigger": "axis"},
-            "grid": {"left": 70, "right": 20, "bottom": 60, "top": 60}, "aria": {"enabled": True}}
+            "grid": {"left": 70, "right": 20, "bottom": 70, "top": 50}, "aria": {"enabled": True}}
 
 
 def money_by_month(rows: Sequence[MoneyRow]) -> dict[str, Any]:
     option = _base("按月：测算、批准、兑现（元）")
     option.update({
-        "legend": {"data": ["测算金额", "批准金额", "兑现金额"], "top": 24},
+        "legend": {"data": ["测算金额", "批准金额", "兑现金额"], "bottom": 0},
         "xAxis": {"type": "category", "data": [r.key for r in rows]},
         "yAxis": {"type": "value", "name": "元"},
         "series": [{"name": "测算金额", "type": "bar", "data": [_yuan(r.estimated) for r in rows]},
@@ -34,7 +34,7 @@ def money_by_month(rows: Sequence[MoneyRow]) -> dict[str, Any]:
 def money_by_department(rows: Sequence[MoneyRow]) -> dict[str, Any]:
     option = _base("按主管部门：批准与兑现（元）")
     option.update({
-        "legend": {"data": ["批准金额", "兑现金额"], "top": 24},
+        "legend": {"data": ["批准金额", "兑现金额"], "bottom": 0},
         "xAxis": {"type": "category", "data": [r.label for r in rows],
                   "axisLabel": {"interval": 0, "rotate": 20}},
         "yAxis": {"type": "value", "name": "元"},
@@ -73,7 +73,7 @@ def trend(periods: Sequence[str], values: Sequence[Decimal | None], target: Deci
     if target is not None:
         series.append({"name": "目标值", "type": "line", "lineStyle": {"type": "dashed"},
                        "data": [float(target)] * len(periods), "symbol": "none"})
-    option.update({"legend": {"data": [s["name"] for s in series], "top": 24},
+    option.update({"legend": {"data": [s["name"] for s in series], "bottom": 0},
                    "xAxis": {"type": "category", "data": list(periods)},
                    "yAxis": {"type": "value", "name": unit}, "series": series})
     return option
