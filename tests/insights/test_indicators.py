@@ -286,3 +286,18 @@ def test_api_enter_and_read(app: Any, app_engine: Engine, make_user: Any) -> Non
     assert api.post(f"/api/v1/insights/indicators/{w['ids'][0]}/values",
                     json={"period": "2025-05", "value": "abc"}).status_code == 422
     assert Role.DEPARTMENT.value == w["dept"].role
+
+
+def test_tick_computes_last_month_once_then_leaves_it(engine: Engine) -> None:
+    from huiqi.insights import tasks
+
+    w = _world(engine)
+    data.seed_weeks(engine)
+    with unit_of_work(engine) as db:
+        first = tasks.tick(db, w["clock"])
+    with unit_of_work(engine) as db:
+        again = tasks.tick(db, w["clock"])
+        stored = {v.indicator_id: v.value for v in db.scalars(select(IndicatorValue))}
+    assert first["indicators_computed"] == 2 and again["indicators_computed"] == 0
+    assert stored[w["ids"]["16.03.01"]] == Decimal("33.33")
+    assert first["indicator_reminders"] == 2 and again["indicator_reminders"] == 0

@@ -58,6 +58,13 @@ def computed(session: Session) -> list[Indicator]:
         Indicator.active.is_(True), Indicator.source != "manual").order_by(Indicator.code)))
 
 
+def computed_missing(session: Session, period: str) -> bool:
+    have = select(IndicatorValue.indicator_id).where(IndicatorValue.period == period)
+    return session.scalar(select(Indicator.id).where(
+        Indicator.active.is_(True), Indicator.source != "manual",
+        Indicator.id.not_in(have)).limit(1)) is not None
+
+
 def departments(session: Session) -> dict[int, str]:
     rows = session.execute(select(Department.id, Department.name).order_by(Department.code))
     return {int(i): str(n) for i, n in rows}

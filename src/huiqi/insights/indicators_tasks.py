@@ -17,7 +17,11 @@ DUE_DAY = 10
 
 
 def compute_last_month(db: Session, clock: Clock) -> int:
+    """Last month's computed indicators, while any of them has no value yet (a month with
+    nothing to measure is looked at again; `huiqi indicators compute` recomputes on demand)."""
     period = previous_month(month_of(clock.today_local()))
+    if not repo.computed_missing(db, period):
+        return 0
     return sum(v is not None for v in indicators_compute.compute(db, clock, period).values())
 
 
