@@ -121,3 +121,23 @@ def test_other_domains_add_panels_to_the_dashboard(app: Any, app_engine: Engine,
             assert listed(office, href) == count
     finally:
         PANELS.remove(panel)
+
+
+def test_api_dashboard_figures_match_the_page(app: Any, app_engine: Engine, make_user: Any,
+                                              logged_in: Any) -> None:
+    from huiqi.auth import service as auth_service
+    from huiqi.auth.actor import Actor
+    from huiqi.models.user import User
+
+    data.seed_weeks(app_engine)
+    creds = make_user("office")
+    with unit_of_work(app_engine) as db:
+        user = db.get(User, creds.id)
+        assert user is not None
+        _, secret = auth_service.create_api_token(db, Actor.of(user), FixedClock(data.at(
+            data.Week().end)), "测试")
+    api = TestClient(app, headers={"Authorization": f"Bearer {secret}"})
+    body = api.get("/api/v1/insights/dashboard?year=2025").json()
+    page = tiles_of(logged_in("office").get("/insights/dashboard?year=2025").text)
+    assert [(t["href"], t["count"]) for t in body["money"] + body["appeals"]] == page
+    assert set(body["rates"]) == {"响应率", "按时办结率", "办结率", "满意率"}

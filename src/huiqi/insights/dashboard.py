@@ -69,8 +69,9 @@ def _query(year: int | None, **more: str) -> str:
     return "&".join(f"{k}={v}" for k, v in params.items())
 
 
-def money(db: Session, actor: Actor, year: int | None) -> Money:
-    """The year's money (by budget year), or every year's with `year=None`."""
+def money(db: Session, actor: Actor, year: int | None, *, breakdowns: bool = True) -> Money:
+    """The year's money (by budget year), or every year's with `year=None`; without
+    `breakdowns` only the tiles (the home page: a handful of counts, no row scans)."""
     flt = grants.LedgerFilter(year=year)
     apps = grants.applications_query(db, actor, flt)
     approved = grants.grants_query(db, actor, flt)
@@ -89,6 +90,8 @@ def money(db: Session, actor: Actor, year: int | None) -> Money:
         _tile("免申即享", repo.count_and_sum(db, auto, "estimated_amount"),
               f"/grants/applications?{_query(year, source='auto')}"),
     ]
+    if not breakdowns:
+        return Money(year, tiles, [], [], [])
     return Money(year, tiles, _by_item(db, actor, year, apps, approved, paid),
                  _by(db, "department", apps, approved, paid, lambda k: ""),
                  _by_month(db, apps, approved, paid))
@@ -101,12 +104,16 @@ def _tile(label: str, figures: tuple[int, Decimal], href: str) -> Tile:
 def _by(db: Session, key: str, apps: Any, approved: Any, paid: Any, href: Any
         ) -> list[MoneyRow]:
     rows: dict[str, MoneyRow] = {}
-    for k, (n, est) in repo.grouped(db, apps, key, "estimated_amount").items():
-        rows.setdefault(k, MoneyRow(k, k, href=href(k))).applied, rows[k].estimated = n, est
+
+    def row(k: str) -> MoneyRow:
+        return rows.setdefault(k, MoneyRow(k, k, href=href(k)))
+
+    for k, (n, estimated) in repo.grouped(db, apps, key, "estimated_amount").items():
+        row(k).applied, row(k).estimated = n, estimated
     for k, (_, amount) in repo.grouped(db, approved, key, "amount").items():
-        rows.setdefault(k, MoneyRow(k, k, href=href(k))).approved = amount
+        row(k).approved = amount
     for k, (_, amount) in repo.grouped(db, paid, key, "amount").items():
-        rows.setdefault(k, MoneyRow(k, k, href=href(k))).paid = amount
+        row(k).paid = amount
     return sorted(rows.values(), key=lambda r: (-r.approved, -r.estimated, r.key))
 
 
@@ -154,8 +161,8 @@ def _by_month(db: Session, apps: Any, approved: Any, paid: Any) -> list[MoneyRow
             for k in keys]
 
 
-def appeals_figures(db: Session, actor: Actor, clock: Clock, year: int | None
-                    ) -> AppealsFigures:
+def appeals_figures(db: Session, actor: Actor, clock: Clock, year: int | None, *,
+                    by_age: bool = True) -> AppealsFigures:
     """The appeals' counts (all of them: the list pages), and the rates of the appeals
     dispatched in `year` (every year with None)."""
     everything = appeals.list_query(actor)
@@ -175,7 +182,8 @@ def appeals_figures(db: Session, actor: Actor, clock: Clock, year: int | None
     start, end = (date(year, 1, 1), min(date(year, 12, 31), today)) if year \
         else (date(2000, 1, 1), today)
     rates = appeals.rates_between(db, actor, start, end, clock.now())
-    return AppealsFigures(tiles, rates, start, end, open_by_age(db, actor, clock.now()))
+    ages = open_by_age(db, actor, clock.now()) if by_age else []
+    return AppealsFigures(tiles, rates, start, end, ages)
 
 
 def open_by_age(db: Session, actor: Actor, now: datetime) -> list[tuple[str, int]]:

@@ -30,11 +30,12 @@ register_nav(NavItem("数据看板", "/insights/dashboard", READERS, order=5,
 
 
 def home_money(db: Session, actor: Actor) -> dict[str, Any]:
-    return {"money": dashboard.money(db, actor, None), "year": policy_date().year}
+    return {"money": dashboard.money(db, actor, None, breakdowns=False),
+            "year": policy_date().year}
 
 
 def home_appeals(db: Session, actor: Actor) -> dict[str, Any]:
-    return {"appeals": dashboard.appeals_figures(db, actor, Clock(), None)}
+    return {"appeals": dashboard.appeals_figures(db, actor, Clock(), None, by_age=False)}
 
 
 register_panel(Panel(Role.OFFICE, "insights/_home_money.html", home_money, order=5))

@@ -87,8 +87,8 @@ def _tiles(tiles: list[Any]) -> list[TileOut]:
 def dashboard_figures(db: DBSession, clock: ClockDep, actor: OfficeUser, year: str = ""
                       ) -> DashboardOut:
     chosen = dashboard.year_of(clock, year)
-    money = dashboard.money(db, actor, chosen)
-    appeals = dashboard.appeals_figures(db, actor, clock, chosen)
+    money = dashboard.money(db, actor, chosen, breakdowns=False)
+    appeals = dashboard.appeals_figures(db, actor, clock, chosen, by_age=False)
     rates = {"响应率": appeals.rates.response.percent, "按时办结率": appeals.rates.on_time.percent,
              "办结率": appeals.rates.resolution.percent,
              "满意率": appeals.rates.satisfaction.percent}
