@@ -19,6 +19,8 @@ from huiqi.insights.dashboard_public import reader
 from huiqi.kit.clock import FixedClock
 from huiqi.kit.db import unit_of_work
 from huiqi.ui.dashboard import PANELS, Panel, Tile
+from tests.fixtures.service_db import *  # noqa: F403 - engine: a fresh database per test
+from tests.fixtures.web import *  # noqa: F403 - app, logged_in, make_user (module database)
 from tests.insights import data
 
 TILE = re.compile(r'<a href="([^"]+)" data-tile-count="(\d+)">')

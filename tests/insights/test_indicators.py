@@ -26,6 +26,8 @@ from huiqi.models.audit import AuditLog
 from huiqi.models.indicator import Indicator, IndicatorValue
 from huiqi.models.notification import Notification
 from huiqi.models.user import Role, User
+from tests.fixtures.service_db import *  # noqa: F403 - engine: a fresh database per test
+from tests.fixtures.web import *  # noqa: F403 - app, logged_in, make_user (module database)
 from tests.fixtures.web import login
 from tests.insights import data
 

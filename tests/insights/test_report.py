@@ -24,6 +24,8 @@ from huiqi.models.audit import AuditLog
 from huiqi.models.notification import Notification
 from huiqi.models.user import User
 from huiqi.models.weekly_report import WeeklyReport
+from tests.fixtures.service_db import *  # noqa: F403 - engine: a fresh database per test
+from tests.fixtures.web import *  # noqa: F403 - app, logged_in, make_user (module database)
 from tests.insights import data
 
 NOW = datetime(2025, 6, 2, 2, 0, tzinfo=UTC)

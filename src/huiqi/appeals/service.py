@@ -37,7 +37,6 @@ from huiqi.appeals.intake import (
     submit,
 )
 from huiqi.appeals.lifecycle import act
-from huiqi.appeals.rates import AppealRates, Rate
 from huiqi.appeals.state import AppealState, allowed_actions
 from huiqi.appeals.vocab import AppealAction, AppealStatus, Source
 from huiqi.appeals.vocab import Role as AppealRole
@@ -53,12 +52,10 @@ __all__ = [
     "AppealAction",
     "AppealFilter",
     "AppealIn",
-    "AppealRates",
     "AppealStatus",
     "AppealView",
     "Clocks",
     "MeetingIn",
-    "Rate",
     "Source",
     "act",
     "assign_liaison",
@@ -70,8 +67,6 @@ __all__ = [
     "list_query",
     "merge",
     "possible_duplicates",
-    "rates_between",
-    "rates_by_department",
     "record_meeting",
     "require_category",
     "set_sentinel",
@@ -227,6 +222,10 @@ def list_query(actor: Actor, flt: AppealFilter | None = None) -> Select[Appeal]:
 
 
 # --- rates for other domains (insights: dashboards, weekly report, indicators) ---------------
+
+AppealRates = rates.AppealRates  # what `rates_between` returns, for other domains' types
+Rate = rates.Rate
+
 
 def rates_between(session: Session, actor: Actor, start: date, end: date,
                   as_of: datetime) -> AppealRates:

@@ -8,6 +8,12 @@ or forbidden alike, 409 for an invalid step, 422 for bad input, 413 for an overs
 
 from __future__ import annotations
 
+from typing import Any
+
+from sqlalchemy import Select
+from sqlalchemy.orm import Session
+
+from huiqi.auth.actor import Actor
 from huiqi.grants.access import access_application, access_grant, visible_applications
 from huiqi.grants.applications import (
     BankInfo,
@@ -30,7 +36,7 @@ from huiqi.grants.autogrant import (
 )
 from huiqi.grants.budget import BudgetView, set_total
 from huiqi.grants.evaluations import record as evaluate_grant
-from huiqi.grants.ledgers import LedgerFilter, applications_query, budget_views, grants_query
+from huiqi.grants.ledgers import LedgerFilter
 from huiqi.grants.payouts import cancel as cancel_batch
 from huiqi.grants.payouts import create_batch, mark_paid
 from huiqi.grants.payouts import export as export_batch
@@ -44,10 +50,33 @@ __all__ = [
     "Action", "BankInfo", "BudgetView", "Candidate", "ConfirmResult",
     "LedgerFilter", "Standing", "Status", "UploadIn", "accept", "accept_with_gaps",
     "access_application",
-    "access_grant", "applications_query", "approve", "budget_views", "cancel_batch", "confirm",
-    "create_batch", "decline",
+    "access_grant", "approve", "cancel_batch", "confirm", "create_batch", "decline",
     "eligible_in_registry", "evaluate_grant", "export_batch", "finance_approve",
-    "finance_confirm", "generate", "grants_query", "mark_paid", "materials", "open_material",
+    "finance_confirm", "generate", "mark_paid", "materials", "open_material",
     "public_list", "public_name", "reject", "set_total", "standings", "submit", "tick", "timeline",
     "upload_material", "visible_applications", "withdraw",
 ]
+
+
+# --- the ledgers' queries for other domains (insights: dashboards, weekly report) -------------
+
+def applications_query(session: Session, actor: Actor, flt: LedgerFilter) -> Select[Any]:
+    """The 申报台账's statement (narrowed to what the actor may see, filtered)."""
+    from huiqi.grants import ledgers
+
+    return ledgers.applications_query(session, actor, flt)
+
+
+def grants_query(session: Session, actor: Actor, flt: LedgerFilter) -> Select[Any]:
+    """The 兑现台账's statement (narrowed to what the actor may see, filtered)."""
+    from huiqi.grants import ledgers
+
+    return ledgers.grants_query(session, actor, flt)
+
+
+def budget_views(session: Session, actor: Actor, flt: LedgerFilter
+                 ) -> list[tuple[str, BudgetView]]:
+    """(item title, budget view) per item-year of the 预算台账."""
+    from huiqi.grants import ledgers
+
+    return ledgers.budget_views(session, actor, flt)
