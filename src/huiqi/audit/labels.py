@@ -16,13 +16,15 @@ from huiqi.models.user import ROLE_LABELS
 from huiqi.registry.service import load_catalog
 
 DOMAINS = {
+    "insights": "数据与指标",
     "auth": "账号", "user": "账号", "department": "部门", "appeal": "诉求", "appeals": "诉求",
     "grant": "申报", "grants": "申报", "policy": "政策", "matching": "政策匹配",
     "audit": "审计", "registry": "企业库", "enterprise": "企业", "notify": "通知",
-    "insights": "数据与指标",
 }
 
 _NAMED_ACTIONS = {
+    "insights.report_generate": "生成周报", "insights.indicator_enter": "填报监测指标",
+    "insights.indicator_import": "导入指标目录",
     "auth.login": "登录", "auth.login_failed": "登录失败", "auth.logout": "退出登录",
     "auth.login_refused_locked": "登录被拒（账号锁定）", "auth.lockout": "账号锁定",
     "auth.password_change": "修改密码", "auth.password_reset": "重置密码",
@@ -49,8 +51,6 @@ _NAMED_ACTIONS = {
     "grants.grant_create": "生成资金记录", "grants.payout_create": "新建兑付批次",
     "grants.payout_export": "导出兑付清单", "grants.payout_paid": "标记已兑付",
     "grants.payout_cancel": "作废兑付批次", "grants.tick": "申报到期检查",
-    "insights.report_generate": "生成周报", "insights.indicator_enter": "填报监测指标",
-    "insights.indicator_import": "导入指标目录",
 }
 # Every appeal and application action has a label; a named one above wins over the generated.
 ACTIONS: Mapping[str, str] = {
@@ -60,6 +60,7 @@ ACTIONS: Mapping[str, str] = {
 }
 
 SUBJECTS = {
+    "weekly_report": "周报", "indicator": "监测指标", "indicator_catalog": "指标目录",
     "users": "账号", "user": "账号", "departments": "部门", "department": "部门",
     "appeals": "诉求", "appeal": "诉求", "appeal_categories": "诉求分类",
     "holiday_overrides": "节假日调整", "appeal_meetings": "政企恳谈会",
@@ -70,22 +71,24 @@ SUBJECTS = {
     "grant_evaluations": "绩效评价", "policy_documents": "政策文件", "policy_versions": "政策版本",
     "enterprise": "企业", "enterprises": "企业", "api_tokens": "访问令牌",
     "notifications": "通知", "audit_log": "审计日志",
-    "weekly_report": "周报", "indicator": "监测指标", "indicator_catalog": "指标目录",
 }
 LINKS = {
+    "weekly_report": "/insights/reports/{id}", "indicator": "/insights/indicators/{id}",
     "appeals": "/appeals/{id}", "appeal": "/appeals/{id}",
     "grant_applications": "/grants/applications/{id}",
     "grant_payout_batches": "/grants/payouts/{id}",
     "grant_auto_lists": "/grants/auto-lists/{id}", "policy_documents": "/policies/{id}",
     "grants": "/grants/grants/{id}",
-    "weekly_report": "/insights/reports/{id}", "indicator": "/insights/indicators/{id}",
 }
 # The action filter: a domain (code prefix) or one action.
 GROUPS = [("auth.", "登录与账号安全"), ("user.", "账号管理"), ("department.", "部门管理"),
+          ("insights.", "数据与指标"),
           ("policy.", "政策"), ("grant", "申报与兑现"), ("appeal", "诉求"),
-          ("matching.", "政策匹配"), ("audit.", "审计"), ("insights.", "数据与指标")]
+          ("matching.", "政策匹配"), ("audit.", "审计")]
 
 FIELDS = {
+    "period": "月份", "value": "数值", "inserted": "新增", "updated": "更新", "errors": "问题行数",
+    "start": "起始日期", "end": "截止日期", "kind": "类型",
     "active": "启用", "is_active": "启用", "category": "分类", "code": "代码",
     "department_id": "部门", "description": "说明", "display_name": "姓名",
     "enterprise_uscc": "统一社会信用代码", "escalated_to": "升级至", "extension_count": "延期次数",
@@ -107,8 +110,6 @@ FIELDS = {
     "failed_logins": "连续登录失败次数", "locked_until": "锁定至", "ip": "来源 IP",
     "path": "页面", "query": "查询条件", "file": "文件", "method": "请求方式",
     "message": "提示",
-    "period": "月份", "value": "数值", "inserted": "新增", "updated": "更新", "errors": "问题行数",
-    "start": "起始日期", "end": "截止日期", "kind": "类型",
 }
 
 VALUES: dict[str, str] = {**{s.value: s.label for s in vocab.AppealStatus},
