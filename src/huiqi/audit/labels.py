@@ -87,10 +87,10 @@ GROUPS = [("auth.", "登录与账号安全"), ("user.", "账号管理"), ("depar
           ("matching.", "政策匹配"), ("audit.", "审计")]
 
 FIELDS = {
-    "period": "月份", "value": "数值", "inserted": "新增", "updated": "更新", "errors": "问题行数",
-    "start": "起始日期", "end": "截止日期", "kind": "类型",
     "active": "启用", "is_active": "启用", "category": "分类", "code": "代码",
     "department_id": "部门", "description": "说明", "display_name": "姓名",
+    "period": "月份", "value": "数值", "inserted": "新增", "updated": "更新", "errors": "问题行数",
+    "start": "起始日期", "end": "截止日期", "kind": "类型",
     "enterprise_uscc": "统一社会信用代码", "escalated_to": "升级至", "extension_count": "延期次数",
     "filename": "文件名", "force_closed": "强制办结", "item_ids": "政策事项",
     "lead_department": "牵头部门", "merged_into_id": "并入诉求", "name": "名称", "note": "备注",
