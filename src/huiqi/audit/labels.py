@@ -16,6 +16,7 @@ from huiqi.models.user import ROLE_LABELS
 from huiqi.registry.service import load_catalog
 
 DOMAINS = {
+    "insights": "数据与指标",
     "auth": "账号", "user": "账号", "department": "部门", "appeal": "诉求", "appeals": "诉求",
     "grant": "申报", "grants": "申报", "policy": "政策", "matching": "政策匹配",
     "audit": "审计", "registry": "企业库", "enterprise": "企业", "notify": "通知",
@@ -23,6 +24,8 @@ DOMAINS = {
 }
 
 _NAMED_ACTIONS = {
+    "insights.report_generate": "生成周报", "insights.indicator_enter": "填报监测指标",
+    "insights.indicator_import": "导入指标目录",
     "auth.login": "登录", "auth.login_failed": "登录失败", "auth.logout": "退出登录",
     "auth.login_refused_locked": "登录被拒（账号锁定）", "auth.lockout": "账号锁定",
     "auth.password_change": "修改密码", "auth.password_reset": "重置密码",
@@ -60,6 +63,7 @@ ACTIONS: Mapping[str, str] = {
 }
 
 SUBJECTS = {
+    "weekly_report": "周报", "indicator": "监测指标", "indicator_catalog": "指标目录",
     "users": "账号", "user": "账号", "departments": "部门", "department": "部门",
     "appeals": "诉求", "appeal": "诉求", "appeal_categories": "诉求分类",
     "holiday_overrides": "节假日调整", "appeal_meetings": "政企恳谈会",
@@ -73,6 +77,7 @@ SUBJECTS = {
     "knowledge_documents": "政策原文", "knowledge_document": "政策原文",
 }
 LINKS = {
+    "weekly_report": "/insights/reports/{id}", "indicator": "/insights/indicators/{id}",
     "appeals": "/appeals/{id}", "appeal": "/appeals/{id}",
     "grant_applications": "/grants/applications/{id}",
     "grant_payout_batches": "/grants/payouts/{id}",
@@ -83,12 +88,15 @@ LINKS = {
 }
 # The action filter: a domain (code prefix) or one action.
 GROUPS = [("auth.", "登录与账号安全"), ("user.", "账号管理"), ("department.", "部门管理"),
+          ("insights.", "数据与指标"),
           ("policy.", "政策"), ("grant", "申报与兑现"), ("appeal", "诉求"),
           ("matching.", "政策匹配"), ("audit.", "审计"), ("knowledge.", "政策知识库")]
 
 FIELDS = {
     "active": "启用", "is_active": "启用", "category": "分类", "code": "代码",
     "department_id": "部门", "description": "说明", "display_name": "姓名",
+    "period": "月份", "value": "数值", "inserted": "新增", "updated": "更新", "errors": "问题行数",
+    "start": "起始日期", "end": "截止日期", "kind": "类型",
     "enterprise_uscc": "统一社会信用代码", "escalated_to": "升级至", "extension_count": "延期次数",
     "filename": "文件名", "force_closed": "强制办结", "item_ids": "政策事项",
     "lead_department": "牵头部门", "merged_into_id": "并入诉求", "name": "名称", "note": "备注",

@@ -117,3 +117,7 @@ def register(app: typer.Typer) -> None:
                  seed_appeals, seed_corpus):
         if step not in DEMO_STEPS:
             DEMO_STEPS.append(step)
+    from huiqi.insights.indicators_demo import seed_insights
+
+    if seed_insights not in DEMO_STEPS:  # after the appeals and grants it computes from
+        DEMO_STEPS.append(seed_insights)
