@@ -19,6 +19,7 @@ DOMAINS = {
     "auth": "账号", "user": "账号", "department": "部门", "appeal": "诉求", "appeals": "诉求",
     "grant": "申报", "grants": "申报", "policy": "政策", "matching": "政策匹配",
     "audit": "审计", "registry": "企业库", "enterprise": "企业", "notify": "通知",
+    "rating": "好差评", "ratings": "好差评",
 }
 
 _NAMED_ACTIONS = {
@@ -48,6 +49,10 @@ _NAMED_ACTIONS = {
     "grants.grant_create": "生成资金记录", "grants.payout_create": "新建兑付批次",
     "grants.payout_export": "导出兑付清单", "grants.payout_paid": "标记已兑付",
     "grants.payout_cancel": "作废兑付批次", "grants.tick": "申报到期检查",
+    "rating.create": "评价办件", "rating.verify": "差评核实", "rating.rectify": "差评整改",
+    "rating.revisit": "差评回访", "rating.dispute": "误评申诉", "rating.dispute_decide": "申诉复核",
+    "rating.invite": "发送短信评价邀请", "rating.window_create": "新增评价窗口",
+    "rating.window_rotate": "更换窗口二维码", "ratings-feed": "诉求回访转评价",
 }
 # Every appeal and application action has a label; a named one above wins over the generated.
 ACTIONS: Mapping[str, str] = {
@@ -67,6 +72,8 @@ SUBJECTS = {
     "grant_evaluations": "绩效评价", "policy_documents": "政策文件", "policy_versions": "政策版本",
     "enterprise": "企业", "enterprises": "企业", "api_tokens": "访问令牌",
     "notifications": "通知", "audit_log": "审计日志",
+    "ratings": "评价", "rating_windows": "评价窗口", "rating_disputes": "误评申诉",
+    "rating_invites": "短信评价邀请",
 }
 LINKS = {
     "appeals": "/appeals/{id}", "appeal": "/appeals/{id}",
@@ -74,11 +81,12 @@ LINKS = {
     "grant_payout_batches": "/grants/payouts/{id}",
     "grant_auto_lists": "/grants/auto-lists/{id}", "policy_documents": "/policies/{id}",
     "grants": "/grants/grants/{id}",
+    "ratings": "/ratings/{id}",
 }
 # The action filter: a domain (code prefix) or one action.
 GROUPS = [("auth.", "登录与账号安全"), ("user.", "账号管理"), ("department.", "部门管理"),
           ("policy.", "政策"), ("grant", "申报与兑现"), ("appeal", "诉求"),
-          ("matching.", "政策匹配"), ("audit.", "审计")]
+          ("matching.", "政策匹配"), ("audit.", "审计"), ("rating.", "好差评")]
 
 FIELDS = {
     "active": "启用", "is_active": "启用", "category": "分类", "code": "代码",

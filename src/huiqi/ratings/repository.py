@@ -35,7 +35,7 @@ def rating_filter(actor: Actor) -> Any:
     return false()
 
 
-def visible(actor: Actor) -> Select[tuple[Rating]]:
+def visible(actor: Actor) -> Select[Rating]:
     return select(Rating).where(rating_filter(actor))
 
 

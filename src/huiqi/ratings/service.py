@@ -74,7 +74,7 @@ class RatingFilter:
     q: str | None = None
 
 
-def list_query(actor: Actor, flt: RatingFilter | None = None) -> Select[tuple[Rating]]:
+def list_query(actor: Actor, flt: RatingFilter | None = None) -> Select[Rating]:
     f = flt or RatingFilter()
     stmt = repo.visible(actor)
     if f.stage == "open":

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hmac
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 from uuid import uuid4
 
 from sqlalchemy.orm import Session
@@ -101,7 +102,8 @@ def my_cases(session: Session, actor: Actor) -> list[tuple[Case, bool]]:
             done = a.replied_at or a.dispatched_at
             cases.append(Case(CaseKind.APPEAL, str(a.id), a.title, a.lead_department,
                               appeals.AppealStatus(a.status).label, done))
-    for g in session.scalars(grants.visible_applications(session, actor).limit(200)):
+    applications: Any = session.scalars(grants.visible_applications(session, actor).limit(200))
+    for g in applications:
         if g.status in APPLICATION_DONE:
             cases.append(Case(CaseKind.APPLICATION, str(g.id), g.item_title, g.department,
                               grants.Status(g.status).label, g.decided_at))
@@ -247,7 +249,7 @@ def feed_appeal_visits(session: Session, clock: Clock, limit: int = 500) -> int:
     system = Actor.system("ratings-feed")
     added = 0
     for visit, appeal in repo.appeal_visits_to_feed(session, limit):
-        dept = repo.department(session, appeal.lead_department_id)
+        dept = repo.department(session, appeal.lead_department_id or 0)
         if dept is None or not 1 <= visit.satisfaction <= 5:
             continue
         channel = Channel.PHONE if appeal.source == "hotline" else Channel.ONLINE
