@@ -24,12 +24,12 @@ def hand_fixture() -> list[RatingRecord]:
     return [
         r(5), r(5), r(4), r(4), r(3, department="区人力社保局"),  # five 好评
         # 差评 1: verified in time (属实), rectified, revisited satisfied
-        r(2, verified_at=on_time, verify_due=DUE, verify_result="true",
+        r(2, verified_at=on_time, verify_due=DUE, verify_result="founded",
           rectified_at=on_time, revisited_at=on_time, revisit_result="satisfied"),
         # 差评 2: verified late (部分属实), rectified, not yet revisited
         r(1, verified_at=late, verify_due=DUE, verify_result="partly", rectified_at=late),
         # 差评 3: verified 不属实 (no rectification due), revisited unsatisfied
-        r(2, verified_at=on_time, verify_due=DUE, verify_result="false",
+        r(2, verified_at=on_time, verify_due=DUE, verify_result="unfounded",
           revisited_at=late, revisit_result="unsatisfied", department="区人力社保局"),
         # 差评 4: not yet verified
         r(1, verify_due=DUE),
@@ -76,7 +76,8 @@ def test_nothing_to_measure() -> None:
 records = st.builds(
     RatingRecord, level=st.integers(1, 5), rated_at=st.just(T0), department=st.just("D"),
     channel=st.sampled_from(["window", "online", "phone"]), excluded=st.booleans(),
-    verified_at=st.none() | st.just(T0), verify_result=st.sampled_from(["true", "partly", "false"]),
+    verified_at=st.none() | st.just(T0),
+    verify_result=st.sampled_from(["founded", "partly", "unfounded"]),
     rectified_at=st.none() | st.just(T0), revisited_at=st.none() | st.just(T0))
 
 

@@ -91,7 +91,7 @@ def test_deadlines_across_national_day(world: World) -> None:
     # 1–8 Oct holiday; 9, 10 Oct and the 调休 Saturday 11 Oct are the three working days
     assert rating.verify_due == date(2025, 10, 11)
     world.clock.set(datetime(2025, 10, 9, 2, 0, tzinfo=UTC))
-    done = world.do(lambda s: service.verify(s, world.market, world.clock, rating.id, "true",
+    done = world.do(lambda s: service.verify(s, world.market, world.clock, rating.id, "founded",
                                              "属实，窗口人手不足"))
     assert done.rectify_due == date(2025, 10, 28)  # 15 working days after 30 Sep
     fixed = world.do(lambda s: service.rectify(s, world.market, world.clock, rating.id,
@@ -108,7 +108,7 @@ def test_loop_access_order_and_notifications(world: World) -> None:
     for who in ("hr", "ent_a", "office", "auditor"):  # not the owning department: 404
         with pytest.raises(NotFound):
             world.do(lambda s, w=who: service.verify(s, world.actors[w], world.clock, rating.id,
-                                                     "true", "x"))
+                                                     "founded", "x"))
     with pytest.raises(Conflict, match="待核实"):
         world.do(lambda s: service.rectify(s, world.market, world.clock, rating.id, "x"))
     with pytest.raises(ValidationFailed, match="核实结论"):
@@ -129,7 +129,7 @@ def test_revisit_tells_the_enterprise(world: World) -> None:
     appeal_id = dispatched_appeal(world)
     rating = world.do(lambda s: service.rate_case(s, world.ent_a, world.clock, "appeal",
                                                   str(appeal_id), BAD))
-    world.do(lambda s: service.verify(s, world.hr, world.clock, rating.id, "false", "不属实"))
+    world.do(lambda s: service.verify(s, world.hr, world.clock, rating.id, "unfounded", "不属实"))
     world.do(lambda s: service.revisit(s, world.hr, world.clock, rating.id, "basic", "已解释"))
     with world.tx() as s:
         rows = s.scalars(select(Notification).where(Notification.title == "您的评价已回访")).all()
@@ -162,7 +162,11 @@ def test_dispute_upheld_excludes_from_figures(world: World) -> None:
     view = world.do(lambda s: service.detail(s, world.market, rating.id))
     assert view.rating.excluded and "叫号记录" in (view.rating.excluded_reason or "")
     with pytest.raises(Conflict, match="剔除"):
-        world.do(lambda s: service.verify(s, world.market, world.clock, rating.id, "true", "x"))
+        world.do(lambda s: service.verify(s, world.market, world.clock, rating.id, "founded", "x"))
+
+
+def _tamper(token: str) -> str:
+    return token[:-1] + ("1" if token[-1] == "0" else "0")
 
 
 def test_sms_invite_is_one_time(world: World) -> None:
@@ -178,7 +182,7 @@ def test_sms_invite_is_one_time(world: World) -> None:
         world.do(lambda s: service.rate_invite(s, world.clock, "1", SECRET, token,
                                                RatingIn(level=1, comment="x")))
     with pytest.raises(NotFound):
-        world.do(lambda s: service.rate_invite(s, world.clock, "1", SECRET, token[:-1] + "0",
+        world.do(lambda s: service.rate_invite(s, world.clock, "1", SECRET, _tamper(token),
                                                RatingIn(level=5)))
     with pytest.raises(Conflict):  # the 办件 is rated: no second invitation
         world.do(lambda s: service.invite(s, world.office, world.clock, SECRET,

@@ -110,6 +110,13 @@ FIELDS = {
     "failed_logins": "连续登录失败次数", "locked_until": "锁定至", "ip": "来源 IP",
     "path": "页面", "query": "查询条件", "file": "文件", "method": "请求方式",
     "message": "提示",
+    "case_key": "办件", "case": "办件", "level": "评价等级", "channel": "渠道",
+    "department_name": "部门", "stage": "处置阶段", "verify_due": "核实期限",
+    "verify_result": "核实结论", "verify_note": "核实情况", "rectify_due": "整改期限",
+    "rectify_note": "整改措施", "revisit_due": "回访期限", "revisit_result": "回访结果",
+    "revisit_note": "回访情况", "excluded": "已剔除", "excluded_reason": "剔除理由",
+    "decision_note": "复核意见", "rating_id": "评价", "rating": "评价", "qr_version": "二维码版本",
+    "items": "办理事项", "staff": "工作人员", "place": "位置", "region": "行政区划",
 }
 
 VALUES: dict[str, str] = {**{s.value: s.label for s in vocab.AppealStatus},
@@ -118,7 +125,10 @@ VALUES: dict[str, str] = {**{s.value: s.label for s in vocab.AppealStatus},
                           **{r.value: label for r, label in ROLE_LABELS.items()},
                           "draft": "草稿", "published": "已发布", "withdrawn": "已撤回",
                           "lead_department": "牵头部门", "co_department": "协办部门",
-                          "system": "系统"}
+                          "system": "系统",
+                          "appeal_visit": "诉求回访", "founded": "属实", "partly": "部分属实",
+                          "unfounded": "不属实", "verify": "待核实", "rectify": "待整改",
+                          "revisit": "待回访"}
 
 
 def actor_name(username: str | None, role: str | None) -> str:

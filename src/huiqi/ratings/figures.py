@@ -97,7 +97,7 @@ def figures(records: Iterable[RatingRecord]) -> Figures:
     counts = {int(lv): sum(r.level == lv for r in valid) for lv in Level}
     bad = [r for r in valid if r.negative]
     verified = [r for r in bad if r.verified_at is not None]
-    due_fix = [r for r in verified if r.verify_result != VerifyResult.FALSE.value]
+    due_fix = [r for r in verified if r.verify_result != VerifyResult.UNFOUNDED.value]
     revisited = [r for r in bad if r.revisited_at is not None]
     on_time = sum(r.verify_due is not None and r.verified_at is not None
                   and to_local(r.verified_at).date() <= r.verify_due for r in bad)

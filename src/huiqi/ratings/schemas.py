@@ -19,7 +19,7 @@ class RatingInBody(BaseModel):
 
 class StepBody(BaseModel):
     result: str | None = Field(
-        None, description="核实：true/partly/false；回访：satisfied/basic/unsatisfied")
+        None, description="核实：founded/partly/unfounded；回访：satisfied/basic/unsatisfied")
     note: str | None = None
 
 

@@ -74,14 +74,18 @@ class RatingFilter:
     q: str | None = None
 
 
+OPEN = (Stage.VERIFY.value, Stage.RECTIFY.value, Stage.REVISIT.value)
+
+
 def list_query(actor: Actor, flt: RatingFilter | None = None) -> Select[Rating]:
     f = flt or RatingFilter()
     stmt = repo.visible(actor)
     if f.stage == "open":
-        stmt = stmt.where(Rating.stage.in_((Stage.VERIFY, Stage.RECTIFY, Stage.REVISIT)),
-                          Rating.excluded.is_(False))
+        stmt = stmt.where(Rating.stage.in_(OPEN), Rating.excluded.is_(False))
     elif f.stage:
         stmt = stmt.where(Rating.stage == f.stage)
+        if f.stage in OPEN:  # an excluded 差评 needs no more handling
+            stmt = stmt.where(Rating.excluded.is_(False))
     simple = {Rating.negative: f.negative, Rating.excluded: f.excluded,
               Rating.department_id: f.department_id, Rating.channel: f.channel or None,
               Rating.source: f.source or None, Rating.level: f.level}

@@ -23,6 +23,7 @@ from huiqi.ratings import repository, service, views_office, views_public, views
 from huiqi.ratings.vocab import (
     BAD_TAGS,
     GOOD_TAGS,
+    CaseKind,
     Channel,
     Level,
     RevisitResult,
@@ -47,7 +48,8 @@ register_nav(NavItem("差评整改", "/ratings", {DEPT}, order=35,
 register_nav(NavItem("好差评台账", "/ratings", {OFFICE, AUDITOR}, order=35,
                      description="全部评价，差评核实整改回访，申诉复核"))
 TITLES = {ENT: "我的评价", DEPT: "差评整改"}
-VOCAB: dict[str, Any] = {"Stage": Stage, "Channel": Channel, "Source": Source, "Level": Level,
+VOCAB: dict[str, Any] = {"CaseKind": CaseKind, "Stage": Stage, "Channel": Channel,
+                         "Source": Source, "Level": Level,
                          "VerifyResult": VerifyResult, "RevisitResult": RevisitResult}
 
 

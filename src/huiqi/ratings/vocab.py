@@ -74,13 +74,13 @@ class Stage(_Labelled):
 
 
 class VerifyResult(_Labelled):
-    TRUE = "true"
+    FOUNDED = "founded"
     PARTLY = "partly"
-    FALSE = "false"
+    UNFOUNDED = "unfounded"
 
     @property
     def needs_rectification(self) -> bool:
-        return self is not VerifyResult.FALSE
+        return self is not VerifyResult.UNFOUNDED
 
 
 class RevisitResult(_Labelled):
@@ -106,7 +106,8 @@ _LABELS: dict[StrEnum, str] = {
     CaseKind.APPLICATION: "政策申报", CaseKind.APPEAL: "诉求", CaseKind.CONTACT: "窗口服务",
     Stage.NONE: "好评", Stage.VERIFY: "待核实", Stage.RECTIFY: "待整改", Stage.REVISIT: "待回访",
     Stage.DONE: "已办结",
-    VerifyResult.TRUE: "属实", VerifyResult.PARTLY: "部分属实", VerifyResult.FALSE: "不属实",
+    VerifyResult.FOUNDED: "属实", VerifyResult.PARTLY: "部分属实",
+    VerifyResult.UNFOUNDED: "不属实",
     RevisitResult.SATISFIED: "满意", RevisitResult.BASIC: "基本满意",
     RevisitResult.UNSATISFIED: "不满意",
     DisputeStatus.PENDING: "待复核", DisputeStatus.UPHELD: "申诉成立（已剔除）",
