@@ -220,3 +220,26 @@ def test_cannot_do_window_becomes_an_appeal(world: World) -> None:
         rows = s.scalars(select(Appeal).where(Appeal.id.in_([appeal.id, again.id]))).all()
     assert {(a.source, a.category_name) for a in rows} == {("cannot_do", "办不成事")}
     assert rows[0].title == "办不成事：跨省迁移登记" and rows[0].address.startswith("九龙坡")
+
+
+def test_tick_flags_overdue_steps_once(world: World) -> None:
+    from huiqi.ratings.tasks import tick
+
+    world.clock.set(datetime(2025, 9, 30, 2, 0, tzinfo=UTC))
+    rating = rate_at_window(world)  # 核实 due 11 Oct (across 国庆)
+    world.clock.set(datetime(2025, 10, 11, 10, 0, tzinfo=UTC))  # the due day itself: not late
+    assert world.do(tick).overdue == 0
+    world.clock.set(datetime(2025, 10, 12, 2, 0, tzinfo=UTC))
+    assert world.do(tick).overdue == 1
+    assert world.do(tick).overdue == 0  # once per step and due date
+    flt = service.RatingFilter(overdue_on=world.clock.today_local())
+    with world.tx() as s:
+        assert [r.id for r in s.scalars(service.list_query(world.market, flt))] == [rating.id]
+        told = s.scalars(select(Notification.user_id).where(
+            Notification.title == "差评处置已超期")).all()
+        assert sorted(told) == sorted([world.market.user_id, world.office.user_id])
+    world.do(lambda s: service.verify(s, world.market, world.clock, rating.id, "founded", "迟"))
+    with world.tx() as s:  # 整改 due 28 Oct: not overdue yet
+        assert list(s.scalars(service.list_query(world.market, flt))) == []
+    world.clock.set(datetime(2025, 10, 29, 2, 0, tzinfo=UTC))
+    assert world.do(tick).overdue == 1  # the next step, its own notice

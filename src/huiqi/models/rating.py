@@ -100,6 +100,7 @@ class Rating(Base):
     excluded_reason: Mapped[str | None] = mapped_column(Text)
     excluded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     data: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # e.g. the appeal visit it came from
+    overdue_notice: Mapped[str | None] = mapped_column(String(40))  # "stage:due" last told
 
 
 class RatingDispute(Base):

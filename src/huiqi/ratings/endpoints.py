@@ -28,9 +28,9 @@ def rate(body: s.RatingInBody, db: DBSession, clock: ClockDep, actor: CurrentUse
 
 
 @router.get("/ratings", response_model=s.RatingPage, summary="评价列表")
-def ratings(request: Request, db: DBSession, actor: CurrentUser, params: PageQuery
-            ) -> s.RatingPage:
-    flt, _ = webforms.rating_filter(request)
+def ratings(request: Request, db: DBSession, clock: ClockDep, actor: CurrentUser,
+            params: PageQuery) -> s.RatingPage:
+    flt, _ = webforms.rating_filter(request, clock.today_local())
     page = paginate(db, service.list_query(actor, flt), params)
     return s.RatingPage(items=[s.RatingOut.model_validate(r) for r in page.items],
                         total=page.total, page=page.page, per_page=page.per_page)

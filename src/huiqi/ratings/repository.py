@@ -4,7 +4,7 @@ query: not yours looks like missing), look-ups, the figures' rows, and who to te
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Select, String, cast, exists, false, func, or_, select, true
@@ -176,3 +176,13 @@ def user_names(session: Session, ids: Iterable[int | None]) -> dict[int, str]:
         return {}
     rows = session.execute(select(User.id, User.display_name).where(User.id.in_(wanted)))
     return {uid: name for uid, name in rows}
+
+
+def overdue_tasks(session: Session, today: date) -> list[Rating]:
+    """差评 whose current step is past its due date (Beijing `today`), not excluded."""
+    stmt = select(Rating).where(Rating.negative.is_(True), Rating.excluded.is_(False), or_(
+        (Rating.stage == "verify") & (Rating.verify_due < today),
+        (Rating.stage == "rectify") & (Rating.rectify_due < today),
+        (Rating.stage == "revisit") & (Rating.revisit_due < today))) \
+        .order_by(Rating.id).with_for_update(skip_locked=True)
+    return list(session.scalars(stmt))

@@ -70,7 +70,7 @@ def _reader(actor: Actor) -> None:
 def rating_list(request: Request, db: DBSession, clock: ClockDep, actor: CurrentUser,
                 params: PageQuery) -> Response:
     _reader(actor)
-    flt, q = webforms.rating_filter(request)
+    flt, q = webforms.rating_filter(request, clock.today_local())
     page = paginate(db, service.list_query(actor, flt), params)
     title = TITLES.get(actor.role, "好差评台账") if actor.role else "好差评台账"
     ctx: dict[str, Any] = {"title": title, "page": page, "q": q,

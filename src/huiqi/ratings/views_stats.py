@@ -109,7 +109,7 @@ def ledger_xlsx(request: Request, db: DBSession, clock: ClockDep, actor: Current
     if actor.role not in (*READERS, Role.ENTERPRISE):
         raise NotFound("页面不存在，或您没有访问权限。")
     _limit(request, actor, clock)
-    flt, q = webforms.rating_filter(request)
+    flt, q = webforms.rating_filter(request, clock.today_local())
     rows = []
     for x in db.scalars(service.list_query(actor, flt).limit(50_000)):
         at = to_local(x.rated_at).strftime("%Y-%m-%d %H:%M")

@@ -44,8 +44,9 @@ def period(request: Request, today: date) -> tuple[date, date]:
     return start, end
 
 
-def rating_filter(request: Request) -> tuple[RatingFilter, dict[str, str]]:
-    keys = ("stage", "negative", "excluded", "channel", "source", "level", "department", "q")
+def rating_filter(request: Request, today: date) -> tuple[RatingFilter, dict[str, str]]:
+    keys = ("stage", "negative", "excluded", "channel", "source", "level", "department", "q",
+            "overdue")
     q = {k: request.query_params.get(k, "").strip() for k in keys}
     flag = {"1": True, "0": False}
     level = int(q["level"]) if q["level"] in ("1", "2", "3", "4", "5") else None
@@ -53,4 +54,4 @@ def rating_filter(request: Request) -> tuple[RatingFilter, dict[str, str]]:
     return RatingFilter(stage=q["stage"] or None, negative=flag.get(q["negative"]),
                         excluded=flag.get(q["excluded"]), channel=q["channel"] or None,
                         source=q["source"] or None, level=level, department_id=dept,
-                        q=q["q"] or None), q
+                        overdue_on=today if q["overdue"] == "1" else None, q=q["q"] or None), q

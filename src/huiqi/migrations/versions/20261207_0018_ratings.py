@@ -81,6 +81,7 @@ def upgrade() -> None:
     sa.Column('excluded_reason', sa.Text(), nullable=True),
     sa.Column('excluded_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('data', sa.JSON(), nullable=True),
+    sa.Column('overdue_notice', sa.String(length=40), nullable=True),
     sa.CheckConstraint('level BETWEEN 1 AND 5', name=op.f('ck_ratings_level')),
     sa.ForeignKeyConstraint(['department_id'], ['departments.id'], name=op.f('fk_ratings_department_id_departments'), ondelete='RESTRICT'),
     sa.ForeignKeyConstraint(['window_id'], ['rating_windows.id'], name=op.f('fk_ratings_window_id_rating_windows'), ondelete='RESTRICT'),
