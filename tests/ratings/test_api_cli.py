@@ -16,6 +16,7 @@ from huiqi.app import create_app
 from huiqi.auth import service as auth_service
 from huiqi.cli import ratings_cmd
 from huiqi.cli.main import app as cli
+from huiqi.models.rating import Rating
 from tests.ratings.conftest import World, dispatched_appeal
 
 
@@ -95,3 +96,39 @@ def test_cli_stats_export_feed_and_invite(world: World, tmp_path: Path,
     fed = runner.invoke(cli, ["ratings", "feed-visits"])
     assert fed.exit_code == 0 and "新增评价 0 条" in fed.output
     get_settings.cache_clear()
+
+
+@pytest.mark.parametrize("engine", ["sqlite"], indirect=True)
+def test_cli_import_reports_bad_rows_and_keeps_the_rest(
+        world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(ratings_cmd, "default_engine", lambda: world.engine)
+    file = tmp_path / "好差评导出.csv"
+    file.write_text(
+        "办件编号,部门,评价等级,评价时间,渠道,事项,窗口编号,工号,姓名,评价内容,统一社会信用代码\n"
+        "SL-01,区市场监管局,非常满意,2025-09-30 09:30,窗口,企业开办,JLP-01,M001,李娜,,\n"
+        "SL-02,market,2,2025-09-30,网上,企业开办,,,,系统卡顿,\n"
+        "SL-03,market,6,2025-09-30,,,,,,,\n"
+        "SL-01,market,5,2025-09-30,,,,,,,\n"
+        "SL-04,没有的局,5,2025-09-30,,,,,,,\n"
+        "SL-05,market,5,30/09/2025,,,,,,,\n"
+        "SL-06,market,5,2025-09-30,,,,,,,91500105MA0000001X\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["ratings", "import", str(file)])
+    out = "".join(result.output.split())
+    assert result.exit_code == 1, result.output
+    assert "已导入2条评价" in out
+    for row, reason in ((4, "评价等级应为1–5"), (5, "该办件已评价过"),
+                        (6, "部门「没有的局」不存在"), (7, "评价时间「30/09/2025」"),
+                        (8, "统一社会信用代码校验码错误")):
+        assert f"第{row}行：{reason}" in out, (row, result.output)
+    with world.tx() as s:
+        rows = {r.case_ref: r for r in s.query(Rating).all()}
+    assert set(rows) == {"SL-01", "SL-02"}
+    assert (rows["SL-01"].level, rows["SL-01"].staff_name, rows["SL-01"].window_name) == \
+        (5, "李娜", "市场准入综合窗口")
+    # rated Tuesday 30 Sep: 核实 due three working days later, across 国庆
+    assert (rows["SL-02"].source, rows["SL-02"].verify_due.isoformat()) == ("import",
+                                                                            "2025-10-11")
+    missing = tmp_path / "缺列.csv"
+    missing.write_text("办件编号,等级\nA,5\n", encoding="utf-8")
+    refused = CliRunner().invoke(cli, ["ratings", "import", str(missing)])
+    assert refused.exit_code == 1 and "缺少必填列" in "".join(refused.output.split())

@@ -53,7 +53,7 @@ _NAMED_ACTIONS = {
     "rating.revisit": "差评回访", "rating.dispute": "误评申诉", "rating.dispute_decide": "申诉复核",
     "rating.invite": "发送短信评价邀请", "rating.window_create": "新增评价窗口",
     "rating.window_rotate": "更换窗口二维码", "ratings-feed": "诉求回访转评价",
-    "rating.overdue": "差评处置超期", "ratings.tick": "好差评到期检查",
+    "rating.overdue": "差评处置超期", "rating.import": "导入评价", "ratings.tick": "好差评到期检查",
 }
 # Every appeal and application action has a label; a named one above wins over the generated.
 ACTIONS: Mapping[str, str] = {

@@ -89,6 +89,27 @@ def export(target: Path, start: str | None = START, end: str | None = END, by: s
     console.print(f"已写入 {target}（{len(rows) - 1} 个分组）")
 
 
+@ratings_app.command("import")
+def import_cmd(path: Path) -> None:
+    """导入评价（.xlsx 或 .csv）：逐行报告错误，其余照常导入；有错误行时退出码为 1。"""
+    from huiqi.ratings import service
+
+    if not path.exists():
+        console.print(f"[red]文件不存在：{path}[/red]")
+        raise typer.Exit(1)
+    with unit_of_work(default_engine()) as db:
+        try:
+            report = service.import_file(db, _office(), path)
+        except HuiqiError as exc:
+            console.print(f"[red]{exc.message}[/red]")
+            raise typer.Exit(1) from None
+    console.print(f"已导入 {report.imported} 条评价。")
+    for row, reason in report.errors:
+        console.print(f"[red]第 {row} 行：{reason}[/red]")
+    if report.errors:
+        raise typer.Exit(1)
+
+
 @ratings_app.command("feed-visits")
 def feed_visits() -> None:
     """把诉求回访的满意度转为该诉求办件的评价（每个诉求一次；已评价的跳过）。"""

@@ -31,6 +31,7 @@ from huiqi.ratings.figures import (
     figures,
     figures_by,
 )
+from huiqi.ratings.importer import ImportReport, import_file
 from huiqi.ratings.intake import DUPLICATE, RatingIn
 from huiqi.ratings.loop import decide, dispute, rectify, revisit, verify
 from huiqi.ratings.sources import (
@@ -52,12 +53,44 @@ from huiqi.ratings.windows import create as create_window
 from huiqi.ratings.windows import parse_staff, rotate_qr
 
 __all__ = [
-    "DEFINITIONS", "DIMENSIONS", "DUPLICATE", "QR_IP", "CannotDoIn", "Figures", "InviteIn",
-    "RatingFilter", "RatingIn", "RatingView", "Report", "WindowRatingIn", "create_window",
-    "decide", "detail", "dispute", "feed_appeal_visits", "invite", "list_query", "my_cases",
-    "open_invite", "open_tasks", "parse_staff", "pending_disputes", "qr_path", "qr_window",
-    "rate_case", "rate_invite", "rate_window", "record_cannot_do", "rectify", "report",
-    "revisit", "rotate_qr", "verify", "windows",
+    "DEFINITIONS",
+    "DIMENSIONS",
+    "DUPLICATE",
+    "QR_IP",
+    "CannotDoIn",
+    "Figures",
+    "ImportReport",
+    "InviteIn",
+    "RatingFilter",
+    "RatingIn",
+    "RatingView",
+    "Report",
+    "WindowRatingIn",
+    "create_window",
+    "decide",
+    "detail",
+    "dispute",
+    "feed_appeal_visits",
+    "import_file",
+    "invite",
+    "list_query",
+    "my_cases",
+    "open_invite",
+    "open_tasks",
+    "parse_staff",
+    "pending_disputes",
+    "qr_path",
+    "qr_window",
+    "rate_case",
+    "rate_invite",
+    "rate_window",
+    "record_cannot_do",
+    "rectify",
+    "report",
+    "revisit",
+    "rotate_qr",
+    "verify",
+    "windows",
 ]
 
 
