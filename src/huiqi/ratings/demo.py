@@ -6,7 +6,7 @@ and the appeals' return visits fed in as ratings. Runs once; deterministic for a
 from __future__ import annotations
 
 import random
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from rich.console import Console
 from sqlalchemy import Engine, func, select
@@ -84,48 +84,54 @@ def _ratings(db: Session, made: list[RatingWindow], real: Clock) -> int:
     system = Actor.system("demo-up", via="cli")
     depts = {d.id: d for d in db.scalars(select(Department))}
     times = sorted(start + timedelta(seconds=rng.uniform(0, span)) for _ in range(RATINGS))
+    bad: list[Rating] = []
     for n, at in enumerate(times):
         window = rng.choice(made)
         staff = rng.choice(window.staff)
         level = rng.choice(LEVELS)
-        bad = level <= 2
-        tags = [rng.choice(BAD_TAGS if bad else GOOD_TAGS)]
+        negative = level <= 2
+        tags = [rng.choice(BAD_TAGS if negative else GOOD_TAGS)]
         sms = rng.random() < 0.2
         subject = Subject(CaseKind.CONTACT, f"{window.code}:DEMO{n:05d}",
                           depts[window.department_id], Channel.WINDOW,
                           Source.SMS if sms else Source.QR, rng.choice(window.items), window,
                           staff["no"], staff["name"])
         rating = record(db, system, FixedClock(at), subject, RatingIn(
-            level, rng.choice(BAD_COMMENTS) if bad else None, tags))
-        if bad:
-            _progress(db, rng, rating, now)
+            level, rng.choice(BAD_COMMENTS) if negative else None, tags))
+        if negative:
+            bad.append(rating)
+    # The newest 差评 wait at each step (four each), the older ones went round the loop;
+    # every seventh older one was disputed as a 误评 (alternately upheld and rejected).
+    for i, rating in enumerate(reversed(bad)):
+        target = STAGES[min(i // 4, len(STAGES) - 1)]
+        _progress(db, rng, rating, target, dispute=i >= 12 and i % 7 == 0, upheld=i % 2 == 0)
     return RATINGS
 
 
-def _progress(db: Session, rng: random.Random, rating: Rating, now: datetime) -> None:
-    """Older 差评 further along: most closed, recent ones waiting at each step."""
+STAGES = ["verify", "rectify", "revisit", "done"]
+
+
+def _progress(db: Session, rng: random.Random, rating: Rating, target: str, *, dispute: bool,
+              upheld: bool) -> None:
     dept = _actor(Role.DEPARTMENT, rating.department_id)
-    age = (now - rating.rated_at).days
     at = FixedClock(rating.rated_at + timedelta(hours=20))
-    if age < 3 and rng.random() < 0.7:
-        return  # 待核实
-    if rng.random() < 0.08:
+    if dispute:
         d = loop.dispute(db, dept, at, rating.id, "评价人所述事项不属于本窗口办理范围")
-        if age > 14:
-            upheld = rng.random() < 0.5
-            loop.decide(db, _actor(Role.OFFICE), FixedClock(at.now() + timedelta(days=2)), d.id,
-                        upheld, "经核查叫号与受理记录，" + ("确系误评" if upheld else "评价属实"))
-            if upheld:
-                return
-    result = "unfounded" if rng.random() < 0.15 else rng.choice(["founded", "partly"])
-    loop.verify(db, dept, at, rating.id, result, "调取叫号记录与受理台账核实")
-    if age < 10 and rng.random() < 0.6:
-        return  # 待整改 / 待回访
-    if result != "unfounded":
-        at.advance(days=rng.randint(2, 8))
+        loop.decide(db, _actor(Role.OFFICE), FixedClock(at.now() + timedelta(days=1)), d.id,
+                    upheld, "经核查叫号与受理记录，" + ("确系误评" if upheld else "评价属实"))
+        if upheld:
+            return
+    if target == "verify":
+        return
+    found = "partly" if target == "rectify" else rng.choice(["founded", "founded", "unfounded"])
+    loop.verify(db, dept, at, rating.id, found, "调取叫号记录与受理台账核实")
+    if target == "rectify":
+        return
+    if found != "unfounded":
+        at.advance(days=rng.randint(1, 5))
         loop.rectify(db, dept, at, rating.id, "增开高峰时段窗口，推行一次性告知清单")
-    if age < 14 and rng.random() < 0.5:
-        return  # 待回访
+    if target == "revisit":
+        return
     at.advance(days=rng.randint(1, 3))
     loop.revisit(db, dept, at, rating.id, rng.choice(["satisfied", "satisfied", "basic"]),
                  "电话回访评价人，告知整改情况")
