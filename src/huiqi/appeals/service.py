@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from huiqi.appeals import categories, rates, records, stats
 from huiqi.appeals import repository as repo
 from huiqi.appeals.access import access_appeal, role_on, visible_appeals
-from huiqi.appeals.categories import list_categories, require_category
+from huiqi.appeals.categories import create_category, list_categories, require_category
 from huiqi.appeals.deadlines import Clock as DeadlineClock
 from huiqi.appeals.deadlines import clock as deadline_clock
 from huiqi.appeals.deadlines import compute_deadlines
@@ -60,6 +60,7 @@ __all__ = [
     "act",
     "assign_liaison",
     "clocks",
+    "create_category",
     "detail",
     "get",
     "import_hotline",

@@ -21,6 +21,7 @@ DOMAINS = {
     "grant": "申报", "grants": "申报", "policy": "政策", "matching": "政策匹配",
     "audit": "审计", "registry": "企业库", "enterprise": "企业", "notify": "通知",
     "knowledge": "政策知识库",
+    "rating": "好差评", "ratings": "好差评",
 }
 
 _NAMED_ACTIONS = {
@@ -54,6 +55,11 @@ _NAMED_ACTIONS = {
     "grants.payout_cancel": "作废兑付批次", "grants.tick": "申报到期检查",
     "knowledge.ingest": "导入政策原文", "knowledge.supersede": "政策原文被新版本替代",
     "knowledge.draft": "据条款起草政策规则",
+    "rating.create": "评价办件", "rating.verify": "差评核实", "rating.rectify": "差评整改",
+    "rating.revisit": "差评回访", "rating.dispute": "误评申诉", "rating.dispute_decide": "申诉复核",
+    "rating.invite": "发送短信评价邀请", "rating.window_create": "新增评价窗口",
+    "rating.window_rotate": "更换窗口二维码", "ratings-feed": "诉求回访转评价",
+    "rating.overdue": "差评处置超期", "rating.import": "导入评价", "ratings.tick": "好差评到期检查",
 }
 # Every appeal and application action has a label; a named one above wins over the generated.
 ACTIONS: Mapping[str, str] = {
@@ -75,6 +81,8 @@ SUBJECTS = {
     "enterprise": "企业", "enterprises": "企业", "api_tokens": "访问令牌",
     "notifications": "通知", "audit_log": "审计日志",
     "knowledge_documents": "政策原文", "knowledge_document": "政策原文",
+    "ratings": "评价", "rating_windows": "评价窗口", "rating_disputes": "误评申诉",
+    "rating_invites": "短信评价邀请",
 }
 LINKS = {
     "weekly_report": "/insights/reports/{id}", "indicator": "/insights/indicators/{id}",
@@ -85,12 +93,14 @@ LINKS = {
     "grants": "/grants/grants/{id}",
     "knowledge_documents": "/knowledge/documents/{id}",
     "knowledge_document": "/knowledge/documents/{id}",
+    "ratings": "/ratings/{id}",
 }
 # The action filter: a domain (code prefix) or one action.
 GROUPS = [("auth.", "登录与账号安全"), ("user.", "账号管理"), ("department.", "部门管理"),
           ("insights.", "数据与指标"),
           ("policy.", "政策"), ("grant", "申报与兑现"), ("appeal", "诉求"),
           ("matching.", "政策匹配"), ("audit.", "审计"), ("knowledge.", "政策知识库")]
+          ("matching.", "政策匹配"), ("audit.", "审计"), ("rating.", "好差评")]
 
 FIELDS = {
     "active": "启用", "is_active": "启用", "category": "分类", "code": "代码",
@@ -119,6 +129,13 @@ FIELDS = {
     "clauses": "条款", "rules": "写成规则的项数", "todos": "待决定的项数",
     "hash": "内容校验值", "superseded_by": "替代它的新版本", "doc_no": "文号",
     "issuer": "发文单位",
+    "case_key": "办件", "case": "办件", "level": "评价等级", "channel": "渠道",
+    "department_name": "部门", "stage": "处置阶段", "verify_due": "核实期限",
+    "verify_result": "核实结论", "verify_note": "核实情况", "rectify_due": "整改期限",
+    "rectify_note": "整改措施", "revisit_due": "回访期限", "revisit_result": "回访结果",
+    "revisit_note": "回访情况", "excluded": "已剔除", "excluded_reason": "剔除理由",
+    "decision_note": "复核意见", "rating_id": "评价", "rating": "评价", "qr_version": "二维码版本",
+    "items": "办理事项", "staff": "工作人员", "place": "位置", "region": "行政区划",
 }
 
 VALUES: dict[str, str] = {**{s.value: s.label for s in vocab.AppealStatus},
@@ -127,7 +144,10 @@ VALUES: dict[str, str] = {**{s.value: s.label for s in vocab.AppealStatus},
                           **{r.value: label for r, label in ROLE_LABELS.items()},
                           "draft": "草稿", "published": "已发布", "withdrawn": "已撤回",
                           "lead_department": "牵头部门", "co_department": "协办部门",
-                          "system": "系统"}
+                          "system": "系统",
+                          "appeal_visit": "诉求回访", "founded": "属实", "partly": "部分属实",
+                          "unfounded": "不属实", "verify": "待核实", "rectify": "待整改",
+                          "revisit": "待回访"}
 
 
 def actor_name(username: str | None, role: str | None) -> str:
