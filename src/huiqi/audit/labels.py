@@ -99,8 +99,8 @@ LINKS = {
 GROUPS = [("auth.", "登录与账号安全"), ("user.", "账号管理"), ("department.", "部门管理"),
           ("insights.", "数据与指标"),
           ("policy.", "政策"), ("grant", "申报与兑现"), ("appeal", "诉求"),
-          ("matching.", "政策匹配"), ("audit.", "审计"), ("knowledge.", "政策知识库")]
-          ("matching.", "政策匹配"), ("audit.", "审计"), ("rating.", "好差评")]
+          ("matching.", "政策匹配"), ("audit.", "审计"), ("knowledge.", "政策知识库"),
+          ("rating", "好差评")]
 
 FIELDS = {
     "active": "启用", "is_active": "启用", "category": "分类", "code": "代码",
