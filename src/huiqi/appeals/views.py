@@ -87,7 +87,8 @@ def _submitter(actor: Any) -> None:
 def _new_context(db: DBSession, actor: Any, values: dict[str, str], error: str = ""
                  ) -> dict[str, Any]:
     mine = pages.liaison_enterprises(db, actor) if actor.role is LIAISON else []
-    office_sources = [s for s in Source if s not in (Source.ONLINE, Source.ROUNDTABLE)]
+    office_sources = [s for s in Source
+                      if s not in (Source.ONLINE, Source.ROUNDTABLE, Source.PROJECT)]
     return {"title": "提交诉求", "categories": categories.list_categories(db),
             "enterprises": mine, "values": values, "error": error,
             "sources": office_sources if actor.role is OFFICE else []}

@@ -19,6 +19,7 @@ DOMAINS = {
     "auth": "账号", "user": "账号", "department": "部门", "appeal": "诉求", "appeals": "诉求",
     "grant": "申报", "grants": "申报", "policy": "政策", "matching": "政策匹配",
     "audit": "审计", "registry": "企业库", "enterprise": "企业", "notify": "通知",
+    "project": "招商项目", "projects": "招商项目",
 }
 
 _NAMED_ACTIONS = {
@@ -48,6 +49,11 @@ _NAMED_ACTIONS = {
     "grants.grant_create": "生成资金记录", "grants.payout_create": "新建兑付批次",
     "grants.payout_export": "导出兑付清单", "grants.payout_paid": "标记已兑付",
     "grants.payout_cancel": "作废兑付批次", "grants.tick": "申报到期检查",
+    "project.create": "登记招商项目", "project.assign": "指派项目代办员/牵头领导",
+    "project.import": "导入招商项目", "project.step_record": "登记项目环节日期",
+    "project.step_block": "项目环节受阻（提出诉求）", "project.step_unblock": "解除项目环节受阻",
+    "project.step_escalate": "项目环节超期升级牵头领导", "project.step_adjust": "调整项目环节",
+    "project.progress": "填写项目周进度", "projects.tick": "项目倒计时检查",
 }
 # Every appeal and application action has a label; a named one above wins over the generated.
 ACTIONS: Mapping[str, str] = {
@@ -67,18 +73,20 @@ SUBJECTS = {
     "grant_evaluations": "绩效评价", "policy_documents": "政策文件", "policy_versions": "政策版本",
     "enterprise": "企业", "enterprises": "企业", "api_tokens": "访问令牌",
     "notifications": "通知", "audit_log": "审计日志",
+    "projects": "招商项目", "project_steps": "项目环节", "project_progress": "项目周进度",
+    "project_import": "项目导入文件",
 }
 LINKS = {
     "appeals": "/appeals/{id}", "appeal": "/appeals/{id}",
     "grant_applications": "/grants/applications/{id}",
     "grant_payout_batches": "/grants/payouts/{id}",
     "grant_auto_lists": "/grants/auto-lists/{id}", "policy_documents": "/policies/{id}",
-    "grants": "/grants/grants/{id}",
+    "grants": "/grants/grants/{id}", "projects": "/projects/{id}",
 }
 # The action filter: a domain (code prefix) or one action.
 GROUPS = [("auth.", "登录与账号安全"), ("user.", "账号管理"), ("department.", "部门管理"),
           ("policy.", "政策"), ("grant", "申报与兑现"), ("appeal", "诉求"),
-          ("matching.", "政策匹配"), ("audit.", "审计")]
+          ("matching.", "政策匹配"), ("audit.", "审计"), ("project", "招商项目")]
 
 FIELDS = {
     "active": "启用", "is_active": "启用", "category": "分类", "code": "代码",
@@ -102,6 +110,11 @@ FIELDS = {
     "failed_logins": "连续登录失败次数", "locked_until": "锁定至", "ip": "来源 IP",
     "path": "页面", "query": "查询条件", "file": "文件", "method": "请求方式",
     "message": "提示",
+    "started_on": "开始日期", "done_on": "完成日期", "planned_due": "计划完成",
+    "blocked_reason": "受阻原因", "appeal_id": "诉求编号", "limit_workdays": "时限（工作日）",
+    "department_name": "责任部门", "project_id": "项目", "agent_id": "代办员",
+    "secretary_id": "项目秘书", "lead_id": "牵头领导", "signed_on": "签约日期",
+    "land_mu": "用地（亩）", "project_type": "项目类型", "week": "周",
 }
 
 VALUES: dict[str, str] = {**{s.value: s.label for s in vocab.AppealStatus},
