@@ -90,8 +90,9 @@ def test_progress_is_the_share_of_steps_with_a_date(done: list[bool]) -> None:
 
 
 def test_stage_is_the_last_main_line_step_done() -> None:
-    steps = _chain() + [S("power", "供电", date(2025, 12, 1), ["register"], "utility",
-                          done_on=date(2025, 10, 9))]
+    power = S("power", "供电", date(2025, 12, 1), ["register"], "utility",
+              done_on=date(2025, 10, 9))
+    steps = [*_chain(), power]
     steps[1].done_on = date(2025, 9, 26)
     assert countdown.stage(steps) == "注册"
     assert countdown.stage([]) == "未签约"

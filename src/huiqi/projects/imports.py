@@ -143,3 +143,8 @@ def _project_in(row: dict[str, Any], types: dict[str, ProjectType]) -> ProjectIn
         land_mu=_text(row.get("land_mu")) or None, agent=_text(row.get("agent")) or None,
         secretary=_text(row.get("secretary")) or None, lead=_text(row.get("lead")) or None,
         note=_text(row.get("note")) or None)
+
+
+def import_columns() -> list[tuple[str, bool]]:
+    """(column, required) for the import page's help."""
+    return [(c, c in REQUIRED) for c in COLUMNS]

@@ -131,7 +131,11 @@ def portfolio_gantt(session: Session, actor: Actor, today: date, region: str = "
     found = repo.projects(session, stmt)
     steps = repo.steps_of(session, [p.id for p in found])
     origin = min((p.signed_on for p in found), default=today)
-    names, p_off, p_len, a_off, a_len = [], [], [], [], []
+    names: list[str] = []
+    p_off: list[int] = []
+    p_len: list[int] = []
+    a_off: list[int] = []
+    a_len: list[dict[str, Any]] = []
     for p in found:
         last = max((s.planned_due for s in steps[p.id]), default=p.signed_on)
         produced = next((s.done_on for s in steps[p.id] if s.key == "production"), None)

@@ -12,7 +12,7 @@ NotFound); writing flushes at most — the request or CLI unit of work commits.
 from __future__ import annotations
 
 from huiqi.projects.countdown import PROGRESS_RULE, Colour, DateOrderError
-from huiqi.projects.imports import ImportResult, RowError, import_file
+from huiqi.projects.imports import ImportResult, RowError, import_columns, import_file
 from huiqi.projects.rates import DEFINITIONS, ProjectRates, portfolio_gantt
 from huiqi.projects.rates import report as rates
 from huiqi.projects.registry import REGIONS, ProjectIn, assign, create_project, load_types
@@ -45,6 +45,7 @@ __all__ = [
     "block",
     "create_project",
     "gantt_option",
+    "import_columns",
     "import_file",
     "list_xlsx",
     "load_types",

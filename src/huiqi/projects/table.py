@@ -130,7 +130,10 @@ def gantt_option(t: ProjectTable, today: date) -> dict[str, Any]:
     """Planned and actual spans per step, in calendar days after signing."""
     origin = t.project.signed_on
     by_key = {r.step.key: r.step for r in t.rows}
-    plan_off, plan_len, act_off, act_len = [], [], [], []
+    plan_off: list[int] = []
+    plan_len: list[int] = []
+    act_off: list[int] = []
+    act_len: list[dict[str, Any]] = []
     for r in t.rows:
         planned_start = max((by_key[k].planned_due for k in r.step.after), default=origin)
         plan_off.append((planned_start - origin).days)

@@ -36,6 +36,10 @@ class TickResult:
     escalated: int  # overdue steps escalated to the lead official
     weekly: int  # weekly-progress reminders
 
+    def describe(self) -> str:
+        return (f"环节到期提醒 {self.reminded} 件，超期升级牵头领导 {self.escalated} 件，"
+                f"周进度提醒 {self.weekly} 件。")
+
 
 def tick(session: Session, clock: Clock) -> TickResult:
     today, now = clock.today_local(), clock.now()
