@@ -71,7 +71,7 @@ def test_rates_match_the_hand_checked_figures(world: World) -> None:
     assert medians["立项/备案"] == (2, Decimal("3.5"))
     assert medians["开工"] == (1, Decimal("10"))
     assert medians["投产"] == (0, None)
-    assert [d.department for d in r.by_department][0] == "巴南区住房和城乡建设委员会"  # best first
+    assert r.by_department[0].department == "巴南区住房和城乡建设委员会"  # best first
 
 
 def test_rates_as_of_an_earlier_day_and_by_reader(world: World) -> None:
