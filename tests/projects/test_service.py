@@ -130,7 +130,7 @@ def test_a_blocked_step_raises_an_appeal_to_its_department(world: World) -> None
     assert _notes(world, "gh")  # the department was told of the dispatch
     t = world.do(service.table, world.lead, project_id=pid)
     row = next(r for r in t.rows if r.step.key == "land")
-    assert row.appeal == ("已交办", "巴南区规划和自然资源局")
+    assert row.appeal == ("已交办", "巴南区规划和自然资源局", world.agent.user_id)
 
 
 def test_overdue_steps_escalate_to_the_lead_official_once(world: World) -> None:

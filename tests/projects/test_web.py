@@ -184,3 +184,20 @@ def test_api_for_the_agent(world: World, pages: Pages) -> None:
     assert (register["colour"], register["label"], ok["progress_done"]) \
         == ("green", "按时完成", 2)
     assert client.get("/api/v1/projects/rates", headers=auth).json()["signed"] == 1
+
+
+def test_the_secretary_sees_the_appeal_number_but_opens_only_what_it_may(
+        world: World, pages: Pages) -> None:
+    pid = world.project(secretary="agent2")
+    land = _step_id(world, pid, "land")
+    agent = pages("agent")
+    assert post(agent, f"/projects/{pid}/steps/{land}/block",
+                {"reason": "土地挂牌公告延后", "category": "审批许可"}).status_code == 303
+    with world.tx() as s:
+        appeal_id = s.scalar(select(ProjectStep.appeal_id).where(ProjectStep.id == land))
+    assert f'href="/appeals/{appeal_id}"' in agent.get(f"/projects/{pid}").text
+    assert agent.get(f"/appeals/{appeal_id}").status_code == 200
+    secretary = pages("agent2")
+    page = secretary.get(f"/projects/{pid}")
+    assert f"诉求 #{appeal_id}" in text(page) and f'href="/appeals/{appeal_id}"' not in page.text
+    assert secretary.get(f"/appeals/{appeal_id}").status_code == 404

@@ -155,7 +155,8 @@ def _enterprise_users(session: Session, uscc: str) -> list[int]:
     return own + _active_users(session, User.id.in_(liaisons))
 
 
-def statuses(session: Session, appeal_ids: list[int]) -> list[tuple[int, str, str | None]]:
-    rows = session.execute(select(Appeal.id, Appeal.status, Appeal.lead_department)
-                           .where(Appeal.id.in_(appeal_ids)))
-    return [(i, st, dept) for i, st, dept in rows]
+def statuses(session: Session, appeal_ids: list[int]
+             ) -> list[tuple[int, str, str | None, int | None]]:
+    rows = session.execute(select(Appeal.id, Appeal.status, Appeal.lead_department,
+                                  Appeal.submitted_by).where(Appeal.id.in_(appeal_ids)))
+    return [(i, st, dept, by) for i, st, dept, by in rows]

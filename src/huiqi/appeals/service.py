@@ -85,11 +85,13 @@ def holiday_overrides(session: Session) -> HolidayOverrides:
     return categories.overrides(session)
 
 
-def referral_statuses(session: Session, appeal_ids: list[int]) -> dict[int, tuple[str, str]]:
-    """(status label, lead department) of appeals another domain raised and shows beside its own
-    rows (a project step's appeal); the caller has already checked the reader may see the row."""
+def referral_statuses(session: Session, appeal_ids: list[int]
+                      ) -> dict[int, tuple[str, str, int | None]]:
+    """(status label, lead department, who raised it) of appeals another domain raised and shows
+    beside its own rows (a project step's appeal); the caller has already checked the reader may
+    see the row. Who may open the appeal itself is still decided here (`get`)."""
     rows = repo.statuses(session, appeal_ids) if appeal_ids else []
-    return {i: (AppealStatus(st).label, dept or "—") for i, st, dept in rows}
+    return {i: (AppealStatus(st).label, dept or "—", by) for i, st, dept, by in rows}
 
 
 def get(session: Session, actor: Actor, appeal_id: int) -> Appeal:

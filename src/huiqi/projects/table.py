@@ -31,7 +31,7 @@ class StepRow:
     clock: StepClock
     started_from: date | None  # when it could start: its predecessors' completion
     took_workdays: int | None
-    appeal: tuple[str, str] | None  # (status, department) of the step's appeal
+    appeal: tuple[str, str, int | None] | None  # the step's appeal: status, department, by
 
     @property
     def kind_label(self) -> str:
