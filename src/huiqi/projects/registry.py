@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 from sqlalchemy.orm import Session
@@ -65,6 +65,7 @@ def create_project(session: Session, actor: Actor, clock: Clock, data: ProjectIn
         raise ValidationFailed(f"未知的项目类型「{data.project_type}」，可选：{choices}。",
                                details={"field": "project_type"})
     name = _text(data.name, "项目名称", 200)
+    _check_signed(data.signed_on, clock.today_local())
     if repo.project_by_name(session, name) is not None:
         raise Conflict(f"项目「{name}」已登记。")
     uscc = _uscc(data.enterprise_uscc)
@@ -79,7 +80,7 @@ def create_project(session: Session, actor: Actor, clock: Clock, data: ProjectIn
         agent_id=_person(session, data.agent, Role.AGENT, "代办员"),
         secretary_id=_person(session, data.secretary, Role.AGENT, "项目秘书"),
         lead_id=_person(session, data.lead, Role.PROJECT_LEAD, "牵头领导"),
-        note=(data.note or "").strip() or None, created_by=actor.user_id, created_at=now,
+        note=clean(data.note, "备注") or None, created_by=actor.user_id, created_at=now,
         updated_at=now)
     session.add(project)
     session.flush()
@@ -138,13 +139,32 @@ def assign(session: Session, actor: Actor, clock: Clock, project_id: int, *,
 
 # --- field checks ---------------------------------------------------------------------------
 
-def _text(value: str | None, label: str, limit: int) -> str:
+def clean(value: str | None, label: str) -> str:
+    """Stripped text without control characters other than line breaks (refused, not dropped:
+    a name is evidence)."""
     text = (value or "").strip()
+    if any(ord(c) < 32 and c not in "\n\r\t" for c in text):
+        raise ValidationFailed(f"「{label}」含有不可见的控制字符，请重新输入。")
+    return text
+
+
+def _text(value: str | None, label: str, limit: int) -> str:
+    text = clean(value, label)
     if not text:
         raise ValidationFailed(f"请填写「{label}」。", details={"field": label})
     if len(text) > limit:
         raise ValidationFailed(f"「{label}」不能超过 {limit} 字。")
     return text
+
+
+EARLIEST = date(2000, 1, 1)
+
+
+def _check_signed(signed_on: date, today: date) -> None:
+    if not EARLIEST <= signed_on <= today + timedelta(days=366):
+        raise ValidationFailed(f"签约日期 {signed_on.isoformat()} 不合理：应在 "
+                               f"{EARLIEST.isoformat()} 之后、一年之内。",
+                               details={"field": "signed_on"})
 
 
 def _uscc(raw: str | None) -> str | None:

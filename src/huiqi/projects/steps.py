@@ -20,6 +20,7 @@ from huiqi.notify.service import notify
 from huiqi.projects import countdown
 from huiqi.projects import repository as repo
 from huiqi.projects.access import access_project, require_office, require_step_writer
+from huiqi.projects.registry import clean
 
 STEP_FIELDS = ("started_on", "done_on", "blocked_reason", "appeal_id", "department_name",
                "limit_workdays", "planned_due")
@@ -45,6 +46,11 @@ def record_dates(session: Session, actor: Actor, clock: Clock, project_id: int, 
     if step.key == "sign":
         raise ValidationFailed("签约日期即项目的签约日期，请在项目信息中修改。")
     countdown.check_dates(step, started_on, done_on, steps, clock.today_local())
+    for value in (started_on, done_on):
+        if value is not None and value < project.signed_on:
+            raise countdown.DateOrderError(
+                f"「{step.name}」的日期 {value.isoformat()} 早于项目签约日期 "
+                f"{project.signed_on.isoformat()}。")
     before = audit.snapshot(step, *STEP_FIELDS)
     step.started_on, step.done_on = started_on, done_on
     if done_on is not None:
@@ -71,7 +77,7 @@ def block(session: Session, actor: Actor, clock: Clock, project_id: int, step_id
     project, _, step = _load(session, actor, project_id, step_id)
     if step.done_on is not None:
         raise Conflict(f"「{step.name}」已完成，不能标为受阻。")
-    text = (reason or "").strip()
+    text = clean(reason, "受阻原因")
     if not text:
         raise ValidationFailed("请写明受阻原因：卡在哪里、需要部门做什么。",
                                details={"field": "reason"})
@@ -174,7 +180,7 @@ def add_progress(session: Session, actor: Actor, clock: Clock, project_id: int, 
     """一周跟踪进度: the agent's note for the current week (Monday to Sunday, Beijing time)."""
     require_step_writer(actor)
     project = access_project(session, actor, project_id)
-    text = (note or "").strip()
+    text = clean(note, "本周进度")
     if not text:
         raise ValidationFailed("请填写本周进度。", details={"field": "note"})
     if len(text) > MAX_NOTE:
