@@ -55,7 +55,8 @@ for role in (ENT, DEPT, LIAISON, OFFICE):
     register_panel(Panel(role, "appeals/_home_panel.html", pages.home_context, order=30))
 
 SUBMITTERS = (ENT, LIAISON, OFFICE)
-TITLES = {ENT: "我的诉求", LIAISON: "包联企业诉求", DEPT: "诉求办理"}
+TITLES = {ENT: "我的诉求", LIAISON: "包联企业诉求", DEPT: "诉求办理",
+          Role.AGENT: "受阻环节诉求"}
 MAX_FILES_AT_SUBMIT = 5
 
 
