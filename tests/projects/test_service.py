@@ -175,3 +175,40 @@ def test_friday_reminder_when_no_progress_was_filed(world: World) -> None:
     assert world.do(tasks.tick).weekly == 0
     world.clock.advance(timedelta(days=7))
     assert world.do(tasks.tick).weekly == 2  # a new week
+
+
+def test_the_office_adjusts_a_step_and_open_steps_are_replanned(world: World) -> None:
+    pid = world.project()
+    register, land = _step(world, pid, "register"), _step(world, pid, "land")
+    world.do(service.adjust, world.office, project_id=pid, step_id=register.id,
+             department="fg", limit_workdays=7)
+    moved = _step(world, pid, "register")
+    # 7 working days after Mon 22 Sep: 23–26, Sun 28 (调休), 29, 30 September
+    assert (moved.planned_due, moved.department_name) == (date(2025, 9, 30),
+                                                          "巴南区发展和改革委员会")
+    assert _step(world, pid, "land").planned_due > land.planned_due  # successors follow
+    assert "project.step_adjust" in _actions(world)
+    with pytest.raises(PermissionDenied):
+        world.do(service.adjust, world.agent, project_id=pid, step_id=register.id,
+                 limit_workdays=3)
+
+
+def test_the_offices_template_file_wins(world: World) -> None:
+    from huiqi.projects import templates
+
+    world.settings.data_dir.mkdir(parents=True, exist_ok=True)
+    (world.settings.data_dir / templates.OFFICE_FILE).write_text(
+        "types:\n  quick:\n    label: 快速项目\n    steps:\n"
+        "      - {key: sign, name: 签约, department: 招商投资, workdays: 0}\n"
+        "      - {key: start, name: 开工, department: 住房和城乡建设, workdays: 3}\n"
+        "      - {key: production, name: 投产, department: 经济和信息化, workdays: 2}\n",
+        encoding="utf-8")
+    types = templates.load(world.settings.data_dir)
+    assert list(types) == ["quick"]
+    data = service.ProjectIn("快速项目一号", "某公司", "500113", date(2025, 9, 22),
+                             project_type="quick")
+    pid = world.do(lambda s: service.create_project(s, world.office, world.clock, data,
+                                                    types).id)
+    t = world.do(service.table, world.office, project_id=pid)
+    assert [(r.step.name, r.step.planned_due) for r in t.rows] == [
+        ("签约", date(2025, 9, 22)), ("开工", date(2025, 9, 25)), ("投产", date(2025, 9, 28))]
