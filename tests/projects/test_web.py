@@ -201,3 +201,15 @@ def test_the_secretary_sees_the_appeal_number_but_opens_only_what_it_may(
     page = secretary.get(f"/projects/{pid}")
     assert f"诉求 #{appeal_id}" in text(page) and f'href="/appeals/{appeal_id}"' not in page.text
     assert secretary.get(f"/appeals/{appeal_id}").status_code == 404
+
+
+def test_home_tiles_count_what_their_lists_show(world: World, pages: Pages) -> None:
+    world.project()
+    world.project("九龙坡新材料项目", enterprise_uscc=None, enterprise_name="新材料筹备组")
+    agent = pages("agent")
+    home = agent.get("/")
+    tiles = re.findall(r'<li class="card"><a href="(/projects[^"]*)"><h3>(\d+)</h3>', home.text)
+    assert [h for h, _ in tiles] == ["/projects", "/projects?late=1", "/projects?unreported=1"]
+    assert dict(tiles)["/projects"] == "2"
+    assert "共 2 条" in agent.get("/projects").text
+    assert "共 2 条" in agent.get("/projects?unreported=1").text

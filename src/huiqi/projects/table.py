@@ -1,5 +1,5 @@
 """Reading: the countdown table of one project, the list of projects with their worst clock, the
-Gantt chart's ECharts option, and the Excel of a table."""
+home page's figures, the Gantt chart's ECharts option, and the Excel of a table."""
 
 from __future__ import annotations
 
@@ -95,7 +95,10 @@ class ProjectSummary:
 
 
 def summaries(session: Session, actor: Actor, clock: Clock, *, region: str = "",
-              q: str = "", only_late: bool = False) -> list[ProjectSummary]:
+              q: str = "", only_late: bool = False, unreported: bool = False
+              ) -> list[ProjectSummary]:
+    """The projects the actor may see; `only_late`: with an overdue step; `unreported`: not in
+    production and without a progress note this week."""
     stmt = visible_projects(actor)
     if region:
         stmt = stmt.where(Project.region == region)
@@ -105,6 +108,10 @@ def summaries(session: Session, actor: Actor, clock: Clock, *, region: str = "",
     found = repo.projects(session, stmt)
     all_steps = repo.steps_of(session, [p.id for p in found])
     today, overrides = clock.today_local(), appeals.holiday_overrides(session)
+    if unreported:
+        noted = repo.weeks_reported(session, [p.id for p in found], week_of(today))
+        found = [p for p in found if p.id not in noted and not any(
+            s.key == "production" and s.done_on for s in all_steps[p.id])]
     out = []
     for p in found:
         steps = all_steps[p.id]
@@ -196,3 +203,12 @@ def list_xlsx(items: list[ProjectSummary], regions: dict[str, str]) -> bytes:
              s.overdue, s.blocked, s.next_step.step.name if s.next_step else "已全部完成",
              s.next_step.clock.label if s.next_step else ""] for s in items]
     return ledger_bytes("招商项目台账", [], LIST_HEADERS, rows, sheet="项目台账")
+
+
+def home_context(session: Session, actor: Actor) -> dict[str, Any]:
+    """The home page's tiles; each counts what the list it links to shows."""
+    clock = Clock()  # the home panel gets no clock: real time, as the app runs
+    items = summaries(session, actor, clock)
+    unreported = summaries(session, actor, clock, unreported=True)
+    return {"total": len(items), "late": sum(1 for s in items if s.overdue),
+            "unreported": len(unreported)}

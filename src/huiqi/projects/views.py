@@ -21,6 +21,7 @@ from huiqi.models.user import Role
 from huiqi.projects import repository as repo
 from huiqi.projects import service, views_rates
 from huiqi.projects.auth import ProjectReader, ProjectWriter
+from huiqi.ui.dashboard import Panel, register_panel
 from huiqi.ui.nav import NavItem, register_nav
 from huiqi.ui.templating import flash, redirect, render
 
@@ -34,6 +35,8 @@ register_nav(NavItem("受阻环节诉求", "/appeals", {Role.AGENT}, order=20,
                      description="为受阻环节向责任部门提出的诉求：交办、签收、答复进度"))
 register_nav(NavItem("牵头项目", "/projects", {Role.PROJECT_LEAD}, order=10,
                      description="五个一：牵头项目的进度、超期与受阻环节"))
+for _role in (Role.AGENT, Role.PROJECT_LEAD, Role.OFFICE):
+    register_panel(Panel(_role, "projects/_home_panel.html", service.home_context, order=40))
 MAX_UPLOAD = 5 * 1024 * 1024
 
 
@@ -61,13 +64,15 @@ def _text(form: Any, key: str) -> str:
 
 @router.get("/projects")
 def project_list(request: Request, db: DBSession, clock: ClockDep, actor: ProjectReader,
-                 region: str = "", q: str = "", late: str = "") -> Response:
-    items = service.summaries(db, actor, clock, region=region, q=q, only_late=late == "1")
+                 region: str = "", q: str = "", late: str = "", unreported: str = ""
+                 ) -> Response:
+    items = service.summaries(db, actor, clock, region=region, q=q, only_late=late == "1",
+                              unreported=unreported == "1")
     titles = {Role.AGENT: "我的代办项目", Role.PROJECT_LEAD: "牵头项目"}
     return render(request, "projects/list.html", {
         "title": titles.get(actor.role, "招商项目") if actor.role else "招商项目",
         "items": items, "regions": service.REGIONS,
-        "query": {"region": region, "q": q, "late": late},
+        "query": {"region": region, "q": q, "late": late, "unreported": unreported},
         "office": actor.role is Role.OFFICE})
 
 
