@@ -100,6 +100,12 @@ def test_agent_turns_a_step_green_and_an_overdue_one_escalates(
     assert "已升级牵头领导" in _row(page, "land").inner_text()
     assert page.locator("#lead").inner_text() == "副区长陈立"
     screenshot(page, "projects-lead")
+    page.locator("#gantt svg").first.wait_for()  # ECharts drew the Gantt chart
+    page.get_by_role("link", name="项目统计").first.click()
+    assert page.locator("#rate-signed").inner_text() == "1"
+    assert page.locator("#rate-start").inner_text() == "0.0%"
+    page.locator("#gantt svg").first.wait_for()
+    screenshot(page, "projects-rates")
 
     web_fixtures.browser_login(page, site["url"], site["gh"])
     page.goto(site["url"] + "/appeals")

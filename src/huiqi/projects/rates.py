@@ -20,6 +20,7 @@ from huiqi.models.project import Project, ProjectStep
 from huiqi.projects import countdown
 from huiqi.projects import repository as repo
 from huiqi.projects.access import visible_projects
+from huiqi.projects.table import BAR
 
 DEFINITIONS = {
     "开工率": "截至统计日「开工」环节已登记完成的项目数 ÷ 截至统计日已签约的项目数",
@@ -29,7 +30,6 @@ DEFINITIONS = {
     "环节用时中位数": "每个已完成环节从前序环节全部完成之日到本环节完成之日的工作日数"
                        "（按诉求同一工作日历，含调休）的中位数",
 }
-
 
 def percent(part: int, whole: int) -> Decimal | None:
     """One decimal, half up; None when there is nothing to divide."""
@@ -149,19 +149,19 @@ def portfolio_gantt(session: Session, actor: Actor, today: date, region: str = "
                       "itemStyle": {"color": colour}})
     hidden = {"color": "transparent"}
     return {
-        "tooltip": {"trigger": "item"}, "legend": {"data": ["计划（签约→投产）", "实际"]},
+        "tooltip": {"trigger": "item"}, "legend": {"data": ["计划（签约→投产）", "实际"], "top": 0},
         "grid": {"left": 150, "right": 24, "top": 30, "bottom": 36},
         "xAxis": {"type": "value", "name": f"{origin.isoformat()} 起天数",
                   "nameLocation": "middle", "nameGap": 24},
         "yAxis": {"type": "category", "inverse": True, "data": names},
         "series": [
-            {"name": "计划起点", "type": "bar", "stack": "plan", "silent": True,
+            {"name": "计划起点", **BAR, "stack": "plan", "silent": True,
              "itemStyle": hidden, "tooltip": {"show": False}, "data": p_off},
-            {"name": "计划（签约→投产）", "type": "bar", "stack": "plan", "data": p_len,
+            {"name": "计划（签约→投产）", **BAR, "stack": "plan", "data": p_len,
              "itemStyle": {"color": "#b9c9e4"}},
-            {"name": "实际起点", "type": "bar", "stack": "actual", "silent": True,
+            {"name": "实际起点", **BAR, "stack": "actual", "silent": True,
              "itemStyle": hidden, "tooltip": {"show": False}, "data": a_off},
-            {"name": "实际", "type": "bar", "stack": "actual", "data": a_len,
+            {"name": "实际", **BAR, "stack": "actual", "data": a_len,
              "itemStyle": {"color": "#2e7d32"}},
         ],
     }

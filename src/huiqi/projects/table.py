@@ -131,6 +131,7 @@ def summaries(session: Session, actor: Actor, clock: Clock, *, region: str = "",
 # --- Gantt chart (ECharts option: stacked bars, a transparent offset then the duration) -------
 
 COLOURS = {Colour.GREEN: "#2e7d32", Colour.YELLOW: "#ed8c00", Colour.RED: "#c62828"}
+BAR: dict[str, Any] = {"type": "bar", "barMaxWidth": 18}  # thin bars however few the rows
 
 
 def gantt_option(t: ProjectTable, today: date) -> dict[str, Any]:
@@ -163,13 +164,13 @@ def gantt_option(t: ProjectTable, today: date) -> dict[str, Any]:
                   "nameGap": 24, "axisLabel": {"formatter": "{value}天"}},
         "yAxis": {"type": "category", "inverse": True, "data": [r.step.name for r in t.rows]},
         "series": [
-            {"name": "计划起点", "type": "bar", "stack": "plan", "silent": True,
+            {"name": "计划起点", **BAR, "stack": "plan", "silent": True,
              "itemStyle": hidden, "tooltip": {"show": False}, "data": plan_off},
-            {"name": "计划", "type": "bar", "stack": "plan", "data": plan_len,
+            {"name": "计划", **BAR, "stack": "plan", "data": plan_len,
              "itemStyle": {"color": "#b9c9e4"}, "barGap": "10%"},
-            {"name": "实际起点", "type": "bar", "stack": "actual", "silent": True,
+            {"name": "实际起点", **BAR, "stack": "actual", "silent": True,
              "itemStyle": hidden, "tooltip": {"show": False}, "data": act_off},
-            {"name": "实际", "type": "bar", "stack": "actual", "data": act_len,
+            {"name": "实际", **BAR, "stack": "actual", "data": act_len,
              "itemStyle": {"color": COLOURS[Colour.GREEN]}},
         ],
     }
