@@ -61,6 +61,7 @@ VIEWS: list[str] = [
     "huiqi.appeals.open311",  # Open311 GeoReport v2 at /open311/v2 (token auth, no cookie)
     "huiqi.knowledge.views",
     "huiqi.ratings.views",
+    "huiqi.projects.views",
 ]
 ENDPOINTS: list[str] = [
     "huiqi.auth.endpoints",
@@ -75,6 +76,7 @@ ENDPOINTS: list[str] = [
     "huiqi.appeals.endpoints",
     "huiqi.knowledge.endpoints",
     "huiqi.ratings.endpoints",
+    "huiqi.projects.endpoints",
 ]
 # FastAPI tries routers in order and each of a router's routes in turn, twice per request (a few
 # microseconds a route): the busiest come first. Paths of different modules never overlap

@@ -22,6 +22,7 @@ DOMAINS = {
     "audit": "审计", "registry": "企业库", "enterprise": "企业", "notify": "通知",
     "knowledge": "政策知识库",
     "rating": "好差评", "ratings": "好差评",
+    "project": "招商项目", "projects": "招商项目",
 }
 
 _NAMED_ACTIONS = {
@@ -60,6 +61,11 @@ _NAMED_ACTIONS = {
     "rating.invite": "发送短信评价邀请", "rating.window_create": "新增评价窗口",
     "rating.window_rotate": "更换窗口二维码", "ratings-feed": "诉求回访转评价",
     "rating.overdue": "差评处置超期", "rating.import": "导入评价", "ratings.tick": "好差评到期检查",
+    "project.create": "登记招商项目", "project.assign": "指派项目代办员/牵头领导",
+    "project.import": "导入招商项目", "project.step_record": "登记项目环节日期",
+    "project.step_block": "项目环节受阻（提出诉求）", "project.step_unblock": "解除项目环节受阻",
+    "project.step_escalate": "项目环节超期升级牵头领导", "project.step_adjust": "调整项目环节",
+    "project.progress": "填写项目周进度", "projects.tick": "项目倒计时检查",
 }
 # Every appeal and application action has a label; a named one above wins over the generated.
 ACTIONS: Mapping[str, str] = {
@@ -83,6 +89,8 @@ SUBJECTS = {
     "knowledge_documents": "政策原文", "knowledge_document": "政策原文",
     "ratings": "评价", "rating_windows": "评价窗口", "rating_disputes": "误评申诉",
     "rating_invites": "短信评价邀请",
+    "projects": "招商项目", "project_steps": "项目环节", "project_progress": "项目周进度",
+    "project_import": "项目导入文件",
 }
 LINKS = {
     "weekly_report": "/insights/reports/{id}", "indicator": "/insights/indicators/{id}",
@@ -94,13 +102,14 @@ LINKS = {
     "knowledge_documents": "/knowledge/documents/{id}",
     "knowledge_document": "/knowledge/documents/{id}",
     "ratings": "/ratings/{id}",
+    "grants": "/grants/grants/{id}", "projects": "/projects/{id}",
 }
 # The action filter: a domain (code prefix) or one action.
 GROUPS = [("auth.", "登录与账号安全"), ("user.", "账号管理"), ("department.", "部门管理"),
           ("insights.", "数据与指标"),
           ("policy.", "政策"), ("grant", "申报与兑现"), ("appeal", "诉求"),
           ("matching.", "政策匹配"), ("audit.", "审计"), ("knowledge.", "政策知识库"),
-          ("rating", "好差评")]
+          ("rating", "好差评"), ("project", "招商项目")]
 
 FIELDS = {
     "active": "启用", "is_active": "启用", "category": "分类", "code": "代码",
@@ -136,6 +145,11 @@ FIELDS = {
     "revisit_note": "回访情况", "excluded": "已剔除", "excluded_reason": "剔除理由",
     "decision_note": "复核意见", "rating_id": "评价", "rating": "评价", "qr_version": "二维码版本",
     "items": "办理事项", "staff": "工作人员", "place": "位置", "region": "行政区划",
+    "started_on": "开始日期", "done_on": "完成日期", "planned_due": "计划完成",
+    "blocked_reason": "受阻原因", "appeal_id": "诉求编号", "limit_workdays": "时限（工作日）",
+    "department_name": "责任部门", "project_id": "项目", "agent_id": "代办员",
+    "secretary_id": "项目秘书", "lead_id": "牵头领导", "signed_on": "签约日期",
+    "land_mu": "用地（亩）", "project_type": "项目类型", "week": "周",
 }
 
 VALUES: dict[str, str] = {**{s.value: s.label for s in vocab.AppealStatus},

@@ -23,6 +23,7 @@ MODULES = [
     "huiqi.cli.audit_cmd",
     "huiqi.cli.knowledge_cmd",
     "huiqi.cli.ratings_cmd",
+    "huiqi.cli.projects_cmd",
 ]
 
 
