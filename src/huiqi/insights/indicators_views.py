@@ -10,7 +10,7 @@ from fastapi import Request
 from starlette.datastructures import UploadFile
 from starlette.responses import Response
 
-from huiqi.auth.dependencies import OfficeUser
+from huiqi.auth.dependencies import ExportLimited, OfficeUser
 from huiqi.insights import dashboard_charts, indicators, indicators_excel
 from huiqi.insights import indicators_repository as repo
 from huiqi.insights.indicators_auth import LedgerUser
@@ -61,7 +61,8 @@ def ledger_page(request: Request, db: DBSession, clock: ClockDep, actor: LedgerU
 
 
 @router.get("/insights/indicators/ledger.xlsx")
-def ledger_xlsx(request: Request, db: DBSession, clock: ClockDep, actor: LedgerUser
+def ledger_xlsx(export_limit: ExportLimited,
+                request: Request, db: DBSession, clock: ClockDep, actor: LedgerUser
                 ) -> Response:
     q = _filters(request)
     period = _period(clock, q["period"])
@@ -126,7 +127,8 @@ def import_page(request: Request, actor: OfficeUser) -> Response:
 
 
 @router.get("/insights/indicators/template.xlsx")
-def import_template(actor: OfficeUser) -> Response:
+def import_template(export_limit: ExportLimited,
+                    actor: OfficeUser) -> Response:
     return xlsx_response("指标目录导入模板.xlsx", indicators_excel.template_bytes())
 
 

@@ -9,7 +9,7 @@ from urllib.parse import quote
 from fastapi import Request
 from starlette.responses import Response
 
-from huiqi.auth.dependencies import OfficeUser
+from huiqi.auth.dependencies import ExportLimited, OfficeUser
 from huiqi.insights import report_service
 from huiqi.kit import web
 from huiqi.kit.errors import ValidationFailed
@@ -61,7 +61,8 @@ def report_detail(request: Request, db: DBSession, actor: OfficeUser, report_id:
 
 
 @router.get("/insights/reports/{report_id}/report.xlsx")
-def report_xlsx(db: DBSession, actor: OfficeUser, report_id: int) -> Response:
+def report_xlsx(export_limit: ExportLimited,
+                db: DBSession, actor: OfficeUser, report_id: int) -> Response:
     row = report_service.get(db, actor, report_id)
     return xlsx_response(f"{row.title}.xlsx", row.xlsx)
 

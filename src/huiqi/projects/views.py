@@ -12,6 +12,7 @@ from starlette.responses import Response
 
 from huiqi.appeals import service as appeals
 from huiqi.auth.actor import Actor
+from huiqi.auth.dependencies import ExportLimited
 from huiqi.kit import numbers, web
 from huiqi.kit.clock import Clock
 from huiqi.kit.errors import HuiqiError, NotFound, ValidationFailed
@@ -77,7 +78,8 @@ def project_list(request: Request, db: DBSession, clock: ClockDep, actor: Projec
 
 
 @router.get("/projects/export.xlsx")
-def export_list(db: DBSession, clock: ClockDep, actor: ProjectReader, region: str = "",
+def export_list(export_limit: ExportLimited,
+                db: DBSession, clock: ClockDep, actor: ProjectReader, region: str = "",
                 q: str = "", late: str = "") -> Response:
     items = service.summaries(db, actor, clock, region=region, q=q, only_late=late == "1")
     return xlsx_response(f"招商项目台账-{clock.today_local().isoformat()}.xlsx",
@@ -195,7 +197,8 @@ def print_page(request: Request, db: DBSession, clock: ClockDep, actor: ProjectR
 
 
 @router.get("/projects/{project_id:int}/table.xlsx")
-def table_xlsx(db: DBSession, clock: ClockDep, actor: ProjectReader, project_id: int
+def table_xlsx(export_limit: ExportLimited,
+               db: DBSession, clock: ClockDep, actor: ProjectReader, project_id: int
                ) -> Response:
     t = service.table(db, actor, clock, project_id)
     return xlsx_response(f"{t.project.name}-倒计时作战表.xlsx", service.table_xlsx(t))

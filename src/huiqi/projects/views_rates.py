@@ -8,6 +8,7 @@ from datetime import date
 from fastapi import Request
 from starlette.responses import Response
 
+from huiqi.auth.dependencies import ExportLimited
 from huiqi.kit import web
 from huiqi.kit.errors import ValidationFailed
 from huiqi.kit.excel import sheet_bytes, xlsx_response
@@ -50,7 +51,8 @@ def rates_page(request: Request, db: DBSession, clock: ClockDep, actor: RatesRea
 
 
 @router.get("/projects/rates.xlsx")
-def rates_xlsx(db: DBSession, clock: ClockDep, actor: RatesReader, as_of: str = "",
+def rates_xlsx(export_limit: ExportLimited,
+               db: DBSession, clock: ClockDep, actor: RatesReader, as_of: str = "",
                region: str = "") -> Response:
     day = _as_of(as_of, clock.today_local())
     r = service.rates(db, actor, day, region)

@@ -10,7 +10,7 @@ from fastapi import Request
 from starlette.responses import Response
 
 from huiqi.auth.actor import Actor
-from huiqi.auth.dependencies import CurrentUser
+from huiqi.auth.dependencies import CurrentUser, ExportLimited
 from huiqi.kit import ratelimit, web
 from huiqi.kit.clock import Clock, to_local
 from huiqi.kit.errors import NotFound
@@ -85,7 +85,8 @@ def _limit(request: Request, actor: Actor, clock: Clock) -> None:
 
 
 @router.get("/ratings/stats.xlsx")
-def stats_xlsx(request: Request, db: DBSession, clock: ClockDep, actor: CurrentUser
+def stats_xlsx(export_limit: ExportLimited,
+               request: Request, db: DBSession, clock: ClockDep, actor: CurrentUser
                ) -> Response:
     _reader(actor)
     _limit(request, actor, clock)
@@ -104,7 +105,8 @@ LEDGER = ["编号", "评价时间", "办件", "等级", "评价内容", "标签"
 
 
 @router.get("/ratings/export.xlsx")
-def ledger_xlsx(request: Request, db: DBSession, clock: ClockDep, actor: CurrentUser
+def ledger_xlsx(export_limit: ExportLimited,
+                request: Request, db: DBSession, clock: ClockDep, actor: CurrentUser
                 ) -> Response:
     if actor.role not in (*READERS, Role.ENTERPRISE):
         raise NotFound("页面不存在，或您没有访问权限。")
