@@ -19,6 +19,7 @@ DOMAINS = {
     "auth": "账号", "user": "账号", "department": "部门", "appeal": "诉求", "appeals": "诉求",
     "grant": "申报", "grants": "申报", "policy": "政策", "matching": "政策匹配",
     "audit": "审计", "registry": "企业库", "enterprise": "企业", "notify": "通知",
+    "liaison": "包联",
 }
 
 _NAMED_ACTIONS = {
@@ -48,6 +49,13 @@ _NAMED_ACTIONS = {
     "grants.grant_create": "生成资金记录", "grants.payout_create": "新建兑付批次",
     "grants.payout_export": "导出兑付清单", "grants.payout_paid": "标记已兑付",
     "grants.payout_cancel": "作废兑付批次", "grants.tick": "申报到期检查",
+    "registry.profile_edit": "修改企业信息", "registry.profile_propose": "申请变更企业信息",
+    "registry.profile_accept": "通过企业信息变更", "registry.profile_reject": "驳回企业信息变更",
+    "liaison.tier_save": "保存包联层级", "liaison.assign": "分配包联企业",
+    "liaison.handover": "包联交接", "liaison.unassign": "取消包联",
+    "liaison.import": "导入包联名单", "liaison.contact_log": "记录走访联系",
+    "liaison.plan_create": "制定走访计划", "liaison.settings_save": "设置无事不扰",
+    "liaison.campaign_create": "新建集中攻坚行动", "liaison.photo_add": "上传走访照片",
 }
 # Every appeal and application action has a label; a named one above wins over the generated.
 ACTIONS: Mapping[str, str] = {
@@ -61,7 +69,8 @@ SUBJECTS = {
     "appeals": "诉求", "appeal": "诉求", "appeal_categories": "诉求分类",
     "holiday_overrides": "节假日调整", "appeal_meetings": "政企恳谈会",
     "appeal_import_batches": "热线导入批次", "appeal_sentinels": "营商前哨",
-    "liaison_assignments": "包联关系", "grant_applications": "申报", "grants": "资金记录",
+    "liaison_assignments": "包联关系", "profile_proposal": "企业信息变更申请",
+    "liaison_contact": "走访联系", "liaison_tier": "包联层级", "liaison_campaign": "集中攻坚行动", "grant_applications": "申报", "grants": "资金记录",
     "grant_auto_lists": "免申即享名单", "grant_budget_accounts": "预算",
     "grant_payout_batches": "兑付批次", "grant_materials": "申报材料",
     "grant_evaluations": "绩效评价", "policy_documents": "政策文件", "policy_versions": "政策版本",
