@@ -38,3 +38,4 @@ def register(app_engine: Engine) -> Callable[..., str]:
         return uscc
 
     return factory
+from tests.liaison.worlds import lw  # noqa: E402, F401 - the hand-checked liaison world

@@ -62,6 +62,7 @@ class LiaisonContact(Base):
     people_met: Mapped[str] = mapped_column(String(300), default="")
     topics: Mapped[str] = mapped_column(Text, default="")
     policies_explained: Mapped[list[str]] = mapped_column(JSON, default=list)  # item ids
+    policy_count: Mapped[int] = mapped_column(Integer, default=0)  # len(policies_explained)
     problems: Mapped[str] = mapped_column(Text, default="")
     appeal_id: Mapped[int | None] = mapped_column(Integer)
     next_visit_on: Mapped[date | None] = mapped_column(Date)

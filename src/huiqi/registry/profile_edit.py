@@ -302,3 +302,8 @@ def proposal_queue(session: Session, actor: Actor, status: str
         current = None if ent is None else current_values(session, ent).get(p.field)
         found.append((p, None if ent is None else ent.name, current))
     return found
+
+
+def parse_values(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """`parse` against every editable field (a visit checks its facts before logging)."""
+    return parse(raw, editable_fields())

@@ -40,6 +40,9 @@ from huiqi.registry.profile_edit import (
     proposals,
     propose,
 )
+from huiqi.registry.profile_edit import (
+    parse_values as parse_profile_values,
+)
 from huiqi.registry.reader import ImportFileError, read_table
 from huiqi.registry.records import Records, arrow_type, read_records
 from huiqi.registry.report import ImportReport, RowError
@@ -208,6 +211,7 @@ __all__ = [
     "is_blank",
     "list_enterprises",
     "load_catalog",
+    "parse_profile_values",
     "profile_dict",
     "proposal_queue",
     "proposals",

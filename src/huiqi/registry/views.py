@@ -35,7 +35,7 @@ def _labels() -> dict[str, str]:
 
 def _show(name: str, text: str | None) -> str:
     catalog = service.load_catalog()
-    return service.display(catalog.get(name, None), text)
+    return service.display(catalog.get(name), text)
 
 
 def _fields(actor: Actor) -> list[Any]:

@@ -130,6 +130,7 @@ def upgrade() -> None:
     sa.Column('people_met', sa.String(length=300), nullable=False),
     sa.Column('topics', sa.Text(), nullable=False),
     sa.Column('policies_explained', sa.JSON(), nullable=False),
+    sa.Column('policy_count', sa.Integer(), nullable=False),
     sa.Column('problems', sa.Text(), nullable=False),
     sa.Column('appeal_id', sa.Integer(), nullable=True),
     sa.Column('next_visit_on', sa.Date(), nullable=True),

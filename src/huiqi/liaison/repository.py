@@ -1,0 +1,374 @@
+"""All SQL of liaison (包联). Tier membership is the tier's rule compiled by `rules` to SQL over
+`enterprises AS e` (see tiers.py); the rates read the flags of every enterprise set-based, with
+IN (subquery) semi-joins, so 100,000 enterprises take one pass per grouping."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Row,
+    and_,
+    case,
+    delete,
+    func,
+    literal,
+    or_,
+    select,
+    text,
+)
+from sqlalchemy.orm import Session
+
+from huiqi.models.department import Department
+from huiqi.models.enterprise import enterprises
+from huiqi.models.grant import Grant
+from huiqi.models.liaison import (
+    LiaisonCampaign,
+    LiaisonCampaignTarget,
+    LiaisonContact,
+    LiaisonHandover,
+    LiaisonPhoto,
+    LiaisonPlan,
+    LiaisonSetting,
+    LiaisonTier,
+)
+from huiqi.models.liaison_assignment import LiaisonAssignment as A
+from huiqi.models.match_result import MatchResult
+from huiqi.models.user import User
+
+E = enterprises.alias("e")
+C = LiaisonContact
+
+
+def member(rule_sql: str) -> ColumnElement[bool]:
+    """The compiled rule (over "e") as a condition: only a known true is a member."""
+    return text(f"(({rule_sql}) = 1)")  # compiled by rules from a checked expression
+
+
+# --- tiers, settings --------------------------------------------------------------------------
+
+def tiers(session: Session) -> list[LiaisonTier]:
+    return list(session.scalars(select(LiaisonTier).order_by(LiaisonTier.position,
+                                                             LiaisonTier.id)))
+
+
+def tier(session: Session, tier_id: int) -> LiaisonTier | None:
+    return session.get(LiaisonTier, tier_id)
+
+
+def tier_by_code(session: Session, code: str) -> LiaisonTier | None:
+    return session.scalar(select(LiaisonTier).where(LiaisonTier.code == code))
+
+
+def settings(session: Session) -> LiaisonSetting | None:
+    return session.get(LiaisonSetting, 1)
+
+
+# --- officials, enterprises -------------------------------------------------------------------
+
+def officials(session: Session) -> list[Row[Any]]:
+    return list(session.execute(
+        select(User.id, User.username, User.display_name, Department.name.label("department"))
+        .outerjoin(Department, Department.id == User.department_id)
+        .where(User.role == "liaison", User.is_active.is_(True)).order_by(User.display_name)))
+
+
+def user_by_username(session: Session, username: str) -> User | None:
+    return session.scalar(select(User).where(User.username == username))
+
+
+def enterprise_row(session: Session, uscc: str) -> Row[Any] | None:
+    return session.execute(select(E.c.id, E.c.uscc, E.c.name, E.c.street, E.c.region)
+                           .where(E.c.uscc == uscc)).first()
+
+
+def existing_usccs(session: Session, usccs: Sequence[str]) -> set[str]:
+    found: set[str] = set()
+    for i in range(0, len(usccs), 500):
+        found.update(session.scalars(select(E.c.uscc).where(E.c.uscc.in_(usccs[i:i + 500]))))
+    return found
+
+
+# --- assignments ------------------------------------------------------------------------------
+
+def assignment(session: Session, user_id: int, uscc: str) -> A | None:
+    return session.scalar(select(A).where(A.user_id == user_id, A.enterprise_uscc == uscc))
+
+
+def assignments_at(session: Session, uscc: str, tier_id: int | None) -> list[A]:
+    stmt = select(A).where(A.enterprise_uscc == uscc)
+    stmt = stmt.where(A.tier_id == tier_id) if tier_id is not None else stmt
+    return list(session.scalars(stmt.order_by(A.id)))
+
+
+def assignments_of(session: Session, uscc: str) -> list[Row[Any]]:
+    return list(session.execute(
+        select(A.id, A.tier_id, A.user_id, User.display_name, LiaisonTier.name.label("tier"))
+        .join(User, User.id == A.user_id).outerjoin(LiaisonTier, LiaisonTier.id == A.tier_id)
+        .where(A.enterprise_uscc == uscc).order_by(LiaisonTier.position, A.id)))
+
+
+def is_assigned(session: Session, user_id: int, uscc: str) -> bool:
+    return assignment(session, user_id, uscc) is not None
+
+
+def handovers(session: Session, uscc: str | None = None, limit: int = 200) -> list[Row[Any]]:
+    frm, to = User.__table__.alias("frm"), User.__table__.alias("to_")
+    stmt = (select(LiaisonHandover, frm.c.display_name.label("from_name"),
+                   to.c.display_name.label("to_name"), LiaisonTier.name.label("tier"))
+            .outerjoin(frm, frm.c.id == LiaisonHandover.from_user_id)
+            .outerjoin(to, to.c.id == LiaisonHandover.to_user_id)
+            .outerjoin(LiaisonTier, LiaisonTier.id == LiaisonHandover.tier_id)
+            .order_by(LiaisonHandover.at.desc(), LiaisonHandover.id.desc()).limit(limit))
+    if uscc:
+        stmt = stmt.where(LiaisonHandover.enterprise_uscc == uscc)
+    return list(session.execute(stmt))
+
+
+def portfolio(session: Session, user_id: int) -> list[Row[Any]]:
+    """The official's enterprises with their tier, last contact and its stale threshold."""
+    last = (select(C.enterprise_uscc, func.max(C.contacted_on).label("last"))
+            .group_by(C.enterprise_uscc).subquery())
+    return list(session.execute(
+        select(E.c.id, E.c.uscc, E.c.name, E.c.street, A.tier_id,
+               LiaisonTier.name.label("tier"), LiaisonTier.stale_days, last.c.last)
+        .select_from(A).join(E, E.c.uscc == A.enterprise_uscc)
+        .outerjoin(LiaisonTier, LiaisonTier.id == A.tier_id)
+        .outerjoin(last, last.c.enterprise_uscc == A.enterprise_uscc)
+        .where(A.user_id == user_id).order_by(last.c.last.is_not(None), last.c.last, E.c.name)))
+
+
+def delete_assignment(session: Session, row: A) -> None:
+    session.execute(delete(A).where(A.id == row.id))
+
+
+# --- coverage ---------------------------------------------------------------------------------
+
+def uncovered(session: Session, tier_id: int, rule_sql: str, offset: int, limit: int
+              ) -> tuple[list[Row[Any]], int]:
+    """Members of the tier with no official assigned at the tier; (a page of them, how many)."""
+    assigned = select(A.enterprise_uscc).where(A.tier_id == tier_id)
+    cond = and_(member(rule_sql), E.c.uscc.not_in(assigned))
+    total = session.scalar(select(func.count()).select_from(E).where(cond)) or 0
+    rows = session.execute(select(E.c.uscc, E.c.name, E.c.street).where(cond)
+                           .order_by(E.c.id).offset(offset).limit(limit)).all()
+    return list(rows), int(total)
+
+
+def tier_counts(session: Session, tier_id: int, rule_sql: str) -> tuple[int, int]:
+    """(members, members with an official assigned at the tier)."""
+    assigned = select(A.enterprise_uscc).where(A.tier_id == tier_id)
+    row = session.execute(select(func.count(), func.count().filter(E.c.uscc.in_(assigned)))
+                          .select_from(E).where(member(rule_sql))).one()
+    return int(row[0]), int(row[1])
+
+
+# --- contacts, plans --------------------------------------------------------------------------
+
+def contacts_of(session: Session, uscc: str, limit: int = 200) -> list[Row[Any]]:
+    return list(session.execute(
+        select(C, User.display_name).outerjoin(User, User.id == C.user_id)
+        .where(C.enterprise_uscc == uscc)
+        .order_by(C.contacted_on.desc(), C.id.desc()).limit(limit)))
+
+
+def contact(session: Session, contact_id: int) -> LiaisonContact | None:
+    return session.get(LiaisonContact, contact_id)
+
+
+def contacts_between(session: Session, uscc: str, start: date, end: date) -> int:
+    return int(session.scalar(select(func.count()).where(
+        C.enterprise_uscc == uscc, C.contacted_on >= start, C.contacted_on <= end)) or 0)
+
+
+def photos(session: Session, contact_ids: Sequence[int]) -> list[LiaisonPhoto]:
+    if not contact_ids:
+        return []
+    return list(session.scalars(select(LiaisonPhoto).where(
+        LiaisonPhoto.contact_id.in_(list(contact_ids))).order_by(LiaisonPhoto.id)))
+
+
+def photo(session: Session, photo_id: int) -> LiaisonPhoto | None:
+    return session.get(LiaisonPhoto, photo_id)
+
+
+def open_plans(session: Session, user_id: int | None = None, uscc: str | None = None
+               ) -> list[Row[Any]]:
+    stmt = (select(LiaisonPlan, E.c.name).outerjoin(E, E.c.uscc == LiaisonPlan.enterprise_uscc)
+            .where(LiaisonPlan.contact_id.is_(None)).order_by(LiaisonPlan.planned_on))
+    if user_id is not None:
+        stmt = stmt.where(LiaisonPlan.user_id == user_id)
+    if uscc is not None:
+        stmt = stmt.where(LiaisonPlan.enterprise_uscc == uscc)
+    return list(session.execute(stmt))
+
+
+def plans_due(session: Session, until: date) -> list[LiaisonPlan]:
+    return list(session.scalars(
+        select(LiaisonPlan).where(LiaisonPlan.contact_id.is_(None),
+                                  LiaisonPlan.reminded_at.is_(None),
+                                  LiaisonPlan.planned_on <= until)
+        .order_by(LiaisonPlan.id).with_for_update(skip_locked=True)))
+
+
+def open_plan_for(session: Session, user_id: int, uscc: str) -> LiaisonPlan | None:
+    return session.scalar(select(LiaisonPlan).where(
+        LiaisonPlan.user_id == user_id, LiaisonPlan.enterprise_uscc == uscc,
+        LiaisonPlan.contact_id.is_(None)).order_by(LiaisonPlan.planned_on).limit(1))
+
+
+def stale_count(session: Session, rule_sql: str, tier_id: int, since: date) -> int:
+    """Members of a tier assigned at the tier whose last contact is before `since` (or none)."""
+    recent = select(C.enterprise_uscc).where(C.contacted_on >= since)
+    assigned = select(A.enterprise_uscc).where(A.tier_id == tier_id)
+    return int(session.scalar(select(func.count()).select_from(E).where(
+        member(rule_sql), E.c.uscc.in_(assigned), E.c.uscc.not_in(recent))) or 0)
+
+
+# --- rates ------------------------------------------------------------------------------------
+
+def _flags(start: date, end: date, start_at: datetime) -> dict[str, ColumnElement[Any]]:
+    """Per-enterprise 0/1 flags of the three rates (see rates.py for the definitions)."""
+    contacted = select(C.enterprise_uscc).where(C.contacted_on >= start, C.contacted_on <= end)
+    told = contacted.where(C.policy_count > 0)
+    opened = select(User.enterprise_uscc).where(User.role == "enterprise",
+                                                User.last_login_at >= start_at)
+    eligible = select(MatchResult.enterprise_id).where(MatchResult.eligible.is_(True))
+    granted = select(Grant.enterprise_uscc)
+
+    def flag(cond: ColumnElement[bool]) -> ColumnElement[Any]:
+        return case((cond, 1), else_=0)
+
+    return {"contacted": flag(E.c.uscc.in_(contacted)),
+            "aware": flag(or_(E.c.uscc.in_(told), E.c.uscc.in_(opened))),
+            "eligible": flag(E.c.id.in_(eligible)),
+            "benefited": flag(and_(E.c.id.in_(eligible), E.c.uscc.in_(granted)))}
+
+
+def rate_rows(session: Session, start: date, end: date, start_at: datetime, *,
+              rule_sql: str | None = None, tier_id: int | None = None, by: str = "all"
+              ) -> list[Row[Any]]:
+    """(key, label, members, covered, aware, eligible, benefited) per group.
+    by: all (one row), street (e.street), department / official (through assignments)."""
+    f = _flags(start, end, start_at)
+    assigned_q = select(A.enterprise_uscc)
+    if tier_id is not None:
+        assigned_q = assigned_q.where(A.tier_id == tier_id)
+    assigned = case((E.c.uscc.in_(assigned_q), 1), else_=0)
+    covered = case((and_(E.c.uscc.in_(assigned_q), f["contacted"] == 1), 1), else_=0)
+    if by in ("department", "official"):
+        assigned, covered = literal(1), f["contacted"]
+    sums = (func.count().label("members"), func.sum(covered).label("covered"),
+            func.sum(f["aware"]).label("aware"), func.sum(f["eligible"]).label("eligible"),
+            func.sum(f["benefited"]).label("benefited"), func.sum(assigned).label("assigned"))
+    cond: ColumnElement[bool] = member(rule_sql) if rule_sql else literal(True) == literal(True)
+    if by == "street":
+        key = func.coalesce(E.c.street, "（未填镇街）")
+        stmt = select(key.label("key"), key.label("label"), *sums).select_from(E).where(cond) \
+            .group_by(key).order_by(key)
+    elif by == "official":
+        stmt = (select(User.id.label("key"), User.display_name.label("label"), *sums)
+                .select_from(A).join(E, E.c.uscc == A.enterprise_uscc)
+                .join(User, User.id == A.user_id).where(cond)
+                .group_by(User.id, User.display_name))
+    elif by == "department":
+        dept = func.coalesce(Department.name, "（未设部门）")
+        stmt = (select(dept.label("key"), dept.label("label"), *sums)
+                .select_from(A).join(E, E.c.uscc == A.enterprise_uscc)
+                .join(User, User.id == A.user_id)
+                .outerjoin(Department, Department.id == User.department_id).where(cond)
+                .group_by(dept))
+        if tier_id is not None:
+            stmt = stmt.where(A.tier_id == tier_id)
+    else:
+        stmt = select(literal("all").label("key"), literal("全部").label("label"), *sums) \
+            .select_from(E).where(cond)
+    if by == "official" and tier_id is not None:
+        stmt = stmt.where(A.tier_id == tier_id)
+    return list(session.execute(stmt))
+
+
+# --- campaigns --------------------------------------------------------------------------------
+
+def campaigns(session: Session) -> list[LiaisonCampaign]:
+    return list(session.scalars(select(LiaisonCampaign).order_by(LiaisonCampaign.starts_on.desc(),
+                                                                 LiaisonCampaign.id.desc())))
+
+
+def campaign(session: Session, campaign_id: int) -> LiaisonCampaign | None:
+    return session.get(LiaisonCampaign, campaign_id)
+
+
+def campaign_targets(session: Session, campaign_id: int) -> list[str]:
+    return list(session.scalars(select(LiaisonCampaignTarget.enterprise_uscc).where(
+        LiaisonCampaignTarget.campaign_id == campaign_id)))
+
+
+def campaign_figures(session: Session, campaign: LiaisonCampaign) -> Row[Any]:
+    """Contacts, enterprises reached, officials, materials, cards, problems raised, appeals
+    raised and those closed — from the contacts logged in the campaign's dates."""
+    from huiqi.models.appeal import Appeal
+
+    targets = select(LiaisonCampaignTarget.enterprise_uscc).where(
+        LiaisonCampaignTarget.campaign_id == campaign.id)
+    inside = and_(C.contacted_on >= campaign.starts_on, C.contacted_on <= campaign.ends_on,
+                  or_(C.campaign_id == campaign.id, C.enterprise_uscc.in_(targets)))
+    closed = select(Appeal.id).where(Appeal.status == "closed")
+    return session.execute(select(
+        func.count().label("contacts"),
+        func.count(func.distinct(C.enterprise_uscc)).label("enterprises"),
+        func.count(func.distinct(C.user_id)).label("officials"),
+        func.coalesce(func.sum(C.materials), 0).label("materials"),
+        func.coalesce(func.sum(C.cards), 0).label("cards"),
+        func.count().filter(C.problems != "").label("problems"),
+        func.count(C.appeal_id).label("appeals"),
+        func.count().filter(C.appeal_id.in_(closed)).label("solved"),
+        func.count(func.distinct(C.enterprise_uscc)).filter(C.enterprise_uscc.in_(targets))
+        .label("targets_reached"),
+    ).where(inside)).one()
+
+
+def open_appeals(session: Session, usccs: Sequence[str]) -> dict[str, int]:
+    from huiqi.models.appeal import Appeal
+
+    if not usccs:
+        return {}
+    rows = session.execute(select(Appeal.enterprise_uscc, func.count())
+                           .where(Appeal.enterprise_uscc.in_(list(usccs)),
+                                  Appeal.status != "closed")
+                           .group_by(Appeal.enterprise_uscc))
+    return {u: int(n) for u, n in rows}
+
+
+def tier_members(session: Session, rule_sql: str, limit: int = 200000) -> list[str]:
+    return list(session.scalars(select(E.c.uscc).where(member(rule_sql)).order_by(E.c.id)
+                                .limit(limit)))
+
+
+def pack_summaries(session: Session, enterprise_ids: Sequence[int]) -> dict[int, Row[Any]]:
+    """Per enterprise: eligible items, their estimated total, and the missing facts of the
+    still-unknown items (';'-joined per row; the caller splits and dedupes)."""
+    if not enterprise_ids:
+        return {}
+    m = MatchResult
+    rows = session.execute(
+        select(m.enterprise_id, func.count().filter(m.eligible.is_(True)).label("eligible"),
+               func.coalesce(func.sum(m.amount).filter(m.eligible.is_(True)), 0).label("total"))
+        .where(m.enterprise_id.in_(list(enterprise_ids))).group_by(m.enterprise_id))
+    return {r.enterprise_id: r for r in rows}
+
+
+def missing_by_enterprise(session: Session, enterprise_ids: Sequence[int]
+                          ) -> dict[int, list[str]]:
+    if not enterprise_ids:
+        return {}
+    m = MatchResult
+    found: dict[int, list[str]] = {}
+    for eid, missing in session.execute(
+            select(m.enterprise_id, m.missing).where(m.enterprise_id.in_(list(enterprise_ids)),
+                                                     m.eligible.is_(None), m.missing != "")):
+        found.setdefault(eid, []).extend(p for p in missing.split(";") if p)
+    return found
