@@ -9,16 +9,16 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
+    Boolean,
     ColumnElement,
-    Row,
     and_,
     case,
     delete,
     func,
     literal,
+    literal_column,
     or_,
     select,
-    text,
 )
 from sqlalchemy.orm import Session
 
@@ -45,7 +45,8 @@ C = LiaisonContact
 
 def member(rule_sql: str) -> ColumnElement[bool]:
     """The compiled rule (over "e") as a condition: only a known true is a member."""
-    return text(f"(({rule_sql}) = 1)")  # compiled by rules from a checked expression
+    # compiled by rules from a checked expression, never text typed by a person
+    return literal_column(f"(({rule_sql}) = 1)", Boolean())
 
 
 # --- tiers, settings --------------------------------------------------------------------------
@@ -69,7 +70,7 @@ def settings(session: Session) -> LiaisonSetting | None:
 
 # --- officials, enterprises -------------------------------------------------------------------
 
-def officials(session: Session) -> list[Row[Any]]:
+def officials(session: Session) -> list[Any]:
     return list(session.execute(
         select(User.id, User.username, User.display_name, Department.name.label("department"))
         .outerjoin(Department, Department.id == User.department_id)
@@ -80,7 +81,7 @@ def user_by_username(session: Session, username: str) -> User | None:
     return session.scalar(select(User).where(User.username == username))
 
 
-def enterprise_row(session: Session, uscc: str) -> Row[Any] | None:
+def enterprise_row(session: Session, uscc: str) -> Any | None:
     return session.execute(select(E.c.id, E.c.uscc, E.c.name, E.c.street, E.c.region)
                            .where(E.c.uscc == uscc)).first()
 
@@ -104,7 +105,7 @@ def assignments_at(session: Session, uscc: str, tier_id: int | None) -> list[A]:
     return list(session.scalars(stmt.order_by(A.id)))
 
 
-def assignments_of(session: Session, uscc: str) -> list[Row[Any]]:
+def assignments_of(session: Session, uscc: str) -> list[Any]:
     return list(session.execute(
         select(A.id, A.tier_id, A.user_id, User.display_name, LiaisonTier.name.label("tier"))
         .join(User, User.id == A.user_id).outerjoin(LiaisonTier, LiaisonTier.id == A.tier_id)
@@ -115,7 +116,7 @@ def is_assigned(session: Session, user_id: int, uscc: str) -> bool:
     return assignment(session, user_id, uscc) is not None
 
 
-def handovers(session: Session, uscc: str | None = None, limit: int = 200) -> list[Row[Any]]:
+def handovers(session: Session, uscc: str | None = None, limit: int = 200) -> list[Any]:
     frm, to = User.__table__.alias("frm"), User.__table__.alias("to_")
     stmt = (select(LiaisonHandover, frm.c.display_name.label("from_name"),
                    to.c.display_name.label("to_name"), LiaisonTier.name.label("tier"))
@@ -128,7 +129,7 @@ def handovers(session: Session, uscc: str | None = None, limit: int = 200) -> li
     return list(session.execute(stmt))
 
 
-def portfolio(session: Session, user_id: int) -> list[Row[Any]]:
+def portfolio(session: Session, user_id: int) -> list[Any]:
     """The official's enterprises with their tier, last contact and its stale threshold."""
     last = (select(C.enterprise_uscc, func.max(C.contacted_on).label("last"))
             .group_by(C.enterprise_uscc).subquery())
@@ -148,7 +149,7 @@ def delete_assignment(session: Session, row: A) -> None:
 # --- coverage ---------------------------------------------------------------------------------
 
 def uncovered(session: Session, tier_id: int, rule_sql: str, offset: int, limit: int
-              ) -> tuple[list[Row[Any]], int]:
+              ) -> tuple[list[Any], int]:
     """Members of the tier with no official assigned at the tier; (a page of them, how many)."""
     assigned = select(A.enterprise_uscc).where(A.tier_id == tier_id)
     cond = and_(member(rule_sql), E.c.uscc.not_in(assigned))
@@ -168,7 +169,7 @@ def tier_counts(session: Session, tier_id: int, rule_sql: str) -> tuple[int, int
 
 # --- contacts, plans --------------------------------------------------------------------------
 
-def contacts_of(session: Session, uscc: str, limit: int = 200) -> list[Row[Any]]:
+def contacts_of(session: Session, uscc: str, limit: int = 200) -> list[Any]:
     return list(session.execute(
         select(C, User.display_name).outerjoin(User, User.id == C.user_id)
         .where(C.enterprise_uscc == uscc)
@@ -196,7 +197,7 @@ def photo(session: Session, photo_id: int) -> LiaisonPhoto | None:
 
 
 def open_plans(session: Session, user_id: int | None = None, uscc: str | None = None
-               ) -> list[Row[Any]]:
+               ) -> list[Any]:
     stmt = (select(LiaisonPlan, E.c.name).outerjoin(E, E.c.uscc == LiaisonPlan.enterprise_uscc)
             .where(LiaisonPlan.contact_id.is_(None)).order_by(LiaisonPlan.planned_on))
     if user_id is not None:
@@ -250,15 +251,16 @@ def _flags(start: date, end: date, start_at: datetime) -> dict[str, ColumnElemen
 
 def rate_rows(session: Session, start: date, end: date, start_at: datetime, *,
               rule_sql: str | None = None, tier_id: int | None = None, by: str = "all"
-              ) -> list[Row[Any]]:
+              ) -> list[Any]:
     """(key, label, members, covered, aware, eligible, benefited) per group.
     by: all (one row), street (e.street), department / official (through assignments)."""
     f = _flags(start, end, start_at)
     assigned_q = select(A.enterprise_uscc)
     if tier_id is not None:
         assigned_q = assigned_q.where(A.tier_id == tier_id)
-    assigned = case((E.c.uscc.in_(assigned_q), 1), else_=0)
-    covered = case((and_(E.c.uscc.in_(assigned_q), f["contacted"] == 1), 1), else_=0)
+    assigned: ColumnElement[Any] = case((E.c.uscc.in_(assigned_q), 1), else_=0)
+    covered: ColumnElement[Any] = case(
+        (and_(E.c.uscc.in_(assigned_q), f["contacted"] == 1), 1), else_=0)
     if by in ("department", "official"):
         assigned, covered = literal(1), f["contacted"]
     sums = (func.count().label("members"), func.sum(covered).label("covered"),
@@ -307,7 +309,7 @@ def campaign_targets(session: Session, campaign_id: int) -> list[str]:
         LiaisonCampaignTarget.campaign_id == campaign_id)))
 
 
-def campaign_figures(session: Session, campaign: LiaisonCampaign) -> Row[Any]:
+def campaign_figures(session: Session, campaign: LiaisonCampaign) -> Any:
     """Contacts, enterprises reached, officials, materials, cards, problems raised, appeals
     raised and those closed — from the contacts logged in the campaign's dates."""
     from huiqi.models.appeal import Appeal
@@ -348,7 +350,7 @@ def tier_members(session: Session, rule_sql: str, limit: int = 200000) -> list[s
                                 .limit(limit)))
 
 
-def pack_summaries(session: Session, enterprise_ids: Sequence[int]) -> dict[int, Row[Any]]:
+def pack_summaries(session: Session, enterprise_ids: Sequence[int]) -> dict[int, Any]:
     """Per enterprise: eligible items, their estimated total, and the missing facts of the
     still-unknown items (';'-joined per row; the caller splits and dedupes)."""
     if not enterprise_ids:

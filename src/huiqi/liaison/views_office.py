@@ -13,7 +13,7 @@ from starlette.responses import Response
 from huiqi.auth.dependencies import CurrentUser, OfficeUser
 from huiqi.kit import numbers, web
 from huiqi.kit.errors import ValidationFailed
-from huiqi.kit.excel import sheet_bytes, xlsx_response
+from huiqi.kit.excel import Sheet, sheet_bytes, xlsx_response
 from huiqi.kit.web import ClockDep, DBSession, FormDep
 from huiqi.liaison import access, service
 from huiqi.liaison import repository as repo
@@ -173,7 +173,8 @@ def rates_xlsx(request: Request, db: DBSession, clock: ClockDep, actor: CurrentU
     access.office(actor, read=True)
     first, last = service.period(clock, start, end)
     r = service.report(db, first, last)
-    sheets = [(name, [EXCEL_HEADERS, *excel_rows(rows)], [24] + [12] * 8, True) for name, rows in (
+    sheets: list[Sheet] = [(name, [EXCEL_HEADERS, *excel_rows(rows)], [24] + [12] * 8, True)
+                           for name, rows in (
         ("总体", [r.overall]), ("按层级", r.by_tier), ("按部门", r.by_department),
         ("按镇街", r.by_street), ("干部排名", r.league))]
     return xlsx_response(f"包联三率_{first.isoformat()}_{last.isoformat()}.xlsx",

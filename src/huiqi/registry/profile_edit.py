@@ -23,7 +23,6 @@ from huiqi.auth.actor import Actor
 from huiqi.kit.clock import Clock
 from huiqi.kit.errors import Conflict, NotFound, ValidationFailed
 from huiqi.kit.settings import Settings, policy_date_for
-from huiqi.models.enterprise import Enterprise
 from huiqi.models.profile_change import ProfileChange, ProfileProposal
 from huiqi.models.user import Role
 from huiqi.registry import repository as repo
@@ -31,6 +30,9 @@ from huiqi.registry import size_class
 from huiqi.registry.catalog import CoercionError, coerce, is_blank, load_catalog, to_text
 from huiqi.rules import FieldSpec, FieldType
 
+# An enterprise row: its attributes are the catalog's profile fields (generated columns, which
+# mypy cannot see), so it is typed Any here.
+Enterprise = Any
 NOT_FOUND = "页面不存在，或您没有访问权限。"
 SOURCES = {"page": "页面", "visit": "走访", "proposal": "企业申请"}
 # Facts an enterprise declares itself; everything else comes from registers (工商、税务、认定名单)
@@ -77,7 +79,7 @@ def _may_edit(session: Session, actor: Actor, uscc: str) -> bool:
 
 def enterprise_for(session: Session, actor: Actor, uscc: str) -> Enterprise:
     """The enterprise `actor` may read and maintain; NotFound otherwise (same as missing)."""
-    found = repo.enterprise(session, uscc)
+    found: Enterprise = repo.enterprise(session, uscc)
     if found is None or not _may_edit(session, actor, found.uscc):
         raise NotFound(NOT_FOUND)
     return found
@@ -298,7 +300,7 @@ def proposal_queue(session: Session, actor: Actor, status: str
     rows = proposals(session, actor, status)
     found: list[tuple[ProfileProposal, str | None, str | None]] = []
     for p in rows:
-        ent = repo.enterprise(session, p.enterprise_uscc)
+        ent: Enterprise = repo.enterprise(session, p.enterprise_uscc)
         current = None if ent is None else current_values(session, ent).get(p.field)
         found.append((p, None if ent is None else ent.name, current))
     return found

@@ -14,7 +14,6 @@ from huiqi.auth.dependencies import CurrentUser, EnterpriseUser, OfficeUser
 from huiqi.kit import web
 from huiqi.kit.errors import NotFound, ValidationFailed
 from huiqi.kit.web import ClockDep, DBSession, FormDep
-from huiqi.models.enterprise import Enterprise
 from huiqi.models.user import Role
 from huiqi.registry import service
 from huiqi.ui.nav import NavItem, register_nav
@@ -45,7 +44,7 @@ def _fields(actor: Actor) -> list[Any]:
     return fields
 
 
-def _context(db: Any, actor: Actor, enterprise: Enterprise, **extra: Any) -> dict[str, Any]:
+def _context(db: Any, actor: Actor, enterprise: Any, **extra: Any) -> dict[str, Any]:
     values = service.current_values(db, enterprise)
     verified = [s for s in service.editable_fields() if s.kind == "profile"
                 and s.name not in service.SELF_DECLARED]
