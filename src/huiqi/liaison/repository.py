@@ -374,3 +374,31 @@ def missing_by_enterprise(session: Session, enterprise_ids: Sequence[int]
                                                      m.eligible.is_(None), m.missing != "")):
         found.setdefault(eid, []).extend(p for p in missing.split(";") if p)
     return found
+
+
+# --- demo data (liaison/demo.py) --------------------------------------------------------------
+
+def demo_set_streets(session: Session, streets: Sequence[str]) -> None:
+    """Give every enterprise without one a street, spread by id (demo data only)."""
+    n = len(streets)
+    session.execute(enterprises.update().where(enterprises.c.street.is_(None))
+                    .values(street=case(*[(enterprises.c.id % n == i, s)
+                                          for i, s in enumerate(streets)])))
+
+
+def demo_untiered(session: Session, user_id: int) -> list[A]:
+    return list(session.scalars(select(A).where(A.user_id == user_id, A.tier_id.is_(None))))
+
+
+def demo_eligible_items(session: Session, uscc: str) -> list[str]:
+    return list(session.scalars(
+        select(MatchResult.item_id).join(E, E.c.id == MatchResult.enterprise_id)
+        .where(E.c.uscc == uscc, MatchResult.eligible.is_(True)).limit(3)))
+
+
+def has_tiers(session: Session) -> bool:
+    return session.scalar(select(func.count()).select_from(LiaisonTier)) != 0
+
+
+def department_exists(session: Session, code: str) -> bool:
+    return session.scalar(select(Department.id).where(Department.code == code)) is not None
