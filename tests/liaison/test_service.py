@@ -38,10 +38,14 @@ def test_bad_tier_rule_is_refused_in_chinese(app_engine: Engine, clock: Any) -> 
 def test_coverage_lists_unassigned_per_tier(app_engine: Engine, lw: dict[str, Any],
                                             clock: Any) -> None:
     e = lw["e"]
+    found = {}
     with unit_of_work(app_engine) as db:
-        found = {c.tier.code: c for c in service.coverage(db, clock, per_page=100)}
+        for tier in service.coverage(db, clock):
+            found[tier.tier.code] = next(c for c in service.coverage(
+                db, clock, per_page=1000, tier_id=tier.tier.id) if c.tier.id == tier.tier.id)
     key_missing = {r.uscc for r in found["key"].uncovered} & set(e)
     all_missing = {r.uscc for r in found["all"].uncovered} & set(e)
+    assert found["all"].uncovered_total == len(found["all"].uncovered)
     assert key_missing == {e[1]} and all_missing == {e[3]}
 
 

@@ -17,7 +17,6 @@ from huiqi.auth.actor import Actor
 from huiqi.kit.clock import Clock
 from huiqi.kit.errors import Conflict, NotFound, ValidationFailed
 from huiqi.liaison import repository as repo
-from huiqi.liaison import tiers
 from huiqi.models.liaison import LiaisonHandover, LiaisonTier
 from huiqi.models.liaison_assignment import LiaisonAssignment
 from huiqi.models.user import Role, User
@@ -205,16 +204,25 @@ class TierCoverage:
 
 def coverage(session: Session, clock: Clock, *, page: int = 1, per_page: int = 20,
              tier_id: int | None = None) -> list[TierCoverage]:
-    from datetime import timedelta
+    """Per tier: members, those assigned at the tier, a page of the unassigned (only for
+    `tier_id`, else for the first tier) and the assigned ones not contacted for the tier's
+    N days — from one pass over the enterprises (repository.build_flags)."""
+    from huiqi.liaison.rates import tier_sql
 
     today = clock.today_local()
+    levels = tier_sql(session, today)
+    repo.build_flags(session, today, today, clock.now(), [t for _, t in levels])
+    try:
+        _, per_tier = repo.flag_totals(session, [t for _, t in levels])
+    finally:
+        repo.drop_flags(session)
+    shown = tier_id if tier_id is not None else (levels[0][1].id if levels else None)
     found = []
-    for tier in repo.tiers(session):
-        if tier_id is not None and tier.id != tier_id:
-            continue
-        sql = tiers.rule_sql(session, tier)
-        members, assigned = repo.tier_counts(session, tier.id, sql)
-        rows, total = repo.uncovered(session, tier.id, sql, (page - 1) * per_page, per_page)
-        stale = repo.stale_count(session, sql, tier.id, today - timedelta(days=tier.stale_days))
-        found.append(TierCoverage(tier, members, assigned, rows, total, stale))
+    for tier, t in levels:
+        sums = per_tier[t.id]
+        rows: list[Any] = []
+        if t.id == shown:
+            rows, _ = repo.uncovered(session, t.id, t.rule_sql, (page - 1) * per_page, per_page)
+        found.append(TierCoverage(tier, sums.members, sums.assigned, rows,
+                                  sums.members - sums.assigned, sums.stale))
     return found

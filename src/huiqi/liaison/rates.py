@@ -75,11 +75,16 @@ class Report:
     league: list[RateRow]  # officials, best first
 
 
-def _row(r: Any, label: str | None = None) -> RateRow:
-    members = int(r.members or 0)
-    return RateRow(r.key, label or str(r.label), members, int(r.assigned or 0),
-                   Rate(int(r.covered or 0), members), Rate(int(r.aware or 0), members),
-                   Rate(int(r.benefited or 0), int(r.eligible or 0)))
+def _row(r: repo.Sums, label: str | None = None) -> RateRow:
+    return RateRow(r.key, label or r.label, r.members, r.assigned,
+                   Rate(r.covered, r.members), Rate(r.aware, r.members),
+                   Rate(r.benefited, r.eligible))
+
+
+def tier_sql(session: Session, today: date) -> list[tuple[Any, repo.TierSql]]:
+    return [(t, repo.TierSql(t.id, tiers.rule_sql(session, t),
+                             today - timedelta(days=t.stale_days)))
+            for t in repo.tiers(session)]
 
 
 def period(clock: Clock, start: str = "", end: str = "") -> tuple[date, date]:
@@ -94,22 +99,22 @@ def period(clock: Clock, start: str = "", end: str = "") -> tuple[date, date]:
     return first, last
 
 
-def report(session: Session, start: date, end: date, *, officials: bool = True) -> Report:
+def report(session: Session, start: date, end: date, *, officials: bool = True,
+           today: date | None = None) -> Report:
     start_at = datetime.combine(start, time(0), tzinfo=UTC) - BEIJING
-    overall = _row(repo.rate_rows(session, start, end, start_at)[0])
-    by_tier = []
-    for tier in repo.tiers(session):
-        sql = tiers.rule_sql(session, tier)
-        r = repo.rate_rows(session, start, end, start_at, rule_sql=sql, tier_id=tier.id)[0]
-        by_tier.append(_row(r, tier.name))
-    by_street = [_row(r) for r in repo.rate_rows(session, start, end, start_at, by="street")]
-    by_dept = [_row(r) for r in repo.rate_rows(session, start, end, start_at, by="department")]
-    league: list[RateRow] = []
-    if officials:
-        league = [_row(r) for r in repo.rate_rows(session, start, end, start_at, by="official")]
-        league.sort(key=lambda x: (-(x.coverage.value or 0), -(x.awareness.value or 0),
-                                   -(x.benefit.value or 0), x.label))
-    return Report(start, end, overall, by_tier, by_street, by_dept, league)
+    levels = tier_sql(session, today or end)
+    repo.build_flags(session, start, end, start_at, [t for _, t in levels])
+    try:
+        overall, per_tier = repo.flag_totals(session, [t for _, t in levels])
+        by_street = [_row(r) for r in repo.flag_groups(session, "street")]
+        by_dept = [_row(r) for r in repo.flag_groups(session, "department")]
+        league = [_row(r) for r in repo.flag_groups(session, "official")] if officials else []
+    finally:
+        repo.drop_flags(session)
+    league.sort(key=lambda x: (-(x.coverage.value or 0), -(x.awareness.value or 0),
+                               -(x.benefit.value or 0), x.label))
+    by_tier = [_row(per_tier[t.id], tier.name) for tier, t in levels]
+    return Report(start, end, _row(overall), by_tier, by_street, by_dept, league)
 
 
 def excel_rows(rows: list[RateRow]) -> list[list[object]]:
