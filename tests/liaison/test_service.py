@@ -86,3 +86,23 @@ def test_handover_keeps_history(app_engine: Engine, lw: dict[str, Any], clock: A
     with unit_of_work(app_engine) as db, pytest.raises(NotFound):
         service.access_enterprise(db, l1, e[0], write=True)
     assert l2
+
+
+def test_campaign_figures_come_from_the_logs(app_engine: Engine, lw: dict[str, Any],
+                                             clock: Any) -> None:
+    e, l1, l2 = lw["e"], lw["l1"], lw["l2"]
+    today = clock.today_local()
+    with unit_of_work(app_engine) as db:
+        c = service.create_campaign(db, OFFICE, clock, name="走访周",
+                                    starts_on=(today - timedelta(days=6)).isoformat(),
+                                    ends_on=today.isoformat(), targets=[e[0], e[1]])
+        service.log(db, l1, clock, None, e[0], service.VisitIn(
+            contacted_on=today.isoformat(), materials="3", cards="2", problems="缺工"))
+        service.log(db, l2, clock, None, e[2], service.VisitIn(
+            channel="phone", contacted_on=today.isoformat(), materials="1",
+            campaign_id=c.id))
+        service.log(db, l2, clock, None, e[1], service.VisitIn(
+            contacted_on=(today - timedelta(days=20)).isoformat()))  # before the campaign
+        f = service.figures(db, c.id)
+    assert (f.targets, f.contacts, f.enterprises, f.officials) == (2, 2, 2, 2)
+    assert (f.materials, f.cards, f.problems, f.targets_reached) == (4, 2, 1, 1)
