@@ -211,7 +211,7 @@ def coverage(session: Session, clock: Clock, *, page: int = 1, per_page: int = 2
 
     today = clock.today_local()
     levels = tier_sql(session, today)
-    repo.build_flags(session, today, today, clock.now(), [t for _, t in levels])
+    repo.build_flags(session, today, today, clock.now(), [t for _, t in levels], rates=False)
     try:
         _, per_tier = repo.flag_totals(session, [t for _, t in levels])
     finally:

@@ -16,6 +16,7 @@ from sqlalchemy import (
     case,
     delete,
     func,
+    literal,
     literal_column,
     or_,
     select,
@@ -243,7 +244,7 @@ class TierSql:
 
 
 def build_flags(session: Session, start: date, end: date, start_at: datetime,
-                tiers: Sequence[TierSql]) -> None:
+                tiers: Sequence[TierSql], *, rates: bool = True) -> None:
     """One pass over the enterprises into a temporary table of flags (membership, assignment
     and recent contact per tier; contacted, aware, eligible, benefited in the period), so the
     groupings that follow scan it instead of probing five tables each. Each source table is
@@ -274,19 +275,26 @@ def build_flags(session: Session, start: date, end: date, start_at: datetime,
         cols += [flag(member(t.rule_sql)).label(f"m{t.id}"),
                  func.coalesce(a.c[f"a{t.id}"], 0).label(f"a{t.id}"),
                  flag(c.c.last >= t.since).label(f"r{t.id}")]
-    cols += [func.coalesce(c.c.contacted, 0).label("contacted"),
-             flag(or_(c.c.told == 1, o.c.uscc.is_not(None))).label("aware"),
-             flag(m.c.id.is_not(None)).label("eligible"),
-             flag(and_(m.c.id.is_not(None), g.c.uscc.is_not(None))).label("benefited")]
-    stmt = (select(*cols).select_from(E).outerjoin(a, a.c.uscc == E.c.uscc)
-            .outerjoin(c, c.c.uscc == E.c.uscc).outerjoin(o, o.c.uscc == E.c.uscc)
-            .outerjoin(m, m.c.id == E.c.id).outerjoin(g, g.c.uscc == E.c.uscc))
+    stmt = select(*cols).select_from(E).outerjoin(a, a.c.uscc == E.c.uscc) \
+        .outerjoin(c, c.c.uscc == E.c.uscc)
+    if rates:
+        stmt = stmt.add_columns(
+            func.coalesce(c.c.contacted, 0).label("contacted"),
+            flag(or_(c.c.told == 1, o.c.uscc.is_not(None))).label("aware"),
+            flag(m.c.id.is_not(None)).label("eligible"),
+            flag(and_(m.c.id.is_not(None), g.c.uscc.is_not(None))).label("benefited")
+        ).outerjoin(o, o.c.uscc == E.c.uscc).outerjoin(m, m.c.id == E.c.id) \
+            .outerjoin(g, g.c.uscc == E.c.uscc)
+    else:  # the coverage check: membership, assignment and recent contact only
+        stmt = stmt.add_columns(*(literal(0).label(k) for k in
+                                  ("contacted", "aware", "eligible", "benefited")))
     bind = session.get_bind()
     sql = str(stmt.compile(bind, compile_kwargs={"literal_binds": True}))
     session.execute(text(f"DROP TABLE IF EXISTS {FLAGS}"))
     suffix = " ON COMMIT DROP" if bind.dialect.name == "postgresql" else ""
     session.execute(text(f"CREATE TEMPORARY TABLE {FLAGS}{suffix} AS {sql}"))
-    session.execute(text(f"CREATE INDEX ix_{FLAGS}_uscc ON {FLAGS} (uscc)"))
+    if rates:  # joined by the official and department groupings
+        session.execute(text(f"CREATE INDEX ix_{FLAGS}_uscc ON {FLAGS} (uscc)"))
 
 
 def drop_flags(session: Session) -> None:
