@@ -52,6 +52,9 @@ VIEWS: list[str] = [
     "huiqi.notify.views",
     "huiqi.audit.views",
     "huiqi.grants.views",
+    "huiqi.insights.dashboard_views",
+    "huiqi.insights.report_views",
+    "huiqi.insights.indicators_views",
     "huiqi.matching.views",
     "huiqi.policies.views",
     "huiqi.appeals.views",
@@ -59,6 +62,9 @@ VIEWS: list[str] = [
     "huiqi.registry.views",
     "huiqi.liaison.views",
     "huiqi.liaison.views_office",
+    "huiqi.knowledge.views",
+    "huiqi.ratings.views",
+    "huiqi.projects.views",
 ]
 ENDPOINTS: list[str] = [
     "huiqi.auth.endpoints",
@@ -66,11 +72,15 @@ ENDPOINTS: list[str] = [
     "huiqi.audit.endpoints",
     "huiqi.grants.endpoints",
     "huiqi.grants.endpoints_trust",
+    "huiqi.insights.indicators_endpoints",
+    "huiqi.insights.report_endpoints",
     "huiqi.matching.endpoints",
     "huiqi.policies.endpoints",
     "huiqi.appeals.endpoints",
     "huiqi.knowledge.endpoints",
     "huiqi.liaison.endpoints",
+    "huiqi.ratings.endpoints",
+    "huiqi.projects.endpoints",
 ]
 # FastAPI tries routers in order and each of a router's routes in turn, twice per request (a few
 # microseconds a route): the busiest come first. Paths of different modules never overlap

@@ -3,7 +3,7 @@
 changes and proposals; enterprises.street; liaison_assignments.tier_id.
 
 Revision ID: 0015
-Revises: 0012
+Revises: 0016
 Create Date: 2026-12-07 16:19:07.722564
 """
 from __future__ import annotations
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '0015'
-down_revision: str | Sequence[str] | None = '0012'
+down_revision: str | Sequence[str] | None = '0016'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
