@@ -112,7 +112,7 @@ LINKS = {
     "knowledge_documents": "/knowledge/documents/{id}",
     "knowledge_document": "/knowledge/documents/{id}",
     "ratings": "/ratings/{id}",
-    "grants": "/grants/grants/{id}", "projects": "/projects/{id}",
+    "projects": "/projects/{id}",
 }
 # The action filter: a domain (code prefix) or one action.
 GROUPS = [("auth.", "登录与账号安全"), ("user.", "账号管理"), ("department.", "部门管理"),
@@ -157,7 +157,7 @@ FIELDS = {
     "items": "办理事项", "staff": "工作人员", "place": "位置", "region": "行政区划",
     "started_on": "开始日期", "done_on": "完成日期", "planned_due": "计划完成",
     "blocked_reason": "受阻原因", "appeal_id": "诉求编号", "limit_workdays": "时限（工作日）",
-    "department_name": "责任部门", "project_id": "项目", "agent_id": "代办员",
+    "project_id": "项目", "agent_id": "代办员",
     "secretary_id": "项目秘书", "lead_id": "牵头领导", "signed_on": "签约日期",
     "land_mu": "用地（亩）", "project_type": "项目类型", "week": "周",
 }
