@@ -60,6 +60,9 @@ VIEWS: list[str] = [
     "huiqi.policies.views",
     "huiqi.appeals.views",
     "huiqi.appeals.open311",  # Open311 GeoReport v2 at /open311/v2 (token auth, no cookie)
+    "huiqi.registry.views",
+    "huiqi.liaison.views",
+    "huiqi.liaison.views_office",
     "huiqi.knowledge.views",
     "huiqi.ratings.views",
     "huiqi.projects.views",
@@ -76,6 +79,7 @@ ENDPOINTS: list[str] = [
     "huiqi.policies.endpoints",
     "huiqi.appeals.endpoints",
     "huiqi.knowledge.endpoints",
+    "huiqi.liaison.endpoints",
     "huiqi.ratings.endpoints",
     "huiqi.projects.endpoints",
 ]
