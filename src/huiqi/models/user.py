@@ -20,6 +20,8 @@ class Role(StrEnum):
     AUDITOR = "auditor"
     SYSADMIN = "sysadmin"
     SECURITY = "security"
+    INSPECTOR = "inspector"  # 执法检查人员 (supervision)
+    SUPERVISOR = "supervisor"  # 部门监管负责人 (supervision)
 
     @property
     def label(self) -> str:
@@ -34,6 +36,8 @@ ROLE_LABELS = {
     Role.AUDITOR: "审计管理员",
     Role.SYSADMIN: "系统管理员",
     Role.SECURITY: "安全管理员",
+    Role.INSPECTOR: "执法检查人员",
+    Role.SUPERVISOR: "部门监管负责人",
 }
 
 
