@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -58,8 +59,10 @@ def _text(value: object) -> str:
 
 
 def parse_date(text: str, label: str) -> date:
+    parts = re.split(r"[-/.年月日]", text.strip()[:11])
     try:
-        return date.fromisoformat(text.replace("/", "-")[:10])
+        year, month, day = (int(p) for p in parts if p)
+        return date(year, month, day)
     except ValueError as exc:
         raise ValueError(f"{label}“{text}”不是日期（应为 2026-12-31）") from exc
 
