@@ -49,7 +49,7 @@ def test_a_supervisor_imports_items_of_its_own_department_only(world) -> None:
 
 
 def test_grade_import_history_and_repair(world) -> None:
-    data = xlsx(list(credit.COLUMNS) + ["风险等级"], [
+    data = xlsx([*credit.COLUMNS, "风险等级"], [
         [make_uscc(1), "市场监管", "失信", "是", "2026-06-01", "高"],
         [make_uscc(2), "market", "纳税信用等级", "M", "2026-06-01", ""],
         ["91500113MA99999999", "market", "评定等级", "A", "2026-06-01", ""],

@@ -25,7 +25,8 @@ def _fail(message: str) -> typer.Exit:
 
 @supervision_app.command("replay")
 def replay(plan_id: int = typer.Argument(..., help="抽查计划编号"),
-           out: Path | None = typer.Option(None, "--out", help="把复现的抽取结果写入此文件")) -> None:
+           out: Path | None = typer.Option(None, "--out", help="把复现的结果写入此文件"),
+           ) -> None:
     """由公布的承诺、快照和公开随机数重新抽取，逐字节比对已公布的结果。"""
     from huiqi.supervision import service
 
