@@ -33,7 +33,8 @@ def settings_row(session: Session) -> SupervisionSettings | None:
 
 def holiday_overrides(session: Session) -> HolidayOverrides:
     rows = session.scalars(select(HolidayOverride))
-    holidays, workdays = [], []
+    holidays: list[date] = []
+    workdays: list[date] = []
     for row in rows:
         (holidays if row.kind == "holiday" else workdays).append(row.day)
     return HolidayOverrides.of(holidays, workdays)
@@ -69,7 +70,9 @@ def officer_by_cert(session: Session, cert_no: str) -> Officer | None:
     return session.scalar(select(Officer).where(Officer.cert_no == cert_no))
 
 
-def officer_of_user(session: Session, user_id: int) -> Officer | None:
+def officer_of_user(session: Session, user_id: int | None) -> Officer | None:
+    if user_id is None:
+        return None
     return session.scalar(select(Officer).where(Officer.user_id == user_id))
 
 
@@ -175,7 +178,7 @@ def beacon_used(session: Session, ref: str | None, value: str | None, plan_id: i
 def inspections(session: Session, *, plan_id: int | None = None, uscc: str | None = None,
                 department_id: int | None = None, officer_id: int | None = None,
                 published: bool | None = None) -> list[Inspection]:
-    stmt: Select[tuple[Inspection]] = select(Inspection).order_by(Inspection.day, Inspection.id)
+    stmt: Select[Inspection] = select(Inspection).order_by(Inspection.day, Inspection.id)
     if plan_id is not None:
         stmt = stmt.where(Inspection.plan_id == plan_id)
     if uscc is not None:

@@ -33,7 +33,7 @@ def read_rows(data: bytes, filename: str, required: Sequence[str]
             sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
         except Exception as exc:
             raise ValidationFailed("无法读取该文件：请上传 .xlsx 或 UTF-8 编码的 .csv。") from exc
-        grid = [list(r) for r in sheet.iter_rows(values_only=True)]
+        grid = [[_text(c) for c in r] for r in sheet.iter_rows(values_only=True)]
     if not grid:
         raise ValidationFailed("文件是空的。")
     header = [_text(h) for h in grid[0]]
