@@ -111,8 +111,9 @@ def match_registry(engine: Engine, console: Console) -> dict[str, str] | None:
 def register(app: typer.Typer) -> None:
     from huiqi.appeals.demo import seed_appeals
     from huiqi.cli.serve_cmd import DEMO_STEPS
+    from huiqi.supervision.demo import seed_supervision
 
     for step in (load_enterprises, publish_policies, policy_departments, match_registry,
-                 seed_appeals):
+                 seed_appeals, seed_supervision):
         if step not in DEMO_STEPS:
             DEMO_STEPS.append(step)

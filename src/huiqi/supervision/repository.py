@@ -203,3 +203,18 @@ def due_unpublished(session: Session, today: date) -> list[Inspection]:
 
 def user_id_by_username(session: Session, username: str) -> int | None:
     return session.scalar(select(User.id).where(User.username == username))
+
+
+def user_by_username(session: Session, username: str) -> User | None:
+    return session.scalar(select(User).where(User.username == username))
+
+
+def tax_grades(session: Session) -> list[tuple[str, str]]:
+    """(uscc, 纳税信用等级) of every enterprise that has one (the demo's credit source)."""
+    stmt = select(enterprises.c.uscc, enterprises.c.tax_credit_grade).where(
+        enterprises.c.tax_credit_grade.is_not(None))
+    return [(str(u), str(g)) for u, g in session.execute(stmt)]
+
+
+def plan_count(session: Session) -> int:
+    return int(session.scalar(select(func.count()).select_from(Plan)) or 0)
