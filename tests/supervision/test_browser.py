@@ -42,7 +42,8 @@ def site(live_server: Any, live_user: Any) -> dict[str, Any]:  # noqa: F811
         "office": live_user("office", display_name="营商办刘洋"),
         "office2": live_user("office", display_name="营商办赵琳"),
         "supervisor": live_user("supervisor", department_code="qyscjg", display_name="市监局张科"),
-        "inspector": live_user("inspector", department_code="qyscjg", display_name="市监执法员孙强"),
+        "inspector": live_user("inspector", department_code="qyscjg",
+                               display_name="市监执法员孙强"),
     }
     office = Actor(users["office"].id, users["office"].username, "营商办刘洋", Role.OFFICE)
     with unit_of_work(live_server.engine) as db:
