@@ -61,6 +61,13 @@ def test_ratios_outside_0_to_100_are_refused(world, ratios) -> None:
         make_plan(world, ratios=ratios)
 
 
+def test_ratios_are_stored_as_plain_decimals(world) -> None:
+    plan_id = make_plan(world, ratios={**RATIOS, "A": "3.50", "C": "10"})
+    with world.tx() as s:
+        assert s.get(Plan, plan_id).ratios == {"A": "3.5", "B": "20", "C": "10", "D": "100",
+                                               "N": "20"}
+
+
 def test_a_supervisor_plans_only_for_its_department(world) -> None:
     with pytest.raises(ValidationFailed, match="联合抽查由营商办制定"):
         make_plan(world, who="sup_market")

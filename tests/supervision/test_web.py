@@ -157,4 +157,6 @@ def test_catalog_import_page_reports_rows(world, pages) -> None:
                 files={"file": ("名录.xlsx", data, "application/octet-stream")})
     assert page.status_code == 200 and "已导入 1 行；1 行有错误" in text(page)
     assert "无有效执法证的人员不能被抽取" in text(page)
-    assert pages("insp_market1").get("/supervision/catalogs").status_code == 404
+    read_only = pages("insp_market1").get("/supervision/catalogs")
+    assert read_only.status_code == 200 and "添加抽查事项" not in read_only.text
+    assert post(pages("insp_market1"), "/supervision/items", {"name": "x"}).status_code == 404

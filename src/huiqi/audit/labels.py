@@ -14,11 +14,14 @@ from huiqi.grants.service import Action as GRANT_ACTIONS
 from huiqi.grants.service import Status as GRANT_STATUSES
 from huiqi.models.user import ROLE_LABELS
 from huiqi.registry.service import load_catalog
+from huiqi.supervision.service import FIELD_LABELS as SUPERVISION_FIELDS
+from huiqi.supervision.service import VALUE_LABELS as SUPERVISION_VALUES
 
 DOMAINS = {
     "auth": "账号", "user": "账号", "department": "部门", "appeal": "诉求", "appeals": "诉求",
     "grant": "申报", "grants": "申报", "policy": "政策", "matching": "政策匹配",
     "audit": "审计", "registry": "企业库", "enterprise": "企业", "notify": "通知",
+    "supervision": "双随机抽查",
 }
 
 _NAMED_ACTIONS = {
@@ -48,6 +51,21 @@ _NAMED_ACTIONS = {
     "grants.grant_create": "生成资金记录", "grants.payout_create": "新建兑付批次",
     "grants.payout_export": "导出兑付清单", "grants.payout_paid": "标记已兑付",
     "grants.payout_cancel": "作废兑付批次", "grants.tick": "申报到期检查",
+    # supervision (双随机一公开)
+    "supervision.settings_update": "设置企业安静期与受检上限",
+    "supervision.item_add": "添加抽查事项", "supervision.item_import": "导入抽查事项清单",
+    "supervision.officer_add": "添加执法人员", "supervision.officer_import": "导入执法人员名录",
+    "supervision.officer_certificate": "更新执法证有效期",
+    "supervision.exemption_add": "添加包容免罚事项",
+    "supervision.exemption_import": "导入包容免罚清单",
+    "supervision.grade_import": "导入信用等级", "supervision.grade_repair": "信用修复",
+    "supervision.grace_add": "登记包容期", "supervision.plan_create": "新建抽查计划",
+    "supervision.plan_commit": "公布抽取承诺", "supervision.beacon_first": "录入公开随机数",
+    "supervision.beacon_mismatch": "公开随机数复核不一致", "supervision.plan_draw": "随机抽取",
+    "supervision.inspection_record": "记录检查结果",
+    "supervision.inspection_reschedule": "调整检查日期",
+    "supervision.inspection_publish": "公示检查结果", "supervision.attachment_add": "上传检查附件",
+    "supervision.rectify_done": "整改复查",
 }
 # Every appeal and application action has a label; a named one above wins over the generated.
 ACTIONS: Mapping[str, str] = {
@@ -67,6 +85,9 @@ SUBJECTS = {
     "grant_evaluations": "绩效评价", "policy_documents": "政策文件", "policy_versions": "政策版本",
     "enterprise": "企业", "enterprises": "企业", "api_tokens": "访问令牌",
     "notifications": "通知", "audit_log": "审计日志",
+    "sv_plans": "抽查计划", "sv_inspections": "抽查检查", "sv_items": "抽查事项",
+    "sv_officers": "执法人员", "sv_exemptions": "包容免罚事项", "sv_grades": "信用记录",
+    "sv_grace_periods": "包容期", "sv_settings": "安静期设置",
 }
 LINKS = {
     "appeals": "/appeals/{id}", "appeal": "/appeals/{id}",
@@ -74,13 +95,15 @@ LINKS = {
     "grant_payout_batches": "/grants/payouts/{id}",
     "grant_auto_lists": "/grants/auto-lists/{id}", "policy_documents": "/policies/{id}",
     "grants": "/grants/grants/{id}",
+    "sv_plans": "/supervision/plans/{id}", "sv_inspections": "/supervision/inspections/{id}",
 }
 # The action filter: a domain (code prefix) or one action.
 GROUPS = [("auth.", "登录与账号安全"), ("user.", "账号管理"), ("department.", "部门管理"),
           ("policy.", "政策"), ("grant", "申报与兑现"), ("appeal", "诉求"),
-          ("matching.", "政策匹配"), ("audit.", "审计")]
+          ("matching.", "政策匹配"), ("audit.", "审计"), ("supervision.", "双随机抽查")]
 
 FIELDS = {
+    **SUPERVISION_FIELDS,
     "active": "启用", "is_active": "启用", "category": "分类", "code": "代码",
     "department_id": "部门", "description": "说明", "display_name": "姓名",
     "enterprise_uscc": "统一社会信用代码", "escalated_to": "升级至", "extension_count": "延期次数",
@@ -104,7 +127,8 @@ FIELDS = {
     "message": "提示",
 }
 
-VALUES: dict[str, str] = {**{s.value: s.label for s in vocab.AppealStatus},
+VALUES: dict[str, str] = {**SUPERVISION_VALUES,
+                          **{s.value: s.label for s in vocab.AppealStatus},
                           **{s.value: s.label for s in vocab.Source},
                           **{s.value: s.label for s in GRANT_STATUSES},
                           **{r.value: label for r, label in ROLE_LABELS.items()},

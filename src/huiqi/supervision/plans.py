@@ -56,7 +56,7 @@ def parse_ratios(raw: dict[str, str], keys: tuple[str, ...], what: str) -> dict[
             raise ValidationFailed(f"{what} {key} 的比例“{text}”不是数字。") from exc
         if not value.is_finite() or not Decimal(0) <= value <= Decimal(100):
             raise ValidationFailed(f"{what} {key} 的抽查比例 {text}% 超出 0–100% 的范围。")
-        out[key] = str(value.normalize()) if value != 0 else "0"
+        out[key] = format(value.normalize(), "f") if value != 0 else "0"  # 10, not 1E+1
     return out
 
 

@@ -21,6 +21,9 @@ router = web.router(include_in_schema=False)
 PLANNERS = {Role.OFFICE, Role.SUPERVISOR}
 register_nav(NavItem("双随机抽查", "/supervision", PLANNERS, order=60,
                      description="抽查计划、公布承诺、公开随机数与抽取结果"))
+register_nav(NavItem("抽查公示", "/public/supervision",
+                     {*PLANNERS, Role.INSPECTOR, Role.ENTERPRISE}, order=81,
+                     description="双随机抽查结果与抽取承诺（公开）", on_home=False))
 
 
 def _departments(db: DBSession) -> dict[int, str]:
@@ -138,6 +141,15 @@ def public_page(request: Request, db: DBSession) -> Response:
         "results": published, "exceptions": QUIET_EXCEPTIONS,
         "exemptions": {e.id: e for e in repo.exemptions(db)},
         "departments": _departments(db)})
+
+
+@router.get("/public/supervision/lists")
+def public_lists(request: Request, db: DBSession) -> Response:
+    """一公开: each department's 抽查事项清单 and 包容免罚清单, and the coverage counts."""
+    return render(request, "supervision/public_lists.html", {
+        "title": "抽查事项清单与包容免罚清单", "items": repo.items(db),
+        "exemptions": repo.exemptions(db), "departments": _departments(db),
+        "figures": results.coverage(db)})
 
 
 @router.get("/public/supervision/plans/{plan_id:int}")

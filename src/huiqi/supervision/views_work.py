@@ -10,7 +10,9 @@ from starlette.responses import Response
 from huiqi.auth.dependencies import EnterpriseUser
 from huiqi.kit import web
 from huiqi.kit.errors import NotFound, ValidationFailed
+from huiqi.kit.excel import workbook_bytes, xlsx_response
 from huiqi.kit.web import ClockDep, DBSession, FormDep
+from huiqi.models.supervision import Inspection
 from huiqi.models.user import Role
 from huiqi.supervision import access, catalogs, credit, results
 from huiqi.supervision import repository as repo
@@ -31,7 +33,7 @@ from huiqi.ui.templating import flash, redirect, render
 router = web.router(include_in_schema=False)
 UPLOAD_LIMIT = 12 * 1024 * 1024
 OFFICIALS = {Role.OFFICE, Role.SUPERVISOR, Role.INSPECTOR}
-register_nav(NavItem("监管清单", "/supervision/catalogs", {Role.OFFICE, Role.SUPERVISOR},
+register_nav(NavItem("监管清单", "/supervision/catalogs", OFFICIALS,
                      order=61, description="抽查事项清单、执法人员名录库、包容免罚清单"))
 register_nav(NavItem("企业信用等级", "/supervision/credit", OFFICIALS, order=62,
                      description="分领域信用等级、历史与信用修复、包容期"))
@@ -44,10 +46,12 @@ KINDS = {"items": "抽查事项清单", "officers": "执法人员名录库", "ex
 
 
 @router.get("/supervision/catalogs")
-def catalogs_page(request: Request, db: DBSession, actor: Planner) -> Response:
+def catalogs_page(request: Request, db: DBSession, actor: Official) -> Response:
+    """Planners maintain their department's lists; inspectors read them (read-only)."""
     scope = access.departments_of(actor)
     return render(request, "supervision/catalogs.html", {
-        "title": "监管清单", "items": repo.items(db, scope), "officers": repo.officers(db, scope),
+        "title": "监管清单", "may_edit": actor.role in (Role.OFFICE, Role.SUPERVISOR),
+        "items": repo.items(db, scope), "officers": repo.officers(db, scope),
         "exemptions": repo.exemptions(db, scope), "fields": FIELDS, "kinds": KINDS,
         "departments": {d.id: d for d in repo.departments(db)
                         if scope is None or d.id in scope}})
@@ -150,11 +154,33 @@ def add_grace(request: Request, db: DBSession, actor: Planner, form: FormDep) ->
 
 # -- inspections -----------------------------------------------------------------------------
 
+STATUSES = {"scheduled": "待检查", "recorded": "已记录", "published": "已公示"}
+
+
+def _rows(db: DBSession, actor: Official, status: str) -> list[Inspection]:
+    rows = access.visible_inspections(db, actor)
+    return [r for r in rows if r.status == status] if status in STATUSES else rows
+
+
 @router.get("/supervision/inspections")
-def inspections(request: Request, db: DBSession, actor: Official) -> Response:
+def inspections(request: Request, db: DBSession, actor: Official, status: str = "") -> Response:
     return render(request, "supervision/inspections.html", {
-        "title": "检查任务", "rows": access.visible_inspections(db, actor),
-        "outcomes": {o.value: o.label for o in Outcome}, "exceptions": QUIET_EXCEPTIONS})
+        "title": "检查任务", "rows": _rows(db, actor, status), "status": status,
+        "statuses": STATUSES, "outcomes": {o.value: o.label for o in Outcome},
+        "exceptions": QUIET_EXCEPTIONS})
+
+
+@router.get("/supervision/inspections.xlsx")
+def inspections_xlsx(db: DBSession, actor: Official, status: str = "") -> Response:
+    outcomes = {o.value: o.label for o in Outcome}
+    rows = [[r.id, r.enterprise_name, r.uscc, r.day, STATUSES.get(r.status, r.status),
+             outcomes.get(r.outcome or "", ""), r.findings or "", "是" if r.exemption_id else "",
+             r.rectify_by or "", QUIET_EXCEPTIONS.get(r.quiet_exception or "", ""),
+             r.quiet_reason or ""] for r in _rows(db, actor, status)]
+    data = workbook_bytes("检查任务", ["编号", "企业", "统一社会信用代码", "检查日期", "状态",
+                                   "结果", "问题", "包容免罚", "整改期限", "安静期例外", "理由"],
+                          rows)
+    return xlsx_response("检查任务.xlsx", data)
 
 
 @router.get("/supervision/inspections/{inspection_id:int}")
