@@ -76,3 +76,30 @@ def test_grade_import_history_and_repair(world) -> None:
         assert repo.grades_as_of(s, "market", date(2026, 11, 1))[make_uscc(1)][0] == "B"
         history = [(g.source, g.grade) for g in repo.grade_history(s, make_uscc(1))]
         assert history == [("评定等级", "A"), ("失信", "D"), ("信用修复", "B")]
+
+
+def test_scope_in_the_database_agrees_with_the_reference_evaluator(world) -> None:
+    """The set-based scope (compiled SQL) and huiqi.rules.evaluate give the same in / unknown
+    lists; an enterprise with the needed fact missing is listed as unknown, not dropped."""
+    from huiqi.registry import service as registry
+    from huiqi.supervision import scope
+
+    with world.tx() as s:
+        registry.upsert(s, {"uscc": make_uscc(99), "name": "无行业代码企业", "region": "500113",
+                            "legal_form": "enterprise"})
+    expressions = ["industry_code LIKE 'C%' AND NOT dishonest_debtor", "above_size",
+                   "industry_code LIKE 'F%' OR employees >= 100"]
+    items = [scope.compile_scope(e) for e in expressions]
+    as_of = date(2026, 12, 1)
+    with world.tx() as s:
+        dialect = s.get_bind().dialect.name
+        in_db = scope.scope_of(repo.scope_flags(s, scope.scope_sql(items, as_of, dialect)))
+        rows = repo.enterprise_rows(s, scope.fields_of(items))
+    reference = scope.evaluate_scope(items, rows, as_of)
+    assert in_db == reference
+    # 35 manufacturers have no 失信 flag and are not above size: unknown; so is the one without
+    # an industry code; the 5 retailers (F5211) are in scope through the third expression.
+    assert make_uscc(99) in in_db.unknown and len(in_db.unknown) == 36
+    assert sorted(in_db.inside) == sorted(make_uscc(n) for n in range(8, 41, 8))
+    with pytest.raises(ValidationFailed, match="申报信息"):
+        scope.compile_scope("loan_amount > 0")

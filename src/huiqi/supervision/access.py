@@ -37,8 +37,10 @@ def may_manage_department(actor: Actor, department_id: int) -> bool:
         scope is None or department_id in scope)
 
 
-def plan_for(session: Session, actor: Actor, plan_id: int) -> Plan:
-    plan = session.get(Plan, plan_id)
+def plan_for(session: Session, actor: Actor, plan_id: int, *, for_update: bool = False) -> Plan:
+    """The plan if the actor may plan it; `for_update` locks the row (commit, beacon entry:
+    two officials entering at once must not both become "the first")."""
+    plan = session.get(Plan, plan_id, with_for_update=for_update)
     if plan is None:
         raise NotFound(MISSING)
     if actor.role is Role.OFFICE:

@@ -112,8 +112,9 @@ class Snapshot:
 def snapshot(session: Session, plan: Plan) -> Snapshot:
     items = repo.items(session, ids=plan.item_ids)
     compiled = [scope.compile_scope(i.applies) for i in items]
-    rows = repo.enterprise_rows(session, scope.fields_of(compiled))
-    found = scope.evaluate_scope(compiled, rows, plan.period_start)
+    dialect = session.get_bind().dialect.name
+    found = scope.scope_of(repo.scope_flags(
+        session, scope.scope_sql(compiled, plan.period_start, dialect)))
     grades = repo.grades_as_of(session, plan.field, plan.period_start)
     grace = repo.in_grace(session, plan.period_start, plan.period_end)
     done = repo.inspections_in_year(session, plan.period_start.year)
@@ -129,7 +130,7 @@ def snapshot(session: Session, plan: Plan) -> Snapshot:
 
 def commit(session: Session, actor: Actor, clock: Clock, plan_id: int, kind: str, ref: str,
            due: datetime | None = None) -> Plan:
-    plan = access.plan_for(session, actor, plan_id)
+    plan = access.plan_for(session, actor, plan_id, for_update=True)
     if plan.status != PlanStatus.DRAFT:
         raise Conflict("该计划的承诺已经公布，不能修改。")
     chosen = beacon.make(kind, ref, due)
@@ -188,7 +189,7 @@ def _check_staff(snap: Snapshot, spec: draw.Spec) -> None:
 
 def enter_beacon(session: Session, actor: Actor, clock: Clock, plan_id: int,
                  value: str) -> Plan:
-    plan = access.plan_for(session, actor, plan_id)
+    plan = access.plan_for(session, actor, plan_id, for_update=True)
     if plan.status != PlanStatus.COMMITTED or plan.beacon_kind is None:
         raise Conflict("只有已公布承诺、尚未抽取的计划可以录入随机数。")
     if plan.beacon_due is not None and clock.now() < plan.beacon_due:

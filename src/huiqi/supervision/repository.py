@@ -218,3 +218,18 @@ def tax_grades(session: Session) -> list[tuple[str, str]]:
 
 def plan_count(session: Session) -> int:
     return int(session.scalar(select(func.count()).select_from(Plan)) or 0)
+
+
+def scope_flags(session: Session, expressions: Sequence[str]) -> list[tuple[str, list[int | None]]]:
+    """(uscc, [each compiled scope expression: 1 / 0 / NULL]) for every enterprise, set-based.
+    The expressions come from `huiqi.rules` (checked policy criteria over profile columns);
+    run through the raw driver cursor, without parameters, so no driver rewrites `%`."""
+    columns = ", ".join(expressions) or "NULL"
+    sql = f"SELECT src.uscc, {columns} FROM enterprises AS src ORDER BY src.uscc"  # noqa: S608
+    cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(sql)
+        return [(str(row[0]), [None if v is None else int(v) for v in row[1:]])
+                for row in cursor.fetchall()]
+    finally:
+        cursor.close()

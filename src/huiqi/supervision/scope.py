@@ -13,7 +13,7 @@ from typing import Any
 
 from huiqi.kit.errors import ValidationFailed
 from huiqi.registry.service import load_catalog
-from huiqi.rules import Item, PolicyError, evaluate, load_policy_text
+from huiqi.rules import Item, PolicyError, compile_item, evaluate, load_policy_text
 
 
 def _document(expression: str) -> str:
@@ -31,10 +31,33 @@ def compile_scope(expression: str) -> Item:
     if not expression.strip():
         raise ValidationFailed("适用企业条件不能为空；适用全部企业请填写 uscc IS NOT NULL。")
     try:
-        return load_policy_text(_document(expression), "抽查事项", load_catalog()).items[0]
+        item = load_policy_text(_document(expression), "抽查事项", load_catalog()).items[0]
     except PolicyError as exc:
         detail = "；".join(p.message for p in exc.problems)
         raise ValidationFailed(f"适用企业条件有误：{detail}") from exc
+    catalog = load_catalog()
+    facts = [f for f in fields_of([item]) if catalog[f].kind != "profile"]
+    if facts:
+        raise ValidationFailed("适用企业条件只能使用企业画像字段，不能使用申报信息："
+                               + "、".join(facts))
+    return item
+
+
+def scope_sql(items: Sequence[Item], as_of: date, dialect: str) -> list[str]:
+    """Each item's eligibility as a SQL expression over `enterprises AS src` (1 / 0 / NULL)."""
+    name = "postgres" if dialect == "postgresql" else "sqlite"
+    return [compile_item(i, as_of, name, table="src", columns="natural").eligible for i in items]
+
+
+def scope_of(flags: Iterable[tuple[str, list[int | None]]]) -> Scope:
+    """In scope: some item applies; unknown: none applies for sure and one is unknown."""
+    inside, unknown = [], []
+    for uscc, values in flags:
+        if any(v == 1 for v in values):
+            inside.append(uscc)
+        elif any(v is None for v in values):
+            unknown.append(uscc)
+    return Scope(inside, unknown)
 
 
 def rule_version(expressions: Iterable[str]) -> str:
