@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import time
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
-from hypothesis import given, settings
+from hypothesis import given, reject, settings
 from hypothesis import strategies as st
 
-from huiqi.supervision import draw, quotas
+from huiqi.supervision import calendar, draw, quotas
 from huiqi.supervision.draw import Officer, Spec
 from huiqi.supervision.quotas import Unit
 from huiqi.supervision.stream import HashStream, seed_of
@@ -98,28 +98,39 @@ def test_tampered_snapshot_or_quotas_are_refused() -> None:
 
 
 unit_st = st.builds(
-    lambda i, g, d, grace, team: Unit(f"U{i:05d}", g, "-", d, team, grace),
-    st.integers(0, 99999), st.sampled_from(quotas.GRADES), st.integers(0, 2), st.booleans(),
+    lambda i, g, r, d, grace, team: Unit(f"U{i:05d}", g, r, d, team, grace),
+    st.integers(0, 99999), st.sampled_from(quotas.GRADES), st.sampled_from(("高", "中", "低", "-")),
+    st.sampled_from((0, 0, 0, 1, 2)), st.booleans(),
     st.lists(st.integers(1, 8), max_size=2, unique=True).map(lambda t: tuple(sorted(t))))
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(units=st.lists(unit_st, min_size=1, max_size=120, unique_by=lambda u: u.uscc),
        related=st.lists(st.tuples(st.integers(1, 8), st.integers(0, 119)), max_size=30),
-       ratios=st.fixed_dictionaries({g: st.integers(0, 100).map(Decimal)
+       ratios=st.fixed_dictionaries({g: st.integers(0, 60).map(Decimal)
                                      for g in quotas.GRADES}),
+       risk_ratios=st.dictionaries(st.sampled_from(quotas.RISKS),
+                                   st.decimals(0, 100, places=1), max_size=3),
+       quiet=st.tuples(st.integers(1, 28), st.integers(0, 27)),
+       start=st.dates(date(2026, 1, 1), date(2027, 12, 1)),
+       exception=st.sampled_from([None, "complaint"]),
        beacon=st.text(min_size=1, max_size=20).filter(str.strip))
-def test_property_ratios_avoidance_replay(units, related, ratios, beacon) -> None:
+def test_property_ratios_avoidance_replay(units, related, ratios, risk_ratios, quiet, start,
+                                          exception, beacon) -> None:
     rel: dict[int, set[str]] = {}
     for officer, index in related:
         rel.setdefault(officer, set()).add(units[index % len(units)].uscc)
     officers = [Officer(i, 1 + i % 2, True, frozenset(rel.get(i, ()))) for i in range(1, 9)]
-    spec = Spec(ratios, {}, 2, (1, 2), 2, DAYS)
+    cal = calendar.Calendar(quiet[0], min(28, quiet[0] + quiet[1]), 2)
+    days = tuple(calendar.working_days(start, start + timedelta(days=40), cal, exception))
+    if not days:
+        reject()  # refused when the plan is made (tested in the service)
+    spec = Spec(ratios, risk_ratios, 2, (1, 2), 2, days)
     if draw.unstaffable(units, officers, spec):
-        return  # refused before the commitment is published (tested in the service)
-    found = quotas.strata(units, ratios, {}, 2)
+        reject()  # refused before the commitment is published (tested in the service)
+    found = quotas.strata(units, ratios, risk_ratios, 2)
     if any(s.shortfall for s in found):
-        return
+        reject()  # refused with the smallest relaxation (tested above and in the service)
     c, result = run(units, officers, spec, beacon)
     by_uscc = {u.uscc: u for u in units}
     drawn: dict[str, int] = {}
@@ -131,7 +142,7 @@ def test_property_ratios_avoidance_replay(units, related, ratios, beacon) -> Non
         assert {1, 2} <= {1 + o % 2 for o in pick.officers}  # one per department
         assert not set(pick.officers) & set(unit.last_team)  # not twice running
         assert all(pick.uscc not in rel.get(o, ()) for o in pick.officers)  # never related
-        assert pick.day in DAYS
+        assert pick.day in days and (exception or not cal.is_quiet(pick.day))
     for s in found:
         assert abs(drawn.get(s.key, 0) - s.population * s.ratio / 100) <= 1
     assert len({p.uscc for p in result.picks}) == len(result.picks)

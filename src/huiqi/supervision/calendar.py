@@ -13,7 +13,7 @@ from huiqi import audit
 from huiqi.auth.actor import Actor
 from huiqi.kit.clock import Clock
 from huiqi.kit.errors import ValidationFailed
-from huiqi.kit.workdays import is_workday
+from huiqi.kit.workdays import HolidayOverrides, is_workday
 from huiqi.models.supervision import SupervisionSettings
 from huiqi.supervision import repository as repo
 from huiqi.supervision.vocab import QUIET_EXCEPTIONS
@@ -76,7 +76,12 @@ def check_exception(day: date | None, cal: Calendar, exception: str | None,
 def allowed_days(session: Session, start: date, end: date, cal: Calendar,
                  exception: str | None) -> list[date]:
     """Working days of the period an inspection may be scheduled on."""
-    overrides = repo.holiday_overrides(session)
+    return working_days(start, end, cal, exception, repo.holiday_overrides(session))
+
+
+def working_days(start: date, end: date, cal: Calendar, exception: str | None,
+                 overrides: HolidayOverrides | None = None) -> list[date]:
+    """Working days from start to end, quiet days only with an exception (pure)."""
     days, day = [], start
     while day <= end:
         if is_workday(day, overrides) and (exception or not cal.is_quiet(day)):
