@@ -3,6 +3,7 @@ randomness exists), draw (two officials enter the beacon value; draw.run expands
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -237,8 +238,6 @@ def _draw(session: Session, actor: Actor, clock: Clock, plan: Plan) -> Plan:
 
 
 def load_commitment(plan: Plan) -> dict[str, Any]:
-    import json
-
     data: dict[str, Any] = json.loads(plan.commitment or "{}")
     return data
 

@@ -233,3 +233,13 @@ def scope_flags(session: Session, expressions: Sequence[str]) -> list[tuple[str,
                 for row in cursor.fetchall()]
     finally:
         cursor.close()
+
+
+def legal_forms(session: Session, usccs: Iterable[str]) -> dict[str, str | None]:
+    wanted = sorted(set(usccs))
+    out: dict[str, str | None] = {}
+    for start in range(0, len(wanted), 900):
+        out.update((u, f) for u, f in session.execute(select(
+            enterprises.c.uscc, enterprises.c.legal_form).where(
+                enterprises.c.uscc.in_(wanted[start:start + 900]))))
+    return out

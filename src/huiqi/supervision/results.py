@@ -216,17 +216,17 @@ def coverage(session: Session) -> list[DepartmentFigures]:
     inspections = repo.inspections(session)
     plan_depts = {p.id: p.department_ids for p in plans}
     exemptions = repo.exemptions(session)
-    used = {i.exemption_id for i in inspections if i.exemption_id}
     out = []
     for dept in repo.departments(session):
         items = repo.items(session, [dept.id])
         mine = [i for i in inspections if dept.id in plan_depts.get(i.plan_id, [])]
         dept_ex = [e for e in exemptions if e.department_id == dept.id]
-        notices = sum(1 for i in mine if i.exemption_id in {e.id for e in dept_ex})
+        ids = {e.id for e in dept_ex}
+        notices = sum(1 for i in mine if i.exemption_id in ids)
         if not items and not mine and not dept_ex:
             continue
         out.append(DepartmentFigures(
             dept.name, len(items), sum(1 for i in items if i.id in planned), len(mine),
             sum(1 for i in mine if i.recorded_at), sum(1 for i in mine if i.published_at),
-            len(dept_ex), notices if used else 0))
+            len(dept_ex), notices))
     return out

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import Request
 from starlette.responses import Response
 
+from huiqi.grants.service import public_name
 from huiqi.kit import web
 from huiqi.kit.errors import NotFound
 from huiqi.kit.web import ClockDep, DBSession, FormDep
@@ -136,9 +137,12 @@ def save_settings(request: Request, db: DBSession, clock: ClockDep, actor: Offic
 @router.get("/public/supervision")
 def public_page(request: Request, db: DBSession) -> Response:
     published = supervision.published_results(db)
+    forms = repo.legal_forms(db, (r.uscc for r in published))
     return render(request, "supervision/public.html", {
         "title": "双随机抽查结果公示", "plans": supervision.public_plans(db),
-        "results": published, "exceptions": QUIET_EXCEPTIONS,
+        "results": published,  # 个体工商户: the operator's name is masked, as in 兑现公示
+        "names": {r.id: public_name(r.enterprise_name, forms.get(r.uscc)) for r in published},
+        "exceptions": QUIET_EXCEPTIONS,
         "exemptions": {e.id: e for e in repo.exemptions(db)},
         "departments": _departments(db)})
 
