@@ -19,10 +19,10 @@ from datetime import date, datetime
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
-from huiqi.appeals import categories, records
+from huiqi.appeals import categories, rates, records, stats
 from huiqi.appeals import repository as repo
 from huiqi.appeals.access import access_appeal, role_on, visible_appeals
-from huiqi.appeals.categories import list_categories, require_category
+from huiqi.appeals.categories import create_category, list_categories, require_category
 from huiqi.appeals.deadlines import Clock as DeadlineClock
 from huiqi.appeals.deadlines import clock as deadline_clock
 from huiqi.appeals.deadlines import compute_deadlines
@@ -60,6 +60,7 @@ __all__ = [
     "act",
     "assign_liaison",
     "clocks",
+    "create_category",
     "detail",
     "get",
     "import_hotline",
@@ -219,3 +220,23 @@ def list_query(actor: Actor, flt: AppealFilter | None = None) -> Select[Appeal]:
     if f.updated_from:
         stmt = stmt.where(Appeal.updated_at >= f.updated_from)
     return stmt.order_by(Appeal.submitted_at.desc(), Appeal.id.desc())
+
+
+# --- rates for other domains (insights: dashboards, weekly report, indicators) ---------------
+
+AppealRates = rates.AppealRates  # what `rates_between` returns, for other domains' types
+Rate = rates.Rate
+
+
+def rates_between(session: Session, actor: Actor, start: date, end: date,
+                  as_of: datetime) -> AppealRates:
+    """响应率、按时办结率、办结率、满意率 of the appeals dispatched on Beijing dates in
+    [start, end] that the actor may see — the figures of the rates page for that period."""
+    return rates.appeal_rates(rates.dispatched_between(stats.records(session, actor), start, end),
+                              as_of)
+
+
+def rates_by_department(session: Session, actor: Actor, start: date, end: date,
+                        as_of: datetime) -> dict[str, AppealRates]:
+    chosen = rates.dispatched_between(stats.records(session, actor), start, end)
+    return rates.rates_by(chosen, rates.by_department, as_of)

@@ -63,6 +63,7 @@ class Source(_Labelled):
     ROUNDTABLE = "roundtable"
     HOTLINE = "hotline"
     OFFICE_ENTRY = "office_entry"  # by the office itself; not "office": labels key on values
+    CANNOT_DO = "cannot_do"  # the 办不成事 window (recorded through huiqi.ratings)
 
 
 _LABELS: dict[StrEnum, str] = {
@@ -102,4 +103,5 @@ _LABELS: dict[StrEnum, str] = {
     Source.ROUNDTABLE: "政企恳谈会",
     Source.HOTLINE: "12345热线",
     Source.OFFICE_ENTRY: "营商办录入",
+    Source.CANNOT_DO: "办不成事窗口",
 }
