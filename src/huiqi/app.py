@@ -59,10 +59,14 @@ VIEWS: list[str] = [
     "huiqi.policies.views",
     "huiqi.appeals.views",
     "huiqi.appeals.open311",  # Open311 GeoReport v2 at /open311/v2 (token auth, no cookie)
+    "huiqi.registry.views",
+    "huiqi.liaison.views",
+    "huiqi.liaison.views_office",
     "huiqi.supervision.views",
     "huiqi.supervision.views_work",
     "huiqi.knowledge.views",
     "huiqi.ratings.views",
+    "huiqi.projects.views",
 ]
 ENDPOINTS: list[str] = [
     "huiqi.auth.endpoints",
@@ -76,8 +80,10 @@ ENDPOINTS: list[str] = [
     "huiqi.policies.endpoints",
     "huiqi.appeals.endpoints",
     "huiqi.knowledge.endpoints",
+    "huiqi.liaison.endpoints",
     "huiqi.supervision.endpoints",
     "huiqi.ratings.endpoints",
+    "huiqi.projects.endpoints",
 ]
 # FastAPI tries routers in order and each of a router's routes in turn, twice per request (a few
 # microseconds a route): the busiest come first. Paths of different modules never overlap

@@ -37,6 +37,7 @@ from huiqi.appeals.intake import (
     submit,
 )
 from huiqi.appeals.lifecycle import act
+from huiqi.appeals.referrals import refer
 from huiqi.appeals.state import AppealState, allowed_actions
 from huiqi.appeals.vocab import AppealAction, AppealStatus, Source
 from huiqi.appeals.vocab import Role as AppealRole
@@ -63,18 +64,35 @@ __all__ = [
     "create_category",
     "detail",
     "get",
+    "holiday_overrides",
     "import_hotline",
     "list_categories",
     "list_query",
     "merge",
     "possible_duplicates",
     "record_meeting",
+    "refer",
+    "referral_statuses",
     "require_category",
     "set_sentinel",
     "submit",
     "suggest_dispatch",
     "timeline",
 ]
+
+
+def holiday_overrides(session: Session) -> HolidayOverrides:
+    """The office's holiday and 调休 overrides: the one working-day calendar of the platform."""
+    return categories.overrides(session)
+
+
+def referral_statuses(session: Session, appeal_ids: list[int]
+                      ) -> dict[int, tuple[str, str, int | None]]:
+    """(status label, lead department, who raised it) of appeals another domain raised and shows
+    beside its own rows (a project step's appeal); the caller has already checked the reader may
+    see the row. Who may open the appeal itself is still decided here (`get`)."""
+    rows = repo.statuses(session, appeal_ids) if appeal_ids else []
+    return {i: (AppealStatus(st).label, dept or "—", by) for i, st, dept, by in rows}
 
 
 def get(session: Session, actor: Actor, appeal_id: int) -> Appeal:

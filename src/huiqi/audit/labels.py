@@ -22,8 +22,10 @@ DOMAINS = {
     "auth": "账号", "user": "账号", "department": "部门", "appeal": "诉求", "appeals": "诉求",
     "grant": "申报", "grants": "申报", "policy": "政策", "matching": "政策匹配",
     "audit": "审计", "registry": "企业库", "enterprise": "企业", "notify": "通知",
+    "liaison": "包联",
     "knowledge": "政策知识库",
     "rating": "好差评", "ratings": "好差评",
+    "project": "招商项目", "projects": "招商项目",
     "supervision": "双随机抽查",
 }
 
@@ -56,6 +58,13 @@ _NAMED_ACTIONS = {
     "grants.grant_create": "生成资金记录", "grants.payout_create": "新建兑付批次",
     "grants.payout_export": "导出兑付清单", "grants.payout_paid": "标记已兑付",
     "grants.payout_cancel": "作废兑付批次", "grants.tick": "申报到期检查",
+    "registry.profile_edit": "修改企业信息", "registry.profile_propose": "申请变更企业信息",
+    "registry.profile_accept": "通过企业信息变更", "registry.profile_reject": "驳回企业信息变更",
+    "liaison.tier_save": "保存包联层级", "liaison.assign": "分配包联企业",
+    "liaison.handover": "包联交接", "liaison.unassign": "取消包联",
+    "liaison.import": "导入包联名单", "liaison.contact_log": "记录走访联系",
+    "liaison.plan_create": "制定走访计划", "liaison.settings_save": "设置无事不扰",
+    "liaison.campaign_create": "新建集中攻坚行动", "liaison.photo_add": "上传走访照片",
     "knowledge.ingest": "导入政策原文", "knowledge.supersede": "政策原文被新版本替代",
     "knowledge.draft": "据条款起草政策规则",
     "rating.create": "评价办件", "rating.verify": "差评核实", "rating.rectify": "差评整改",
@@ -63,6 +72,11 @@ _NAMED_ACTIONS = {
     "rating.invite": "发送短信评价邀请", "rating.window_create": "新增评价窗口",
     "rating.window_rotate": "更换窗口二维码", "ratings-feed": "诉求回访转评价",
     "rating.overdue": "差评处置超期", "rating.import": "导入评价", "ratings.tick": "好差评到期检查",
+    "project.create": "登记招商项目", "project.assign": "指派项目代办员/牵头领导",
+    "project.import": "导入招商项目", "project.step_record": "登记项目环节日期",
+    "project.step_block": "项目环节受阻（提出诉求）", "project.step_unblock": "解除项目环节受阻",
+    "project.step_escalate": "项目环节超期升级牵头领导", "project.step_adjust": "调整项目环节",
+    "project.progress": "填写项目周进度", "projects.tick": "项目倒计时检查",
     # supervision (双随机一公开)
     "supervision.settings_update": "设置企业安静期与受检上限",
     "supervision.item_add": "添加抽查事项", "supervision.item_import": "导入抽查事项清单",
@@ -93,6 +107,8 @@ SUBJECTS = {
     "holiday_overrides": "节假日调整", "appeal_meetings": "政企恳谈会",
     "appeal_import_batches": "热线导入批次", "appeal_sentinels": "营商前哨",
     "liaison_assignments": "包联关系", "grant_applications": "申报", "grants": "资金记录",
+    "profile_proposal": "企业信息变更申请", "liaison_contact": "走访联系",
+    "liaison_tier": "包联层级", "liaison_campaign": "集中攻坚行动",
     "grant_auto_lists": "免申即享名单", "grant_budget_accounts": "预算",
     "grant_payout_batches": "兑付批次", "grant_materials": "申报材料",
     "grant_evaluations": "绩效评价", "policy_documents": "政策文件", "policy_versions": "政策版本",
@@ -101,6 +117,8 @@ SUBJECTS = {
     "knowledge_documents": "政策原文", "knowledge_document": "政策原文",
     "ratings": "评价", "rating_windows": "评价窗口", "rating_disputes": "误评申诉",
     "rating_invites": "短信评价邀请",
+    "projects": "招商项目", "project_steps": "项目环节", "project_progress": "项目周进度",
+    "project_import": "项目导入文件",
     "sv_plans": "抽查计划", "sv_inspections": "抽查检查", "sv_items": "抽查事项",
     "sv_officers": "执法人员", "sv_exemptions": "包容免罚事项", "sv_grades": "信用记录",
     "sv_grace_periods": "包容期", "sv_settings": "安静期设置",
@@ -115,6 +133,7 @@ LINKS = {
     "knowledge_documents": "/knowledge/documents/{id}",
     "knowledge_document": "/knowledge/documents/{id}",
     "ratings": "/ratings/{id}",
+    "projects": "/projects/{id}",
     "sv_plans": "/supervision/plans/{id}", "sv_inspections": "/supervision/inspections/{id}",
 }
 # The action filter: a domain (code prefix) or one action.
@@ -122,7 +141,7 @@ GROUPS = [("auth.", "登录与账号安全"), ("user.", "账号管理"), ("depar
           ("insights.", "数据与指标"),
           ("policy.", "政策"), ("grant", "申报与兑现"), ("appeal", "诉求"),
           ("matching.", "政策匹配"), ("audit.", "审计"), ("knowledge.", "政策知识库"),
-          ("rating", "好差评"), ("supervision.", "双随机抽查")]
+          ("rating", "好差评"), ("project", "招商项目"), ("supervision.", "双随机抽查")]
 
 FIELDS = {
     **SUPERVISION_FIELDS,
@@ -159,6 +178,11 @@ FIELDS = {
     "revisit_note": "回访情况", "excluded": "已剔除", "excluded_reason": "剔除理由",
     "decision_note": "复核意见", "rating_id": "评价", "rating": "评价", "qr_version": "二维码版本",
     "items": "办理事项", "staff": "工作人员", "place": "位置", "region": "行政区划",
+    "started_on": "开始日期", "done_on": "完成日期", "planned_due": "计划完成",
+    "blocked_reason": "受阻原因", "appeal_id": "诉求编号", "limit_workdays": "时限（工作日）",
+    "project_id": "项目", "agent_id": "代办员",
+    "secretary_id": "项目秘书", "lead_id": "牵头领导", "signed_on": "签约日期",
+    "land_mu": "用地（亩）", "project_type": "项目类型", "week": "周",
 }
 
 VALUES: dict[str, str] = {**SUPERVISION_VALUES,

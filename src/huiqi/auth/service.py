@@ -93,9 +93,14 @@ DEPARTMENT_ROLES = frozenset({Role.DEPARTMENT, Role.INSPECTOR, Role.SUPERVISOR})
 
 
 def _department_for(db: Session, role: Role, code: str | None) -> int | None:
+    if role is Role.LIAISON and code:  # a 包联 official may belong to a department or street
+        found = repo.department_by_code(db, code)
+        if found is None:
+            raise ValidationFailed(f"部门代码“{code}”不存在。")
+        return found.id
     if role not in DEPARTMENT_ROLES:
         if code:
-            raise ValidationFailed("只有部门经办人账号可以指定所属部门。")
+            raise ValidationFailed("只有部门经办人和服务专员账号可以指定所属部门。")
         return None
     if not code:
         raise ValidationFailed(f"{role.label}账号须指定所属部门（部门代码）。")

@@ -2,7 +2,7 @@
 """supervision
 
 Revision ID: 0017
-Revises: 0018
+Revises: 0015
 Create Date: 2026-12-07 16:20:29.651220
 """
 from __future__ import annotations
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '0017'
-down_revision: str | Sequence[str] | None = '0018'
+down_revision: str | Sequence[str] | None = '0015'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
