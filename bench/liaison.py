@@ -32,22 +32,22 @@ from sqlalchemy import insert, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from huiqi.auth.actor import Actor  # noqa: E402
-from huiqi.kit.clock import FixedClock  # noqa: E402
-from huiqi.kit.db import make_engine, unit_of_work  # noqa: E402
-from huiqi.kit.migrate import migrate  # noqa: E402
-from huiqi.liaison import repository as repo  # noqa: E402
-from huiqi.liaison import service, tiers  # noqa: E402
-from huiqi.models.application import Application  # noqa: E402
-from huiqi.models.department import Department  # noqa: E402
-from huiqi.models.enterprise import enterprises  # noqa: E402
-from huiqi.models.grant import Grant  # noqa: E402
-from huiqi.models.liaison import LiaisonContact  # noqa: E402
-from huiqi.models.liaison_assignment import LiaisonAssignment  # noqa: E402
-from huiqi.models.match_result import MatchResult  # noqa: E402
-from huiqi.models.user import Role, User  # noqa: E402
-from huiqi.registry import demo  # noqa: E402
-from huiqi.registry import service as registry  # noqa: E402
+from huiqi.auth.actor import Actor
+from huiqi.kit.clock import FixedClock
+from huiqi.kit.db import make_engine, unit_of_work
+from huiqi.kit.migrate import migrate
+from huiqi.liaison import repository as repo
+from huiqi.liaison import service, tiers
+from huiqi.models.application import Application
+from huiqi.models.department import Department
+from huiqi.models.enterprise import enterprises
+from huiqi.models.grant import Grant
+from huiqi.models.liaison import LiaisonContact
+from huiqi.models.liaison_assignment import LiaisonAssignment
+from huiqi.models.match_result import MatchResult
+from huiqi.models.user import Role, User
+from huiqi.registry import demo
+from huiqi.registry import service as registry
 
 NOW = datetime(2025, 6, 2, 2, 0, tzinfo=UTC)
 TODAY = date(2025, 6, 2)
@@ -60,7 +60,7 @@ def build(url: str, n: int) -> None:
     migrate(url)
     engine = make_engine(url)
     clock = FixedClock(NOW)
-    rng = random.Random(7)  # noqa: S311
+    rng = random.Random(7)
     with tempfile.TemporaryDirectory() as tmp:
         path = demo.write_demo_file(Path(tmp) / "e.parquet", n, seed=11)
         with unit_of_work(engine) as db:
