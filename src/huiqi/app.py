@@ -63,6 +63,8 @@ VIEWS: list[str] = [
     "huiqi.registry.views",
     "huiqi.liaison.views",
     "huiqi.liaison.views_office",
+    "huiqi.supervision.views",
+    "huiqi.supervision.views_work",
     "huiqi.knowledge.views",
     "huiqi.ratings.views",
     "huiqi.projects.views",
@@ -80,6 +82,7 @@ ENDPOINTS: list[str] = [
     "huiqi.appeals.endpoints",
     "huiqi.knowledge.endpoints",
     "huiqi.liaison.endpoints",
+    "huiqi.supervision.endpoints",
     "huiqi.ratings.endpoints",
     "huiqi.projects.endpoints",
 ]

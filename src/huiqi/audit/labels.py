@@ -14,6 +14,8 @@ from huiqi.grants.service import Action as GRANT_ACTIONS
 from huiqi.grants.service import Status as GRANT_STATUSES
 from huiqi.models.user import ROLE_LABELS
 from huiqi.registry.service import load_catalog
+from huiqi.supervision.service import FIELD_LABELS as SUPERVISION_FIELDS
+from huiqi.supervision.service import VALUE_LABELS as SUPERVISION_VALUES
 
 DOMAINS = {
     "insights": "数据与指标",
@@ -24,6 +26,7 @@ DOMAINS = {
     "knowledge": "政策知识库",
     "rating": "好差评", "ratings": "好差评",
     "project": "招商项目", "projects": "招商项目",
+    "supervision": "双随机抽查",
 }
 
 _NAMED_ACTIONS = {
@@ -75,6 +78,21 @@ _NAMED_ACTIONS = {
     "project.step_block": "项目环节受阻（提出诉求）", "project.step_unblock": "解除项目环节受阻",
     "project.step_escalate": "项目环节超期升级牵头领导", "project.step_adjust": "调整项目环节",
     "project.progress": "填写项目周进度", "projects.tick": "项目倒计时检查",
+    # supervision (双随机一公开)
+    "supervision.settings_update": "设置企业安静期与受检上限",
+    "supervision.item_add": "添加抽查事项", "supervision.item_import": "导入抽查事项清单",
+    "supervision.officer_add": "添加执法人员", "supervision.officer_import": "导入执法人员名录",
+    "supervision.officer_certificate": "更新执法证有效期",
+    "supervision.exemption_add": "添加包容免罚事项",
+    "supervision.exemption_import": "导入包容免罚清单",
+    "supervision.grade_import": "导入信用等级", "supervision.grade_repair": "信用修复",
+    "supervision.grace_add": "登记包容期", "supervision.plan_create": "新建抽查计划",
+    "supervision.plan_commit": "公布抽取承诺", "supervision.beacon_first": "录入公开随机数",
+    "supervision.beacon_mismatch": "公开随机数复核不一致", "supervision.plan_draw": "随机抽取",
+    "supervision.inspection_record": "记录检查结果",
+    "supervision.inspection_reschedule": "调整检查日期",
+    "supervision.inspection_publish": "公示检查结果", "supervision.attachment_add": "上传检查附件",
+    "supervision.rectify_done": "整改复查",
 }
 # Every appeal and application action has a label; a named one above wins over the generated.
 ACTIONS: Mapping[str, str] = {
@@ -102,6 +120,9 @@ SUBJECTS = {
     "rating_invites": "短信评价邀请",
     "projects": "招商项目", "project_steps": "项目环节", "project_progress": "项目周进度",
     "project_import": "项目导入文件",
+    "sv_plans": "抽查计划", "sv_inspections": "抽查检查", "sv_items": "抽查事项",
+    "sv_officers": "执法人员", "sv_exemptions": "包容免罚事项", "sv_grades": "信用记录",
+    "sv_grace_periods": "包容期", "sv_settings": "安静期设置",
 }
 LINKS = {
     "weekly_report": "/insights/reports/{id}", "indicator": "/insights/indicators/{id}",
@@ -114,16 +135,18 @@ LINKS = {
     "knowledge_document": "/knowledge/documents/{id}",
     "ratings": "/ratings/{id}",
     "projects": "/projects/{id}",
+    "sv_plans": "/supervision/plans/{id}", "sv_inspections": "/supervision/inspections/{id}",
 }
 # The action filter: a domain (code prefix) or one action.
 GROUPS = [("auth.", "登录与账号安全"), ("user.", "账号管理"), ("department.", "部门管理"),
           ("insights.", "数据与指标"),
           ("policy.", "政策"), ("grant", "申报与兑现"), ("appeal", "诉求"),
           ("matching.", "政策匹配"), ("audit.", "审计"), ("knowledge.", "政策知识库"),
-          ("rating", "好差评"), ("project", "招商项目"),
+          ("rating", "好差评"), ("project", "招商项目"), ("supervision.", "双随机抽查"),
           ("pii.", "个人信息"), ("security.", "安全管理")]
 
 FIELDS = {
+    **SUPERVISION_FIELDS,
     "active": "启用", "is_active": "启用", "category": "分类", "code": "代码",
     "department_id": "部门", "description": "说明", "display_name": "姓名",
     "period": "月份", "value": "数值", "inserted": "新增", "updated": "更新", "errors": "问题行数",
@@ -165,7 +188,8 @@ FIELDS = {
     "field": "字段",
 }
 
-VALUES: dict[str, str] = {**{s.value: s.label for s in vocab.AppealStatus},
+VALUES: dict[str, str] = {**SUPERVISION_VALUES,
+                          **{s.value: s.label for s in vocab.AppealStatus},
                           **{s.value: s.label for s in vocab.Source},
                           **{s.value: s.label for s in GRANT_STATUSES},
                           **{r.value: label for r, label in ROLE_LABELS.items()},

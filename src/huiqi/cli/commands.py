@@ -23,6 +23,7 @@ MODULES = [
     "huiqi.cli.audit_cmd",
     "huiqi.cli.knowledge_cmd",
     "huiqi.cli.liaison_cmd",
+    "huiqi.cli.supervision_cmd",
     "huiqi.cli.ratings_cmd",
     "huiqi.cli.projects_cmd",
     "huiqi.cli.security_cmd",

@@ -3,7 +3,7 @@
 encrypted here, under the current field key), and the idempotency keys of API writes.
 
 Revision ID: 0013
-Revises: 0015
+Revises: 0017
 Create Date: 2026-12-07 16:20:24.731455
 """
 from __future__ import annotations
@@ -17,7 +17,7 @@ from alembic import op
 from huiqi.kit import fieldcrypt
 
 revision: str = '0013'
-down_revision: str | Sequence[str] | None = '0015'
+down_revision: str | Sequence[str] | None = '0017'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
