@@ -7,7 +7,7 @@ from fastapi import Request
 from fastapi.responses import FileResponse
 from starlette.responses import Response
 
-from huiqi.auth.dependencies import EnterpriseUser
+from huiqi.auth.dependencies import EnterpriseUser, ExportLimited
 from huiqi.kit import web
 from huiqi.kit.errors import NotFound, ValidationFailed
 from huiqi.kit.excel import workbook_bytes, xlsx_response
@@ -171,7 +171,8 @@ def inspections(request: Request, db: DBSession, actor: Official, status: str = 
 
 
 @router.get("/supervision/inspections.xlsx")
-def inspections_xlsx(db: DBSession, actor: Official, status: str = "") -> Response:
+def inspections_xlsx(export_limit: ExportLimited,
+                     db: DBSession, actor: Official, status: str = "") -> Response:
     outcomes = {o.value: o.label for o in Outcome}
     rows = [[r.id, r.enterprise_name, r.uscc, r.day, STATUSES.get(r.status, r.status),
              outcomes.get(r.outcome or "", ""), r.findings or "", "是" if r.exemption_id else "",
