@@ -21,7 +21,7 @@ import pyarrow.compute as pc
 
 from huiqi.registry import size_class
 from huiqi.registry.catalog import load_catalog
-from huiqi.registry.demo_data import ARCHETYPES, BRANDS, REGIONS, SURNAMES, Archetype
+from huiqi.registry.demo_data import ARCHETYPES, BRANDS, REGIONS, STREETS, SURNAMES, Archetype
 from huiqi.registry.uscc import ENTITY_TYPE, generate_many
 from huiqi.rules import FieldType
 
@@ -33,6 +33,7 @@ class _Gen:
 
     def __init__(self, n: int, seed: int) -> None:
         self.n = n
+        self.seed = seed
         self.rng = np.random.default_rng(seed)
         regions = list(REGIONS)
         self.region_idx = self.rng.choice(len(regions), size=n,
@@ -170,7 +171,19 @@ def _profile(g: _Gen) -> dict[str, pa.Array]:
         "layoff_rate": _decimal(np.minimum(rng.beta(1.0, 25.0, n), 0.6), g.unknown(0.25), 4),
         "unemployment_insurance_paid": _money(insured * g.lognormal(300.0, 0.3),
                                               g.unknown(0.25)),
+        "street": _streets(g),
     }
+
+
+def _streets(g: _Gen) -> pa.Array:
+    """A street of the enterprise's region, from a generator of its own: adding the column
+    leaves every other demo value as it was."""
+    rng = np.random.default_rng([g.seed, 7])
+    out = np.empty(g.n, dtype=object)
+    for region, names in STREETS.items():
+        rows = np.flatnonzero(g.regions == region)
+        out[rows] = np.array(names, dtype=object)[rng.integers(0, len(names), len(rows))]
+    return pa.array(out, pa.string())
 
 
 def _agri_levels(g: _Gen, legal: np.ndarray) -> np.ndarray:
