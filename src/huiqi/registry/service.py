@@ -25,6 +25,7 @@ from huiqi.registry.catalog import (
     to_text,
 )
 from huiqi.registry.importer import Progress, import_enterprises
+from huiqi.registry.industry import name as industry_name
 from huiqi.registry.reader import ImportFileError, read_table
 from huiqi.registry.records import Records, arrow_type, read_records
 from huiqi.registry.report import ImportReport, RowError
@@ -180,6 +181,7 @@ __all__ = [
     "get_by_uscc",
     "get_facts",
     "import_enterprises",
+    "industry_name",
     "is_blank",
     "list_enterprises",
     "load_catalog",
