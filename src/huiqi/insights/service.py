@@ -7,13 +7,27 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from huiqi.auth.actor import Actor
+from huiqi.insights import simulation
+from huiqi.insights import simulation_whatif as whatif
 from huiqi.insights import targeting_actions as actions
 from huiqi.insights import targeting_repository as targeting_repo
+from huiqi.insights.simulation import ATTRIBUTES as SIM_ATTRIBUTES
+from huiqi.insights.simulation import DEFAULT_TAKE_UP, ItemSimulation
+from huiqi.insights.simulation_whatif import (
+    Comparison,
+    Threshold,
+    WhatIf,
+    sweep_chart,
+    thresholds,
+    wan,
+)
 from huiqi.insights.targeting import (
     FILTERS,
     SEGMENTS,
@@ -24,11 +38,14 @@ from huiqi.insights.targeting import (
 )
 from huiqi.insights.targeting_actions import KINDS, ActionReport
 from huiqi.kit.clock import Clock
-from huiqi.kit.errors import NotFound
+from huiqi.kit.errors import NotFound, ValidationFailed
+from huiqi.matching import service as matching
+from huiqi.matching.service import RegistryColumns
 from huiqi.models.insight_action import FACTS, PUSH, VISIT, InsightAction
 from huiqi.models.user import Role
 from huiqi.policies import service as policies
-from huiqi.rules import Item
+from huiqi.registry.service import load_catalog
+from huiqi.rules import Item, load_policy_file
 
 # -- targeting (政策精准推送) -------------------------------------------------------------------
 
@@ -104,9 +121,123 @@ def actions_of(session: Session, item_id: str, kind: str | None = None) -> list[
     return targeting_repo.actions(session, item_id=item_id, kind=kind)
 
 
+# -- simulation (政策模拟) ------------------------------------------------------------------------
+
+
+def registry_for(session: Session, items: Sequence[Item]) -> RegistryColumns:
+    """The registry with the fields the items read (and those simulation groups by)."""
+    names = [*SIM_ATTRIBUTES, "uscc", "name", *(f for i in items for f in i.fields)]
+    return matching.registry_columns(session, load_catalog(), names)
+
+
+@dataclass(frozen=True)
+class Draft:
+    """Items to simulate: a stored version of the policy library, or a policy file."""
+
+    title: str
+    label: str  # e.g. 第 3 版（草稿）
+    items: list[Item]
+    document_id: int | None = None
+    number: int | None = None
+    status: str | None = None
+
+
+def draft_version(session: Session, actor: Actor, document_id: int, number: int) -> Draft:
+    """A version of the library (any status; a department only its own items' documents)."""
+    row = policies.version(session, document_id, number)
+    items = list(policies.parsed(session, row).items)
+    mine = _department(session, actor) if actor.role is Role.DEPARTMENT else None
+    if mine is not None and not any(i.department == mine for i in items):
+        raise NotFound("该版本不存在。")
+    label = f"第 {row.number} 版（{policies.STATUS_LABELS.get(row.status, row.status)}）"
+    return Draft(row.title, label, items, document_id, number, row.status)
+
+
+def draft_file(path: Path) -> Draft:
+    """A policy file (YAML) as a draft; PolicyError lists its problems."""
+    doc = load_policy_file(path, load_catalog())
+    return Draft(doc.title, path.name, list(doc.items))
+
+
+def baseline(session: Session, actor: Actor, draft: Draft, against: int | None = None
+             ) -> Draft:
+    """What a draft is compared with: another version of its document (`against`), else the
+    items in force now under the same ids."""
+    if against is not None and draft.document_id is not None:
+        return draft_version(session, actor, draft.document_id, against)
+    found = [policies.find_item(session, i.id) for i in draft.items]
+    return Draft("现行有效版本", "现行有效", [v.item for v in found if v is not None])
+
+
+def simulate(session: Session, items: Sequence[Item], as_of: date, *,
+             take_up: Decimal = DEFAULT_TAKE_UP,
+             registry: RegistryColumns | None = None) -> list[ItemSimulation]:
+    return simulation.simulate(registry or registry_for(session, items), items, as_of,
+                               take_up=take_up)
+
+
+def compare(session: Session, base: Sequence[Item], new: Sequence[Item], as_of: date
+            ) -> list[Comparison]:
+    return whatif.compare(registry_for(session, [*base, *new]), base, new, as_of)
+
+
+def what_if(session: Session, item: Item, key: str, value: Decimal, as_of: date) -> WhatIf:
+    threshold = _threshold(item, key)
+    return whatif.what_if(registry_for(session, [item]), item, threshold, value, as_of)
+
+
+def sweep(session: Session, item: Item, key: str, values: Sequence[Decimal] | None,
+          as_of: date) -> tuple[Threshold, list[tuple[Decimal, ItemSimulation]]]:
+    threshold = _threshold(item, key)
+    chosen = list(values) if values else whatif.default_values(threshold)
+    return threshold, whatif.sweep(registry_for(session, [item]), item, threshold, chosen, as_of)
+
+
+def _threshold(item: Item, key: str) -> Threshold:
+    found = whatif.find_threshold(item, key)
+    if found is None:
+        raise ValidationFailed("该事项没有这个门槛，请从列表中选择。")
+    return found
+
+
 __all__ = [
-    "FACTS", "FILTERS", "KINDS", "PUSH", "SEGMENTS", "VISIT", "ActionReport", "PushCount",
-    "TargetRow", "Targeting", "act", "actions_of", "answer_fact_request", "evaluate",
-    "fact_request", "item_for", "items_for", "liaison_names", "pushes", "reached_usccs",
-    "targeting", "visit_tasks",
+    "DEFAULT_TAKE_UP",
+    "FACTS",
+    "FILTERS",
+    "KINDS",
+    "PUSH",
+    "SEGMENTS",
+    "VISIT",
+    "ActionReport",
+    "Comparison",
+    "Draft",
+    "ItemSimulation",
+    "PushCount",
+    "TargetRow",
+    "Targeting",
+    "Threshold",
+    "WhatIf",
+    "act",
+    "actions_of",
+    "answer_fact_request",
+    "baseline",
+    "compare",
+    "draft_file",
+    "draft_version",
+    "evaluate",
+    "fact_request",
+    "item_for",
+    "items_for",
+    "liaison_names",
+    "pushes",
+    "reached_usccs",
+    "registry_for",
+    "simulate",
+    "sweep",
+    "sweep_chart",
+    "targeting",
+    "thresholds",
+    "visit_tasks",
+    "wan",
+    "what_if",
 ]
