@@ -56,6 +56,8 @@ VIEWS: list[str] = [
     "huiqi.policies.views",
     "huiqi.appeals.views",
     "huiqi.appeals.open311",  # Open311 GeoReport v2 at /open311/v2 (token auth, no cookie)
+    "huiqi.insights.targeting_views",
+    "huiqi.insights.simulation_views",
 ]
 ENDPOINTS: list[str] = [
     "huiqi.auth.endpoints",
@@ -67,6 +69,8 @@ ENDPOINTS: list[str] = [
     "huiqi.policies.endpoints",
     "huiqi.appeals.endpoints",
     "huiqi.knowledge.endpoints",
+    "huiqi.insights.targeting_endpoints",
+    "huiqi.insights.simulation_endpoints",
 ]
 # FastAPI tries routers in order and each of a router's routes in turn, twice per request (a few
 # microseconds a route): the busiest come first. Paths of different modules never overlap

@@ -144,6 +144,12 @@ def answer(session: Session, actor: Actor, clock: Clock, action_id: int,
     enterprise = registry.require_by_uscc(session, request.enterprise_uscc)
     profile = {k: v for k, v in given.items() if catalog[k].kind == "profile"}
     facts = {k: v for k, v in given.items() if catalog[k].kind != "profile"}
+    registry.validate_profile(profile)  # every problem refused before anything is written
+    checked = registry.coerce_facts(facts)
+    if checked.problems:
+        raise ValidationFailed("信息有误：" + "；".join(
+            f"{catalog[n].label}：{m}" for n, m in checked.problems.items()),
+            details=checked.problems)
     before = {**{k: registry.profile_dict(enterprise).get(k) for k in profile},
               **{k: registry.get_facts(session, enterprise).get(k) for k in facts}}
     if profile:
