@@ -21,6 +21,7 @@ MODULES = [
     "huiqi.cli.grants_cmd",
     "huiqi.cli.audit_cmd",
     "huiqi.cli.knowledge_cmd",
+    "huiqi.cli.insights_cmd",
 ]
 
 

@@ -8,7 +8,7 @@ the office dashboard read (`insights.service.pushes`)."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -60,6 +60,9 @@ def act(session: Session, actor: Actor, clock: Clock, item: Item, kind: str,
     if not rows:
         raise ValidationFailed("没有可操作的企业：请先选择分组或筛选条件。")
     now = clock.now()
+    if kind == VISIT:  # the officials assigned now (a list read earlier may be older)
+        assigned = repo.liaisons(session)
+        rows = [replace(r, liaisons=tuple(sorted(assigned.get(r.uscc, ())))) for r in rows]
     new = repo.insert_once(session, [{
         "kind": kind, "item_id": item.id, "enterprise_id": r.enterprise_id,
         "enterprise_uscc": r.uscc, "segment": r.segment,

@@ -28,8 +28,8 @@ def liaisons(session: Session) -> dict[str, set[int]]:
 def user_names(session: Session, ids: Sequence[int]) -> dict[int, str]:
     if not ids:
         return {}
-    return dict(session.execute(select(User.id, User.display_name)
-                                .where(User.id.in_(list(ids)))).tuples().all())
+    return {int(i): str(n) for i, n in session.execute(
+        select(User.id, User.display_name).where(User.id.in_(list(ids)))).all()}
 
 
 def enterprise_accounts(session: Session, usccs: Sequence[str]) -> dict[str, list[int]]:
@@ -58,7 +58,7 @@ def insert_once(session: Session, rows: Sequence[dict[str, Any]]) -> dict[int, i
         stmt = insert(InsightAction).values(chunk).on_conflict_do_nothing(
             index_elements=["kind", "item_id", "enterprise_id"]).returning(
             InsightAction.enterprise_id, InsightAction.id)
-        created.update(dict(session.execute(stmt).tuples().all()))
+        created.update({int(e): int(a) for e, a in session.execute(stmt).all()})
     return created
 
 
