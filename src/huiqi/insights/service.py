@@ -183,6 +183,7 @@ def compare(session: Session, base: Sequence[Item], new: Sequence[Item], as_of: 
 
 def what_if(session: Session, item: Item, key: str, value: Decimal, as_of: date) -> WhatIf:
     threshold = _threshold(item, key)
+    _check_value(value)
     return whatif.what_if(registry_for(session, [item]), item, threshold, value, as_of)
 
 
@@ -190,7 +191,15 @@ def sweep(session: Session, item: Item, key: str, values: Sequence[Decimal] | No
           as_of: date) -> tuple[Threshold, list[tuple[Decimal, ItemSimulation]]]:
     threshold = _threshold(item, key)
     chosen = list(values) if values else whatif.default_values(threshold)
+    for v in chosen:
+        _check_value(v)
     return threshold, whatif.sweep(registry_for(session, [item]), item, threshold, chosen, as_of)
+
+
+def _check_value(value: Decimal) -> None:
+    if not value.is_finite() or value < 0 or value >= Decimal("1e13") or \
+            value != value.quantize(Decimal("0.000001")):
+        raise ValidationFailed("门槛值应为不小于 0 的数字（最多 6 位小数）。")
 
 
 def _threshold(item: Item, key: str) -> Threshold:
