@@ -20,7 +20,7 @@ import numpy as np
 
 from huiqi.matching.service import RegistryColumns, VectorResult
 from huiqi.registry.service import industry_name, load_catalog
-from huiqi.rules import REGION_CRITERION, Item, describe_regions, ir
+from huiqi.rules import REGION_CRITERION, Item, describe_regions, engine_ir, ir
 
 ATTRIBUTES = ("region", "street", "industry_code", "size_class")
 BANDS = ((0, "1万元以下"), (1_000_000, "1万—5万元"), (5_000_000, "5万—10万元"),
@@ -57,7 +57,7 @@ class ItemSimulation:
     upper: Decimal  # certain + the unknown ones if every unknown fact is favourable
     unbounded: int  # unknown enterprises whose amount has no bound (no fixed cap)
     drivers: list[Driver]
-    near: list[tuple[str, int, Decimal]]  # criterion, enterprises failing only it, their amount
+    near: list[tuple[str, int]]  # criterion, enterprises failing only that one
     by_industry: list[Share]
     by_size: list[Share]
     by_street: list[Share]
@@ -69,7 +69,15 @@ class ItemSimulation:
     eligible_ids: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64), repr=False)
     status: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int8), repr=False)
     failed: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64), repr=False)
-    amounts: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64), repr=False)
+    eligible_rows: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64), repr=False)
+    eligible_fen: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64), repr=False)
+
+    def amount_at(self, row: int) -> Decimal | None:
+        """The eligible amount of registry row `row` (None: not eligible, or no amount)."""
+        k = int(np.searchsorted(self.eligible_rows, row))
+        if k >= len(self.eligible_rows) or self.eligible_rows[k] != row:
+            return None
+        return _yuan(int(self.eligible_fen[k]))
 
     @property
     def expected(self) -> Decimal:
@@ -85,10 +93,11 @@ def simulate(registry: RegistryColumns, items: Sequence[Item], as_of: date, *,
     for when in sorted({d for _, d in dated}):
         chosen = [k for k, (_, d) in enumerate(dated) if d == when]
         group = [dated[k][0] for k in chosen]
-        results = registry.evaluate(group, when)
-        relaxed = _relaxed(registry, group, results, when)
-        for k, item, result, free in zip(chosen, group, results, relaxed, strict=True):
-            out[k] = _one(registry, item, when, result, free, take_up, as_of)
+        bound = [engine_ir(i, when) for i in group]  # bound once: each costs milliseconds
+        results = registry.evaluate_bound(bound)
+        relaxed = _favourable(registry, bound, results)
+        for k, item, b, result, free in zip(chosen, group, bound, results, relaxed, strict=True):
+            out[k] = _one(registry, item, b, when, result, free, take_up, as_of)
     return [s for s in out if s is not None]
 
 
@@ -96,22 +105,24 @@ def _date_for(item: Item, as_of: date) -> date:
     return item.starts if item.starts > as_of else as_of
 
 
-def _relaxed(registry: RegistryColumns, items: Sequence[Item], results: Sequence[VectorResult],
-             as_of: date) -> list[VectorResult | None]:
-    """Each item's amount with every criterion taken as met (for the unknown rows' bound),
-    only for items that have unknown rows."""
+def _favourable(registry: RegistryColumns, bound: Sequence[ir.ItemIR],
+                results: Sequence[VectorResult]) -> list[VectorResult | None]:
+    """Each item with every unknown criterion taken as met (COALESCE(criterion, TRUE)): its
+    amount on the unknown rows is what they would get if every unknown fact were favourable.
+    Only for items with unknown rows; amounts are computed on the eligible-or-unknown rows."""
     need = [k for k, r in enumerate(results) if bool((r.eligible == -1).any())]
-    free = registry.evaluate([_without_criteria(items[k]) for k in need], as_of, details=False)
-    found: list[VectorResult | None] = [None] * len(items)
+    free = registry.evaluate_bound([_coalesced(bound[k]) for k in need], details=False)
+    found: list[VectorResult | None] = [None] * len(bound)
     for k, r in zip(need, free, strict=True):
         found[k] = r
     return found
 
 
-def _without_criteria(item: Item) -> Item:
-    twin = copy.copy(item)
-    twin.criteria = []
-    return twin
+def _coalesced(bound: ir.ItemIR) -> ir.ItemIR:
+    yes = ir.Const(True, ir.ValueType.BOOL)
+    return replace(bound, criteria=tuple(
+        ir.CriterionIR(c.name, ir.Coalesce((c.expr, yes), ir.ValueType.BOOL), c.fields)
+        for c in bound.criteria))
 
 
 def with_criterion(item: Item, name: str, expr: ir.Node) -> Item:
@@ -121,104 +132,113 @@ def with_criterion(item: Item, name: str, expr: ir.Node) -> Item:
     return twin
 
 
-def _one(registry: RegistryColumns, item: Item, when: date, r: VectorResult,
+def _one(registry: RegistryColumns, item: Item, bound: ir.ItemIR, when: date, r: VectorResult,
          free: VectorResult | None, take_up: Decimal, asked: date) -> ItemSimulation:
+    """One item's figures from the engine's arrays: whole-column work is a few comparisons and
+    one bincount; everything else runs on the eligible or unknown rows only."""
     assert r.failed_bits is not None and r.missing_bits is not None
     names = [c.name for c in item.criteria]
-    region_bit = 1 << names.index(REGION_CRITERION) if REGION_CRITERION in names else 0
-    failed = r.failed_bits.astype(np.int64)
-    scope = (failed & region_bit) == 0
-    e, known = r.eligible, r.amount_known
-    elig, unk = e == 1, e == -1
-    fen = np.where(elig & known, r.amount_fen, 0)
-    bound, unbounded = _bounds(item, when, unk, free)
-    near = (e == 0) & scope & (failed > 0) & ((failed & (failed - 1)) == 0)
+    region = names.index(REGION_CRITERION) if REGION_CRITERION in names else -1
+    e = r.eligible
+    eligible, unknown = np.flatnonzero(e == 1), np.flatnonzero(e == -1)
+    fen = np.where(_known_at(r, eligible), r.amount_fen[eligible], 0)
+    extra, unbounded = _bounds(bound, unknown, free)
+    out_of_scope, near = _failures(r.failed_bits, names, region)
     sim = ItemSimulation(
-        item, when, registry.n, int(scope.sum()), int(elig.sum()), int(unk.sum()),
-        _yuan(int(fen.sum())), _yuan(int(fen.sum()) + int(bound.sum())), unbounded,
-        _drivers(item, when, r.missing_bits, unk, bound),
-        _near(names, failed, near, free), *_shares(registry, elig, fen),
-        take_up, item.budget_per_year, None,
-        eligible_ids=registry.ids[elig], status=e, failed=failed, amounts=fen)
+        item, when, registry.n, registry.n - out_of_scope, len(eligible), len(unknown),
+        _yuan(int(fen.sum())), _yuan(int(fen.sum()) + int(extra.sum())), unbounded,
+        _drivers(bound, r.missing_bits[unknown], extra), near,
+        *_shares(registry, eligible, fen), take_up, item.budget_per_year, None,
+        eligible_ids=registry.ids[eligible], status=e, failed=r.failed_bits,
+        eligible_rows=eligible, eligible_fen=fen)
     sim.runs_out = _runs_out(item, when, sim.certain * take_up)
     sim.warnings = _warnings(item, sim, asked)
     return sim
 
 
-def _bounds(item: Item, when: date, unk: np.ndarray, free: VectorResult | None
+def _known_at(r: VectorResult, rows: np.ndarray) -> np.ndarray:
+    """Whether the amount of each of `rows` is known (from the validity bitmap, unpacked only
+    for those rows)."""
+    return ((r.amount_valid[rows >> 3] >> (rows & 7).astype(np.uint8)) & 1).astype(bool)
+
+
+def _failures(failed: np.ndarray, names: list[str], region: int
+              ) -> tuple[int, list[tuple[str, int]]]:
+    """(rows outside the region, near misses per criterion): a near miss fails exactly one
+    criterion, never the region. One bincount over the failed-criteria bit patterns."""
+    if failed.dtype.itemsize <= 2:
+        counts = np.bincount(failed, minlength=1 << len(names) if len(names) < 16 else 1)
+        patterns = np.arange(len(counts))
+        out = int(counts[(patterns >> region) & 1 == 1].sum()) if region >= 0 else 0
+        single = [int(counts[1 << k]) if (1 << k) < len(counts) else 0
+                  for k in range(len(names))]
+    else:
+        bits = failed.astype(np.uint64)
+        out = int(((bits >> np.uint64(region)) & np.uint64(1)).sum()) if region >= 0 else 0
+        single = [int((bits == np.uint64(1 << k)).sum()) for k in range(len(names))]
+    near = [(n, c) for k, (n, c) in enumerate(zip(names, single, strict=True))
+            if c and k != region]
+    return out, sorted(near, key=lambda t: -t[1])
+
+
+def _bounds(bound: ir.ItemIR, unknown: np.ndarray, free: VectorResult | None
             ) -> tuple[np.ndarray, int]:
-    """fen each unknown row could add (its amount with the criteria met, else the fixed cap),
-    and how many have no bound at all."""
-    bound = np.zeros(len(unk), np.int64)
-    if free is None or not unk.any():
-        return bound, 0
-    cap = _fixed_cap(item, when)
-    ok = unk & free.amount_known
-    bound[ok] = free.amount_fen[ok]
-    rest = unk & ~free.amount_known
-    if cap is not None:
-        bound[rest] = cap
-        return bound, 0
-    return bound, int(rest.sum())
-
-
-def _fixed_cap(item: Item, when: date) -> int | None:
-    """The smallest constant cap of the item, in fen (None: no constant cap)."""
-    caps = [n.value for _, n in item.bound_ir(when).caps
+    """fen each unknown row could add (its amount if every unknown fact is favourable, else the
+    item's fixed cap), and how many have no bound at all."""
+    extra = np.zeros(len(unknown), np.int64)
+    if free is None or not len(unknown):
+        return extra, 0
+    ok = _known_at(free, unknown)
+    extra[ok] = free.amount_fen[unknown[ok]]
+    caps = [n.value for _, n in bound.caps
             if isinstance(n, ir.Const) and isinstance(n.value, Decimal)]
-    return int(min(caps) * 100) if caps else None
+    if caps:
+        extra[~ok] = int(min(caps) * 100)
+        return extra, 0
+    return extra, int((~ok).sum())
 
 
-def _drivers(item: Item, when: date, bits: np.ndarray, unk: np.ndarray, bound: np.ndarray
-             ) -> list[Driver]:
+def _drivers(bound: ir.ItemIR, bits: np.ndarray, extra: np.ndarray) -> list[Driver]:
+    """Per field: the unknown rows missing it, and the most they hold back (`bits` and
+    `extra` are of the unknown rows)."""
     catalog = load_catalog()
-    fields = item.bound_ir(when).fields
     b = bits.astype(np.int64)
     found = []
-    for j, name in enumerate(fields):
-        rows = unk & ((b >> j) & 1).astype(bool)
-        if rows.any():
+    for j, name in enumerate(bound.fields):
+        hit = ((b >> j) & 1).astype(bool)
+        if hit.any():
             found.append(Driver(name, catalog[name].label if name in catalog else name,
-                                int(rows.sum()), _yuan(int(bound[rows].sum()))))
+                                int(hit.sum()), _yuan(int(extra[hit].sum()))))
     return sorted(found, key=lambda d: (-d.enterprises, -d.amount))
 
 
-def _near(names: list[str], failed: np.ndarray, near: np.ndarray, free: VectorResult | None
-          ) -> list[tuple[str, int, Decimal]]:
-    found = []
-    for k, name in enumerate(names):
-        rows = near & (failed == (1 << k))
-        if rows.any():
-            amount = 0 if free is None else int(
-                free.amount_fen[rows & free.amount_known].sum())
-            found.append((name, int(rows.sum()), _yuan(amount)))
-    return sorted(found, key=lambda t: -t[1])
-
-
-def _shares(registry: RegistryColumns, elig: np.ndarray, fen: np.ndarray
+def _shares(registry: RegistryColumns, rows: np.ndarray, fen: np.ndarray
             ) -> tuple[list[Share], list[Share], list[Share], list[Share]]:
+    """Distributions of the eligible `rows` (with their amounts `fen`)."""
     catalog = load_catalog()
     sizes = dict(catalog["size_class"].values)
-    industry = _group(registry, "industry_code", elig, fen, lambda w: w[:1],
+    industry = _group(registry, "industry_code", rows, fen, lambda w: w[:1],
                       lambda s: f"{s} {industry_name(s) or ''}".strip())
-    size = _group(registry, "size_class", elig, fen, lambda w: w, lambda s: sizes.get(s, s))
-    street = _group(registry, "street", elig, fen, lambda w: w, lambda s: s)
+    size = _group(registry, "size_class", rows, fen, lambda w: w, lambda s: sizes.get(s, s))
+    street = _group(registry, "street", rows, fen, lambda w: w, lambda s: s)
     edges = np.array([lo for lo, _ in BANDS[1:]], np.int64)
-    band = np.searchsorted(edges, fen[elig], side="right")
-    bands = [Share(label, int((band == k).sum()), _yuan(int(fen[elig][band == k].sum())))
+    band = np.searchsorted(edges, fen, side="right")
+    counts = np.bincount(band, minlength=len(BANDS))
+    sums = np.bincount(band, weights=fen, minlength=len(BANDS))
+    bands = [Share(label, int(counts[k]), _yuan(round(float(sums[k]))))
              for k, (_, label) in enumerate(BANDS)]
     return industry, size, street, [b for b in bands if b.count]
 
 
-def _group(registry: RegistryColumns, name: str, elig: np.ndarray, fen: np.ndarray,
+def _group(registry: RegistryColumns, name: str, rows: np.ndarray, fen: np.ndarray,
            key: object, label: object) -> list[Share]:
     col = registry.columns.get(name)
     if col is None:
         return []
-    codes = col[0].astype(np.int64)
+    codes = col[0][rows].astype(np.int64)
     words = [*registry.columns.dictionaries.get(name, []), ""]  # code -1: unknown
-    counts = np.bincount(codes[elig] + 1, minlength=len(words))
-    amounts = np.bincount(codes[elig] + 1, weights=fen[elig], minlength=len(words))
+    counts = np.bincount(codes + 1, minlength=len(words))
+    amounts = np.bincount(codes + 1, weights=fen, minlength=len(words))
     merged: dict[str, tuple[int, int]] = {}
     for code in np.flatnonzero(counts):
         word = words[code - 1] if code else ""

@@ -42,7 +42,7 @@ class ItemSimulationOut(BaseModel):
     upper: Decimal
     unbounded: int
     drivers: list[ShareOut]
-    near: list[ShareOut]
+    near: dict[str, int]
     by_industry: list[ShareOut]
     by_size: list[ShareOut]
     by_street: list[ShareOut]
@@ -89,7 +89,7 @@ def sim_out(s: ItemSimulation) -> ItemSimulationOut:
         population=s.population, in_scope=s.in_scope, eligible=s.eligible, unknown=s.unknown,
         certain=s.certain, upper=s.upper, unbounded=s.unbounded,
         drivers=shares([(d.label, d.enterprises, d.amount) for d in s.drivers]),
-        near=shares(s.near),
+        near=dict(s.near),
         by_industry=shares([(x.label, x.count, x.amount) for x in s.by_industry]),
         by_size=shares([(x.label, x.count, x.amount) for x in s.by_size]),
         by_street=shares([(x.label, x.count, x.amount) for x in s.by_street]),

@@ -229,9 +229,7 @@ def _why(sim: ItemSimulation | None, names: list[str], i: int) -> str:
 
 
 def _amount(sim: ItemSimulation | None, i: int) -> Decimal | None:
-    if sim is None or int(sim.status[i]) != 1:
-        return None
-    return (Decimal(int(sim.amounts[i])) / 100).quantize(Decimal("0.01"))
+    return None if sim is None else sim.amount_at(i)
 
 
 def _rules(old: ItemSimulation | None, new: ItemSimulation | None) -> list[tuple[str, str, str]]:

@@ -15,8 +15,14 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from huiqi.matching.engines.vector import Columns, VectorResult, columns_from_arrow, evaluate_items
-from huiqi.rules import Catalog, FieldSpec, FieldType, Item
+from huiqi.matching.engines.vector import (
+    Columns,
+    VectorResult,
+    columns_from_arrow,
+    evaluate_bound,
+    evaluate_items,
+)
+from huiqi.rules import Catalog, FieldSpec, FieldType, Item, ir
 
 
 @dataclass(frozen=True)
@@ -34,6 +40,11 @@ class RegistryColumns:
     def evaluate(self, items: Sequence[Item], as_of: date, *, details: bool = True
                  ) -> list[VectorResult]:
         return evaluate_items(items, self.columns, self.n, as_of, details=details)
+
+    def evaluate_bound(self, bound: Sequence[ir.ItemIR], *, details: bool = True
+                       ) -> list[VectorResult]:
+        """Items already prepared for the engines (`rules.engine_ir`)."""
+        return evaluate_bound(bound, self.columns, self.n, details=details)
 
     def text(self, name: str) -> list[str | None]:
         """A text column's values per row (None: unknown)."""
