@@ -65,7 +65,7 @@ def simulate_cmd(
         console.print(line["sentence"])
 
 
-def _what_if(session, items, spec: str, when: date) -> dict[str, object]:  # type: ignore[no-untyped-def]
+def _what_if(session, items, spec: str, when: date) -> dict[str, object]:
     from huiqi.insights import service
 
     try:
@@ -84,7 +84,7 @@ def _what_if(session, items, spec: str, when: date) -> dict[str, object]:  # typ
             "certain": str(w.after.certain)}
 
 
-def _print(sims) -> None:  # type: ignore[no-untyped-def]
+def _print(sims) -> None:
     table = Table(title="政策模拟（测算，未发布）")
     for col in ("事项", "符合条件", "待补充信息", "测算金额（元）", "测算上限（元）", "年度预算",
                 "预算用完"):

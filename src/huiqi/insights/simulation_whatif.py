@@ -213,8 +213,8 @@ def _compare_one(registry: RegistryColumns, old: ItemSimulation | None,
         return Change(int(registry.ids[i]), uscc[i] or "", names[i] or "", STATUS[int(s0[i])],
                       STATUS[int(s1[i])], _amount(old, i), _amount(new, i), why)
 
-    gainers = [change(i, _why(old, c0, i) or "新设事项") for i in gained]
-    losers = [change(i, _why(new, c1, i) or ("事项取消" if new is None else "待补充信息"))
+    gainers = [change(int(i), _why(old, c0, int(i)) or "新设事项") for i in gained]
+    losers = [change(int(i), _why(new, c1, int(i)) or ("事项取消" if new is None else "待补充信息"))
               for i in lost]
     return Comparison(shown.item.id, shown.item.title, old, new, gainers, losers,
                       _rules(old, new))

@@ -153,19 +153,25 @@ def answer(session: Session, actor: Actor, clock: Clock, action_id: int,
         raise ValidationFailed("信息有误：" + "；".join(
             f"{catalog[n].label}：{m}" for n, m in checked.problems.items()),
             details=checked.problems)
+    owner = matching.owner_by_uscc(session, request.enterprise_uscc)
+    if owner is None:
+        raise NotFound("该补充信息请求不存在。")
+    ent_id, region = owner[0], owner[3]
     before = {**{k: registry.profile_dict(enterprise).get(k) for k in profile},
               **{k: registry.get_facts(session, enterprise).get(k) for k in facts}}
+    items = policies.in_force(session, as_of, region).items
+    old = matching.results(session, catalog, ent_id, items, as_of, refresh=False).rows
+    was = {e.item.id for e in matching.pack(items, old).eligible}
     if profile:
-        registry.upsert(session, {"uscc": enterprise.uscc, **profile})
+        registry.upsert(session, {"uscc": request.enterprise_uscc, **profile})
     if facts:
         registry.set_facts(session, enterprise, facts)
-    items = policies.in_force(session, as_of, enterprise.region).items
-    matching.match_all(session, catalog, items, as_of, enterprise_ids=[enterprise.id])
-    rows = matching.results(session, catalog, enterprise.id, items, as_of, refresh=False).rows
-    gained = [e.item.title for e in matching.pack(items, rows).eligible]
+    matching.match_all(session, catalog, items, as_of, enterprise_ids=[ent_id])
+    rows = matching.results(session, catalog, ent_id, items, as_of, refresh=False).rows
+    gained = [e.item.title for e in matching.pack(items, rows).eligible if e.item.id not in was]
     if all(f in given for f in asked):
         request.status, request.done_at = "done", clock.now()
-    audit.record(session, actor, "insights.facts_answer", ("enterprise", enterprise.id),
+    audit.record(session, actor, "insights.facts_answer", ("enterprise", ent_id),
                  before={k: registry.to_text(v) for k, v in before.items()},
                  after={k: str(v) for k, v in given.items()}, at=clock.now())
     session.flush()

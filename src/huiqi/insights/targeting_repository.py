@@ -40,7 +40,8 @@ def enterprise_accounts(session: Session, usccs: Sequence[str]) -> dict[str, lis
                 select(User.id, User.enterprise_uscc)
                 .where(User.role == Role.ENTERPRISE.value, User.is_active.is_(True),
                        User.enterprise_uscc.in_(chunk)).order_by(User.id)):
-            found.setdefault(uscc, []).append(uid)
+            if uscc:
+                found.setdefault(uscc, []).append(uid)
     return found
 
 
