@@ -19,6 +19,7 @@ DOMAINS = {
     "auth": "账号", "user": "账号", "department": "部门", "appeal": "诉求", "appeals": "诉求",
     "grant": "申报", "grants": "申报", "policy": "政策", "matching": "政策匹配",
     "audit": "审计", "registry": "企业库", "enterprise": "企业", "notify": "通知",
+    "insights": "政策推送与模拟",
 }
 
 _NAMED_ACTIONS = {
@@ -31,6 +32,8 @@ _NAMED_ACTIONS = {
     "audit.export": "导出审计日志",
     "policy.upload": "上传政策文件", "policy.publish": "发布政策", "policy.withdraw": "撤回政策",
     "matching.facts_supply": "补充申报信息",
+    "insights.push": "政策精准推送", "insights.visit": "生成走访任务",
+    "insights.facts": "请企业补充信息", "insights.facts_answer": "企业按请求补充信息",
     "appeal.attachment_add": "上传诉求附件", "appeal.category_create": "新建诉求分类",
     "appeal.category_update": "修改诉求分类", "appeal.holiday_override_set": "设置节假日调整",
     "appeal.holiday_override_remove": "删除节假日调整", "appeal.hotline_import": "导入热线工单",
@@ -67,6 +70,7 @@ SUBJECTS = {
     "grant_evaluations": "绩效评价", "policy_documents": "政策文件", "policy_versions": "政策版本",
     "enterprise": "企业", "enterprises": "企业", "api_tokens": "访问令牌",
     "notifications": "通知", "audit_log": "审计日志",
+    "policy_item": "政策事项",
 }
 LINKS = {
     "appeals": "/appeals/{id}", "appeal": "/appeals/{id}",
@@ -102,6 +106,11 @@ FIELDS = {
     "failed_logins": "连续登录失败次数", "locked_until": "锁定至", "ip": "来源 IP",
     "path": "页面", "query": "查询条件", "file": "文件", "method": "请求方式",
     "message": "提示",
+    "segment": "分组", "street": "街道（镇）", "industry": "行业门类", "size": "企业规模",
+    "liaison": "包联干部", "kind": "操作", "selected": "选中企业", "created": "新建",
+    "skipped": "此前已做（未重复）", "notified": "已通知账号", "via": "方式",
+    "as_of": "测算日期", "take_up": "预计申报率", "threshold": "门槛", "value": "门槛值",
+    "against": "对比版本",
 }
 
 VALUES: dict[str, str] = {**{s.value: s.label for s in vocab.AppealStatus},
@@ -110,7 +119,10 @@ VALUES: dict[str, str] = {**{s.value: s.label for s in vocab.AppealStatus},
                           **{r.value: label for r, label in ROLE_LABELS.items()},
                           "draft": "草稿", "published": "已发布", "withdrawn": "已撤回",
                           "lead_department": "牵头部门", "co_department": "协办部门",
-                          "system": "系统"}
+                          "system": "系统",
+                          "eligible": "可享受", "unknown": "待补充信息", "near": "差一项条件",
+                          "applied": "已申报/已兑现", "push": "推送通知", "visit": "走访任务",
+                          "facts": "请企业补充信息"}
 
 
 def actor_name(username: str | None, role: str | None) -> str:
@@ -157,7 +169,13 @@ def value_text(value: Any) -> str:
     if isinstance(value, Mapping):
         return "；".join(f"{field_label(str(k))}：{value_text(v)}" for k, v in value.items())
     text = str(value)
-    return VALUES.get(text, text)
+    if text in VALUES:
+        return VALUES[text]
+    names = load_catalog().names()  # fields, one or joined by ";" (a targeting group's facts)
+    parts = text.split(";")
+    if all(p in names for p in parts):
+        return "、".join(field_label(p) for p in parts)
+    return text
 
 
 def changes(before: Any, after: Any) -> list[tuple[str, str, str]]:

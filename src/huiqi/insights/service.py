@@ -153,6 +153,22 @@ def draft_version(session: Session, actor: Actor, document_id: int, number: int)
     return Draft(row.title, label, items, document_id, number, row.status)
 
 
+def versions_for(session: Session, actor: Actor) -> list[tuple[Any, list[Any]]]:
+    """The library's documents and versions the actor may simulate (a department: those with
+    an item of its own)."""
+    docs = policies.documents(session)
+    if actor.role is not Role.DEPARTMENT:
+        return docs
+    mine = _department(session, actor)
+    kept = []
+    for doc, rows in docs:
+        own = [v for v in rows
+               if any(i.department == mine for i in policies.parsed(session, v).items)]
+        if own:
+            kept.append((doc, own))
+    return kept
+
+
 def draft_file(path: Path) -> Draft:
     """A policy file (YAML) as a draft; PolicyError lists its problems."""
     doc = load_policy_file(path, load_catalog())
@@ -246,6 +262,7 @@ __all__ = [
     "sweep_chart",
     "targeting",
     "thresholds",
+    "versions_for",
     "visit_tasks",
     "wan",
     "what_if",

@@ -18,9 +18,17 @@ from decimal import Decimal
 
 import numpy as np
 
+from huiqi.kit.errors import ValidationFailed
 from huiqi.matching.service import RegistryColumns, VectorResult
 from huiqi.registry.service import industry_name, load_catalog
-from huiqi.rules import REGION_CRITERION, Item, describe_regions, engine_ir, ir
+from huiqi.rules import (
+    REGION_CRITERION,
+    Item,
+    ParameterUnavailable,
+    describe_regions,
+    engine_ir,
+    ir,
+)
 
 ATTRIBUTES = ("region", "street", "industry_code", "size_class")
 BANDS = ((0, "1万元以下"), (1_000_000, "1万—5万元"), (5_000_000, "5万—10万元"),
@@ -88,12 +96,12 @@ def simulate(registry: RegistryColumns, items: Sequence[Item], as_of: date, *,
              take_up: Decimal = DEFAULT_TAKE_UP) -> list[ItemSimulation]:
     """Every item over every enterprise of `registry` (as of `as_of`, or an item's start date
     when it starts later: a draft for next year is measured as it will apply)."""
-    dated = [(item, _date_for(item, as_of)) for item in items]
+    dated = [(item, date_for(item, as_of)) for item in items]
     out: list[ItemSimulation | None] = [None] * len(dated)
     for when in sorted({d for _, d in dated}):
         chosen = [k for k, (_, d) in enumerate(dated) if d == when]
         group = [dated[k][0] for k in chosen]
-        bound = [engine_ir(i, when) for i in group]  # bound once: each costs milliseconds
+        bound = [_bind(i, when) for i in group]  # bound once: each costs milliseconds
         results = registry.evaluate_bound(bound)
         relaxed = _favourable(registry, bound, results)
         for k, item, b, result, free in zip(chosen, group, bound, results, relaxed, strict=True):
@@ -101,8 +109,21 @@ def simulate(registry: RegistryColumns, items: Sequence[Item], as_of: date, *,
     return [s for s in out if s is not None]
 
 
-def _date_for(item: Item, as_of: date) -> date:
-    return item.starts if item.starts > as_of else as_of
+def _bind(item: Item, when: date) -> ir.ItemIR:
+    try:
+        return engine_ir(item, when)
+    except ParameterUnavailable as exc:
+        raise ValidationFailed(f"“{item.title}”在 {when.isoformat()} 缺少政策参数的取值，"
+                               f"无法测算：{exc}") from None
+
+
+def date_for(item: Item, as_of: date) -> date:
+    """`as_of` within the item's dates: a draft starting later is measured on its first day,
+    one that has ended on its last (its dated parameters may have no value after it)."""
+    if item.starts > as_of:
+        return item.starts
+    ends = item.ends
+    return ends if ends is not None and ends < as_of else as_of
 
 
 def _favourable(registry: RegistryColumns, bound: Sequence[ir.ItemIR],
@@ -267,11 +288,12 @@ def _runs_out(item: Item, when: date, yearly: Decimal) -> str | None:
 
 def _warnings(item: Item, sim: ItemSimulation, asked: date) -> list[str]:
     found = []
-    if sim.as_of != asked:
+    if sim.as_of > asked:
         found.append(f"该事项自 {item.starts.isoformat()} 起施行，按施行日测算。")
     ends = item.ends
     if ends is not None and ends < asked:
-        found.append(f"该事项已于 {ends.isoformat()} 失效：按现有日期发布后不会覆盖任何企业。")
+        found.append(f"该事项已于 {ends.isoformat()} 失效：按现有日期发布后不会覆盖任何企业"
+                     "（以下按失效日测算）。")
     if sim.in_scope == 0:
         found.append(f"适用地区（{describe_regions(item.document.regions)}）内没有登记的企业："
                      "按现有地区发布后不会覆盖任何企业。")

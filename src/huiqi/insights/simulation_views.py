@@ -53,7 +53,7 @@ def parse_day(raw: str | None, default: date) -> date:
 
 @router.get("/insights/simulations")
 def versions(request: Request, db: DBSession, actor: SimulationUser) -> Response:
-    docs = policies.documents(db)
+    docs = service.versions_for(db, actor)
     return render(request, "insights/simulations.html", {
         "docs": docs, "labels": policies.STATUS_LABELS})
 

@@ -19,9 +19,11 @@ from sqlalchemy.orm import Session
 from huiqi.grants import service as grants
 from huiqi.grants.service import Standing
 from huiqi.insights import targeting_repository as repo
+from huiqi.insights.simulation import date_for
+from huiqi.kit.errors import ValidationFailed
 from huiqi.matching import service as matching
 from huiqi.registry.service import industry_name, load_catalog
-from huiqi.rules import REGION_CRITERION, Item
+from huiqi.rules import REGION_CRITERION, Item, ParameterUnavailable
 
 ELIGIBLE, UNKNOWN, NEAR, APPLIED = "eligible", "unknown", "near", "applied"
 SEGMENTS = {ELIGIBLE: "可享受", UNKNOWN: "待补充信息", NEAR: "差一项条件", APPLIED: "已申报/已兑现"}
@@ -112,7 +114,11 @@ def evaluate(session: Session, item: Item, as_of: date) -> list[TargetRow]:
     """Every enterprise in the item's scope with its outcome and segment, by enterprise id."""
     catalog = load_catalog()
     registry = matching.registry_columns(session, catalog, [*ATTRIBUTES, *item.fields])
-    (result,) = registry.evaluate([item], as_of)
+    try:
+        (result,) = registry.evaluate([item], as_of)
+    except ParameterUnavailable as exc:
+        raise ValidationFailed(f"“{item.title}”在 {as_of.isoformat()} 缺少政策参数的取值，"
+                               f"无法测算：{exc}") from None
     criteria = [c.name for c in item.criteria]
     fields = item.bound_ir(as_of).fields
     standings = grants.item_standings(session, item.id)
@@ -148,6 +154,8 @@ def targeting(session: Session, item: Item, as_of: date, *, segment: str = UNKNO
     if segment not in SEGMENTS:
         segment = UNKNOWN
     chosen = {k: v for k, v in (filters or {}).items() if v and k in _BY_NAME}
+    in_force = item.in_force(as_of)
+    as_of = date_for(item, as_of)
     everyone = evaluate(session, item, as_of)
     options = {f.name: _options(f, everyone) for f in FILTERS}
     kept = [r for r in everyone if all(v in _BY_NAME[k].values(r) for k, v in chosen.items())]
@@ -162,8 +170,7 @@ def targeting(session: Session, item: Item, as_of: date, *, segment: str = UNKNO
         rows = [r for r in rows if ";".join(r.missing) == missing]
     rows.sort(key=lambda r: (-(r.amount or 0), r.uscc))
     return Targeting(item, as_of, segment, rows, {s: counts.get(s, 0) for s in SEGMENTS},
-                     missing_groups, near.most_common(), options, chosen, missing,
-                     item.in_force(as_of))
+                     missing_groups, near.most_common(), options, chosen, missing, in_force)
 
 
 _BY_NAME = {f.name: f for f in FILTERS}
