@@ -1,6 +1,12 @@
-"""Insights as other domains, views and the CLI use it. Targeting and simulation
-(targeting*.py, simulation*.py); dashboards, reports and indicators add their entry points
-below. Keep additions additive."""
+"""What other domains, the CLI and the API call of insights.
+
+Dashboards: `money`, `appeals_figures`, `public_figures`. Weekly report (周报): `generate_report`,
+`friday_due`, `report_listing`, `get_report`. Indicator ledger: `enter_value`, `ledger`,
+`league`, `compute_indicators`, `import_catalog`, `remind_indicators`. Targeting (政策精准推送):
+`targeting`, `act`, `pushes`, `reached_usccs`, `visit_tasks`. Simulation (政策模拟): `simulate`,
+`what_if`, `sweep`, `compare`. Every function takes the session (and the `Actor` where access
+matters) and flushes at most.
+"""
 
 from __future__ import annotations
 
@@ -18,6 +24,17 @@ from huiqi.insights import simulation
 from huiqi.insights import simulation_whatif as whatif
 from huiqi.insights import targeting_actions as actions
 from huiqi.insights import targeting_repository as targeting_repo
+from huiqi.insights.dashboard import AppealsFigures, Money, appeals_figures, money
+from huiqi.insights.dashboard_public import PublicFigures, public_figures
+from huiqi.insights.indicators import enter as enter_value
+from huiqi.insights.indicators import league, ledger, parse_period
+from huiqi.insights.indicators_compute import compute as compute_indicators
+from huiqi.insights.indicators_excel import ImportReport, import_catalog
+from huiqi.insights.indicators_tasks import remind as remind_indicators
+from huiqi.insights.report_service import friday_due
+from huiqi.insights.report_service import generate as generate_report
+from huiqi.insights.report_service import get as get_report
+from huiqi.insights.report_service import listing as report_listing
 from huiqi.insights.simulation import ATTRIBUTES as SIM_ATTRIBUTES
 from huiqi.insights.simulation import DEFAULT_TAKE_UP, ItemSimulation
 from huiqi.insights.simulation_whatif import (
@@ -225,7 +242,11 @@ def _threshold(item: Item, key: str) -> Threshold:
     return found
 
 
-__all__ = [
+__all__ = [  # noqa: RUF022 - dashboards, report and indicators (i18b), then targeting/simulation
+    "AppealsFigures", "ImportReport", "Money", "PublicFigures", "appeals_figures",
+    "compute_indicators", "enter_value", "friday_due", "generate_report", "get_report",
+    "import_catalog", "league", "ledger", "money", "parse_period", "public_figures",
+    "remind_indicators", "report_listing",
     "DEFAULT_TAKE_UP",
     "FACTS",
     "FILTERS",

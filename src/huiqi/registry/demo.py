@@ -21,7 +21,7 @@ import pyarrow.compute as pc
 
 from huiqi.registry import size_class
 from huiqi.registry.catalog import load_catalog
-from huiqi.registry.demo_data import ARCHETYPES, BRANDS, REGIONS, STREETS, SURNAMES, Archetype
+from huiqi.registry.demo_data import ARCHETYPES, BRANDS, REGIONS, SURNAMES, Archetype
 from huiqi.registry.uscc import ENTITY_TYPE, generate_many
 from huiqi.rules import FieldType
 
@@ -33,7 +33,6 @@ class _Gen:
 
     def __init__(self, n: int, seed: int) -> None:
         self.n = n
-        self.seed = seed
         self.rng = np.random.default_rng(seed)
         regions = list(REGIONS)
         self.region_idx = self.rng.choice(len(regions), size=n,
@@ -114,6 +113,22 @@ def _names(g: _Gen) -> pa.Array:
     return pc.binary_join_element_wise(prefix, word, _strings(flat, pick), "")
 
 
+STREETS = {
+    "500105": ["观音桥街道", "五里店街道", "寸滩街道", "石马河街道", "大石坝街道", "华新街街道"],
+    "500113": ["鱼洞街道", "龙洲湾街道", "李家沱街道", "花溪街道"],
+    "500107": ["杨家坪街道", "谢家湾街道", "石坪桥街道", "黄桷坪街道"],
+    "420802": ["龙泉街道", "泉口街道", "子陵铺镇", "漳河镇"],
+    "360803": ["河东街道", "滨江街道", "天玉镇", "值夏镇"],
+}
+
+
+def _streets(g: _Gen) -> pa.Array:
+    """A street (镇街) of the enterprise's district, spread by row (no random draw: the other
+    columns keep their values for a seed)."""
+    names = [STREETS.get(str(r), ["城区街道"]) for r in g.regions]
+    return pa.array([choices[i % len(choices)] for i, choices in enumerate(names)], pa.string())
+
+
 def _profile(g: _Gen) -> dict[str, pa.Array]:
     n, rng = g.n, g.rng
     legal = g.a("legal_form")
@@ -144,6 +159,7 @@ def _profile(g: _Gen) -> dict[str, pa.Array]:
     return {
         "name": _names(g),
         "region": pa.array(g.regions, pa.string()),
+        "street": _streets(g),
         "legal_form": pa.array(legal, pa.string()),
         "industry_code": pa.array(codes, pa.string()),
         "founded_on": pa.array(founded.astype("int32"), pa.int32(),
@@ -171,19 +187,7 @@ def _profile(g: _Gen) -> dict[str, pa.Array]:
         "layoff_rate": _decimal(np.minimum(rng.beta(1.0, 25.0, n), 0.6), g.unknown(0.25), 4),
         "unemployment_insurance_paid": _money(insured * g.lognormal(300.0, 0.3),
                                               g.unknown(0.25)),
-        "street": _streets(g),
     }
-
-
-def _streets(g: _Gen) -> pa.Array:
-    """A street of the enterprise's region, from a generator of its own: adding the column
-    leaves every other demo value as it was."""
-    rng = np.random.default_rng([g.seed, 7])
-    out = np.empty(g.n, dtype=object)
-    for region, names in STREETS.items():
-        rows = np.flatnonzero(g.regions == region)
-        out[rows] = np.array(names, dtype=object)[rng.integers(0, len(names), len(rows))]
-    return pa.array(out, pa.string())
 
 
 def _agri_levels(g: _Gen, legal: np.ndarray) -> np.ndarray:

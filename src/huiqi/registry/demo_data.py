@@ -22,15 +22,6 @@ REGIONS: dict[str, tuple[str, float]] = {
     QY: ("吉安市青原区", 0.10),
 }
 
-# 街道（镇） of each demo region, for the office's filters (a few per district, real names)
-STREETS: dict[str, tuple[str, ...]] = {
-    JB: ("观音桥街道", "华新街街道", "五里店街道", "石马河街道", "大石坝街道", "寸滩街道"),
-    BN: ("鱼洞街道", "龙洲湾街道", "李家沱街道", "花溪街道", "南泉街道"),
-    JLP: ("杨家坪街道", "谢家湾街道", "石桥铺街道", "黄桷坪街道", "九龙街道", "西彭镇"),
-    DB: ("龙泉街道", "泉口街道", "东宝山街道", "子陵铺镇", "牌楼镇"),
-    QY: ("河东街道", "滨江街道", "天玉镇", "富滩镇"),
-}
-
 BRANDS = (
     "满益", "鑫源", "华通", "宏达", "金诚", "瑞丰", "盛和", "恒信", "聚福", "佳美", "天成", "永盛",
     "和信", "众诚", "德润", "嘉禾", "兴旺", "万家", "锦程", "汇通", "新航", "立信", "博远", "康达",
@@ -137,4 +128,4 @@ ARCHETYPES: tuple[Archetype, ...] = (
        **{"*": 1}),
 )
 
-__all__ = ["ARCHETYPES", "BRANDS", "REGIONS", "STREETS", "SURNAMES", "Archetype"]
+__all__ = ["ARCHETYPES", "BRANDS", "REGIONS", "SURNAMES", "Archetype"]

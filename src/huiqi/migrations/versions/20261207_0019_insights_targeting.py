@@ -1,8 +1,8 @@
-"""insights: the enterprises' street (街道/镇, a catalog profile field) and the targeting
-actions taken on an item's enterprises (pushes, visit tasks, fact requests), once each.
+"""insights: the targeting actions taken on an item's enterprises (pushes, visit tasks, fact
+requests), once each.
 
 Revision ID: 0019
-Revises: 0012
+Revises: 0017
 Create Date: 2026-12-07 16:30:00.000000
 """
 from __future__ import annotations
@@ -13,14 +13,12 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '0019'
-down_revision: str | Sequence[str] | None = '0012'
+down_revision: str | Sequence[str] | None = '0017'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    op.add_column('enterprises', sa.Column('street', sa.String(length=200), nullable=True,
-                                           comment='所在街道（镇）'))
     op.create_table(
         'insight_actions',
         sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
@@ -52,4 +50,3 @@ def downgrade() -> None:
     op.drop_index('ix_insight_actions_enterprise', table_name='insight_actions')
     op.drop_index('ix_insight_actions_item', table_name='insight_actions')
     op.drop_table('insight_actions')
-    op.drop_column('enterprises', 'street')
