@@ -68,6 +68,8 @@ VIEWS: list[str] = [
     "huiqi.knowledge.views",
     "huiqi.ratings.views",
     "huiqi.projects.views",
+    "huiqi.insights.targeting_views",
+    "huiqi.insights.simulation_views",
 ]
 ENDPOINTS: list[str] = [
     "huiqi.auth.endpoints",
@@ -85,6 +87,8 @@ ENDPOINTS: list[str] = [
     "huiqi.supervision.endpoints",
     "huiqi.ratings.endpoints",
     "huiqi.projects.endpoints",
+    "huiqi.insights.targeting_endpoints",
+    "huiqi.insights.simulation_endpoints",
 ]
 # FastAPI tries routers in order and each of a router's routes in turn, twice per request (a few
 # microseconds a route): the busiest come first. Paths of different modules never overlap

@@ -42,6 +42,8 @@ _NAMED_ACTIONS = {
     "pii.reveal": "查看完整号码", "security.rotate_key": "轮换个人信息加密密钥",
     "policy.upload": "上传政策文件", "policy.publish": "发布政策", "policy.withdraw": "撤回政策",
     "matching.facts_supply": "补充申报信息",
+    "insights.push": "政策精准推送", "insights.visit": "生成走访任务",
+    "insights.facts": "请企业补充信息", "insights.facts_answer": "企业按请求补充信息",
     "appeal.attachment_add": "上传诉求附件", "appeal.category_create": "新建诉求分类",
     "appeal.category_update": "修改诉求分类", "appeal.holiday_override_set": "设置节假日调整",
     "appeal.holiday_override_remove": "删除节假日调整", "appeal.hotline_import": "导入热线工单",
@@ -123,6 +125,7 @@ SUBJECTS = {
     "sv_plans": "抽查计划", "sv_inspections": "抽查检查", "sv_items": "抽查事项",
     "sv_officers": "执法人员", "sv_exemptions": "包容免罚事项", "sv_grades": "信用记录",
     "sv_grace_periods": "包容期", "sv_settings": "安静期设置",
+    "policy_item": "政策事项",
 }
 LINKS = {
     "weekly_report": "/insights/reports/{id}", "indicator": "/insights/indicators/{id}",
@@ -186,6 +189,11 @@ FIELDS = {
     "secretary_id": "项目秘书", "lead_id": "牵头领导", "signed_on": "签约日期",
     "land_mu": "用地（亩）", "project_type": "项目类型", "week": "周",
     "field": "字段",
+    "segment": "分组", "street": "街道（镇）", "industry": "行业门类", "size": "企业规模",
+    "liaison": "包联干部", "selected": "选中企业", "created": "新建",
+    "skipped": "此前已做（未重复）", "notified": "已通知账号", "via": "方式",
+    "as_of": "测算日期", "take_up": "预计申报率", "threshold": "门槛",
+    "against": "对比版本",
 }
 
 VALUES: dict[str, str] = {**SUPERVISION_VALUES,
@@ -198,7 +206,10 @@ VALUES: dict[str, str] = {**SUPERVISION_VALUES,
                           "system": "系统",
                           "appeal_visit": "诉求回访", "founded": "属实", "partly": "部分属实",
                           "unfounded": "不属实", "verify": "待核实", "rectify": "待整改",
-                          "revisit": "待回访"}
+                          "revisit": "待回访",
+                          "eligible": "可享受", "unknown": "待补充信息", "near": "差一项条件",
+                          "applied": "已申报/已兑现", "push": "推送通知", "visit": "走访任务",
+                          "facts": "请企业补充信息"}
 
 
 def actor_name(username: str | None, role: str | None) -> str:
@@ -245,7 +256,13 @@ def value_text(value: Any) -> str:
     if isinstance(value, Mapping):
         return "；".join(f"{field_label(str(k))}：{value_text(v)}" for k, v in value.items())
     text = str(value)
-    return VALUES.get(text, text)
+    if text in VALUES:
+        return VALUES[text]
+    names = load_catalog().names()  # fields, one or joined by ";" (a targeting group's facts)
+    parts = text.split(";")
+    if all(p in names for p in parts):
+        return "、".join(field_label(p) for p in parts)
+    return text
 
 
 def changes(before: Any, after: Any) -> list[tuple[str, str, str]]:

@@ -27,6 +27,7 @@ MODULES = [
     "huiqi.cli.ratings_cmd",
     "huiqi.cli.projects_cmd",
     "huiqi.cli.security_cmd",
+    "huiqi.cli.insights_cmd",
 ]
 
 

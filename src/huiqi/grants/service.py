@@ -42,7 +42,7 @@ from huiqi.grants.payouts import create_batch, mark_paid
 from huiqi.grants.payouts import export as export_batch
 from huiqi.grants.publicity import public_list, public_name
 from huiqi.grants.review import accept, accept_with_gaps, approve, finance_approve, reject
-from huiqi.grants.standing import Standing, standings
+from huiqi.grants.standing import Standing, item_standings, standings
 from huiqi.grants.states import Action, Status
 from huiqi.grants.tasks import tick
 
@@ -52,7 +52,7 @@ __all__ = [
     "access_application",
     "access_grant", "approve", "cancel_batch", "confirm", "create_batch", "decline",
     "eligible_in_registry", "evaluate_grant", "export_batch", "finance_approve",
-    "finance_confirm", "generate", "mark_paid", "materials", "open_material",
+    "finance_confirm", "generate", "item_standings", "mark_paid", "materials", "open_material",
     "public_list", "public_name", "reject", "set_total", "standings", "submit", "tick", "timeline",
     "upload_material", "visible_applications", "withdraw",
 ]

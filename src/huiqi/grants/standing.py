@@ -49,3 +49,15 @@ def standings(session: Session, uscc: str) -> dict[str, Standing]:
         .order_by(Application.id)).all()
     return {item_id: Standing(app_id, Status(status), year, amount)
             for app_id, item_id, status, year, amount in rows}
+
+
+def item_standings(session: Session, item_id: str) -> dict[str, Standing]:
+    """uscc → the latest application of one item by each enterprise (withdrawn ones left out):
+    who already applied or was paid, for the office's targeting list of the item."""
+    rows = session.execute(
+        select(Application.id, Application.enterprise_uscc, Application.status, Application.year,
+               Application.approved_amount)
+        .where(Application.item_id == item_id, Application.status != S.WITHDRAWN.value)
+        .order_by(Application.id)).all()
+    return {uscc: Standing(app_id, Status(status), year, amount)
+            for app_id, uscc, status, year, amount in rows}

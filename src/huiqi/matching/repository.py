@@ -90,6 +90,20 @@ def write_results(
         cursor.close()
 
 
+def registry_rows(session: Session, catalog: Catalog, names: Sequence[str]
+                  ) -> list[tuple[Any, ...]]:
+    """(id, *the fields `names`) of every enterprise, profile and supplied facts, by id."""
+    sql = source_sql(catalog, session.get_bind().dialect.name, None)
+    cols = ", ".join(['__row'] + [f'"{n}"' for n in names])
+    query = f"SELECT {cols} FROM ({sql}) AS src ORDER BY __row"  # names are catalog fields
+    cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(query)
+        return [tuple(r) for r in cursor.fetchall()]
+    finally:
+        cursor.close()
+
+
 def forget_items(session: Session, item_ids: Sequence[str]) -> int:
     """Delete the stored results of `item_ids`, raising the versions of the enterprises that
     had any; the number of rows deleted."""

@@ -14,6 +14,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from huiqi.matching import repository
+from huiqi.matching.engines.registry import RegistryColumns, from_rows
+from huiqi.matching.engines.vector import VectorResult, decode_bits
 from huiqi.models.match_result import MatchResult
 from huiqi.registry.service import InvalidUSCC, validate_uscc
 from huiqi.rules import Catalog, Item, evaluate, explain
@@ -201,3 +203,19 @@ def export_rows(session: Session, items: Sequence[Item]) -> list[Row[Any]]:
     """(uscc, item, eligible, amount, failed, missing) of the stored results of `items`."""
     return repository.export_rows(session, [i.id for i in items])
 
+
+
+# -- the registry on the in-memory engine (insights: targeting, simulation) -------------------
+
+def registry_columns(session: Session, catalog: Catalog, names: Sequence[str]
+                     ) -> RegistryColumns:
+    """Every enterprise with the catalog fields `names`, as columns for the numpy engine
+    (`RegistryColumns.evaluate(items, as_of)` gives per-row results without writing any)."""
+    known = [n for n in dict.fromkeys(names) if n in catalog]
+    return from_rows(catalog, known, repository.registry_rows(session, catalog, known))
+
+
+__all__ = ["GiftPack", "MatchStats", "PackEntry", "RegistryColumns", "Results", "VectorResult",
+           "check_consistency", "decode_bits", "enterprise_facts", "explain_items", "export_rows",
+           "forget_results", "match_all", "match_version", "owner_by_uscc", "pack",
+           "registry_columns", "results"]

@@ -25,6 +25,7 @@ from huiqi.registry.catalog import (
     to_text,
 )
 from huiqi.registry.importer import Progress, import_enterprises
+from huiqi.registry.industry import name as industry_name
 from huiqi.registry.profile_edit import (
     SELF_DECLARED,
     SOURCES,
@@ -208,6 +209,7 @@ __all__ = [
     "get_facts",
     "history",
     "import_enterprises",
+    "industry_name",
     "is_blank",
     "list_enterprises",
     "load_catalog",

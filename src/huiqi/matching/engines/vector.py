@@ -32,7 +32,7 @@ import pyarrow.compute as pc
 from huiqi.matching.engines.vector_codes import code_dtype
 from huiqi.matching.engines.vector_eval import Canon, Eval, Plan, intern_item
 from huiqi.matching.engines.vector_fill import allocate, fill, zeros
-from huiqi.rules import Catalog, FieldType, Item, engine_ir
+from huiqi.rules import Catalog, FieldType, Item, engine_ir, ir
 
 Col = tuple[Any, Any]  # (values, nulls or None when nothing is NULL)
 BLOCK = 1 << 18  # rows: int64 temporaries of 2 MiB stay below numpy's huge-page size
@@ -110,9 +110,18 @@ def evaluate_items(
     `block` is rounded up to a multiple of 8 (blocks write whole bytes of the amount bitmap).
     One thread is the default: on a shared 2-core machine a second one rarely pays for the
     hand-offs of the GIL between numpy calls on cache-sized blocks."""
+    return evaluate_bound([engine_ir(i, as_of) for i in items], cols, n, details=details,
+                          threads=threads, block=block)
+
+
+def evaluate_bound(
+    bound_items: Sequence[ir.ItemIR], cols: Columns, n: int, *, details: bool = False,
+    threads: int = 1, block: int = BLOCK,
+) -> list[VectorResult]:
+    """`evaluate_items` for items already prepared for the engines (`rules.engine_ir`), e.g.
+    variants a caller derived from them without binding each again."""
     canon = Canon()
-    plan = Plan([intern_item(engine_ir(i, as_of), canon) for i in items],
-                cols)
+    plan = Plan([intern_item(b, canon) for b in bound_items], cols)
     # one bit width for all items, so their results stack into one table
     widths = (max((len(b.criteria) for b in plan.items), default=1),
               max((len(b.fields) for b in plan.items), default=1))
