@@ -104,6 +104,27 @@ def public_rows(session: Session, list_id: int) -> tuple[AutoGrantList, list[App
     return listing, list(session.scalars(stmt.order_by(Application.id)))
 
 
+def lists_in_publicity(session: Session, today: date) -> list[AutoGrantList]:
+    """The lists under 公示 today (published, period not over, not replaced), newest first."""
+    stmt = select(AutoGrantList).where(
+        AutoGrantList.publicity_from.is_not(None), AutoGrantList.publicity_from <= today,
+        AutoGrantList.publicity_until >= today, AutoGrantList.superseded_by.is_(None))
+    return list(session.scalars(stmt.order_by(AutoGrantList.id.desc())))
+
+
+def open_objections(session: Session, actor: Actor) -> list[tuple[Application, AutoGrantList]]:
+    """Rows held by an open objection or concern that `actor` may decide: the office all, a
+    department those of its items; the auditor reads them all."""
+    if actor.role not in (Role.DEPARTMENT, *access.STAFF_READ):
+        raise NotFound("页面不存在，或您没有访问权限。")
+    stmt = select(Application, AutoGrantList).join(
+        AutoGrantList, AutoGrantList.id == Application.auto_list_id).where(
+        Application.objection_status == OPEN).order_by(Application.updated_at, Application.id)
+    return [(app, listing) for app, listing in session.execute(stmt).tuples()
+            if actor.role is not Role.DEPARTMENT
+            or access.is_department_reviewer(session, actor, app)]
+
+
 def raise_objection(session: Session, actor: Actor, application_id: int, kind: str, note: str,
                     *, clock: Clock) -> Application:
     """During the 公示: the enterprise declines (`decline`) or objects (`objection`); anyone
