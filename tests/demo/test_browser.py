@@ -102,7 +102,8 @@ def _open(page: Any, label: str) -> None:
     nav = page.locator("nav.mainnav")
     link = nav.get_by_role("link", name=label, exact=True)
     if not link.is_visible():
-        nav.locator("details.navgroup", has=link).locator("summary").click()
+        entry = page.get_by_role("link", name=label, exact=True)
+        nav.locator("details.navgroup", has=entry).locator("summary").click()
     link.click()
 
 
