@@ -3,6 +3,7 @@ and withdraw through the pages, version and diff pages, and who may see them."""
 
 from __future__ import annotations
 
+import html
 import re
 
 import pytest
@@ -147,7 +148,8 @@ def test_check_reads_in_chinese_field_labels_and_yes_no(logged_in, doc_id) -> No
                                        "承租国有房屋: rents_state_propert")
     bad = office.post("/policies/check", headers=headers,
                       data={"source": typo, "filename": "rent.yaml"})
-    assert "未知字段 'rents_state_propert'（是否为 'rents_state_property'？）" in bad.text
+    said = html.unescape(bad.text)
+    assert "未知字段 'rents_state_propert'（是否为 'rents_state_property'？）" in said
     assert "did you mean" not in bad.text and "unknown field" not in bad.text
     broken = office.post("/policies/check", headers=headers,
                          data={"source": "policy:\n  id: [x\n", "filename": "rent.yaml"})

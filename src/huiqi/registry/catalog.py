@@ -201,8 +201,7 @@ def _bool(spec: FieldSpec, raw: object) -> bool:
         return True
     if word in FALSE_WORDS:
         return False
-    raise CoercionError(f"“{raw}”不是是/否值，请填 是/否、true/false 或 1/0"
-                        f"（not a yes/no value: use 是/否, true/false or 1/0）")
+    raise CoercionError(f"“{raw}”不是是/否值，请填 是/否、true/false 或 1/0")
 
 
 def _number_text(raw: object) -> str:
