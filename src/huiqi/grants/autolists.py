@@ -126,7 +126,7 @@ def open_objections(session: Session, actor: Actor) -> list[tuple[Application, A
     stmt = select(Application, AutoGrantList).join(
         AutoGrantList, AutoGrantList.id == Application.auto_list_id).where(
         Application.objection_status == OPEN).order_by(Application.updated_at, Application.id)
-    return [(app, listing) for app, listing in session.execute(stmt).tuples()
+    return [(app, listing) for app, listing in session.execute(stmt)
             if actor.role is not Role.DEPARTMENT
             or access.is_department_reviewer(session, actor, app)]
 
