@@ -3,7 +3,7 @@ PY      ?= python3
 VENV    := .venv
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
-DEBS    := postgresql chromium fonts-noto-cjk default-jre-headless
+DEBS    := postgresql chromium fonts-noto-cjk default-jre-headless libpango-1.0-0 libpangoft2-1.0-0
 HOST    ?= 127.0.0.1
 PORT    ?= 8000
 

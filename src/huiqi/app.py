@@ -52,10 +52,16 @@ VIEWS: list[str] = [
     "huiqi.notify.views",
     "huiqi.audit.views",
     "huiqi.grants.views",
+    "huiqi.insights.dashboard_views",
+    "huiqi.insights.report_views",
+    "huiqi.insights.indicators_views",
     "huiqi.matching.views",
     "huiqi.policies.views",
     "huiqi.appeals.views",
     "huiqi.appeals.open311",  # Open311 GeoReport v2 at /open311/v2 (token auth, no cookie)
+    "huiqi.knowledge.views",
+    "huiqi.ratings.views",
+    "huiqi.projects.views",
 ]
 ENDPOINTS: list[str] = [
     "huiqi.auth.endpoints",
@@ -63,10 +69,14 @@ ENDPOINTS: list[str] = [
     "huiqi.audit.endpoints",
     "huiqi.grants.endpoints",
     "huiqi.grants.endpoints_trust",
+    "huiqi.insights.indicators_endpoints",
+    "huiqi.insights.report_endpoints",
     "huiqi.matching.endpoints",
     "huiqi.policies.endpoints",
     "huiqi.appeals.endpoints",
     "huiqi.knowledge.endpoints",
+    "huiqi.ratings.endpoints",
+    "huiqi.projects.endpoints",
 ]
 # FastAPI tries routers in order and each of a router's routes in turn, twice per request (a few
 # microseconds a route): the busiest come first. Paths of different modules never overlap

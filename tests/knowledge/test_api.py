@@ -55,3 +55,30 @@ def test_an_unanswered_question_becomes_an_appeal(client: tuple[TestClient, Worl
     assert created.status_code == 201, created.text
     appeal = c.get(created.json()["link"]).json()["appeal"]
     assert question in appeal["title"] and question in appeal["description"]
+
+
+def test_the_office_drafts_rules_through_the_api(client: tuple[TestClient, World]) -> None:
+    from sqlalchemy import select
+
+    from huiqi.models.knowledge import KnowledgeClause, KnowledgeDocument
+
+    c, w = client
+    with w.tx() as s:
+        doc_id = s.scalar(select(KnowledgeDocument.id).where(
+            KnowledgeDocument.source.contains("003_26302b")))
+        ids = s.scalars(select(KnowledgeClause.id).where(
+            KnowledgeClause.document_id == doc_id,
+            KnowledgeClause.simplified.contains("网络销售额"))).all()
+        _, office = auth_service.create_api_token(s, w.actors["office"], w.clock, "测试")
+        _, firm = auth_service.create_api_token(s, w.actors["ent_a"], w.clock, "测试")
+    url = f"/api/v1/knowledge/documents/{doc_id}/draft"
+    refused = c.post(url, json={"clause_ids": ids}, headers={"Authorization": f"Bearer {firm}"})
+    assert refused.status_code == 404
+    made = c.post(url, json={"clause_ids": ids}, headers={"Authorization": f"Bearer {office}"})
+    assert made.status_code == 200, made.text
+    body = made.json()
+    assert any(e["rule"] == "online_sales >= 5000000" and e["todo"] is None
+               for e in body["elements"])
+    assert "online_sales >= 5000000" in body["source"] and body["pending"] >= 0
+    empty = c.post(url, json={"clause_ids": []}, headers={"Authorization": f"Bearer {office}"})
+    assert empty.status_code == 422

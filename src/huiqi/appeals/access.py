@@ -37,6 +37,8 @@ def appeal_filter(actor: Actor) -> Any:
     if actor.role is Role.DEPARTMENT and actor.department_id is not None:
         return exists().where(AppealAssignment.appeal_id == Appeal.id,
                               AppealAssignment.department_id == actor.department_id)
+    if actor.role is Role.AGENT and actor.user_id is not None:
+        return Appeal.submitted_by == actor.user_id  # raised for its projects' blocked steps
     if actor.role is Role.LIAISON and actor.user_id is not None:
         return Appeal.enterprise_uscc.in_(
             select(LiaisonAssignment.enterprise_uscc)

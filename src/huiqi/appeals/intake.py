@@ -72,8 +72,15 @@ def submit(session: Session, actor: Actor, clock: Clock, data: AppealIn) -> Appe
     if role is None:
         raise ActionNotAllowed(f"「{actor.role_label}」不能提交诉求。")
     source = _source(data.source, actor)
+    return create(session, actor, clock, data, role, source,
+                  _enterprise(session, actor, data.enterprise_uscc))
+
+
+def create(session: Session, actor: Actor, clock: Clock, data: AppealIn, role: AppealRole,
+           source: Source, uscc: str) -> Appeal:
+    """The appeal row, its first timeline entry, audit and the office's notice, once the caller
+    has checked who may raise it, for which enterprise and from which source."""
     tr = start(role, source)
-    uscc = _enterprise(session, actor, data.enterprise_uscc)
     category = categories.require_category(session, data.category)
     sentinel = repo.is_sentinel(session, uscc)
     if source is Source.SENTINEL and not sentinel:
@@ -114,6 +121,8 @@ def _source(value: Source | str | None, actor: Actor) -> Source:
     except ValueError:
         names = "、".join(f"{s.value}（{s.label}）" for s in Source)
         raise ValidationFailed(f"不认识的诉求来源「{value}」，可选：{names}") from None
+    if source is Source.PROJECT:
+        raise ValidationFailed("「项目代办」诉求由项目代办员在项目的倒计时作战表上提出。")
     if actor.role is Role.ENTERPRISE and source not in (Source.ONLINE, Source.SENTINEL):
         raise ValidationFailed(f"企业只能通过线上提交诉求，不能标为「{source.label}」。")
     return source

@@ -46,10 +46,13 @@ def act(session: Session, actor: Actor, clock: Clock, appeal_id: int, action: Ap
 
 
 def apply(session: Session, actor: Actor, clock: Clock, appeal: Appeal, action: AppealAction,
-          payload: Mapping[str, object] | None = None) -> Appeal:
-    """`act` on an appeal already loaded (and locked) by the caller."""
+          payload: Mapping[str, object] | None = None, *, as_role: AppealRole | None = None
+          ) -> Appeal:
+    """`act` on an appeal already loaded (and locked) by the caller. `as_role`: the part the
+    caller has decided the actor plays (a 项目代办 referral is dispatched as the office's
+    standing instruction, referrals.py)."""
     state = records.state_of(session, appeal)
-    role = role_on(session, actor, appeal, state)
+    role = as_role or role_on(session, actor, appeal, state)
     if role is None:
         raise ActionNotAllowed(_no_part(session, actor))
     now = clock.now()

@@ -153,3 +153,10 @@ def _enterprise_users(session: Session, uscc: str) -> list[int]:
     own = _active_users(session, User.role == Role.ENTERPRISE.value, User.enterprise_uscc == uscc)
     liaisons = select(LiaisonAssignment.user_id).where(LiaisonAssignment.enterprise_uscc == uscc)
     return own + _active_users(session, User.id.in_(liaisons))
+
+
+def statuses(session: Session, appeal_ids: list[int]
+             ) -> list[tuple[int, str, str | None, int | None]]:
+    rows = session.execute(select(Appeal.id, Appeal.status, Appeal.lead_department,
+                                  Appeal.submitted_by).where(Appeal.id.in_(appeal_ids)))
+    return [(i, st, dept, by) for i, st, dept, by in rows]

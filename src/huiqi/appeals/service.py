@@ -19,10 +19,10 @@ from datetime import date, datetime
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
-from huiqi.appeals import categories, records
+from huiqi.appeals import categories, rates, records, stats
 from huiqi.appeals import repository as repo
 from huiqi.appeals.access import access_appeal, role_on, visible_appeals
-from huiqi.appeals.categories import list_categories, require_category
+from huiqi.appeals.categories import create_category, list_categories, require_category
 from huiqi.appeals.deadlines import Clock as DeadlineClock
 from huiqi.appeals.deadlines import clock as deadline_clock
 from huiqi.appeals.deadlines import compute_deadlines
@@ -37,6 +37,7 @@ from huiqi.appeals.intake import (
     submit,
 )
 from huiqi.appeals.lifecycle import act
+from huiqi.appeals.referrals import refer
 from huiqi.appeals.state import AppealState, allowed_actions
 from huiqi.appeals.vocab import AppealAction, AppealStatus, Source
 from huiqi.appeals.vocab import Role as AppealRole
@@ -60,20 +61,38 @@ __all__ = [
     "act",
     "assign_liaison",
     "clocks",
+    "create_category",
     "detail",
     "get",
+    "holiday_overrides",
     "import_hotline",
     "list_categories",
     "list_query",
     "merge",
     "possible_duplicates",
     "record_meeting",
+    "refer",
+    "referral_statuses",
     "require_category",
     "set_sentinel",
     "submit",
     "suggest_dispatch",
     "timeline",
 ]
+
+
+def holiday_overrides(session: Session) -> HolidayOverrides:
+    """The office's holiday and 调休 overrides: the one working-day calendar of the platform."""
+    return categories.overrides(session)
+
+
+def referral_statuses(session: Session, appeal_ids: list[int]
+                      ) -> dict[int, tuple[str, str, int | None]]:
+    """(status label, lead department, who raised it) of appeals another domain raised and shows
+    beside its own rows (a project step's appeal); the caller has already checked the reader may
+    see the row. Who may open the appeal itself is still decided here (`get`)."""
+    rows = repo.statuses(session, appeal_ids) if appeal_ids else []
+    return {i: (AppealStatus(st).label, dept or "—", by) for i, st, dept, by in rows}
 
 
 def get(session: Session, actor: Actor, appeal_id: int) -> Appeal:
@@ -219,3 +238,23 @@ def list_query(actor: Actor, flt: AppealFilter | None = None) -> Select[Appeal]:
     if f.updated_from:
         stmt = stmt.where(Appeal.updated_at >= f.updated_from)
     return stmt.order_by(Appeal.submitted_at.desc(), Appeal.id.desc())
+
+
+# --- rates for other domains (insights: dashboards, weekly report, indicators) ---------------
+
+AppealRates = rates.AppealRates  # what `rates_between` returns, for other domains' types
+Rate = rates.Rate
+
+
+def rates_between(session: Session, actor: Actor, start: date, end: date,
+                  as_of: datetime) -> AppealRates:
+    """响应率、按时办结率、办结率、满意率 of the appeals dispatched on Beijing dates in
+    [start, end] that the actor may see — the figures of the rates page for that period."""
+    return rates.appeal_rates(rates.dispatched_between(stats.records(session, actor), start, end),
+                              as_of)
+
+
+def rates_by_department(session: Session, actor: Actor, start: date, end: date,
+                        as_of: datetime) -> dict[str, AppealRates]:
+    chosen = rates.dispatched_between(stats.records(session, actor), start, end)
+    return rates.rates_by(chosen, rates.by_department, as_of)

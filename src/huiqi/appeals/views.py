@@ -57,7 +57,8 @@ for role in (ENT, DEPT, LIAISON, OFFICE):
     register_panel(Panel(role, "appeals/_home_panel.html", pages.home_context, order=30))
 
 SUBMITTERS = (ENT, LIAISON, OFFICE)
-TITLES = {ENT: "我的诉求", LIAISON: "包联企业诉求", DEPT: "诉求办理"}
+TITLES = {ENT: "我的诉求", LIAISON: "包联企业诉求", DEPT: "诉求办理",
+          Role.AGENT: "受阻环节诉求"}
 MAX_FILES_AT_SUBMIT = 5
 
 
@@ -89,7 +90,8 @@ def _submitter(actor: Any) -> None:
 def _new_context(db: DBSession, actor: Any, values: dict[str, str], error: str = ""
                  ) -> dict[str, Any]:
     mine = pages.liaison_enterprises(db, actor) if actor.role is LIAISON else []
-    office_sources = [s for s in Source if s not in (Source.ONLINE, Source.ROUNDTABLE)]
+    office_sources = [s for s in Source
+                      if s not in (Source.ONLINE, Source.ROUNDTABLE, Source.PROJECT)]
     return {"title": "提交诉求", "categories": categories.list_categories(db),
             "enterprises": mine, "values": values, "error": error,
             "sources": office_sources if actor.role is OFFICE else []}

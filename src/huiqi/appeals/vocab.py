@@ -63,6 +63,8 @@ class Source(_Labelled):
     ROUNDTABLE = "roundtable"
     HOTLINE = "hotline"
     OFFICE_ENTRY = "office_entry"  # by the office itself; not "office": labels key on values
+    CANNOT_DO = "cannot_do"  # the 办不成事 window (recorded through huiqi.ratings)
+    PROJECT = "project"  # a blocked step of an investment project (projects.service.block_step)
 
 
 _LABELS: dict[StrEnum, str] = {
@@ -102,4 +104,6 @@ _LABELS: dict[StrEnum, str] = {
     Source.ROUNDTABLE: "政企恳谈会",
     Source.HOTLINE: "12345热线",
     Source.OFFICE_ENTRY: "营商办录入",
+    Source.CANNOT_DO: "办不成事窗口",
+    Source.PROJECT: "项目代办",
 }

@@ -16,12 +16,18 @@ from huiqi.models.user import ROLE_LABELS
 from huiqi.registry.service import load_catalog
 
 DOMAINS = {
+    "insights": "数据与指标",
     "auth": "账号", "user": "账号", "department": "部门", "appeal": "诉求", "appeals": "诉求",
     "grant": "申报", "grants": "申报", "policy": "政策", "matching": "政策匹配",
     "audit": "审计", "registry": "企业库", "enterprise": "企业", "notify": "通知",
+    "knowledge": "政策知识库",
+    "rating": "好差评", "ratings": "好差评",
+    "project": "招商项目", "projects": "招商项目",
 }
 
 _NAMED_ACTIONS = {
+    "insights.report_generate": "生成周报", "insights.indicator_enter": "填报监测指标",
+    "insights.indicator_import": "导入指标目录",
     "auth.login": "登录", "auth.login_failed": "登录失败", "auth.logout": "退出登录",
     "auth.login_refused_locked": "登录被拒（账号锁定）", "auth.lockout": "账号锁定",
     "auth.password_change": "修改密码", "auth.password_reset": "重置密码",
@@ -48,6 +54,18 @@ _NAMED_ACTIONS = {
     "grants.grant_create": "生成资金记录", "grants.payout_create": "新建兑付批次",
     "grants.payout_export": "导出兑付清单", "grants.payout_paid": "标记已兑付",
     "grants.payout_cancel": "作废兑付批次", "grants.tick": "申报到期检查",
+    "knowledge.ingest": "导入政策原文", "knowledge.supersede": "政策原文被新版本替代",
+    "knowledge.draft": "据条款起草政策规则",
+    "rating.create": "评价办件", "rating.verify": "差评核实", "rating.rectify": "差评整改",
+    "rating.revisit": "差评回访", "rating.dispute": "误评申诉", "rating.dispute_decide": "申诉复核",
+    "rating.invite": "发送短信评价邀请", "rating.window_create": "新增评价窗口",
+    "rating.window_rotate": "更换窗口二维码", "ratings-feed": "诉求回访转评价",
+    "rating.overdue": "差评处置超期", "rating.import": "导入评价", "ratings.tick": "好差评到期检查",
+    "project.create": "登记招商项目", "project.assign": "指派项目代办员/牵头领导",
+    "project.import": "导入招商项目", "project.step_record": "登记项目环节日期",
+    "project.step_block": "项目环节受阻（提出诉求）", "project.step_unblock": "解除项目环节受阻",
+    "project.step_escalate": "项目环节超期升级牵头领导", "project.step_adjust": "调整项目环节",
+    "project.progress": "填写项目周进度", "projects.tick": "项目倒计时检查",
 }
 # Every appeal and application action has a label; a named one above wins over the generated.
 ACTIONS: Mapping[str, str] = {
@@ -57,6 +75,7 @@ ACTIONS: Mapping[str, str] = {
 }
 
 SUBJECTS = {
+    "weekly_report": "周报", "indicator": "监测指标", "indicator_catalog": "指标目录",
     "users": "账号", "user": "账号", "departments": "部门", "department": "部门",
     "appeals": "诉求", "appeal": "诉求", "appeal_categories": "诉求分类",
     "holiday_overrides": "节假日调整", "appeal_meetings": "政企恳谈会",
@@ -67,22 +86,36 @@ SUBJECTS = {
     "grant_evaluations": "绩效评价", "policy_documents": "政策文件", "policy_versions": "政策版本",
     "enterprise": "企业", "enterprises": "企业", "api_tokens": "访问令牌",
     "notifications": "通知", "audit_log": "审计日志",
+    "knowledge_documents": "政策原文", "knowledge_document": "政策原文",
+    "ratings": "评价", "rating_windows": "评价窗口", "rating_disputes": "误评申诉",
+    "rating_invites": "短信评价邀请",
+    "projects": "招商项目", "project_steps": "项目环节", "project_progress": "项目周进度",
+    "project_import": "项目导入文件",
 }
 LINKS = {
+    "weekly_report": "/insights/reports/{id}", "indicator": "/insights/indicators/{id}",
     "appeals": "/appeals/{id}", "appeal": "/appeals/{id}",
     "grant_applications": "/grants/applications/{id}",
     "grant_payout_batches": "/grants/payouts/{id}",
     "grant_auto_lists": "/grants/auto-lists/{id}", "policy_documents": "/policies/{id}",
     "grants": "/grants/grants/{id}",
+    "knowledge_documents": "/knowledge/documents/{id}",
+    "knowledge_document": "/knowledge/documents/{id}",
+    "ratings": "/ratings/{id}",
+    "projects": "/projects/{id}",
 }
 # The action filter: a domain (code prefix) or one action.
 GROUPS = [("auth.", "登录与账号安全"), ("user.", "账号管理"), ("department.", "部门管理"),
+          ("insights.", "数据与指标"),
           ("policy.", "政策"), ("grant", "申报与兑现"), ("appeal", "诉求"),
-          ("matching.", "政策匹配"), ("audit.", "审计")]
+          ("matching.", "政策匹配"), ("audit.", "审计"), ("knowledge.", "政策知识库"),
+          ("rating", "好差评"), ("project", "招商项目")]
 
 FIELDS = {
     "active": "启用", "is_active": "启用", "category": "分类", "code": "代码",
     "department_id": "部门", "description": "说明", "display_name": "姓名",
+    "period": "月份", "value": "数值", "inserted": "新增", "updated": "更新", "errors": "问题行数",
+    "start": "起始日期", "end": "截止日期", "kind": "类型",
     "enterprise_uscc": "统一社会信用代码", "escalated_to": "升级至", "extension_count": "延期次数",
     "filename": "文件名", "force_closed": "强制办结", "item_ids": "政策事项",
     "lead_department": "牵头部门", "merged_into_id": "并入诉求", "name": "名称", "note": "备注",
@@ -102,6 +135,21 @@ FIELDS = {
     "failed_logins": "连续登录失败次数", "locked_until": "锁定至", "ip": "来源 IP",
     "path": "页面", "query": "查询条件", "file": "文件", "method": "请求方式",
     "message": "提示",
+    "clauses": "条款", "rules": "写成规则的项数", "todos": "待决定的项数",
+    "hash": "内容校验值", "superseded_by": "替代它的新版本", "doc_no": "文号",
+    "issuer": "发文单位",
+    "case_key": "办件", "case": "办件", "level": "评价等级", "channel": "渠道",
+    "department_name": "部门", "stage": "处置阶段", "verify_due": "核实期限",
+    "verify_result": "核实结论", "verify_note": "核实情况", "rectify_due": "整改期限",
+    "rectify_note": "整改措施", "revisit_due": "回访期限", "revisit_result": "回访结果",
+    "revisit_note": "回访情况", "excluded": "已剔除", "excluded_reason": "剔除理由",
+    "decision_note": "复核意见", "rating_id": "评价", "rating": "评价", "qr_version": "二维码版本",
+    "items": "办理事项", "staff": "工作人员", "place": "位置", "region": "行政区划",
+    "started_on": "开始日期", "done_on": "完成日期", "planned_due": "计划完成",
+    "blocked_reason": "受阻原因", "appeal_id": "诉求编号", "limit_workdays": "时限（工作日）",
+    "project_id": "项目", "agent_id": "代办员",
+    "secretary_id": "项目秘书", "lead_id": "牵头领导", "signed_on": "签约日期",
+    "land_mu": "用地（亩）", "project_type": "项目类型", "week": "周",
 }
 
 VALUES: dict[str, str] = {**{s.value: s.label for s in vocab.AppealStatus},
@@ -110,7 +158,10 @@ VALUES: dict[str, str] = {**{s.value: s.label for s in vocab.AppealStatus},
                           **{r.value: label for r, label in ROLE_LABELS.items()},
                           "draft": "草稿", "published": "已发布", "withdrawn": "已撤回",
                           "lead_department": "牵头部门", "co_department": "协办部门",
-                          "system": "系统"}
+                          "system": "系统",
+                          "appeal_visit": "诉求回访", "founded": "属实", "partly": "部分属实",
+                          "unfounded": "不属实", "verify": "待核实", "rectify": "待整改",
+                          "revisit": "待回访"}
 
 
 def actor_name(username: str | None, role: str | None) -> str:

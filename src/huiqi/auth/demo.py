@@ -51,6 +51,8 @@ DEMO_USERS = {
     Role.AUDITOR: ("demo-auditor", "演示审计管理员"),
     Role.SYSADMIN: ("demo-sysadmin", "演示系统管理员"),
     Role.SECURITY: ("demo-security", "演示安全管理员"),
+    Role.AGENT: ("demo-agent", "演示项目代办员"),
+    Role.PROJECT_LEAD: ("demo-lead", "演示项目牵头领导"),
 }
 ROLE_ORDER = list(DEMO_USERS)
 FINANCE = "财政局"

@@ -49,7 +49,8 @@ MATRIX: dict[Role, frozenset[Perm]] = {
 # Whose accounts a role with MANAGE_ACCOUNTS may create and administer.
 MANAGES: dict[Role, frozenset[Role]] = {
     Role.SYSADMIN: BUSINESS_ROLES,
-    Role.OFFICE: frozenset({Role.ENTERPRISE, Role.DEPARTMENT, Role.LIAISON}),
+    Role.OFFICE: frozenset({Role.ENTERPRISE, Role.DEPARTMENT, Role.LIAISON}
+                           | {Role.AGENT, Role.PROJECT_LEAD}),
 }
 
 

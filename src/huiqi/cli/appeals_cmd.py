@@ -40,10 +40,16 @@ def _clock(on: str | None) -> Clock:
 
 
 def _describe(target: str, result: object) -> str:
-    name = {"huiqi.appeals.tasks:tick": "诉求", "huiqi.grants.tasks:tick": "政策兑现"}.get(
+    name = {"huiqi.appeals.tasks:tick": "诉求", "huiqi.grants.tasks:tick": "政策兑现",
+            "huiqi.projects.tasks:tick": "招商项目"}.get(
         target, target)
     if isinstance(result, Exception):
         return f"[red]{name}：运行失败：{result}[/red]"
+    if target == "huiqi.ratings.tasks:tick":
+        return (f"好差评：诉求回访转为评价 {getattr(result, 'fed', 0)} 条，"
+                f"新标记超期差评 {getattr(result, 'overdue', 0)} 件。")
+    if hasattr(result, "describe"):  # a tick that words its own figures
+        return f"{name}：{result.describe()}"
     reminded, other = getattr(result, "reminded", 0), getattr(result, "overdue", None)
     if other is None:
         other_text = f"逾期失效 {getattr(result, 'lapsed', 0)} 件"

@@ -19,8 +19,11 @@ MODULES = [
     "huiqi.cli.notify_cmd",
     "huiqi.cli.appeals_cmd",
     "huiqi.cli.grants_cmd",
+    "huiqi.cli.report_cmd",
     "huiqi.cli.audit_cmd",
     "huiqi.cli.knowledge_cmd",
+    "huiqi.cli.ratings_cmd",
+    "huiqi.cli.projects_cmd",
 ]
 
 

@@ -111,8 +111,14 @@ def match_registry(engine: Engine, console: Console) -> dict[str, str] | None:
 def register(app: typer.Typer) -> None:
     from huiqi.appeals.demo import seed_appeals
     from huiqi.cli.serve_cmd import DEMO_STEPS
+    from huiqi.knowledge.demo import seed_corpus
+    from huiqi.projects.demo import seed_projects
 
     for step in (load_enterprises, publish_policies, policy_departments, match_registry,
-                 seed_appeals):
+                 seed_appeals, seed_corpus, seed_projects):
         if step not in DEMO_STEPS:
             DEMO_STEPS.append(step)
+    from huiqi.insights.indicators_demo import seed_insights
+
+    if seed_insights not in DEMO_STEPS:  # after the appeals and grants it computes from
+        DEMO_STEPS.append(seed_insights)

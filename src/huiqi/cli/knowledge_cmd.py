@@ -171,3 +171,40 @@ def _fail(exc: HuiqiError) -> typer.Exit:
 
 def register(app: typer.Typer) -> None:
     app.add_typer(knowledge_app, name="knowledge")
+
+
+@knowledge_app.command("draft")
+def draft_cmd(
+    file: Path = typer.Argument(..., exists=True, dir_okay=False, metavar="FILE",
+                                help="政策原文（TXT、HTML、DOCX、PDF），或其中的一段"),
+    policy_id: str = typer.Option("draft.policy", "--id", help="草稿的政策编号"),
+    region: str | None = typer.Option(None, "--region", help="适用地区（6位行政区划代码）"),
+    out: Path | None = typer.Option(None, "--out", "-o", help="写入文件；默认打印"),
+) -> None:
+    """据政策原文起草政策文件（YAML）：能确定的条件、比例、上限写成规则并注明原文，
+    其余列为 TODO。"""
+    from huiqi.knowledge import cleaning, readers
+    from huiqi.knowledge.draft_yaml import Meta, pending, render
+    from huiqi.knowledge.drafting import draft
+    from huiqi.knowledge.ingest import prepare
+    from huiqi.registry.service import load_catalog
+
+    try:
+        prepared = prepare(readers.read_path(file))
+    except HuiqiError as err:
+        console.print(f"[red]{err}[/red]")
+        raise typer.Exit(1) from None
+    meta = prepared.meta
+    found = draft(cleaning.simplify("\n".join(prepared.lines)), load_catalog())
+    source = render(found, Meta(policy_id, meta.title or file.stem, file.name, meta.doc_no,
+                                meta.issuer, region or meta.region,
+                                meta.effective_from or meta.issued_on, meta.effective_to),
+                    today=Clock().today_local())
+    if out is None:
+        typer.echo(source)
+    else:
+        out.write_text(source, encoding="utf-8")
+        left = len(pending(found))
+        console.print(f"已写入 {out}：{len(found.elements) - left} 项写成规则，"
+                      f"{left} 项待决定（TODO）。"
+                      "用 huiqi policy check 检查。")

@@ -8,6 +8,12 @@ or forbidden alike, 409 for an invalid step, 422 for bad input, 413 for an overs
 
 from __future__ import annotations
 
+from typing import Any
+
+from sqlalchemy import Select
+from sqlalchemy.orm import Session
+
+from huiqi.auth.actor import Actor
 from huiqi.grants.access import access_application, access_grant, visible_applications
 from huiqi.grants.applications import (
     BankInfo,
@@ -50,3 +56,27 @@ __all__ = [
     "public_list", "public_name", "reject", "set_total", "standings", "submit", "tick", "timeline",
     "upload_material", "visible_applications", "withdraw",
 ]
+
+
+# --- the ledgers' queries for other domains (insights: dashboards, weekly report) -------------
+
+def applications_query(session: Session, actor: Actor, flt: LedgerFilter) -> Select[Any]:
+    """The 申报台账's statement (narrowed to what the actor may see, filtered)."""
+    from huiqi.grants import ledgers
+
+    return ledgers.applications_query(session, actor, flt)
+
+
+def grants_query(session: Session, actor: Actor, flt: LedgerFilter) -> Select[Any]:
+    """The 兑现台账's statement (narrowed to what the actor may see, filtered)."""
+    from huiqi.grants import ledgers
+
+    return ledgers.grants_query(session, actor, flt)
+
+
+def budget_views(session: Session, actor: Actor, flt: LedgerFilter
+                 ) -> list[tuple[str, BudgetView]]:
+    """(item title, budget view) per item-year of the 预算台账."""
+    from huiqi.grants import ledgers
+
+    return ledgers.budget_views(session, actor, flt)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from huiqi.auth.dependencies import CurrentUser, OptionalUser
+from huiqi.auth.dependencies import CurrentUser, OfficeUser, OptionalUser
 from huiqi.kit import web
 from huiqi.kit.web import ClockDep, DBSession
 from huiqi.knowledge import schemas as s
@@ -42,3 +42,15 @@ def ask_appeal(body: s.AppealFromQuestionIn, db: DBSession, clock: ClockDep,
 @router.get("/knowledge/clauses/{clause_id}", response_model=s.ClauseOut, summary="条款原文")
 def clause(clause_id: int, db: DBSession) -> s.ClauseOut:
     return service.clause(db, clause_id)
+
+
+@router.post("/knowledge/documents/{document_id}/draft", response_model=s.DraftOut,
+             summary="据条款起草政策规则（政策文件解析，仅营商办）")
+def draft(document_id: int, body: s.DraftIn, db: DBSession, clock: ClockDep,
+          actor: OfficeUser) -> s.DraftOut:
+    made = service.draft_policy(db, actor, clock, document_id, body.clause_ids)
+    return s.DraftOut(
+        document_id=made.document_id, clause_ids=made.clause_ids, filename=made.filename,
+        source=made.source, rules=made.rules, pending=made.pending,
+        elements=[s.DraftElementOut(kind=e.kind, words=e.words, rule=e.rule, field=e.field,
+                                    todo=e.todo) for e in made.draft.elements])

@@ -80,3 +80,28 @@ class ClauseOut(BaseModel):
     issuer: str | None
     source: str
     status: str
+    item_ids: list[str] = []
+
+
+class DraftIn(BaseModel):
+    clause_ids: list[int] = Field(..., min_length=1, max_length=200,
+                                  description="起草所依据的条款（同一政策原文中的条款）")
+
+
+class DraftElementOut(BaseModel):
+    kind: str = Field(description="criterion 条件 | rate 比例 | cap 上限 | budget 预算 | "
+                                  "guidance 原则性表述")
+    words: str = Field(description="原文中的词句")
+    rule: str | None = Field(description="建议的规则（无法确定时为空）")
+    field: str | None
+    todo: str | None = Field(description="须由编辑者决定的事项；为空表示原文明确")
+
+
+class DraftOut(BaseModel):
+    document_id: int
+    clause_ids: list[int]
+    filename: str
+    source: str = Field(description="政策文件草稿（YAML），可直接在政策编辑器中检查和保存")
+    rules: int
+    pending: int
+    elements: list[DraftElementOut]

@@ -17,11 +17,15 @@ from huiqi.kit.clock import Clock
 from huiqi.kit.errors import HuiqiError, NotFound, ValidationFailed
 from huiqi.knowledge import corpus, llm, readers
 from huiqi.knowledge.answer import Answer, extractive
+from huiqi.knowledge.drafting import Draft
 from huiqi.knowledge.ingest import Ingested, prepare, store
 from huiqi.knowledge.schemas import ClauseOut
 from huiqi.knowledge.search import Hit, search
 
+MAX_FILE_BYTES = readers.MAX_BYTES
+
 __all__ = [
+    "MAX_FILE_BYTES",
     "Answer",
     "Failed",
     "Hit",
@@ -105,8 +109,13 @@ def ask(session: Session, question: str, *, uscc: str | None = None,
     if actor is not None and (uscc or actor.enterprise_uscc):
         from huiqi.knowledge import eligibility
 
-        answer.eligibility, answer.item_ids = eligibility.lines(
-            session, actor, clock or Clock(), uscc, answer.retrieved)
+        try:
+            answer.eligibility, answer.item_ids = eligibility.lines(
+                session, actor, clock or Clock(), uscc, answer.retrieved)
+        except NotFound:
+            if uscc is not None:  # someone else's enterprise: as if it did not exist
+                raise
+            # An account whose own enterprise is not in the registry yet: the public answer.
     return answer
 
 
@@ -139,4 +148,86 @@ def clause(session: Session, clause_id: int) -> ClauseOut:
     return ClauseOut(clause_id=part.id, document_id=doc.id, citation=f"{doc.title} § {part.number}",
                      number=part.number, heading=part.heading, text=part.text,
                      document_title=doc.title, doc_no=doc.doc_no, issuer=doc.issuer,
-                     source=doc.source, status=doc.status)
+                     source=doc.source, status=doc.status, item_ids=list(part.item_ids or []))
+
+
+def documents(session: Session) -> list[DocumentRow]:
+    """Every ingested document, newest first, with its clause count (for the office's list)."""
+    from huiqi.knowledge import repository
+
+    return [DocumentRow(d.id, d.title, d.doc_no, d.issuer, d.region, d.source_kind, d.status,
+                        d.ingested_at, n) for d, n in repository.documents_with_counts(session)]
+
+
+def document(session: Session, document_id: int) -> tuple[DocumentRow, list[ClauseOut]]:
+    from huiqi.knowledge import repository
+
+    doc = repository.document(session, document_id)
+    if doc is None:
+        raise NotFound("政策文件不存在。")
+    parts = repository.clauses_of(session, document_id)
+    row = DocumentRow(doc.id, doc.title, doc.doc_no, doc.issuer, doc.region, doc.source_kind,
+                      doc.status, doc.ingested_at, len(parts))
+    return row, [ClauseOut(clause_id=p.id, document_id=doc.id,
+                           citation=f"{doc.title} § {p.number}", number=p.number,
+                           heading=p.heading, text=p.text, document_title=doc.title,
+                           doc_no=doc.doc_no, issuer=doc.issuer, source=doc.source,
+                           status=doc.status, item_ids=list(p.item_ids or []))
+                 for p in parts]
+
+
+@dataclass(frozen=True)
+class DocumentRow:
+    id: int
+    title: str
+    doc_no: str | None
+    issuer: str | None
+    region: str | None
+    kind: str
+    status: str
+    ingested_at: datetime
+    clauses: int
+
+
+@dataclass(frozen=True)
+class PolicyDraft:
+    document_id: int
+    clause_ids: list[int]
+    draft: Draft
+    source: str  # the policy file (YAML) for the editor
+    filename: str
+    rules: int  # elements written as rules
+    pending: int  # elements left as TODO comments
+
+
+def draft_policy(session: Session, actor: Actor, clock: Clock, document_id: int,
+                 clause_ids: Iterable[int]) -> PolicyDraft:
+    """A policy file drafted from clauses of an ingested document (政策文件解析): the rules the
+    words state, each with its words; the rest as TODOs. Never saved or published here: the
+    editor opens it, and `huiqi policy check` applies on save. Audited (who drafted from what)."""
+    from huiqi import audit
+    from huiqi.knowledge import repository
+    from huiqi.knowledge.draft_yaml import Meta, pending, render
+    from huiqi.knowledge.drafting import draft
+    from huiqi.registry.service import load_catalog
+
+    doc = repository.document(session, document_id)
+    if doc is None:
+        raise NotFound("政策文件不存在。")
+    wanted = set(clause_ids)
+    parts = [p for p in repository.clauses_of(session, document_id) if p.id in wanted]
+    if not parts:
+        raise ValidationFailed("请至少选择一个条款再起草。")
+    text = "\n".join(p.simplified for p in parts)
+    found = draft(text, load_catalog())
+    slug = f"draft.doc{doc.id}-{parts[0].seq}"
+    cited = f"{doc.title} § " + "、".join(p.number for p in parts) + f"（{doc.source}）"
+    source = render(found, Meta(slug, doc.title, cited, doc.doc_no, doc.issuer, doc.region,
+                                doc.effective_from or doc.issued_on, doc.effective_to),
+                    item_title=parts[0].heading or None, today=clock.today_local())
+    left = len(pending(found))
+    audit.record(session, actor, "knowledge.draft", ("knowledge_document", doc.id), after={
+        "clauses": [p.number for p in parts], "rules": len(found.elements) - left,
+        "todos": left})
+    return PolicyDraft(doc.id, [p.id for p in parts], found, source, f"{slug}.yaml",
+                       len(found.elements) - left, left)

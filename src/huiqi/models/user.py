@@ -20,6 +20,8 @@ class Role(StrEnum):
     AUDITOR = "auditor"
     SYSADMIN = "sysadmin"
     SECURITY = "security"
+    AGENT = "agent"  # 招商项目代办员 / 项目秘书 (projects)
+    PROJECT_LEAD = "project_lead"  # 项目牵头领导 (五个一; projects)
 
     @property
     def label(self) -> str:
@@ -34,6 +36,8 @@ ROLE_LABELS = {
     Role.AUDITOR: "审计管理员",
     Role.SYSADMIN: "系统管理员",
     Role.SECURITY: "安全管理员",
+    Role.AGENT: "项目代办员",
+    Role.PROJECT_LEAD: "项目牵头领导",
 }
 
 

@@ -1,0 +1,150 @@
+"""Projects imported from Excel (.xlsx) or CSV, read by the registry's input pipeline (title rows
+above the header skipped, CSV in UTF-8 or GBK).
+
+Columns (Chinese names in the header row): 项目名称, 企业名称, 所在区 and 签约日期 are required;
+统一社会信用代码, 项目类型 (industrial / lease, or their labels), 总投资（元） or 总投资（万元）,
+用地面积（亩）, 行业代码, 代办员, 项目秘书, 牵头领导 (usernames), 备注 are optional.
+
+Every bad row is reported with its spreadsheet row number and the reason, the good rows are
+imported (each in its own savepoint); a project already registered under the same name is
+reported as such, so importing a file twice adds nothing.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from huiqi import audit
+from huiqi.auth.actor import Actor
+from huiqi.kit.clock import Clock
+from huiqi.kit.errors import HuiqiError, ValidationFailed
+from huiqi.projects.access import require_office
+from huiqi.projects.registry import ProjectIn, create_project, load_types
+from huiqi.projects.templates import ProjectType
+from huiqi.registry.service import ImportFileError, read_table
+
+COLUMNS = {"项目名称": "name", "企业名称": "enterprise_name", "所在区": "region",
+           "签约日期": "signed_on", "统一社会信用代码": "enterprise_uscc",
+           "项目类型": "project_type", "总投资（元）": "amount", "总投资（万元）": "amount_wan",
+           "用地面积（亩）": "land_mu", "行业代码": "industry_code", "代办员": "agent",
+           "项目秘书": "secretary", "牵头领导": "lead", "备注": "note"}
+REQUIRED = ("项目名称", "企业名称", "所在区", "签约日期")
+MAX_ROWS = 2000
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    total: int
+    imported: list[int]  # project ids
+    errors: list[RowError]
+
+
+def import_file(session: Session, actor: Actor, clock: Clock, filename: str, data: bytes,
+                types: dict[str, ProjectType] | None = None) -> ImportResult:
+    require_office(actor)
+    suffix = Path(filename).suffix.lower()
+    if suffix not in (".csv", ".xlsx"):
+        raise ValidationFailed(
+            f"不支持的文件类型“{suffix or filename}”：请上传 .xlsx 或 .csv 文件。")
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"projects{suffix}"
+        path.write_bytes(data)
+        try:
+            table = read_table(path, is_known=COLUMNS.__contains__)
+        except ImportFileError as exc:
+            raise ValidationFailed(str(exc).replace(path.name, filename)) from None
+    missing = [c for c in REQUIRED if c not in table.header]
+    if missing:
+        raise ValidationFailed(f"缺少必需的列：{'、'.join(missing)}。第 {table.header_row} 行应为"
+                               f"列名，可用列：{'、'.join(COLUMNS)}")
+    if len(table.rows) > MAX_ROWS:
+        raise ValidationFailed(f"一次最多导入 {MAX_ROWS} 行，请拆分文件。")
+    types = types if types is not None else load_types()
+    index = {COLUMNS[h]: i for i, h in enumerate(table.header) if h in COLUMNS}
+    imported: list[int] = []
+    errors: list[RowError] = []
+    for number, cells in table.rows:
+        row = {k: cells[i] if i < len(cells) else None for k, i in index.items()}
+        try:
+            with session.begin_nested():
+                project = create_project(session, actor, clock, _project_in(row, types), types)
+        except HuiqiError as exc:
+            errors.append(RowError(number, exc.message))
+            continue
+        imported.append(project.id)
+    audit.record(session, actor, "project.import", ("project_import", filename[:200]),
+                 after={"filename": filename[:200], "rows": len(table.rows),
+                        "imported": len(imported), "errors": len(errors)}, at=clock.now())
+    return ImportResult(len(table.rows), imported, errors)
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def _date(value: Any) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = _text(value).replace("/", "-").replace(".", "-")
+    try:
+        y, m, d = (int(x) for x in text.split("-"))
+        return date(y, m, d)
+    except ValueError:
+        raise ValidationFailed(
+            f"签约日期「{_text(value)}」不是有效日期，应为 2026-03-05。") from None
+
+
+def _type(value: Any, types: dict[str, ProjectType]) -> str:
+    text = _text(value)
+    if not text:
+        return "industrial"
+    by_label = {t.label: k for k, t in types.items()}
+    return by_label.get(text, text)
+
+
+def _amount(row: dict[str, Any]) -> Decimal | str | None:
+    wan = _text(row.get("amount_wan"))
+    if not wan:
+        return _text(row.get("amount")) or None
+    try:
+        return Decimal(wan.replace(",", "")) * 10000
+    except InvalidOperation:
+        raise ValidationFailed(f"「总投资（万元）」应为数字，收到「{wan}」。") from None
+
+
+def _project_in(row: dict[str, Any], types: dict[str, ProjectType]) -> ProjectIn:
+    if not _text(row.get("signed_on")):
+        raise ValidationFailed("缺少签约日期。")
+    return ProjectIn(
+        name=_text(row.get("name")), enterprise_name=_text(row.get("enterprise_name")),
+        region=_text(row.get("region")), signed_on=_date(row.get("signed_on")),
+        project_type=_type(row.get("project_type"), types),
+        enterprise_uscc=_text(row.get("enterprise_uscc")) or None,
+        industry_code=_text(row.get("industry_code")) or None, amount=_amount(row),
+        land_mu=_text(row.get("land_mu")) or None, agent=_text(row.get("agent")) or None,
+        secretary=_text(row.get("secretary")) or None, lead=_text(row.get("lead")) or None,
+        note=_text(row.get("note")) or None)
+
+
+def import_columns() -> list[tuple[str, bool]]:
+    """(column, required) for the import page's help."""
+    return [(c, c in REQUIRED) for c in COLUMNS]

@@ -1,0 +1,188 @@
+"""All SQL of the ratings domain: who may see which rating (the access decision, narrowed in the
+query: not yours looks like missing), look-ups, the figures' rows, and who to tell."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Select, String, cast, exists, false, func, or_, select, true
+from sqlalchemy.orm import Session
+
+from huiqi.auth.actor import Actor
+from huiqi.kit.errors import NotFound
+from huiqi.kit.workdays import HolidayOverrides
+from huiqi.models.appeal import Appeal
+from huiqi.models.appeal_category import HolidayOverride
+from huiqi.models.appeal_followup import AppealVisit
+from huiqi.models.department import Department
+from huiqi.models.rating import Rating, RatingDispute, RatingInvite, RatingWindow
+from huiqi.models.user import Role, User
+
+NOT_FOUND = "评价不存在，或您没有查看权限。"
+READ_ALL = (Role.OFFICE, Role.AUDITOR)
+
+
+def rating_filter(actor: Actor) -> Any:
+    """Office and auditor: all; a department: its own; an enterprise: its own ratings."""
+    if actor.role in READ_ALL:
+        return true()
+    if actor.role is Role.DEPARTMENT and actor.department_id is not None:
+        return Rating.department_id == actor.department_id
+    if actor.role is Role.ENTERPRISE and actor.enterprise_uscc:
+        return Rating.enterprise_uscc == actor.enterprise_uscc
+    return false()
+
+
+def visible(actor: Actor) -> Select[Rating]:
+    return select(Rating).where(rating_filter(actor))
+
+
+def access(session: Session, actor: Actor, rating_id: int, *, for_update: bool = False
+           ) -> Rating:
+    stmt = visible(actor).where(Rating.id == rating_id)
+    if for_update:
+        stmt = stmt.with_for_update()
+    row = session.scalar(stmt)
+    if row is None:
+        raise NotFound(NOT_FOUND)
+    return row
+
+
+def by_case(session: Session, case_key: str) -> Rating | None:
+    return session.scalar(select(Rating).where(Rating.case_key == case_key))
+
+
+def rated_keys(session: Session, keys: Sequence[str]) -> set[str]:
+    if not keys:
+        return set()
+    return set(session.scalars(select(Rating.case_key).where(Rating.case_key.in_(list(keys)))))
+
+
+def department(session: Session, key: int | str) -> Department | None:
+    if isinstance(key, int):
+        return session.get(Department, key)
+    return session.scalar(select(Department).where(
+        or_(Department.code == key, Department.name == key)))
+
+
+def departments(session: Session) -> list[Department]:
+    return list(session.scalars(select(Department).order_by(Department.name)))
+
+
+def overrides(session: Session) -> HolidayOverrides:
+    """The office's holiday overrides (the same table the appeals deadlines read)."""
+    rows = list(session.scalars(select(HolidayOverride)))
+    return HolidayOverrides.of([r.day for r in rows if r.kind == "holiday"],
+                               [r.day for r in rows if r.kind == "workday"])
+
+
+# --- windows and invites ------------------------------------------------------------------------
+
+def window(session: Session, key: int | str) -> RatingWindow | None:
+    if isinstance(key, int):
+        return session.get(RatingWindow, key)
+    return session.scalar(select(RatingWindow).where(RatingWindow.code == key))
+
+
+def windows(session: Session, actor: Actor | None = None) -> list[RatingWindow]:
+    stmt = select(RatingWindow).order_by(RatingWindow.code)
+    if actor is not None and actor.role is Role.DEPARTMENT:
+        stmt = stmt.where(RatingWindow.department_id == actor.department_id)
+    return list(session.scalars(stmt))
+
+
+def invite_by_digest(session: Session, digest: str, *, for_update: bool = False
+                     ) -> RatingInvite | None:
+    stmt = select(RatingInvite).where(RatingInvite.token_digest == digest)
+    if for_update:
+        stmt = stmt.with_for_update()
+    return session.scalar(stmt)
+
+
+# --- disputes -----------------------------------------------------------------------------------
+
+def disputes(session: Session, rating_id: int) -> list[RatingDispute]:
+    return list(session.scalars(select(RatingDispute).where(RatingDispute.rating_id == rating_id)
+                                .order_by(RatingDispute.id)))
+
+
+def dispute(session: Session, dispute_id: int) -> RatingDispute | None:
+    return session.get(RatingDispute, dispute_id)
+
+
+def pending_disputes(session: Session, actor: Actor) -> list[tuple[RatingDispute, Rating]]:
+    stmt = select(RatingDispute, Rating).join(Rating, Rating.id == RatingDispute.rating_id) \
+        .where(RatingDispute.status == "pending", rating_filter(actor)) \
+        .order_by(RatingDispute.filed_at)
+    return [(d, r) for d, r in session.execute(stmt).all()]
+
+
+# --- figures ------------------------------------------------------------------------------------
+
+def for_figures(session: Session, actor: Actor, start: datetime, end: datetime
+                ) -> list[Rating]:
+    """Ratings the actor may see, rated in [start, end) (UTC instants)."""
+    stmt = visible(actor).where(Rating.rated_at >= start, Rating.rated_at < end) \
+        .order_by(Rating.rated_at, Rating.id)
+    return list(session.scalars(stmt))
+
+
+def count_open_tasks(session: Session, actor: Actor) -> dict[str, int]:
+    stmt = select(Rating.stage, func.count()).where(
+        rating_filter(actor), Rating.negative.is_(True), Rating.excluded.is_(False),
+        Rating.stage.in_(("verify", "rectify", "revisit"))).group_by(Rating.stage)
+    return {stage: n for stage, n in session.execute(stmt).all()}
+
+
+# --- appeal return visits (fed in as ratings of the appeal 办件) --------------------------------
+
+def appeal_visits_to_feed(session: Session, limit: int = 500) -> list[tuple[AppealVisit, Appeal]]:
+    """The first return visit of each dispatched appeal that has no rating yet."""
+    first = select(func.min(AppealVisit.id)).group_by(AppealVisit.appeal_id).scalar_subquery()
+    rated = exists().where(Rating.case_kind == "appeal",
+                           Rating.case_ref == cast(Appeal.id, String(100)))
+    stmt = select(AppealVisit, Appeal).join(Appeal, Appeal.id == AppealVisit.appeal_id) \
+        .where(AppealVisit.id.in_(first), Appeal.lead_department_id.is_not(None),
+               ~rated) \
+        .order_by(AppealVisit.id).limit(limit)
+    return [(v, a) for v, a in session.execute(stmt).all()]
+
+
+# --- who to tell --------------------------------------------------------------------------------
+
+def _active(session: Session, *conditions: Any) -> list[int]:
+    return list(session.scalars(select(User.id).where(User.is_active.is_(True), *conditions)
+                                .order_by(User.id)))
+
+
+def department_user_ids(session: Session, department_id: int) -> list[int]:
+    return _active(session, User.role == Role.DEPARTMENT.value,
+                   User.department_id == department_id)
+
+
+def office_user_ids(session: Session) -> list[int]:
+    return _active(session, User.role == Role.OFFICE.value)
+
+
+def enterprise_user_ids(session: Session, uscc: str) -> list[int]:
+    return _active(session, User.role == Role.ENTERPRISE.value, User.enterprise_uscc == uscc)
+
+
+def user_names(session: Session, ids: Iterable[int | None]) -> dict[int, str]:
+    wanted = sorted({i for i in ids if i is not None})
+    if not wanted:
+        return {}
+    rows = session.execute(select(User.id, User.display_name).where(User.id.in_(wanted)))
+    return {uid: name for uid, name in rows}
+
+
+def overdue_tasks(session: Session, today: date) -> list[Rating]:
+    """差评 whose current step is past its due date (Beijing `today`), not excluded."""
+    stmt = select(Rating).where(Rating.negative.is_(True), Rating.excluded.is_(False), or_(
+        (Rating.stage == "verify") & (Rating.verify_due < today),
+        (Rating.stage == "rectify") & (Rating.rectify_due < today),
+        (Rating.stage == "revisit") & (Rating.revisit_due < today))) \
+        .order_by(Rating.id).with_for_update(skip_locked=True)
+    return list(session.scalars(stmt))

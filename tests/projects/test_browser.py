@@ -1,0 +1,112 @@
+"""The projects journey in Chromium: the agent records a step on the countdown table and its row
+turns green; weeks later another step is red, the agent marks it blocked (an appeal goes to the
+responsible department) and, being overdue, it escalates to the lead official (五个一), who
+finds it in the notifications and on the table. Screenshots: artifacts/screenshots/projects-*."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from huiqi.appeals import categories
+from huiqi.auth import service as auth_service
+from huiqi.auth.actor import Actor
+from huiqi.kit.db import unit_of_work
+from huiqi.kit.workdays import add_workdays, remaining_workdays
+from huiqi.models.user import Role
+from huiqi.projects import service
+from tests.fixtures import web as web_fixtures
+from tests.fixtures.web import browser, live_server, live_user, page, screenshot  # noqa: F401
+from tests.projects.conftest import DEPARTMENTS, make_uscc
+
+pytestmark = pytest.mark.browser
+
+
+def _signed_for_yellow(today: Any) -> Any:
+    """A signing date whose 注册 (5 working days) is due today or on the next working day."""
+    d = today
+    while remaining_workdays(today, add_workdays(d, 5)) > 1:
+        d -= timedelta(days=1)
+    return d
+
+
+@pytest.fixture(scope="module")
+def site(live_server: Any, live_user: Any) -> dict[str, Any]:  # noqa: F811
+    with unit_of_work(live_server.engine) as db:
+        for code, name in DEPARTMENTS:
+            auth_service.create_department(db, Actor.system(), code, name)
+    users = {"agent": live_user("agent", display_name="代办员周敏"),
+             "lead": live_user("project_lead", display_name="副区长陈立"),
+             "office": live_user("office", display_name="营商办王敏", mfa=False),
+             "gh": live_user("department", department_code="gh", display_name="规资局张华")}
+    office = Actor(users["office"].id, users["office"].username, "营商办王敏", Role.OFFICE)
+    today = live_server.clock.today_local()
+    with unit_of_work(live_server.engine) as db:
+        categories.create_category(db, office, live_server.clock, code="permit",
+                                   name="审批许可", sign_within_workdays=1,
+                                   resolve_within_workdays=10)
+        project = service.create_project(db, office, live_server.clock, service.ProjectIn(
+            name="巴南智能装备产业园项目", enterprise_name="重庆巴南智能装备有限公司",
+            region="500113", signed_on=_signed_for_yellow(today), enterprise_uscc=make_uscc(7),
+            amount="120000000", land_mu="85", agent=users["agent"].username,
+            lead=users["lead"].username))
+        pid = project.id
+    return {"url": live_server.url, "project": pid, "today": today, **users}
+
+
+def _row(page: Any, key: str) -> Any:  # noqa: F811
+    return page.locator(f"#step-{key}")
+
+
+def test_agent_turns_a_step_green_and_an_overdue_one_escalates(
+        page: Any, site: dict[str, Any], live_server: Any) -> None:  # noqa: F811
+    url = f"{site['url']}/projects/{site['project']}"
+    web_fixtures.browser_login(page, site["url"], site["agent"])
+    page.get_by_role("link", name="我的代办项目").first.click()
+    page.get_by_role("link", name="巴南智能装备产业园项目").click()
+    register = _row(page, "register")
+    assert "row-yellow" in (register.get_attribute("class") or "")
+    screenshot(page, "projects-countdown-before")
+    register.get_by_label("「注册」完成日期").fill(site["today"].isoformat())
+    register.get_by_role("button", name="登记").click()
+    page.get_by_text("环节日期已登记").wait_for()
+    register = _row(page, "register")
+    assert "row-green" in (register.get_attribute("class") or "")
+    assert "按时完成" in register.inner_text()
+    assert page.locator("#stage").inner_text() == "注册"
+    screenshot(page, "projects-countdown-green")
+
+    # Weeks later 拿地 (40 working days after 注册) is past its planned date: red.
+    live_server.clock.advance(days=80)
+    web_fixtures.browser_login(page, site["url"], site["agent"])
+    page.goto(url)
+    land = _row(page, "land")
+    assert "row-red" in (land.get_attribute("class") or "")
+    assert "已超期" in land.inner_text()
+    land.get_by_text("标为受阻").click()
+    land.get_by_label("受阻原因").fill("土地挂牌出让公告推迟，需规划和自然资源局明确出让时间。")
+    land.get_by_role("button", name="提出诉求").click()
+    page.get_by_text("已标为受阻").wait_for()
+    land = _row(page, "land")
+    assert "已升级牵头领导" in land.inner_text() and "诉求 #" in land.inner_text()
+    screenshot(page, "projects-blocked-escalated")
+
+    web_fixtures.browser_login(page, site["url"], site["lead"])
+    page.get_by_role("link", name="消息通知").first.click()
+    page.get_by_text("项目环节超期，请牵头领导调度：拿地").first.wait_for()
+    page.goto(url)
+    assert "已升级牵头领导" in _row(page, "land").inner_text()
+    assert page.locator("#lead").inner_text() == "副区长陈立"
+    screenshot(page, "projects-lead")
+    page.locator("#gantt svg").first.wait_for()  # ECharts drew the Gantt chart
+    page.get_by_role("link", name="项目统计").first.click()
+    assert page.locator("#rate-signed").inner_text() == "1"
+    assert page.locator("#rate-start").inner_text() == "0.0%"
+    page.locator("#gantt svg").first.wait_for()
+    screenshot(page, "projects-rates")
+
+    web_fixtures.browser_login(page, site["url"], site["gh"])
+    page.goto(site["url"] + "/appeals")
+    page.get_by_text("巴南智能装备产业园项目：拿地受阻").first.wait_for()
