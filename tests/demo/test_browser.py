@@ -127,15 +127,16 @@ def _walk(page: Any, url: str, username: str, steps: list[tuple[str, str]]) -> N
 def test_every_role_fits_1280_and_walks_its_pages(demo: Demo, demo_site: str, page: Any) -> None:
     walked = []
     for login in demo.logins:
-        if login.username not in WALKS:
-            continue
+        if login.username not in WALKS and login.role.value not in ("agent", "project_lead"):
+            continue  # other handlers of the same roles see the same menus
         try:
             browser_login(page, demo_site, login)
         except Exception:
             _shot(page, login.username, 99, "login-failed")
             raise
         _check_bar(page, login.username)
-        _walk(page, demo_site, login.username, WALKS[login.username])
-        walked.append(login.username)
+        if login.username in WALKS:
+            _walk(page, demo_site, login.username, WALKS[login.username])
+            walked.append(login.username)
     assert set(walked) == set(WALKS)
     assert all((SHOTS / u / "00-home.png").stat().st_size > 5000 for u in walked)
