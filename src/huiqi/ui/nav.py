@@ -33,6 +33,7 @@ class NavItem:
     description: str = ""
     on_home: bool = True  # also shown as a card on the role's home page
     group: str = ""  # the top bar's dropdown menu it sits in (GROUPS); "" → 更多
+    in_bar: bool = True  # False: only a card on the home page (消息通知 has the bell)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "roles", frozenset(self.roles))
@@ -84,6 +85,8 @@ def nav_groups(items: list[NavItem]) -> list[NavGroup]:
     """A role's entries as the top bar shows them: 首页 alone, the rest in their menus."""
     by_group: dict[str, list[NavItem]] = {}
     for item in items:
+        if not item.in_bar:
+            continue
         label = "" if item.href == "/" else (item.group or MORE)
         by_group.setdefault(label, []).append(item)
     return [NavGroup(label, tuple(entries))
@@ -103,4 +106,4 @@ register_nav(NavItem("审计日志", "/audit", {Role.AUDITOR}, order=10,
                      description="按操作人、操作、对象和时间查询全部操作记录，导出 Excel",
                      group="系统管理"))
 register_nav(NavItem("消息通知", "/notifications", ALL_ROLES, order=90,
-                     description="审核进度、政策推送等消息", group=MORE))
+                     description="审核进度、政策推送等消息", group=MORE, in_bar=False))
