@@ -59,6 +59,11 @@ VIEWS: list[str] = [
     "huiqi.policies.views",
     "huiqi.appeals.views",
     "huiqi.appeals.open311",  # Open311 GeoReport v2 at /open311/v2 (token auth, no cookie)
+    "huiqi.registry.views",
+    "huiqi.liaison.views",
+    "huiqi.liaison.views_office",
+    "huiqi.supervision.views",
+    "huiqi.supervision.views_work",
     "huiqi.knowledge.views",
     "huiqi.ratings.views",
     "huiqi.projects.views",
@@ -75,6 +80,8 @@ ENDPOINTS: list[str] = [
     "huiqi.policies.endpoints",
     "huiqi.appeals.endpoints",
     "huiqi.knowledge.endpoints",
+    "huiqi.liaison.endpoints",
+    "huiqi.supervision.endpoints",
     "huiqi.ratings.endpoints",
     "huiqi.projects.endpoints",
 ]

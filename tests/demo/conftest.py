@@ -39,7 +39,9 @@ def demo_clients(demo: Demo, demo_app: FastAPI) -> Iterator[dict[str, TestClient
         c.__enter__()
         if x.totp_secret:
             know_secret(demo_app.state.engine, x.username, x.totp_secret)
-        demo_app.state.limiter.reset()  # more demo logins than one source may make a minute
+        # Every demo login comes from one test address: more roles than the per-address login
+        # limit allows in a minute (30). The limit itself is tested in tests/auth.
+        demo_app.state.limiter.reset()
         response = login(c, (x.username, x.password))
         assert response.status_code == 303, (x.username, response.text[:300])
         clients[x.username] = c

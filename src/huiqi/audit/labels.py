@@ -14,15 +14,19 @@ from huiqi.grants.service import Action as GRANT_ACTIONS
 from huiqi.grants.service import Status as GRANT_STATUSES
 from huiqi.models.user import ROLE_LABELS
 from huiqi.registry.service import load_catalog
+from huiqi.supervision.service import FIELD_LABELS as SUPERVISION_FIELDS
+from huiqi.supervision.service import VALUE_LABELS as SUPERVISION_VALUES
 
 DOMAINS = {
     "insights": "数据与指标",
     "auth": "账号", "user": "账号", "department": "部门", "appeal": "诉求", "appeals": "诉求",
     "grant": "申报", "grants": "申报", "policy": "政策", "matching": "政策匹配",
     "audit": "审计", "registry": "企业库", "enterprise": "企业", "notify": "通知",
+    "liaison": "包联",
     "knowledge": "政策知识库",
     "rating": "好差评", "ratings": "好差评",
     "project": "招商项目", "projects": "招商项目",
+    "supervision": "双随机抽查",
 }
 
 _NAMED_ACTIONS = {
@@ -54,6 +58,13 @@ _NAMED_ACTIONS = {
     "grants.grant_create": "生成资金记录", "grants.payout_create": "新建兑付批次",
     "grants.payout_export": "导出兑付清单", "grants.payout_paid": "标记已兑付",
     "grants.payout_cancel": "作废兑付批次", "grants.tick": "申报到期检查",
+    "registry.profile_edit": "修改企业信息", "registry.profile_propose": "申请变更企业信息",
+    "registry.profile_accept": "通过企业信息变更", "registry.profile_reject": "驳回企业信息变更",
+    "liaison.tier_save": "保存包联层级", "liaison.assign": "分配包联企业",
+    "liaison.handover": "包联交接", "liaison.unassign": "取消包联",
+    "liaison.import": "导入包联名单", "liaison.contact_log": "记录走访联系",
+    "liaison.plan_create": "制定走访计划", "liaison.settings_save": "设置无事不扰",
+    "liaison.campaign_create": "新建集中攻坚行动", "liaison.photo_add": "上传走访照片",
     "knowledge.ingest": "导入政策原文", "knowledge.supersede": "政策原文被新版本替代",
     "knowledge.draft": "据条款起草政策规则",
     "rating.create": "评价办件", "rating.verify": "差评核实", "rating.rectify": "差评整改",
@@ -66,6 +77,21 @@ _NAMED_ACTIONS = {
     "project.step_block": "项目环节受阻（提出诉求）", "project.step_unblock": "解除项目环节受阻",
     "project.step_escalate": "项目环节超期升级牵头领导", "project.step_adjust": "调整项目环节",
     "project.progress": "填写项目周进度", "projects.tick": "项目倒计时检查",
+    # supervision (双随机一公开)
+    "supervision.settings_update": "设置企业安静期与受检上限",
+    "supervision.item_add": "添加抽查事项", "supervision.item_import": "导入抽查事项清单",
+    "supervision.officer_add": "添加执法人员", "supervision.officer_import": "导入执法人员名录",
+    "supervision.officer_certificate": "更新执法证有效期",
+    "supervision.exemption_add": "添加包容免罚事项",
+    "supervision.exemption_import": "导入包容免罚清单",
+    "supervision.grade_import": "导入信用等级", "supervision.grade_repair": "信用修复",
+    "supervision.grace_add": "登记包容期", "supervision.plan_create": "新建抽查计划",
+    "supervision.plan_commit": "公布抽取承诺", "supervision.beacon_first": "录入公开随机数",
+    "supervision.beacon_mismatch": "公开随机数复核不一致", "supervision.plan_draw": "随机抽取",
+    "supervision.inspection_record": "记录检查结果",
+    "supervision.inspection_reschedule": "调整检查日期",
+    "supervision.inspection_publish": "公示检查结果", "supervision.attachment_add": "上传检查附件",
+    "supervision.rectify_done": "整改复查",
 }
 # Every appeal and application action has a label; a named one above wins over the generated.
 ACTIONS: Mapping[str, str] = {
@@ -81,6 +107,8 @@ SUBJECTS = {
     "holiday_overrides": "节假日调整", "appeal_meetings": "政企恳谈会",
     "appeal_import_batches": "热线导入批次", "appeal_sentinels": "营商前哨",
     "liaison_assignments": "包联关系", "grant_applications": "申报", "grants": "资金记录",
+    "profile_proposal": "企业信息变更申请", "liaison_contact": "走访联系",
+    "liaison_tier": "包联层级", "liaison_campaign": "集中攻坚行动",
     "grant_auto_lists": "免申即享名单", "grant_budget_accounts": "预算",
     "grant_payout_batches": "兑付批次", "grant_materials": "申报材料",
     "grant_evaluations": "绩效评价", "policy_documents": "政策文件", "policy_versions": "政策版本",
@@ -91,6 +119,9 @@ SUBJECTS = {
     "rating_invites": "短信评价邀请",
     "projects": "招商项目", "project_steps": "项目环节", "project_progress": "项目周进度",
     "project_import": "项目导入文件",
+    "sv_plans": "抽查计划", "sv_inspections": "抽查检查", "sv_items": "抽查事项",
+    "sv_officers": "执法人员", "sv_exemptions": "包容免罚事项", "sv_grades": "信用记录",
+    "sv_grace_periods": "包容期", "sv_settings": "安静期设置",
 }
 LINKS = {
     "weekly_report": "/insights/reports/{id}", "indicator": "/insights/indicators/{id}",
@@ -103,15 +134,17 @@ LINKS = {
     "knowledge_document": "/knowledge/documents/{id}",
     "ratings": "/ratings/{id}",
     "projects": "/projects/{id}",
+    "sv_plans": "/supervision/plans/{id}", "sv_inspections": "/supervision/inspections/{id}",
 }
 # The action filter: a domain (code prefix) or one action.
 GROUPS = [("auth.", "登录与账号安全"), ("user.", "账号管理"), ("department.", "部门管理"),
           ("insights.", "数据与指标"),
           ("policy.", "政策"), ("grant", "申报与兑现"), ("appeal", "诉求"),
           ("matching.", "政策匹配"), ("audit.", "审计"), ("knowledge.", "政策知识库"),
-          ("rating", "好差评"), ("project", "招商项目")]
+          ("rating", "好差评"), ("project", "招商项目"), ("supervision.", "双随机抽查")]
 
 FIELDS = {
+    **SUPERVISION_FIELDS,
     "active": "启用", "is_active": "启用", "category": "分类", "code": "代码",
     "department_id": "部门", "description": "说明", "display_name": "姓名",
     "period": "月份", "value": "数值", "inserted": "新增", "updated": "更新", "errors": "问题行数",
@@ -152,7 +185,8 @@ FIELDS = {
     "land_mu": "用地（亩）", "project_type": "项目类型", "week": "周",
 }
 
-VALUES: dict[str, str] = {**{s.value: s.label for s in vocab.AppealStatus},
+VALUES: dict[str, str] = {**SUPERVISION_VALUES,
+                          **{s.value: s.label for s in vocab.AppealStatus},
                           **{s.value: s.label for s in vocab.Source},
                           **{s.value: s.label for s in GRANT_STATUSES},
                           **{r.value: label for r, label in ROLE_LABELS.items()},

@@ -88,7 +88,9 @@ def change_role(db: Session, actor: Actor, user: User, new_role: str) -> None:
         raise ValidationFailed("部门经办人须有所属部门：请由系统管理员新建部门经办人账号。")
     if new is Role.ENTERPRISE and not user.enterprise_uscc:
         raise ValidationFailed("企业账号须关联统一社会信用代码：请由系统管理员新建企业账号。")
-    if new is not Role.DEPARTMENT:
+    if new in (Role.INSPECTOR, Role.SUPERVISOR) and user.department_id is None:
+        raise ValidationFailed(f"{new.label}须有所属部门：请由系统管理员新建该角色的账号。")
+    if new not in (Role.DEPARTMENT, Role.INSPECTOR, Role.SUPERVISOR):
         user.department_id = None
     if new is not Role.ENTERPRISE:
         user.enterprise_uscc = None

@@ -53,7 +53,10 @@ DEMO_USERS = {
     Role.SECURITY: ("demo-security", "演示安全管理员"),
     Role.AGENT: ("demo-agent", "演示项目代办员"),
     Role.PROJECT_LEAD: ("demo-lead", "演示项目牵头领导"),
+    Role.INSPECTOR: ("demo-inspector", "演示执法检查人员"),
+    Role.SUPERVISOR: ("demo-supervisor", "演示部门监管负责人"),
 }
+IN_MAIN_DEPARTMENT = (Role.INSPECTOR, Role.SUPERVISOR)  # supervision roles: the main department
 ROLE_ORDER = list(DEMO_USERS)
 FINANCE = "财政局"
 
@@ -103,7 +106,9 @@ def ensure_demo_accounts(
 def _accounts(db: Session, main_code: str) -> list[_Account]:
     accounts = []
     for role, (username, display_name) in DEMO_USERS.items():
-        if role is not Role.DEPARTMENT:
+        if role in IN_MAIN_DEPARTMENT:
+            accounts.append(_Account(role, username, display_name, department_code=main_code))
+        elif role is not Role.DEPARTMENT:
             accounts.append(_Account(role, username, display_name))
     for dept in db.scalars(select(Department).order_by(Department.id)):
         main = dept.code == main_code

@@ -50,7 +50,8 @@ MATRIX: dict[Role, frozenset[Perm]] = {
 MANAGES: dict[Role, frozenset[Role]] = {
     Role.SYSADMIN: BUSINESS_ROLES,
     Role.OFFICE: frozenset({Role.ENTERPRISE, Role.DEPARTMENT, Role.LIAISON}
-                           | {Role.AGENT, Role.PROJECT_LEAD}),
+                           | {Role.AGENT, Role.PROJECT_LEAD}
+                           | {Role.INSPECTOR, Role.SUPERVISOR}),
 }
 
 

@@ -88,13 +88,22 @@ def _role(role: Role | str) -> Role:
         raise ValidationFailed(f"角色“{role}”不存在，可选：{names}。") from None
 
 
+# Roles that belong to a department (the supervision roles too: 执法检查人员, 部门监管负责人).
+DEPARTMENT_ROLES = frozenset({Role.DEPARTMENT, Role.INSPECTOR, Role.SUPERVISOR})
+
+
 def _department_for(db: Session, role: Role, code: str | None) -> int | None:
-    if role is not Role.DEPARTMENT:
+    if role is Role.LIAISON and code:  # a 包联 official may belong to a department or street
+        found = repo.department_by_code(db, code)
+        if found is None:
+            raise ValidationFailed(f"部门代码“{code}”不存在。")
+        return found.id
+    if role not in DEPARTMENT_ROLES:
         if code:
-            raise ValidationFailed("只有部门经办人账号可以指定所属部门。")
+            raise ValidationFailed("只有部门经办人和服务专员账号可以指定所属部门。")
         return None
     if not code:
-        raise ValidationFailed("部门经办人账号须指定所属部门（部门代码）。")
+        raise ValidationFailed(f"{role.label}账号须指定所属部门（部门代码）。")
     department = repo.department_by_code(db, code)
     if department is None:
         raise ValidationFailed(f"部门代码“{code}”不存在。")

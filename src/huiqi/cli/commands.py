@@ -22,6 +22,8 @@ MODULES = [
     "huiqi.cli.report_cmd",
     "huiqi.cli.audit_cmd",
     "huiqi.cli.knowledge_cmd",
+    "huiqi.cli.liaison_cmd",
+    "huiqi.cli.supervision_cmd",
     "huiqi.cli.ratings_cmd",
     "huiqi.cli.projects_cmd",
 ]

@@ -112,10 +112,12 @@ def register(app: typer.Typer) -> None:
     from huiqi.appeals.demo import seed_appeals
     from huiqi.cli.serve_cmd import DEMO_STEPS
     from huiqi.knowledge.demo import seed_corpus
+    from huiqi.liaison.demo import seed_liaison
     from huiqi.projects.demo import seed_projects
+    from huiqi.supervision.demo import seed_supervision
 
     for step in (load_enterprises, publish_policies, policy_departments, match_registry,
-                 seed_appeals, seed_corpus, seed_projects):
+                 seed_appeals, seed_liaison, seed_corpus, seed_projects, seed_supervision):
         if step not in DEMO_STEPS:
             DEMO_STEPS.append(step)
     from huiqi.insights.indicators_demo import seed_insights

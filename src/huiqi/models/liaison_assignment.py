@@ -1,4 +1,7 @@
-"""包联: which enterprises a liaison officer (服务专员) looks after."""
+"""包联: which enterprises a liaison officer (服务专员) looks after, and at which tier (层级).
+
+A row is a live assignment; a handover (交接) deletes the old official's row and writes the new
+one, and keeps the history in `liaison_handovers` (huiqi.models.liaison)."""
 
 from __future__ import annotations
 
@@ -19,3 +22,6 @@ class LiaisonAssignment(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     enterprise_uscc: Mapped[str] = mapped_column(String(18), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The tier this assignment serves (NULL: assigned before tiers existed, e.g. by appeals).
+    tier_id: Mapped[int | None] = mapped_column(
+        ForeignKey("liaison_tiers.id", ondelete="SET NULL"), index=True)

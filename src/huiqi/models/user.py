@@ -22,6 +22,8 @@ class Role(StrEnum):
     SECURITY = "security"
     AGENT = "agent"  # 招商项目代办员 / 项目秘书 (projects)
     PROJECT_LEAD = "project_lead"  # 项目牵头领导 (五个一; projects)
+    INSPECTOR = "inspector"  # 执法检查人员 (supervision)
+    SUPERVISOR = "supervisor"  # 部门监管负责人 (supervision)
 
     @property
     def label(self) -> str:
@@ -38,6 +40,8 @@ ROLE_LABELS = {
     Role.SECURITY: "安全管理员",
     Role.AGENT: "项目代办员",
     Role.PROJECT_LEAD: "项目牵头领导",
+    Role.INSPECTOR: "执法检查人员",
+    Role.SUPERVISOR: "部门监管负责人",
 }
 
 

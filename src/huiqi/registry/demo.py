@@ -113,6 +113,22 @@ def _names(g: _Gen) -> pa.Array:
     return pc.binary_join_element_wise(prefix, word, _strings(flat, pick), "")
 
 
+STREETS = {
+    "500105": ["观音桥街道", "五里店街道", "寸滩街道", "石马河街道", "大石坝街道", "华新街街道"],
+    "500113": ["鱼洞街道", "龙洲湾街道", "李家沱街道", "花溪街道"],
+    "500107": ["杨家坪街道", "谢家湾街道", "石坪桥街道", "黄桷坪街道"],
+    "420802": ["龙泉街道", "泉口街道", "子陵铺镇", "漳河镇"],
+    "360803": ["河东街道", "滨江街道", "天玉镇", "值夏镇"],
+}
+
+
+def _streets(g: _Gen) -> pa.Array:
+    """A street (镇街) of the enterprise's district, spread by row (no random draw: the other
+    columns keep their values for a seed)."""
+    names = [STREETS.get(str(r), ["城区街道"]) for r in g.regions]
+    return pa.array([choices[i % len(choices)] for i, choices in enumerate(names)], pa.string())
+
+
 def _profile(g: _Gen) -> dict[str, pa.Array]:
     n, rng = g.n, g.rng
     legal = g.a("legal_form")
@@ -143,6 +159,7 @@ def _profile(g: _Gen) -> dict[str, pa.Array]:
     return {
         "name": _names(g),
         "region": pa.array(g.regions, pa.string()),
+        "street": _streets(g),
         "legal_form": pa.array(legal, pa.string()),
         "industry_code": pa.array(codes, pa.string()),
         "founded_on": pa.array(founded.astype("int32"), pa.int32(),

@@ -23,6 +23,10 @@ from sqlalchemy.orm import Session
 
 from huiqi.models.base import utcnow
 from huiqi.models.enterprise import Enterprise, EnterpriseFact, enterprises
+from huiqi.models.liaison_assignment import LiaisonAssignment as A
+from huiqi.models.profile_change import ProfileChange as C
+from huiqi.models.profile_change import ProfileProposal as P
+from huiqi.models.user import User
 
 CHUNK = 500  # bound parameters per IN (...) stay well under SQLite's limit
 
@@ -165,3 +169,53 @@ def search(session: Session, *, query: str | None = None, region: str | None = N
 
 __all__ = ["delete_facts", "fetch_existing", "fetch_facts", "get_by_id", "get_by_uscc", "ids_for",
            "search", "upsert_enterprises", "upsert_facts"]
+
+
+# --- profile maintenance (profile_edit.py) ----------------------------------------------------
+
+def is_assigned(session: Session, user_id: int, uscc: str) -> bool:
+    return session.scalar(select(A.id).where(A.user_id == user_id, A.enterprise_uscc == uscc)
+                          .limit(1)) is not None
+
+
+def facts(session: Session, enterprise_id: int) -> dict[str, str | None]:
+    return fetch_facts(session, [enterprise_id]).get(enterprise_id, {})
+
+
+def write_facts(session: Session, enterprise_id: int, values: Mapping[str, str | None]) -> None:
+    """Set (text) or remove (None) application facts of one enterprise."""
+    upsert_facts(session, [{"enterprise_id": enterprise_id, "field": n, "value": v}
+                           for n, v in values.items() if v is not None])
+    delete_facts(session, [(enterprise_id, n) for n, v in values.items() if v is None])
+
+
+def enterprise_user_ids(session: Session, uscc: str) -> list[int]:
+    return list(session.scalars(select(User.id).where(
+        User.role == "enterprise", User.enterprise_uscc == uscc, User.is_active.is_(True))))
+
+
+def office_user_ids(session: Session) -> list[int]:
+    return list(session.scalars(select(User.id).where(User.role == "office",
+                                                      User.is_active.is_(True))))
+
+
+def changes(session: Session, uscc: str, limit: int = 500) -> list[C]:
+    return list(session.scalars(select(C).where(C.enterprise_uscc == uscc)
+                                .order_by(C.at.desc(), C.id.desc()).limit(limit)))
+
+
+def proposals(session: Session, status: str | None, uscc: str | None) -> list[P]:
+    stmt = select(P).order_by(P.proposed_at.desc(), P.id.desc()).limit(500)
+    if status:
+        stmt = stmt.where(P.status == status)
+    if uscc:
+        stmt = stmt.where(P.enterprise_uscc == uscc)
+    return list(session.scalars(stmt))
+
+
+def proposal(session: Session, proposal_id: int) -> P | None:
+    return session.get(P, proposal_id)
+
+
+def enterprise(session: Session, uscc: str) -> Enterprise | None:
+    return get_by_uscc(session, (uscc or "").strip().upper())

@@ -25,6 +25,24 @@ from huiqi.registry.catalog import (
     to_text,
 )
 from huiqi.registry.importer import Progress, import_enterprises
+from huiqi.registry.profile_edit import (
+    SELF_DECLARED,
+    SOURCES,
+    EditResult,
+    current_values,
+    decide,
+    display,
+    edit,
+    editable_fields,
+    enterprise_for,
+    history,
+    proposal_queue,
+    proposals,
+    propose,
+)
+from huiqi.registry.profile_edit import (
+    parse_values as parse_profile_values,
+)
 from huiqi.registry.reader import ImportFileError, read_table
 from huiqi.registry.records import Records, arrow_type, read_records
 from huiqi.registry.report import ImportReport, RowError
@@ -164,8 +182,11 @@ def profile_dict(enterprise: Enterprise) -> dict[str, Any]:
 
 
 __all__ = [
+    "SELF_DECLARED",
+    "SOURCES",
     "CoercedFacts",
     "CoercionError",
+    "EditResult",
     "ImportFileError",
     "ImportReport",
     "InvalidUSCC",
@@ -176,14 +197,25 @@ __all__ = [
     "arrow_type",
     "coerce",
     "coerce_facts",
+    "current_values",
+    "decide",
+    "display",
+    "edit",
+    "editable_fields",
+    "enterprise_for",
     "fact_fields",
     "get_by_uscc",
     "get_facts",
+    "history",
     "import_enterprises",
     "is_blank",
     "list_enterprises",
     "load_catalog",
+    "parse_profile_values",
     "profile_dict",
+    "proposal_queue",
+    "proposals",
+    "propose",
     "read_records",
     "read_table",
     "require_by_uscc",

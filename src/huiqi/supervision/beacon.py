@@ -1,0 +1,74 @@
+"""The future public randomness a plan commits to before it exists.
+
+- drand: a round of the League of Entropy's default (mainnet) chain. Round r is produced at
+  genesis + (r − 1) × 30 s; anyone reads its `randomness` (64 hex digits) at
+  https://api.drand.sh/public/r. The round named must lie in the future when the plan commits.
+- public: a value drawn in public (摇号, dice) at a stated time and place.
+Either way the value is entered by two different officials, the second entry must match the
+first, and no value or round is ever used by two plans (fresh randomness per plan).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from huiqi.kit.errors import ValidationFailed
+
+DRAND_CHAIN = "8990e7a9aaed2ffed73dbd7092123d6f289930540d7651336225dc172e51b2ce"
+DRAND_GENESIS = 1595431050
+DRAND_PERIOD = 30
+MARGIN = timedelta(minutes=5)  # the round must still be at least this far in the future
+HEX64 = re.compile(r"^[0-9a-f]{64}$")
+
+
+@dataclass(frozen=True)
+class Beacon:
+    kind: str
+    ref: str  # published identifier, unique across plans
+    due: datetime  # when the value comes into existence
+
+    def public(self) -> dict[str, str]:
+        return {"kind": self.kind, "id": self.ref, "due": self.due.isoformat()}
+
+
+def drand_time(round_no: int) -> datetime:
+    return datetime.fromtimestamp(DRAND_GENESIS + (round_no - 1) * DRAND_PERIOD, UTC)
+
+
+def drand_round_after(moment: datetime) -> int:
+    return int((moment.timestamp() - DRAND_GENESIS) // DRAND_PERIOD) + 2
+
+
+def make(kind: str, ref: str, due: datetime | None) -> Beacon:
+    if kind == "drand":
+        if not ref.strip().isdigit():
+            raise ValidationFailed("drand 轮次应为正整数。")
+        round_no = int(ref)
+        beacon = Beacon("drand", f"drand:{DRAND_CHAIN}:round:{round_no}", drand_time(round_no))
+    elif kind == "public":
+        if due is None or len(ref.strip()) < 6:
+            raise ValidationFailed("现场公开摇号须写明时间、地点和方式。")
+        beacon = Beacon("public", f"public:{due.isoformat()}:{ref.strip()}", due)
+    else:
+        raise ValidationFailed("随机数来源应为 drand 或 现场公开摇号。")
+    return beacon
+
+
+def require_future(beacon: Beacon, now: datetime) -> None:
+    if beacon.due < now + MARGIN:
+        raise ValidationFailed(
+            "随机数须在承诺公布之后才产生：请选择至少 5 分钟之后的 drand 轮次或摇号时间"
+            f"（例如 drand 轮次 {drand_round_after(now + MARGIN + MARGIN)}）。")
+
+
+def normalise(kind: str, value: str) -> str:
+    value = value.strip()
+    if kind == "drand":
+        value = value.lower()
+        if not HEX64.match(value):
+            raise ValidationFailed("drand 随机数应为 64 位十六进制字符（randomness 字段）。")
+    elif not value:
+        raise ValidationFailed("请录入公开摇号的结果。")
+    return value
