@@ -15,7 +15,7 @@ from huiqi.kit.settings import Settings
 from huiqi.models.user import Role
 from tests.demo.pages import Page, crawl
 from tests.fixtures.demo import Demo, build_demo
-from tests.fixtures.web import know_secret, login
+from tests.fixtures.web import browser, know_secret, login, page  # noqa: F401 - fixtures
 
 
 @pytest.fixture(scope="session")

@@ -55,7 +55,7 @@ def test_a_changed_fact_needs_a_regenerated_list_that_shows_the_diff(world: Worl
     assert new.replaces_id == list_id
     removed, changed = new.changes["removed"], new.changes["changed"]
     assert [(r["uscc"], r["reason"], r["changed"]) for r in removed] == [
-        (world.ent_b.enterprise_uscc, "不符合：缴纳失业保险费", ["unemployment_insurance_paid"])]
+        (world.ent_b.enterprise_uscc, "不符合：缴纳失业保险费", ["上年度实际缴纳失业保险费"])]
     assert [(r["uscc"], r["from"], r["to"]) for r in changed] == [
         (c.enterprise_uscc, "600.00", "1200.00")]
     with pytest.raises(Conflict, match="取代"):

@@ -3,6 +3,7 @@ and withdraw through the pages, version and diff pages, and who may see them."""
 
 from __future__ import annotations
 
+import html
 import re
 
 import pytest
@@ -75,7 +76,7 @@ def test_check_validates_without_saving_and_runs_the_test_cases(
     bad = office.post("/policies/check", headers=headers,
                       data={"source": failing, "filename": "rent.yaml"})
     assert bad.status_code == 200 and "1 个测试用例未通过" in bad.text
-    assert "amount 期望 1.00，实际 20000.00" in bad.text
+    assert "金额：期望 1.00 元，实际 20000.00 元" in bad.text
     assert document_id(app_engine, doc_id) is None
 
 
@@ -137,3 +138,27 @@ def test_the_auditor_cannot_upload_or_check(logged_in, doc_id) -> None:
     response = auditor.post("/policies/check", data={"source": policy_yaml(doc_id)},
                             headers={"X-CSRF-Token": csrf_token(auditor)})
     assert response.status_code in (403, 404)
+
+
+def test_check_reads_in_chinese_field_labels_and_yes_no(logged_in, doc_id) -> None:
+    """Problems and failed test cases as the office reads them: Chinese, catalog labels, 是/否."""
+    office = logged_in("office")
+    headers = {"X-CSRF-Token": csrf_token(office), "HX-Request": "true"}
+    typo = policy_yaml(doc_id).replace("承租国有房屋: rents_state_property",
+                                       "承租国有房屋: rents_state_propert")
+    bad = office.post("/policies/check", headers=headers,
+                      data={"source": typo, "filename": "rent.yaml"})
+    said = html.unescape(bad.text)
+    assert "未知字段 'rents_state_propert'（是否为 'rents_state_property'？）" in said
+    assert "did you mean" not in bad.text and "unknown field" not in bad.text
+    broken = office.post("/policies/check", headers=headers,
+                         data={"source": "policy:\n  id: [x\n", "filename": "rent.yaml"})
+    assert "YAML 格式错误" in broken.text and "not valid YAML" not in broken.text
+    wrong = policy_yaml(doc_id).replace(
+        "facts: {rents_state_property: false, monthly_rent: 20000}",
+        "facts: {monthly_rent: 20000}")
+    assert wrong != policy_yaml(doc_id)
+    failed = office.post("/policies/check", headers=headers,
+                         data={"source": wrong, "filename": "rent.yaml"})
+    assert "是否符合：期望 否，实际 待定（缺少：承租国有房屋）" in failed.text
+    assert "期望 false" not in failed.text and "实际 unknown" not in failed.text

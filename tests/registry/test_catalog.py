@@ -47,7 +47,7 @@ def test_bool(raw: object, value: bool) -> None:
 
 
 def test_bad_bool_message() -> None:
-    with pytest.raises(CoercionError, match=r"不是是/否值.*not a yes/no value"):
+    with pytest.raises(CoercionError, match=r"^“maybe”不是是/否值，请填 是/否、true/false 或 1/0$"):
         coerce_field("high_tech", "maybe")
     with pytest.raises(CoercionError):
         coerce_field("high_tech", 2)

@@ -31,9 +31,11 @@ def test_invalid_code_says_why(raw: str, why: str) -> None:
     assert not uscc.is_valid(raw)
 
 
-def test_messages_are_bilingual() -> None:
-    with pytest.raises(uscc.InvalidUSCC, match=r"check digit mismatch"):
+def test_messages_are_in_chinese_with_a_code() -> None:
+    said = r"^统一社会信用代码校验码错误：第18位应为“.”，实际为“M”$"
+    with pytest.raises(uscc.InvalidUSCC, match=said) as err:
         uscc.validate("91110000600037341M")
+    assert err.value.code == "invalid_uscc"
 
 
 @given(st.text(alphabet=uscc.ALPHABET + "IOSVZ", min_size=18, max_size=18))

@@ -171,8 +171,8 @@ def test_an_annual_mean_needs_every_month(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("rule", "of", "message"), [
-    ("平均", "lpr_month", "unknown derive rule"),
-    ("年算术平均值", "lpr_nope", "derive.of must name a dated parameter"),
+    ("平均", "lpr_month", "未知的推导规则"),
+    ("年算术平均值", "lpr_nope", "derive.of 应为本文件中按日期取值的参数"),
 ])
 def test_a_derived_parameter_is_checked(tmp_path: Path, rule: str, of: str,
                                         message: str) -> None:

@@ -62,6 +62,6 @@ def test_policy_tests_pass_and_fail_with_a_message(tmp_path: Path, catalog: Cata
     text = policy_text([item_dict({"高新": "high_tech"}, "loan_amount * 0.015", tests=tests)])
     doc = load_policy_file(write_policy(tmp_path, text), catalog)
     first, second = run_policy_tests(doc)
-    assert not first.passed and first.message == "amount 期望 18518.50，实际 18518.51"
+    assert not first.passed and first.message == "金额：期望 18518.50 元，实际 18518.51 元"
     assert not second.passed
-    assert second.message == "eligible 期望 false，实际 unknown（缺少：high_tech）"
+    assert second.message == "是否符合：期望 否，实际 待定（缺少：high_tech）"

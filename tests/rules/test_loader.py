@@ -18,15 +18,24 @@ def spec_with(tmp_path: Path, old: str, new: str, name: str = "x.yaml") -> Path:
     return write_policy(tmp_path, text.replace(old, new, 1), name)
 
 
-def problems(path: Path | list[Path], catalog: Catalog) -> list[str]:
+def raised(path: Path | list[Path], catalog: Catalog) -> PolicyError:
     with pytest.raises(PolicyError) as err:
         if isinstance(path, list):
             load_policy_files(path, catalog)
         else:
             load_policy_file(path, catalog)
-    lines = str(err.value).splitlines()
-    assert len(lines) == len(err.value.problems)
+    return err.value
+
+
+def problems(path: Path | list[Path], catalog: Catalog) -> list[str]:
+    err = raised(path, catalog)
+    lines = str(err).splitlines()
+    assert len(lines) == len(err.problems)
     return lines
+
+
+def codes(path: Path | list[Path], catalog: Catalog) -> list[str]:
+    return [p.code for p in raised(path, catalog).problems]
 
 
 def test_spec_example_loads_with_metadata_and_dates(catalog: Catalog) -> None:
@@ -59,23 +68,25 @@ def test_unknown_field_names_file_item_criterion_line_column(tmp_path: Path,
                                                              catalog: Catalog) -> None:
     path = spec_with(tmp_path, "rule: NOT dishonest_debtor", "rule: NOT dishonst_debtor")
     assert problems(path, catalog) == [
-        f"{path}:33:19: item dongbao.ecommerce-loan, criterion 无失信: unknown field "
-        "'dishonst_debtor' (did you mean 'dishonest_debtor'?)"]
+        f"{path}:33:19: 事项 dongbao.ecommerce-loan，条件“无失信”：未知字段 "
+        "'dishonst_debtor'（是否为 'dishonest_debtor'？）"]
+    assert codes(path, catalog) == ["unknown_field"]
 
 
 def test_typo_in_a_key_is_an_error_with_a_suggestion(tmp_path: Path, catalog: Catalog) -> None:
     path = spec_with(tmp_path, "    materials:", "    materails:")
     [line] = problems(path, catalog)
-    assert line == (f"{path}:43:5: item dongbao.ecommerce-loan: unknown key 'materails' in item "
-                    "(did you mean 'materials'?)")
+    assert line == (f"{path}:43:5: 事项 dongbao.ecommerce-loan：事项 中有未知的键 'materails'"
+                    "（是否为 'materials'？）")
+    assert codes(path, catalog) == ["unknown_key"]
 
 
 def test_missing_required_key_and_bad_date(tmp_path: Path, catalog: Catalog) -> None:
     text = SPEC.read_text(encoding="utf-8").replace("  issuer: 东宝区金融和投融资服务中心\n", "")
     text = text.replace("effective_to: 2025-12-31", "effective_to: 2025-02-30")
     lines = problems(write_policy(tmp_path, text), catalog)
-    assert any("missing required key 'issuer'" in x for x in lines)
-    assert any("'2025-02-30' is not a valid date" in x for x in lines)
+    assert any("缺少必填的键 'issuer'" in x for x in lines)
+    assert any("'2025-02-30' 不是有效日期" in x for x in lines)
 
 
 def test_every_problem_of_a_file_is_reported_at_once(tmp_path: Path, catalog: Catalog) -> None:
@@ -87,8 +98,8 @@ def test_every_problem_of_a_file_is_reported_at_once(tmp_path: Path, catalog: Ca
         text = text.replace(old, new)
     lines = problems(write_policy(tmp_path, text), catalog)
     assert len(lines) == 4
-    assert "criterion 有贷款: cannot compare money field loan_amount with text" in lines[0]
-    assert "'/' is not allowed" in lines[2] and "auto_grant must be true or false" in lines[3]
+    assert "条件“有贷款”：不能将金额字段“贷款金额”（loan_amount）与文本比较" in lines[0]
+    assert "不允许使用“/”" in lines[2] and "auto_grant 应为 true（是）或 false（否）" in lines[3]
 
 
 @pytest.mark.parametrize("rule", [
@@ -118,41 +129,42 @@ def test_unsafe_or_invalid_expressions_are_refused(tmp_path: Path, catalog: Cata
     path = spec_with(tmp_path, "有贷款: loan_amount > 0", f"有贷款: \"{rule}\"")
     lines = problems(path, catalog)
     assert lines and all(x.startswith(f"{path}:31:") for x in lines)
-    assert all("item dongbao.ecommerce-loan, criterion 有贷款: " in x for x in lines)
+    assert all("事项 dongbao.ecommerce-loan，条件“有贷款”：" in x for x in lines)
+    assert all(c != "invalid" for c in codes(path, catalog))
 
 
 def test_amount_must_be_a_number(tmp_path: Path, catalog: Catalog) -> None:
     path = spec_with(tmp_path, "amount: loan_amount * lpr_1y_avg * 0.5", "amount: loan_amount > 0")
     [line] = problems(path, catalog)
-    assert "amount: must be a number, but this expression is a condition" in line
+    assert "amount：此处应为数值，但这个表达式是条件" in line
 
 
 def test_too_many_decimal_places(tmp_path: Path, catalog: Catalog) -> None:
     path = spec_with(tmp_path, "amount: loan_amount * lpr_1y_avg * 0.5",
                      "amount: loan_amount * lpr_1y_avg * 0.00001")
     [line] = problems(path, catalog)
-    assert "too many decimal places (13 > 12)" in line
+    assert "小数位数过多（13 位，最多 12 位）" in line
 
 
 def test_position_inside_a_block_expression(tmp_path: Path, catalog: Catalog) -> None:
     path = spec_with(tmp_path, "amount: loan_amount * lpr_1y_avg * 0.5",
                      "amount: |\n      loan_amount *\n        lpr_1y_avg * bogus")
     [line] = problems(path, catalog)
-    assert line.startswith(f"{path}:37:22: item dongbao.ecommerce-loan: amount: unknown field")
+    assert line.startswith(f"{path}:37:22: 事项 dongbao.ecommerce-loan：amount：未知字段")
 
 
 def test_duplicate_ids_across_a_set(tmp_path: Path, catalog: Catalog) -> None:
     a = write_policy(tmp_path, policy_text([item_dict({"c": "high_tech"}, id="x.same")]), "a.yaml")
     b = write_policy(tmp_path, policy_text([item_dict({"c": "high_tech"}, id="x.same")]), "b.yaml")
     lines = problems([a, b], catalog)
-    assert any("policy id 'test.factory' is also used by" in x for x in lines)
-    assert any("item id 'x.same' is also used in" in x for x in lines)
+    assert any("政策编号 'test.factory' 已被" in x for x in lines)
+    assert any("事项编号 'x.same' 已在" in x for x in lines)
 
 
 def test_duplicate_item_id_within_a_file(tmp_path: Path, catalog: Catalog) -> None:
     items = [item_dict({"c": "high_tech"}, id="x.one"), item_dict({"c": "high_tech"}, id="x.one")]
     [line] = problems(write_policy(tmp_path, policy_text(items)), catalog)
-    assert "duplicate item id 'x.one'" in line
+    assert "事项编号 'x.one' 重复" in line
 
 
 def test_exclusions_must_name_items_of_the_set(tmp_path: Path, catalog: Catalog) -> None:
@@ -161,7 +173,7 @@ def test_exclusions_must_name_items_of_the_set(tmp_path: Path, catalog: Catalog)
     b = write_policy(tmp_path, policy_text(
         [item_dict({"c": "high_tech"}, id="y.two")], id="test.other"), "b.yaml")
     [line] = problems([a, b], catalog)
-    assert "exclusion names unknown item 'y.twoo' (did you mean 'y.two'?)" in line
+    assert "事项 'y.twoo' 不存在（是否为 'y.two'？）" in line
     fixed = a.read_text(encoding="utf-8").replace("y.twoo", "y.two")
     a.write_text(fixed, encoding="utf-8")
     policy_set = load_policy_files([tmp_path], catalog)
@@ -183,15 +195,15 @@ def test_parameter_values_sorted_and_typed(tmp_path: Path, catalog: Catalog) -> 
         "n": {"label": "N", "type": "integer", "values": [{"from": "2024-01-01", "value": 1.5}]}}
     text = policy_text([item_dict({"c": "loan_rate < lpr"})], parameters=params)
     lines = problems(write_policy(tmp_path, text), catalog)
-    assert any("dates must be in increasing order" in x for x in lines)
-    assert any("0.03455 has more than 4 decimal places" in x for x in lines)
-    assert any("1.5 has more than 0 decimal places" in x for x in lines)
+    assert any("日期须按先后顺序排列" in x for x in lines)
+    assert any("0.03455 的小数位数超过 4 位" in x for x in lines)
+    assert any("1.5 的小数位数超过 0 位" in x for x in lines)
 
 
 def test_parameter_must_cover_the_item(tmp_path: Path, catalog: Catalog) -> None:
     text = policy_text([item_dict({"c": "loan_rate < lpr"})], effective_from="2023-01-01")
     [line] = problems(write_policy(tmp_path, text), catalog)
-    assert "parameter lpr has no value before 2024-01-01" in line
+    assert "参数 lpr 在 2024-01-01 之前没有取值" in line
 
 
 def test_test_case_facts_are_checked(tmp_path: Path, catalog: Catalog) -> None:
@@ -202,23 +214,27 @@ def test_test_case_facts_are_checked(tmp_path: Path, catalog: Catalog) -> None:
     text = policy_text([item_dict({"c": "high_tech"}, tests=tests)])
     lines = problems(write_policy(tmp_path, text), catalog)
     joined = "\n".join(lines)
-    for part in ["unknown field 'dishonest_debtr' (did you mean 'dishonest_debtor'?)",
-                 "online_sales expects a number", "high_tech expects true or false",
-                 "'tiny' is not a value of size_class", "founded_on expects an ISO date",
-                 "region expects text", "eligible must be true, false or unknown",
-                 "failed: unknown criterion 'nope'",
-                 "missing: unknown field 'online_sale' (did you mean 'online_sales'?)"]:
+    for part in ["未知字段 'dishonest_debtr'（是否为 'dishonest_debtor'？）",
+                 "（online_sales）应为数字", "（high_tech）应为是或否",
+                 "'tiny' 不是“企业规模”（size_class）的取值", "（founded_on）应为日期",
+                 "（region）应为文本", "eligible 应为 true（是）、false（否）或 unknown（待定）",
+                 "failed：未知条件 'nope'",
+                 "missing：未知字段 'online_sale'（是否为 'online_sales'？）"]:
         assert part in joined
-    assert all("test 't': " in x for x in lines)
+    assert all("测试用例“t”：" in x for x in lines)
+    assert {"unknown_field", "fact_not_number", "fact_not_boolean", "fact_not_allowed",
+            "fact_not_date", "fact_not_text", "expect_eligible",
+            "unknown_criterion"} <= set(codes(write_policy(tmp_path, text), catalog))
 
 
 def test_enum_literal_must_be_a_catalog_value(tmp_path: Path, catalog: Catalog) -> None:
     text = policy_text([item_dict({"c": "size_class IN ('small', 'tiny')"})])
     [line] = problems(write_policy(tmp_path, text), catalog)
-    assert "'tiny' is not a value of size_class (allowed: large, medium, small, micro)" in line
+    assert "'tiny' 不是选项字段“企业规模”（size_class）的取值（可选：'large'" in line
 
 
 def test_yaml_syntax_error_has_a_position(tmp_path: Path, catalog: Catalog) -> None:
     path = write_policy(tmp_path, "policy:\n  id: [unclosed\n")
     [line] = problems(path, catalog)
-    assert line.startswith(f"{path}:3:") and "not valid YAML" in line
+    assert line.startswith(f"{path}:3:") and "YAML 格式错误：" in line
+    assert codes(path, catalog) == ["yaml_invalid"]

@@ -89,9 +89,9 @@ def test_test_cases_default_to_the_policy_region(tmp_path: Path, catalog: Catalo
 
 
 @pytest.mark.parametrize(("region", "message"), [
-    ("4208", "region must be a 6-digit code, got '4208'"),
-    (["420802", "420802"], "region 420802 is listed twice"),
-    ([], "name at least one 6-digit 行政区划代码"),
+    ("4208", "适用地区应为 6 位行政区划代码，实际为 '4208'"),
+    (["420802", "420802"], "适用地区 420802 重复列出"),
+    ([], "至少要写一个 6 位行政区划代码"),
 ])
 def test_bad_regions_are_refused(tmp_path: Path, catalog: Catalog, region: object,
                                  message: str) -> None:
@@ -101,5 +101,5 @@ def test_bad_regions_are_refused(tmp_path: Path, catalog: Catalog, region: objec
 
 def test_the_criterion_name_is_reserved(tmp_path: Path, catalog: Catalog) -> None:
     text = policy_text([item_dict({"适用地区": "loan_amount > 0"})], region="420802")
-    with pytest.raises(PolicyError, match="'适用地区' is added by the platform"):
+    with pytest.raises(PolicyError, match="“适用地区”由平台按政策的适用地区自动添加"):
         load_policy_file(write_policy(tmp_path, text), catalog)

@@ -46,13 +46,15 @@ for sub in (views_office, views_lists, views_rates):
 ENT, DEPT, LIAISON, OFFICE, AUDITOR = (Role.ENTERPRISE, Role.DEPARTMENT, Role.LIAISON,
                                        Role.OFFICE, Role.AUDITOR)
 register_nav(NavItem("我的诉求", "/appeals", {ENT}, order=30,
-                     description="提出诉求、查看办理进度、确认办理结果"))
+                     description="提出诉求、查看办理进度、确认办理结果", group="诉求办理"))
 register_nav(NavItem("包联企业诉求", "/appeals", {LIAISON}, order=30,
-                     description="代包联企业提出诉求、跟踪办理、回访"))
+                     description="代包联企业提出诉求、跟踪办理、回访", group="诉求办理"))
 register_nav(NavItem("诉求办理", "/appeals", {DEPT}, order=30,
-                     description="交办给本部门的诉求：签收、办理、答复，退单与延期"))
+                     description="交办给本部门的诉求：签收、办理、答复，退单与延期",
+                     group="诉求办理"))
 register_nav(NavItem("诉求台账", "/appeals", {OFFICE, AUDITOR}, order=30,
-                     description="全部诉求：交办、审批退单与延期、专班、回访销号"))
+                     description="全部诉求：交办、审批退单与延期、专班、回访销号",
+                     group="诉求办理"))
 for role in (ENT, DEPT, LIAISON, OFFICE):
     register_panel(Panel(role, "appeals/_home_panel.html", pages.home_context, order=30))
 

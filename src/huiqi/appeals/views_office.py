@@ -24,7 +24,8 @@ from huiqi.ui.templating import flash, redirect, render
 
 router = web.router(include_in_schema=False)
 register_nav(NavItem("诉求工具", "/appeals/tools", {Role.OFFICE, Role.AUDITOR}, order=32,
-                     description="政企恳谈会录入、12345导入、类别时限、节假日、营商前哨、包联"))
+                     description="政企恳谈会录入、12345导入、类别时限、节假日、营商前哨、包联",
+                     group="诉求办理"))
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
 ROW_FIELDS = ("enterprise_uscc", "category", "title", "description", "contact_name")
 

@@ -28,7 +28,8 @@ from huiqi.ui.templating import render
 router = web.router(include_in_schema=False)
 READERS = {Role.DEPARTMENT, Role.LIAISON, Role.OFFICE, Role.AUDITOR}
 register_nav(NavItem("诉求统计", "/appeals/rates", READERS, order=31,
-                     description="响应率、按时办结率、办结率、满意率，部门排名，类别趋势"))
+                     description="响应率、按时办结率、办结率、满意率，部门排名，类别趋势",
+                     group="诉求办理"))
 DEFAULT_DAYS = 84  # twelve weeks
 
 

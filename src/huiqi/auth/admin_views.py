@@ -26,9 +26,10 @@ from huiqi.ui.templating import flash, redirect, render
 
 router = web.router(prefix="/admin", include_in_schema=False)
 register_nav(NavItem("账号管理", "/admin/users", {Role.OFFICE, Role.SYSADMIN}, order=80,
-                     description="创建账号、发送设置密码链接、解除锁定、停用；管理部门"))
+                     description="创建账号、发送设置密码链接、解除锁定、停用；管理部门",
+                     group="系统管理"))
 register_nav(NavItem("角色与安全", "/admin/roles", {Role.SECURITY}, order=80,
-                     description="分配角色、解除登录锁定、查看安全参数"))
+                     description="分配角色、解除登录锁定、查看安全参数", group="系统管理"))
 
 
 def _user(db: DBSession, user_id: int, actor: Actor | None = None) -> User:

@@ -25,14 +25,15 @@ def check(
     from huiqi.rules import PolicyError, load_policy_files, run_policy_tests
 
     targets = paths or [get_settings().policies_dir]
+    catalog = load_catalog()
     try:
-        policy_set = load_policy_files(targets, load_catalog())
+        policy_set = load_policy_files(targets, catalog)
     except PolicyError as exc:
         console.print(f"[red]政策文件有 {len(exc.problems)} 处错误：[/red]")
         for problem in exc.problems:
             console.print(f"  {problem}", markup=False, highlight=False)
         raise typer.Exit(1) from exc
-    results = run_policy_tests(policy_set)
+    results = run_policy_tests(policy_set, {f.name: f.label for f in catalog})
     failed = [r for r in results if not r.passed]
     if verbose or failed:
         table = Table("事项", "测试用例", "结果", "说明")

@@ -33,7 +33,7 @@ from huiqi.models.application import Application
 from huiqi.models.auto_grant_list import AutoGrantList
 from huiqi.models.user import Role
 from huiqi.policies import service as policies
-from huiqi.registry.service import to_text
+from huiqi.registry.service import load_catalog, to_text
 from huiqi.rules import Item, Outcome, evaluate
 
 OPEN = "open"
@@ -56,6 +56,12 @@ def changed_fields(session: Session, item: Item, app: Application) -> list[str]:
     return sorted(k for k in set(now) | set(then) if now.get(k) != then.get(k))
 
 
+def labels(names: list[str]) -> list[str]:
+    """Field names as the catalog labels them (what a person reads)."""
+    catalog = load_catalog()
+    return [spec.label if (spec := catalog.get(n)) else n for n in names]
+
+
 def check_row(session: Session, app: Application, listing: AutoGrantList, today: date, *,
               granting: bool) -> None:
     """Refuse (409) a row whose facts changed, that is under objection, or — for the step that
@@ -66,7 +72,7 @@ def check_row(session: Session, app: Application, listing: AutoGrantList, today:
     changed = changed_fields(session, item, app)
     if changed:
         raise Conflict(f"{app.enterprise_name} 的企业信息在生成名单后有变化"
-                       f"（{'、'.join(changed)}），名单金额已不是按现有信息计算的金额，请重新生成名单。",
+                       f"（{'、'.join(labels(changed))}），名单金额已不是按现有信息计算的金额，请重新生成名单。",
                        details={"changed": changed})
     if app.objection_status == OPEN:
         raise Conflict(f"{app.enterprise_name} 的名单行有待处理的公示异议，须先记录处理结果。")
@@ -102,6 +108,27 @@ def public_rows(session: Session, list_id: int) -> tuple[AutoGrantList, list[App
     stmt = select(Application).where(Application.auto_list_id == list_id,
                                      Application.status.in_([s.value for s in ACTIVE]))
     return listing, list(session.scalars(stmt.order_by(Application.id)))
+
+
+def lists_in_publicity(session: Session, today: date) -> list[AutoGrantList]:
+    """The lists under 公示 today (published, period not over, not replaced), newest first."""
+    stmt = select(AutoGrantList).where(
+        AutoGrantList.publicity_from.is_not(None), AutoGrantList.publicity_from <= today,
+        AutoGrantList.publicity_until >= today, AutoGrantList.superseded_by.is_(None))
+    return list(session.scalars(stmt.order_by(AutoGrantList.id.desc())))
+
+
+def open_objections(session: Session, actor: Actor) -> list[tuple[Application, AutoGrantList]]:
+    """Rows held by an open objection or concern that `actor` may decide: the office all, a
+    department those of its items; the auditor reads them all."""
+    if actor.role not in (Role.DEPARTMENT, *access.STAFF_READ):
+        raise NotFound("页面不存在，或您没有访问权限。")
+    stmt = select(Application, AutoGrantList).join(
+        AutoGrantList, AutoGrantList.id == Application.auto_list_id).where(
+        Application.objection_status == OPEN).order_by(Application.updated_at, Application.id)
+    return [(app, listing) for app, listing in session.execute(stmt)
+            if actor.role is not Role.DEPARTMENT
+            or access.is_department_reviewer(session, actor, app)]
 
 
 def raise_objection(session: Session, actor: Actor, application_id: int, kind: str, note: str,
@@ -211,12 +238,12 @@ def diff(old: list[Application], new: list[Application], item: Item, as_of: date
                 "缺少：" + "、".join(outcome.missing) if outcome.missing else "金额为零")
             removed.append({"uscc": uscc, "name": a.enterprise_name,
                             "amount": str(a.estimated_amount), "reason": why,
-                            "changed": _changed(a.facts, now)})
+                            "changed": labels(_changed(a.facts, now))})
         elif after[uscc].estimated_amount != a.estimated_amount:
             changed.append({"uscc": uscc, "name": a.enterprise_name,
                             "from": str(a.estimated_amount),
                             "to": str(after[uscc].estimated_amount),
-                            "changed": _changed(a.facts, after[uscc].facts)})
+                            "changed": labels(_changed(a.facts, after[uscc].facts))})
     return {"added": added, "removed": removed, "changed": changed}
 
 

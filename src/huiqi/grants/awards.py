@@ -66,7 +66,8 @@ def decide_amount(engine: Decimal, amount: Decimal | None, reason: str | None,
     if amount > engine:
         raise ValidationFailed(f"批准金额 {amount} 元高于{ceiling_label} {engine} 元，不能批准。"
                                f"金额只能等于或低于{ceiling_label}。",
-                               details={"amount": str(amount), "ceiling": str(engine)})
+                               details={"field": "amount", "amount": str(amount),
+                                        "ceiling": str(engine)})
     if amount <= 0:
         raise ValidationFailed("批准金额须大于 0 元；不予支持请选择“驳回”并说明理由。")
     if amount < engine and not (reason or "").strip():

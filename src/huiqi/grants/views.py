@@ -12,6 +12,7 @@ from fastapi import Form, Request
 from starlette.datastructures import FormData, UploadFile
 from starlette.responses import FileResponse, Response
 
+from huiqi.auth.actor import Actor
 from huiqi.auth.dependencies import CurrentUser, EnterpriseUser
 from huiqi.grants import (
     access,
@@ -22,14 +23,16 @@ from huiqi.grants import (
     ledgers,
     review,
     views_office,
+    views_publicity,
 )
 from huiqi.grants import applications as apps
 from huiqi.grants.standing import standings
 from huiqi.grants.states import Status, allowed
 from huiqi.kit import web
-from huiqi.kit.errors import NotFound, ValidationFailed
+from huiqi.kit.errors import Conflict, HuiqiError, NotFound, ValidationFailed
 from huiqi.kit.pagination import PageQuery, paginate
 from huiqi.kit.settings import policy_date_for
+from huiqi.kit.uploads import UploadTooLarge
 from huiqi.kit.web import ClockDep, DBSession, FormDep
 from huiqi.models.user import Role
 from huiqi.policies import service as policies
@@ -39,17 +42,18 @@ from huiqi.ui.templating import flash, redirect, render
 
 router = web.router(include_in_schema=False)
 router.include_router(views_office.router)
+router.include_router(views_publicity.router)
 home.register()
 
 ENT, DEPT, OFFICE, AUDITOR = Role.ENTERPRISE, Role.DEPARTMENT, Role.OFFICE, Role.AUDITOR
 register_nav(NavItem("可申报政策", "/grants/items", {ENT}, order=20,
-                     description="选择政策事项，在线填写信息、上传材料"))
+                     description="选择政策事项，在线填写信息、上传材料", group="政策兑现"))
 register_nav(NavItem("我的申报", "/grants/applications", {ENT}, order=21,
-                     description="申报进度、补齐材料、兑现情况"))
+                     description="申报进度、补齐材料、兑现情况", group="政策兑现"))
 register_nav(NavItem("申报审核", "/grants/applications", {DEPT}, order=20,
-                     description="受理、容缺受理、审核与驳回"))
+                     description="受理、容缺受理、审核与驳回", group="政策兑现"))
 register_nav(NavItem("申报台账", "/grants/applications", {OFFICE, AUDITOR}, order=20,
-                     description="全部政策申报，按条件筛选并导出 Excel"))
+                     description="全部政策申报，按条件筛选并导出 Excel", group="政策兑现"))
 
 
 @router.get("/grants/items")
@@ -128,6 +132,33 @@ def application_list(request: Request, db: DBSession, actor: CurrentUser, params
 @router.get("/grants/applications/{application_id}")
 def application_detail(request: Request, db: DBSession, actor: CurrentUser,
                        application_id: int) -> Response:
+    return _detail(request, db, actor, application_id)
+
+
+def _refused(request: Request, db: DBSession, actor: Actor, application_id: int, form_id: str,
+             exc: HuiqiError, typed: dict[str, str]) -> Response:
+    """The detail page again, 422, the refusal beside the field it concerns, input kept. The
+    refused step's writes (if any) are rolled back first: the page commits what remains."""
+    db.rollback()
+    field = (exc.details or {}).get("field") if isinstance(exc.details, dict) else None
+    if field is None:
+        field = next((f for f, words in FIELD_WORDS.get(form_id, ()) if
+                      any(w in exc.message for w in words)), DEFAULT_FIELD[form_id])
+    return _detail(request, db, actor, application_id, {form_id: {field: exc.message}},
+                   {form_id: typed}, status_code=413 if exc.status_code == 413 else 422)
+
+
+# The form's field a refusal concerns, by what its message speaks of (else the form's main one).
+FIELD_WORDS: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
+    "approve": (("reason", ("理由",)),), "finance": (("reason", ("理由",)),),
+    "upload": (("name", ("材料名称",)),), "gaps": (("due", ("截止",)),)}
+DEFAULT_FIELD = {"approve": "amount", "finance": "amount", "reject": "reason", "upload": "file",
+                 "gaps": "missing"}
+
+
+def _detail(request: Request, db: DBSession, actor: Actor, application_id: int,
+            errors: dict[str, dict[str, str]] | None = None,
+            typed: dict[str, dict[str, str]] | None = None, status_code: int = 200) -> Response:
     app = apps.get(db, actor, application_id)
     note = policies.version_note(db, app.item_id, app.policy_version)  # the version it follows
     preview = review.preview(db, actor, app.id) \
@@ -145,7 +176,8 @@ def application_detail(request: Request, db: DBSession, actor: CurrentUser,
         "preview": preview, "facts": _fact_labels(app.facts or {}),
         "is_reviewer": actor.role is DEPT and access.is_department_reviewer(db, actor, app),
         "is_finance": actor.role is DEPT and access.is_finance_reviewer(db, actor, app),
-    })
+        "errors": errors or {}, "typed": typed or {},
+    }, status_code=status_code)
 
 
 def _fact_labels(facts: dict[str, object]) -> list[tuple[str, object]]:
@@ -158,10 +190,14 @@ def _fact_labels(facts: dict[str, object]) -> list[tuple[str, object]]:
 def upload(request: Request, db: DBSession, clock: ClockDep, application_id: int,
            actor: EnterpriseUser, form: FormDep) -> Response:
     f, name = form.get("file"), _text(form.get("name")) or ""
-    if not isinstance(f, UploadFile) or not f.filename:
-        raise ValidationFailed("请选择要上传的文件。")
-    apps.upload_material(db, actor, application_id, apps.UploadIn(name, f.filename or "", f.file),
-                         clock=clock, settings=web.settings_of(request))
+    try:
+        if not isinstance(f, UploadFile) or not f.filename:
+            raise ValidationFailed("请选择要上传的文件。")
+        apps.upload_material(db, actor, application_id,
+                             apps.UploadIn(name, f.filename or "", f.file),
+                             clock=clock, settings=web.settings_of(request))
+    except (ValidationFailed, Conflict, UploadTooLarge) as exc:  # type, size, name
+        return _refused(request, db, actor, application_id, "upload", exc, {"name": name})
     flash(request, f"已上传“{name}”。")
     return redirect(request, f"/grants/applications/{application_id}")
 
@@ -207,8 +243,12 @@ def accept_with_gaps(request: Request, db: DBSession, clock: ClockDep, applicati
     if unknown:
         raise ValidationFailed("所选材料不属于该政策事项，请刷新页面后重选。")
     names = [by_id[m] for m in material or []] + forms.lines(missing)
-    review.accept_with_gaps(db, actor, application_id, names,
-                            due=forms.day(due, "补齐截止日期"), note=note or None, clock=clock)
+    try:
+        review.accept_with_gaps(db, actor, application_id, names,
+                                due=forms.day(due, "补齐截止日期"), note=note or None, clock=clock)
+    except (ValidationFailed, Conflict) as exc:
+        return _refused(request, db, actor, application_id, "gaps", exc,
+                        {"missing": missing, "due": due, "note": note})
     flash(request, "已容缺受理，并通知企业补齐材料。")
     return redirect(request, f"/grants/applications/{application_id}")
 
@@ -216,8 +256,12 @@ def accept_with_gaps(request: Request, db: DBSession, clock: ClockDep, applicati
 @router.post("/grants/applications/{application_id}/approve")
 def approve(request: Request, db: DBSession, clock: ClockDep, application_id: int,
             actor: CurrentUser, amount: str = Form(""), reason: Text = "") -> Response:
-    app = review.approve(db, actor, application_id, amount=forms.money(amount, "批准金额"),
-                         reason=reason, clock=clock)
+    try:
+        app = review.approve(db, actor, application_id, amount=forms.money(amount, "批准金额"),
+                             reason=reason, clock=clock)
+    except (ValidationFailed, Conflict) as exc:
+        return _refused(request, db, actor, application_id, "approve", exc,
+                        {"amount": amount, "reason": reason})
     flash(request, "已审核通过，待财政复核。" if app.status == "finance_review" else "已批准。")
     return redirect(request, f"/grants/applications/{application_id}")
 
@@ -225,8 +269,12 @@ def approve(request: Request, db: DBSession, clock: ClockDep, application_id: in
 @router.post("/grants/applications/{application_id}/finance-approve")
 def finance_approve(request: Request, db: DBSession, clock: ClockDep, application_id: int,
                     actor: CurrentUser, amount: str = Form(""), reason: Text = "") -> Response:
-    review.finance_approve(db, actor, application_id, amount=forms.money(amount, "批准金额"),
-                           reason=reason, clock=clock)
+    try:
+        review.finance_approve(db, actor, application_id, amount=forms.money(amount, "批准金额"),
+                               reason=reason, clock=clock)
+    except (ValidationFailed, Conflict) as exc:
+        return _refused(request, db, actor, application_id, "finance", exc,
+                        {"amount": amount, "reason": reason})
     flash(request, "财政复核通过，已批准。")
     return redirect(request, f"/grants/applications/{application_id}")
 
@@ -234,6 +282,9 @@ def finance_approve(request: Request, db: DBSession, clock: ClockDep, applicatio
 @router.post("/grants/applications/{application_id}/reject")
 def reject(request: Request, db: DBSession, clock: ClockDep, application_id: int,
            actor: CurrentUser, reason: Text = "") -> Response:
-    review.reject(db, actor, application_id, reason, clock=clock)
+    try:
+        review.reject(db, actor, application_id, reason, clock=clock)
+    except (ValidationFailed, Conflict) as exc:
+        return _refused(request, db, actor, application_id, "reject", exc, {"reason": reason})
     flash(request, "已驳回，企业将收到通知。")
     return redirect(request, f"/grants/applications/{application_id}")

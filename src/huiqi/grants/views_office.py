@@ -39,15 +39,15 @@ from huiqi.ui.templating import flash, redirect, render
 router = web.router(include_in_schema=False)
 ENT, DEPT, OFFICE, AUDITOR = Role.ENTERPRISE, Role.DEPARTMENT, Role.OFFICE, Role.AUDITOR
 register_nav(NavItem("免申即享", "/grants/auto-lists", {DEPT, OFFICE}, order=22,
-                     description="生成免申即享名单，部门确认后直接兑现"))
+                     description="生成免申即享名单，部门确认后直接兑现", group="政策兑现"))
 register_nav(NavItem("兑付批次", "/grants/payouts", {OFFICE, AUDITOR}, order=23,
-                     description="已批准资金分批导出银行清单、标记已兑付"))
+                     description="已批准资金分批导出银行清单、标记已兑付", group="政策兑现"))
 register_nav(NavItem("兑现台账", "/grants/grants", {DEPT, OFFICE, AUDITOR}, order=24,
-                     description="已批准和已兑现的政策资金、绩效评价"))
+                     description="已批准和已兑现的政策资金、绩效评价", group="政策兑现"))
 register_nav(NavItem("预算台账", "/grants/budget", {DEPT, OFFICE, AUDITOR}, order=25,
-                     description="各政策事项年度预算、已用与剩余"))
+                     description="各政策事项年度预算、已用与剩余", group="政策兑现"))
 register_nav(NavItem("兑现公示", "/public/grants", set(ALL_ROLES), order=80,
-                     description="政策资金兑现公示（公开）"))
+                     description="政策资金兑现公示（公开）", group="政策兑现"))
 Text = Annotated[str, Form(max_length=2000)]
 
 

@@ -26,7 +26,8 @@ router = web.router(include_in_schema=False)
 READERS = {Role.OFFICE}  # and leaders, once that role exists
 
 register_nav(NavItem("数据看板", "/insights/dashboard", READERS, order=5,
-                     description="政策资金、企业诉求的全景数据，按事项、部门和月份"))
+                     description="政策资金、企业诉求的全景数据，按事项、部门和月份",
+                     group="数据分析"))
 
 
 def home_money(db: Session, actor: Actor) -> dict[str, Any]:

@@ -21,7 +21,8 @@ from huiqi.ui.templating import flash, redirect, render
 
 router = web.router(include_in_schema=False)
 register_nav(NavItem("周报", "/insights/reports", set(report_service.READERS), order=6,
-                     description="每周五自动生成的工作周报，可按任意时段生成，导出 Excel、PDF"))
+                     description="每周五自动生成的工作周报，可按任意时段生成，导出 Excel、PDF",
+                     group="数据分析"))
 
 
 def parse_day(value: str, label: str) -> date:

@@ -26,9 +26,9 @@ router = web.router(include_in_schema=False)
 
 register_nav(NavItem("政策问答", "/knowledge", {Role.ENTERPRISE, Role.DEPARTMENT, Role.LIAISON,
                                               Role.OFFICE}, order=15,
-                     description="检索政策原文条款，提问并查看出处"))
+                     description="检索政策原文条款，提问并查看出处", group="政策兑现"))
 register_nav(NavItem("政策文件解析", "/knowledge/documents", {Role.OFFICE}, order=35,
-                     description="导入政策原文，按条款起草政策规则"))
+                     description="导入政策原文，按条款起草政策规则", group="政策管理"))
 
 Question = Annotated[str, Form(max_length=1000)]
 MAX_UPLOAD_FILES = 20

@@ -25,7 +25,8 @@ from huiqi.ui.templating import flash, redirect, render
 
 router = web.router(include_in_schema=False)
 register_nav(NavItem("包联台账", "/liaison", {Role.LIAISON}, order=20,
-                     description="我包联的企业、礼包、待采集信息、走访计划、未联系提醒"))
+                     description="我包联的企业、礼包、待采集信息、走访计划、未联系提醒",
+                     group="服务企业"))
 
 
 @router.get("/liaison")

@@ -24,9 +24,11 @@ from huiqi.ui.templating import flash, redirect, render
 
 router = web.router(include_in_schema=False)
 register_nav(NavItem("包联统计", "/liaison/rates", {Role.OFFICE, Role.AUDITOR}, order=33,
-                     description="覆盖率、知晓率、受益率，按层级、部门、镇街、干部排名"))
+                     description="覆盖率、知晓率、受益率，按层级、部门、镇街、干部排名",
+                     group="服务企业"))
 register_nav(NavItem("包联管理", "/liaison/assignments", {Role.OFFICE}, order=34,
-                     description="包联层级、分配与导入、交接、覆盖检查、集中攻坚行动"))
+                     description="包联层级、分配与导入、交接、覆盖检查、集中攻坚行动",
+                     group="服务企业"))
 MAX_IMPORT_BYTES = 10 * 1024 * 1024
 
 

@@ -23,9 +23,10 @@ from huiqi.ui.templating import env, flash, redirect, render, toast_headers
 router = web.router(include_in_schema=False)
 
 register_nav(NavItem("政策礼包", "/gift-pack", {Role.ENTERPRISE}, order=10,
-                     description="可享受的政策、测算金额、还需补充的信息"))
+                     description="可享受的政策、测算金额、还需补充的信息", group="政策兑现"))
 register_nav(NavItem("企业政策匹配", "/gift-pack/enterprises", {Role.OFFICE}, order=40,
-                     description="查看任一企业可享受的政策、测算金额和缺少的信息（只读）"))
+                     description="查看任一企业可享受的政策、测算金额和缺少的信息（只读）",
+                     group="政策管理"))
 home.register()
 
 

@@ -28,7 +28,8 @@ class ProblemOut(BaseModel):
     column: int | None
     item: str | None
     criterion: str | None
-    message: str
+    message: str  # for a person, in Chinese
+    code: str  # stable machine code, e.g. unknown_field, yaml_invalid
 
 
 class TestOut(BaseModel):
@@ -36,6 +37,7 @@ class TestOut(BaseModel):
     name: str
     passed: bool
     message: str
+    code: str = ""
 
 
 class CheckOut(BaseModel):

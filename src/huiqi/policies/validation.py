@@ -121,7 +121,8 @@ def check_source(
     result = CheckResult(filename, source, None)
     if len(source.encode("utf-8")) > MAX_SOURCE_BYTES:
         result.problems.append(Problem(filename, None, None, None, None,
-                                       f"文件过大（超过 {MAX_SOURCE_BYTES // 1024} KB）"))
+                                       f"文件过大（超过 {MAX_SOURCE_BYTES // 1024} KB）",
+                                       "file_too_large"))
         return result
     try:
         result.document = load_source(source, filename, catalog)
@@ -129,7 +130,7 @@ def check_source(
         result.problems = err.problems
         return result
     result.problems = library_problems(result.document, filename, published_items or {})
-    result.tests = run_policy_tests(result.document)
+    result.tests = run_policy_tests(result.document, {f.name: f.label for f in catalog})
     return result
 
 
@@ -149,10 +150,11 @@ def library_problems(doc: PolicyDocument, filename: str,
         if other is not None and other != doc.id:
             problems.append(Problem(filename, item.id, None, item.line, None,
                                     f"事项编号“{item.id}”已被已发布的政策文件“{other}”使用，"
-                                    "事项编号在全部已发布文件中必须唯一"))
+                                    "事项编号在全部已发布文件中必须唯一", "duplicate_item_id"))
         for excluded in item.exclusions:
             if excluded not in known:
                 problems.append(Problem(filename, item.id, None, item.line, None,
                                         f"不重复支持（exclusions）中的事项“{excluded}”"
-                                        "不在本文件中，也不在已发布的政策中"))
+                                        "不在本文件中，也不在已发布的政策中",
+                                        "exclusion_unknown"))
     return problems

@@ -21,7 +21,8 @@ from huiqi.ui.templating import flash, redirect, render
 
 router = web.router(include_in_schema=False)
 register_nav(NavItem("政策库", "/policies", {Role.OFFICE}, order=30,
-                     description="上传、在线编辑、校验和发布政策文件；版本与差异；撤回"))
+                     description="上传、在线编辑、校验和发布政策文件；版本与差异；撤回",
+                     group="政策管理"))
 Source = Annotated[str, Form(max_length=600_000)]
 Short = Annotated[str, Form(max_length=500)]
 

@@ -29,13 +29,16 @@ from huiqi.ui.templating import flash, redirect, render
 router = web.router(include_in_schema=False)
 router.include_router(views_rates.router)
 register_nav(NavItem("招商项目", "/projects", {Role.OFFICE, Role.AUDITOR}, order=40,
-                     description="全部招商项目的倒计时作战表：登记、导入、超期与受阻"))
+                     description="全部招商项目的倒计时作战表：登记、导入、超期与受阻",
+                     group="服务企业"))
 register_nav(NavItem("我的代办项目", "/projects", {Role.AGENT}, order=10,
-                     description="一个项目、一名代办员、一张倒计时作战表、一周跟踪进度"))
+                     description="一个项目、一名代办员、一张倒计时作战表、一周跟踪进度",
+                     group="服务企业"))
 register_nav(NavItem("受阻环节诉求", "/appeals", {Role.AGENT}, order=20,
-                     description="为受阻环节向责任部门提出的诉求：交办、签收、答复进度"))
+                     description="为受阻环节向责任部门提出的诉求：交办、签收、答复进度",
+                     group="诉求办理"))
 register_nav(NavItem("牵头项目", "/projects", {Role.PROJECT_LEAD}, order=10,
-                     description="五个一：牵头项目的进度、超期与受阻环节"))
+                     description="五个一：牵头项目的进度、超期与受阻环节", group="服务企业"))
 for _role in (Role.AGENT, Role.PROJECT_LEAD, Role.OFFICE):
     register_panel(Panel(_role, "projects/_home_panel.html", service.home_context, order=40))
 MAX_UPLOAD = 5 * 1024 * 1024

@@ -22,7 +22,8 @@ from huiqi.ui.templating import render
 router = web.router(include_in_schema=False)
 register_nav(NavItem("项目统计", "/projects/rates",
                      {Role.OFFICE, Role.AUDITOR, Role.PROJECT_LEAD}, order=41,
-                     description="开工率、投产率、各部门环节按时完成率、环节用时中位数、甘特图"))
+                     description="开工率、投产率、各部门环节按时完成率、环节用时中位数、甘特图",
+                     group="服务企业"))
 
 
 def _as_of(value: str, default: date) -> date:

@@ -42,11 +42,12 @@ for sub in (views_stats, views_public, views_office):
 ENT, DEPT, OFFICE, AUDITOR = Role.ENTERPRISE, Role.DEPARTMENT, Role.OFFICE, Role.AUDITOR
 READERS = {ENT, DEPT, OFFICE, AUDITOR}
 register_nav(NavItem("好差评", "/ratings", {ENT}, order=35,
-                     description="评价办过的申报和诉求，查看差评的核实整改和回访"))
+                     description="评价办过的申报和诉求，查看差评的核实整改和回访",
+                     group="监督评价"))
 register_nav(NavItem("差评整改", "/ratings", {DEPT}, order=35,
-                     description="本部门收到的差评：核实、整改、回访，误评申诉"))
+                     description="本部门收到的差评：核实、整改、回访，误评申诉", group="监督评价"))
 register_nav(NavItem("好差评台账", "/ratings", {OFFICE, AUDITOR}, order=35,
-                     description="全部评价，差评核实整改回访，申诉复核"))
+                     description="全部评价，差评核实整改回访，申诉复核", group="监督评价"))
 TITLES = {ENT: "我的评价", DEPT: "差评整改"}
 VOCAB: dict[str, Any] = {"CaseKind": CaseKind, "Stage": Stage, "Channel": Channel,
                          "Source": Source, "Level": Level,

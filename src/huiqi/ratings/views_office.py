@@ -24,9 +24,9 @@ from huiqi.ui.templating import flash, redirect, render
 
 router = web.router(include_in_schema=False)
 register_nav(NavItem("评价窗口", "/ratings/windows", {Role.OFFICE, Role.DEPARTMENT}, order=37,
-                     description="窗口二维码、短信评价邀请"))
+                     description="窗口二维码、短信评价邀请", group="监督评价"))
 register_nav(NavItem("办不成事", "/ratings/cannot-do", {Role.OFFICE}, order=38,
-                     description="办不成事窗口登记，转为诉求办理"))
+                     description="办不成事窗口登记，转为诉求办理", group="监督评价"))
 
 
 def _staff(actor: Actor) -> None:

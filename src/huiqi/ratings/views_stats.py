@@ -26,7 +26,8 @@ from huiqi.ui.templating import render
 router = web.router(include_in_schema=False)
 READERS = {Role.DEPARTMENT, Role.OFFICE, Role.AUDITOR}
 register_nav(NavItem("好差评统计", "/ratings/stats", READERS, order=36,
-                     description="好评率、差评核实率、整改率、回访率，按事项、部门、窗口、人员、渠道"))
+                     description="好评率、差评核实率、整改率、回访率，按事项、部门、窗口、人员、渠道",
+                     group="监督评价"))
 
 
 def _reader(actor: Actor) -> None:

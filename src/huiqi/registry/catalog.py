@@ -33,6 +33,8 @@ RATIO_UNIT = "比例"
 class CoercionError(ValueError):
     """A cell value that does not fit its field; `str(exc)` is the user-facing reason."""
 
+    code = "invalid_value"  # stable machine code (the import report, the API)
+
 
 def _spec_from_yaml(raw: Mapping[str, Any]) -> FieldSpec:
     values = raw.get("values") or {}
@@ -171,7 +173,7 @@ def coercer(spec: FieldSpec, factor: Decimal | None = None) -> Callable[[object]
 def coerce_field(name: str, raw: object) -> Any:
     spec = load_catalog().get(name)
     if spec is None:
-        raise CoercionError(f"未知字段 {name}（unknown field {name!r}）")
+        raise CoercionError(f"未知字段 {name}")
     return coerce(spec, raw)
 
 
@@ -199,8 +201,7 @@ def _bool(spec: FieldSpec, raw: object) -> bool:
         return True
     if word in FALSE_WORDS:
         return False
-    raise CoercionError(f"“{raw}”不是是/否值，请填 是/否、true/false 或 1/0"
-                        f"（not a yes/no value: use 是/否, true/false or 1/0）")
+    raise CoercionError(f"“{raw}”不是是/否值，请填 是/否、true/false 或 1/0")
 
 
 def _number_text(raw: object) -> str:
@@ -210,41 +211,40 @@ def _number_text(raw: object) -> str:
 
 def _decimal_from(raw: object) -> Decimal:
     if isinstance(raw, bool):
-        raise CoercionError(f"“{raw}”不是数值（not a number）")
+        raise CoercionError(f"“{raw}”不是数值")
     if isinstance(raw, Decimal):
         return raw
     if isinstance(raw, int):
         return Decimal(raw)
     if isinstance(raw, float):
         if not math.isfinite(raw):
-            raise CoercionError(f"“{raw}”不是有限数值（not a finite number）")
+            raise CoercionError(f"“{raw}”不是有限数值")
         return Decimal(repr(raw))  # shortest repr: 1234.56 stays 1234.56
     try:
         value = Decimal(_number_text(raw))
     except InvalidOperation:
-        raise CoercionError(f"“{raw}”不是数值（not a number）") from None
+        raise CoercionError(f"“{raw}”不是数值") from None
     if not value.is_finite():
-        raise CoercionError(f"“{raw}”不是有限数值（not a finite number）")
+        raise CoercionError(f"“{raw}”不是有限数值")
     return value
 
 
 def _exact(spec: FieldSpec, raw: object, value: Decimal, scale: int) -> Decimal:
     if value.adjusted() >= NUMERIC_PRECISION - scale:  # before quantize, which would overflow
-        raise CoercionError(f"“{str(raw)[:30]}”超出范围（out of range）")
+        raise CoercionError(f"“{str(raw)[:30]}”超出范围")
     quantum = Decimal(1).scaleb(-scale)
     quantised = value.quantize(quantum)
     if quantised != value:
         what = "元，精确到分" if spec.type is FieldType.MONEY else f"{scale}位小数"
-        raise CoercionError(f"“{raw}”的小数位数过多：最多{scale}位（{what}）"
-                            f"（too many decimal places: at most {scale}）")
+        raise CoercionError(f"“{raw}”的小数位数过多：最多{scale}位（{what}）")
     if quantised.adjusted() >= NUMERIC_PRECISION - scale:
-        raise CoercionError(f"“{raw}”超出范围（out of range）")
+        raise CoercionError(f"“{raw}”超出范围")
     return quantised
 
 
 def _non_negative(raw: object, value: Decimal | int) -> None:
     if value < 0:
-        raise CoercionError(f"“{raw}”不能为负数（must not be negative）")
+        raise CoercionError(f"“{raw}”不能为负数")
 
 
 def _money(spec: FieldSpec, raw: object) -> Decimal:
@@ -260,8 +260,7 @@ def _decimal(spec: FieldSpec, raw: object) -> Decimal:
         value = value / 100
     _non_negative(raw, value)
     if spec.unit == RATIO_UNIT and value > 1:
-        raise CoercionError(f"“{raw}”不是0到1之间的比例，例如5%应填0.05或5%"
-                            f"（a ratio between 0 and 1, e.g. 0.05 or 5%）")
+        raise CoercionError(f"“{raw}”不是0到1之间的比例，例如5%应填0.05或5%")
     return _exact(spec, raw, value.normalize() if percent else value, spec.scale)
 
 
@@ -274,22 +273,21 @@ def _scaled_number(spec: FieldSpec, raw: object, factor: Decimal) -> Decimal:
     _non_negative(raw, value)
     scaled = (value * factor).normalize()
     if spec.unit == RATIO_UNIT and scaled > 1:
-        raise CoercionError(f"“{raw}”不是0到100之间的百分数（a percentage between 0 and 100）")
+        raise CoercionError(f"“{raw}”不是0到100之间的百分数")
     try:
         return _exact(spec, raw, scaled, spec.scale)
     except CoercionError as exc:
-        raise CoercionError(f"{exc}；按表头单位换算后为 {scaled:f}"
-                            f"（after converting to {spec.unit}）") from None
+        raise CoercionError(f"{exc}；按表头单位换算后为 {scaled:f}") from None
 
 
 def _integer(spec: FieldSpec, raw: object) -> int:
     value = _decimal_from(raw)
     if value != value.to_integral_value():
-        raise CoercionError(f"“{raw}”不是整数（not a whole number）")
+        raise CoercionError(f"“{raw}”不是整数")
     result = int(value)
     _non_negative(raw, result)
     if result >= 2**31:
-        raise CoercionError(f"“{raw}”超出范围（out of range）")
+        raise CoercionError(f"“{raw}”超出范围")
     return result
 
 
@@ -320,8 +318,7 @@ def _date(spec: FieldSpec, raw: object) -> date:
                 return date(int(m[1]), int(m[2]), int(m[3]))
             except ValueError:
                 break
-    raise CoercionError(f"“{raw}”不是有效日期，请用 2025-06-01 格式"
-                        f"（not a date: use ISO 2025-06-01）")
+    raise CoercionError(f"“{raw}”不是有效日期，请用 2025-06-01 格式")
 
 
 def _enum(spec: FieldSpec, raw: object) -> str:
@@ -334,7 +331,7 @@ def _enum(spec: FieldSpec, raw: object) -> str:
         if text == f"{label}企业":
             return value
     allowed = "、".join(f"{v}（{label}）" for v, label in spec.values.items())
-    raise CoercionError(f"“{raw}”不是允许的取值：{allowed}（not one of the allowed values）")
+    raise CoercionError(f"“{raw}”不是允许的取值：{allowed}")
 
 
 def _region(spec: FieldSpec, raw: object) -> str:
@@ -347,8 +344,7 @@ def _region(spec: FieldSpec, raw: object) -> str:
     if len(matches) == 1 and len(text) >= 2:
         return matches[0]
     allowed = "、".join(f"{code} {label}" for code, label in spec.values.items())
-    raise CoercionError(f"“{raw}”不是本平台的行政区划代码，应为：{allowed}"
-                        f"（not one of the region codes served）")
+    raise CoercionError(f"“{raw}”不是本平台的行政区划代码，应为：{allowed}")
 
 
 def _industry(spec: FieldSpec, raw: object) -> str:
@@ -372,8 +368,7 @@ def _text(spec: FieldSpec, raw: object) -> str:
         raw = int(raw)
     text = str(raw).strip()
     if len(text) > MAX_TEXT:
-        raise CoercionError(f"内容过长：最多{MAX_TEXT}个字符"
-                            f"（too long: at most {MAX_TEXT} characters）")
+        raise CoercionError(f"内容过长：最多{MAX_TEXT}个字符")
     return text
 
 

@@ -37,6 +37,8 @@ _BRACKETED = re.compile(r"^(?P<name>.*?)\s*[（(](?P<unit>[^（）()]*)[）)]\s*
 class HeaderError(ValueError):
     """A header whose unit cannot be used for its field; `str(exc)` says why, in Chinese."""
 
+    code = "header_unit"
+
 
 @dataclass(frozen=True)
 class HeaderField:
@@ -81,11 +83,10 @@ def _factor(spec: FieldSpec, header: str, unit: str) -> Decimal | None:
         if expected is None or not spec.type.is_numeric:
             return None  # a note such as （必填）on a field without a unit
         raise HeaderError(f"列“{header}”的单位“{unit}”无法识别：{spec.label}的单位应为"
-                          f"{_accepted(expected)}（unknown unit）")
+                          f"{_accepted(expected)}")
     if expected != known[0]:
         want = f"应为{_accepted(expected)}" if expected else "不应带单位"
-        raise HeaderError(f"列“{header}”的单位“{unit}”与字段“{spec.label}”不符：{want}"
-                          f"（the unit contradicts the field）")
+        raise HeaderError(f"列“{header}”的单位“{unit}”与字段“{spec.label}”不符：{want}")
     return None if known[1] == 1 else known[1]
 
 

@@ -90,10 +90,10 @@ def normalize_class_code(raw: object) -> str:
         text = f"{section}{text}" if section else text
     entry = table().get(text)
     if entry is None:
-        raise ValueError(f"“{raw}”不是GB/T 4754-2017国民经济行业代码（not a GB/T 4754-2017 code）")
+        raise ValueError(f"“{raw}”不是GB/T 4754-2017国民经济行业代码")
     if entry.level != "class":
         raise ValueError(f"行业代码“{raw}”是{LEVEL_LABELS[entry.level]}（{entry.name}），"
-                         f"请填到小类，如C3841（use a 4-digit class code such as C3841）")
+                         f"请填到小类，如C3841")
     return entry.code
 
 

@@ -31,6 +31,8 @@ SEARCH_ROWS = 30  # how far down the header is looked for
 class ImportFileError(Exception):
     """The file itself cannot be read (missing, unsupported, no header, corrupt)."""
 
+    code = "import_file"
+
 
 Known = Callable[[str], bool]
 
@@ -88,7 +90,7 @@ class RawTable:
         try:
             rows = list(self._rows or [])
         except csv.Error as exc:
-            raise ImportFileError(f"CSV 格式错误：{exc}（malformed CSV）") from exc
+            raise ImportFileError(f"CSV 格式错误：{exc}") from exc
         self._rows = rows
         return rows
 
@@ -104,7 +106,7 @@ class RawTable:
             try:
                 chunk = list(islice(source, size))
             except csv.Error as exc:
-                raise ImportFileError(f"CSV 格式错误：{exc}（malformed CSV）") from exc
+                raise ImportFileError(f"CSV 格式错误：{exc}") from exc
             if not chunk:
                 return
             yield Block([n for n, _ in chunk], chunk)
@@ -116,7 +118,7 @@ def read_table(path: Path | str, *, header_row: int | None = None,
     (else row 1). Raises ImportFileError with a message for the person who made the file."""
     path = Path(path)
     if not path.is_file():
-        raise ImportFileError(f"找不到文件：{path}（file not found）")
+        raise ImportFileError(f"找不到文件：{path}")
     suffix = path.suffix.lower()
     if header_row is not None and header_row < 1:
         raise ImportFileError(f"表头行号应为正整数，而不是 {header_row}")
@@ -128,15 +130,13 @@ def read_table(path: Path | str, *, header_row: int | None = None,
         elif suffix == ".parquet":
             table = _read_parquet(path)
         else:
-            raise ImportFileError(f"不支持的文件类型“{suffix}”：请使用 .csv、.xlsx 或 .parquet"
-                                  f"（unsupported file type）")
+            raise ImportFileError(f"不支持的文件类型“{suffix}”：请使用 .csv、.xlsx 或 .parquet")
     except ImportFileError:
         raise
     except Exception as exc:  # a corrupt file: openpyxl, pyarrow and csv raise many types
-        raise ImportFileError(f"无法读取文件 {path.name}：{exc}（cannot read the file）") from exc
+        raise ImportFileError(f"无法读取文件 {path.name}：{exc}") from exc
     if not any(h.strip() for h in table.header):
-        raise ImportFileError(f"文件 {path.name} 没有表头（第{table.header_row}行应为列名）"
-                              f"（the file has no header row）")
+        raise ImportFileError(f"文件 {path.name} 没有表头（第{table.header_row}行应为列名）")
     return table
 
 
@@ -159,7 +159,7 @@ def _from_grid(path: Path, lines: Iterator[Sequence[object]], header_row: int | 
     """The header found in the first lines; the records after it are read as they are used."""
     grid = list(islice(lines, max(SEARCH_ROWS, header_row or 0)))
     if not grid:
-        raise ImportFileError(f"文件 {path.name} 是空的（the file is empty）")
+        raise ImportFileError(f"文件 {path.name} 是空的")
     if header_row is not None:
         if header_row > len(grid):
             raise ImportFileError(f"文件 {path.name} 只有 {len(grid)} 行，没有第 {header_row} 行"
@@ -185,7 +185,7 @@ def _find_header(path: Path, grid: list[Sequence[object]], is_known: Known | Non
         raise ImportFileError(
             f"在前 {min(SEARCH_ROWS, len(grid))} 行中找不到表头（没有一行含已知的列名）。"
             f"{_describe_titles(titles)}请确认列名与字段目录一致，或用 --header-row 指定"
-            f"表头所在的行号（no header row found）")
+            f"表头所在的行号")
     return 1  # no known column anywhere: the caller reports the missing columns
 
 
@@ -212,7 +212,7 @@ def _skipped_note(path: Path, grid: list[Sequence[object]], number: int) -> str:
     titles = [t for t in _title_rows(path, grid) if t[0] < number]
     why = _describe_titles(titles) if titles else ""
     return (f"表头在第{number}行：已跳过上方 {number - 1} 行。{why}"
-            f"问题行的行号按表格中的实际行号给出（header found on row {number}）")
+            f"问题行的行号按表格中的实际行号给出")
 
 
 def _merged_rows(path: Path) -> set[int]:
@@ -253,15 +253,14 @@ def _decode(data: bytes) -> str:
         kind = _line_encoding(line)
         if kind is None:
             raise ImportFileError(f"第{number}行的文字既不是 UTF-8 也不是 GBK 编码：请另存为 "
-                                  f"UTF-8 编码的 CSV（unreadable text encoding on line {number}）")
+                                  f"UTF-8 编码的 CSV")
         if first is None:
             first = kind
         elif kind != first:
             names = {"utf-8": "UTF-8", "gb18030": "GBK/GB18030"}
             raise ImportFileError(
                 f"文件混用了两种文字编码：前面是 {names[first]}，第{number}行是 {names[kind]}。"
-                f"请把整个文件另存为同一种编码（建议 UTF-8）后再导入"
-                f"（mixed encodings: line {number} differs）")
+                f"请把整个文件另存为同一种编码（建议 UTF-8）后再导入")
     return data.decode("gb18030")
 
 

@@ -144,7 +144,7 @@ def _plan(table: RawTable, path: Path) -> list[Column]:
             continue
         if found.name in seen:
             warnings.append(f"列“{text}”与列“{seen[found.name]}”是同一字段 {found.name}，"
-                            f"已忽略后者（duplicate column ignored）")
+                            f"已忽略后者")
             continue
         seen[found.name] = text
         columns.append(Column(index, catalog[found.name], text, found.factor))
@@ -152,9 +152,8 @@ def _plan(table: RawTable, path: Path) -> list[Column]:
         raise ImportFileError("；".join(problems))
     if "uscc" not in seen:
         where = f"第{table.header_row}行" if table.header_row > 1 else "第1行"
-        raise ImportFileError(f"文件 {path.name} 缺少“统一社会信用代码”（uscc）列：表头（{where}）"
-                              f"应含字段名或中文名称，如 uscc 或 统一社会信用代码"
-                              f"（the uscc column is required）")
+        raise ImportFileError(f"文件 {path.name} 缺少“统一社会信用代码”列：表头（{where}）"
+                              f"应含字段名或中文名称，如 uscc 或 统一社会信用代码")
     table.notes.extend(warnings)
     return columns
 
@@ -164,7 +163,7 @@ def _unknown(table: RawTable, records: Records) -> None:
     records.unknown_columns = [h for i, h in enumerate(table.header)
                                if h and i not in used and field_for_header(h) is None]
     if records.unknown_columns:
-        records.warnings.append("以下列不在字段目录中，已忽略（unknown columns ignored）："
+        records.warnings.append("以下列不在字段目录中，已忽略："
                                 + "、".join(records.unknown_columns))
 
 
@@ -238,11 +237,10 @@ def _keys(usccs: Any, bad: dict[int, list[RowError]], numbers: list[int],
             continue
         if uscc is None:
             bad[pos] = [RowError(numbers[pos], header, "",
-                                 "缺少统一社会信用代码（USCC is required）")]
+                                 "缺少统一社会信用代码")]
         elif uscc in first:
             bad[pos] = [RowError(numbers[pos], header, uscc,
-                                 f"统一社会信用代码与第{first[uscc]}行重复，本行未导入"
-                                 f"（duplicate of row {first[uscc]}）")]
+                                 f"统一社会信用代码与第{first[uscc]}行重复，本行未导入")]
         else:
             first[uscc] = numbers[pos]
             keep.append(pos)

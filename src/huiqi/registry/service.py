@@ -81,7 +81,7 @@ def validate_profile(data: Mapping[str, Any]) -> dict[str, Any]:
     for name, raw in data.items():
         spec = catalog.get(name)
         if spec is None or spec.kind != "profile":
-            problems[name] = f"不是企业画像字段（not a profile field: {name}）"
+            problems[name] = "不是企业画像字段"
             continue
         try:
             values[name] = coerce(spec, raw)
@@ -101,7 +101,7 @@ def upsert(session: Session, data: Mapping[str, Any]) -> Enterprise:
     """
     values = validate_profile(data)
     if values.get("uscc") is None:
-        raise ValidationFailed("缺少统一社会信用代码（uscc is required）",
+        raise ValidationFailed("缺少统一社会信用代码",
                                details={"uscc": "required"})
     enterprise = repository.get_by_uscc(session, values["uscc"])
     if enterprise is None:
@@ -166,7 +166,7 @@ def set_facts(session: Session, enterprise: Enterprise, facts: Mapping[str, Any]
     coerced = coerce_facts(facts)
     values = coerced.values
     problems = {**coerced.problems, **{
-        n: f"不是申报事实字段（not an application fact: {n}）" for n in coerced.unknown}}
+        n: "不是申报事实字段" for n in coerced.unknown}}
     if problems:
         text = "；".join(f"{n}：{m}" for n, m in problems.items())
         raise ValidationFailed(f"申报信息有误：{text}", details=problems)

@@ -22,7 +22,9 @@ ENTITY_TYPE = {"enterprise": "1", "individual": "2", "farmer_coop": "3", "other"
 
 
 class InvalidUSCC(ValueError):
-    """`str(exc)` says why, in Chinese and English."""
+    """`str(exc)` says why, in Chinese."""
+
+    code = "invalid_uscc"
 
 
 def normalize(raw: str) -> str:
@@ -53,17 +55,14 @@ def validate(raw: str) -> str:
     if _stdnum.is_valid(number):
         return number
     if len(number) != 18:
-        raise InvalidUSCC(f"统一社会信用代码应为18位，实际为{len(number)}位"
-                          f"（USCC must be 18 characters, got {len(number)}）")
+        raise InvalidUSCC(f"统一社会信用代码应为18位，实际为{len(number)}位")
     for pos, char in enumerate(number, start=1):
         allowed = char.isdigit() if pos <= 8 else char in ALPHABET
         if not allowed:
             rule = "应为数字" if pos <= 8 else "只能是数字或除I、O、S、V、Z外的大写字母"
-            raise InvalidUSCC(f"统一社会信用代码第{pos}位“{char}”不合法：第{pos}位{rule}"
-                              f"（invalid character {char!r} at position {pos}）")
+            raise InvalidUSCC(f"统一社会信用代码第{pos}位“{char}”不合法：第{pos}位{rule}")
     expected = _stdnum.calc_check_digit(number[:17])
-    raise InvalidUSCC(f"统一社会信用代码校验码错误：第18位应为“{expected}”，实际为“{number[17]}”"
-                      f"（check digit mismatch: expected {expected}, got {number[17]}）")
+    raise InvalidUSCC(f"统一社会信用代码校验码错误：第18位应为“{expected}”，实际为“{number[17]}”")
 
 
 def is_valid(raw: str) -> bool:

@@ -21,9 +21,9 @@ from huiqi.ui.templating import flash, redirect, render
 
 router = web.router(include_in_schema=False)
 register_nav(NavItem("企业信息维护", "/profiles", {Role.OFFICE}, order=41,
-                     description="修改企业画像、变更记录、企业变更申请核实"))
+                     description="修改企业画像、变更记录、企业变更申请核实", group="服务企业"))
 register_nav(NavItem("企业信息", "/profiles/me", {Role.ENTERPRISE}, order=12,
-                     description="维护企业自报信息，申请变更需核实的信息"))
+                     description="维护企业自报信息，申请变更需核实的信息", group="服务企业"))
 EDITORS = (Role.OFFICE, Role.LIAISON, Role.ENTERPRISE)
 STATUSES = {"pending": "待核实", "accepted": "已通过", "rejected": "已驳回"}
 

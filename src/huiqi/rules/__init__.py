@@ -63,7 +63,7 @@ from huiqi.rules._model import (
     PolicyTest,
 )
 from huiqi.rules._policytests import PolicyTestResult, run_policy_tests
-from huiqi.rules._problems import PolicyError, Problem
+from huiqi.rules._problems import Msg, PolicyError, Problem
 from huiqi.rules._regions import CRITERION as REGION_CRITERION
 from huiqi.rules._regions import covers as region_covers
 from huiqi.rules._regions import describe as describe_regions
@@ -84,6 +84,7 @@ __all__ = [
     "FieldSpec",
     "FieldType",
     "Item",
+    "Msg",
     "Outcome",
     "Parameter",
     "ParameterUnavailable",

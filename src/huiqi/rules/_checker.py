@@ -20,6 +20,7 @@ from sqlglot.tokens import TokenType
 
 from huiqi.rules import ir
 from huiqi.rules._catalog import Catalog, FieldSpec, FieldType
+from huiqi.rules._problems import Msg
 
 # Expressions are small: a criterion is one condition, an amount one formula. The limits keep
 # every later stage (checking, the compilers, sqlglot's generator and optimizer, the evaluator,
@@ -39,7 +40,7 @@ _STATEMENTS = (exp.Select, exp.Union, exp.Insert, exp.Update, exp.Delete, exp.Cr
 @dataclass(frozen=True)
 class CheckIssue:
     offset: int  # character offset in the expression text
-    message: str
+    message: Msg
 
 
 def value_type(spec: FieldSpec) -> ir.ValueType:
@@ -59,7 +60,7 @@ def field_ref(spec: FieldSpec) -> ir.FieldRef:
 
 def suggest(name: str, candidates: list[str]) -> str:
     close = difflib.get_close_matches(name, candidates, n=1, cutoff=0.75)
-    return f" (did you mean '{close[0]}'?)" if close else ""
+    return f"（是否为 '{close[0]}'？）" if close else ""
 
 
 class _Bad(Exception):
@@ -80,9 +81,10 @@ class Checker:
             return None, self._issues
         node = self._node(tree)
         if node is not None and node.type is not want:
-            what = {ir.ValueType.BOOL: "a condition (true/false)",
-                    ir.ValueType.NUMBER: "a number"}.get(want, want.value)
-            self._issue(tree, f"must be {what}, but this expression is {_describe(node)}")
+            what = {ir.ValueType.BOOL: "条件（结果为是或否）",
+                    ir.ValueType.NUMBER: "数值"}.get(want, want.value)
+            self._issue(tree, Msg("expression_type",
+                                  f"此处应为{what}，但这个表达式是{self._d(node)}"))
             node = None
         return (node if not self._issues else None), self._issues
 
@@ -90,17 +92,18 @@ class Checker:
 
     def _parse(self, text: str) -> exp.Expr | None:
         if not text.strip():
-            self._issues.append(CheckIssue(0, "empty expression"))
+            self._issues.append(CheckIssue(0, Msg("expression_empty", "表达式为空")))
             return None
         try:
             tokens = sqlglot.Dialect.get_or_raise("postgres").tokenize(text)
         except TokenError as err:
-            self._issues.append(CheckIssue(0, f"cannot read the expression: {err}"))
+            self._issues.append(CheckIssue(0, Msg("expression_unreadable",
+                                                  f"无法读取表达式：{err}")))
             return None
         if len(tokens) > MAX_TOKENS:
-            self._issues.append(CheckIssue(0, (
-                f"the expression is too long: {len(tokens)} words and symbols, at most "
-                f"{MAX_TOKENS}; split it into several criteria")))
+            self._issues.append(CheckIssue(0, Msg("expression_too_long", (
+                f"表达式过长：{len(tokens)} 个词和符号，最多 {MAX_TOKENS} 个；"
+                "请拆成几个条件"))))
             return None
         depth = 0
         for tok in tokens:
@@ -110,11 +113,11 @@ class Checker:
                 return None
             if tok.token_type is TokenType.SEMICOLON:
                 self._issues.append(CheckIssue(
-                    tok.start, "';' is not allowed: write one expression, not several statements"))
+                    tok.start, Msg("semicolon", "不允许使用“;”：只写一个表达式，不要写多条语句")))
                 return None
             if tok.comments:
                 self._issues.append(CheckIssue(
-                    tok.start, "comments ('--', '/* */') are not allowed in expressions"))
+                    tok.start, Msg("comment", "表达式中不允许写注释（'--'、'/* */'）")))
                 return None
         try:
             trees = sqlglot.parse(text, read="postgres")
@@ -125,11 +128,12 @@ class Checker:
             first = err.errors[0] if err.errors else {}
             offset = _offset(text, first.get("line"), first.get("col"), first.get("highlight"))
             desc = first.get("description", str(err))
-            self._issues.append(CheckIssue(offset, f"cannot parse the expression: {desc}"))
+            self._issues.append(CheckIssue(offset, Msg("expression_syntax",
+                                                       f"表达式语法有误（{desc}）")))
             return None
         found = [t for t in trees if isinstance(t, exp.Expr)]
         if len(found) != 1:
-            self._issues.append(CheckIssue(0, "write exactly one expression"))
+            self._issues.append(CheckIssue(0, Msg("expression_count", "只能写一个表达式")))
             return None
         deep = _too_deep(found[0])
         if deep is not None:
@@ -139,10 +143,13 @@ class Checker:
 
     # -- checking --------------------------------------------------------------------------
 
-    def _issue(self, node: exp.Expr, message: str) -> None:
+    def _d(self, node: ir.Node) -> str:
+        return _describe(node, self.catalog)
+
+    def _issue(self, node: exp.Expr, message: Msg) -> None:
         self._issues.append(CheckIssue(_start(node), message))
 
-    def _fail(self, node: exp.Expr, message: str) -> _Bad:
+    def _fail(self, node: exp.Expr, message: Msg) -> _Bad:
         self._issue(node, message)
         return _Bad()
 
@@ -156,9 +163,10 @@ class Checker:
         if isinstance(e, exp.Paren):
             return self._convert(e.this)
         if isinstance(e, (*_STATEMENTS, exp.Subquery, exp.Exists)):
-            kind = "subqueries" if isinstance(e, exp.Subquery | exp.Select | exp.Exists) \
-                else f"statements ({e.key.upper()})"
-            raise self._fail(e, f"{kind} are not allowed: write an expression over catalog fields")
+            kind = "子查询" if isinstance(e, exp.Subquery | exp.Select | exp.Exists) \
+                else f"语句（{e.key.upper()}）"
+            raise self._fail(e, Msg("statement",
+                                    f"不允许使用{kind}：请写基于字段目录中字段的表达式"))
         if isinstance(e, exp.Column):
             return self._column(e)
         if isinstance(e, exp.Literal):
@@ -166,15 +174,15 @@ class Checker:
         if isinstance(e, exp.Boolean):
             return ir.Const(bool(e.this), ir.ValueType.BOOL)
         if isinstance(e, exp.Null):
-            raise self._fail(e, "NULL is not allowed here: test a missing fact with IS NULL")
+            raise self._fail(e, Msg("null_literal", "此处不能写 NULL：判断信息缺失请用 IS NULL"))
         if isinstance(e, exp.Cast):
             return self._date_literal(e)
         if isinstance(e, exp.Div | exp.IntDiv):
-            raise self._fail(e, "'/' is not allowed: multiply by a decimal instead (e.g. * 0.5)")
+            raise self._fail(e, Msg("division", "不允许使用“/”：请乘以小数代替（如 * 0.5）"))
         if isinstance(e, exp.Binary) and type(e) in _ARITH:
             return self._arith(e, _ARITH[type(e)])
         if isinstance(e, exp.Neg):
-            arg = self._number(e.this, "unary '-'")
+            arg = self._number(e.this, "负号“-”")
             return ir.Neg(arg, scale=arg.scale)
         if isinstance(e, exp.Abs):
             arg = self._number(e.this, "ABS")
@@ -207,15 +215,16 @@ class Checker:
             return self._function(e)
         if isinstance(e, exp.Func):
             name = e.sql_name() if hasattr(e, "sql_name") else e.key.upper()
-            raise self._fail(e, f"function {name}() is not allowed")
-        raise self._fail(e, f"{_what(e)} is not allowed in a policy expression")
+            raise self._fail(e, Msg("function_not_allowed", f"不允许使用函数 {name}()"))
+        raise self._fail(e, Msg("not_allowed", f"政策表达式中不允许使用{_what(e)}"))
 
     def _column(self, e: exp.Column) -> ir.Node:
         ident = e.args.get("this")
         if e.table or not isinstance(ident, exp.Identifier):
-            raise self._fail(e, f"qualified name '{e.sql()}' is not allowed: use a field name")
+            raise self._fail(e, Msg("qualified_name",
+                                    f"不允许使用带表名的 '{e.sql()}'：请直接写字段名"))
         if ident.quoted:
-            raise self._fail(e, f"write field names without quotes: {ident.this}")
+            raise self._fail(e, Msg("quoted_field", f"字段名不要加引号：{ident.this}"))
         name = ident.this
         if name.lower() == "as_of":
             return ir.AsOf()
@@ -225,14 +234,15 @@ class Checker:
         if name in self.params:
             return self._scaled(e, ir.ParamRef(name, scale=self.params[name]))
         names = [*self.catalog.names(), *self.params]
-        raise self._fail(e, f"unknown field '{name}'{suggest(name, names)}")
+        raise self._fail(e, Msg("unknown_field", f"未知字段 '{name}'{suggest(name, names)}"))
 
     def _literal(self, e: exp.Literal) -> ir.Node:
         text = str(e.this)
         if e.is_string:
             return ir.Const(text, ir.ValueType.TEXT)
         if not _NUMBER.match(text):
-            raise self._fail(e, f"write numbers plainly, like 5000000 or 0.015 (not {text})")
+            raise self._fail(e, Msg("number_format",
+                                    f"数字请直接书写，如 5000000 或 0.015（不要写 {text}）"))
         scale = len(text.split(".")[1]) if "." in text else 0
         return self._scaled(e, ir.Const(Decimal(text), ir.ValueType.NUMBER, scale))
 
@@ -241,23 +251,26 @@ class Checker:
         lit = e.this
         if not (isinstance(target, exp.DataType) and target.this == exp.DataType.Type.DATE
                 and isinstance(lit, exp.Literal) and lit.is_string):
-            raise self._fail(e, "casts are not allowed (only DATE 'YYYY-MM-DD' literals)")
+            raise self._fail(e, Msg("cast",
+                                    "不允许类型转换（只能写 DATE 'YYYY-MM-DD' 形式的日期）"))
         try:
             if not _ISO_DATE.match(lit.this):
                 raise ValueError
             return ir.Const(date.fromisoformat(lit.this), ir.ValueType.DATE)
         except ValueError:
-            raise self._fail(e, f"invalid date '{lit.this}': write DATE 'YYYY-MM-DD'") from None
+            raise self._fail(e, Msg("invalid_date",
+                                    f"日期 '{lit.this}' 无效：请写 DATE 'YYYY-MM-DD'")) from None
 
     def _function(self, e: exp.Anonymous) -> ir.Node:
         name = str(e.this)
         if name.upper() != "YEARS_AGO":
-            raise self._fail(e, f"unknown function {name}(): allowed are LEAST, GREATEST, ABS, "
-                             "COALESCE, YEARS_AGO")
+            raise self._fail(e, Msg("unknown_function", f"未知函数 {name}()：可用的有 LEAST、"
+                                    "GREATEST、ABS、COALESCE、YEARS_AGO"))
         args = e.expressions
         if len(args) != 1 or not (isinstance(args[0], exp.Literal) and not args[0].is_string
                                   and str(args[0].this).isdigit()):
-            raise self._fail(e, "YEARS_AGO takes one whole number of years, e.g. YEARS_AGO(3)")
+            raise self._fail(e, Msg("years_ago_argument",
+                                    "YEARS_AGO 只接受一个整数年数，如 YEARS_AGO(3)"))
         return ir.YearsAgo(int(args[0].this))
 
     def _each(self, exprs: list[exp.Expr],
@@ -276,39 +289,42 @@ class Checker:
 
     def _scaled(self, e: exp.Expr, node: ir.Node) -> ir.Node:
         if node.type is ir.ValueType.NUMBER and node.scale > ir.MAX_SCALE:
-            raise self._fail(e, f"too many decimal places ({node.scale} > {ir.MAX_SCALE})")
+            raise self._fail(e, Msg("too_many_decimals",
+                                    f"小数位数过多（{node.scale} 位，最多 {ir.MAX_SCALE} 位）"))
         return node
 
     def _arith(self, e: exp.Expr, op: str) -> ir.Node:
-        left, right = self._each([e.this, e.expression], lambda x: self._number(x, f"'{op}'"))
+        left, right = self._each([e.this, e.expression], lambda x: self._number(x, f"“{op}”"))
         scale = left.scale + right.scale if op == "*" else max(left.scale, right.scale)
         return self._scaled(e, ir.Arith(op, left, right, scale=scale))
 
     def _number(self, e: exp.Expr, what: str) -> ir.Node:
         node = self._convert(e)
         if node.type is not ir.ValueType.NUMBER:
-            raise self._fail(e, f"{what} needs a number, not {_describe(node)}")
+            raise self._fail(e, Msg("needs_number", f"{what} 需要数值，不能是{self._d(node)}"))
         return node
 
     def _bool(self, e: exp.Expr, what: str) -> ir.Node:
         node = self._convert(e)
         if node.type is not ir.ValueType.BOOL:
-            raise self._fail(e, f"{what} needs a condition (true/false), not {_describe(node)}")
+            raise self._fail(e, Msg("needs_condition",
+                                    f"{what} 需要条件（结果为是或否），不能是{self._d(node)}"))
         return node
 
     def _compare(self, e: exp.Expr, op: str) -> ir.Node:
         left, right = self._each([e.this, e.expression], self._convert)
         self._comparable(e, left, right)
         if _constant(left) and _constant(right):
-            raise self._fail(e, "this comparison has no field on either side, so it is always "
-                             "the same: compare a field")
+            raise self._fail(e, Msg("constant_comparison", "比较的两边都没有字段，结果永远不变："
+                                    "请与字段比较"))
         for a, b, node in ((left, right, e.expression), (right, left, e.this)):
             self._enum_value(node, a, b)
         return ir.Compare(op, left, right)
 
     def _comparable(self, e: exp.Expr, left: ir.Node, right: ir.Node) -> None:
         if left.type is not right.type:
-            raise self._fail(e, f"cannot compare {_describe(left)} with {_describe(right)}")
+            raise self._fail(e, Msg("incomparable",
+                                    f"不能将{self._d(left)}与{self._d(right)}比较"))
 
     def _enum_value(self, e: exp.Expr, fld: ir.Node, other: ir.Node) -> None:
         """A text literal compared with an enum field must be one of its values."""
@@ -317,19 +333,19 @@ class Checker:
             return
         values = self.catalog[fld.name].values
         if values and other.value not in values:
-            allowed = ", ".join(values)
-            raise self._fail(e, f"'{other.value}' is not a value of {fld.name} "
-                             f"(allowed: {allowed})")
+            allowed = "、".join(f"'{v}'（{label}）" for v, label in values.items())
+            raise self._fail(e, Msg("enum_value", f"'{other.value}' 不是"
+                                    f"{self._d(fld)}的取值（可选：{allowed}）"))
 
     def _is(self, e: exp.Is) -> ir.Node:
         if not isinstance(e.expression, exp.Null):
-            raise self._fail(e, "only IS NULL and IS NOT NULL are allowed")
+            raise self._fail(e, Msg("is_form", "IS 只能写 IS NULL 或 IS NOT NULL"))
         arg = self._convert(e.this)
         return ir.IsNull(arg, negated=bool(e.args.get("negate")))
 
     def _in(self, e: exp.In) -> ir.Node:
         if e.args.get("query") or e.args.get("unnest") or e.args.get("field"):
-            raise self._fail(e, "subqueries are not allowed: IN takes a list of literals")
+            raise self._fail(e, Msg("statement", "不允许使用子查询：IN 后面写取值列表"))
         arg = self._convert(e.this)
         items: list[ir.Const] = []
         for item in e.expressions:
@@ -338,43 +354,44 @@ class Checker:
                     and isinstance(value.arg.value, Decimal):
                 value = ir.Const(-value.arg.value, value.arg.type, value.arg.scale)
             if not isinstance(value, ir.Const):
-                raise self._fail(item, "IN takes a list of literals")
+                raise self._fail(item, Msg("in_literals", "IN 后面只能写取值列表"))
             self._comparable(item, arg, value)
             self._enum_value(item, arg, value)
             items.append(value)
         if not items:
-            raise self._fail(e, "IN needs at least one value")
+            raise self._fail(e, Msg("in_empty", "IN 至少要有一个取值"))
         return ir.InList(arg, tuple(items))
 
     def _between(self, e: exp.Between) -> ir.Node:
         arg = self._convert(e.this)
         low, high = self._convert(e.args["low"]), self._convert(e.args["high"])
         if arg.type not in (ir.ValueType.NUMBER, ir.ValueType.DATE, ir.ValueType.TEXT):
-            raise self._fail(e, f"BETWEEN needs numbers, dates or text, not {_describe(arg)}")
+            raise self._fail(e, Msg("between_type",
+                                    f"BETWEEN 需要数值、日期或文本，不能是{self._d(arg)}"))
         self._comparable(e, arg, low)
         self._comparable(e, arg, high)
         return ir.Between(arg, low, high)
 
     def _like(self, e: exp.Like) -> ir.Node:
         if e.args.get("escape") or isinstance(e.parent, exp.Escape):
-            raise self._fail(e, "LIKE ... ESCAPE is not allowed")
+            raise self._fail(e, Msg("like_escape", "不允许使用 LIKE ... ESCAPE"))
         arg = self._convert(e.this)
         if arg.type is not ir.ValueType.TEXT:
-            raise self._fail(e.this, f"LIKE needs text, not {_describe(arg)}")
+            raise self._fail(e.this, Msg("like_type", f"LIKE 需要文本，不能是{self._d(arg)}"))
         pattern = e.expression
         if not (isinstance(pattern, exp.Literal) and pattern.is_string):
-            raise self._fail(pattern, "the LIKE pattern must be a string literal, like 'C%'")
+            raise self._fail(pattern, Msg("like_pattern", "LIKE 的模式必须是带引号的文本，如 'C%'"))
         if "\\" in pattern.this:
-            raise self._fail(pattern, "backslashes are not allowed in LIKE patterns")
+            raise self._fail(pattern, Msg("like_backslash", "LIKE 的模式中不允许使用反斜杠"))
         return ir.Like(arg, pattern.this, negated=bool(e.args.get("negate")))
 
     def _case(self, e: exp.Case) -> ir.Node:
         if e.this is not None:
-            raise self._fail(e, "write CASE WHEN <condition> THEN ... (the simple CASE x WHEN form "
-                             "is not allowed)")
+            raise self._fail(e, Msg("case_form", "请写 CASE WHEN <条件> THEN ...（不允许 CASE x "
+                                    "WHEN 的简写形式）"))
         default = e.args.get("default")
         if default is None:
-            raise self._fail(e, "CASE needs an ELSE")
+            raise self._fail(e, Msg("case_else", "CASE 必须有 ELSE"))
         ifs = e.args.get("ifs") or []
         conds = self._each([i.this for i in ifs], lambda x: self._bool(x, "WHEN"))
         whens = [(c, i.args["true"]) for c, i in zip(conds, ifs, strict=True)]
@@ -388,15 +405,17 @@ class Checker:
         first = nodes[0]
         for x, node in zip(exprs, nodes, strict=True):
             if node.type is not first.type:
-                raise self._fail(x, f"{what} mixes {_describe(first)} and {_describe(node)}")
+                raise self._fail(x, Msg("mixed_types",
+                                       f"{what} 混用了{self._d(first)}和{self._d(node)}"))
         if numbers_or_dates and first.type not in (ir.ValueType.NUMBER, ir.ValueType.DATE):
-            raise self._fail(exprs[0], f"{what} needs numbers or dates, not {_describe(first)}")
+            raise self._fail(exprs[0], Msg("needs_number_or_date",
+                                           f"{what} 需要数值或日期，不能是{self._d(first)}"))
         return nodes
 
 
-_TOO_DEEP = (f"the expression is nested too deeply (more than {MAX_DEPTH} levels of brackets, "
-             "operators or CASE): split it into several criteria, or join conditions with IN or "
-             "BETWEEN")
+_TOO_DEEP = Msg("expression_too_deep",
+                f"表达式嵌套过深（括号、运算符或 CASE 超过 {MAX_DEPTH} 层）："
+                "请拆成几个条件，或用 IN、BETWEEN 合并条件")
 
 
 def _too_deep(root: exp.Expr) -> exp.Expr | None:
@@ -419,18 +438,26 @@ def _constant(node: ir.Node) -> bool:
                    for n in ir.walk(node))
 
 
-def _describe(node: ir.Node) -> str:
+_KINDS = {FieldType.BOOL: "是否", FieldType.INTEGER: "整数", FieldType.MONEY: "金额",
+          FieldType.DECIMAL: "小数", FieldType.TEXT: "文本", FieldType.ENUM: "选项",
+          FieldType.DATE: "日期", FieldType.INDUSTRY_CODE: "行业代码", FieldType.REGION: "地区代码"}
+
+
+def _describe(node: ir.Node, catalog: Catalog | None = None) -> str:
+    """What a node is, for a message: a field by its catalog label (and name), else its kind."""
     if isinstance(node, ir.FieldRef):
-        return f"{node.field_type.value} field {node.name}"
-    return {ir.ValueType.BOOL: "a condition", ir.ValueType.NUMBER: "a number",
-            ir.ValueType.TEXT: "text", ir.ValueType.DATE: "a date"}[node.type]
+        spec = catalog.get(node.name) if catalog is not None else None
+        label = f"“{spec.label}”（{node.name}）" if spec else node.name
+        return f"{_KINDS.get(node.field_type, '')}字段{label}"
+    return {ir.ValueType.BOOL: "条件", ir.ValueType.NUMBER: "数值",
+            ir.ValueType.TEXT: "文本", ir.ValueType.DATE: "日期"}[node.type]
 
 
 def _what(e: exp.Expr) -> str:
     names: dict[type[exp.Expr], str] = {
-        exp.Mod: "'%'", exp.Star: "'*' (all columns)",
-        exp.ILike: "ILIKE (LIKE is already case-sensitive; write the exact case)"}
-    return names.get(type(e), f"'{e.key.upper()}'")
+        exp.Mod: "“%”", exp.Star: "“*”（全部列）",
+        exp.ILike: "ILIKE（LIKE 已区分大小写，请按实际大小写书写）"}
+    return names.get(type(e), f"“{e.key.upper()}”")
 
 
 def _start(e: exp.Expr) -> int:

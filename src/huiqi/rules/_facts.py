@@ -14,7 +14,11 @@ _FALSE = {"false", "f", "no", "n", "0", "否", "无"}
 
 
 class FactError(ValueError):
-    pass
+    """A value that does not fit its field; `code` says how (stable, for the API and tests)."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
 
 
 def coerce(spec: FieldSpec, value: object, *, strict: bool = False) -> Value:
@@ -45,12 +49,13 @@ def _bool(spec: FieldSpec, value: object, strict: bool) -> bool:
             return True
         if isinstance(value, int | str) and text in _FALSE:
             return False
-    raise FactError(f"{spec.name} expects true or false, got {_show(value)}")
+    raise FactError("fact_not_boolean",
+                    f"{_name(spec)}应为是或否（true/false），实际为 {_show(value)}")
 
 
 def _number(spec: FieldSpec, value: object, strict: bool) -> Decimal:
     if isinstance(value, bool):
-        raise FactError(f"{spec.name} expects a number, got {_show(value)}")
+        raise FactError("fact_not_number", f"{_name(spec)}应为数字，实际为 {_show(value)}")
     try:
         if isinstance(value, Decimal):
             number = value
@@ -60,21 +65,23 @@ def _number(spec: FieldSpec, value: object, strict: bool) -> Decimal:
         else:
             raise InvalidOperation
     except InvalidOperation:
-        raise FactError(f"{spec.name} expects a number, got {_show(value)}") from None
+        raise FactError("fact_not_number",
+                        f"{_name(spec)}应为数字，实际为 {_show(value)}") from None
     if not number.is_finite():
-        raise FactError(f"{spec.name} expects a finite number, got {_show(value)}")
+        raise FactError("fact_not_number", f"{_name(spec)}应为有限的数字，实际为 {_show(value)}")
     scale = spec.scale if spec.type in (FieldType.MONEY, FieldType.DECIMAL) else 0
     quantum = Decimal(1).scaleb(-scale)
     rounded = number.quantize(quantum, rounding=ROUND_HALF_UP)
     if strict and rounded != number:
-        raise FactError(f"{spec.name} has at most {scale} decimal places, got {_show(value)}")
+        raise FactError("fact_scale",
+                        f"{_name(spec)}最多 {scale} 位小数，实际为 {_show(value)}")
     return rounded
 
 
 def _date(spec: FieldSpec, value: object, strict: bool) -> date:
     if isinstance(value, datetime):
         if strict:
-            raise FactError(f"{spec.name} expects a date, got a date and time {value!r}")
+            raise FactError("fact_not_date", f"{_name(spec)}应为日期，实际为日期和时间 {value!r}")
         return value.date()
     if isinstance(value, date):
         return value
@@ -83,7 +90,8 @@ def _date(spec: FieldSpec, value: object, strict: bool) -> date:
             return date.fromisoformat(value.strip())
         except ValueError:
             pass
-    raise FactError(f"{spec.name} expects an ISO date (YYYY-MM-DD), got {_show(value)}")
+    raise FactError("fact_not_date",
+                    f"{_name(spec)}应为日期（YYYY-MM-DD），实际为 {_show(value)}")
 
 
 def _text(spec: FieldSpec, value: object, strict: bool) -> str:
@@ -92,11 +100,16 @@ def _text(spec: FieldSpec, value: object, strict: bool) -> str:
     elif not strict and isinstance(value, int) and not isinstance(value, bool):
         text = str(value)
     else:
-        raise FactError(f"{spec.name} expects text, got {_show(value)} (quote it in YAML)")
+        raise FactError("fact_not_text",
+                        f"{_name(spec)}应为文本，实际为 {_show(value)}（YAML 中请加引号）")
     if strict and spec.values and text not in spec.values:
-        raise FactError(f"{text!r} is not a value of {spec.name} "
-                        f"(allowed: {', '.join(spec.values)})")
+        allowed = "、".join(f"'{v}'（{label}）" for v, label in spec.values.items())
+        raise FactError("fact_not_allowed", f"{text!r} 不是{_name(spec)}的取值（可选：{allowed}）")
     return text
+
+
+def _name(spec: FieldSpec) -> str:
+    return f"“{spec.label}”（{spec.name}）" if spec.label else spec.name
 
 
 def _show(value: object) -> str:

@@ -20,7 +20,7 @@ from huiqi.rules._model import (
     ParameterUnavailable,
     PolicyTest,
 )
-from huiqi.rules._problems import Problem
+from huiqi.rules._problems import Msg, Problem, prefixed
 from huiqi.rules._testcases import read_tests
 
 if TYPE_CHECKING:
@@ -37,15 +37,15 @@ def read_item(r: FileReader, node: yaml.Node, checker: Checker, params: dict[str
         r.item_id = next((str(v.value) for k, v in node.value
                           if isinstance(k, yaml.ScalarNode) and k.value == "id"
                           and isinstance(v, yaml.ScalarNode)), None)
-    spec = r.keys(node, ITEM_KEYS, "item")
+    spec = r.keys(node, ITEM_KEYS, "事项")
     if spec is None:
         return None
     before = len(r.problems)
-    item_id = r.guard(yn.required_text, spec["id"][1], "item id") if "id" in spec else None
+    item_id = r.guard(yn.required_text, spec["id"][1], "事项编号 id") if "id" in spec else None
     r.item_id = item_id
     if item_id is not None and not ID.match(item_id):
-        r.report(spec["id"][1], f"item id '{item_id}' must look like region.slug "
-                 "(lowercase, dots and dashes), e.g. dongbao.ecommerce-loan")
+        r.report(spec["id"][1], Msg("item_id_format", f"事项编号 '{item_id}' 应形如“地区.名称”"
+                                    "（小写字母、数字、点和短横线），如 dongbao.ecommerce-loan"))
     texts = {k: _text(r, spec, k, optional=k in ("summary", "source"))
              for k in ("title", "department", "summary", "policy_text", "source")}
     start, end = _dates(r, spec, doc_start, doc_end)
@@ -91,13 +91,14 @@ def _region_criterion(r: FileReader, spec: Nodes, checker: Checker,
     if not r.regions or _regions.national(r.regions):
         return []
     if any(c.name == _regions.CRITERION for c in declared):
-        r.report(spec["criteria"][1], f"'{_regions.CRITERION}' is added by the platform from the "
-                 "policy's region; name the criterion otherwise")
+        r.report(spec["criteria"][1], Msg("region_criterion_reserved", f"“{_regions.CRITERION}”"
+                                          "由平台按政策的适用地区自动添加，请给条件换个名称"))
         return []
     text = _regions.rule_text(r.regions)
     expr, issues = checker.check(text, ir.ValueType.BOOL)
     if expr is None or issues:  # only if the catalog has no region field
-        r.report(spec["criteria"][1], f"cannot apply the policy's region: {issues}")
+        r.report(spec["criteria"][1], Msg("region_unavailable",
+                                          f"无法按政策的适用地区设置条件：{issues}"))
         return []
     return [Criterion(_regions.CRITERION, text, _regions.note(r.regions), expr, ("region",))]
 
@@ -130,13 +131,14 @@ def _dates(r: FileReader, spec: Nodes, doc_start: object, doc_end: object
         got[key] = r.guard(yn.iso_date, spec[key][1], key, optional=True) if key in spec else None
     start, end = got["effective_from"], got["effective_to"]
     if start and end and end < start:
-        r.report(spec["effective_to"][1], "effective_to is before effective_from")
+        r.report(spec["effective_to"][1], Msg("dates_reversed", "失效日期（effective_to）早于"
+                                              "生效日期（effective_from）"))
     if start and isinstance(doc_start, date) and start < doc_start:
-        r.report(spec["effective_from"][1], f"the item starts ({start}) before its policy "
-                 f"document ({doc_start})")
+        r.report(spec["effective_from"][1], Msg("item_starts_early", f"事项的生效日期（{start}）"
+                                                f"早于所属政策文件（{doc_start}）"))
     if end and isinstance(doc_end, date) and end > doc_end:
-        r.report(spec["effective_to"][1], f"the item ends ({end}) after its policy document "
-                 f"({doc_end})")
+        r.report(spec["effective_to"][1], Msg("item_ends_late", f"事项的失效日期（{end}）"
+                                              f"晚于所属政策文件（{doc_end}）"))
     return start, end
 
 
@@ -144,14 +146,14 @@ def expression(r: FileReader, node: yaml.Node, checker: Checker, want: ir.ValueT
                label: str = "") -> tuple[ir.Node, str] | None:
     """Check one expression node; problems carry the exact line and column in the file."""
     if not isinstance(node, yaml.ScalarNode) or yn.tag(node) not in ("str", "int", "float"):
-        r.report(node, f"{label}write the expression as text")
+        r.report(node, prefixed(label, Msg("expression_not_text", "表达式应写成文本")))
         return None
     text = str(node.value)
     result, issues = checker.check(text, want)
     for issue in issues:
         pos = yn.offset_position(node, r.lines, issue.offset)
         r.problems.append(Problem(str(r.path), r.item_id, r.criterion, pos.line, pos.column,
-                                  label + issue.message))
+                                  prefixed(label, issue.message)))
     return (result, text) if result is not None else None
 
 
@@ -161,17 +163,17 @@ def _criteria(r: FileReader, spec: Nodes, checker: Checker) -> list[Criterion]:
     found = r.guard(yn.mapping, spec["criteria"][1], "criteria")
     if not found:
         if found is not None:
-            r.report(spec["criteria"][1], "an item needs at least one criterion")
+            r.report(spec["criteria"][1], Msg("criteria_empty", "事项至少要有一个条件（criteria）"))
         return []
     out: list[Criterion] = []
     for name, (key, value) in found.items():
         r.criterion = name
         if not name.strip() or ";" in name:
-            r.report(key, "a criterion name must be non-empty and must not contain ';'")
+            r.report(key, Msg("criterion_name", "条件名称不能为空，也不能含“;”"))
         note = None
         rule_node: yaml.Node | None = value
         if isinstance(value, yaml.MappingNode):
-            parts = r.keys(value, {"rule": True, "note": False}, f"criterion {name}") or {}
+            parts = r.keys(value, {"rule": True, "note": False}, f"条件“{name}”") or {}
             rule_node = parts["rule"][1] if "rule" in parts else None
             if "note" in parts:
                 note = r.guard(yn.text, parts["note"][1], "note", optional=True)
@@ -189,7 +191,7 @@ def _amount(r: FileReader, entry: tuple[yaml.Node, yaml.Node] | None, checker: C
             label: str) -> tuple[ir.Node, str] | None:
     if entry is None or yn.is_null(entry[1]):
         return None
-    return expression(r, entry[1], checker, ir.ValueType.NUMBER, f"{label}: ")
+    return expression(r, entry[1], checker, ir.ValueType.NUMBER, f"{label}：")
 
 
 def _caps(r: FileReader, spec: Nodes, checker: Checker) -> Caps:
@@ -218,8 +220,8 @@ def _budget(r: FileReader, spec: Nodes) -> Decimal | None:
         return None
     value = Decimal(written)
     if value < 0 or value != value.quantize(Decimal("0.01")):
-        r.report(found["per_year"][1], "budget.per_year must be a non-negative amount in yuan "
-                 "with at most 2 decimal places")
+        r.report(found["per_year"][1], Msg("budget_format", "budget.per_year 应为不小于零的金额"
+                                           "（元），最多两位小数"))
         return None
     return value
 
@@ -235,7 +237,8 @@ def _strings(r: FileReader, spec: Nodes, key: str, ids: bool = False) -> list[st
         if value is None:
             continue
         if ids and not ID.match(value):
-            r.report(node, f"'{value}' is not an item id (like dongbao.ecommerce-loan)")
+            r.report(node, Msg("item_id_format",
+                              f"'{value}' 不是事项编号（应形如 dongbao.ecommerce-loan）"))
         out.append(value)
     return out
 
@@ -253,12 +256,13 @@ def _check_parameters(r: FileReader, item: Item, params: dict[str, Parameter],
         if start is not None and param.values and param.values[0][0] > start:
             r.problems.append(Problem(
                 str(r.path), item.id, None, item.line, None,
-                f"parameter {name} has no value before {param.values[0][0]}, but the item is in "
-                f"force from {start}"))
+                Msg("parameter_unavailable", f"参数 {name} 在 {param.values[0][0]} 之前没有取值，"
+                    f"但事项自 {start} 起生效")))
     for test in item.tests:
         for name in sorted(used):
             try:
                 params[name].value_at(test.as_of)
             except ParameterUnavailable as err:
                 r.problems.append(Problem(str(r.path), item.id, None, test.line, None,
-                                          f"test {test.name!r}: {err}"))
+                                          Msg("parameter_unavailable",
+                                              f"测试用例“{test.name}”：{err}")))

@@ -21,7 +21,7 @@ from huiqi.rules._catalog import Catalog
 from huiqi.rules._checker import Checker, suggest
 from huiqi.rules._items import read_item
 from huiqi.rules._model import DERIVE_RULES, Item, Parameter, PolicyDocument, PolicySet
-from huiqi.rules._problems import PolicyError, Problem
+from huiqi.rules._problems import Msg, PolicyError, Problem
 
 ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*(\.[a-z0-9]+(-[a-z0-9]+)*)+$")
 PARAM_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -55,7 +55,7 @@ class FileReader:
 
     # -- reporting -------------------------------------------------------------------------
 
-    def report(self, node: yaml.Node | None, message: str) -> None:
+    def report(self, node: yaml.Node | None, message: Msg) -> None:
         pos = yn.position(node) if node is not None else None
         self.problems.append(Problem(str(self.path), self.item_id, self.criterion,
                                      pos.line if pos else None, pos.column if pos else None,
@@ -76,10 +76,11 @@ class FileReader:
             return None
         for name, (key, _) in found.items():
             if name not in spec:
-                self.report(key, f"unknown key '{name}' in {what}{suggest(name, list(spec))}")
+                self.report(key, Msg("unknown_key",
+                                     f"{what} 中有未知的键 '{name}'{suggest(name, list(spec))}"))
         for name, required in spec.items():
             if required and name not in found:
-                self.report(node, f"{what}: missing required key '{name}'")
+                self.report(node, Msg("missing_key", f"{what} 缺少必填的键 '{name}'"))
         return found
 
     # -- the file --------------------------------------------------------------------------
@@ -89,7 +90,7 @@ class FileReader:
             source = self.source if self.source is not None \
                 else self.path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as err:
-            self.report(None, f"cannot read the file: {err}")
+            self.report(None, Msg("file_unreadable", f"无法读取文件：{err}"))
             return None
         self.lines = source.split("\n")
         try:
@@ -100,12 +101,12 @@ class FileReader:
             self.problems.append(Problem(str(self.path), None, None,
                                          mark.line + 1 if mark else None,
                                          mark.column + 1 if mark else None,
-                                         f"not valid YAML: {problem}"))
+                                         Msg("yaml_invalid", yn.yaml_message(problem))))
             return None
         if root is None:
-            self.report(None, "the file is empty")
+            self.report(None, Msg("file_empty", "文件是空的"))
             return None
-        top = self.keys(root, TOP_KEYS, "the file")
+        top = self.keys(root, TOP_KEYS, "文件顶层")
         if top is None:
             return None
         doc = self.document(top)
@@ -116,15 +117,16 @@ class FileReader:
         params = self.parameters(top["parameters"][1]) if "parameters" in top else {}
         if meta is None:
             return None
-        doc_id = self.guard(yn.required_text, meta["id"][1], "policy id") if "id" in meta else None
+        doc_id = self.guard(yn.required_text, meta["id"][1], "policy.id") if "id" in meta else None
         if doc_id is not None and not ID.match(doc_id):
-            self.report(meta["id"][1], f"policy id '{doc_id}' must be lowercase words separated "
-                        "by dots and dashes, like dongbao.finance-2025")
+            self.report(meta["id"][1], Msg("policy_id_format", f"政策编号 '{doc_id}' 应由小写字母、"
+                                           "数字、点和短横线组成，如 dongbao.finance-2025"))
         fields = {name: self.meta_value(meta, name) for name in POLICY_KEYS if name != "region"}
         self.regions = self.region_codes(meta["region"][1]) if "region" in meta else ()
         start, end = fields["effective_from"], fields["effective_to"]
         if isinstance(start, date) and isinstance(end, date) and end < start:
-            self.report(meta["effective_to"][1], "effective_to is before effective_from")
+            self.report(meta["effective_to"][1], Msg("dates_reversed", "失效日期"
+                        "（effective_to）早于生效日期（effective_from）"))
         items_node = top["items"][1] if "items" in top else None
         items = self.items(items_node, params, start, end) if items_node is not None else []
         if self.problems or not isinstance(start, date) or not self.regions:
@@ -137,21 +139,23 @@ class FileReader:
 
     def region_codes(self, node: yaml.Node) -> tuple[str, ...]:
         """`region: "420802"` or a list of codes; each a 6-digit 行政区划代码, no repeats."""
-        nodes = self.guard(yn.sequence, node, "policy region") if isinstance(
+        nodes = self.guard(yn.sequence, node, "policy.region") if isinstance(
             node, yaml.SequenceNode) else [node]
         codes: list[str] = []
         for entry in nodes or []:
-            code = self.guard(yn.required_text, entry, "policy region")
+            code = self.guard(yn.required_text, entry, "policy.region")
             if code is None:
                 continue
             if not REGION.match(code):
-                self.report(entry, f"region must be a 6-digit code, got '{code}'")
+                self.report(entry, Msg("region_format",
+                                       f"适用地区应为 6 位行政区划代码，实际为 '{code}'"))
             elif code in codes:
-                self.report(entry, f"region {code} is listed twice")
+                self.report(entry, Msg("region_repeated", f"适用地区 {code} 重复列出"))
             else:
                 codes.append(code)
         if nodes is not None and not nodes:
-            self.report(node, "region: name at least one 6-digit 行政区划代码")
+            self.report(node, Msg("region_empty",
+                                  "适用地区（region）至少要写一个 6 位行政区划代码"))
         return tuple(codes) if len(codes) == len(nodes or []) else ()
 
     def meta_value(self, meta: dict[str, tuple[yaml.Node, yaml.Node]], name: str) -> object:
@@ -160,8 +164,8 @@ class FileReader:
         node = meta[name][1]
         optional = name in ("doc_no", "effective_to")
         if name.startswith("effective_"):
-            return self.guard(yn.iso_date, node, f"policy {name}", optional=optional)
-        return self.guard(yn.text, node, f"policy {name}", optional=optional)
+            return self.guard(yn.iso_date, node, f"policy.{name}", optional=optional)
+        return self.guard(yn.text, node, f"policy.{name}", optional=optional)
 
     # -- parameters ------------------------------------------------------------------------
 
@@ -172,9 +176,11 @@ class FileReader:
         params: dict[str, Parameter] = {}
         for name, (key, value) in found.items():
             if not PARAM_NAME.match(name):
-                self.report(key, f"parameter name '{name}' must be lowercase letters, digits, '_'")
+                self.report(key, Msg("parameter_name_format",
+                                     f"参数名 '{name}' 只能由小写字母、数字和下划线组成"))
             elif name in self.catalog or name == "as_of":
-                self.report(key, f"parameter '{name}' has the name of a catalog field")
+                self.report(key, Msg("parameter_shadows_field",
+                                     f"参数 '{name}' 与字段目录中的字段同名"))
             param = self.parameter(name, value)
             if param is not None:
                 params[name] = param
@@ -189,8 +195,9 @@ class FileReader:
                 assert param.basis is not None
                 basis = params.get(param.basis.name)
                 if basis is None or basis.rule is not None:
-                    self.report(found[name][1], f"parameter {name}: derive.of must name a dated "
-                                f"parameter of this file, got '{param.basis.name}'")
+                    self.report(found[name][1], Msg(
+                        "parameter_derive_basis", f"参数 {name}：derive.of 应为本文件中按日期取值的"
+                        f"参数，实际为 '{param.basis.name}'"))
                     continue
                 param = Parameter(param.name, param.label, param.type, param.scale, (),
                                   param.source, param.rule, basis)
@@ -198,39 +205,43 @@ class FileReader:
         return out
 
     def parameter(self, name: str, node: yaml.Node) -> Parameter | None:
-        spec = self.keys(node, PARAM_KEYS, f"parameter {name}")
+        spec = self.keys(node, PARAM_KEYS, f"参数 {name}")
         if spec is None or "type" not in spec or "label" not in spec:
             return None
         if ("values" in spec) == ("derive" in spec):
-            self.report(node, f"parameter {name} needs either dated values or derive (not both)")
+            self.report(node, Msg("parameter_values_or_derive",
+                                  f"参数 {name} 须有按日期的取值（values）或推导规则"
+                                  "（derive），二者只能选一"))
             return None
-        label = self.guard(yn.required_text, spec["label"][1], f"parameter {name} label")
-        kind = self.guard(yn.required_text, spec["type"][1], f"parameter {name} type")
+        label = self.guard(yn.required_text, spec["label"][1], f"参数 {name} 的 label")
+        kind = self.guard(yn.required_text, spec["type"][1], f"参数 {name} 的 type")
         if kind not in ("decimal", "money", "integer"):
-            self.report(spec["type"][1], f"parameter {name}: type must be decimal, money or "
-                        f"integer, got {kind!r}")
+            self.report(spec["type"][1], Msg("parameter_type", f"参数 {name}：type 应为 decimal、"
+                                             f"money 或 integer，实际为 {kind!r}"))
             return None
         scale = {"money": 2, "integer": 0}.get(kind, -1)
         if scale < 0:
-            written = self.guard(yn.number_text, spec["scale"][1], "scale") if "scale" in spec \
-                else None
+            written = self.guard(yn.number_text, spec["scale"][1], f"参数 {name} 的 scale") \
+                if "scale" in spec else None
             if written is None or not written.isdigit() or int(written) > ir.MAX_SCALE:
-                self.report(spec.get("scale", (node, node))[1], f"parameter {name}: a decimal "
-                            f"needs a scale (decimal places) from 0 to {ir.MAX_SCALE}")
+                self.report(spec.get("scale", (node, node))[1], Msg(
+                    "parameter_scale", f"参数 {name}：decimal 类型须写明小数位数 scale（0 到 "
+                    f"{ir.MAX_SCALE}）"))
                 return None
             scale = int(written)
-        source = self.guard(yn.text, spec["source"][1], f"parameter {name} source",
+        source = self.guard(yn.text, spec["source"][1], f"参数 {name} 的 source",
                             optional=True) if "source" in spec else None
         if "derive" in spec:
             how = self.keys(spec["derive"][1], {"rule": True, "of": True},
-                            f"parameter {name} derive")
+                            f"参数 {name} 的 derive")
             if how is None or "rule" not in how or "of" not in how or label is None:
                 return None
-            rule = self.guard(yn.required_text, how["rule"][1], "derive.rule")
-            of = self.guard(yn.required_text, how["of"][1], "derive.of")
+            rule = self.guard(yn.required_text, how["rule"][1], f"参数 {name} 的 derive.rule")
+            of = self.guard(yn.required_text, how["of"][1], f"参数 {name} 的 derive.of")
             if rule not in DERIVE_RULES:
-                self.report(how["rule"][1], f"parameter {name}: unknown derive rule {rule!r} "
-                            f"(known: {', '.join(DERIVE_RULES)})")
+                self.report(how["rule"][1], Msg(
+                    "parameter_derive_rule", f"参数 {name}：未知的推导规则 {rule!r}"
+                    f"（可用：{'、'.join(DERIVE_RULES)}）"))
                 return None
             if of is None:
                 return None
@@ -243,30 +254,31 @@ class FileReader:
 
     def param_values(self, name: str, node: yaml.Node, scale: int
                      ) -> list[tuple[date, Decimal]] | None:
-        entries = self.guard(yn.sequence, node, f"parameter {name} values")
+        entries = self.guard(yn.sequence, node, f"参数 {name} 的 values")
         if not entries:
-            self.report(node, f"parameter {name} needs at least one dated value")
+            self.report(node, Msg("parameter_no_values", f"参数 {name} 至少要有一个按日期的取值"))
             return None
         out: list[tuple[date, Decimal]] = []
         ok = True
         for entry in entries:
-            spec = self.keys(entry, {"from": True, "value": True}, f"parameter {name} value")
+            spec = self.keys(entry, {"from": True, "value": True}, f"参数 {name} 的取值")
             if spec is None or "from" not in spec or "value" not in spec:
                 ok = False
                 continue
-            start = self.guard(yn.iso_date, spec["from"][1], f"parameter {name} from")
-            written = self.guard(yn.number_text, spec["value"][1], f"parameter {name} value")
+            start = self.guard(yn.iso_date, spec["from"][1], f"参数 {name} 的 from")
+            written = self.guard(yn.number_text, spec["value"][1], f"参数 {name} 的 value")
             if start is None or written is None:
                 ok = False
                 continue
             value = Decimal(written)
             if -value.as_tuple().exponent > scale:  # type: ignore[operator]
-                self.report(spec["value"][1], f"parameter {name}: {written} has more than "
-                            f"{scale} decimal places")
+                self.report(spec["value"][1], Msg(
+                    "parameter_value_scale", f"参数 {name}：{written} 的小数位数超过 {scale} 位"))
                 ok = False
             if out and start <= out[-1][0]:
-                self.report(spec["from"][1], f"parameter {name}: dates must be in increasing "
-                            f"order ({start} after {out[-1][0]})")
+                self.report(spec["from"][1], Msg(
+                    "parameter_dates_order",
+                    f"参数 {name}：日期须按先后顺序排列（{start} 写在了 {out[-1][0]} 之后）"))
                 ok = False
             out.append((start, value))
         return out if ok else None
@@ -279,7 +291,7 @@ class FileReader:
         if entries is None:
             return []
         if not entries:
-            self.report(node, "a policy file needs at least one item")
+            self.report(node, Msg("items_empty", "政策文件至少要有一个事项（items）"))
         items: list[Item] = []
         seen: dict[str, yaml.Node] = {}
         checker = Checker(self.catalog, {n: p.scale for n, p in params.items()})
@@ -289,8 +301,8 @@ class FileReader:
             if item is None:
                 continue
             if item.id in seen:
-                self.report(entry, f"duplicate item id '{item.id}' (also at line "
-                            f"{yn.position(seen[item.id]).line})")
+                self.report(entry, Msg("duplicate_item_id", f"事项编号 '{item.id}' 重复（另见第 "
+                                       f"{yn.position(seen[item.id]).line} 行）"))
             seen[item.id] = entry
             items.append(item)
         return items
@@ -357,13 +369,14 @@ def _duplicate_problems(docs: list[PolicyDocument]) -> list[Problem]:
     for doc in docs:
         if doc.id in doc_ids:
             problems.append(Problem(str(doc.path), None, None, None, None,
-                                    f"policy id '{doc.id}' is also used by {doc_ids[doc.id].path}"))
+                                    Msg("duplicate_policy_id", f"政策编号 '{doc.id}' 已被 "
+                                        f"{doc_ids[doc.id].path} 使用")))
         doc_ids.setdefault(doc.id, doc)
         for item in doc.items:
             if item.id in item_ids:
                 problems.append(Problem(str(doc.path), item.id, None, item.line, None,
-                                        f"item id '{item.id}' is also used in "
-                                        f"{item_ids[item.id].document.path}"))
+                                        Msg("duplicate_item_id", f"事项编号 '{item.id}' 已在 "
+                                            f"{item_ids[item.id].document.path} 中使用")))
             item_ids.setdefault(item.id, item)
     return problems
 
@@ -374,11 +387,14 @@ def _exclusion_problems(docs: list[PolicyDocument], within_file: bool) -> list[P
     for doc in docs:
         for item in doc.items:
             for other in item.exclusions:
-                message = None
+                message: Msg | None = None
                 if other == item.id:
-                    message = "an item cannot exclude itself"
+                    message = Msg("exclusion_self",
+                                  "事项不能在不重复支持（exclusions）中排除自己")
                 elif other not in known and not within_file:
-                    message = f"exclusion names unknown item '{other}'{suggest(other, list(known))}"
+                    message = Msg("exclusion_unknown",
+                                  f"不重复支持（exclusions）中的事项 '{other}' "
+                                  f"不存在{suggest(other, list(known))}")
                 if message:
                     problems.append(Problem(str(doc.path), item.id, None, item.line, None, message))
     return problems

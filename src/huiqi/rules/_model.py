@@ -54,8 +54,8 @@ class Parameter:
         lacking = [m for m in range(1, 13) if m not in by_month]
         if lacking:
             raise ParameterUnavailable(
-                f"parameter {derived} ({ANNUAL_MEAN} of {self.name}) needs a fixing for every "
-                f"month of {year}; missing: " + ", ".join(f"{year}-{m:02d}" for m in lacking))
+                f"参数 {derived}（{self.name} 的{ANNUAL_MEAN}）需要 {year} 年每个月的取值；"
+                f"缺少：" + "、".join(f"{year}-{m:02d}" for m in lacking))
         mean = sum((Fraction(v) for v in by_month.values()), Fraction(0)) / 12
         exact = Decimal(mean.numerator) / Decimal(mean.denominator)
         return exact if Fraction(exact) == mean else mean
@@ -68,8 +68,8 @@ class Parameter:
         if current is None:
             first = self.values[0][0] if self.values else None
             raise ParameterUnavailable(
-                f"parameter {self.name} has no value as of {as_of.isoformat()}"
-                + (f" (its first value is from {first.isoformat()})" if first else "")
+                f"参数 {self.name} 在 {as_of.isoformat()} 没有取值"
+                + (f"（最早的取值自 {first.isoformat()} 起）" if first else "")
             )
         return current
 

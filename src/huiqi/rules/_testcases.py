@@ -12,6 +12,7 @@ from huiqi.rules import _yamlnodes as yn
 from huiqi.rules._checker import suggest
 from huiqi.rules._facts import FactError, coerce
 from huiqi.rules._model import PolicyTest
+from huiqi.rules._problems import Msg, prefixed
 
 if TYPE_CHECKING:
     from huiqi.rules._loader import FileReader
@@ -31,18 +32,18 @@ def read_tests(r: FileReader, node: yaml.Node, criteria: list[str]) -> list[Poli
 
 
 def _read_test(r: FileReader, node: yaml.Node, criteria: list[str]) -> PolicyTest | None:
-    spec = r.keys(node, TEST_KEYS, "test")
+    spec = r.keys(node, TEST_KEYS, "测试用例")
     if spec is None or not {"name", "as_of", "expect"} <= spec.keys():
         return None
     before = len(r.problems)
-    name = r.guard(yn.required_text, spec["name"][1], "test name")
-    as_of = r.guard(yn.iso_date, spec["as_of"][1], "test as_of")
+    name = r.guard(yn.required_text, spec["name"][1], "测试用例的 name")
+    as_of = r.guard(yn.iso_date, spec["as_of"][1], "测试用例的 as_of")
     facts = _facts(r, spec["facts"][1]) if "facts" in spec else {}
     expect = _expect(r, spec["expect"][1], criteria)
     if name is not None:
         for i in range(before, len(r.problems)):
             p = r.problems[i]
-            r.problems[i] = replace(p, message=f"test {name!r}: {p.message}")
+            r.problems[i] = replace(p, message=prefixed(f"测试用例“{name}”：", p.message))
     if len(r.problems) > before or name is None or as_of is None:
         return None
     return PolicyTest(name, as_of, facts, expect, yn.position(node).line)
@@ -56,13 +57,14 @@ def _facts(r: FileReader, node: yaml.Node) -> dict[str, Any]:
     for name, (key, value) in found.items():
         spec = r.catalog.get(name)
         if spec is None:
-            r.report(key, f"unknown field '{name}'{suggest(name, r.catalog.names())}")
+            r.report(key, Msg("unknown_field",
+                              f"未知字段 '{name}'{suggest(name, r.catalog.names())}"))
             continue
         raw = r.guard(yn.plain, value)
         try:
             facts[name] = coerce(spec, raw, strict=True)
         except FactError as err:
-            r.report(value, str(err))
+            r.report(value, Msg(err.code, str(err)))
     return facts
 
 
@@ -76,22 +78,24 @@ def _expect(r: FileReader, node: yaml.Node, criteria: list[str]) -> dict[str, An
         elif isinstance(value, yaml.ScalarNode) and value.value == "unknown":
             out["eligible"] = None
         else:
-            r.report(value, "eligible must be true, false or unknown")
+            r.report(value, Msg("expect_eligible",
+                                "eligible 应为 true（是）、false（否）或 unknown（待定）"))
     if "amount" in found:
         value = found["amount"][1]
         written = None if yn.is_null(value) else r.guard(yn.number_text, value, "amount")
         if written is not None and Decimal(written) != Decimal(written).quantize(Decimal("0.01")):
-            r.report(value, "amount is in yuan with at most 2 decimal places")
+            r.report(value, Msg("expect_amount", "amount 以元为单位，最多两位小数"))
         out["amount"] = None if written is None else Decimal(written)
-    for key, known, what in (("failed", criteria, "criterion"),
-                             ("missing", r.catalog.names(), "field")):
+    for key, known, what in (("failed", criteria, "条件"),
+                             ("missing", r.catalog.names(), "字段")):
         if key not in found:
             continue
         names = []
         for entry in r.guard(yn.sequence, found[key][1], key) or []:
             text = r.guard(yn.required_text, entry, f"{key} entry")
             if text is not None and text not in known:
-                r.report(entry, f"{key}: unknown {what} '{text}'{suggest(text, list(known))}")
+                r.report(entry, Msg(f"unknown_{'criterion' if key == 'failed' else 'field'}",
+                                    f"{key}：未知{what} '{text}'{suggest(text, list(known))}"))
             names.append(text)
         out[key] = names
     if "near_miss" in found:

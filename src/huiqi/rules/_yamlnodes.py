@@ -9,6 +9,8 @@ from decimal import Decimal
 
 import yaml
 
+from huiqi.rules._problems import Msg
+
 _TAG = "tag:yaml.org,2002:"
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -29,7 +31,7 @@ class BoundedLoader(yaml.SafeLoader):
         try:
             if self._depth > MAX_DEPTH:
                 raise yaml.composer.ComposerError(
-                    None, None, f"nested more than {MAX_DEPTH} levels deep",
+                    None, None, f"嵌套超过 {MAX_DEPTH} 层",
                     self.peek_event().start_mark)  # type: ignore[no-untyped-call]
             node: yaml.Node | None = super().compose_node(parent, index)
             return node
@@ -38,7 +40,7 @@ class BoundedLoader(yaml.SafeLoader):
 
 
 class NodeError(Exception):
-    def __init__(self, node: yaml.Node, message: str) -> None:
+    def __init__(self, node: yaml.Node, message: Msg) -> None:
         super().__init__(message)
         self.node = node
         self.message = message
@@ -55,13 +57,13 @@ def is_null(node: yaml.Node | None) -> bool:
 def mapping(node: yaml.Node, what: str) -> dict[str, tuple[yaml.Node, yaml.Node]]:
     """Key -> (key node, value node); duplicate or non-text keys are errors."""
     if not isinstance(node, yaml.MappingNode):
-        raise NodeError(node, f"{what} must be a mapping (key: value)")
+        raise NodeError(node, Msg("not_mapping", f"{what} 应为“键: 值”形式的映射"))
     out: dict[str, tuple[yaml.Node, yaml.Node]] = {}
     for key, value in node.value:
         if not isinstance(key, yaml.ScalarNode):
-            raise NodeError(key, f"{what}: keys must be plain text")
+            raise NodeError(key, Msg("key_not_text", f"{what}：键必须是普通文本"))
         if key.value in out:
-            raise NodeError(key, f"{what}: duplicate key '{key.value}'")
+            raise NodeError(key, Msg("duplicate_key", f"{what}：键“{key.value}”重复"))
         out[key.value] = (key, value)
     return out
 
@@ -70,7 +72,7 @@ def sequence(node: yaml.Node, what: str) -> list[yaml.Node]:
     if is_null(node):
         return []
     if not isinstance(node, yaml.SequenceNode):
-        raise NodeError(node, f"{what} must be a list")
+        raise NodeError(node, Msg("not_list", f"{what} 应为列表"))
     return list(node.value)
 
 
@@ -78,11 +80,12 @@ def text(node: yaml.Node, what: str, *, optional: bool = False) -> str | None:
     if optional and is_null(node):
         return None
     if not isinstance(node, yaml.ScalarNode) or tag(node) not in ("str", "int"):
-        raise NodeError(node, f"{what} must be text")
+        raise NodeError(node, Msg("not_text", f"{what} 应为文本"))
     if tag(node) == "int" and node.style is None:
-        raise NodeError(node, f"{what} must be text: quote it (\"{node.value}\")")
+        raise NodeError(node, Msg("unquoted_number",
+                        f"{what} 应为文本：请加引号（\"{node.value}\"）"))
     if not node.value.strip() and not optional:
-        raise NodeError(node, f"{what} must not be empty")
+        raise NodeError(node, Msg("empty_text", f"{what} 不能为空"))
     return str(node.value)
 
 
@@ -94,7 +97,7 @@ def required_text(node: yaml.Node, what: str) -> str:
 
 def boolean(node: yaml.Node, what: str) -> bool:
     if not isinstance(node, yaml.ScalarNode) or tag(node) != "bool":
-        raise NodeError(node, f"{what} must be true or false")
+        raise NodeError(node, Msg("not_boolean", f"{what} 应为 true（是）或 false（否）"))
     return node.value.lower() in ("true", "yes", "on", "y")
 
 
@@ -103,40 +106,43 @@ def iso_date(node: yaml.Node, what: str, *, optional: bool = False) -> date | No
         return None
     value = node.value if isinstance(node, yaml.ScalarNode) else None
     if not isinstance(value, str) or not _ISO_DATE.match(value.strip()):
-        raise NodeError(node, f"{what} must be an ISO date (YYYY-MM-DD), got {value!r}")
+        raise NodeError(node, Msg("bad_date_format",
+                                  f"{what} 应为日期（YYYY-MM-DD），实际为 {value!r}"))
     try:
         return date.fromisoformat(value.strip())
     except ValueError:
-        raise NodeError(node, f"{what}: {value!r} is not a valid date") from None
+        raise NodeError(node, Msg("invalid_date", f"{what}：{value!r} 不是有效日期")) from None
 
 
 def number_text(node: yaml.Node, what: str) -> str:
     """The number exactly as written (YAML floats are never converted through float)."""
     if not isinstance(node, yaml.ScalarNode) or tag(node) not in ("int", "float", "str"):
-        raise NodeError(node, f"{what} must be a number")
+        raise NodeError(node, Msg("not_number", f"{what} 应为数字"))
     written = node.value.strip().replace("_", "")
     try:
         Decimal(written)
     except ArithmeticError:
-        raise NodeError(node, f"{what} must be a number, got {node.value!r}") from None
+        raise NodeError(node, Msg("not_number",
+                                  f"{what} 应为数字，实际为 {node.value!r}")) from None
     if not re.fullmatch(r"-?\d+(\.\d+)?", written):
-        raise NodeError(node, f"{what}: write the number plainly, like 50000 or 0.0305")
+        raise NodeError(node, Msg("number_format",
+                                  f"{what}：数字请直接书写，如 50000 或 0.0305"))
     return str(written)
 
 
 def plain(node: yaml.Node) -> object:
     """A scalar as a Python value; numbers become Decimal exactly as written."""
     if not isinstance(node, yaml.ScalarNode):
-        raise NodeError(node, "expected a single value")
+        raise NodeError(node, Msg("not_scalar", "此处应为单个值"))
     kind = tag(node)
     if kind == "null":
         return None
     if kind == "bool":
         return node.value.lower() in ("true", "yes", "on", "y")
     if kind in ("int", "float"):
-        return Decimal(number_text(node, "value"))
+        return Decimal(number_text(node, "取值"))
     if kind == "timestamp":
-        return iso_date(node, "date")
+        return iso_date(node, "日期")
     return node.value
 
 
@@ -167,3 +173,30 @@ def offset_position(node: yaml.Node, source_lines: list[str], offset: int) -> Po
     if line_in_value == 0:
         return Position(start.line + 1, start.column + quote + col_in_line + 1)
     return Position(start.line + 1 + line_in_value, col_in_line + 1)
+
+
+# PyYAML's problems, as a policy author reads them (the original kept in brackets).
+_YAML_PROBLEMS = (
+    ("expected <block end>", "缩进不一致：这一行的缩进与上文同级的键不对齐"),
+    ("mapping values are not allowed here",
+     "此处不能出现“键: 值”：冒号后缺少空格，或含冒号的文本须加引号"),
+    ("could not find expected ':'", "缺少冒号“:”：每个键后面要写“: 值”"),
+    ("cannot start any token", "含有不能出现在此处的字符（缩进请用空格，不要用 Tab）"),
+    ("found unexpected end of stream", "文件意外结束：引号或括号没有闭合"),
+    ("found undefined alias", "引用了未定义的锚点（*别名）"),
+    ("expected ',' or ']'", "列表 [ ] 没有闭合，或元素之间缺少逗号"),
+    ("expected ',' or '}'", "映射 { } 没有闭合，或元素之间缺少逗号"),
+    ("nested more than", "嵌套层数过多"),
+    ("found unexpected ':'", "出现了多余的冒号“:”：含冒号的文本须加引号"),
+    ("expected a comment or a line break", "值后面有多余的内容：含特殊字符的文本须加引号"),
+    ("expected alphabetic or numeric character",
+     "“&”或“*”后缺少锚点名称：含这些字符的文本须加引号"),
+)
+
+
+def yaml_message(problem: str) -> str:
+    """PyYAML's problem in Chinese: the known kinds explained, the original kept in brackets."""
+    for marker, text in _YAML_PROBLEMS:
+        if marker in problem:
+            return f"YAML 格式错误：{text}（{problem}）"
+    return f"YAML 格式错误（{problem}）"

@@ -21,10 +21,11 @@ from huiqi.ui.templating import flash, redirect, render
 router = web.router(include_in_schema=False)
 PLANNERS = {Role.OFFICE, Role.SUPERVISOR}
 register_nav(NavItem("双随机抽查", "/supervision", PLANNERS, order=60,
-                     description="抽查计划、公布承诺、公开随机数与抽取结果"))
+                     description="抽查计划、公布承诺、公开随机数与抽取结果", group="监督评价"))
 register_nav(NavItem("抽查公示", "/public/supervision",
                      {*PLANNERS, Role.INSPECTOR, Role.ENTERPRISE}, order=81,
-                     description="双随机抽查结果与抽取承诺（公开）", on_home=False))
+                     description="双随机抽查结果与抽取承诺（公开）", on_home=False,
+                     group="监督评价"))
 
 
 def _departments(db: DBSession) -> dict[int, str]:

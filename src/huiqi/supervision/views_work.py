@@ -34,13 +34,15 @@ router = web.router(include_in_schema=False)
 UPLOAD_LIMIT = 12 * 1024 * 1024
 OFFICIALS = {Role.OFFICE, Role.SUPERVISOR, Role.INSPECTOR}
 register_nav(NavItem("监管清单", "/supervision/catalogs", OFFICIALS,
-                     order=61, description="抽查事项清单、执法人员名录库、包容免罚清单"))
+                     order=61, description="抽查事项清单、执法人员名录库、包容免罚清单",
+                     group="监督评价"))
 register_nav(NavItem("企业信用等级", "/supervision/credit", OFFICIALS, order=62,
-                     description="分领域信用等级、历史与信用修复、包容期"))
+                     description="分领域信用等级、历史与信用修复、包容期", group="监督评价"))
 register_nav(NavItem("检查任务", "/supervision/inspections", OFFICIALS, order=63,
-                     description="抽中的检查、记录结果、包容免罚告知、整改与公示"))
+                     description="抽中的检查、记录结果、包容免罚告知、整改与公示",
+                     group="监督评价"))
 register_nav(NavItem("受检记录", "/supervision/mine", {Role.ENTERPRISE}, order=70,
-                     description="本企业被抽查的记录、结果与整改要求"))
+                     description="本企业被抽查的记录、结果与整改要求", group="监督评价"))
 
 KINDS = {"items": "抽查事项清单", "officers": "执法人员名录库", "exemptions": "包容免罚清单"}
 

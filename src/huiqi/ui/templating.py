@@ -27,7 +27,7 @@ from huiqi.kit.csrf import ANON_COOKIE, anonymous_token
 from huiqi.kit.security import new_token, sign
 from huiqi.kit.web import is_htmx, is_https, safe_next
 from huiqi.models.user import ROLE_LABELS, Role
-from huiqi.ui.nav import nav_for
+from huiqi.ui.nav import nav_for, nav_groups
 
 if TYPE_CHECKING:
     from huiqi.auth.dependencies import Auth
@@ -116,9 +116,10 @@ def render(
         csrf = anon_csrf = anonymous_token(request) or new_token(24)
         flashes = []
     actor = auth.actor if auth else None
+    nav = nav_for(actor)
     ctx = {
         "request": request, "actor": actor, "csrf_token": csrf, "flashes": flashes,
-        "nav": nav_for(actor), "path": request.url.path,
+        "nav": nav, "nav_groups": nav_groups(nav), "path": request.url.path,
         **(context or {}),
     }
     html = env.get_template(template).render(ctx)

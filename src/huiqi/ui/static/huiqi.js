@@ -31,6 +31,10 @@
   }
 
   document.addEventListener("click", function (ev) {
+    // One menu of the top bar open at a time; a click elsewhere closes them.
+    document.querySelectorAll("details.navgroup[open], details.usermenu[open]").forEach(function (d) {
+      if (!d.contains(ev.target)) { d.removeAttribute("open"); }
+    });
     var close = ev.target.closest(".toast-close");
     if (close) { close.closest(".toast").remove(); return; }
     var copy = ev.target.closest("[data-copy]");
