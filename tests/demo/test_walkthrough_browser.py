@@ -20,7 +20,7 @@ from huiqi.app import create_app
 from huiqi.kit.clock import Clock
 from huiqi.kit.settings import Settings
 from tests.fixtures.demo import Demo
-from tests.fixtures.web import _MFA, _free_port, browser_login, know_secret
+from tests.fixtures.web import _MFA, _free_port, browser_login, follow_menu, know_secret
 
 pytestmark = pytest.mark.browser
 SHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
@@ -98,13 +98,7 @@ def _check_bar(page: Any, username: str) -> None:
 
 
 def _open(page: Any, label: str) -> None:
-    """Follow a menu entry: open its dropdown first when it sits in one."""
-    nav = page.locator("nav.mainnav")
-    link = nav.get_by_role("link", name=label, exact=True)
-    if not link.is_visible():
-        entry = page.locator(f"a:text-is('{label}')")  # hidden in its closed menu
-        nav.locator("details.navgroup", has=entry).locator("summary").click()
-    link.click()
+    follow_menu(page, label)
 
 
 def _walk(page: Any, url: str, username: str, steps: list[tuple[str, str]]) -> None:

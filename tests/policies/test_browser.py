@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 
-from tests.fixtures.web import browser_login, screenshot
+from tests.fixtures.web import browser_login, follow_menu, screenshot
 from tests.policies.conftest import policy_yaml
 
 pytestmark = pytest.mark.browser
@@ -21,7 +21,7 @@ def test_office_edits_checks_and_publishes_a_policy(page, live_server, live_user
     bad = good.replace("租金达标: monthly_rent >= 20000", "租金达标: monthly_rnt >= 20000")
 
     browser_login(page, live_server.url, office)  # answers the office's second factor
-    page.get_by_role("link", name="政策库").first.click()
+    follow_menu(page, "政策库")
     page.get_by_role("heading", name="政策库").wait_for()
     page.get_by_role("link", name="在线编写").click()
 
@@ -49,6 +49,6 @@ def test_office_edits_checks_and_publishes_a_policy(page, live_server, live_user
     assert page.locator("table").first.get_by_text(f"{doc_id}-rent").count() == 1
     screenshot(page, "policies-document")
 
-    page.get_by_role("link", name="政策库").first.click()
+    follow_menu(page, "政策库")
     page.get_by_role("link", name="测试区国有房屋租金补贴").wait_for()
     screenshot(page, "policies-list")

@@ -18,7 +18,14 @@ from huiqi.kit.workdays import add_workdays, remaining_workdays
 from huiqi.models.user import Role
 from huiqi.projects import service
 from tests.fixtures import web as web_fixtures
-from tests.fixtures.web import browser, live_server, live_user, page, screenshot  # noqa: F401
+from tests.fixtures.web import (  # noqa: F401 - fixtures
+    browser,
+    follow_menu,
+    live_server,
+    live_user,
+    page,
+    screenshot,
+)
 from tests.projects.conftest import DEPARTMENTS, make_uscc
 
 pytestmark = pytest.mark.browser
@@ -101,7 +108,7 @@ def test_agent_turns_a_step_green_and_an_overdue_one_escalates(
     assert page.locator("#lead").inner_text() == "副区长陈立"
     screenshot(page, "projects-lead")
     page.locator("#gantt svg").first.wait_for()  # ECharts drew the Gantt chart
-    page.get_by_role("link", name="项目统计").first.click()
+    follow_menu(page, "项目统计")
     assert page.locator("#rate-signed").inner_text() == "1"
     assert page.locator("#rate-start").inner_text() == "0.0%"
     page.locator("#gantt svg").first.wait_for()

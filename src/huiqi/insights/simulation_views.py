@@ -26,7 +26,8 @@ router = web.router(include_in_schema=False)
 SimulationUser = Annotated[Actor, Depends(require_roles(Role.OFFICE, Role.DEPARTMENT))]
 
 register_nav(NavItem("政策模拟", "/insights/simulations", {Role.OFFICE, Role.DEPARTMENT},
-                     order=46, description="发布前测算草稿政策覆盖的企业、金额区间和预算使用"))
+                     order=46, description="发布前测算草稿政策覆盖的企业、金额区间和预算使用",
+                     group="政策管理"))
 
 
 def parse_take_up(raw: str | None) -> Decimal:

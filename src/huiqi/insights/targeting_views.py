@@ -9,7 +9,7 @@ from fastapi import Depends, Request
 from starlette.responses import Response
 
 from huiqi.auth.actor import Actor
-from huiqi.auth.dependencies import EnterpriseUser, require_roles
+from huiqi.auth.dependencies import EnterpriseUser, ExportLimited, require_roles
 from huiqi.insights import service
 from huiqi.insights.targeting import FILTERS, SEGMENTS, Targeting, TargetRow
 from huiqi.kit import web
@@ -29,7 +29,7 @@ VisitUser = Annotated[Actor, Depends(require_roles(Role.OFFICE, Role.LIAISON))]
 
 register_nav(NavItem("政策精准推送", "/insights/targeting", {Role.OFFICE, Role.DEPARTMENT},
                      order=45, description="每个政策事项的可享受、待补充信息、差一项条件的企业，"
-                     "批量推送、走访、请企业补充信息"))
+                     "批量推送、走访、请企业补充信息", group="政策管理"))
 register_nav(NavItem("推送走访任务", "/insights/visits", {Role.LIAISON}, order=30,
                      description="政策精准推送生成的走访任务"))
 
@@ -68,8 +68,8 @@ def targeting_page(request: Request, db: DBSession, clock: ClockDep, actor: Targ
 
 
 @router.get("/insights/targeting/{item_id}/export.xlsx")
-def export(request: Request, db: DBSession, clock: ClockDep, actor: TargetingUser,
-           item_id: str) -> Response:
+def export(export_limit: ExportLimited, request: Request, db: DBSession, clock: ClockDep,
+           actor: TargetingUser, item_id: str) -> Response:
     query = _query(request)
     t = _targeting(request, db, clock, actor, item_id, query)
     catalog = load_catalog()
