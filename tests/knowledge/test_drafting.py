@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from huiqi.knowledge.draft_yaml import Meta, pending, render
-from huiqi.knowledge.drafting import OPS, draft
+from huiqi.knowledge.drafting import OPEN_BRANCH, OPS, draft
 from huiqi.policies.validation import check_source
 from huiqi.registry.catalog import load_catalog
 from tests.knowledge.conftest import seed
@@ -51,7 +51,7 @@ def test_tech_upgrade_thresholds_rates_and_caps_are_recovered(tech: str) -> None
     assert any(rule == "equipment_purchase * 0.12" and not certain for rule, certain in rates)
     caps = {e.rule for e in elements.of("cap")}
     assert "4000000" in caps
-    assert "CASE WHEN robot_replacement THEN 5000000 ELSE /*TODO*/ END" in caps
+    assert f"CASE WHEN robot_replacement THEN 5000000 ELSE {OPEN_BRANCH} END" in caps
     report = {"thresholds": len(encoded_thresholds & found), "rates": len(rates), "caps": len(caps)}
     print(f"\ntech-upgrade recovered: {report} (encoded: thresholds 2, rates 2, caps 2)")
 

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from huiqi.knowledge.drafting import Draft, Element
+from huiqi.knowledge.drafting import OPEN_BRANCH, Draft, Element
 
 
 @dataclass(frozen=True)
@@ -58,14 +58,14 @@ def _caps(draft: Draft) -> tuple[dict[str, tuple[str, Element]], list[Element]]:
         plain = caps.get(cap.name)
         if plain is None:
             caps[cap.name] = (cap.rule, cap)
-        elif "/*TODO*/" in cap.rule and "/*TODO*/" not in plain[0]:
-            caps[cap.name] = (cap.rule.replace("/*TODO*/", plain[0]), cap)
-        elif "/*TODO*/" in plain[0] and "/*TODO*/" not in cap.rule:
-            caps[cap.name] = (plain[0].replace("/*TODO*/", cap.rule), plain[1])
+        elif OPEN_BRANCH in cap.rule and OPEN_BRANCH not in plain[0]:
+            caps[cap.name] = (cap.rule.replace(OPEN_BRANCH, plain[0]), cap)
+        elif OPEN_BRANCH in plain[0] and OPEN_BRANCH not in cap.rule:
+            caps[cap.name] = (plain[0].replace(OPEN_BRANCH, cap.rule), plain[1])
         else:
             left.append(cap)
     for name, (rule, cap) in list(caps.items()):
-        if "/*TODO*/" in rule:  # only the conditional one: the editor gives the other branch
+        if OPEN_BRANCH in rule:  # only the conditional one: the editor gives the other branch
             del caps[name]
             left.append(cap)
     return caps, left

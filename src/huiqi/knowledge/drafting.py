@@ -43,6 +43,9 @@ _GRANT_WORDS = ("补助", "贴息", "补贴", "奖励", "扶持", "给予")
 _NEGATIONS = ("未", "无", "没有", "不得", "不是", "不属于", "不在", "非")
 _FILLER = re.compile(r"^(?:对|按照|按|其中|且|并|申报|申报项目|项目|企业|以|的)+")
 MIN_FIELD_SCORE = 0.5
+# The ELSE branch of a cap the text states for some projects only ("以“机器换人”为主的…500万元"):
+# filled from the plain cap of the same name when the text has one, else left to the editor.
+OPEN_BRANCH = "/*其他项目的上限*/"
 
 
 @dataclass(frozen=True)
@@ -110,8 +113,7 @@ def _numeric(spec: FieldSpec, unit: str | None) -> bool:
 
 
 def _literal(value: Decimal) -> str:
-    text = format(value.normalize(), "f")
-    return text
+    return format(value.normalize(), "f")
 
 
 def _cap_name(subject: str) -> str:
@@ -194,7 +196,7 @@ class _Extractor:
         rule = _literal(value)
         todo = None
         if condition is not None:
-            rule = f"CASE WHEN {condition.name} THEN {_literal(value)} ELSE /*TODO*/ END"
+            rule = f"CASE WHEN {condition.name} THEN {_literal(value)} ELSE {OPEN_BRANCH} END"
             todo = f"仅“{condition.label}”的项目适用此上限，其他项目的上限请核对"
         self.add(Element(kind, s[max(0, m.start() - len(subject)):m.end()],
                          at + m.start() - len(subject), rule,
