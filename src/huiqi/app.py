@@ -40,7 +40,7 @@ from huiqi.policies import service as policies
 from huiqi.security import service as security
 from huiqi.ui import errors
 from huiqi.ui.headers import SecurityHeaders
-from huiqi.ui.templating import STATIC_DIR
+from huiqi.ui.templating import STATIC_DIR, render
 
 log = logging.getLogger(__name__)
 
@@ -151,6 +151,7 @@ def create_app(
     # This database's policy items (published versions), scoped to the engine, not the process.
     app.state.policy_items = policies.attach(engine, settings.policies_dir)
     errors.install(app)
+    app.state.render_page = render  # kit.pages.render: auth's pages, which may not import ui
     app.state.limiter = Limiter()
     app.add_exception_handler(security.Replayed, security.replay_response)
     app.add_middleware(security.StoreResponses)  # Idempotency-Key: the first answer kept

@@ -12,17 +12,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, exists, false, select, true
+from sqlalchemy import Select, exists, false, true
 from sqlalchemy.orm import Session
 
+from huiqi.appeals import repository as repo
 from huiqi.appeals.state import AppealState, role_of_department
 from huiqi.appeals.vocab import Role as AppealRole
 from huiqi.auth.actor import Actor
 from huiqi.kit.db import fetch_one
 from huiqi.kit.errors import PermissionDenied
 from huiqi.models.appeal import Appeal, AppealAssignment
-from huiqi.models.department import Department
-from huiqi.models.liaison_assignment import LiaisonAssignment
 from huiqi.models.user import Role
 
 NOT_FOUND = "诉求不存在，或您没有访问权限。"
@@ -40,14 +39,12 @@ def appeal_filter(actor: Actor) -> Any:
     if actor.role is Role.AGENT and actor.user_id is not None:
         return Appeal.submitted_by == actor.user_id  # raised for its projects' blocked steps
     if actor.role is Role.LIAISON and actor.user_id is not None:
-        return Appeal.enterprise_uscc.in_(
-            select(LiaisonAssignment.enterprise_uscc)
-            .where(LiaisonAssignment.user_id == actor.user_id))
+        return Appeal.enterprise_uscc.in_(repo.liaison_enterprises(actor.user_id))
     return false()
 
 
 def visible_appeals(actor: Actor) -> Select[Appeal]:
-    return select(Appeal).where(appeal_filter(actor))
+    return repo.appeals_where(appeal_filter(actor))
 
 
 def access_appeal(session: Session, actor: Actor, appeal_id: int, *,
@@ -70,16 +67,14 @@ def require_office(actor: Actor) -> None:
 def department_name(session: Session, actor: Actor) -> str | None:
     if actor.department_id is None:
         return None
-    dept = session.get(Department, actor.department_id)
+    dept = repo.department(session, actor.department_id)
     return dept.name if dept else None
 
 
 def looks_after(session: Session, liaison_user_id: int | None, uscc: str) -> bool:
     if liaison_user_id is None:
         return False
-    stmt = select(LiaisonAssignment.id).where(LiaisonAssignment.user_id == liaison_user_id,
-                                              LiaisonAssignment.enterprise_uscc == uscc)
-    return session.scalar(stmt) is not None
+    return repo.looks_after(session, liaison_user_id, uscc)
 
 
 def role_on(session: Session, actor: Actor, appeal: Appeal, state: AppealState

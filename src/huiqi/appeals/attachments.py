@@ -6,7 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import BinaryIO
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from huiqi import audit
@@ -20,7 +19,6 @@ from huiqi.kit import uploads
 from huiqi.kit.clock import Clock
 from huiqi.kit.errors import NotFound, ValidationFailed
 from huiqi.kit.settings import Settings
-from huiqi.models.appeal import Appeal
 from huiqi.models.appeal_intake import AppealAttachment
 
 MAX_FILES = 10
@@ -38,8 +36,7 @@ def add(session: Session, actor: Actor, clock: Clock, settings: Settings, appeal
     appeal = access_appeal(session, actor, appeal_id, for_update=True)
     if appeal.status == AppealStatus.CLOSED.value:
         raise InvalidTransition("诉求已销号，不能再上传附件。")
-    count = session.scalar(select(func.count()).where(AppealAttachment.appeal_id == appeal.id))
-    if (count or 0) >= MAX_FILES:
+    if repo.attachment_count(session, appeal.id) >= MAX_FILES:
         raise ValidationFailed(f"每条诉求最多上传 {MAX_FILES} 个附件。")
     stored = uploads.store(session, root(settings), stream, filename, settings.upload_max_bytes)
     now = clock.now()
@@ -65,9 +62,7 @@ def list_for(session: Session, actor: Actor, appeal_id: int) -> list[AppealAttac
 
 def open_file(session: Session, actor: Actor, settings: Settings, attachment_id: int
               ) -> tuple[AppealAttachment, Path]:
-    stmt = select(AppealAttachment).join(Appeal, Appeal.id == AppealAttachment.appeal_id) \
-        .where(AppealAttachment.id == attachment_id, appeal_filter(actor))
-    row = session.scalar(stmt)
+    row = repo.visible_attachment(session, appeal_filter(actor), attachment_id)
     if row is None:
         raise NotFound("附件不存在，或您没有访问权限。")
     path = uploads.resolve(root(settings), row.stored_name)

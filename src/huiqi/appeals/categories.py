@@ -86,7 +86,7 @@ def update_category(
 ) -> AppealCategory:
     """Change a category; deadlines already computed for dispatched appeals stay as they were."""
     require_office(actor)
-    row = session.get(AppealCategory, category_id)
+    row = repo.category(session, category_id)
     if row is None:
         raise NotFound("诉求类别不存在。")
     before = audit.snapshot(row, *CATEGORY_FIELDS)

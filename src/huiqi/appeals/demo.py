@@ -10,10 +10,11 @@ import random
 from datetime import UTC, datetime, time, timedelta
 
 from rich.console import Console
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from huiqi.appeals import categories, service, tasks
+from huiqi.appeals import demo_repository as demo_repo
 from huiqi.appeals import repository as repo
 from huiqi.appeals.deadlines import SHANGHAI
 from huiqi.appeals.vocab import AppealAction as A
@@ -21,9 +22,9 @@ from huiqi.appeals.vocab import AppealStatus, Source
 from huiqi.auth.actor import Actor
 from huiqi.kit.clock import Clock, FixedClock
 from huiqi.kit.db import unit_of_work
+from huiqi.matching import service as matching
 from huiqi.models.appeal import Appeal
 from huiqi.models.department import Department
-from huiqi.models.enterprise import Enterprise
 from huiqi.models.user import Role, User
 
 APPEALS = 200
@@ -53,10 +54,10 @@ STAGES = [AppealStatus.SUBMITTED, AppealStatus.DISPATCHED, AppealStatus.SIGNED,
 
 def seed_appeals(engine: Engine, console: Console) -> dict[str, str] | None:
     with unit_of_work(engine) as db:
-        if (db.scalar(select(func.count()).select_from(Appeal)) or 0) >= 50:
+        if demo_repo.appeal_count(db) >= 50:
             console.print("演示诉求已存在")
             return None
-        if not db.scalar(select(func.count()).select_from(Department)):
+        if not demo_repo.department_count(db):
             console.print("没有部门，跳过演示诉求")
             return None
         with console.status(f"生成 {APPEALS} 条演示诉求…"):
@@ -71,7 +72,7 @@ def _actor(role: Role, **kw: object) -> Actor:
 
 
 def _departments(db: Session) -> dict[str, Department]:
-    return {d.name: d for d in db.scalars(select(Department).order_by(Department.id))}
+    return demo_repo.departments_by_name(db)
 
 
 def _pick(depts: dict[str, Department], fragments: list[str]) -> list[Department]:
@@ -80,7 +81,7 @@ def _pick(depts: dict[str, Department], fragments: list[str]) -> list[Department
 
 
 def _demo_user(db: Session, username: str) -> User | None:
-    return db.scalar(select(User).where(User.username == username))
+    return demo_repo.user_named(db, username)
 
 
 def _demo_uscc(db: Session, pool: list[str]) -> str:
@@ -88,12 +89,7 @@ def _demo_uscc(db: Session, pool: list[str]) -> str:
     user = _demo_user(db, "demo-enterprise")
     if user is not None and user.enterprise_uscc:
         return user.enterprise_uscc
-    from huiqi.models.match_result import MatchResult
-
-    best = db.execute(
-        select(Enterprise.uscc).join(MatchResult, MatchResult.enterprise_id == Enterprise.id)
-        .where(MatchResult.eligible.is_(True), Enterprise.region == "420802")
-        .group_by(Enterprise.uscc).order_by(func.count().desc()).limit(1)).scalar()
+    best = matching.most_eligible_uscc(db, "420802")
     return best or pool[0]
 
 
@@ -112,9 +108,7 @@ def _seed(db: Session, real: Clock) -> int:
                                        sign_within_workdays=sign, resolve_within_workdays=resolve,
                                        usual_departments=[d.code for d in chosen])
         plan.append((name, chosen, titles))
-    pool = list(db.scalars(select(Enterprise.uscc).where(Enterprise.region == "420802")
-                           .order_by(Enterprise.id).limit(80))) or \
-        list(db.scalars(select(Enterprise.uscc).order_by(Enterprise.id).limit(80)))
+    pool = demo_repo.first_usccs(db, 80, region="420802") or demo_repo.first_usccs(db, 80)
     demo = _demo_uscc(db, pool)
     pool = [demo, *[u for u in pool if u != demo]]
     sentinels = pool[1:6]

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import pairwise
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from huiqi import audit
@@ -58,12 +57,8 @@ def possible_duplicates(session: Session, actor: Actor, appeal_id: int, *,
                         ) -> list[Duplicate]:
     appeal = access_appeal(session, actor, appeal_id)
     window = timedelta(days=window_days)
-    stmt = visible_appeals(actor).where(
-        Appeal.enterprise_uscc == appeal.enterprise_uscc, Appeal.id != appeal.id,
-        Appeal.merged_into_id.is_(None),
-        Appeal.submitted_at.between(appeal.submitted_at - window, appeal.submitted_at + window))
     out = []
-    for other in session.scalars(stmt.order_by(Appeal.submitted_at.desc())):
+    for other in repo.same_enterprise_near(session, visible_appeals(actor), appeal, window):
         title = similarity(appeal.title, other.title)
         body = similarity(f"{appeal.title}{appeal.description}",
                           f"{other.title}{other.description}")
@@ -123,5 +118,4 @@ def _move_attachments(session: Session, actor: Actor, now: datetime, dup: Appeal
 
 
 def merged_from(session: Session, appeal_id: int) -> list[Appeal]:
-    return list(session.scalars(select(Appeal).where(Appeal.merged_into_id == appeal_id)
-                                .order_by(Appeal.id)))
+    return repo.merged_into(session, appeal_id)

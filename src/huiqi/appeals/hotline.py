@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from huiqi import audit
@@ -29,7 +28,6 @@ from huiqi.auth.actor import Actor
 from huiqi.kit.clock import Clock
 from huiqi.kit.errors import HuiqiError, ValidationFailed
 from huiqi.models.appeal_intake import AppealImportBatch
-from huiqi.models.enterprise import enterprises
 from huiqi.registry.service import ImportFileError, read_table
 
 COLUMNS = {"工单编号": "ticket", "诉求类别": "category", "诉求内容": "description",
@@ -138,8 +136,7 @@ def _appeal_in(session: Session, row: dict[str, str], batch_id: int) -> AppealIn
 def _uscc_by_name(session: Session, name: str) -> str:
     if not name:
         raise ValidationFailed("缺少统一社会信用代码，也没有企业名称。")
-    found = list(session.scalars(select(enterprises.c.uscc).where(enterprises.c.name == name)
-                                 .limit(2)))
+    found = repo.usccs_named(session, name, limit=2)
     if len(found) != 1:
         raise ValidationFailed(f"缺少统一社会信用代码，且按企业名称「{name}」"
                                f"{'未找到' if not found else '找到多家'}企业。")

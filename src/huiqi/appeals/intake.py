@@ -13,7 +13,6 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from huiqi import audit
@@ -29,9 +28,8 @@ from huiqi.kit.clock import Clock
 from huiqi.kit.errors import ValidationFailed
 from huiqi.models.appeal import Appeal
 from huiqi.models.appeal_intake import AppealMeeting, AppealSentinel
-from huiqi.models.enterprise import enterprises
 from huiqi.models.liaison_assignment import LiaisonAssignment
-from huiqi.models.user import Role, User
+from huiqi.models.user import Role
 from huiqi.registry.service import InvalidUSCC, validate_uscc
 
 MAX_TITLE, MAX_TEXT = 200, 4000
@@ -152,7 +150,7 @@ def _uscc(raw: str) -> str:
 
 
 def _enterprise_name(session: Session, uscc: str, data: AppealIn) -> str:
-    name = session.scalar(select(enterprises.c.name).where(enterprises.c.uscc == uscc))
+    name = repo.enterprise_name(session, uscc)
     return (name or (data.enterprise_name or "").strip() or uscc)[:200]
 
 
@@ -226,7 +224,7 @@ def set_sentinel(session: Session, actor: Actor, clock: Clock, uscc: str, on: bo
     """Flag (or unflag) an enterprise as a 营商前哨 post. Existing appeals keep their flag."""
     require_office(actor)
     code = _uscc(uscc)
-    row = session.scalar(select(AppealSentinel).where(AppealSentinel.enterprise_uscc == code))
+    row = repo.sentinel_of(session, code)
     if on and row is None:
         session.add(AppealSentinel(enterprise_uscc=code, note=note, created_by=actor.user_id,
                                    created_at=clock.now()))
@@ -243,11 +241,10 @@ def assign_liaison(session: Session, actor: Actor, clock: Clock, liaison_user_id
     """Put an enterprise on (or off) a liaison officer's 包联 list."""
     require_office(actor)
     code = _uscc(uscc)
-    user = session.get(User, liaison_user_id)
+    user = repo.user(session, liaison_user_id)
     if user is None or user.role != Role.LIAISON.value:
         raise ValidationFailed("该账号不是服务专员。")
-    row = session.scalar(select(LiaisonAssignment).where(
-        LiaisonAssignment.user_id == user.id, LiaisonAssignment.enterprise_uscc == code))
+    row = repo.liaison_assignment(session, user.id, code)
     if on and row is None:
         session.add(LiaisonAssignment(user_id=user.id, enterprise_uscc=code,
                                       created_at=clock.now()))

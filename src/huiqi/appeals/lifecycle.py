@@ -30,7 +30,6 @@ from huiqi.auth.actor import Actor
 from huiqi.kit.clock import Clock
 from huiqi.kit.workdays import fallback_years
 from huiqi.models.appeal import Appeal, AppealAssignment
-from huiqi.models.appeal_category import AppealCategory
 from huiqi.models.appeal_followup import AppealEscalation, AppealRequest, AppealVisit
 from huiqi.models.user import Role
 
@@ -127,7 +126,7 @@ def _prepare_dispatch(session: Session, appeal: Appeal, data: dict[str, Any], no
         data["responsibilities"] = {_department_name(session, k, "责任划分中的部门"): v
                                     for k, v in duties.items()}
     if not data.get("sign_due") or not data.get("resolve_due"):
-        category = session.get(AppealCategory, appeal.category_id)
+        category = repo.category(session, appeal.category_id)
         assert category is not None  # FK
         due = compute_deadlines(now, categories.rule_of(category), categories.overrides(session))
         data["sign_due"] = data.get("sign_due") or due.sign_due

@@ -12,9 +12,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
+from huiqi.appeals import repository as repo
 from huiqi.appeals.vocab import AppealStatus, Source
 from huiqi.kit.clock import to_local
 from huiqi.kit.errors import NotFound
@@ -42,7 +43,7 @@ def kind_title(kind: str) -> str:
 
 
 def appeals_of(session: Session, stmt: Select[Appeal]) -> list[Appeal]:
-    return list(session.scalars(stmt.limit(MAX_ROWS)))
+    return repo.first_rows(session, stmt, MAX_ROWS)
 
 
 def sheet(session: Session, kind: str, appeals: Sequence[Appeal]) -> Sheet:
@@ -83,16 +84,7 @@ def _problem(session: Session, appeals: Sequence[Appeal]) -> Rows:
 
 
 def _active(session: Session, appeals: Sequence[Appeal]) -> dict[int, list[AppealAssignment]]:
-    out: dict[int, list[AppealAssignment]] = {}
-    ids = [a.id for a in appeals]
-    for i in range(0, len(ids), 500):
-        stmt = select(AppealAssignment).where(AppealAssignment.appeal_id.in_(ids[i:i + 500]),
-                                              AppealAssignment.active.is_(True)) \
-            .order_by(AppealAssignment.appeal_id, AppealAssignment.lead.desc(),
-                      AppealAssignment.id)
-        for row in session.scalars(stmt):
-            out.setdefault(row.appeal_id, []).append(row)
-    return out
+    return repo.active_assignments_of(session, [a.id for a in appeals])
 
 
 def _task(session: Session, appeals: Sequence[Appeal]) -> Rows:
@@ -121,14 +113,7 @@ def _duty(session: Session, appeals: Sequence[Appeal]) -> Rows:
 
 
 def _visits(session: Session, appeals: Sequence[Appeal]) -> dict[int, AppealVisit]:
-    out: dict[int, AppealVisit] = {}
-    ids = [a.id for a in appeals]
-    for i in range(0, len(ids), 500):
-        stmt = select(AppealVisit).where(AppealVisit.appeal_id.in_(ids[i:i + 500])) \
-            .order_by(AppealVisit.id)
-        for v in session.scalars(stmt):
-            out[v.appeal_id] = v  # the latest visit
-    return out
+    return repo.latest_visits(session, [a.id for a in appeals])
 
 
 def _closure(session: Session, appeals: Sequence[Appeal]) -> Rows:

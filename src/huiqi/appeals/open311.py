@@ -25,12 +25,12 @@ GeoReport's error list `[{"code": 400, "description": "…"}]` in the format the
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 from urllib.parse import urlsplit
 
 from fastapi import Form, Query, Request
 from fastapi.responses import FileResponse
-from sqlalchemy import Select, select
+from sqlalchemy import Select
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
@@ -46,10 +46,8 @@ from huiqi.kit import web
 from huiqi.kit.clock import Clock
 from huiqi.kit.errors import HuiqiError, NotFound, ValidationFailed
 from huiqi.kit.web import ClockDep, DBSession, client_ip
-from huiqi.models.appeal import Appeal, AppealEvent
+from huiqi.models.appeal import Appeal
 from huiqi.models.appeal_category import AppealCategory
-from huiqi.models.appeal_intake import AppealAttachment
-from huiqi.models.enterprise import enterprises
 from huiqi.registry.service import load_catalog
 from huiqi.ui import errors
 
@@ -61,7 +59,6 @@ MAX_MEDIA_URL = 1000
 Opt = Annotated[str | None, Form()]
 QueryOpt = Annotated[str | None, Query()]
 NOT_FOUND = "服务请求不存在。"
-T = TypeVar("T", AppealEvent, AppealAttachment)
 
 
 class NotAuthorised(HuiqiError):
@@ -155,12 +152,12 @@ def request_list(
 ) -> Response:
     check_jurisdiction(request, jurisdiction_id)
     actor = caller(request, db, clock, api_key)
-    stmt = select(Appeal).order_by(Appeal.submitted_at.desc(), Appeal.id.desc())
+    stmt = repo.newest_first()
     if service_request_id:
         stmt = stmt.where(Appeal.id.in_(_ids(service_request_id)))
     else:
         stmt = _filter(db, stmt, clock, service_code, status, start_date, end_date)
-    appeals = list(db.scalars(stmt.limit(MAX_RESULTS)))
+    appeals = repo.first_rows(db, stmt, MAX_RESULTS)
     return out.respond(out.fmt_of(request.url.path), "service_requests",
                        _rows(request, db, actor, appeals))
 
@@ -172,7 +169,7 @@ def request_one(request_id: str, request: Request, db: DBSession, clock: ClockDe
     check_jurisdiction(request, jurisdiction_id)
     actor = caller(request, db, clock, api_key)
     ids = _ids(request_id)
-    appeal = db.get(Appeal, ids[0]) if len(ids) == 1 else None
+    appeal = repo.appeal(db, ids[0]) if len(ids) == 1 else None
     if appeal is None:
         raise NotFound(NOT_FOUND)
     return out.respond(out.fmt_of(request.url.path), "service_requests",
@@ -190,12 +187,11 @@ def _rows(request: Request, db: Session, actor: Actor | None, appeals: list[Appe
           ) -> list[dict[str, Any]]:
     """Each appeal in full if the key's account may see it, else in the public view."""
     ids = [a.id for a in appeals]
-    visible = set(db.scalars(select(Appeal.id).where(Appeal.id.in_(ids), appeal_filter(actor)))
-                  ) if actor and ids else set()
-    codes = {c.id: c.code for c in db.scalars(select(AppealCategory))}
+    visible = repo.visible_ids(db, appeal_filter(actor), ids) if actor and ids else set()
+    codes = repo.category_codes(db)
     districts = _districts(db, {a.enterprise_uscc for a in appeals if a.id not in visible})
-    events = _grouped(db, AppealEvent, visible, AppealEvent.at, AppealEvent.id)
-    files = _grouped(db, AppealAttachment, visible, AppealAttachment.id)
+    events = repo.events_of(db, visible)
+    files = repo.attachments_of(db, visible)
     base = str(request.base_url).rstrip("/")
     return [out.full_row(a, codes.get(a.category_id, ""), events.get(a.id, []),
                          files.get(a.id, []), base) if a.id in visible else
@@ -203,23 +199,12 @@ def _rows(request: Request, db: Session, actor: Actor | None, appeals: list[Appe
             for a in appeals]
 
 
-def _grouped(db: Session, model: type[T], ids: set[int], *order: Any) -> dict[int, list[T]]:
-    """Rows of `model` by appeal, for many appeals in one query."""
-    grouped: dict[int, list[T]] = {}
-    if ids:
-        stmt = select(model).where(model.appeal_id.in_(ids)).order_by(*order)
-        for row in db.scalars(stmt):
-            grouped.setdefault(row.appeal_id, []).append(row)
-    return grouped
-
-
 def _districts(db: Session, usccs: set[str]) -> dict[str, str]:
     """The enterprise's district (区县) by name, from its registered region code."""
     if not usccs:
         return {}
     labels = load_catalog()["region"].values
-    found = db.execute(select(enterprises.c.uscc, enterprises.c.region)
-                       .where(enterprises.c.uscc.in_(usccs)))
+    found = repo.regions(db, usccs)
     return {uscc: labels.get(region, region) for uscc, region in found if region}
 
 

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from datetime import date, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import Session
 
-from huiqi.models.appeal import Appeal, AppealAssignment, AppealEvent
+from huiqi.models.appeal import Appeal, AppealAssignment, AppealEvent, AppealReminder
 from huiqi.models.appeal_category import AppealCategory, HolidayOverride
-from huiqi.models.appeal_followup import AppealRequest
+from huiqi.models.appeal_followup import AppealRequest, AppealVisit
 from huiqi.models.appeal_intake import AppealAttachment, AppealSentinel
 from huiqi.models.department import Department
+from huiqi.models.enterprise import enterprises
 from huiqi.models.liaison_assignment import LiaisonAssignment
 from huiqi.models.user import Role, User
 
@@ -160,3 +162,207 @@ def statuses(session: Session, appeal_ids: list[int]
     rows = session.execute(select(Appeal.id, Appeal.status, Appeal.lead_department,
                                   Appeal.submitted_by).where(Appeal.id.in_(appeal_ids)))
     return [(i, st, dept, by) for i, st, dept, by in rows]
+
+
+# --- appeals as the actor may see them (`where`: access.appeal_filter) -----------------------
+
+def liaison_enterprises(user_id: int) -> Select[tuple[str]]:
+    """The USCCs a liaison officer looks after, as a subquery."""
+    return select(LiaisonAssignment.enterprise_uscc).where(LiaisonAssignment.user_id == user_id)
+
+
+def appeals_where(where: ColumnElement[bool]) -> Select[Appeal]:
+    return select(Appeal).where(where)
+
+
+def appeal(session: Session, appeal_id: int) -> Appeal | None:
+    return session.get(Appeal, appeal_id)
+
+
+def looks_after(session: Session, liaison_user_id: int, uscc: str) -> bool:
+    stmt = select(LiaisonAssignment.id).where(LiaisonAssignment.user_id == liaison_user_id,
+                                              LiaisonAssignment.enterprise_uscc == uscc)
+    return session.scalar(stmt) is not None
+
+
+def visible_records(session: Session, visible: Select[Appeal], *, sentinel_only: bool,
+                    category: str | None) -> list[Appeal]:
+    """The visible appeals not merged into another, by id (the rates' input)."""
+    stmt = visible.where(Appeal.merged_into_id.is_(None))
+    if sentinel_only:
+        stmt = stmt.where(Appeal.sentinel.is_(True))
+    if category:
+        stmt = stmt.where(Appeal.category_name == category)
+    return list(session.scalars(stmt.order_by(Appeal.id)))
+
+
+def same_enterprise_near(session: Session, visible: Select[Appeal], appeal: Appeal,
+                         window: timedelta) -> list[Appeal]:
+    """Other unmerged visible appeals of the enterprise submitted within `window`, newest
+    first (duplicate candidates)."""
+    stmt = visible.where(
+        Appeal.enterprise_uscc == appeal.enterprise_uscc, Appeal.id != appeal.id,
+        Appeal.merged_into_id.is_(None),
+        Appeal.submitted_at.between(appeal.submitted_at - window, appeal.submitted_at + window))
+    return list(session.scalars(stmt.order_by(Appeal.submitted_at.desc())))
+
+
+def merged_into(session: Session, appeal_id: int) -> list[Appeal]:
+    """The appeals merged into this one."""
+    return list(session.scalars(select(Appeal).where(Appeal.merged_into_id == appeal_id)
+                                .order_by(Appeal.id)))
+
+
+def first_rows(session: Session, stmt: Select[Appeal], limit: int) -> list[Appeal]:
+    return list(session.scalars(stmt.limit(limit)))
+
+
+def with_pending_request() -> ColumnElement[bool]:
+    """Appeal.id is one with a 退单 or 延期 request awaiting the office's decision."""
+    return Appeal.id.in_(select(AppealRequest.appeal_id).where(AppealRequest.status == "pending"))
+
+
+def resolving_locked(session: Session, statuses: Iterable[str]) -> list[Appeal]:
+    """Appeals in these statuses, locked (rows another worker holds are skipped)."""
+    stmt = select(Appeal).where(Appeal.status.in_(list(statuses))).order_by(Appeal.id) \
+        .with_for_update(skip_locked=True)
+    return list(session.scalars(stmt))
+
+
+def reminder_sent(session: Session, appeal_id: int, kind: str, due: date) -> bool:
+    stmt = select(AppealReminder.id).where(AppealReminder.appeal_id == appeal_id,
+                                           AppealReminder.kind == kind,
+                                           AppealReminder.due == due)
+    return session.scalar(stmt) is not None
+
+
+# --- attachments ------------------------------------------------------------------------------
+
+def attachment_count(session: Session, appeal_id: int) -> int:
+    count = session.scalar(select(func.count()).where(AppealAttachment.appeal_id == appeal_id))
+    return count or 0
+
+
+def visible_attachment(session: Session, where: ColumnElement[bool], attachment_id: int
+                       ) -> AppealAttachment | None:
+    stmt = select(AppealAttachment).join(Appeal, Appeal.id == AppealAttachment.appeal_id) \
+        .where(AppealAttachment.id == attachment_id, where)
+    return session.scalar(stmt)
+
+
+# --- for the lists (Excel) -------------------------------------------------------------------
+
+def active_assignments_of(session: Session, appeal_ids: list[int]
+                          ) -> dict[int, list[AppealAssignment]]:
+    """Each appeal's active assignments, the lead department first."""
+    out: dict[int, list[AppealAssignment]] = {}
+    for i in range(0, len(appeal_ids), 500):
+        stmt = select(AppealAssignment).where(
+            AppealAssignment.appeal_id.in_(appeal_ids[i:i + 500]),
+            AppealAssignment.active.is_(True)) \
+            .order_by(AppealAssignment.appeal_id, AppealAssignment.lead.desc(),
+                      AppealAssignment.id)
+        for row in session.scalars(stmt):
+            out.setdefault(row.appeal_id, []).append(row)
+    return out
+
+
+def latest_visits(session: Session, appeal_ids: list[int]) -> dict[int, AppealVisit]:
+    out: dict[int, AppealVisit] = {}
+    for i in range(0, len(appeal_ids), 500):
+        stmt = select(AppealVisit).where(AppealVisit.appeal_id.in_(appeal_ids[i:i + 500])) \
+            .order_by(AppealVisit.id)
+        for v in session.scalars(stmt):
+            out[v.appeal_id] = v  # the latest visit
+    return out
+
+
+# --- configuration and registrations ----------------------------------------------------------
+
+def category(session: Session, category_id: int) -> AppealCategory | None:
+    return session.get(AppealCategory, category_id)
+
+
+def department(session: Session, department_id: int) -> Department | None:
+    return session.get(Department, department_id)
+
+
+def department_names(session: Session) -> list[str]:
+    return list(session.scalars(select(Department.name).order_by(Department.code)))
+
+
+def department_options(session: Session) -> list[tuple[int, str]]:
+    rows = session.execute(select(Department.id, Department.name).order_by(Department.code))
+    return [(i, n) for i, n in rows]
+
+
+def department_codes(session: Session) -> list[tuple[str, str]]:
+    rows = session.execute(select(Department.code, Department.name).order_by(Department.code))
+    return [(c, n) for c, n in rows]
+
+
+def enterprise_name(session: Session, uscc: str) -> str | None:
+    return session.scalar(select(enterprises.c.name).where(enterprises.c.uscc == uscc))
+
+
+def usccs_named(session: Session, name: str, limit: int) -> list[str]:
+    """The USCCs of enterprises with exactly this name (at most `limit`)."""
+    return [str(u) for u in session.scalars(
+        select(enterprises.c.uscc).where(enterprises.c.name == name).limit(limit))]
+
+
+def sentinel_of(session: Session, uscc: str) -> AppealSentinel | None:
+    return session.scalar(select(AppealSentinel).where(AppealSentinel.enterprise_uscc == uscc))
+
+
+def user(session: Session, user_id: int) -> User | None:
+    return session.get(User, user_id)
+
+
+def liaison_assignment(session: Session, user_id: int, uscc: str) -> LiaisonAssignment | None:
+    return session.scalar(select(LiaisonAssignment).where(
+        LiaisonAssignment.user_id == user_id, LiaisonAssignment.enterprise_uscc == uscc))
+
+
+# --- Open311 (huiqi.appeals.open311) ----------------------------------------------------------
+
+def newest_first() -> Select[Appeal]:
+    """All appeals, newest first (Open311 adds its filters)."""
+    return select(Appeal).order_by(Appeal.submitted_at.desc(), Appeal.id.desc())
+
+
+def visible_ids(session: Session, where: ColumnElement[bool], ids: list[int]) -> set[int]:
+    return set(session.scalars(select(Appeal.id).where(Appeal.id.in_(ids), where)))
+
+
+def category_codes(session: Session) -> dict[int, str]:
+    return {c.id: c.code for c in session.scalars(select(AppealCategory))}
+
+
+def events_of(session: Session, appeal_ids: set[int]) -> dict[int, list[AppealEvent]]:
+    """Each appeal's timeline, in one query."""
+    grouped: dict[int, list[AppealEvent]] = {}
+    if appeal_ids:
+        stmt = select(AppealEvent).where(AppealEvent.appeal_id.in_(appeal_ids)) \
+            .order_by(AppealEvent.at, AppealEvent.id)
+        for row in session.scalars(stmt):
+            grouped.setdefault(row.appeal_id, []).append(row)
+    return grouped
+
+
+def attachments_of(session: Session, appeal_ids: set[int]) -> dict[int, list[AppealAttachment]]:
+    """Each appeal's attachments, in one query."""
+    grouped: dict[int, list[AppealAttachment]] = {}
+    if appeal_ids:
+        stmt = select(AppealAttachment).where(AppealAttachment.appeal_id.in_(appeal_ids)) \
+            .order_by(AppealAttachment.id)
+        for row in session.scalars(stmt):
+            grouped.setdefault(row.appeal_id, []).append(row)
+    return grouped
+
+
+def regions(session: Session, usccs: set[str]) -> list[tuple[str, str | None]]:
+    """(USCC, registered region code) of these enterprises."""
+    rows = session.execute(select(enterprises.c.uscc, enterprises.c.region)
+                           .where(enterprises.c.uscc.in_(usccs)))
+    return [(u, r) for u, r in rows]

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, or_
 from sqlalchemy.orm import Session
 
 from huiqi.appeals import categories, rates, records, stats
@@ -45,7 +45,6 @@ from huiqi.auth.actor import Actor
 from huiqi.kit.clock import Clock
 from huiqi.kit.workdays import HolidayOverrides, provisional_note
 from huiqi.models.appeal import Appeal, AppealAssignment, AppealEvent
-from huiqi.models.appeal_category import AppealCategory
 from huiqi.models.appeal_followup import AppealRequest
 from huiqi.models.appeal_intake import AppealAttachment
 
@@ -170,7 +169,7 @@ def suggest_dispatch(session: Session, actor: Actor, appeal_id: int, clock: Cloc
                      ) -> DispatchSuggestion:
     """Defaults for the 交办 form: the category's usual departments and computed deadlines."""
     appeal = access_appeal(session, actor, appeal_id)
-    category = session.get(AppealCategory, appeal.category_id)
+    category = repo.category(session, appeal.category_id)
     assert category is not None
     due = compute_deadlines(clock.now(), categories.rule_of(category),
                             categories.overrides(session))
@@ -224,8 +223,7 @@ def list_query(actor: Actor, flt: AppealFilter | None = None) -> Select[Appeal]:
         stmt = stmt.where(Appeal.escalated_to.is_not(None) if f.escalated
                           else Appeal.escalated_to.is_(None))
     if f.pending_request is not None:
-        waiting = Appeal.id.in_(select(AppealRequest.appeal_id)
-                                .where(AppealRequest.status == "pending"))
+        waiting = repo.with_pending_request()
         stmt = stmt.where(waiting if f.pending_request else ~waiting)
     if f.q:
         like = f"%{f.q.strip()}%"

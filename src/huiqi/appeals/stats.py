@@ -14,6 +14,7 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
+from huiqi.appeals import repository as repo
 from huiqi.appeals.access import visible_appeals
 from huiqi.appeals.rates import AppealRecord, CategoryTrend, weekly_trends
 from huiqi.appeals.vocab import AppealStatus
@@ -33,12 +34,9 @@ def record_of(appeal: Appeal) -> AppealRecord:
 
 def records(session: Session, actor: Actor, *, sentinel_only: bool = False,
             category: str | None = None) -> list[AppealRecord]:
-    stmt = visible_appeals(actor).where(Appeal.merged_into_id.is_(None))
-    if sentinel_only:
-        stmt = stmt.where(Appeal.sentinel.is_(True))
-    if category:
-        stmt = stmt.where(Appeal.category_name == category)
-    return [record_of(a) for a in session.scalars(stmt.order_by(Appeal.id))]
+    found = repo.visible_records(session, visible_appeals(actor), sentinel_only=sentinel_only,
+                                 category=category)
+    return [record_of(a) for a in found]
 
 
 def sentinel_trends(session: Session, actor: Actor, week_start: date) -> list[CategoryTrend]:

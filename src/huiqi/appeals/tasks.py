@@ -15,7 +15,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from huiqi import audit
@@ -43,10 +42,8 @@ class TickResult:
 def tick(session: Session, clock: Clock) -> TickResult:
     today, now = clock.today_local(), clock.now()
     overrides = categories.overrides(session)
-    stmt = select(Appeal).where(Appeal.status.in_(RESOLVING)).order_by(Appeal.id) \
-        .with_for_update(skip_locked=True)
     reminded = overdue = 0
-    for appeal in session.scalars(stmt):
+    for appeal in repo.resolving_locked(session, RESOLVING):
         if appeal.status in SIGNING and appeal.sign_due:
             r, o = _check(session, appeal, "sign", appeal.sign_due, today, now, overrides)
             reminded, overdue = reminded + r, overdue + o
@@ -88,10 +85,7 @@ def _check(session: Session, appeal: Appeal, step: str, due: date, today: date, 
 
 def _once(session: Session, appeal: Appeal, kind: str, due: date, now: datetime) -> bool:
     """Record that this reminder is sent; False if it was sent already."""
-    stmt = select(AppealReminder.id).where(AppealReminder.appeal_id == appeal.id,
-                                           AppealReminder.kind == kind,
-                                           AppealReminder.due == due)
-    if session.scalar(stmt) is not None:
+    if repo.reminder_sent(session, appeal.id, kind, due):
         return False
     session.add(AppealReminder(appeal_id=appeal.id, kind=kind, due=due, sent_at=now))
     return True

@@ -11,18 +11,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 from starlette.requests import Request
 
+from huiqi.appeals import repository as repo
 from huiqi.appeals.payloads import Field, Kind
 from huiqi.appeals.service import AppealFilter
 from huiqi.appeals.state import PAYLOADS
 from huiqi.appeals.vocab import AppealAction
 from huiqi.kit import numbers
 from huiqi.kit.errors import ValidationFailed
-from huiqi.models.department import Department
 
 A = AppealAction
 LONG_TEXT = {"reason", "reply", "comment", "note"}
@@ -113,7 +112,7 @@ def action_of(value: str) -> AppealAction:
 
 
 def department_names(session: Session) -> list[str]:
-    return list(session.scalars(select(Department.name).order_by(Department.code)))
+    return repo.department_names(session)
 
 
 def text(form: Mapping[str, Any], name: str) -> str:
@@ -122,13 +121,11 @@ def text(form: Mapping[str, Any], name: str) -> str:
 
 
 def department_options(session: Session) -> list[tuple[int, str]]:
-    return [(i, n) for i, n in session.execute(
-        select(Department.id, Department.name).order_by(Department.code))]
+    return repo.department_options(session)
 
 
 def department_codes(session: Session) -> list[tuple[str, str]]:
-    return [(c, n) for c, n in session.execute(
-        select(Department.code, Department.name).order_by(Department.code))]
+    return repo.department_codes(session)
 
 
 # --- the appeals list's filters (also the four lists' and the Excel downloads') ------------

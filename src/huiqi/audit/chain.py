@@ -11,15 +11,16 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, event, insert, select, text, update
+from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session
 
-from huiqi.models.audit import AuditChain, AuditLog
+from huiqi.audit import repository as repo
+from huiqi.audit.repository import run_privileged as run_privileged  # purge's, tests'
+from huiqi.models.audit import AuditLog
 
 GENESIS = "0" * 64
 FIELDS = ("at", "actor_id", "actor_username", "actor_role", "source_ip", "action",
@@ -46,12 +47,7 @@ def _chain_new_rows(session: Session, _context: Any, _instances: Any) -> None:
         return
     conn = session.connection()
     # Take the head first (serialises writers until commit), then read it.
-    taken = conn.execute(update(AuditChain).where(AuditChain.id == 1)
-                         .values(writes=AuditChain.writes + 1))
-    if not taken.rowcount:
-        conn.execute(insert(AuditChain).values(id=1, writes=1))
-    head = conn.execute(select(AuditChain.last_hash, AuditChain.base_hash)
-                        .where(AuditChain.id == 1)).one()
+    head = repo.take_chain_head(conn)
     prev = head.last_hash or head.base_hash or GENESIS
     order = {id(obj): i for i, obj in enumerate(session.new)}
     for row in sorted(new, key=lambda o: order[id(o)]):
@@ -59,7 +55,7 @@ def _chain_new_rows(session: Session, _context: Any, _instances: Any) -> None:
             row.at = row.at.replace(tzinfo=UTC)
         row.prev_hash = prev
         row.row_hash = prev = row_digest(prev, {name: getattr(row, name) for name in FIELDS})
-    conn.execute(update(AuditChain).where(AuditChain.id == 1).values(last_hash=prev))
+    repo.set_chain_last_hash(conn, prev)
 
 
 @dataclass
@@ -87,27 +83,13 @@ class Report:
         return not self.findings
 
 
-def _rows(conn: Connection, batch: int = 5000) -> Iterator[Any]:
-    last = -1
-    cols = [AuditLog.id, AuditLog.prev_hash, AuditLog.row_hash,
-            *(getattr(AuditLog, n) for n in FIELDS)]
-    while True:
-        chunk = conn.execute(select(*cols).where(AuditLog.id > last)
-                             .order_by(AuditLog.id).limit(batch)).all()
-        if not chunk:
-            return
-        yield from chunk
-        last = chunk[-1].id
-
-
 def verify(engine: Engine, limit: int = 20) -> Report:
     """Walk the whole log in id order and report every row that does not fit the chain."""
     report = Report()
     with engine.connect() as conn:
-        head = conn.execute(select(AuditChain.last_hash, AuditChain.base_hash)
-                            .where(AuditChain.id == 1)).first()
+        head = repo.chain_head(conn)
         prev: str | None = None
-        for row in _rows(conn):
+        for row in repo.chained_rows(conn, FIELDS):
             if row.row_hash is None:
                 if prev is None:
                     report.before_chain += 1
@@ -128,26 +110,3 @@ def verify(engine: Engine, limit: int = 20) -> Report:
             report.findings.append(Finding(None, "tail_missing"))
     report.findings = report.findings[:limit] if limit else report.findings
     return report
-
-
-def _disable_sql(dialect: str) -> tuple[list[str], list[str]]:
-    from huiqi.models.audit import SQLITE_TRIGGERS
-
-    if dialect == "sqlite":
-        return (["DROP TRIGGER IF EXISTS audit_log_no_update",
-                 "DROP TRIGGER IF EXISTS audit_log_no_delete"], SQLITE_TRIGGERS)
-    return (["ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update_delete"],
-            ["ALTER TABLE audit_log ENABLE TRIGGER audit_log_no_update_delete"])
-
-
-def run_privileged(conn: Connection, statements: list[Any]) -> None:
-    """Run statements on audit_log with the append-only triggers lifted, in the caller's
-    transaction (so the triggers are back when it commits; used by purge and by tests that play
-    the intruder)."""
-    off, on = _disable_sql(conn.dialect.name)
-    for sql in off:
-        conn.execute(text(sql))
-    for stmt in statements:
-        conn.execute(text(stmt) if isinstance(stmt, str) else stmt)
-    for sql in on:
-        conn.execute(text(sql))

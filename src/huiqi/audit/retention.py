@@ -16,11 +16,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import Engine, delete, func, select, update
+from sqlalchemy import Engine
 
-from huiqi.audit.chain import FIELDS, run_privileged
+from huiqi.audit import repository as repo
+from huiqi.audit.chain import FIELDS
 from huiqi.kit.clock import SHANGHAI
-from huiqi.models.audit import AuditChain, AuditLog
 
 MIN_MONTHS = 6
 DEFAULT_MONTHS = int(os.environ.get("HUIQI_AUDIT_KEEP_MONTHS") or 6)
@@ -46,7 +46,7 @@ class Archived:
 
 def _first_kept_id(engine: Engine, before: datetime) -> int | None:
     with engine.connect() as conn:
-        return conn.scalar(select(func.min(AuditLog.id)).where(AuditLog.at >= before))
+        return repo.first_id_from(conn, before)
 
 
 def archive(engine: Engine, before: datetime, out_dir: Path) -> Archived:
@@ -55,13 +55,9 @@ def archive(engine: Engine, before: datetime, out_dir: Path) -> Archived:
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / f"audit-before-{before.date().isoformat()}.jsonl"
     digest, rows, last = hashlib.sha256(), 0, None
-    cols = [AuditLog.id, AuditLog.prev_hash, AuditLog.row_hash,
-            *(getattr(AuditLog, n) for n in FIELDS)]
-    stmt = select(*cols).order_by(AuditLog.id)
-    stmt = stmt.where(AuditLog.id < stop) if stop is not None else stmt
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as fh, engine.connect() as conn:
-        for row in conn.execute(stmt):
+        for row in repo.rows_before(conn, FIELDS, stop):
             line = json.dumps(dict(row._mapping), ensure_ascii=False, default=str,
                               sort_keys=True) + "\n"
             fh.write(line)
@@ -80,9 +76,7 @@ def purge(engine: Engine, now: datetime, out_dir: Path, months: int = DEFAULT_MO
         return done
     stop = _first_kept_id(engine, before)
     with engine.begin() as conn:
-        where = AuditLog.id < stop if stop is not None else AuditLog.id.is_not(None)
-        run_privileged(conn, [delete(AuditLog).where(where)])
+        repo.delete_before(conn, stop)
         if done.last_hash:
-            conn.execute(update(AuditChain).where(AuditChain.id == 1)
-                         .values(base_hash=done.last_hash))
+            repo.set_chain_base_hash(conn, done.last_hash)
     return done

@@ -29,7 +29,7 @@ def audit_log(
     params: PageQuery,
 ) -> Response:
     page = paginate(db, repo.query(filters), params)
-    subject_types = list(db.scalars(repo.subject_types()))
+    subject_types = repo.subject_types(db)
     return render(request, "audit/list.html", {
         "page": page, "filters": filters, "query": filters.as_query(),
         "subject_types": subject_types, "labels": labels,
@@ -41,7 +41,7 @@ def export(
     export_limit: ExportLimited, db: DBSession, clock: ClockDep, actor: AuditorUser,
     filters: AuditFilterQuery,
 ) -> Response:
-    rows = db.scalars(repo.query(filters).limit(EXPORT_LIMIT))
+    rows = repo.first_rows(db, filters, EXPORT_LIMIT)
     content = workbook_bytes("审计日志", HEADERS, (_row(r) for r in rows),
                              widths=[20, 16, 12, 16, 24, 16, 12, 80])
     audit.record(db, actor, "audit.export", None, after={"filters": filters.as_query()},

@@ -17,19 +17,14 @@ from huiqi.auth.actor import Actor
 from huiqi.auth.permissions import AccountAdmin, DepartmentAdmin, RoleAdmin, Unlocker
 from huiqi.kit import web
 from huiqi.kit.errors import HuiqiError, NotFound, PermissionDenied
+from huiqi.kit.pages import flash, redirect, render
 from huiqi.kit.pagination import PageQuery, paginate
 from huiqi.kit.security import generate_password
 from huiqi.kit.web import ClockDep, DBSession
 from huiqi.models.user import ROLE_LABELS, Role, User
-from huiqi.ui.nav import NavItem, register_nav
-from huiqi.ui.templating import flash, redirect, render
 
 router = web.router(prefix="/admin", include_in_schema=False)
-register_nav(NavItem("账号管理", "/admin/users", {Role.OFFICE, Role.SYSADMIN}, order=80,
-                     description="创建账号、发送设置密码链接、解除锁定、停用；管理部门",
-                     group="系统管理"))
-register_nav(NavItem("角色与安全", "/admin/roles", {Role.SECURITY}, order=80,
-                     description="分配角色、解除登录锁定、查看安全参数", group="系统管理"))
+# Its menu entries (账号管理, 角色与安全) are registered by ui.nav: auth does not import ui.
 
 
 def _user(db: DBSession, user_id: int, actor: Actor | None = None) -> User:

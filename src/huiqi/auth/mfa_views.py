@@ -17,10 +17,10 @@ from huiqi.auth.dependencies import session_cookie
 from huiqi.kit import web
 from huiqi.kit.csrf import ANON_COOKIE
 from huiqi.kit.errors import NotFound
+from huiqi.kit.pages import render
 from huiqi.kit.security import sign, unsign
 from huiqi.kit.web import ClockDep, DBSession, client_ip, is_https, safe_next, user_agent
 from huiqi.models.user import User
-from huiqi.ui.templating import render
 
 router = web.router(include_in_schema=False)
 

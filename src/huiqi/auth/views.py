@@ -1,4 +1,5 @@
-"""Login, logout, the home page, password change and personal API tokens."""
+"""Login, logout, password change and personal API tokens (the home page is ui's: ui.views).
+Pages render through `kit.pages`: `ui` imports `auth`, so `auth` imports nothing of `ui`."""
 
 from __future__ import annotations
 
@@ -19,10 +20,8 @@ from huiqi.auth.guards import auditor_may
 from huiqi.kit import ratelimit, web
 from huiqi.kit.csrf import ANON_COOKIE
 from huiqi.kit.errors import ValidationFailed
+from huiqi.kit.pages import flash, redirect, render
 from huiqi.kit.web import ClockDep, DBSession, client_ip, is_https, safe_next, user_agent
-from huiqi.ui.dashboard import panels_for
-from huiqi.ui.nav import nav_for
-from huiqi.ui.templating import flash, redirect, render
 
 router = web.router(include_in_schema=False)
 
@@ -76,12 +75,6 @@ def logout(request: Request, db: DBSession, auth: AuthRequired) -> Response:
     response = RedirectResponse("/login?reason=logout", status_code=303)
     response.delete_cookie(session_cookie(request), path="/", secure=is_https(request))
     return response
-
-
-@router.get("/", name="home")
-def home(request: Request, db: DBSession, actor: CurrentUser) -> Response:
-    cards = [item for item in nav_for(actor) if item.on_home]
-    return render(request, "home.html", {"cards": cards, "panels": panels_for(db, actor)})
 
 
 @router.get("/account/password")

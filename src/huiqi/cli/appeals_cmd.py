@@ -14,13 +14,11 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
-from sqlalchemy import select
 
 from huiqi.auth.actor import Actor
 from huiqi.kit.clock import SHANGHAI, Clock, FixedClock
 from huiqi.kit.db import default_engine, unit_of_work
 from huiqi.kit.errors import HuiqiError
-from huiqi.models.department import Department
 from huiqi.models.user import Role
 
 appeals_app = typer.Typer(no_args_is_help=True,
@@ -120,10 +118,10 @@ def import_12345(file: Path = typer.Argument(..., metavar="FILE", exists=True, d
 @appeals_app.command("categories")
 def list_categories() -> None:
     """列出诉求类别及其时限规则（工作日）和常用承办部门。"""
-    from huiqi.appeals import categories
+    from huiqi.appeals import categories, repository
 
     with unit_of_work(default_engine()) as db:
-        names = {c: n for c, n in db.execute(select(Department.code, Department.name))}
+        names = dict(repository.department_codes(db))
         lines = [f"{c.code}\t{c.name}\t签收 {c.sign_within_workdays} 个工作日\t"
                  f"办结 {c.resolve_within_workdays} 个工作日\t常用部门："
                  f"{'、'.join(names.get(d, d) for d in c.usual_departments) or '—'}\t"

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from huiqi.kit.db import unit_of_work
@@ -21,11 +21,10 @@ DEMO_ENTERPRISES = 2400
 
 
 def load_enterprises(engine: Engine, console: Console) -> dict[str, str] | None:
-    from huiqi.models.enterprise import Enterprise
     from huiqi.registry import demo, service
 
     with unit_of_work(engine) as session:
-        have = session.scalar(select(func.count()).select_from(Enterprise)) or 0
+        have = service.enterprise_count(session)
         if have >= 2000:
             console.print(f"演示企业已存在：{have} 家")
             return None
@@ -67,29 +66,27 @@ def _library_items(session: Session) -> list[Item]:
 def policy_departments(engine: Engine, console: Console) -> dict[str, str] | None:
     """One department per department named in the published policies, and the 财政局 that
     co-reviews their finance-reviewed items; the main demo handler (demo-department) gets 经信局."""
+    from huiqi.auth import repository as auth_repo
     from huiqi.auth import service as auth_service
     from huiqi.auth.actor import Actor
     from huiqi.grants.access import finance_department_for
-    from huiqi.models.department import Department
 
     actor = Actor.system("demo-up", via="cli")
     with unit_of_work(engine) as session:
         items = _library_items(session)
         names = sorted({i.department for i in items} | {
             finance_department_for(i.department) for i in items if i.finance_review})
-        existing = set(session.scalars(select(Department.name)))
+        existing = {d.name for d in auth_repo.departments(session)}
         for n, name in enumerate(names, start=1):
             if name not in existing:
                 auth_service.create_department(session, actor, f"dept-{n:02d}", name)
-        code = session.scalar(select(Department.code).where(
-            Department.name.like("%经济和信息化局%")).limit(1))
+        code = next((d.code for d in auth_repo.departments(session)
+                     if "经济和信息化局" in d.name), None)
     return {"department_code": code} if code else None
 
 
 def match_registry(engine: Engine, console: Console) -> dict[str, str] | None:
-    from huiqi.matching.service import match_all
-    from huiqi.models.enterprise import Enterprise
-    from huiqi.models.match_result import MatchResult
+    from huiqi.matching.service import match_all, most_eligible_uscc
     from huiqi.registry.catalog import load_catalog
 
     as_of = policy_date()
@@ -97,10 +94,7 @@ def match_registry(engine: Engine, console: Console) -> dict[str, str] | None:
     with unit_of_work(engine) as session, console.status("匹配全部企业与政策事项…"):
         items = [i for i in _library_items(session) if i.in_force(as_of)]
         stats = match_all(session, catalog, items, as_of)
-        best = session.execute(
-            select(Enterprise.uscc).join(MatchResult, MatchResult.enterprise_id == Enterprise.id)
-            .where(MatchResult.eligible.is_(True), Enterprise.region == "420802")
-            .group_by(Enterprise.uscc).order_by(func.count().desc()).limit(1)).scalar()
+        best = most_eligible_uscc(session, "420802")
     console.print(
         f"匹配（按 {as_of} 有效的 {stats.items} 个事项）：{stats.enterprises} 家企业，"
         f"可享受 {stats.eligible} 项，待补充信息 {stats.unknown} 项，测算金额合计 "

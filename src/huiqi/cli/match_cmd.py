@@ -135,24 +135,11 @@ def _match_database(items, when, engine, out, step):  # type: ignore[no-untyped-
         rows = service.export_rows(session, items) if out is not None else []
     if out is not None:
         step("写出结果")
-        _write_rows(rows, out)
+        from huiqi.matching.engines.bulk import write_result_rows
+
+        write_result_rows(rows, out)
     return MatchSummary(LoadedInput(stats.enterprises, [], []), stats.items, stats.pairs,
                         stats.eligible, stats.unknown)
-
-
-def _write_rows(rows, out: Path) -> None:  # type: ignore[no-untyped-def]
-    import duckdb
-    import pyarrow as pa
-
-    table = pa.table({
-        "uscc": [r[0] for r in rows], "item": [r[1] for r in rows],
-        "eligible": [{True: "true", False: "false"}.get(r[2], "unknown") for r in rows],
-        "amount": pa.array([r[3] if r[2] else None for r in rows], pa.decimal128(18, 2)),
-        "failed": [r[4] for r in rows], "missing": [r[5] for r in rows]})
-    con = duckdb.connect()
-    con.register("t", table)
-    fmt = "FORMAT PARQUET" if out.suffix.lower() == ".parquet" else "FORMAT CSV, HEADER"
-    con.execute(f"COPY t TO '{str(out).replace(chr(39), chr(39) * 2)}' ({fmt})").fetchall()
 
 
 def _explain_text(uscc: str, item_id: str, items, catalog, as_of: date) -> str | None:  # type: ignore[no-untyped-def]

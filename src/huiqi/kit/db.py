@@ -9,7 +9,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Engine, Select, create_engine, event
+from sqlalchemy import Connection, Engine, Select, create_engine, event, func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from huiqi.kit.errors import NotFound, keeps_flushed
@@ -84,6 +84,21 @@ def fetch_one(session: Session, stmt: Select[T], missing: str, *,
     if found is None:
         raise NotFound(missing)
     return found
+
+
+def page_of(session: Session, stmt: Select[Any], limit: int, offset: int
+            ) -> tuple[int, list[Any]]:
+    """The number of rows `stmt` selects, and the `limit` rows from `offset` (kit.pagination):
+    scalars when it selects one entity, rows otherwise."""
+    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+    paged = stmt.limit(limit).offset(offset)
+    single = len(stmt.column_descriptions) == 1
+    return total, list(session.scalars(paged) if single else session.execute(paged))
+
+
+def ping(session: Session) -> None:
+    """A round trip to the database (the health check): raises if it does not answer."""
+    session.execute(text("SELECT 1"))
 
 
 @contextmanager

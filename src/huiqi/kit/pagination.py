@@ -6,8 +6,10 @@ from dataclasses import dataclass
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Depends, Query
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select
 from sqlalchemy.orm import Session
+
+from huiqi.kit.db import page_of
 
 T = TypeVar("T")
 MAX_PER_PAGE = 200
@@ -56,8 +58,5 @@ class Page(Generic[T]):
 def paginate(session: Session, stmt: Select[Any], params: PageParams) -> Page[Any]:
     """`stmt` must be ordered (deterministic pages); scalars are returned when it selects one
     entity, rows otherwise."""
-    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
-    paged = stmt.limit(params.per_page).offset(params.offset)
-    single = len(stmt.column_descriptions) == 1
-    items = list(session.scalars(paged) if single else session.execute(paged))
+    total, items = page_of(session, stmt, params.per_page, params.offset)
     return Page(items=items, total=total, page=params.page, per_page=params.per_page)

@@ -5,26 +5,22 @@ receives, nor one it cannot get."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy.orm import Session
 
 from huiqi.auth.actor import Actor
 from huiqi.grants import service as grants
 from huiqi.kit.clock import Clock
+from huiqi.knowledge import repository as repo
 from huiqi.knowledge.search import Hit
 from huiqi.matching import packs
-from huiqi.models.application import Application
 
 CLOSED = ("rejected", "lapsed", "withdrawn")
 
 
 def received(session: Session, actor: Actor, uscc: str) -> set[str]:
     """Items the enterprise has applied for or receives (an open or granted application)."""
-    query = grants.visible_applications(session, actor).where(
-        Application.enterprise_uscc == uscc, Application.status.not_in(CLOSED))
-    rows: Any = session.scalars(query)  # visible_applications is typed as a tuple select
-    return {str(a.item_id) for a in rows}
+    return repo.applied_item_ids(session, grants.visible_applications(session, actor), uscc,
+                                 CLOSED)
 
 
 def lines(session: Session, actor: Actor, clock: Clock, uscc: str | None, hits: list[Hit]

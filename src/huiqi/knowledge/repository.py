@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from huiqi.models.application import Application
 from huiqi.models.knowledge import KnowledgeClause, KnowledgeDocument
 
 
@@ -101,3 +102,11 @@ def clause_with_document(session: Session, clause_id: int
         KnowledgeDocument, KnowledgeDocument.id == KnowledgeClause.document_id).where(
         KnowledgeClause.id == clause_id)).first()
     return (row[0], row[1]) if row else None
+
+
+def applied_item_ids(session: Session, visible: Any, uscc: str, closed: Sequence[str]
+                     ) -> set[str]:
+    """Of the applications `visible` selects (grants.visible_applications), the items the
+    enterprise applied for whose application is not in a `closed` status."""
+    query = visible.where(Application.enterprise_uscc == uscc, Application.status.not_in(closed))
+    return {str(a.item_id) for a in session.scalars(query)}

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any, cast
 
-from sqlalchemy import Row, Select, delete, func, literal, select, true
+from sqlalchemy import Row, Select, delete, func, literal, select, text, true
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -188,3 +188,37 @@ def export_rows(session: Session, item_ids: Sequence[str]) -> list[Row[Any]]:
         .where(MatchResult.item_id.in_(list(item_ids)))
         .order_by(MatchResult.enterprise_id, MatchResult.item_id)).all())
 
+
+
+def result_totals(session: Session, item_ids: Sequence[str],
+                  enterprise_ids: Sequence[int] | None) -> tuple[int, int, int, int, Any]:
+    """Over the stored results of these items (and enterprises, if given): enterprises,
+    pairs, eligible pairs, undecided pairs and the sum of amounts."""
+    q = select(
+        func.count(func.distinct(MatchResult.enterprise_id)), func.count(),
+        func.count().filter(MatchResult.eligible.is_(True)),
+        func.count().filter(MatchResult.eligible.is_(None)),
+        func.coalesce(func.sum(MatchResult.amount), 0),
+    ).where(MatchResult.item_id.in_(list(item_ids)))
+    if enterprise_ids is not None:
+        q = q.where(MatchResult.enterprise_id.in_(list(enterprise_ids)))
+    ents, pairs, eligible, unknown, total = session.execute(q).one()
+    return int(ents), int(pairs), int(eligible), int(unknown), total
+
+
+def facts_row(session: Session, catalog: Catalog, enterprise_id: int) -> dict[str, Any] | None:
+    """One enterprise's profile and supplied facts as source_sql reads them (None: no such
+    enterprise)."""
+    sql = source_sql(catalog, session.get_bind().dialect.name, [enterprise_id])
+    row = session.execute(text(sql.replace(":", r"\:"))).mappings().first()
+    return dict(row) if row is not None else None
+
+
+def most_eligible_uscc(session: Session, region: str) -> str | None:
+    """The enterprise of `region` eligible for the most items (the demo's enterprise)."""
+    found = session.execute(
+        select(enterprises.c.uscc)
+        .join(MatchResult, MatchResult.enterprise_id == enterprises.c.id)
+        .where(MatchResult.eligible.is_(True), enterprises.c.region == region)
+        .group_by(enterprises.c.uscc).order_by(func.count().desc()).limit(1)).scalar()
+    return str(found) if found is not None else None

@@ -9,14 +9,13 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Row, func, select, text
+from sqlalchemy import Row
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from huiqi.matching import repository
 from huiqi.matching.engines.registry import RegistryColumns, from_rows
 from huiqi.matching.engines.vector import VectorResult, decode_bits
-from huiqi.models.match_result import MatchResult
 from huiqi.registry.service import InvalidUSCC, validate_uscc
 from huiqi.rules import Catalog, Item, evaluate, explain
 
@@ -65,25 +64,15 @@ def match_all(
     if items:
         repository.write_results(session, catalog, items, as_of, enterprise_ids)
     session.flush()
-    ids = [i.id for i in items]
-    q = select(
-        func.count(func.distinct(MatchResult.enterprise_id)), func.count(),
-        func.count().filter(MatchResult.eligible.is_(True)),
-        func.count().filter(MatchResult.eligible.is_(None)),
-        func.coalesce(func.sum(MatchResult.amount), 0),
-    ).where(MatchResult.item_id.in_(ids))
-    if enterprise_ids is not None:
-        q = q.where(MatchResult.enterprise_id.in_(list(enterprise_ids)))
-    ents, pairs, eligible, unknown, total = session.execute(q).one()
-    return MatchStats(int(ents), len(items), int(pairs), int(eligible), int(unknown),
+    ents, pairs, eligible, unknown, total = repository.result_totals(
+        session, [i.id for i in items], enterprise_ids)
+    return MatchStats(ents, len(items), pairs, eligible, unknown,
                       Decimal(str(total)).quantize(Decimal("0.01")))
 
 
 def enterprise_facts(session: Session, catalog: Catalog, enterprise_id: int) -> dict[str, object]:
     """Profile and supplied facts of one enterprise, by catalog name (None = unknown)."""
-    dialect = session.get_bind().dialect.name
-    sql = repository.source_sql(catalog, dialect, [enterprise_id])
-    row = session.execute(text(sql.replace(":", r"\:"))).mappings().first()
+    row = repository.facts_row(session, catalog, enterprise_id)
     if row is None:
         return {}
     return {k: v for k, v in row.items() if k != "__row" and v is not None}
@@ -205,6 +194,12 @@ def export_rows(session: Session, items: Sequence[Item]) -> list[Row[Any]]:
 
 
 
+def most_eligible_uscc(session: Session, region: str) -> str | None:
+    """The enterprise of `region` eligible for the most items (`huiqi demo-up` makes it
+    demo-enterprise's)."""
+    return repository.most_eligible_uscc(session, region)
+
+
 # -- the registry on the in-memory engine (insights: targeting, simulation) -------------------
 
 def registry_columns(session: Session, catalog: Catalog, names: Sequence[str]
@@ -217,5 +212,5 @@ def registry_columns(session: Session, catalog: Catalog, names: Sequence[str]
 
 __all__ = ["GiftPack", "MatchStats", "PackEntry", "RegistryColumns", "Results", "VectorResult",
            "check_consistency", "decode_bits", "enterprise_facts", "explain_items", "export_rows",
-           "forget_results", "match_all", "match_version", "owner_by_uscc", "pack",
-           "registry_columns", "results"]
+           "forget_results", "match_all", "match_version", "most_eligible_uscc", "owner_by_uscc",
+           "pack", "registry_columns", "results"]

@@ -36,6 +36,10 @@ def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
         yield items[start:start + size]
 
 
+def enterprise_count(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(enterprises)) or 0
+
+
 def get_by_uscc(session: Session, uscc: str) -> Enterprise | None:
     return session.scalars(select(Enterprise).where(enterprises.c.uscc == uscc)).one_or_none()
 

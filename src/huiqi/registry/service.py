@@ -66,6 +66,11 @@ def get_by_uscc(session: Session, uscc: str) -> Enterprise | None:
     return repository.get_by_uscc(session, code)
 
 
+def enterprise_count(session: Session) -> int:
+    """How many enterprises the registry holds."""
+    return repository.enterprise_count(session)
+
+
 def require_by_uscc(session: Session, uscc: str) -> Enterprise:
     enterprise = get_by_uscc(session, uscc)
     if enterprise is None:
@@ -203,6 +208,7 @@ __all__ = [
     "display",
     "edit",
     "editable_fields",
+    "enterprise_count",
     "enterprise_for",
     "fact_fields",
     "get_by_uscc",

@@ -11,7 +11,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import create_engine, make_url
 
 from huiqi.kit.db import make_engine
 from huiqi.security import repository as repo
@@ -58,7 +58,7 @@ def _dump_sqlite(url: str, stage: Path) -> Dump:
     src, dst = sqlite3.connect(source, timeout=30), sqlite3.connect(target)
     try:
         src.backup(dst)  # all pages in one step: one read transaction, one instant
-        dst.execute("PRAGMA journal_mode=DELETE")  # a single self-contained file
+        repo.make_self_contained(dst)
     finally:
         dst.close()
         src.close()
@@ -105,7 +105,7 @@ def _dump_pg(url: str, stage: Path) -> Dump:
         with engine.connect() as conn:
             conn.execution_options(isolation_level="REPEATABLE READ")
             with conn.begin():
-                snapshot = conn.execute(text("SELECT pg_export_snapshot()")).scalar_one()
+                snapshot = repo.export_snapshot(conn)
                 run_tool(["pg_dump", "--format=custom", f"--snapshot={snapshot}",
                           "--no-password", f"--file={target}"], pg_env(url))
                 tables, revision = repo.table_fingerprints(conn), repo.schema_revision(conn)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import sqlite3
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
@@ -122,3 +123,13 @@ def schema_revision(conn: Connection) -> str | None:
     if "alembic_version" not in table_names(conn):
         return None
     return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+
+def export_snapshot(conn: Connection) -> str:
+    """A PostgreSQL snapshot id that pg_dump can share (REPEATABLE READ, in a transaction)."""
+    return str(conn.execute(text("SELECT pg_export_snapshot()")).scalar_one())
+
+
+def make_self_contained(db: sqlite3.Connection) -> None:
+    """A SQLite copy as one file (no -wal/-shm beside it)."""
+    db.execute("PRAGMA journal_mode=DELETE")

@@ -107,3 +107,9 @@ register_nav(NavItem("审计日志", "/audit", {Role.AUDITOR}, order=10,
                      group="系统管理"))
 register_nav(NavItem("消息通知", "/notifications", ALL_ROLES, order=90,
                      description="审核进度、政策推送等消息", group=MORE, in_bar=False))
+# auth's administration pages (auth renders through kit.pages and imports nothing of ui).
+register_nav(NavItem("账号管理", "/admin/users", {Role.OFFICE, Role.SYSADMIN}, order=80,
+                     description="创建账号、发送设置密码链接、解除锁定、停用；管理部门",
+                     group="系统管理"))
+register_nav(NavItem("角色与安全", "/admin/roles", {Role.SECURITY}, order=80,
+                     description="分配角色、解除登录锁定、查看安全参数", group="系统管理"))

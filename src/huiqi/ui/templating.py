@@ -19,13 +19,15 @@ from typing import TYPE_CHECKING, Any
 from fastapi import Request
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy import inspect as _state
-from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse
 
 from huiqi.kit import masking
 from huiqi.kit.clock import to_local
 from huiqi.kit.csrf import ANON_COOKIE, anonymous_token
+from huiqi.kit.pages import flash as flash  # re-exported: every domain's views use them
+from huiqi.kit.pages import redirect as redirect
 from huiqi.kit.security import new_token, sign
-from huiqi.kit.web import is_htmx, is_https, safe_next
+from huiqi.kit.web import is_https
 from huiqi.models.user import ROLE_LABELS, Role
 from huiqi.ui.nav import nav_for, nav_groups
 
@@ -151,22 +153,6 @@ def _pop_flashes(auth: Auth) -> list[dict[str, Any]]:
     if flashes:
         row.flashes = None
     return flashes
-
-
-def flash(request: Request, message: str, level: str = "success") -> None:
-    """A message shown once on the next page this user sees (level: success | info | error)."""
-    auth = getattr(request.state, "auth", None)
-    if auth is None or auth.session is None or _state(auth.session).detached:
-        return
-    auth.session.flashes = [*(auth.session.flashes or []), {"level": level, "message": message}]
-
-
-def redirect(request: Request, url: str, status_code: int = 303) -> Response:
-    """After a POST: a 303 for a normal form, `HX-Redirect` for htmx (a full page load)."""
-    url = safe_next(url)
-    if is_htmx(request):
-        return Response(status_code=204, headers={"HX-Redirect": url})
-    return RedirectResponse(url, status_code=status_code)
 
 
 def toast_headers(message: str, level: str = "success") -> dict[str, str]:

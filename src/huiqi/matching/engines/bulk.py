@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pyarrow as pa
@@ -234,3 +235,16 @@ def _plain(v: object) -> object:
     if isinstance(v, bool | Decimal):
         return int(v)
     return v
+
+
+def write_result_rows(rows: Sequence[Any], out: Path) -> None:
+    """Stored results (service.export_rows) as a Parquet or CSV file, by `out`'s suffix."""
+    table = pa.table({
+        "uscc": [r[0] for r in rows], "item": [r[1] for r in rows],
+        "eligible": [{True: "true", False: "false"}.get(r[2], "unknown") for r in rows],
+        "amount": pa.array([r[3] if r[2] else None for r in rows], pa.decimal128(18, 2)),
+        "failed": [r[4] for r in rows], "missing": [r[5] for r in rows]})
+    con = duckdb.connect()
+    con.register("t", table)
+    fmt = "FORMAT PARQUET" if out.suffix.lower() == ".parquet" else "FORMAT CSV, HEADER"
+    con.execute(f"COPY t TO '{str(out).replace(chr(39), chr(39) * 2)}' ({fmt})").fetchall()
