@@ -106,3 +106,13 @@ def finish(db: Session, message_id: int, attempt: int, *, at: datetime, error: s
         OutboxMessage.id == message_id, OutboxMessage.status == "sending",
         OutboxMessage.attempts == attempt).values(**values),
         execution_options={"synchronize_session": False})
+
+
+def message_with_notification(db: Session, message_id: int
+                              ) -> tuple[OutboxMessage, Notification] | None:
+    """An outbox message and the notification it delivers (None if either is gone)."""
+    message = db.get(OutboxMessage, message_id)
+    notification = db.get(Notification, message.notification_id) if message else None
+    if message is None or notification is None:
+        return None
+    return message, notification

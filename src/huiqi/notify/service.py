@@ -157,9 +157,9 @@ def _send_one(engine: Engine, message_id: int, attempts: int) -> int:
     error: str | None = None
     try:  # the send runs in its own transaction: no lock is held while a gateway answers
         with unit_of_work(engine) as db:
-            message = db.get(OutboxMessage, message_id)
-            notification = db.get(Notification, message.notification_id) if message else None
-            if message is not None and notification is not None:
+            found = repo.message_with_notification(db, message_id)
+            if found is not None:
+                message, notification = found
                 CHANNELS[message.channel](db, message, notification)
     except Exception as exc:
         log.warning("outbox %s failed: %s", message_id, exc)
