@@ -14,15 +14,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, false, or_, select, true
+from sqlalchemy import Select, false, or_, true
 from sqlalchemy.orm import Session
 
 from huiqi.auth.actor import Actor
+from huiqi.grants.repositories import applications as app_repo
 from huiqi.grants.states import HELD
 from huiqi.kit.db import fetch_one
 from huiqi.kit.errors import NotFound, PermissionDenied
 from huiqi.models.application import Application
-from huiqi.models.department import Department
 from huiqi.models.grant import Grant
 from huiqi.models.payout import PayoutBatch
 from huiqi.models.user import Role
@@ -45,7 +45,7 @@ def scope(session: Session, actor: Actor) -> Scope:
         key = ("grants.department", actor.department_id)
         dept = session.info.get(key)
         if dept is None:
-            row = session.get(Department, actor.department_id)
+            row = app_repo.department(session, actor.department_id)
             dept = (row.name, row.code) if row else ("", "")
             session.info[key] = dept
         name, code = dept
@@ -85,11 +85,11 @@ def grant_filter(sc: Scope) -> Any:
 
 
 def visible_applications(session: Session, actor: Actor) -> Select[tuple[Application]]:
-    return select(Application).where(application_filter(scope(session, actor)))
+    return app_repo.applications_where(application_filter(scope(session, actor)))
 
 
 def visible_grants(session: Session, actor: Actor) -> Select[tuple[Grant]]:
-    return select(Grant).where(grant_filter(scope(session, actor)))
+    return app_repo.grants_where(grant_filter(scope(session, actor)))
 
 
 def _one(session: Session, stmt: Select[tuple[T]], for_update: bool) -> T:
@@ -114,7 +114,7 @@ def access_batch(session: Session, actor: Actor, batch_id: int, *, for_update: b
     """Payout batches are the office's work; the auditor reads them."""
     if actor.role not in STAFF_READ:
         raise NotFound("兑付批次不存在，或您没有访问权限。")
-    stmt = select(PayoutBatch).where(PayoutBatch.id == batch_id)
+    stmt = app_repo.batch_by_id(batch_id)
     try:
         return _one(session, stmt, for_update)
     except NotFound:
@@ -138,12 +138,7 @@ def serialize_writes(session: Session) -> None:
     queue here and each reads what the previous one committed. PostgreSQL: nothing here — rows
     are locked with SELECT … FOR UPDATE where they are read.
     """
-    conn = session.connection()
-    if conn.dialect.name != "sqlite":
-        return
-    raw = conn.connection.dbapi_connection
-    if raw is not None and not raw.in_transaction:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    app_repo.take_write_lock(session)
 
 
 def finance_department_for(department: str) -> str:

@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, BinaryIO
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from huiqi import audit
 from huiqi.auth.actor import Actor
 from huiqi.grants import access, awards, enterprises, events
+from huiqi.grants.repositories import applications as app_repo
 from huiqi.grants.states import ACTIVE, Action, InvalidTransition, Status, check
 from huiqi.kit import uploads
 from huiqi.kit.clock import Clock
@@ -145,10 +145,7 @@ def _in_region(item: Item, region: str | None) -> None:
 
 
 def _no_duplicate(session: Session, uscc: str, item_id: str, year: int) -> None:
-    stmt = select(Application.id).where(
-        Application.enterprise_uscc == uscc, Application.item_id == item_id,
-        Application.year == year, Application.status.in_([s.value for s in ACTIVE]))
-    if session.scalar(stmt) is not None:
+    if app_repo.has_active(session, uscc, item_id, year, [s.value for s in ACTIVE]):
         raise Conflict(f"贵单位已有一份{year}年度该事项的申报在办理或已获批准，请勿重复申报。")
 
 
@@ -158,7 +155,7 @@ def _missing_note(session: Session, app: Application, item: Any) -> str | None:
 
 
 def required_missing(session: Session, app: Application, required: Sequence[str]) -> list[str]:
-    have = set(session.scalars(select(Material.name).where(Material.application_id == app.id)))
+    have = app_repo.material_names(session, app.id)
     return [m for m in required if m not in have]
 
 
@@ -250,14 +247,13 @@ def timeline(session: Session, actor: Actor, application_id: int) -> list[Applic
 
 def materials(session: Session, actor: Actor, application_id: int) -> list[Material]:
     access.access_application(session, actor, application_id)
-    stmt = select(Material).where(Material.application_id == application_id).order_by(Material.id)
-    return list(session.scalars(stmt))
+    return app_repo.materials_of(session, application_id)
 
 
 def open_material(session: Session, actor: Actor, material_id: int,
                   settings: Settings | None = None) -> tuple[Material, Any]:
     """The material row and its file path, through the application's access check."""
-    material = session.get(Material, material_id)
+    material = app_repo.material(session, material_id)
     if material is None:
         raise access.NotFound("材料不存在，或您没有访问权限。")
     try:

@@ -13,12 +13,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from huiqi import audit
 from huiqi.auth.actor import Actor
 from huiqi.grants import access, autolists, duties, enterprises, events, review
+from huiqi.grants.repositories import lists as lists_repo
 from huiqi.grants.states import ACTIVE, Action, Status, check
 from huiqi.kit.clock import Clock
 from huiqi.kit.errors import Conflict, HuiqiError, NotFound, ValidationFailed
@@ -124,8 +124,7 @@ def regenerate(session: Session, actor: Actor, list_id: int, *, clock: Clock = S
     day = policy_date_for(clock, settings)
     new = generate(session, actor, old.item_id, eligible_in_registry(session, old.item_id, day),
                    as_of=day, clock=clock, settings=settings, allow_empty=True)
-    new_rows = list(session.scalars(select(Application).where(
-        Application.auto_list_id == new.id)))
+    new_rows = lists_repo.rows_of(session, new.id)
     new.replaces_id, old.superseded_by = old.id, new.id
     new.changes = autolists.diff(open_rows, new_rows, item, day, session)
     audit.record(session, actor, "grants.auto_list_regenerate", new,
@@ -134,14 +133,11 @@ def regenerate(session: Session, actor: Actor, list_id: int, *, clock: Clock = S
 
 
 def _already_active(session: Session, item_id: str, year: int) -> set[str]:
-    stmt = select(Application.enterprise_uscc).where(
-        Application.item_id == item_id, Application.year == year,
-        Application.status.in_([s.value for s in ACTIVE]))
-    return set(session.scalars(stmt))
+    return lists_repo.applicants(session, item_id, year, [s.value for s in ACTIVE])
 
 
 def access_list(session: Session, actor: Actor, list_id: int) -> AutoGrantList:
-    listing = session.get(AutoGrantList, list_id)
+    listing = lists_repo.auto_list(session, list_id)
     sc = access.scope(session, actor)
     visible = listing is not None and (
         actor.role in access.STAFF_READ or (actor.role is Role.DEPARTMENT and (
@@ -154,8 +150,7 @@ def access_list(session: Session, actor: Actor, list_id: int) -> AutoGrantList:
 
 def rows(session: Session, actor: Actor, list_id: int) -> list[Application]:
     access_list(session, actor, list_id)
-    stmt = select(Application).where(Application.auto_list_id == list_id).order_by(Application.id)
-    return list(session.scalars(stmt))
+    return lists_repo.rows_of(session, list_id)
 
 
 def confirm(session: Session, actor: Actor, list_id: int, application_ids: Sequence[int] | None
@@ -202,13 +197,9 @@ def _each(session: Session, actor: Actor, list_id: int, ids: Sequence[int] | Non
     access.require_role(actor, Role.DEPARTMENT)
     access.serialize_writes(session)
     access_list(session, actor, list_id)
-    stmt = select(Application).where(Application.auto_list_id == list_id)
-    if ids is not None:
-        stmt = stmt.where(Application.id.in_(list(ids)))
     # Lock every row first (id order), then every enterprise (USCC order), then the budget: the
     # order a single approval takes them in, so the two can never deadlock.
-    targets = list(session.scalars(stmt.order_by(Application.id).with_for_update()
-                                   .execution_options(populate_existing=True)))
+    targets = lists_repo.rows_locked(session, list_id, ids)
     if ids is not None and len(targets) != len(set(ids)):
         raise NotFound("名单中没有所选的企业。")
     enterprises.lock(session, [a.enterprise_uscc for a in targets])

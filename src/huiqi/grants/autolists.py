@@ -19,12 +19,12 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from huiqi import audit
 from huiqi.auth.actor import Actor
 from huiqi.grants import access, budget, duties, enterprises, events
+from huiqi.grants.repositories import lists as lists_repo
 from huiqi.grants.states import ACTIVE, Action, Status, check
 from huiqi.kit.clock import Clock
 from huiqi.kit.errors import Conflict, NotFound, ValidationFailed
@@ -102,20 +102,15 @@ def publish(session: Session, actor: Actor, list_id: int, *, clock: Clock) -> Au
 
 def public_rows(session: Session, list_id: int) -> tuple[AutoGrantList, list[Application]]:
     """What the 公示 shows: the published list's open rows (enterprise name, amount)."""
-    listing = session.get(AutoGrantList, list_id)
+    listing = lists_repo.auto_list(session, list_id)
     if listing is None or listing.publicity_from is None:
         raise NotFound("公示名单不存在。")
-    stmt = select(Application).where(Application.auto_list_id == list_id,
-                                     Application.status.in_([s.value for s in ACTIVE]))
-    return listing, list(session.scalars(stmt.order_by(Application.id)))
+    return listing, lists_repo.rows_in(session, list_id, [s.value for s in ACTIVE])
 
 
 def lists_in_publicity(session: Session, today: date) -> list[AutoGrantList]:
     """The lists under 公示 today (published, period not over, not replaced), newest first."""
-    stmt = select(AutoGrantList).where(
-        AutoGrantList.publicity_from.is_not(None), AutoGrantList.publicity_from <= today,
-        AutoGrantList.publicity_until >= today, AutoGrantList.superseded_by.is_(None))
-    return list(session.scalars(stmt.order_by(AutoGrantList.id.desc())))
+    return lists_repo.in_publicity(session, today)
 
 
 def open_objections(session: Session, actor: Actor) -> list[tuple[Application, AutoGrantList]]:
@@ -123,10 +118,7 @@ def open_objections(session: Session, actor: Actor) -> list[tuple[Application, A
     department those of its items; the auditor reads them all."""
     if actor.role not in (Role.DEPARTMENT, *access.STAFF_READ):
         raise NotFound("页面不存在，或您没有访问权限。")
-    stmt = select(Application, AutoGrantList).join(
-        AutoGrantList, AutoGrantList.id == Application.auto_list_id).where(
-        Application.objection_status == OPEN).order_by(Application.updated_at, Application.id)
-    return [(app, listing) for app, listing in session.execute(stmt)
+    return [(app, listing) for app, listing in lists_repo.held_rows(session, OPEN)
             if actor.role is not Role.DEPARTMENT
             or access.is_department_reviewer(session, actor, app)]
 
@@ -141,8 +133,9 @@ def raise_objection(session: Session, actor: Actor, application_id: int, kind: s
     if kind != "decline" and not note:
         raise ValidationFailed("请写明异议或问题的内容。")
     access.serialize_writes(session)
-    app = session.get(Application, application_id, with_for_update=True)
-    listing = session.get(AutoGrantList, app.auto_list_id) if app and app.auto_list_id else None
+    app = lists_repo.row_locked(session, application_id)
+    listing = lists_repo.auto_list(session, app.auto_list_id) if app and app.auto_list_id \
+        else None
     if app is None or listing is None or listing.publicity_from is None:
         raise NotFound("公示名单中没有该企业。")
     own = actor.role is Role.ENTERPRISE and actor.enterprise_uscc == app.enterprise_uscc
@@ -216,7 +209,7 @@ def _close(session: Session, actor: Actor, app: Application, reason: str, now: d
 
 
 def _list(session: Session, list_id: int, *, for_update: bool = False) -> AutoGrantList:
-    listing = session.get(AutoGrantList, list_id, with_for_update=for_update)
+    listing = lists_repo.auto_list(session, list_id, for_update=for_update)
     if listing is None:
         raise NotFound("免申即享名单不存在，或您没有访问权限。")
     return listing

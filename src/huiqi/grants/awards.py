@@ -12,12 +12,12 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from huiqi import audit
 from huiqi.auth.actor import Actor
 from huiqi.grants import enterprises
+from huiqi.grants.repositories import awarded as awarded_repo
 from huiqi.grants.states import HELD, Status
 from huiqi.kit.errors import Conflict, ValidationFailed
 from huiqi.models.application import Application
@@ -76,9 +76,7 @@ def decide_amount(engine: Decimal, amount: Decimal | None, reason: str | None,
 
 
 def held_items(session: Session, uscc: str, year: int) -> set[str]:
-    stmt = select(Grant.item_id).where(Grant.enterprise_uscc == uscc, Grant.year == year,
-                                       Grant.status.in_([s.value for s in HELD]))
-    return set(session.scalars(stmt))
+    return awarded_repo.items_held(session, uscc, year, [s.value for s in HELD])
 
 
 def check_exclusions(session: Session, item: Item, uscc: str, year: int) -> None:
@@ -106,13 +104,10 @@ def check_year_cap(session: Session, app: Application, outcome: Outcome, amount:
         return
     # A cap derived from a dated parameter may be an exact fraction; compared in Decimal.
     cap = exact if isinstance(exact, Decimal) else Decimal(exact.numerator) / exact.denominator
-    granted = session.scalar(select(func.sum(Grant.amount)).where(
-        Grant.enterprise_uscc == app.enterprise_uscc, Grant.item_id == app.item_id,
-        Grant.year == app.year, Grant.status.in_([s.value for s in HELD]))) or Decimal(0)
-    pending = session.scalar(select(func.sum(Application.proposed_amount)).where(
-        Application.enterprise_uscc == app.enterprise_uscc, Application.item_id == app.item_id,
-        Application.year == app.year, Application.id != app.id,
-        Application.status == Status.FINANCE_REVIEW.value)) or Decimal(0)
+    granted = awarded_repo.granted_sum(session, app.enterprise_uscc, app.item_id, app.year,
+                                       [s.value for s in HELD])
+    pending = awarded_repo.proposed_sum(session, app.enterprise_uscc, app.item_id, app.year,
+                                        Status.FINANCE_REVIEW.value, app.id)
     if not isinstance(cap, Decimal):  # a derived parameter's exact Fraction
         cap = Decimal(cap.numerator) / Decimal(cap.denominator)
     left = cap - granted - pending

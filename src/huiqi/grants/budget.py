@@ -14,13 +14,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, select, type_coerce, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from huiqi import audit
 from huiqi.auth.actor import Actor
+from huiqi.grants.repositories import money as money_repo
 from huiqi.kit.errors import Conflict, ValidationFailed
 from huiqi.models.application import Application
 from huiqi.models.budget import BudgetAccount
@@ -51,29 +49,16 @@ class BudgetView:
         return self.total is None
 
 
-def _fen(column: object) -> object:
-    return type_coerce(column, BigInteger())
-
-
 def account(session: Session, item_id: str, year: int, total: Decimal | None, now: datetime,
             *, lock: bool = False) -> BudgetAccount:
     """The item-year account, created on first use with the item's yearly budget."""
     values = {"item_id": item_id, "year": year, "reserved": ZERO, "committed": ZERO,
               "total": total, "updated_at": now}
-    dialect = session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    session.execute(insert(BudgetAccount).values(**values).on_conflict_do_nothing(
-        index_elements=["item_id", "year"]))
-    stmt = select(BudgetAccount).where(BudgetAccount.item_id == item_id,
-                                       BudgetAccount.year == year)
-    if lock:
-        stmt = stmt.with_for_update()
-    return session.scalars(stmt.execution_options(populate_existing=True)).one()
+    return money_repo.ensure_account(session, values, lock=lock)
 
 
 def view(session: Session, item_id: str, year: int, default_total: Decimal | None) -> BudgetView:
-    row = session.scalar(select(BudgetAccount).where(
-        BudgetAccount.item_id == item_id, BudgetAccount.year == year))
+    row = money_repo.account_of(session, item_id, year)
     if row is None:
         return BudgetView(item_id, year, default_total, ZERO, ZERO)
     return BudgetView(item_id, year, row.total, row.reserved, row.committed)
@@ -82,14 +67,7 @@ def view(session: Session, item_id: str, year: int, default_total: Decimal | Non
 def reserve(session: Session, actor: Actor, acct: BudgetAccount, amount: Decimal,
             application: Application, now: datetime) -> None:
     fen = to_fen(amount)
-    guard = (BudgetAccount.total.is_(None)) | (
-        _fen(BudgetAccount.total) - _fen(BudgetAccount.reserved) - _fen(BudgetAccount.committed)
-        >= fen)
-    result = session.execute(
-        update(BudgetAccount).where(BudgetAccount.id == acct.id, guard)
-        .values(reserved=_fen(BudgetAccount.reserved) + fen, updated_at=now)
-        .execution_options(synchronize_session=False))
-    if result.rowcount != 1:  # type: ignore[attr-defined]
+    if not money_repo.add_reserved_if_room(session, acct.id, fen, now):
         session.refresh(acct)
         raise BudgetExhausted(
             f"“{application.item_title}”{acct.year}年度预算不足：剩余 {acct.remaining} 元，"
@@ -116,13 +94,7 @@ def release(session: Session, actor: Actor, acct: BudgetAccount, amount: Decimal
 
 def _move(session: Session, acct: BudgetAccount, reserved_fen: int, committed_fen: int,
           now: datetime) -> None:
-    result = session.execute(
-        update(BudgetAccount)
-        .where(BudgetAccount.id == acct.id, _fen(BudgetAccount.reserved) + reserved_fen >= 0)
-        .values(reserved=_fen(BudgetAccount.reserved) + reserved_fen,
-                committed=_fen(BudgetAccount.committed) + committed_fen, updated_at=now)
-        .execution_options(synchronize_session=False))
-    if result.rowcount != 1:  # type: ignore[attr-defined]
+    if not money_repo.move_amounts(session, acct.id, reserved_fen, committed_fen, now):
         raise Conflict("预算台账数据不一致：预留金额不足，请联系管理员。")
     session.refresh(acct)
 

@@ -16,16 +16,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from huiqi import audit
 from huiqi.auth.actor import Actor
 from huiqi.grants import access
+from huiqi.grants.repositories import applications as app_repo
 from huiqi.kit.clock import Clock
 from huiqi.kit.errors import AuditedRefusal, ValidationFailed
 from huiqi.models.application import Application
-from huiqi.models.application_event import ApplicationEvent
 from huiqi.models.grant_setting import GrantSetting
 from huiqi.models.user import Role
 
@@ -37,7 +36,7 @@ LABELS = {SECOND_APPROVAL_ABOVE: "部门第二审批人门槛（元，超过该�
 
 
 def setting(session: Session, key: str) -> str | None:
-    row = session.get(GrantSetting, key)
+    row = app_repo.setting(session, key)
     return row.value if row is not None else None
 
 
@@ -77,7 +76,7 @@ def change_setting(session: Session, actor: Actor, key: str, value: str | None, 
     else:
         raise ValidationFailed(f"未知的设置项“{key}”。")
     before = settings(session)
-    row = session.get(GrantSetting, key)
+    row = app_repo.setting(session, key)
     now = clock.now()
     if row is None:
         session.add(GrantSetting(key=key, value=text, updated_by=actor.user_id, updated_at=now))
@@ -92,10 +91,7 @@ def change_setting(session: Session, actor: Actor, key: str, value: str | None, 
 
 def department_approvers(session: Session, app: Application) -> set[int]:
     """Who approved the application at the department (first and second approver)."""
-    stmt = select(ApplicationEvent.actor_id).where(
-        ApplicationEvent.application_id == app.id,
-        ApplicationEvent.kind.in_(["approve", "first_approve"]))
-    found = {uid for uid in session.scalars(stmt) if uid is not None}
+    found = app_repo.approver_ids(session, app.id, ["approve", "first_approve"])
     if app.first_approved_by is not None:
         found.add(app.first_approved_by)
     return found

@@ -9,11 +9,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from huiqi.models.enterprise import Enterprise, EnterpriseFact
-from huiqi.models.user import Role, User
+from huiqi.grants.repositories import enterprises as ent_repo
+from huiqi.models.enterprise import Enterprise
 from huiqi.rules import region_prefix
 
 
@@ -31,18 +30,17 @@ def _info(row: Enterprise) -> EnterpriseInfo:
 
 
 def by_uscc(session: Session, uscc: str) -> EnterpriseInfo | None:
-    row = session.scalar(select(Enterprise).where(Enterprise.uscc == uscc))
+    row = ent_repo.enterprise(session, uscc)
     return _info(row) if row is not None else None
 
 
 def facts(session: Session, uscc: str) -> dict[str, object]:
     """The profile plus the facts the enterprise supplied (政策礼包), by catalog name."""
-    row = session.scalar(select(Enterprise).where(Enterprise.uscc == uscc))
+    row = ent_repo.enterprise(session, uscc)
     if row is None:
         return {}
     out: dict[str, object] = {k: v for k, v in row.profile().items() if v is not None}
-    supplied = session.scalars(select(EnterpriseFact).where(EnterpriseFact.enterprise_id == row.id))
-    for fact in supplied:
+    for fact in ent_repo.supplied_facts(session, row.id):
         if fact.value is not None:
             out[fact.field] = fact.value
     return out
@@ -51,12 +49,8 @@ def facts(session: Session, uscc: str) -> dict[str, object]:
 def in_regions(session: Session, regions: Sequence[str]) -> Iterator[EnterpriseInfo]:
     """Enterprises a policy of `regions` covers (a city or province code covers its districts;
     100000 全国 covers every enterprise)."""
-    stmt = select(Enterprise).order_by(Enterprise.id)
     prefixes = [region_prefix(code) for code in regions]
-    if "" not in prefixes:
-        stmt = stmt.where(or_(*(Enterprise.region.startswith(p, autoescape=True)
-                                for p in prefixes)))
-    for row in session.scalars(stmt.execution_options(yield_per=500)):
+    for row in ent_repo.with_region_prefixes(session, prefixes):
         yield _info(row)
 
 
@@ -65,12 +59,9 @@ def lock(session: Session, usccs: Iterable[str]) -> None:
     order: approvals for one enterprise then see each other's grants (不重复支持 across items)."""
     wanted = sorted(set(usccs))
     if wanted:
-        session.execute(select(Enterprise.id).where(Enterprise.uscc.in_(wanted))
-                        .order_by(Enterprise.uscc).with_for_update())
+        ent_repo.lock_enterprises(session, wanted)
 
 
 def account_ids(session: Session, uscc: str) -> list[int]:
     """The active enterprise accounts acting for `uscc` (who gets its notifications)."""
-    stmt = select(User.id).where(User.enterprise_uscc == uscc, User.role == Role.ENTERPRISE.value,
-                                 User.is_active.is_(True)).order_by(User.id)
-    return list(session.scalars(stmt))
+    return ent_repo.account_ids(session, uscc)

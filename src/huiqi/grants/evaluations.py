@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from huiqi import audit
 from huiqi.auth.actor import Actor
 from huiqi.grants import access, events
+from huiqi.grants.repositories import applications as app_repo
 from huiqi.kit.clock import Clock
 from huiqi.kit.errors import Conflict, ValidationFailed
 from huiqi.models.evaluation import GrantEvaluation
@@ -45,6 +45,4 @@ def record(session: Session, actor: Actor, grant_id: int, score: int, notes: str
 
 def for_grant(session: Session, actor: Actor, grant_id: int) -> list[GrantEvaluation]:
     access.access_grant(session, actor, grant_id)
-    stmt = select(GrantEvaluation).where(GrantEvaluation.grant_id == grant_id) \
-        .order_by(GrantEvaluation.at)
-    return list(session.scalars(stmt))
+    return app_repo.evaluations_of(session, grant_id)

@@ -6,16 +6,15 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from huiqi import audit
 from huiqi.auth.actor import Actor, actor_label
 from huiqi.grants import access, enterprises
+from huiqi.grants.repositories import applications as app_repo
 from huiqi.models.application import Application
 from huiqi.models.application_event import ApplicationEvent
-from huiqi.models.department import Department
-from huiqi.models.user import Role, User
+from huiqi.models.user import Role
 from huiqi.notify.service import notify
 
 KIND_LABELS = {"submit": "提交申报", "accept": "受理", "accept_with_gaps": "容缺受理",
@@ -51,9 +50,7 @@ def snapshot(app: Application) -> dict[str, Any]:
 
 
 def timeline(session: Session, application_id: int) -> list[ApplicationEvent]:
-    stmt = select(ApplicationEvent).where(ApplicationEvent.application_id == application_id) \
-        .order_by(ApplicationEvent.at, ApplicationEvent.id)
-    return list(session.scalars(stmt))
+    return app_repo.timeline(session, application_id)
 
 
 def link(app: Application) -> str:
@@ -71,9 +68,6 @@ def tell_department(session: Session, department: str | None, title: str, body: 
                     target: str, now: datetime) -> None:
     if not department:
         return
-    stmt = select(User.id).join(Department, Department.id == User.department_id).where(
-        (Department.name == department) | (Department.code == department),
-        User.role == Role.DEPARTMENT.value, User.is_active.is_(True)).order_by(User.id)
-    ids = list(session.scalars(stmt))
+    ids = app_repo.department_user_ids(session, department)
     if ids:
         notify(session, ids, title, body, target, at=now)

@@ -9,18 +9,18 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, or_
 from sqlalchemy.orm import Session
 
 from huiqi.auth.actor import Actor
 from huiqi.grants import access
 from huiqi.grants.budget import BudgetView
+from huiqi.grants.repositories import money as money_repo
 from huiqi.grants.states import Status
 from huiqi.kit import excel
 from huiqi.kit.clock import Clock, local_day_bounds
 from huiqi.kit.errors import ValidationFailed
 from huiqi.models.application import Application
-from huiqi.models.budget import BudgetAccount
 from huiqi.models.grant import Grant
 from huiqi.models.payout import PayoutBatch
 from huiqi.models.payout_line import PayoutLine
@@ -95,9 +95,7 @@ def grants_query(session: Session, actor: Actor, flt: LedgerFilter) -> Select[An
 def payouts_query(session: Session, actor: Actor, flt: LedgerFilter) -> Select[Any]:
     if actor.role not in access.STAFF_READ:
         raise access.NotFound("页面不存在，或您没有访问权限。")
-    stmt = select(PayoutLine, PayoutBatch, Grant).join(
-        PayoutBatch, PayoutBatch.id == PayoutLine.batch_id).join(Grant,
-                                                                 Grant.id == PayoutLine.grant_id)
+    stmt = money_repo.payout_lines()
     if flt.status:
         stmt = stmt.where(PayoutBatch.status == flt.status)
     stmt = _common(stmt, Grant, flt, PayoutBatch.created_at)
@@ -111,8 +109,7 @@ def budget_views(session: Session, actor: Actor, flt: LedgerFilter) -> list[tupl
         raise access.NotFound("页面不存在，或您没有访问权限。")
     sc = access.scope(session, actor)
     year = flt.year or SYSTEM_CLOCK.today_local().year
-    stmt = select(BudgetAccount).where(BudgetAccount.year == year).order_by(BudgetAccount.item_id)
-    accounts = {a.item_id: a for a in session.scalars(stmt)}
+    accounts = money_repo.budget_accounts(session, year)
     out = []
     for iv in sorted(policies.published_items(session), key=lambda v: v.item.id):
         item = iv.item
@@ -134,7 +131,7 @@ def budget_views(session: Session, actor: Actor, flt: LedgerFilter) -> list[tupl
 
 
 def export_applications(session: Session, actor: Actor, flt: LedgerFilter) -> bytes:
-    rows = session.scalars(applications_query(session, actor, flt))
+    rows = money_repo.ledger_objects(session, applications_query(session, actor, flt))
     return excel.ledger_bytes("政策申报台账", flt.shown(), [
         "申报编号", "来源", "企业名称", "统一社会信用代码", "政策事项", "主管部门", "年度", "状态",
         "测算金额（元）", "批准金额（元）", "调减/驳回理由", "提交时间", "办结时间"], (
@@ -145,7 +142,7 @@ def export_applications(session: Session, actor: Actor, flt: LedgerFilter) -> by
 
 
 def export_grants(session: Session, actor: Actor, flt: LedgerFilter) -> bytes:
-    rows = session.scalars(grants_query(session, actor, flt))
+    rows = money_repo.ledger_objects(session, grants_query(session, actor, flt))
     return excel.ledger_bytes("政策兑现台账", flt.shown(), [
         "兑现编号", "来源", "企业名称", "统一社会信用代码", "政策事项", "主管部门", "年度",
         "金额（元）", "状态", "批准时间", "兑付时间"], (
@@ -157,7 +154,7 @@ def export_grants(session: Session, actor: Actor, flt: LedgerFilter) -> bytes:
 def export_payouts(session: Session, actor: Actor, flt: LedgerFilter) -> bytes:
     from huiqi.grants.payouts import BATCH_LABELS
 
-    rows = session.execute(payouts_query(session, actor, flt))
+    rows = money_repo.ledger_rows(session, payouts_query(session, actor, flt))
     return excel.ledger_bytes("兑付台账", flt.shown(), [
         "批次号", "批次状态", "业务编号", "企业名称", "统一社会信用代码", "政策事项", "金额（元）",
         "明细状态", "导出时间", "兑付时间", "银行回单号"], (

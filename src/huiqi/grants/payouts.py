@@ -14,13 +14,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from huiqi import audit
 from huiqi.auth.actor import Actor
 from huiqi.grants import access, duties, events
+from huiqi.grants.repositories import money as money_repo
 from huiqi.grants.states import Action, Status, check
 from huiqi.kit import excel, masking
 from huiqi.kit.clock import Clock, to_local
@@ -52,15 +52,8 @@ def create_batch(session: Session, actor: Actor, *, item_id: str | None = None,
                  note: str | None = None, clock: Clock = SYSTEM_CLOCK) -> PayoutBatch:
     access.require_role(actor, Role.OFFICE)
     access.serialize_writes(session)
-    stmt = select(Grant).outerjoin(PayoutLine, PayoutLine.grant_id == Grant.id).where(
-        Grant.status == "approved", PayoutLine.id.is_(None))
-    if item_id:
-        stmt = stmt.where(Grant.item_id == item_id)
-    if department:
-        stmt = stmt.where(Grant.department == department)
-    if grant_ids is not None:
-        stmt = stmt.where(Grant.id.in_(grant_ids))
-    grants = list(session.scalars(stmt.order_by(Grant.id).with_for_update(of=Grant)))
+    grants = money_repo.unpaid_grants_locked(session, item_id=item_id, department=department,
+                                             grant_ids=grant_ids)
     if not grants:
         raise Conflict("没有可纳入批次的待兑付项目（已批准且未在其他批次中）。")
     now = clock.now()
@@ -89,10 +82,7 @@ def create_batch(session: Session, actor: Actor, *, item_id: str | None = None,
 def lines(session: Session, actor: Actor, batch_id: int
           ) -> list[tuple[PayoutLine, Grant, Application]]:
     access.access_batch(session, actor, batch_id)
-    stmt = select(PayoutLine, Grant, Application).join(Grant, Grant.id == PayoutLine.grant_id) \
-        .join(Application, Application.id == Grant.application_id) \
-        .where(PayoutLine.batch_id == batch_id).order_by(PayoutLine.id)
-    return [(row[0], row[1], row[2]) for row in session.execute(stmt)]
+    return money_repo.batch_lines(session, batch_id)
 
 
 def export(session: Session, actor: Actor, batch_id: int, *, clock: Clock = SYSTEM_CLOCK,
@@ -181,9 +171,7 @@ def cancel(session: Session, actor: Actor, batch_id: int, reason: str, *,
     if batch.status not in ("draft", "exported"):
         raise Conflict(f"批次当前状态为“{BATCH_LABELS[batch.status]}”，不能作废。")
     now, before = clock.now(), audit.snapshot(batch, *BATCH_FIELDS)
-    grant_ids = list(session.scalars(select(PayoutLine.grant_id).where(
-        PayoutLine.batch_id == batch.id)))
-    session.execute(delete(PayoutLine).where(PayoutLine.batch_id == batch.id))
+    grant_ids = money_repo.remove_lines(session, batch.id)
     batch.status, batch.cancelled_at, batch.note = "cancelled", now, reason.strip()
     audit.record(session, actor, "grants.payout_cancel", batch, before=before,
                  after={**audit.snapshot(batch, *BATCH_FIELDS), "reason": reason.strip(),
@@ -194,14 +182,11 @@ def cancel(session: Session, actor: Actor, batch_id: int, reason: str, *,
 def batches(session: Session, actor: Actor) -> list[PayoutBatch]:
     if actor.role not in access.STAFF_READ:
         return []
-    return list(session.scalars(select(PayoutBatch).order_by(PayoutBatch.id.desc())))
+    return money_repo.all_batches(session)
 
 
 def pending_grants(session: Session, actor: Actor) -> list[Grant]:
-    stmt = access.visible_grants(session, actor).outerjoin(
-        PayoutLine, PayoutLine.grant_id == Grant.id).where(
-        Grant.status == "approved", PayoutLine.id.is_(None)).order_by(Grant.id)
-    return list(session.scalars(stmt))
+    return money_repo.unpaid_of(session, access.visible_grants(session, actor))
 
 
 __all__ = ["PaidResult", "Status", "batches", "cancel", "create_batch", "export", "lines",

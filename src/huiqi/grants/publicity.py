@@ -12,13 +12,12 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from huiqi.grants.repositories import awarded as awarded_repo
 from huiqi.grants.states import HELD
 from huiqi.kit.clock import to_local
 from huiqi.kit.pagination import Page, PageParams
-from huiqi.models.grant import Grant
 
 _REGION = re.compile(r"^((?:[^省市区县]{1,7}(?:省|自治区|市|区|县|旗))*)")
 MASK = "***"
@@ -47,21 +46,14 @@ def public_name(name: str, legal_form: str | None) -> str:
 
 def public_list(session: Session, params: PageParams, *, year: int | None = None,
                 item_id: str | None = None) -> Page[PublicRow]:
-    where = [Grant.status.in_([s.value for s in HELD])]
-    if year:
-        where.append(Grant.year == year)
-    if item_id:
-        where.append(Grant.item_id == item_id)
-    total = session.scalar(select(func.count()).select_from(Grant).where(*where)) or 0
-    stmt = select(Grant).where(*where).order_by(Grant.approved_at.desc(), Grant.id.desc()) \
-        .limit(params.per_page).offset(params.offset)
+    total, grants = awarded_repo.public_page(session, [s.value for s in HELD], year, item_id,
+                                             params.per_page, params.offset)
     rows = [PublicRow(public_name(g.enterprise_name, g.legal_form), g.item_title, g.department,
                       g.amount, to_local(g.approved_at).date(),
                       "已兑现" if g.status == "paid" else "已批准")
-            for g in session.scalars(stmt)]
+            for g in grants]
     return Page(items=rows, total=total, page=params.page, per_page=params.per_page)
 
 
 def public_years(session: Session) -> list[int]:
-    stmt = select(Grant.year).where(Grant.status.in_([s.value for s in HELD])).distinct()
-    return sorted(session.scalars(stmt), reverse=True)
+    return awarded_repo.years_with(session, [s.value for s in HELD])

@@ -6,11 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from huiqi.grants.repositories import applications as app_repo
 from huiqi.grants.states import ACTIVE, Status
-from huiqi.models.application import Application
 
 S = Status
 LABELS = {S.SUBMITTED: "申报中", S.UNDER_REVIEW: "申报中", S.FINANCE_REVIEW: "申报中",
@@ -41,12 +40,7 @@ class Standing:
 
 def standings(session: Session, uscc: str) -> dict[str, Standing]:
     """item id → the enterprise's latest application of it (withdrawn ones left out)."""
-    rows = session.execute(
-        select(Application.id, Application.item_id, Application.status, Application.year,
-               Application.approved_amount)
-        .where(Application.enterprise_uscc == uscc,
-               Application.status != S.WITHDRAWN.value)
-        .order_by(Application.id)).all()
+    rows = app_repo.latest_of_enterprise(session, uscc, S.WITHDRAWN.value)
     return {item_id: Standing(app_id, Status(status), year, amount)
             for app_id, item_id, status, year, amount in rows}
 
@@ -54,10 +48,6 @@ def standings(session: Session, uscc: str) -> dict[str, Standing]:
 def item_standings(session: Session, item_id: str) -> dict[str, Standing]:
     """uscc → the latest application of one item by each enterprise (withdrawn ones left out):
     who already applied or was paid, for the office's targeting list of the item."""
-    rows = session.execute(
-        select(Application.id, Application.enterprise_uscc, Application.status, Application.year,
-               Application.approved_amount)
-        .where(Application.item_id == item_id, Application.status != S.WITHDRAWN.value)
-        .order_by(Application.id)).all()
+    rows = app_repo.latest_of_item(session, item_id, S.WITHDRAWN.value)
     return {uscc: Standing(app_id, Status(status), year, amount)
             for app_id, uscc, status, year, amount in rows}

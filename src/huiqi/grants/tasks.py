@@ -12,12 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from huiqi import audit
 from huiqi.auth.actor import Actor
 from huiqi.grants import enterprises, events
+from huiqi.grants.repositories import applications as app_repo
 from huiqi.grants.states import Action, Status, check
 from huiqi.kit.clock import Clock
 from huiqi.kit.workdays import remaining_workdays
@@ -36,10 +36,8 @@ class TickResult:
 
 def tick(session: Session, clock: Clock, remind_workdays: int = REMIND_WORKDAYS) -> TickResult:
     today, now = clock.today_local(), clock.now()
-    stmt = select(Application).where(Application.status == Status.PENDING_MATERIALS.value) \
-        .order_by(Application.id).with_for_update(skip_locked=True)
     reminded = lapsed = 0
-    for app in session.scalars(stmt):
+    for app in app_repo.awaiting_materials_locked(session, Status.PENDING_MATERIALS.value):
         due = app.materials_due
         if due is None:
             continue

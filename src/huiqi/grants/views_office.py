@@ -7,7 +7,6 @@ from typing import Annotated
 
 from fastapi import Form, Request
 from markupsafe import escape
-from sqlalchemy import select
 from starlette.responses import HTMLResponse, Response
 
 from huiqi.auth.actor import Actor
@@ -24,13 +23,13 @@ from huiqi.grants import (
     publicity,
 )
 from huiqi.grants.access import access_grant, visible_grants
+from huiqi.grants.repositories import lists as lists_repo
 from huiqi.kit import web
 from huiqi.kit.errors import HuiqiError, NotFound
 from huiqi.kit.excel import xlsx_response
 from huiqi.kit.pagination import PageQuery, paginate
 from huiqi.kit.settings import policy_date_for
 from huiqi.kit.web import ClockDep, DBSession, FormDep
-from huiqi.models.auto_grant_list import AutoGrantList
 from huiqi.models.user import Role
 from huiqi.policies import service as policies
 from huiqi.ui.nav import ALL_ROLES, NavItem, register_nav
@@ -68,7 +67,7 @@ def _auto_lists_page(request: Request, db: DBSession, clock: ClockDep, actor: Ac
                      form: dict[str, str] | None = None, error: str = "",
                      status_code: int = 200) -> Response:
     visible = []
-    for list_id in db.scalars(select(AutoGrantList.id).order_by(AutoGrantList.id.desc())):
+    for list_id in lists_repo.list_ids_newest_first(db):
         try:
             visible.append(autogrant.access_list(db, actor, list_id))
         except NotFound:
