@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from huiqi import audit
@@ -33,9 +32,7 @@ def issue_link(db: Session, actor: Actor, clock: Clock, user: User) -> str:
     """A one-time link for the owner to set a password; the old password stops working now and
     every session of the account ends. Returns the link's token (shown once, stored hashed)."""
     now = clock.now()
-    db.execute(update(PasswordReset).where(PasswordReset.user_id == user.id,
-                                           PasswordReset.used_at.is_(None))
-               .values(used_at=now))  # an earlier link dies with the new one
+    repo.retire_links(db, user.id, now)  # an earlier link dies with the new one
     token = new_token(32)
     db.add(PasswordReset(user_id=user.id, token_digest=token_digest(token), created_at=now,
                          created_by=actor.user_id, expires_at=now + LINK_VALID))
@@ -48,8 +45,7 @@ def issue_link(db: Session, actor: Actor, clock: Clock, user: User) -> str:
 
 
 def link_user(db: Session, clock: Clock, token: str) -> tuple[PasswordReset, User]:
-    row = db.scalar(select(PasswordReset).where(
-        PasswordReset.token_digest == token_digest(token)).with_for_update())
+    row = repo.link_locked(db, token_digest(token))
     if row is None or row.used_at is not None or row.expires_at <= clock.now():
         raise NotFound("链接无效、已使用或已过期，请联系管理员重新发送。")
     user = repo.user_by_id(db, row.user_id)

@@ -18,7 +18,7 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
-from huiqi.auth import service
+from huiqi.auth import repository, service
 from huiqi.auth.actor import Actor
 from huiqi.kit import ratelimit
 from huiqi.kit.clock import Clock
@@ -62,7 +62,7 @@ class Auth:
         it (most requests show none and never load it)."""
         if self.db is None or self.session_id is None:
             return None
-        return self.db.get(UserSession, self.session_id)
+        return repository.session_row(self.db, self.session_id)
 
 
 # Declared so the OpenAPI docs offer "Authorize" with a Bearer token; checked by _bearer below.

@@ -20,6 +20,8 @@ from sqlalchemy.orm import Session
 
 from huiqi.models.api_token import ApiToken
 from huiqi.models.department import Department
+from huiqi.models.login_lock import LoginLock
+from huiqi.models.password_reset import PasswordReset
 from huiqi.models.session import UserSession
 from huiqi.models.user import User
 
@@ -139,3 +141,45 @@ def tokens_of(db: Session, user_id: int) -> list[ApiToken]:
 def own_token(db: Session, user_id: int, token_id: int) -> ApiToken | None:
     stmt = select(ApiToken).where(ApiToken.id == token_id, ApiToken.user_id == user_id)
     return db.scalar(stmt)
+
+
+def session_row(db: Session, session_id: int) -> UserSession | None:
+    return db.get(UserSession, session_id)
+
+
+# --- set-password links (huiqi.auth.admin_service) ---------------------------------------------
+
+def retire_links(db: Session, user_id: int, now: datetime) -> None:
+    """Mark the account's unused set-password links used (a new one replaces them)."""
+    db.execute(update(PasswordReset).where(PasswordReset.user_id == user_id,
+                                           PasswordReset.used_at.is_(None))
+               .values(used_at=now))
+
+
+def link_locked(db: Session, digest: str) -> PasswordReset | None:
+    """The set-password link with this token digest, row-locked."""
+    return db.scalar(select(PasswordReset).where(
+        PasswordReset.token_digest == digest).with_for_update())
+
+
+# --- login throttling (huiqi.auth.throttle) ----------------------------------------------------
+
+def login_lock_locked(db: Session, user_id: int, source: str) -> LoginLock | None:
+    """The account's failure count and lock for one source, row-locked."""
+    return db.scalar(select(LoginLock).where(LoginLock.user_id == user_id,
+                                             LoginLock.source == source).with_for_update())
+
+
+def live_locks(db: Session, user_ids: list[int], now: datetime) -> list[tuple[int, datetime]]:
+    """(user id, lock end) of the locks of these accounts that last past `now`."""
+    rows = db.execute(select(LoginLock.user_id, LoginLock.locked_until).where(
+        LoginLock.user_id.in_(user_ids), LoginLock.locked_until > now))
+    return [(u, t) for u, t in rows]
+
+
+def login_locks(db: Session, user_id: int) -> list[LoginLock]:
+    return list(db.scalars(select(LoginLock).where(LoginLock.user_id == user_id)))
+
+
+def delete_login_locks(db: Session, user_id: int) -> None:
+    db.execute(delete(LoginLock).where(LoginLock.user_id == user_id))

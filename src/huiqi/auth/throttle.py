@@ -17,11 +17,11 @@ import os
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from huiqi import audit
+from huiqi.auth import repository as repo
 from huiqi.auth.actor import Actor
 from huiqi.models.login_lock import ACCOUNT_WIDE, LoginLock
 from huiqi.models.user import User
@@ -41,16 +41,14 @@ class Refusal:
 
 
 def _row(db: Session, user: User, source: str) -> LoginLock:
-    stmt = select(LoginLock).where(LoginLock.user_id == user.id,
-                                   LoginLock.source == source).with_for_update()
-    row = db.scalar(stmt)
+    row = repo.login_lock_locked(db, user.id, source)
     if row is None:
         try:  # concurrent first failures from one source: one insert wins, the others read it
             with db.begin_nested():
                 row = LoginLock(user_id=user.id, source=source, failures=[], lock_count=0)
                 db.add(row)
         except IntegrityError:
-            row = db.scalar(stmt)
+            row = repo.login_lock_locked(db, user.id, source)
             assert row is not None
     return row
 
@@ -100,8 +98,7 @@ def succeeded(db: Session, user: User, source: str, now: datetime) -> None:
 
 def locks_of(db: Session, user_ids: list[int], now: datetime) -> dict[int, datetime]:
     """The latest lock end of each user with a live lock (for the account list)."""
-    rows = db.execute(select(LoginLock.user_id, LoginLock.locked_until).where(
-        LoginLock.user_id.in_(user_ids), LoginLock.locked_until > now))
+    rows = repo.live_locks(db, user_ids, now)
     out: dict[int, datetime] = {}
     for user_id, until in rows:
         if until is not None:
@@ -111,7 +108,7 @@ def locks_of(db: Session, user_ids: list[int], now: datetime) -> dict[int, datet
 
 def unlock(db: Session, actor: Actor, user: User, now: datetime) -> bool:
     """Lift every lock and failure count of the account (audited). False if there was none."""
-    rows = list(db.scalars(select(LoginLock).where(LoginLock.user_id == user.id)))
+    rows = repo.login_locks(db, user.id)
     live = [r for r in rows if (r.locked_until and r.locked_until > now) or r.failures]
     if not live:
         return False
@@ -124,4 +121,4 @@ def unlock(db: Session, actor: Actor, user: User, now: datetime) -> bool:
 
 
 def forget(db: Session, user: User) -> None:
-    db.execute(delete(LoginLock).where(LoginLock.user_id == user.id))
+    repo.delete_login_locks(db, user.id)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, false, or_, select, true
+from sqlalchemy import Select, false, or_, true
 from sqlalchemy.orm import Session
 
 from huiqi.auth.actor import Actor
@@ -21,6 +21,7 @@ from huiqi.kit.db import fetch_one
 from huiqi.kit.errors import PermissionDenied
 from huiqi.models.project import Project
 from huiqi.models.user import Role
+from huiqi.projects import repository as repo
 
 NOT_FOUND = "项目不存在，或您没有访问权限。"
 READERS = frozenset({Role.OFFICE, Role.AUDITOR, Role.AGENT, Role.PROJECT_LEAD})
@@ -37,7 +38,7 @@ def project_filter(actor: Actor) -> Any:
 
 
 def visible_projects(actor: Actor) -> Select[Project]:
-    return select(Project).where(project_filter(actor))
+    return repo.projects_where(project_filter(actor))
 
 
 def access_project(session: Session, actor: Actor, project_id: int, *,

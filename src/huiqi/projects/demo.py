@@ -11,7 +11,7 @@ import random
 from datetime import date, timedelta
 
 from rich.console import Console
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from huiqi.appeals import service as appeals
@@ -22,7 +22,6 @@ from huiqi.kit.db import unit_of_work
 from huiqi.kit.errors import HuiqiError
 from huiqi.kit.security import generate_password
 from huiqi.kit.workdays import add_workdays
-from huiqi.models.enterprise import enterprises
 from huiqi.models.project import Project
 from huiqi.models.user import Role, User
 from huiqi.projects import registry, steps, tasks
@@ -58,7 +57,7 @@ PROJECTS = [
 
 def seed_projects(engine: Engine, console: Console) -> dict[str, str] | None:
     with unit_of_work(engine) as db:
-        if (db.scalar(select(func.count()).select_from(Project)) or 0) > 0:
+        if repo.project_count(db) > 0:
             console.print("演示招商项目已存在")
             return None
         with console.status("生成演示招商项目…"):
@@ -69,7 +68,7 @@ def seed_projects(engine: Engine, console: Console) -> dict[str, str] | None:
 
 
 def _user(db: Session, clock: Clock, username: str, name: str, role: Role) -> User:
-    user = db.scalar(select(User).where(User.username == username))
+    user = repo.user_by_username(db, username)
     if user is None:
         user = auth_service.create_user(db, Actor.system("demo-up", via="cli"), clock,
                                         username=username, display_name=name, role=role,
@@ -84,11 +83,10 @@ def _departments(db: Session) -> None:
 
 
 def _uscc(db: Session, region: str, used: set[str]) -> str | None:
-    for uscc in db.scalars(select(enterprises.c.uscc).where(enterprises.c.region == region)
-                           .order_by(enterprises.c.id).limit(40)):
+    for uscc in repo.usccs_in_region(db, region, 40):
         if uscc not in used:
             used.add(uscc)
-            return str(uscc)
+            return uscc
     return None
 
 

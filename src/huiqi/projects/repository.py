@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from huiqi.models.department import Department
@@ -115,3 +115,19 @@ def enterprise_name(session: Session, uscc: str) -> str | None:
 
 def count(session: Session, stmt: Select[Project]) -> int:
     return session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+
+
+def projects_where(where: ColumnElement[bool]) -> Select[Project]:
+    """The projects `where` (access.project_filter) lets through."""
+    return select(Project).where(where)
+
+
+def project_count(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(Project)) or 0
+
+
+def usccs_in_region(session: Session, region: str, limit: int) -> list[str]:
+    """The first `limit` enterprises of `region`, by id."""
+    return [str(u) for u in session.scalars(
+        select(enterprises.c.uscc).where(enterprises.c.region == region)
+        .order_by(enterprises.c.id).limit(limit))]
