@@ -65,6 +65,7 @@ VIEWS: list[str] = [
     "huiqi.liaison.views_office",
     "huiqi.supervision.views",
     "huiqi.supervision.views_work",
+    "huiqi.supervision.views_catalog",
     "huiqi.knowledge.views",
     "huiqi.ratings.views",
     "huiqi.projects.views",

@@ -95,6 +95,15 @@ _NAMED_ACTIONS = {
     "supervision.inspection_reschedule": "调整检查日期",
     "supervision.inspection_publish": "公示检查结果", "supervision.attachment_add": "上传检查附件",
     "supervision.rectify_done": "整改复查",
+    "supervision.item_update": "修改抽查事项", "supervision.item_delete": "删除抽查事项",
+    "supervision.item_deactivate": "停用抽查事项", "supervision.item_restore": "启用抽查事项",
+    "supervision.officer_update": "修改执法人员", "supervision.officer_delete": "删除执法人员",
+    "supervision.officer_deactivate": "停用执法人员",
+    "supervision.officer_restore": "启用执法人员",
+    "supervision.exemption_update": "修改包容免罚事项",
+    "supervision.exemption_delete": "删除包容免罚事项",
+    "supervision.exemption_deactivate": "停用包容免罚事项",
+    "supervision.exemption_restore": "启用包容免罚事项",
 }
 # Every appeal and application action has a label; a named one above wins over the generated.
 ACTIONS: Mapping[str, str] = {

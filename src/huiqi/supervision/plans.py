@@ -70,6 +70,8 @@ def create(session: Session, actor: Actor, clock: Clock, data: PlanIn) -> Plan:
     items = repo.items(session, ids=data.item_ids)
     if not items or len(items) != len(set(data.item_ids)):
         raise ValidationFailed("请至少选择一项抽查事项。")
+    if any(not i.active for i in items):
+        raise ValidationFailed("所选抽查事项中有已停用的事项。")
     if any(i.department_id not in depts for i in items):
         raise ValidationFailed("所选抽查事项须属于参加计划的部门。")
     if data.field not in FIELDS:
