@@ -247,18 +247,27 @@ def feed_appeal_visits(session: Session, clock: Clock, limit: int = 500) -> int:
     """Each appeal's first return visit becomes the rating of that appeal (source 诉求回访),
     unless the enterprise rated it already. Returns how many were added."""
     system = Actor.system("ratings-feed")
-    added = 0
-    for visit, appeal in repo.appeal_visits_to_feed(session, limit):
-        dept = repo.department(session, appeal.lead_department_id or 0)
-        if dept is None or not 1 <= visit.satisfaction <= 5:
-            continue
-        channel = Channel.PHONE if appeal.source == "hotline" else Channel.ONLINE
-        subject = Subject(CaseKind.APPEAL, str(appeal.id), dept, channel, Source.APPEAL_VISIT,
-                          f"诉求·{appeal.category_name}", enterprise_uscc=appeal.enterprise_uscc,
-                          data={"appeal_visit_id": visit.id})
-        text = visit.comment or ("回访不满意" if visit.satisfaction <= 2 else None)
-        record(session, system, clock, subject,
-               RatingIn(level=visit.satisfaction, comment=text), at=visit.visited_at)
-        added += 1
+    added, after = 0, 0
+    while added < limit:
+        visits = appeals.first_return_visits(session, after, 500)
+        if not visits:
+            break
+        after = visits[-1].visit_id
+        rated = repo.rated_keys(session, [f"appeal:{v.appeal_id}" for v in visits])
+        for visit in visits:
+            if f"appeal:{visit.appeal_id}" in rated or added >= limit:
+                continue
+            dept = repo.department(session, visit.lead_department_id)
+            if dept is None or not 1 <= visit.satisfaction <= 5:
+                continue
+            channel = Channel.PHONE if visit.source == "hotline" else Channel.ONLINE
+            subject = Subject(CaseKind.APPEAL, str(visit.appeal_id), dept, channel,
+                              Source.APPEAL_VISIT, f"诉求·{visit.category_name}",
+                              enterprise_uscc=visit.enterprise_uscc,
+                              data={"appeal_visit_id": visit.visit_id})
+            text = visit.comment or ("回访不满意" if visit.satisfaction <= 2 else None)
+            record(session, system, clock, subject,
+                   RatingIn(level=visit.satisfaction, comment=text), at=visit.visited_at)
+            added += 1
     return added
 

@@ -41,10 +41,10 @@ FIELD_LABELS: dict[str, str] = {
 __all__ = [
     "FIELD_LABELS",
     "IMPORTS",
-    "ImportReport",
-    "RowError",
     "VALUE_LABELS",
+    "ImportReport",
     "Replay",
+    "RowError",
     "commit",
     "coverage",
     "create",
