@@ -106,3 +106,12 @@ def finish(db: Session, message_id: int, attempt: int, *, at: datetime, error: s
         OutboxMessage.id == message_id, OutboxMessage.status == "sending",
         OutboxMessage.attempts == attempt).values(**values),
         execution_options={"synchronize_session": False})
+
+
+def sms_count(db: Session, digest: str | None, since: datetime) -> int:
+    """SMS queued since `since`, to one phone (its digest) or to anyone."""
+    stmt = select(func.count()).select_from(OutboxMessage).where(
+        OutboxMessage.channel == "sms", OutboxMessage.created_at >= since)
+    if digest is not None:
+        stmt = stmt.where(OutboxMessage.recipient_digest == digest)
+    return int(db.scalar(stmt) or 0)

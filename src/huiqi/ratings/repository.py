@@ -89,6 +89,13 @@ def windows(session: Session, actor: Actor | None = None) -> list[RatingWindow]:
     return list(session.scalars(stmt))
 
 
+def open_invite_for(session: Session, case_kind: str, case_ref: str, now: datetime) -> bool:
+    """An unused, unexpired invitation for this 办件 exists."""
+    return session.scalar(select(RatingInvite.id).where(
+        RatingInvite.case_kind == case_kind, RatingInvite.case_ref == case_ref,
+        RatingInvite.used_at.is_(None), RatingInvite.expires_at > now).limit(1)) is not None
+
+
 def invite_by_digest(session: Session, digest: str, *, for_update: bool = False
                      ) -> RatingInvite | None:
     stmt = select(RatingInvite).where(RatingInvite.token_digest == digest)

@@ -30,6 +30,8 @@ from huiqi.kit.security import new_token, sign, token_digest, unsign
 from huiqi.models.department import Department
 from huiqi.models.rating import Rating, RatingInvite, RatingWindow
 from huiqi.models.user import Role
+from huiqi.notify import service as notifications
+from huiqi.notify.service import normalise_phone
 from huiqi.ratings import repository as repo
 from huiqi.ratings.intake import RatingIn, Subject, record, refuse_duplicate
 from huiqi.ratings.vocab import INVITE_DAYS, CaseKind, Channel, Source
@@ -173,9 +175,12 @@ class InviteIn:
     phone: str | None = None
 
 
-def invite(session: Session, actor: Actor, clock: Clock, secret: str, data: InviteIn
-           ) -> tuple[RatingInvite, str]:
-    """An SMS link for one 办件 (office, or the owning department). Returns (invite, path)."""
+def invite(session: Session, actor: Actor, clock: Clock, secret: str, data: InviteIn,
+           base_url: str = "") -> tuple[RatingInvite, str]:
+    """An SMS link for one 办件 (office, or the owning department), at its completion. Returns
+    (invite, path). With a phone the link is sent: one SMS queued in the notification outbox
+    (rate limited per phone and per hour, audited); a second link for a 办件 whose link is
+    still open is refused, so each 办件 gets exactly one."""
     if actor.role not in (Role.OFFICE, Role.DEPARTMENT):
         raise NotFound("页面不存在，或您没有访问权限。")
     kind = _kind(data.case_kind)
@@ -194,18 +199,34 @@ def invite(session: Session, actor: Actor, clock: Clock, secret: str, data: Invi
     except ValueError:
         raise ValidationFailed(f"渠道应为 window、online 或 phone，收到「{data.channel}」。") \
             from None
+    phone = None
+    if data.phone:
+        phone = normalise_phone(data.phone)
+        if phone is None:
+            raise ValidationFailed(f"手机号“{data.phone}”格式不正确（应为 11 位手机号）。",
+                                   details={"field": "phone"})
+        if repo.open_invite_for(session, kind.value, ref, clock.now()):
+            raise Conflict("该办件的评价短信已发送且仍有效，不再重复发送。")
     token, now = new_token(24), clock.now()
     row = RatingInvite(token_digest=token_digest(token), case_kind=kind.value, case_ref=ref,
                        department_id=dept.id, item_name=data.item_name, channel=channel.value,
                        window_id=window.id if window else None, staff_no=data.staff_no,
                        staff_name=data.staff_name, enterprise_uscc=data.enterprise_uscc,
-                       phone=data.phone, created_by=actor.user_id, created_at=now,
+                       phone=phone or data.phone, created_by=actor.user_id, created_at=now,
                        expires_at=now + timedelta(days=INVITE_DAYS))
     session.add(row)
     session.flush()
     audit.record(session, actor, "rating.invite", row,
                  after={"case": f"{kind.value}:{ref}", "department": dept.name}, at=now)
-    return row, f"/r/s/{sign(secret, token)}"
+    path = f"/r/s/{sign(secret, token)}"
+    if phone is not None:
+        text = (f"【惠企】您在{dept.name}办理的{data.item_name or '事项'}（{ref}）已办结，请评价："
+                f"{base_url.rstrip('/')}{path} （{INVITE_DAYS} 天内有效，仅限一次）")
+        message = notifications.send_sms(session, phone, text, at=now)
+        audit.record(session, actor, "rating.sms_queued", row, after={
+            "case": f"{kind.value}:{ref}", "phone": f"{phone[:3]}****{phone[-4:]}",
+            "outbox": message.id}, at=now)
+    return row, path
 
 
 def _kind(value: str) -> CaseKind:
