@@ -198,7 +198,7 @@ def enter_beacon(session: Session, actor: Actor, clock: Clock, plan_id: int,
         raise Conflict("只有已公布承诺、尚未抽取的计划可以录入随机数。")
     if plan.beacon_due is not None and clock.now() < plan.beacon_due:
         raise Conflict(f"公开随机数尚未产生（{plan.beacon_due:%Y-%m-%d %H:%M} UTC 之后才能录入）。")
-    value = beacon.normalise(plan.beacon_kind, value)
+    value = beacon.normalise(plan.beacon_kind, value, plan.beacon_ref or "")
     if plan.beacon_first_value is None:
         plan.beacon_first_value, plan.beacon_first_by = value, actor.user_id
         audit.record(session, actor, "supervision.beacon_first", plan, after={"value": value})
