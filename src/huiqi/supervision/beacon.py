@@ -88,11 +88,13 @@ def verify_drand(response: str, round_no: int) -> str:
         raise ValidationFailed(f"drand 响应是第 {got_round} 轮，本计划承诺的是第 {round_no} 轮。")
     if hashlib.sha256(signature).hexdigest() != randomness:
         raise ValidationFailed("drand 响应的 randomness 不等于其签名的 SHA-256：响应被改动过。")
+    from eth_typing import BLSPubkey, BLSSignature
     from py_ecc.bls import G2Basic  # pure Python, ~2 s: imported only when a response is checked
 
     message = hashlib.sha256(previous + round_no.to_bytes(8, "big")).digest()
     try:
-        valid = G2Basic.Verify(bytes.fromhex(DRAND_PUBLIC_KEY), message, signature)
+        valid = G2Basic.Verify(BLSPubkey(bytes.fromhex(DRAND_PUBLIC_KEY)), message,
+                               BLSSignature(signature))
     except (ValueError, AssertionError):
         valid = False
     if not valid:
