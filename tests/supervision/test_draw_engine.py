@@ -207,7 +207,7 @@ def test_too_few_officers_in_the_field_says_so_with_the_smallest_relaxation() ->
     assert all(2 not in p.officers for p in result.picks if p.day > date(2026, 12, 24))
 
 
-def test_fifty_thousand_enterprises_forty_officers_fast_and_replayable() -> None:
+def test_fifty_thousand_enterprises_forty_officers_fast_and_replayable(tmp_path) -> None:
     grades = "AAAAABBBBCCD"
     units = [Unit(f"91500000{i:010d}", grades[i % len(grades)], "-", 0,
                   (1 + i % 40, 1 + (i + 7) % 40) if i % 3 == 0 else (), i % 97 == 0)
@@ -227,7 +227,30 @@ def test_fifty_thousand_enterprises_forty_officers_fast_and_replayable() -> None
         assert abs(counts.get(s.key, 0) - s.population * s.ratio / 100) <= 1
     assert sum(counts.values()) == sum(s.quota for s in found) > 5000
     assert elapsed < 20, elapsed
+    related = {o.id: o.related for o in officers}
+    by_uscc = {u.uscc: u for u in units}
+    quiet = calendar.Calendar(1, 22, 2)  # the default 企业安静期: 1st–22nd
+    for p in result.picks:
+        assert all(p.uscc not in related[o] for o in p.officers)  # never a related officer
+        assert not set(p.officers) & set(by_uscc[p.uscc].last_team)  # not twice running
+        assert not quiet.is_quiet(p.day) and p.day in DAYS
+        assert {1 + o % 3 for o in p.officers} == {1, 2, 3}  # one officer per department
     again = draw.run(c, draw.population_text(units), draw.officers_text(officers), "a3f1" * 16)
     assert again.sha256 == result.sha256
     other = draw.run(c, draw.population_text(units), draw.officers_text(officers), "b" * 64)
     assert other.sha256 != result.sha256
+    # `huiqi supervision replay-files` from the published files alone, byte for byte
+    import json
+
+    from typer.testing import CliRunner
+
+    from huiqi.cli.main import app
+    (tmp_path / "commitment.json").write_text(json.dumps(c), "utf-8")
+    (tmp_path / "population.tsv").write_bytes(draw.population_text(units).encode())
+    (tmp_path / "officers.tsv").write_bytes(draw.officers_text(officers).encode())
+    replayed = CliRunner().invoke(app, [
+        "supervision", "replay-files", *(str(tmp_path / n) for n in (
+            "commitment.json", "population.tsv", "officers.tsv")),
+        "--beacon", "a3f1" * 16, "--expect", result.sha256])
+    assert replayed.exit_code == 0, replayed.output[-500:]
+    assert f"结果 SHA-256：{result.sha256}" in replayed.output
