@@ -366,3 +366,14 @@ def regions(session: Session, usccs: set[str]) -> list[tuple[str, str | None]]:
     rows = session.execute(select(enterprises.c.uscc, enterprises.c.region)
                            .where(enterprises.c.uscc.in_(usccs)))
     return [(u, r) for u, r in rows]
+
+
+def first_visits(session: Session, after_visit_id: int, limit: int
+                 ) -> list[tuple[AppealVisit, Appeal]]:
+    """The first return visit of each dispatched appeal, by visit id, after `after_visit_id`."""
+    first = select(func.min(AppealVisit.id)).group_by(AppealVisit.appeal_id).scalar_subquery()
+    stmt = (select(AppealVisit, Appeal).join(Appeal, Appeal.id == AppealVisit.appeal_id)
+            .where(AppealVisit.id.in_(first), AppealVisit.id > after_visit_id,
+                   Appeal.lead_department_id.is_not(None))
+            .order_by(AppealVisit.id).limit(limit))
+    return [(v, a) for v, a in session.execute(stmt).all()]

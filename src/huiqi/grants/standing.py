@@ -40,7 +40,7 @@ class Standing:
 
 def standings(session: Session, uscc: str) -> dict[str, Standing]:
     """item id → the enterprise's latest application of it (withdrawn ones left out)."""
-    rows = app_repo.latest_of_enterprise(session, uscc, S.WITHDRAWN.value)
+    rows = app_repo.latest_of_enterprise(session, uscc)
     return {item_id: Standing(app_id, Status(status), year, amount)
             for app_id, item_id, status, year, amount in rows}
 
