@@ -242,3 +242,24 @@ def test_no_amount_exceeds_the_reach_of_a_fact_it_read(
     if got is not None:
         used = ["first_loan", "loan_amount" if first else "employees"]
         assert all(got <= reach[f] for f in used)
+
+
+LIBRARY = Path(__file__).resolve().parents[2] / "policies"
+
+
+def test_the_library_holds_the_real_lpr_fixings_and_their_exact_annual_mean() -> None:
+    """The published 1-year LPR (全国银行间同业拆借中心): 3.45% from January 2024, 3.35% from
+    22 July 2024, 3.10% from 21 October 2024, 3.00% from 20 May 2025; each month's fixing is
+    dated the day it was announced (the 20th, or the next working day)."""
+    doc = load_policy_file(LIBRARY / "dongbao" / "finance-2025.yaml", load_catalog())
+    lpr, mean = doc.parameters["lpr_1y"], doc.parameters["lpr_1y_avg"]
+    assert "全国银行间同业拆借中心" in (lpr.source or "")
+    months = [(y, m) for y in (2024, 2025) for m in range(1, 13)]
+    known = ["0.0345"] * 6 + ["0.0335"] * 3 + ["0.0310"] * 7 + ["0.0300"] * 8
+    for (y, m), want in zip(months, known, strict=True):
+        assert lpr.value_at(date(y, m, 28)) == Decimal(want), (y, m)
+    assert lpr.value_at(date(2024, 7, 21)) == Decimal("0.0345")  # cut announced 22 July
+    assert lpr.value_at(date(2025, 5, 19)) == Decimal("0.0310")  # cut announced 20 May
+    # (6×3.45 + 3×3.35 + 3×3.10) / 12 = 3.3375%; (4×3.10 + 8×3.00) / 12 = 3.0333…% exactly
+    assert mean.value_at(date(2024, 12, 31)) == Decimal("0.033375")
+    assert mean.value_at(date(2025, 6, 1)) == Fraction(91, 3000)
