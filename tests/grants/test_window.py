@@ -89,3 +89,11 @@ def test_the_pack_shows_the_window_and_offers_apply_only_inside_it(
     opened = _entry(api.get("/api/v1/gift-pack").json())
     assert opened["apply_url"] == "/grants/apply/testville.window"
     assert 'href="/grants/apply/testville.window"' in page.get("/gift-pack").text
+
+
+def test_the_list_of_items_names_the_window(world: World, web: Clients) -> None:
+    page = web.page("ent_a")
+    assert "申报期 2025-03-01 至 2025-05-31（现不在申报期内）" in page.get("/grants/items").text
+    _on(world, 2025, 5, 1)
+    listed = page.get("/grants/items").text
+    assert "申报期 2025-03-01 至 2025-05-31" in listed and "现不在申报期内" not in listed

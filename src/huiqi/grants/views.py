@@ -61,7 +61,8 @@ def item_list(request: Request, db: DBSession, clock: ClockDep, actor: Enterpris
     today = policy_date_for(clock, web.settings_of(request))
     found = [v.item for v in policies.published_items(db)
              if v.item.in_force(today) and not v.item.auto_grant]
-    return render(request, "grants/items.html", {"items": sorted(found, key=lambda i: i.id)})
+    return render(request, "grants/items.html", {"items": sorted(found, key=lambda i: i.id),
+                                                 "today": today})
 
 
 def _fact_specs(item_fields: tuple[str, ...]) -> list[object]:
