@@ -132,6 +132,8 @@ class Item:
     # 申报期: the days (both included) applications are accepted; None = while in force
     apply_window: tuple[date, date] | None = None
     document: PolicyDocument = field(init=False, repr=False)
+    # the order of `missing` by date (rules/_reach.py; it depends on the bound parameters)
+    _ranked: dict[date, tuple[str, ...]] = field(default_factory=dict, init=False, repr=False)
 
     @property
     def starts(self) -> date:
@@ -201,7 +203,10 @@ class Item:
             as_of=as_of,
         )
         # `missing` lists facts by the money they could unlock (rules/_reach.py)
-        return replace(bound, fields=_reach.ranked(bound))
+        ranked = self._ranked.get(as_of)
+        if ranked is None:
+            ranked = self._ranked[as_of] = _reach.ranked(bound)
+        return replace(bound, fields=ranked)
 
 
 def _only(order: tuple[str, ...], *nodes: _ir.Node | None) -> tuple[str, ...]:

@@ -67,59 +67,77 @@ def _extreme(fn: str, spans: list[Span]) -> Span:
                 None if None in his else max(his))  # type: ignore[type-var]
 
 
-def span(node: ir.Node, field: str | None = None) -> Span:
+class _Names(dict[int, frozenset[str]]):
+    """The fields each node reads, computed once per node (a tree is walked per field)."""
+
+    def of(self, node: ir.Node) -> frozenset[str]:
+        found = self.get(id(node))
+        if found is None:
+            own = {node.name} if isinstance(node, ir.FieldRef) else set()
+            found = self[id(node)] = frozenset(own.union(*(self.of(c)
+                                                          for c in ir.children(node))))
+        return found
+
+
+def span(node: ir.Node, field: str | None = None, names: _Names | None = None) -> Span:
     """Bounds of a numeric node; with `field`, over the evaluations that read it (when the
     node reads it at all)."""
-    if field is not None and field not in ir.field_names(node):
+    names = _Names() if names is None else names
+    if field is not None and field not in names.of(node):
         field = None
     if isinstance(node, ir.Const):
         value = node.value
         return Span(Fraction(value), Fraction(value)) if isinstance(value, Decimal) else _ANY
     if isinstance(node, ir.Case):
-        return _case(node, field)
+        return _case(node, field, names)
     if isinstance(node, ir.Extreme):
-        return _extreme(node.fn, [span(a, field) for a in node.args])
+        return _extreme(node.fn, [span(a, field, names) for a in node.args])
     if isinstance(node, ir.Coalesce):
-        return _union([span(a, field) for a in node.args])
+        return _union([span(a, field, names) for a in node.args])
     if isinstance(node, ir.Arith):
-        a, b = span(node.left, field), span(node.right, field)
+        a, b = span(node.left, field, names), span(node.right, field, names)
         if node.op == "+":
             return Span(_add(a.lo, b.lo), _add(a.hi, b.hi))
         if node.op == "-":
             return Span(_add(a.lo, _neg(b.hi)), _add(a.hi, _neg(b.lo)))
         return _times(a, b)
     if isinstance(node, ir.Neg):
-        a = span(node.arg, field)
+        a = span(node.arg, field, names)
         return Span(_neg(a.hi), _neg(a.lo))
     if isinstance(node, ir.Abs):
-        a = span(node.arg, field)
+        a = span(node.arg, field, names)
         if a.lo is not None and a.lo >= 0:
             return a
         top = None if a.lo is None or a.hi is None else max(-a.lo, a.hi)
         return Span(Fraction(0), top)
     if isinstance(node, ir.Ratio):
-        a = span(node.arg, field)
+        a = span(node.arg, field, names)
         return Span(*(None if v is None else v / node.divisor for v in a))
     return _ANY  # a field, or anything this algebra does not bound
 
 
-def _case(node: ir.Case, field: str | None) -> Span:
+def _case(node: ir.Case, field: str | None, names: _Names) -> Span:
     seen: set[str] = set()
     spans: list[Span] = []
     for cond, value in (*node.whens, (None, node.default)):
         if cond is not None:
-            seen |= ir.field_names(cond)
-        if field is None or field in seen or field in ir.field_names(value):
-            spans.append(span(value, field))
+            seen |= names.of(cond)
+        if field is None or field in seen or field in names.of(value):
+            spans.append(span(value, field, names))
     return _union(spans)
 
 
-def reach(bound: ir.ItemIR, field: str | None = None) -> Fraction | None:
+def reach(bound: ir.ItemIR, field: str | None = None, names: _Names | None = None
+          ) -> Fraction | None:
     """The largest amount the item could pay over the evaluations that read `field` (the
     item's ceiling when None); None when unbounded."""
     if bound.amount is None:
         return Fraction(0)
-    money = [span(bound.amount, field), *(span(n, field) for _, n in bound.caps)]
+    names = _Names() if names is None else names
+    if field is not None and not any(field in names.of(n) for n in _money(bound)):
+        field = None  # read by the criteria only: the item's whole ceiling
+    money = [span(bound.amount, field, names),
+             *(span(n, field, names) for _, n in bound.caps)]
     top = _extreme("least", money).hi
     return None if top is None else max(top, Fraction(0))
 
@@ -136,7 +154,14 @@ def _key(value: Fraction | None) -> tuple[int, Fraction]:
 
 def reaches(bound: ir.ItemIR) -> dict[str, Fraction | None]:
     """Each field of the item by its reach."""
-    return {f: reach(bound, f) for f in bound.fields}
+    names = _Names()
+    money = set().union(*(names.of(n) for n in _money(bound)))
+    ceiling = reach(bound, None, names)
+    return {f: reach(bound, f, names) if f in money else ceiling for f in bound.fields}
+
+
+def _money(bound: ir.ItemIR) -> list[ir.Node]:
+    return [] if bound.amount is None else [bound.amount, *(n for _, n in bound.caps)]
 
 
 def by_money(blocked: dict[str, list[Fraction | None]], order: list[str]) -> list[str]:
