@@ -12,9 +12,7 @@ duplicate and skipped, so importing the same file twice changes nothing.
 
 from __future__ import annotations
 
-import tempfile
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
@@ -31,7 +29,7 @@ from huiqi.kit.errors import ValidationFailed
 from huiqi.kit.imports import RowError, import_rows
 from huiqi.models.appeal_intake import AppealImportBatch
 from huiqi.models.enterprise import enterprises
-from huiqi.registry.service import ImportFileError, read_table
+from huiqi.registry.service import read_upload
 
 COLUMNS = {"工单编号": "ticket", "诉求类别": "category", "诉求内容": "description",
            "统一社会信用代码": "uscc", "标题": "title", "企业名称": "enterprise_name",
@@ -52,24 +50,7 @@ class ImportResult:
 def import_file(session: Session, actor: Actor, clock: Clock, filename: str, data: bytes
                 ) -> ImportResult:
     require_office(actor)
-    suffix = Path(filename).suffix.lower()
-    if suffix not in (".csv", ".xlsx"):
-        raise ValidationFailed(
-            f"不支持的文件类型“{suffix or filename}”：请上传 .xlsx 或 .csv 文件。")
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / f"hotline{suffix}"
-        path.write_bytes(data)
-        try:
-            table = read_table(path, is_known=COLUMNS.__contains__)  # title rows skipped
-        except ImportFileError as exc:
-            raise ValidationFailed(str(exc).replace(path.name, filename)) from None
-    missing = [c for c in REQUIRED if c not in table.header]
-    if missing:
-        raise ValidationFailed(f"缺少必需的列：{'、'.join(missing)}。第 {table.header_row} 行"
-                               f"应为列名，"
-                               f"可用列：{'、'.join(COLUMNS)}")
-    if len(table.rows) > MAX_ROWS:
-        raise ValidationFailed(f"一次最多导入 {MAX_ROWS} 行，请拆分文件。")
+    table = read_upload(filename, data, COLUMNS, REQUIRED, MAX_ROWS)
     index = {COLUMNS[h]: i for i, h in enumerate(table.header) if h in COLUMNS}
     rows = [(n, {k: _cell(cells, i) for k, i in index.items()}) for n, cells in table.rows]
     batch = AppealImportBatch(filename=filename[:200], total_rows=len(rows), imported=0,

@@ -12,11 +12,9 @@ reported as such, so importing a file twice adds nothing.
 
 from __future__ import annotations
 
-import tempfile
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -29,7 +27,7 @@ from huiqi.kit.imports import RowError, import_rows
 from huiqi.projects.access import require_office
 from huiqi.projects.registry import ProjectIn, create_project, load_types
 from huiqi.projects.templates import ProjectType
-from huiqi.registry.service import ImportFileError, read_table
+from huiqi.registry.service import read_upload
 
 COLUMNS = {"项目名称": "name", "企业名称": "enterprise_name", "所在区": "region",
            "签约日期": "signed_on", "统一社会信用代码": "enterprise_uscc",
@@ -50,23 +48,7 @@ class ImportResult:
 def import_file(session: Session, actor: Actor, clock: Clock, filename: str, data: bytes,
                 types: dict[str, ProjectType] | None = None) -> ImportResult:
     require_office(actor)
-    suffix = Path(filename).suffix.lower()
-    if suffix not in (".csv", ".xlsx"):
-        raise ValidationFailed(
-            f"不支持的文件类型“{suffix or filename}”：请上传 .xlsx 或 .csv 文件。")
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / f"projects{suffix}"
-        path.write_bytes(data)
-        try:
-            table = read_table(path, is_known=COLUMNS.__contains__)
-        except ImportFileError as exc:
-            raise ValidationFailed(str(exc).replace(path.name, filename)) from None
-    missing = [c for c in REQUIRED if c not in table.header]
-    if missing:
-        raise ValidationFailed(f"缺少必需的列：{'、'.join(missing)}。第 {table.header_row} 行应为"
-                               f"列名，可用列：{'、'.join(COLUMNS)}")
-    if len(table.rows) > MAX_ROWS:
-        raise ValidationFailed(f"一次最多导入 {MAX_ROWS} 行，请拆分文件。")
+    table = read_upload(filename, data, COLUMNS, REQUIRED, MAX_ROWS)
     types = types if types is not None else load_types()
     index = {COLUMNS[h]: i for i, h in enumerate(table.header) if h in COLUMNS}
     rows = [(number, {k: cells[i] if i < len(cells) else None for k, i in index.items()})
