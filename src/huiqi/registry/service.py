@@ -44,7 +44,7 @@ from huiqi.registry.profile_edit import (
 from huiqi.registry.profile_edit import (
     parse_values as parse_profile_values,
 )
-from huiqi.registry.reader import ImportFileError, read_table
+from huiqi.registry.reader import ImportFileError, read_table, read_upload
 from huiqi.registry.records import Records, arrow_type, read_records
 from huiqi.registry.report import ImportReport, RowError
 from huiqi.registry.uscc import InvalidUSCC
@@ -220,6 +220,7 @@ __all__ = [
     "propose",
     "read_records",
     "read_table",
+    "read_upload",
     "require_by_uscc",
     "set_facts",
     "to_text",
