@@ -49,6 +49,9 @@ CONFIGS = [
     ("duckdb", "DuckDB in memory, eligible + amount"),
     ("duckdb-details", "DuckDB in memory, + failed/missing text"),
     ("cli", "huiqi match CLI end to end, Parquet in → Parquet out"),
+    ("hand", "hand-written DuckDB query, Parquet in → the same long Parquet out (no checks)"),
+    ("cli-csv", "huiqi match CLI end to end, Parquet in → CSV out"),
+    ("hand-csv", "hand-written DuckDB query, Parquet in → the same long CSV out"),
     ("sqlite", "SQLite in memory, full results"),
     ("python", "naive per-row Python (reference evaluator)"),
     ("rule-engine", "rule-engine package, per row, eligible + amount"),
@@ -99,6 +102,7 @@ def main() -> None:
                       f"{r['pairs'] / r['seconds']:>16,.0f}{r['peak_mb']:>10.0f}"
                       f"{os.getloadavg()[0]:>7.1f}", flush=True)
         _ratios(rows, n)
+        _side_by_side(rows, n)
     print("\n" + "\n".join(f"# {c}: {label}" for c, label in CONFIGS))
 
 
@@ -119,6 +123,16 @@ def _ratios(rows: dict[tuple[str, int], dict[str, float]], n: int) -> None:
         print(f"; SQLite / rule-engine = {s / re_:,.0f}x" if s and re_ else "")
 
 
+def _side_by_side(rows: dict[tuple[str, int], dict[str, float]], n: int) -> None:
+    """The CLI against the hand-written query for the same output (target: ratio ≤ 1.25)."""
+    for cli, hand in (("cli", "hand"), ("cli-csv", "hand-csv")):
+        a, b = rows.get((cli, n)), rows.get((hand, n))
+        if a and b:
+            print(f"# n={n:,} {cli} vs {hand}: {a['seconds']:.2f} s / {b['seconds']:.2f} s = "
+                  f"{a['seconds'] / b['seconds']:.2f}x; peak {a['peak_mb']:,.0f} MB / "
+                  f"{b['peak_mb']:,.0f} MB; load {os.getloadavg()[0]:.1f}", flush=True)
+
+
 def run_one(config: str, n: int, path: Path) -> dict[str, float]:
     from bench_support import CASES
 
@@ -127,7 +141,7 @@ def run_one(config: str, n: int, path: Path) -> dict[str, float]:
     seconds = time.perf_counter() - t0 if not isinstance(pairs, tuple) else pairs[1]
     pairs = pairs[0] if isinstance(pairs, tuple) else pairs
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    if config == "cli":
+    if config in ("cli", "cli-csv", "hand", "hand-csv"):
         peak = max(peak, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
     return {"pairs": pairs, "seconds": seconds, "peak_mb": peak}
 
