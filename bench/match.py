@@ -23,6 +23,18 @@ as code runs, and runs one thread in blocks of 2^18 rows; SQLite returns a few c
 strings per block of rows (criteria two bits each, eligible rows' amounts) instead of a Python
 value per row and item, and the industry sections are one GLOB class. The numpy engine run
 repeatedly in one process (result memory reused) at load 1.5: 74 M/s, 48 M/s with details.
+
+2026-12-07 (issue 20), `--configs cli,hand`: the CLI (a clean Parquet file: one streamed DuckDB
+COPY on one thread, memory limit 1 GB) against the hand-written query (two threads, no limit),
+7 items in force, on this 2-core VM shared by 8 sessions (1-minute load 14-24, so seconds are
+slow in absolute terms; compare within a row):
+
+    n            cli s    hand s   ratio   cli peak MB   hand peak MB   load
+    1,000,000    138.6    164.3    0.84         687          2,555      19.0-23.9
+    5,000,000    230.9    402.9    0.57       1,008          7,478      14.2-20.7
+
+The 20,000,000-row run (`--sizes 20000000 --configs cli`, input generated a tile at a time) was
+started but could not finish before the session's deadline at that load.
 """
 
 from __future__ import annotations
