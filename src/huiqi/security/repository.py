@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import (
     Connection,
+    Date,
     Integer,
     MetaData,
     String,
@@ -122,3 +123,21 @@ def schema_revision(conn: Connection) -> str | None:
     if "alembic_version" not in table_names(conn):
         return None
     return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+
+def anonymise_candidates(session: Session, name: str, column: str, after: str,
+                         cutoff: datetime, where: dict[str, Any]) -> list[tuple[int, Any]]:
+    """(id, value) of the rows of `name` whose `after` is before `cutoff` and that match
+    `where`, with a value in `column` (the model's column types: dates compare as dates)."""
+    t = Base.metadata.tables[name]
+    since = t.c[after]
+    limit: Any = cutoff.date() if isinstance(since.type, Date) else cutoff
+    stmt = select(t.c.id, t.c[column]).where(since < limit, t.c[column].isnot(None))
+    for key, value in where.items():
+        stmt = stmt.where(t.c[key] == value)
+    return [(int(r[0]), r[1]) for r in session.execute(stmt.order_by(t.c.id))]
+
+
+def set_column(session: Session, name: str, column: str, row_id: int, value: Any) -> None:
+    t = Base.metadata.tables[name]
+    session.execute(update(t).where(t.c.id == row_id).values({column: value}))
