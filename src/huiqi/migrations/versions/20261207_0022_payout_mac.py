@@ -2,7 +2,7 @@
 current key, from the data as they stand now.
 
 Revision ID: 0022
-Revises: 0019
+Revises: 0024
 Create Date: 2026-12-07 19:40:00
 """
 from __future__ import annotations
@@ -16,7 +16,7 @@ from huiqi.kit import fieldcrypt, payout_mac
 from huiqi.models.money import from_fen
 
 revision: str = '0022'
-down_revision: str | Sequence[str] | None = '0019'
+down_revision: str | Sequence[str] | None = '0024'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
