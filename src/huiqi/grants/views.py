@@ -185,7 +185,9 @@ def _detail(request: Request, db: DBSession, actor: Actor, application_id: int,
 
 def _fact_labels(facts: dict[str, object]) -> list[tuple[str, object]]:
     labels = {s.name: s.label for s in fact_fields()}
-    return [(labels.get(k, k), v) for k, v in facts.items()]
+    yes_no = {True: "是", False: "否", "true": "是", "false": "否"}  # not true/false
+    return [(labels.get(k, k), yes_no.get(v, v) if isinstance(v, bool | str) else v)
+            for k, v in facts.items()]
 
 
 @router.post("/grants/applications/{application_id}/upload",
