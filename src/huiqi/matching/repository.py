@@ -188,3 +188,23 @@ def export_rows(session: Session, item_ids: Sequence[str]) -> list[Row[Any]]:
         .where(MatchResult.item_id.in_(list(item_ids)))
         .order_by(MatchResult.enterprise_id, MatchResult.item_id)).all())
 
+
+
+def record_opening(session: Session, uscc: str, day: date) -> bool:
+    """Note that the enterprise opened its 礼包 on `day` (知晓 evidence for 包联): one row per
+    enterprise and day, inserted if missing, in its own short transaction so a read request
+    stays a read (as auth's touch_session). Inside a test's outer transaction: there."""
+    from sqlalchemy import Engine
+
+    from huiqi.models.pack_opening import PackOpening
+
+    bind = session.get_bind()
+    dialect = postgresql if bind.dialect.name == "postgresql" else sqlite
+    stmt = dialect.insert(PackOpening).values(enterprise_uscc=uscc, day=day) \
+        .on_conflict_do_nothing(index_elements=["enterprise_uscc", "day"])
+    if isinstance(bind, Engine):
+        with bind.begin() as conn:
+            conn.execute(stmt)
+    else:
+        session.execute(stmt)
+    return True
