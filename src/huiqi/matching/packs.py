@@ -149,7 +149,7 @@ def _opened(session: Session, uscc: str, day: date) -> bool:
 
     try:
         return repository.record_opening(session, uscc, day)
-    except OperationalError:  # e.g. SQLite busy: the page matters more; kept as done today
+    except OperationalError:  # SQLite busy past its timeout: the page matters more
         return False
 
 

@@ -202,9 +202,17 @@ def record_opening(session: Session, uscc: str, day: date) -> bool:
     dialect = postgresql if bind.dialect.name == "postgresql" else sqlite
     stmt = dialect.insert(PackOpening).values(enterprise_uscc=uscc, day=day) \
         .on_conflict_do_nothing(index_elements=["enterprise_uscc", "day"])
-    if isinstance(bind, Engine):
+    if isinstance(bind, Engine) and not _writing(session):
         with bind.begin() as conn:
             conn.execute(stmt)
-    else:
+    else:  # a test's outer transaction, or this request wrote already (e.g. it re-matched)
         session.execute(stmt)
     return True
+
+
+def _writing(session: Session) -> bool:
+    """Whether the session holds SQLite's write lock (a write apart would wait for it)."""
+    if session.get_bind().dialect.name != "sqlite":
+        return False
+    raw = session.connection().connection.dbapi_connection
+    return bool(getattr(raw, "in_transaction", False))
