@@ -3,8 +3,8 @@
 - 覆盖率 = enterprises with an assigned official and at least one contact in the period
   ÷ enterprises in the population;
 - 知晓率 = enterprises told of their policies in a contact in the period (at least one policy
-  explained) or whose account logged in during the period (the home page shows its 礼包)
-  ÷ enterprises in the population;
+  explained) or that opened their 礼包 (page or API; `pack_openings`, one row a day) in it
+  ÷ enterprises in the population (a push from insights proves delivery only: not counted);
 - 受益率 = eligible enterprises (at least one item eligible now) that received a grant
   ÷ eligible enterprises in the population.
 
@@ -30,12 +30,13 @@ from huiqi.liaison import tiers
 
 DEFINITIONS = {
     "覆盖率": "统计期内，有包联干部且至少联系过一次（走访、电话或线上）的企业 ÷ 范围内企业数。",
-    "知晓率": ("统计期内，走访联系时至少讲解过一项政策礼包中的政策，或企业账号登录过平台"
-               "（首页即展示政策礼包）的企业 ÷ 范围内企业数。"),
+    "知晓率": ("统计期内，走访联系时至少讲解过一项政策礼包中的政策，或企业打开过自己的政策礼包"
+               "（页面或接口，每企业每天记一次）的企业 ÷ 范围内企业数。政策推送只说明已送达，"
+               "不计入知晓；企业收到推送后打开礼包即计入。"),
     "受益率": ("当前至少有一项政策可享受的企业中，已获得资金兑现（审核通过或已兑付）的企业"
                " ÷ 有可享受政策的企业数。"),
     "统计范围": ("按层级：符合该层级范围规则的企业（覆盖须为该层级的包联干部）；按镇街：该镇街"
-                 "全部企业；按部门、按干部：该部门干部或该干部包联的企业。"),
+                 "全部企业；按干部：该干部在其层级包联的企业；按部门：该部门各干部之和。"),
 }
 
 
