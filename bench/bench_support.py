@@ -29,10 +29,45 @@ def item_count() -> int:
     return len(_catalog_items()[1])
 
 
-def make_input(path: Path, n: int) -> None:
-    from huiqi.registry.demo import write_demo_file
+TILE = 1_000_000
 
-    write_demo_file(path, n, seed=7, with_facts=True)
+
+def make_input(path: Path, n: int) -> None:
+    """n demo enterprises. Beyond TILE rows the first TILE are repeated with fresh, valid,
+    distinct USCCs, a tile (one row group) at a time: 20,000,000 rows (~4 GB) are written in
+    the memory of one tile."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from huiqi.registry.demo import demo_table, write_demo_file
+
+    if n <= TILE:
+        write_demo_file(path, n, seed=7, with_facts=True)
+        return
+    tile = demo_table(TILE, 7, with_facts=True)
+    at = tile.column_names.index("uscc")
+    with pq.ParquetWriter(path, tile.schema) as writer:
+        for start in range(0, n, TILE):
+            part = tile.slice(0, min(TILE, n - start))
+            codes = pa.array(_usccs(start, len(part)), pa.string())
+            writer.write_table(part.set_column(at, "uscc", codes))
+
+
+def _usccs(start: int, n: int) -> list[str]:
+    """Valid USCCs numbered start.. (check character computed as uscc.validate does)."""
+    import numpy as np
+
+    from huiqi.registry.uscc import _WEIGHTS, ALPHABET
+
+    k = np.arange(start, start + n, dtype=np.int64)
+    digits = np.zeros((n, 17), np.int64)
+    digits[:, :8] = [9, 1, 5, 0, 0, 1, 0, 5]  # 91 (enterprise) + a district code
+    for pos in range(16, 7, -1):  # the serial in base 31 over the last nine characters
+        digits[:, pos], k = k % 31, k // 31
+    check = (31 - digits @ np.array(_WEIGHTS)) % 31
+    letters = np.array(list(ALPHABET))
+    chars = letters[np.concatenate([digits, check[:, None]], axis=1)]
+    return ["".join(row) for row in chars]
 
 
 def _canonical(path: Path, n: int):  # type: ignore[no-untyped-def]
@@ -93,6 +128,53 @@ def cli(path: Path, n: int) -> tuple[int, float]:
     return pq.ParquetFile(out).metadata.num_rows, seconds
 
 
+def cli_csv(path: Path, n: int) -> tuple[int, float]:
+    out = path.with_name("out.csv")
+    t0 = time.perf_counter()
+    subprocess.run([str(Path(sys.executable).parent / "huiqi"), "match", "--input", str(path),
+                    "--out", str(out), "--as-of", AS_OF.isoformat()], check=True,
+                   capture_output=True)
+    seconds = time.perf_counter() - t0
+    import duckdb
+
+    return int(duckdb.sql(f"SELECT count(*) FROM read_csv('{out}')").fetchall()[0][0]), seconds
+
+
+def handwritten_sql(path: Path, out: Path) -> str:
+    """What an analyst would write by hand for the CLI's long output: the compiled rules over
+    the Parquet file (money in fen), unnested one row per item, in one COPY. No checks."""
+    import duckdb
+
+    from huiqi.matching.engines.bulk import streaming_sql
+    from huiqi.registry.service import canonical_sql
+
+    catalog, items = _catalog_items()
+    items = [i for i in items if i.in_force(AS_OF)]
+    kinds = duckdb.sql(f"DESCRIBE SELECT * FROM read_parquet('{path}')").fetchall()
+    plan = canonical_sql({str(r[0]): str(r[1]) for r in kinds}, catalog)
+    assert plan is not None
+    fmt = "FORMAT PARQUET" if out.suffix == ".parquet" else "FORMAT CSV, HEADER"
+    return (f"CREATE VIEW src AS SELECT {plan.select} FROM read_parquet('{path}', "
+            f"file_row_number = true);\n"
+            f"COPY ({streaming_sql(items, AS_OF, 'src')}) TO '{out}' ({fmt});")
+
+
+def handwritten(path: Path, n: int, suffix: str = ".parquet") -> tuple[int, float]:
+    """The hand-written query run by the duckdb Python client in its own process (timed from
+    process start, like the CLI)."""
+    out = path.with_name("hand" + suffix)
+    sql = path.with_name("hand.sql")
+    sql.write_text(handwritten_sql(path, out), encoding="utf-8")
+    t0 = time.perf_counter()
+    subprocess.run([sys.executable, "-c", "import duckdb, sys; duckdb.connect().execute("
+                    "open(sys.argv[1], encoding='utf-8').read())", str(sql)], check=True)
+    seconds = time.perf_counter() - t0
+    import duckdb
+
+    reader = "read_parquet" if suffix == ".parquet" else "read_csv"
+    return int(duckdb.sql(f"SELECT count(*) FROM {reader}('{out}')").fetchall()[0][0]), seconds
+
+
 def sqlite(path: Path, n: int) -> tuple[int, float]:
     import sqlite3
 
@@ -151,6 +233,9 @@ CASES: dict[str, Callable[[Path, int], tuple[int, float]]] = {
     "duckdb": duckdb_sql,
     "duckdb-details": lambda p, n: duckdb_sql(p, n, details=True),
     "cli": cli,
+    "cli-csv": cli_csv,
+    "hand": handwritten,
+    "hand-csv": lambda p, n: handwritten(p, n, ".csv"),
     "sqlite": sqlite,
     "python": python,
     "rule-engine": rule_engine,

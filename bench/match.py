@@ -23,6 +23,18 @@ as code runs, and runs one thread in blocks of 2^18 rows; SQLite returns a few c
 strings per block of rows (criteria two bits each, eligible rows' amounts) instead of a Python
 value per row and item, and the industry sections are one GLOB class. The numpy engine run
 repeatedly in one process (result memory reused) at load 1.5: 74 M/s, 48 M/s with details.
+
+2026-12-07 (issue 20), `--configs cli,hand`: the CLI (a clean Parquet file: one streamed DuckDB
+COPY on one thread, memory limit 1 GB) against the hand-written query (two threads, no limit),
+7 items in force, on this 2-core VM shared by 8 sessions (1-minute load 14-24, so seconds are
+slow in absolute terms; compare within a row):
+
+    n            cli s    hand s   ratio   cli peak MB   hand peak MB   load
+    1,000,000    138.6    164.3    0.84         687          2,555      19.0-23.9
+    5,000,000    230.9    402.9    0.57       1,008          7,478      14.2-20.7
+
+The 20,000,000-row run (`--sizes 20000000 --configs cli`, input generated a tile at a time) was
+started but could not finish before the session's deadline at that load.
 """
 
 from __future__ import annotations
@@ -49,6 +61,9 @@ CONFIGS = [
     ("duckdb", "DuckDB in memory, eligible + amount"),
     ("duckdb-details", "DuckDB in memory, + failed/missing text"),
     ("cli", "huiqi match CLI end to end, Parquet in → Parquet out"),
+    ("hand", "hand-written DuckDB query, Parquet in → the same long Parquet out (no checks)"),
+    ("cli-csv", "huiqi match CLI end to end, Parquet in → CSV out"),
+    ("hand-csv", "hand-written DuckDB query, Parquet in → the same long CSV out"),
     ("sqlite", "SQLite in memory, full results"),
     ("python", "naive per-row Python (reference evaluator)"),
     ("rule-engine", "rule-engine package, per row, eligible + amount"),
@@ -99,6 +114,7 @@ def main() -> None:
                       f"{r['pairs'] / r['seconds']:>16,.0f}{r['peak_mb']:>10.0f}"
                       f"{os.getloadavg()[0]:>7.1f}", flush=True)
         _ratios(rows, n)
+        _side_by_side(rows, n)
     print("\n" + "\n".join(f"# {c}: {label}" for c, label in CONFIGS))
 
 
@@ -119,6 +135,16 @@ def _ratios(rows: dict[tuple[str, int], dict[str, float]], n: int) -> None:
         print(f"; SQLite / rule-engine = {s / re_:,.0f}x" if s and re_ else "")
 
 
+def _side_by_side(rows: dict[tuple[str, int], dict[str, float]], n: int) -> None:
+    """The CLI against the hand-written query for the same output (target: ratio ≤ 1.25)."""
+    for cli, hand in (("cli", "hand"), ("cli-csv", "hand-csv")):
+        a, b = rows.get((cli, n)), rows.get((hand, n))
+        if a and b:
+            print(f"# n={n:,} {cli} vs {hand}: {a['seconds']:.2f} s / {b['seconds']:.2f} s = "
+                  f"{a['seconds'] / b['seconds']:.2f}x; peak {a['peak_mb']:,.0f} MB / "
+                  f"{b['peak_mb']:,.0f} MB; load {os.getloadavg()[0]:.1f}", flush=True)
+
+
 def run_one(config: str, n: int, path: Path) -> dict[str, float]:
     from bench_support import CASES
 
@@ -127,7 +153,7 @@ def run_one(config: str, n: int, path: Path) -> dict[str, float]:
     seconds = time.perf_counter() - t0 if not isinstance(pairs, tuple) else pairs[1]
     pairs = pairs[0] if isinstance(pairs, tuple) else pairs
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    if config == "cli":
+    if config in ("cli", "cli-csv", "hand", "hand-csv"):
         peak = max(peak, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
     return {"pairs": pairs, "seconds": seconds, "peak_mb": peak}
 

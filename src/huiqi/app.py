@@ -107,6 +107,9 @@ def create_app(
 ) -> FastAPI:
     """`scheduler_minutes`: run the scheduled ticks in a background thread every N minutes
     (default: HUIQI_SCHEDULER_MINUTES, unset = off; `make run` sets it)."""
+    from huiqi.kit import logsafe
+
+    logsafe.install()  # no CR/LF forging, no secrets in any log line
     settings = settings or get_settings()
     if scheduler_minutes is None:
         scheduler_minutes = minutes_from_env()

@@ -132,6 +132,9 @@ def test_hotline_import_reports_bad_rows_and_is_idempotent(world: World) -> None
     assert [e.row for e in result.errors] == [n for n, _ in expected]
     for error, (_, start) in zip(result.errors, expected, strict=True):
         assert error.reason.startswith(start), error.reason
+    # each refused row keeps a stable machine code beside its Chinese message
+    assert [e.code for e in result.errors] == ["missing_ticket", "invalid", "invalid",
+                                               "enterprise_not_found", "missing_description"]
     first = get(world, result.imported[0])
     assert (first.source, first.hotline_ticket, first.title) == (Source.HOTLINE, "GD2025092201",
                                                                   "招工难")

@@ -5,42 +5,13 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
-from contextlib import ExitStack
 from typing import Any
 
-import pytest
 from fastapi.testclient import TestClient
 
-from huiqi.app import create_app
-from huiqi.kit.security import hash_password
-from huiqi.models.user import User
 from tests.appeals.conftest import PDF, World, raise_appeal
-from tests.fixtures.web import csrf_token, login
-
-PASSWORD = "Test-Pass-1x"
-
-
-class Pages:
-    """Logged-in page clients for the world's accounts."""
-
-    def __init__(self, world: World, stack: ExitStack) -> None:
-        self.world, self.stack = world, stack
-        self.app = create_app(world.settings, world.engine, clock=world.clock)
-
-    def __call__(self, who: str) -> TestClient:
-        actor = self.world.actors[who]
-        with self.world.tx() as s:
-            s.get(User, actor.user_id).password_hash = hash_password(PASSWORD)
-        client = self.stack.enter_context(TestClient(self.app, follow_redirects=False))
-        assert login(client, (actor.username, PASSWORD)).status_code == 303
-        return client
-
-
-@pytest.fixture
-def pages(world: World) -> Iterator[Pages]:
-    with ExitStack() as stack:
-        yield Pages(world, stack)
+from tests.fixtures.pages import Pages
+from tests.fixtures.web import csrf_token
 
 
 def post(client: TestClient, url: str, data: dict[str, Any] | None = None, **kw: Any) -> Any:

@@ -4,12 +4,17 @@ the liaison raising on an enterprise's behalf; read-only for the auditor."""
 
 from __future__ import annotations
 
+import io
+import re
+
+from openpyxl import load_workbook
+
 from tests.appeals.conftest import PDF, World, make_uscc, raise_appeal
 from tests.appeals.test_intake import hotline_xlsx
-from tests.appeals.test_web import Pages, act, pages, post, text  # noqa: F401  (fixture)
+from tests.appeals.test_web import Pages, post
 
 
-def test_meeting_batch_entry(world: World, pages: Pages) -> None:  # noqa: F811
+def test_meeting_batch_entry(world: World, pages: Pages) -> None:
     office = pages("office")
     page = office.get("/appeals/meetings/new")
     assert page.status_code == 200 and page.text.count('name="row_title"') == 3
@@ -32,7 +37,7 @@ def test_meeting_batch_entry(world: World, pages: Pages) -> None:  # noqa: F811
     assert pages("auditor").get("/appeals/meetings/new").status_code == 404
 
 
-def test_hotline_import_shows_every_bad_row(world: World, pages: Pages) -> None:  # noqa: F811
+def test_hotline_import_shows_every_bad_row(world: World, pages: Pages) -> None:
     office = pages("office")
     data = hotline_xlsx([
         ["GD1", "2025-09-22 09:12", "", make_uscc(1), "用工招聘", "招工难", "张三", "138"],
@@ -45,13 +50,21 @@ def test_hotline_import_shows_every_bad_row(world: World, pages: Pages) -> None:
     assert 'id="imported-count">1<' in page.text and 'id="error-count">2<' in page.text
     errors = page.text.split('id="import-errors"')[1]
     assert "第 3 行" in errors and "未知的诉求类别" in errors and "第 4 行" in errors
+    assert "<code>invalid</code>" in errors  # the machine code beside the message
+    report = office.get(re.search(r'href="(/appeals/import/\d+/errors\.xlsx)"', page.text)[1])
+    assert report.status_code == 200
+    sheet = load_workbook(io.BytesIO(report.content)).active
+    rows = [list(r) for r in sheet.iter_rows(values_only=True)]
+    assert rows[0] == ["行号", "原因", "错误代码"]
+    assert [r[0] for r in rows[1:]] == [3, 4] and all(r[2] == "invalid" for r in rows[1:])
+    assert rows[1][1].startswith("未知的诉求类别")
     again = post(office, "/appeals/import", files=files)
     assert 'id="duplicate-count">1<' in again.text and "GD1" in again.text
     assert post(office, "/appeals/import",
                 files={"file": ("x.pdf", PDF, "application/pdf")}).status_code == 422
 
 
-def test_configuration_pages(world: World, pages: Pages) -> None:  # noqa: F811
+def test_configuration_pages(world: World, pages: Pages) -> None:
     office, auditor = pages("office"), pages("auditor")
     made = post(office, "/appeals/categories", {
         "code": "permit", "name": "审批许可", "sign_within_workdays": "1",
@@ -74,7 +87,7 @@ def test_configuration_pages(world: World, pages: Pages) -> None:  # noqa: F811
     assert pages("ent_a").get("/appeals/categories").status_code == 404
 
 
-def test_sentinel_flag_and_trends(world: World, pages: Pages) -> None:  # noqa: F811
+def test_sentinel_flag_and_trends(world: World, pages: Pages) -> None:
     office = pages("office")
     assert post(office, "/appeals/sentinels", {"uscc": make_uscc(2), "note": "商圈前哨",
                                                "on": "1"}).status_code == 303
@@ -88,7 +101,7 @@ def test_sentinel_flag_and_trends(world: World, pages: Pages) -> None:  # noqa: 
     assert "用工招聘" in table and "苗头性、倾向性" in table
 
 
-def test_liaison_raises_for_its_enterprise(world: World, pages: Pages) -> None:  # noqa: F811
+def test_liaison_raises_for_its_enterprise(world: World, pages: Pages) -> None:
     liaison = pages("liaison")
     form = liaison.get("/appeals/new")
     assert make_uscc(1) in form.text and make_uscc(2) not in form.text
@@ -107,7 +120,7 @@ def test_liaison_raises_for_its_enterprise(world: World, pages: Pages) -> None: 
     assert make_uscc(2) in liaison.get("/appeals/new").text
 
 
-def test_duplicates_are_suggested_and_merged(world: World, pages: Pages) -> None:  # noqa: F811
+def test_duplicates_are_suggested_and_merged(world: World, pages: Pages) -> None:
     office = pages("office")
     first = raise_appeal(world)
     second = raise_appeal(world)
@@ -119,7 +132,7 @@ def test_duplicates_are_suggested_and_merged(world: World, pages: Pages) -> None
     assert "已销号" in merged.text and "已作为重复诉求合并至" in merged.text
 
 
-def test_attachment_upload_and_download(world: World, pages: Pages) -> None:  # noqa: F811
+def test_attachment_upload_and_download(world: World, pages: Pages) -> None:
     ent = pages("ent_a")
     aid = raise_appeal(world)
     up = post(ent, f"/appeals/{aid}/attachments",

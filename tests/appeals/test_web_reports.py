@@ -9,7 +9,7 @@ from datetime import timedelta
 from openpyxl import load_workbook
 
 from tests.appeals.conftest import World, raise_appeal
-from tests.appeals.test_web import Pages, act, pages  # noqa: F401  (fixture)
+from tests.appeals.test_web import Pages, act
 
 
 def rows_of(content: bytes) -> list[list[object]]:
@@ -45,7 +45,7 @@ def fixture(world: World, p: Pages) -> dict[str, int]:
     return ids
 
 
-def test_rates_page_shows_the_hand_checked_figures(world: World, pages: Pages) -> None:  # noqa: F811
+def test_rates_page_shows_the_hand_checked_figures(world: World, pages: Pages) -> None:
     fixture(world, pages)
     office = pages("office")
     page = office.get("/appeals/rates?start=2025-09-22&end=2025-09-22&week=2025-09-24")
@@ -74,7 +74,7 @@ def test_rates_page_shows_the_hand_checked_figures(world: World, pages: Pages) -
     assert pages("ent_a").get("/appeals/rates").status_code == 404
 
 
-def test_four_lists_pages_and_excel(world: World, pages: Pages) -> None:  # noqa: F811
+def test_four_lists_pages_and_excel(world: World, pages: Pages) -> None:
     ids = fixture(world, pages)
     office, hr, ent_b = pages("office"), pages("hr"), pages("ent_b")
     one = office.get(f"/appeals/{ids['A3']}/lists")
@@ -106,7 +106,7 @@ def test_four_lists_pages_and_excel(world: World, pages: Pages) -> None:  # noqa
     assert office.get("/appeals/lists?kind=nonsense").status_code == 404
 
 
-def test_control_characters_in_an_appeal_give_valid_lists(world: World, pages: Pages) -> None:  # noqa: F811
+def test_control_characters_in_an_appeal_give_valid_lists(world: World, pages: Pages) -> None:
     """A `\\x01` in a title made the four-list Excel a 500 for everyone (openpyxl
     IllegalCharacterError); a title starting with = must stay text."""
     office, hr = pages("office"), pages("hr")

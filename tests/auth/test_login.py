@@ -103,6 +103,7 @@ def test_logout_ends_the_session(client, make_user) -> None:
     response = post_form(client, "/logout")
     assert response.status_code == 303
     assert response.headers["location"] == "/login?reason=logout"
+    assert response.headers["clear-site-data"] == '"cache", "cookies", "storage"'
     _use_session(client, token)
     assert client.get("/").status_code == 303
 

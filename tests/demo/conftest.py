@@ -3,19 +3,30 @@ logged in per demo login, and a crawl of every page each login reaches."""
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import pytest
+import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from huiqi.app import create_app
 from huiqi.kit.clock import Clock
-from huiqi.kit.settings import Settings
+from huiqi.kit.settings import Settings, get_settings
 from huiqi.models.user import Role
 from tests.demo.pages import Page, crawl
 from tests.fixtures.demo import Demo, build_demo
-from tests.fixtures.web import browser, know_secret, login, page  # noqa: F401 - fixtures
+from tests.fixtures.web import (  # noqa: F401 - browser, page: fixtures
+    _MFA,
+    _free_port,
+    browser,
+    know_secret,
+    login,
+    page,
+)
 
 
 @pytest.fixture(scope="session")
@@ -27,7 +38,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
 @pytest.fixture(scope="session")
 def demo_app(demo: Demo, tmp_path_factory: pytest.TempPathFactory) -> FastAPI:
     settings = Settings(data_dir=tmp_path_factory.mktemp("demo-data"), database_url=demo.url,
-                        secret_key="test-secret-key")
+                        secret_key="test-secret-key", as_of=get_settings().as_of)
     return create_app(settings, demo.engine, clock=Clock())
 
 
@@ -62,3 +73,39 @@ def demo_pages(demo: Demo, demo_clients: dict[str, TestClient]) -> dict[str, lis
     pages = {username: crawl(demo_clients[username]) for username in chosen}
     pages["anonymous"] = crawl(demo_clients["anonymous"], "/login")
     return pages
+
+
+@dataclass(frozen=True)
+class LiveDemo:
+    url: str
+    app: FastAPI
+
+
+@pytest.fixture(scope="module")
+def demo_live(demo: Demo, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveDemo]:
+    """The demo database served by uvicorn (one app per module), its 2FA logins answerable
+    from the printed secrets."""
+    settings = Settings(data_dir=tmp_path_factory.mktemp("demo-live"), database_url=demo.url,
+                        secret_key="test-secret-key", as_of=get_settings().as_of)
+    app = create_app(settings, demo.engine, clock=Clock())
+    for x in demo.logins:  # (known already when the crawl logged in: keep its last code's step)
+        if x.totp_secret and (str(demo.engine.url), x.username) not in _MFA:
+            know_secret(demo.engine, x.username, x.totp_secret)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=_free_port(),
+                                           log_level="warning", lifespan="on"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        assert time.monotonic() < deadline and thread.is_alive(), "demo server did not start"
+        time.sleep(0.05)
+    try:
+        yield LiveDemo(f"http://127.0.0.1:{server.config.port}", app)
+    finally:
+        server.should_exit = True
+        thread.join(10)
+
+
+@pytest.fixture(scope="module")
+def demo_site(demo_live: LiveDemo) -> str:
+    return demo_live.url

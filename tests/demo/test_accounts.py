@@ -32,7 +32,8 @@ def test_every_item_department_and_its_finance_bureau_has_handlers(demo: Demo) -
 
 def test_one_account_per_other_role(demo: Demo) -> None:
     roles = Counter(x.role for x in demo.logins)
-    assert roles[Role.ENTERPRISE] == roles[Role.LIAISON] == roles[Role.OFFICE] == 1
+    assert roles[Role.ENTERPRISE] == roles[Role.LIAISON] == 1
+    assert roles[Role.OFFICE] == 2  # a payout batch is made and marked paid by different people
     assert roles[Role.AUDITOR] == 1
 
 

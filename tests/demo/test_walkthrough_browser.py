@@ -7,20 +7,13 @@ under build/screenshots/<username>/NN-<page>.png (gitignored)."""
 from __future__ import annotations
 
 import re
-import threading
-import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 
-from huiqi.app import create_app
-from huiqi.kit.clock import Clock
-from huiqi.kit.settings import Settings
 from tests.fixtures.demo import Demo
-from tests.fixtures.web import _MFA, _free_port, browser_login, follow_menu, know_secret
+from tests.fixtures.web import browser_login, follow_menu
 
 pytestmark = pytest.mark.browser
 SHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
@@ -53,30 +46,6 @@ FITS = """() => {
           rows: new Set(items.map(r => Math.round(r.top))).size, count: items.length,
           right: Math.max(...items.map(r => r.right)), userLeft: user.left, barRight: bar.right};
 }"""
-
-
-@pytest.fixture(scope="module")
-def demo_site(demo: Demo, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The demo database served by uvicorn, its 2FA logins answerable from the printed secrets."""
-    settings = Settings(data_dir=tmp_path_factory.mktemp("demo-live"), database_url=demo.url,
-                        secret_key="test-secret-key")
-    app = create_app(settings, demo.engine, clock=Clock())
-    for x in demo.logins:  # (known already when the crawl logged in: keep its last code's step)
-        if x.totp_secret and (str(demo.engine.url), x.username) not in _MFA:
-            know_secret(demo.engine, x.username, x.totp_secret)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=_free_port(),
-                                           log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline and thread.is_alive(), "demo server did not start"
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{server.config.port}"
-    finally:
-        server.should_exit = True
-        thread.join(10)
 
 
 def _shot(page: Any, username: str, n: int, name: str) -> None:

@@ -11,12 +11,10 @@ from fastapi.testclient import TestClient
 from huiqi.app import create_app
 from huiqi.auth import service as auth_service
 from huiqi.auth.actor import Actor
-from huiqi.kit.security import hash_password
-from huiqi.models.user import User
-from tests.fixtures.web import login
+from tests.fixtures.pages import PASSWORD, Pages
 from tests.grants.conftest import World
 
-PASSWORD = "Test-Pass-1x"
+__all__ = ["PASSWORD", "Clients", "grants_app"]
 
 
 def grants_app(world: World) -> FastAPI:
@@ -30,20 +28,14 @@ def grants_app(world: World) -> FastAPI:
     return app
 
 
-class Clients:
+class Clients(Pages):
+    """Page clients (`page(who)`, `anonymous()`) on a given app, and Bearer clients (`api`)."""
+
     def __init__(self, world: World, app: FastAPI, stack: ExitStack) -> None:
         self.world, self.app, self.stack = world, app, stack
 
-    def anonymous(self) -> TestClient:
-        return self.stack.enter_context(TestClient(self.app, follow_redirects=False))
-
     def page(self, who: str) -> TestClient:
-        actor = self.world.actors[who]
-        with self.world.tx() as s:
-            s.get(User, actor.user_id).password_hash = hash_password(PASSWORD)
-        client = self.anonymous()
-        assert login(client, (actor.username, PASSWORD)).status_code == 303
-        return client
+        return self(who)
 
     def api(self, who: str) -> TestClient:
         actor: Actor = self.world.actors[who]

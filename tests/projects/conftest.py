@@ -10,20 +10,18 @@ from typing import Any
 
 import pytest
 from sqlalchemy import Engine
-from sqlalchemy.orm import Session
 from stdnum.cn import uscc as uscc_number
 
 from huiqi.appeals import categories
 from huiqi.auth.actor import Actor
 from huiqi.kit.clock import FixedClock
 from huiqi.kit.db import unit_of_work
-from huiqi.kit.settings import Settings
-from huiqi.models.department import Department
-from huiqi.models.user import User
 from huiqi.projects import service
 from huiqi.registry import service as registry
+from tests.fixtures.pages import pages  # noqa: F401 - fixture
 from tests.fixtures.service_db import *  # noqa: F403
-from tests.fixtures.world import ServiceWorld
+from tests.fixtures.world import ServiceWorld, add_departments, world_settings
+from tests.fixtures.world import add_user as _user
 
 # Monday 22 September 2025, 10:00 in Beijing; 国庆 1–8 October (调休: Sun 28 Sep, Sat 11 Oct).
 START = datetime(2025, 9, 22, 2, 0, tzinfo=UTC)
@@ -53,26 +51,14 @@ class World(ServiceWorld):
                                                             data).id))
 
 
-def _user(s: Session, username: str, role: str, **kw: Any) -> Actor:
-    user = User(username=username, display_name=f"{username}", role=role, password_hash="!",
-                **kw)
-    s.add(user)
-    s.flush()
-    return Actor.of(user)
-
 
 @pytest.fixture
 def world(engine: Engine, tmp_path: Path) -> World:
-    settings = Settings(data_dir=tmp_path / "data", database_url=str(engine.url),
-                        secret_key="test", upload_max_bytes=64 * 1024)
+    settings = world_settings(engine, tmp_path)
     clock = FixedClock(START)
     actors: dict[str, Actor] = {}
     with unit_of_work(engine) as s:
-        depts = {code: Department(code=code, name=name) for code, name in DEPARTMENTS}
-        s.add_all(depts.values())
-        s.flush()
-        for code, dept in depts.items():
-            actors[code] = _user(s, f"{code}1", "department", department_id=dept.id)
+        actors.update(add_departments(s, DEPARTMENTS)[1])
         for name, role in (("office1", "office"), ("auditor1", "auditor"), ("agent1", "agent"),
                            ("agent2", "agent"), ("lead1", "project_lead"),
                            ("liaison1", "liaison")):

@@ -6,48 +6,22 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterator
-from contextlib import ExitStack
 from datetime import date
 from typing import Any
 
-import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from huiqi.app import create_app
 from huiqi.auth import service as auth_service
 from huiqi.kit.excel import workbook_bytes
-from huiqi.kit.security import hash_password
 from huiqi.models.audit import AuditLog
 from huiqi.models.project import Project, ProjectStep
-from huiqi.models.user import User
-from tests.fixtures.web import csrf_token, login
+from tests.fixtures.pages import Pages
+from tests.fixtures.web import csrf_token
 from tests.projects.conftest import World, make_uscc
 
-PASSWORD = "Test-Pass-1x"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-class Pages:
-    def __init__(self, world: World, stack: ExitStack) -> None:
-        self.world, self.stack = world, stack
-        self.app = create_app(world.settings, world.engine, clock=world.clock)
-
-    def __call__(self, who: str) -> TestClient:
-        actor = self.world.actors[who]
-        with self.world.tx() as s:
-            s.get(User, actor.user_id).password_hash = hash_password(PASSWORD)
-        client = self.stack.enter_context(TestClient(self.app, follow_redirects=False))
-        assert login(client, (actor.username, PASSWORD)).status_code == 303
-        return client
-
-
-@pytest.fixture
-def pages(world: World) -> Iterator[Pages]:
-    with ExitStack() as stack:
-        yield Pages(world, stack)
 
 
 def post(client: TestClient, url: str, data: dict[str, Any] | None = None, **kw: Any) -> Any:
@@ -138,6 +112,7 @@ def test_import_reports_bad_rows_and_imports_the_rest(world: World, pages: Pages
     assert "共 5 行，已导入 2 个项目，错误 3 行" in body
     assert "第 3 行" in body and "第 4 行" in body and "第 5 行" in body
     assert "代办员账号「nobody」不存在" in body and "不是有效日期" in body
+    assert "<code>bad_date</code>" in response.text  # the machine code beside the message
     with world.tx() as s:
         found = {p.name: (p.region, p.amount, p.signed_on) for p in s.scalars(select(Project))}
     assert found == {"青原电子信息产业园项目": ("360803", 520000000, date(2025, 9, 22)),

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import pytest
 from sqlalchemy import Engine
@@ -18,12 +17,13 @@ from huiqi.kit.clock import FixedClock
 from huiqi.kit.db import unit_of_work
 from huiqi.kit.settings import Settings
 from huiqi.models.department import Department
-from huiqi.models.user import User
 from huiqi.ratings import service
 from huiqi.registry import service as registry
 from tests.appeals.conftest import make_uscc
+from tests.fixtures.pages import pages  # noqa: F401 - fixture
 from tests.fixtures.service_db import *  # noqa: F403
 from tests.fixtures.world import ServiceWorld
+from tests.fixtures.world import add_user as _user
 
 # Friday 26 September 2025, 10:00 in Beijing; 国庆 1–8 October, 调休 workdays 28 Sep and 11 Oct.
 START = datetime(2025, 9, 26, 2, 0, tzinfo=UTC)
@@ -33,12 +33,6 @@ SECRET = "test"
 class World(ServiceWorld):
     """Ratings tests' world."""
 
-
-def _user(s: Session, username: str, role: str, **kw: Any) -> Actor:
-    user = User(username=username, display_name=username, role=role, password_hash="!", **kw)
-    s.add(user)
-    s.flush()
-    return Actor.of(user)
 
 
 @pytest.fixture

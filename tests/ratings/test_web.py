@@ -5,47 +5,17 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterator
-from contextlib import ExitStack
 from typing import Any
 
-import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
-from huiqi.app import create_app
 from huiqi.kit import ratelimit
-from huiqi.kit.security import hash_password
 from huiqi.models.rating import RatingWindow
-from huiqi.models.user import User
 from huiqi.ratings import service
-from tests.fixtures.web import csrf_token, login
+from tests.fixtures.pages import Pages
+from tests.fixtures.web import csrf_token
 from tests.ratings.conftest import SECRET, World, dispatched_appeal
-
-PASSWORD = "Test-Pass-1x"
-
-
-class Pages:
-    def __init__(self, world: World, stack: ExitStack) -> None:
-        self.world, self.stack = world, stack
-        self.app = create_app(world.settings, world.engine, clock=world.clock)
-
-    def __call__(self, who: str) -> TestClient:
-        actor = self.world.actors[who]
-        with self.world.tx() as s:
-            s.get(User, actor.user_id).password_hash = hash_password(PASSWORD)
-        client = self.stack.enter_context(TestClient(self.app, follow_redirects=False))
-        assert login(client, (actor.username, PASSWORD)).status_code == 303
-        return client
-
-    def anonymous(self) -> TestClient:
-        return self.stack.enter_context(TestClient(self.app, follow_redirects=False))
-
-
-@pytest.fixture
-def pages(world: World) -> Iterator[Pages]:
-    with ExitStack() as stack:
-        yield Pages(world, stack)
 
 
 def post(client: TestClient, url: str, data: dict[str, Any] | None = None,

@@ -176,11 +176,15 @@ def test_report_exports(engine: Engine, tmp_path: Path) -> None:
     xlsx = report.to_xlsx(tmp_path / "report.xlsx")
     book = load_workbook(xlsx)
     problems = list(book["问题行"].iter_rows(values_only=True))
-    assert problems[0] == ("行号", "列", "值", "原因")
+    assert problems[0] == ("行号", "列", "值", "原因", "错误代码")
     assert [p[0] for p in problems[1:]] == bad_numbers
+    # each refused row: its number, the Chinese message and a stable machine code
+    assert [p[4] for p in problems[1:]] == [
+        "invalid_uscc", "invalid_industry_code", "invalid_high_tech", "invalid_revenue",
+        "duplicate_uscc"]
     assert ("新增", str(N_GOOD)) in list(book["导入结果"].iter_rows(values_only=True))
     text = report.to_csv(tmp_path / "report.csv").read_text(encoding="utf-8-sig")
-    assert text.splitlines()[0] == "行号,列,值,原因" and len(text.splitlines()) == 6
+    assert text.splitlines()[0] == "行号,列,值,原因,错误代码" and len(text.splitlines()) == 6
 
 
 @pytest.mark.parametrize(("name", "content", "message"), [

@@ -19,6 +19,8 @@ from huiqi.rules import (
     PolicyError,
     compile_item,
     evaluate,
+    facts_by_money,
+    field_reaches,
     load_policy_file,
 )
 from tests.rules.catalog_helper import load_catalog
@@ -178,3 +180,86 @@ def test_a_derived_parameter_is_checked(tmp_path: Path, rule: str, of: str,
                                         message: str) -> None:
     with pytest.raises(PolicyError, match=message):
         load_policy_file(lpr_policy(tmp_path, rule=rule, of=of), load_catalog())
+
+
+REACH_CAP = next(i for i in items() if i.id == "test.reach-cap")
+REACH_AMOUNT = next(i for i in items() if i.id == "test.reach-amount")
+
+
+def test_missing_is_ranked_by_the_money_each_fact_could_unlock() -> None:
+    # high_tech comes before robot_replacement in the catalog, but its branch caps at 200万
+    # where robot_replacement's reaches 300万; the purchase (amount) reaches 300万 too and
+    # keeps the item's order among equals (amount before caps)
+    facts = {"region": "420802", "equipment_investment": 1}
+    out = evaluate(REACH_CAP, facts, AS_OF)
+    order = ["equipment_purchase", "robot_replacement", "high_tech"]
+    assert (out.eligible, out.missing) == (True, order)
+    assert sqlite_outcome(REACH_CAP, facts)[3] == ";".join(order)
+    # a criterion's fact reaches the item's whole ceiling: ahead of high_tech's 200万
+    assert REACH_CAP.bound_ir(AS_OF).fields == (
+        "equipment_purchase", "robot_replacement", "region", "equipment_investment", "high_tech")
+    # employees (catalog before loan_amount) only feeds the ELSE branch, capped at 2万
+    facts = {"region": "420802", "employees": 10}
+    assert evaluate(REACH_AMOUNT, facts, AS_OF).missing == ["loan_amount", "first_loan"]
+    assert sqlite_outcome(REACH_AMOUNT, facts)[3] == "loan_amount;first_loan"
+    assert REACH_AMOUNT.bound_ir(AS_OF).fields == ("loan_amount", "first_loan", "region",
+                                                   "employees")
+    reach = field_reaches(REACH_AMOUNT.bound_ir(AS_OF))
+    assert (reach["loan_amount"], reach["first_loan"], reach["employees"]) == (100000, 100000,
+                                                                               20000)
+
+
+def test_a_pack_asks_the_fact_that_unlocks_most_first() -> None:
+    # a fact's money on a page of several items: the sum of its reach in each item it blocks
+    blocked = {"employees": [Fraction(20000), Fraction(20000)],
+               "high_tech": [Fraction(30000)], "loan_amount": [None, Fraction(1)],
+               "first_loan": [Fraction(30000)]}
+    order = ["employees", "high_tech", "first_loan", "loan_amount"]
+    assert facts_by_money(blocked, order) == ["loan_amount", "employees", "high_tech",
+                                              "first_loan"]
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(purchase=money, robot=st.sampled_from([None, True, False]),
+       high_tech=st.sampled_from([None, True, False]), loan=money,
+       employees=st.integers(0, 1000), first=st.sampled_from([None, True, False]))
+def test_no_amount_exceeds_the_reach_of_a_fact_it_read(
+        purchase: Decimal, robot: bool | None, high_tech: bool | None, loan: Decimal,
+        employees: int, first: bool | None) -> None:
+    """Soundness of the ranking: an amount paid is at most the reach of every fact whose
+    value the evaluation used (branch k reads conditions 1…k and its value)."""
+    cap = {"region": "420802", "equipment_investment": 1, "equipment_purchase": purchase,
+           "robot_replacement": robot, "high_tech": high_tech}
+    got = evaluate(REACH_CAP, cap, AS_OF).amount
+    reach = field_reaches(REACH_CAP.bound_ir(AS_OF))
+    if got is not None:
+        used = ["equipment_purchase", "robot_replacement"] + (["high_tech"] if not robot else [])
+        assert all(got <= reach[f] for f in used)
+    loans = {"region": "420802", "employees": employees, "loan_amount": loan,
+             "first_loan": first}
+    got = evaluate(REACH_AMOUNT, loans, AS_OF).amount
+    reach = field_reaches(REACH_AMOUNT.bound_ir(AS_OF))
+    if got is not None:
+        used = ["first_loan", "loan_amount" if first else "employees"]
+        assert all(got <= reach[f] for f in used)
+
+
+LIBRARY = Path(__file__).resolve().parents[2] / "policies"
+
+
+def test_the_library_holds_the_real_lpr_fixings_and_their_exact_annual_mean() -> None:
+    """The published 1-year LPR (全国银行间同业拆借中心): 3.45% from January 2024, 3.35% from
+    22 July 2024, 3.10% from 21 October 2024, 3.00% from 20 May 2025; each month's fixing is
+    dated the day it was announced (the 20th, or the next working day)."""
+    doc = load_policy_file(LIBRARY / "dongbao" / "finance-2025.yaml", load_catalog())
+    lpr, mean = doc.parameters["lpr_1y"], doc.parameters["lpr_1y_avg"]
+    assert "全国银行间同业拆借中心" in (lpr.source or "")
+    months = [(y, m) for y in (2024, 2025) for m in range(1, 13)]
+    known = ["0.0345"] * 6 + ["0.0335"] * 3 + ["0.0310"] * 7 + ["0.0300"] * 8
+    for (y, m), want in zip(months, known, strict=True):
+        assert lpr.value_at(date(y, m, 28)) == Decimal(want), (y, m)
+    assert lpr.value_at(date(2024, 7, 21)) == Decimal("0.0345")  # cut announced 22 July
+    assert lpr.value_at(date(2025, 5, 19)) == Decimal("0.0310")  # cut announced 20 May
+    # (6×3.45 + 3×3.35 + 3×3.10) / 12 = 3.3375%; (4×3.10 + 8×3.00) / 12 = 3.0333…% exactly
+    assert mean.value_at(date(2024, 12, 31)) == Decimal("0.033375")
+    assert mean.value_at(date(2025, 6, 1)) == Fraction(91, 3000)

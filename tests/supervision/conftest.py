@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
 
 import pytest
 from sqlalchemy import Engine
@@ -15,14 +14,14 @@ from stdnum.cn import uscc as uscc_number
 from huiqi.auth.actor import Actor
 from huiqi.kit.clock import FixedClock
 from huiqi.kit.db import unit_of_work
-from huiqi.kit.settings import Settings
 from huiqi.models.department import Department
 from huiqi.models.supervision import CreditGrade
-from huiqi.models.user import User
 from huiqi.registry import service as registry
 from huiqi.supervision import catalogs
+from tests.fixtures.pages import pages  # noqa: F401 - fixture
 from tests.fixtures.service_db import *  # noqa: F403
-from tests.fixtures.world import ServiceWorld
+from tests.fixtures.world import ServiceWorld, world_settings
+from tests.fixtures.world import add_user as _user
 
 # Tuesday 1 December 2026, 10:00 in Beijing: the quiet days run to the 22nd.
 START = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)
@@ -37,12 +36,6 @@ def make_uscc(n: int) -> str:
 class World(ServiceWorld):
     pass
 
-
-def _user(s: Session, username: str, role: str, **kw: Any) -> Actor:
-    user = User(username=username, display_name=username, role=role, password_hash="!", **kw)
-    s.add(user)
-    s.flush()
-    return Actor.of(user)
 
 
 def build(s: Session, clock: FixedClock, enterprises: int = 40) -> dict[str, Actor]:
@@ -93,8 +86,7 @@ def build(s: Session, clock: FixedClock, enterprises: int = 40) -> dict[str, Act
 
 @pytest.fixture
 def world(engine: Engine, tmp_path: Path) -> World:
-    settings = Settings(data_dir=tmp_path / "data", database_url=str(engine.url),
-                        secret_key="test", upload_max_bytes=64 * 1024)
+    settings = world_settings(engine, tmp_path)
     clock = FixedClock(START)
     with unit_of_work(engine) as s:
         actors = build(s, clock)

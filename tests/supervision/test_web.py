@@ -4,48 +4,18 @@ finding → 公示; who sees what; bad input answered clearly."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import ExitStack
 from typing import Any
 
-import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from huiqi.app import create_app
 from huiqi.auth.actor import Actor
 from huiqi.auth.service import create_api_token
-from huiqi.kit.security import hash_password
 from huiqi.models.supervision import Inspection, Officer
 from huiqi.models.user import User
 from huiqi.supervision import repository as repo
-from tests.fixtures.web import csrf_token, login
+from tests.fixtures.web import csrf_token
 from tests.supervision.test_plans import VALUE, next_round
-
-PASSWORD = "Pages-Test-Pass-1"
-
-
-class Pages:
-    def __init__(self, world: Any, stack: ExitStack) -> None:
-        self.world, self.stack = world, stack
-        self.app = create_app(world.settings, world.engine, clock=world.clock)
-
-    def __call__(self, who: str) -> TestClient:
-        actor = self.world.actors[who]
-        with self.world.tx() as s:
-            s.get(User, actor.user_id).password_hash = hash_password(PASSWORD)
-        client = self.stack.enter_context(TestClient(self.app, follow_redirects=False))
-        assert login(client, (actor.username, PASSWORD)).status_code == 303
-        return client
-
-    def anonymous(self) -> TestClient:
-        return self.stack.enter_context(TestClient(self.app, follow_redirects=False))
-
-
-@pytest.fixture
-def pages(world) -> Iterator[Pages]:
-    with ExitStack() as stack:
-        yield Pages(world, stack)
 
 
 def post(client: TestClient, url: str, data: dict[str, Any] | None = None, **kw: Any) -> Any:

@@ -18,8 +18,9 @@ from sqlalchemy.orm import Session
 from huiqi.appeals.state import AppealState, role_of_department
 from huiqi.appeals.vocab import Role as AppealRole
 from huiqi.auth.actor import Actor
+from huiqi.auth.guards import require_office as require_office  # the domain's callers use
+from huiqi.auth.guards import require_writer as require_writer  # access.require_*
 from huiqi.kit.db import fetch_one
-from huiqi.kit.errors import PermissionDenied
 from huiqi.models.appeal import Appeal, AppealAssignment
 from huiqi.models.department import Department
 from huiqi.models.liaison_assignment import LiaisonAssignment
@@ -54,17 +55,6 @@ def access_appeal(session: Session, actor: Actor, appeal_id: int, *,
                   for_update: bool = False) -> Appeal:
     stmt = visible_appeals(actor).where(Appeal.id == appeal_id)
     return fetch_one(session, stmt, NOT_FOUND, for_update=for_update)
-
-
-def require_writer(actor: Actor) -> None:
-    if actor.role is Role.AUDITOR:
-        raise PermissionDenied("审计管理员账号只能查阅，不能修改任何数据。")
-
-
-def require_office(actor: Actor) -> None:
-    require_writer(actor)
-    if actor.role is not Role.OFFICE:
-        raise PermissionDenied("此操作只能由营商办办理。")
 
 
 def department_name(session: Session, actor: Actor) -> str | None:

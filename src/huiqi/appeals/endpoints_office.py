@@ -43,7 +43,7 @@ def import_hotline(db: DBSession, idem: Idempotent, clock: ClockDep, actor: Curr
     result = service.import_hotline(db, actor, clock, file.filename or "12345.xlsx", data)
     return s.ImportOut(batch_id=result.batch.id, total_rows=result.batch.total_rows,
                        imported=result.imported, duplicates=result.duplicates,
-                       errors=[s.RowErrorOut(row=e.row, reason=e.reason)
+                       errors=[s.RowErrorOut(row=e.row, reason=e.reason, code=e.code)
                                for e in result.errors])
 
 

@@ -12,9 +12,7 @@ duplicate and skipped, so importing the same file twice changes nothing.
 
 from __future__ import annotations
 
-import tempfile
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
@@ -27,10 +25,11 @@ from huiqi.appeals.intake import AppealIn, submit
 from huiqi.appeals.vocab import Source
 from huiqi.auth.actor import Actor
 from huiqi.kit.clock import Clock
-from huiqi.kit.errors import HuiqiError, ValidationFailed
+from huiqi.kit.errors import ValidationFailed
+from huiqi.kit.imports import RowError, import_rows
 from huiqi.models.appeal_intake import AppealImportBatch
 from huiqi.models.enterprise import enterprises
-from huiqi.registry.service import ImportFileError, read_table
+from huiqi.registry.service import read_upload
 
 COLUMNS = {"工单编号": "ticket", "诉求类别": "category", "诉求内容": "description",
            "统一社会信用代码": "uscc", "标题": "title", "企业名称": "enterprise_name",
@@ -38,12 +37,6 @@ COLUMNS = {"工单编号": "ticket", "诉求类别": "category", "诉求内容":
            "来电时间": "called_at"}
 REQUIRED = ("工单编号", "诉求类别", "诉求内容")
 MAX_ROWS = 5000
-
-
-@dataclass(frozen=True)
-class RowError:
-    row: int
-    reason: str
 
 
 @dataclass(frozen=True)
@@ -57,24 +50,7 @@ class ImportResult:
 def import_file(session: Session, actor: Actor, clock: Clock, filename: str, data: bytes
                 ) -> ImportResult:
     require_office(actor)
-    suffix = Path(filename).suffix.lower()
-    if suffix not in (".csv", ".xlsx"):
-        raise ValidationFailed(
-            f"不支持的文件类型“{suffix or filename}”：请上传 .xlsx 或 .csv 文件。")
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / f"hotline{suffix}"
-        path.write_bytes(data)
-        try:
-            table = read_table(path, is_known=COLUMNS.__contains__)  # title rows skipped
-        except ImportFileError as exc:
-            raise ValidationFailed(str(exc).replace(path.name, filename)) from None
-    missing = [c for c in REQUIRED if c not in table.header]
-    if missing:
-        raise ValidationFailed(f"缺少必需的列：{'、'.join(missing)}。第 {table.header_row} 行"
-                               f"应为列名，"
-                               f"可用列：{'、'.join(COLUMNS)}")
-    if len(table.rows) > MAX_ROWS:
-        raise ValidationFailed(f"一次最多导入 {MAX_ROWS} 行，请拆分文件。")
+    table = read_upload(filename, data, COLUMNS, REQUIRED, MAX_ROWS)
     index = {COLUMNS[h]: i for i, h in enumerate(table.header) if h in COLUMNS}
     rows = [(n, {k: _cell(cells, i) for k, i in index.items()}) for n, cells in table.rows]
     batch = AppealImportBatch(filename=filename[:200], total_rows=len(rows), imported=0,
@@ -83,23 +59,21 @@ def import_file(session: Session, actor: Actor, clock: Clock, filename: str, dat
     session.add(batch)
     session.flush()
     seen = repo.existing_tickets(session, [r["ticket"] for _, r in rows if r.get("ticket")])
-    imported: list[int] = []
     duplicates: list[str] = []
-    errors: list[RowError] = []
-    for number, row in rows:
+
+    def one(row: dict[str, str]) -> int | None:
         ticket = row.get("ticket") or ""
         if ticket and ticket in seen:
             duplicates.append(ticket)
-            continue
-        try:
-            appeal = submit(session, actor, clock, _appeal_in(session, row, batch.id))
-        except HuiqiError as exc:
-            errors.append(RowError(number, exc.message))
-            continue
+            return None
+        appeal = submit(session, actor, clock, _appeal_in(session, row, batch.id))
         seen.add(ticket)
-        imported.append(appeal.id)
+        return appeal.id
+
+    made, errors = import_rows(session, rows, one)
+    imported = [x for x in made if x is not None]
     batch.imported, batch.duplicates = len(imported), len(duplicates)
-    batch.errors = [{"row": e.row, "reason": e.reason} for e in errors]
+    batch.errors = [e.as_dict() for e in errors]
     audit.record(session, actor, "appeal.hotline_import", batch,
                  after={"filename": batch.filename, "rows": batch.total_rows,
                         "imported": batch.imported, "duplicates": batch.duplicates,
@@ -119,12 +93,12 @@ def _cell(cells: Any, i: int) -> str:
 def _appeal_in(session: Session, row: dict[str, str], batch_id: int) -> AppealIn:
     ticket = row.get("ticket", "")
     if not ticket:
-        raise ValidationFailed("缺少工单编号。")
+        raise ValidationFailed("缺少工单编号。", code="missing_ticket")
     if len(ticket) > 64:
-        raise ValidationFailed("工单编号不能超过 64 个字符。")
+        raise ValidationFailed("工单编号不能超过 64 个字符。", code="ticket_too_long")
     description = row.get("description", "")
     if not description:
-        raise ValidationFailed("缺少诉求内容。")
+        raise ValidationFailed("缺少诉求内容。", code="missing_description")
     uscc = row.get("uscc") or _uscc_by_name(session, row.get("enterprise_name", ""))
     return AppealIn(
         category=row.get("category", ""), title=row.get("title") or description[:30],
@@ -137,10 +111,11 @@ def _appeal_in(session: Session, row: dict[str, str], batch_id: int) -> AppealIn
 
 def _uscc_by_name(session: Session, name: str) -> str:
     if not name:
-        raise ValidationFailed("缺少统一社会信用代码，也没有企业名称。")
+        raise ValidationFailed("缺少统一社会信用代码，也没有企业名称。", code="missing_enterprise")
     found = list(session.scalars(select(enterprises.c.uscc).where(enterprises.c.name == name)
                                  .limit(2)))
     if len(found) != 1:
         raise ValidationFailed(f"缺少统一社会信用代码，且按企业名称「{name}」"
-                               f"{'未找到' if not found else '找到多家'}企业。")
+                               f"{'未找到' if not found else '找到多家'}企业。",
+                               code="enterprise_not_found" if not found else "enterprise_ambiguous")
     return str(found[0])

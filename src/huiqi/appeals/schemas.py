@@ -179,7 +179,8 @@ class MeetingOut(BaseModel):
 
 class RowErrorOut(BaseModel):
     row: int
-    reason: str
+    reason: str  # in Chinese
+    code: str = "invalid"  # stable machine code
 
 
 class ImportOut(BaseModel):

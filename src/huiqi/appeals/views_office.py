@@ -14,9 +14,11 @@ from starlette.responses import Response
 
 from huiqi.appeals import categories, pages, service, webforms
 from huiqi.appeals.intake import AppealIn, MeetingIn
-from huiqi.auth.dependencies import CurrentUser, OfficeUser
+from huiqi.auth.dependencies import CurrentUser, ExportLimited, OfficeUser
 from huiqi.kit import numbers, web
 from huiqi.kit.errors import HuiqiError, NotFound, ValidationFailed
+from huiqi.kit.excel import xlsx_response
+from huiqi.kit.imports import errors_xlsx
 from huiqi.kit.web import ClockDep, DBSession, FormDep
 from huiqi.models.user import Role
 from huiqi.ui.nav import NavItem, register_nav
@@ -132,6 +134,17 @@ def import_batch(request: Request, db: DBSession, actor: CurrentUser, batch_id: 
         raise NotFound("导入批次不存在。")
     return render(request, "appeals/import.html", {
         "title": "导入12345热线工单", "batch": batch, "batches": pages.import_batches(db)})
+
+
+@router.get("/appeals/import/{batch_id:int}/errors.xlsx")
+def import_errors_xlsx(export_limit: ExportLimited, db: DBSession, actor: CurrentUser,
+                       batch_id: int) -> Response:
+    """The batch's refused rows: 行号, 原因, 错误代码."""
+    _reader(actor)
+    batch = pages.import_batch(db, batch_id)
+    if batch is None:
+        raise NotFound("导入批次不存在。")
+    return xlsx_response(f"热线工单导入错误报告-{batch.id}.xlsx", errors_xlsx(batch.errors))
 
 
 # --- categories and holidays ------------------------------------------------------------------

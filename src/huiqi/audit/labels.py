@@ -40,6 +40,7 @@ _NAMED_ACTIONS = {
     "user.unlock": "解除锁定", "department.create": "新建部门",
     "audit.export": "导出审计日志",
     "pii.reveal": "查看完整号码", "security.rotate_key": "轮换个人信息加密密钥",
+    "security.anonymise": "超期个人信息匿名化",
     "policy.upload": "上传政策文件", "policy.publish": "发布政策", "policy.withdraw": "撤回政策",
     "matching.facts_supply": "补充申报信息",
     "insights.push": "政策精准推送", "insights.visit": "生成走访任务",

@@ -76,7 +76,8 @@ def ensure_demo_accounts(
     """Create the demo accounts, or give existing ones a new password; returns the logins in
     role order. Every department gets a handler (`department_code`'s is demo-department), so
     each seed item has someone to review it; a 财政局 gets a second one, so an item it owns can
-    be approved by one person and finance-reviewed by another."""
+    be approved by one person and finance-reviewed by another, and the office a second one, so
+    a payout batch is made by one person and marked paid by another."""
     actor, clock = Actor.system("demo-up", via="cli"), Clock()
     logins = []
     with unit_of_work(engine) as db:
@@ -110,6 +111,9 @@ def _accounts(db: Session, main_code: str) -> list[_Account]:
             accounts.append(_Account(role, username, display_name, department_code=main_code))
         elif role is not Role.DEPARTMENT:
             accounts.append(_Account(role, username, display_name))
+        if role is Role.OFFICE:  # a payout batch is made and marked paid by different people
+            accounts.append(_Account(role, f"{username}-b", "演示营商办复核人",
+                                     "营商办（第二人：兑付批次制作与标记已兑付分人办理）"))
     for dept in db.scalars(select(Department).order_by(Department.id)):
         main = dept.code == main_code
         username = "demo-department" if main else f"demo-{dept.code}"

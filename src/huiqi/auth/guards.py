@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 from fastapi import Request
 
+from huiqi.auth.actor import Actor
 from huiqi.auth.dependencies import MaybeAuth
 from huiqi.kit.csrf import SAFE_METHODS, CsrfFailed, anonymous_token, submitted_token
 from huiqi.kit.errors import PermissionDenied
@@ -23,6 +24,7 @@ from huiqi.models.user import Role
 
 F = TypeVar("F", bound=Callable[..., Any])
 AUDITOR_READ_ONLY = "审计管理员账号只能查阅，不能修改任何数据。"
+OFFICE_ONLY = "此操作只能由营商办办理。"
 
 
 def same_origin(request: Request) -> bool:
@@ -56,3 +58,15 @@ async def request_guard(request: Request, auth: MaybeAuth) -> None:
         endpoint = request.scope.get("endpoint")
         if not getattr(endpoint, "__huiqi_auditor_may__", False):
             raise PermissionDenied(AUDITOR_READ_ONLY)
+
+
+def require_writer(actor: Actor) -> None:
+    """The auditor reads only (the service-level twin of `request_guard`, for the API and CLI)."""
+    if actor.role is Role.AUDITOR:
+        raise PermissionDenied(AUDITOR_READ_ONLY)
+
+
+def require_office(actor: Actor) -> None:
+    require_writer(actor)
+    if actor.role is not Role.OFFICE:
+        raise PermissionDenied(OFFICE_ONLY)

@@ -75,6 +75,8 @@ def logout(request: Request, db: DBSession, auth: AuthRequired) -> Response:
         service.end_session(db, auth.actor, auth.token)
     response = RedirectResponse("/login?reason=logout", status_code=303)
     response.delete_cookie(session_cookie(request), path="/", secure=is_https(request))
+    # The browser drops cached pages (the back button shows nothing) and site storage too.
+    response.headers["Clear-Site-Data"] = '"cache", "cookies", "storage"'
     return response
 
 

@@ -64,3 +64,19 @@ def budget(year: int | None = typer.Option(None, "--year", help="年度，默认
 
 def register(app: typer.Typer) -> None:
     app.add_typer(grants_app, name="grants")
+
+
+@grants_app.command("verify-payouts")
+def verify_payouts(resign: bool = typer.Option(
+        False, "--resign", help="密钥轮换：旧密钥签名且校验通过的明细改用当前密钥重签")) -> None:
+    """校验每笔兑付明细的完整性校验码（MAC）：金额、收款人、账号被改动的明细会被列出，退出码 1。"""
+    from huiqi.grants.payout_integrity import verify_all
+
+    with unit_of_work(default_engine()) as db:
+        result = verify_all(db, resign=resign)
+    for batch_id, key in result.failed:
+        console.print(f"[red]校验失败：批次 {batch_id} 明细 {key}[/red]")
+    console.print(f"已校验 {result.checked} 笔，失败 {len(result.failed)} 笔，"
+                  f"重签 {result.resigned} 笔。")
+    if result.failed:
+        raise typer.Exit(1)

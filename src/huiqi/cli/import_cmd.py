@@ -33,10 +33,10 @@ def _print_report(console: Console, report: ImportReport, report_path: Path | No
     if not report.errors:
         return
     problems = Table(title=f"问题行（共 {len(report.bad_rows)} 行，未导入）")
-    for column in ("行号", "列", "值", "原因"):
+    for column in ("行号", "列", "值", "原因", "错误代码"):
         problems.add_column(column, overflow="fold")
     for error in report.errors[:SHOWN_ERRORS]:
-        problems.add_row(str(error.row), error.column, error.value, error.reason)
+        problems.add_row(str(error.row), error.column, error.value, error.reason, error.code)
     console.print(problems)
     if len(report.errors) > SHOWN_ERRORS:
         hint = f"完整列表见 {report_path}" if report_path else "用 --report 导出完整列表"

@@ -55,6 +55,9 @@ def match(
         None, "--as-of", help="按该日期有效的政策匹配，默认 HUIQI_AS_OF 或今天"),
     spark_master: str | None = typer.Option(
         None, "--spark-master", help="Spark 集群地址（如 spark://host:7077、yarn），默认本机"),
+    wide: bool = typer.Option(
+        False, "--wide", help="宽表输出：每家企业一行，每个事项一列（true/false/unknown）及"
+                              "“事项编号.amount”金额列（元），便于分析；默认长表，每对一行"),
 ) -> None:
     """逐一匹配企业与政策事项：可享受 / 不符合 / 待补充信息，以及测算金额。"""
     if spark_master:
@@ -89,11 +92,13 @@ def match(
                 summary = _match_database(items, when, engine, out, step)
             else:
                 from huiqi.matching.engines.bulk import match_file
+                from huiqi.registry import canonical_sql  # not the service: no ORM to start
 
                 assert out is not None  # checked above
                 pg = url if url.startswith("postgresql") else None
                 summary = match_file(input_file, out, items, catalog, engine=engine, as_of=when,
-                                     postgres_url=pg, progress=step, header_row=header_row)
+                                     postgres_url=pg, progress=step, header_row=header_row,
+                                     wide=wide, checks=canonical_sql)
         except InputError as exc:
             console.print(f"[red]无法匹配：{exc}[/red]", highlight=False)
             raise typer.Exit(2) from exc

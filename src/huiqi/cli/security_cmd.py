@@ -51,6 +51,28 @@ def rotate_key(execute: bool = typer.Option(
                   "确认无误后可从 HUIQI_FIELD_KEYS 中去掉旧密钥。")
 
 
+@security_app.command("app-role-sql")
+def app_role_sql(role: str = typer.Argument(..., help="应用连接数据库所用的角色名")) -> None:
+    """PostgreSQL：打印授权语句——应用角色对审计日志只有 INSERT/SELECT（由表所有者执行）。"""
+    from huiqi.security.repository import app_role_grants
+
+    with default_engine().connect() as conn:
+        for statement in app_role_grants(conn, role):
+            typer.echo(f"{statement};")
+
+
+@security_app.command("anonymise")
+def anonymise() -> None:
+    """将超过保存期限的个人信息匿名化（依据个人信息数据字典；定时任务也会执行）。"""
+    from huiqi.security import anonymise as job
+
+    with unit_of_work(default_engine()) as db:
+        counts = job.run(db, Clock().now(), _actor())
+    for column, count in counts.items():
+        console.print(f"  {column}：匿名化 {count} 条")
+    console.print(f"合计匿名化 {sum(counts.values())} 条。")
+
+
 def backup(
     out: Path | None = typer.Option(None, "--out", help="备份目录（默认 数据目录/backups）"),
     encrypt: bool = typer.Option(False, "--encrypt", help="用 HUIQI_BACKUP_KEY 或 "

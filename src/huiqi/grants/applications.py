@@ -89,6 +89,9 @@ def submit(
         ends = item.ends.isoformat() if item.ends else "长期"
         raise Conflict(f"“{item.title}”不在有效期内（{item.starts.isoformat()} 至 {ends}），"
                        f"今天（{as_of.isoformat()}）不能申报。")
+    if not item.in_window(as_of):
+        raise Conflict(f"“{item.title}”的申报期为 {item.window_text}，今天（{as_of.isoformat()}）"
+                       "不在申报期内，不能申报。")
     if item.auto_grant:
         raise Conflict(f"“{item.title}”是免申即享事项，无需申报："
                        "符合条件的企业由部门确认后直接兑现。")

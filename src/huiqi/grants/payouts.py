@@ -5,7 +5,9 @@ draft ──export──▶ exported ──mark_paid──▶ paid;  draft/expor
   batch built at the same time fails instead of paying twice;
 - each line carries the grant's idempotency key (HQG + grant id), the same in every batch and
   file, which the bank sees as the payment reference;
-- `mark_paid` on a paid batch changes nothing and pays nothing again.
+- `mark_paid` on a paid batch changes nothing and pays nothing again;
+- each line carries a MAC (payout_integrity): a line edited in the database stops the export
+  and the marking paid with 409.
 """
 
 from __future__ import annotations
@@ -20,7 +22,8 @@ from sqlalchemy.orm import Session
 
 from huiqi import audit
 from huiqi.auth.actor import Actor
-from huiqi.grants import access, duties, events
+from huiqi.grants import access, duties, events, payout_integrity
+from huiqi.grants import repository as repo
 from huiqi.grants.states import Action, Status, check
 from huiqi.kit import excel, masking
 from huiqi.kit.clock import Clock, to_local
@@ -72,9 +75,12 @@ def create_batch(session: Session, actor: Actor, *, item_id: str | None = None,
     session.add(batch)
     session.flush()
     batch.reference = f"{batch.reference}-{batch.id:05d}"
-    session.add_all(PayoutLine(batch_id=batch.id, grant_id=g.id, amount=g.amount,
-                               idempotency_key=idempotency_key(g.id), status="pending")
-                    for g in grants)
+    apps = repo.applications_by_id(session, [g.application_id for g in grants])
+    for g in grants:
+        line = PayoutLine(batch_id=batch.id, grant_id=g.id, amount=g.amount,
+                          idempotency_key=idempotency_key(g.id), status="pending")
+        payout_integrity.sign(line, g, apps[g.application_id])
+        session.add(line)
     try:
         with session.begin_nested():
             session.flush()
@@ -89,10 +95,7 @@ def create_batch(session: Session, actor: Actor, *, item_id: str | None = None,
 def lines(session: Session, actor: Actor, batch_id: int
           ) -> list[tuple[PayoutLine, Grant, Application]]:
     access.access_batch(session, actor, batch_id)
-    stmt = select(PayoutLine, Grant, Application).join(Grant, Grant.id == PayoutLine.grant_id) \
-        .join(Application, Application.id == Grant.application_id) \
-        .where(PayoutLine.batch_id == batch_id).order_by(PayoutLine.id)
-    return [(row[0], row[1], row[2]) for row in session.execute(stmt)]
+    return list(repo.payout_rows(session, batch_id=batch_id))
 
 
 def export(session: Session, actor: Actor, batch_id: int, *, clock: Clock = SYSTEM_CLOCK,
@@ -105,6 +108,8 @@ def export(session: Session, actor: Actor, batch_id: int, *, clock: Clock = SYST
     if batch.status == "cancelled":
         raise Conflict("该批次已作废，不能导出。")
     clear = actor.role is Role.OFFICE  # the bank needs the number; anyone else sees it masked
+    rows = lines(session, actor, batch_id)
+    payout_integrity.require_intact(rows)
     data = excel.ledger_bytes(
         f"政策资金兑付清单 {batch.reference}",
         [("批次号", batch.reference), ("笔数", str(batch.lines)), ("合计（元）", str(batch.total))],
@@ -114,7 +119,7 @@ def export(session: Session, actor: Actor, batch_id: int, *, clock: Clock = SYST
           app.bank_name or "", app.bank_account_name or grant.enterprise_name,
           _account(app.bank_account, clear), line.amount, grant.item_title, grant.department,
           to_local(grant.approved_at).date())
-         for i, (line, grant, app) in enumerate(lines(session, actor, batch_id), start=1)],
+         for i, (line, grant, app) in enumerate(rows, start=1)],
         sheet="兑付清单")
     if mark and batch.status == "draft" and actor.role is Role.OFFICE:
         now, before = clock.now(), audit.snapshot(batch, *BATCH_FIELDS)
@@ -142,9 +147,11 @@ def mark_paid(session: Session, actor: Actor, batch_id: int, bank_reference: str
     if batch.status != "exported":
         raise Conflict(f"批次当前状态为“{BATCH_LABELS[batch.status]}”：须先导出清单交银行，"
                        "银行兑付后再标记已兑付。")
+    rows = lines(session, actor, batch_id)
+    payout_integrity.require_intact(rows)
     now, before = clock.now(), audit.snapshot(batch, *BATCH_FIELDS)
     paid = 0
-    for line, grant, app in lines(session, actor, batch_id):
+    for line, grant, app in rows:
         if line.status == "paid" or grant.status != "approved":
             continue
         line.status, line.paid_at = "paid", now

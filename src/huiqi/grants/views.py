@@ -61,7 +61,8 @@ def item_list(request: Request, db: DBSession, clock: ClockDep, actor: Enterpris
     today = policy_date_for(clock, web.settings_of(request))
     found = [v.item for v in policies.published_items(db)
              if v.item.in_force(today) and not v.item.auto_grant]
-    return render(request, "grants/items.html", {"items": sorted(found, key=lambda i: i.id)})
+    return render(request, "grants/items.html", {"items": sorted(found, key=lambda i: i.id),
+                                                 "today": today})
 
 
 def _fact_specs(item_fields: tuple[str, ...]) -> list[object]:
@@ -73,11 +74,13 @@ def apply_page(request: Request, db: DBSession, clock: ClockDep, item_id: str,
                actor: EnterpriseUser) -> Response:
     item = policies.get_item(db, item_id).item
     known = enterprises.facts(db, actor.enterprise_uscc or "")
-    year = policy_date_for(clock, web.settings_of(request)).year
+    as_of = policy_date_for(clock, web.settings_of(request))
+    year = as_of.year
     existing = standings(db, actor.enterprise_uscc or "").get(item_id)
     return render(request, "grants/apply.html", {
         "item": item, "facts": _fact_specs(item.fields), "known": known,
-        "today": clock.today_local(), "year": year,
+        "today": clock.today_local(), "year": year, "as_of": as_of,
+        "closed": item.in_force(as_of) and not item.in_window(as_of),
         # said before the form is filled, not after it is sent (the submit still refuses)
         "existing": existing if existing and existing.blocks_apply(year) else None})
 
@@ -182,7 +185,9 @@ def _detail(request: Request, db: DBSession, actor: Actor, application_id: int,
 
 def _fact_labels(facts: dict[str, object]) -> list[tuple[str, object]]:
     labels = {s.name: s.label for s in fact_fields()}
-    return [(labels.get(k, k), v) for k, v in facts.items()]
+    yes_no = {True: "是", False: "否", "true": "是", "false": "否"}  # not true/false
+    return [(labels.get(k, k), yes_no.get(v, v) if isinstance(v, bool | str) else v)
+            for k, v in facts.items()]
 
 
 @router.post("/grants/applications/{application_id}/upload",

@@ -7,10 +7,13 @@ class HuiqiError(Exception):
     status_code = 400
     code = "bad_request"
 
-    def __init__(self, message: str, *, details: object | None = None) -> None:
+    def __init__(self, message: str, *, details: object | None = None,
+                 code: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.details = details
+        if code:  # a finer stable code than the class's (e.g. one per import-row problem)
+            self.code = code
 
 
 class NotFound(HuiqiError):

@@ -65,7 +65,13 @@ ALGORITHM = "sm4gcm" if _sm4_available() else "aesgcm"
 def keyring() -> Keyring:
     """The keys: HUIQI_FIELD_KEYS, else a key made once in the data directory (0600). Read on
     each use (a changed environment takes effect at once); parsed once per distinct value."""
-    return _parsed(os.environ.get("HUIQI_FIELD_KEYS") or _key_from_file())
+    return keyring_from("HUIQI_FIELD_KEYS", "field_keys")
+
+
+def keyring_from(env: str, file_name: str) -> Keyring:
+    """Keys from the variable `env`, else from `file_name` in the data directory (made once,
+    0600, with one random 32-byte key `k1`)."""
+    return _parsed(os.environ.get(env) or _key_from_file(file_name))
 
 
 @functools.cache
@@ -79,10 +85,10 @@ def _read_key_file(path: Path, mtime_ns: int) -> str:
     return path.read_text().strip()
 
 
-def _key_from_file() -> str:
+def _key_from_file(name: str = "field_keys") -> str:
     from huiqi.kit.settings import get_settings
 
-    path: Path = get_settings().data_dir / "field_keys"
+    path: Path = get_settings().data_dir / name
     try:
         return _read_key_file(path, path.stat().st_mtime_ns)
     except FileNotFoundError:

@@ -23,6 +23,7 @@ from typing import BinaryIO
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from huiqi.kit import avscan
 from huiqi.kit.errors import HuiqiError, ValidationFailed
 
 CHUNK = 64 * 1024
@@ -210,6 +211,7 @@ def store(session: Session, root: Path, stream: BinaryIO, filename: str, max_byt
           ) -> StoredFile:
     data = read_limited(stream, max_bytes)
     kind, clean = check(data, filename)
+    avscan.scan(data, clean)  # ClamAV when HUIQI_CLAMD is set
     rel = Path(secrets.token_hex(1)) / f"{secrets.token_hex(16)}{kind.extensions[0]}"
     target = root / rel
     target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)

@@ -12,6 +12,7 @@ from collections import OrderedDict
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
+from fractions import Fraction
 from functools import lru_cache
 from typing import Any
 
@@ -29,7 +30,7 @@ from huiqi.models.user import Role
 from huiqi.policies import service as policies
 from huiqi.registry import service as registry
 from huiqi.registry.service import fact_fields, is_blank, load_catalog, to_text
-from huiqi.rules import FieldSpec, Item, describe_criterion
+from huiqi.rules import FieldSpec, Item, describe_criterion, facts_by_money, field_reaches
 
 NOT_FOUND = "页面不存在，或您没有访问权限。"
 
@@ -221,9 +222,19 @@ def _view(owner: Owner, as_of: date, pack: service.GiftPack, *, editable: bool) 
     for entry in (*pack.unknown, *(e for e in pack.eligible if e.missing)):
         for name in entry.missing:
             needed.setdefault(name, []).append(entry.item.title)
-    specs = [s for s in catalog if s.name in needed]
+    # asked most money first (rules/_reach.py): the sum of each fact's reach in the items
+    asking = (*pack.unknown, *pack.eligible)
+    blocked = {name: [_reaches(e.item, as_of).get(name, Fraction(0)) for e in asking
+                      if name in e.missing] for name in needed}
+    order = facts_by_money(blocked, [s.name for s in catalog])
+    specs = [catalog[n] for n in order if n in catalog]
     return PackView(owner, as_of, pack, [s for s in specs if s.kind == "fact"],
                     needed, [s for s in specs if s.kind != "fact"], editable)
+
+
+@lru_cache(maxsize=4096)
+def _reaches(item: Item, as_of: date) -> dict[str, Fraction | None]:
+    return field_reaches(item.bound_ir(as_of))
 
 
 def parse_facts(raw: Mapping[str, Any]) -> dict[str, Any]:

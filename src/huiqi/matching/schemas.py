@@ -62,20 +62,23 @@ class EntryOut(BaseModel):
     failed: list[FailedCriterion]
     missing: list[FieldOut]
     materials: list[str]
-    apply_url: str | None = Field(description="申报入口；免申即享事项为空")
+    apply_url: str | None = Field(description="申报入口；免申即享事项、不在申报期内时为空")
+    apply_window: str | None = Field(None, description="申报期（如“2025-03-01 至 2025-05-31”）；"
+                                                       "事项未规定申报期时为空")
     policy: PolicyOut
     explanation: list[str] | None = Field(
         None, description="逐条说明（中文）；请求时带 explain=true 才给出")
 
     @classmethod
-    def of(cls, entry: PackEntry, explanation: list[str] | None = None) -> EntryOut:
+    def of(cls, entry: PackEntry, explanation: list[str] | None = None,
+           as_of: date | None = None) -> EntryOut:
         """Built without validation (the values come from the engine, not from a caller):
         a pack has up to a few hundred entries per request."""
         item, fields = entry.item, load_catalog()
         static = _static(item)
         return cls.model_construct(
             **{**static, "apply_url": None if item.auto_grant or entry.eligible is False
-               else static["apply_url"],
+               or (as_of is not None and not item.in_window(as_of)) else static["apply_url"],
                "policy": static["policy"] if explanation is None else static["policy_text"]},
             eligible=entry.eligible, amount=entry.amount,
             amount_note=packs.amount_pending(entry),
@@ -93,6 +96,7 @@ def _static(item: Item) -> dict[str, Any]:
         "item_id": item.id, "title": item.title, "department": item.department,
         "summary": item.summary, "auto_grant": item.auto_grant,
         "materials": list(item.materials), "apply_url": f"/grants/apply/{item.id}",
+        "apply_window": item.window_text,
         "policy": policy_of(item, with_text=False),
         "policy_text": policy_of(item, with_text=True)}
 
@@ -126,9 +130,9 @@ class PackOut(BaseModel):
         ex = explanations or {}
         return cls.model_construct(
             uscc=v.owner.uscc, name=v.owner.name, as_of=v.as_of, total=v.pack.total,
-            eligible=[EntryOut.of(e, ex.get(e.item.id)) for e in v.pack.eligible],
-            unknown=[EntryOut.of(e, ex.get(e.item.id)) for e in v.pack.unknown],
-            near_misses=[EntryOut.of(e, ex.get(e.item.id)) for e in v.pack.near_misses],
+            eligible=[EntryOut.of(e, ex.get(e.item.id), v.as_of) for e in v.pack.eligible],
+            unknown=[EntryOut.of(e, ex.get(e.item.id), v.as_of) for e in v.pack.unknown],
+            near_misses=[EntryOut.of(e, ex.get(e.item.id), v.as_of) for e in v.pack.near_misses],
             fact_fields=[FieldOut.of(s, v.needed_by.get(s.name)) for s in v.fact_fields],
             profile_missing=[FieldOut.of(s, v.needed_by.get(s.name)) for s in v.profile_missing])
 

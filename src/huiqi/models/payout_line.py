@@ -27,3 +27,5 @@ class PayoutLine(Base):
     amount: Mapped[Decimal] = mapped_column(Money)
     status: Mapped[str] = mapped_column(String(12))  # pending | paid
     paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # HMAC over batch, grant, application, key, amounts, payee and bank account (kit.payout_mac)
+    mac: Mapped[str | None] = mapped_column(String(160))

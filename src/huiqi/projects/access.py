@@ -17,6 +17,8 @@ from sqlalchemy import Select, false, or_, select, true
 from sqlalchemy.orm import Session
 
 from huiqi.auth.actor import Actor
+from huiqi.auth.guards import require_office as require_office  # the domain's callers use
+from huiqi.auth.guards import require_writer as require_writer  # access.require_*
 from huiqi.kit.db import fetch_one
 from huiqi.kit.errors import PermissionDenied
 from huiqi.models.project import Project
@@ -44,17 +46,6 @@ def access_project(session: Session, actor: Actor, project_id: int, *,
                    for_update: bool = False) -> Project:
     stmt = visible_projects(actor).where(Project.id == project_id)
     return fetch_one(session, stmt, NOT_FOUND, for_update=for_update)
-
-
-def require_writer(actor: Actor) -> None:
-    if actor.role is Role.AUDITOR:
-        raise PermissionDenied("审计管理员账号只能查阅，不能修改任何数据。")
-
-
-def require_office(actor: Actor) -> None:
-    require_writer(actor)
-    if actor.role is not Role.OFFICE:
-        raise PermissionDenied("此操作只能由营商办办理。")
 
 
 def require_step_writer(actor: Actor) -> None:

@@ -12,11 +12,9 @@ reported as such, so importing a file twice adds nothing.
 
 from __future__ import annotations
 
-import tempfile
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -24,11 +22,12 @@ from sqlalchemy.orm import Session
 from huiqi import audit
 from huiqi.auth.actor import Actor
 from huiqi.kit.clock import Clock
-from huiqi.kit.errors import HuiqiError, ValidationFailed
+from huiqi.kit.errors import ValidationFailed
+from huiqi.kit.imports import RowError, import_rows
 from huiqi.projects.access import require_office
 from huiqi.projects.registry import ProjectIn, create_project, load_types
 from huiqi.projects.templates import ProjectType
-from huiqi.registry.service import ImportFileError, read_table
+from huiqi.registry.service import read_upload
 
 COLUMNS = {"项目名称": "name", "企业名称": "enterprise_name", "所在区": "region",
            "签约日期": "signed_on", "统一社会信用代码": "enterprise_uscc",
@@ -37,12 +36,6 @@ COLUMNS = {"项目名称": "name", "企业名称": "enterprise_name", "所在区
            "项目秘书": "secretary", "牵头领导": "lead", "备注": "note"}
 REQUIRED = ("项目名称", "企业名称", "所在区", "签约日期")
 MAX_ROWS = 2000
-
-
-@dataclass(frozen=True)
-class RowError:
-    row: int
-    reason: str
 
 
 @dataclass(frozen=True)
@@ -55,36 +48,14 @@ class ImportResult:
 def import_file(session: Session, actor: Actor, clock: Clock, filename: str, data: bytes,
                 types: dict[str, ProjectType] | None = None) -> ImportResult:
     require_office(actor)
-    suffix = Path(filename).suffix.lower()
-    if suffix not in (".csv", ".xlsx"):
-        raise ValidationFailed(
-            f"不支持的文件类型“{suffix or filename}”：请上传 .xlsx 或 .csv 文件。")
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / f"projects{suffix}"
-        path.write_bytes(data)
-        try:
-            table = read_table(path, is_known=COLUMNS.__contains__)
-        except ImportFileError as exc:
-            raise ValidationFailed(str(exc).replace(path.name, filename)) from None
-    missing = [c for c in REQUIRED if c not in table.header]
-    if missing:
-        raise ValidationFailed(f"缺少必需的列：{'、'.join(missing)}。第 {table.header_row} 行应为"
-                               f"列名，可用列：{'、'.join(COLUMNS)}")
-    if len(table.rows) > MAX_ROWS:
-        raise ValidationFailed(f"一次最多导入 {MAX_ROWS} 行，请拆分文件。")
+    table = read_upload(filename, data, COLUMNS, REQUIRED, MAX_ROWS)
     types = types if types is not None else load_types()
     index = {COLUMNS[h]: i for i, h in enumerate(table.header) if h in COLUMNS}
-    imported: list[int] = []
-    errors: list[RowError] = []
-    for number, cells in table.rows:
-        row = {k: cells[i] if i < len(cells) else None for k, i in index.items()}
-        try:
-            with session.begin_nested():
-                project = create_project(session, actor, clock, _project_in(row, types), types)
-        except HuiqiError as exc:
-            errors.append(RowError(number, exc.message))
-            continue
-        imported.append(project.id)
+    rows = [(number, {k: cells[i] if i < len(cells) else None for k, i in index.items()})
+            for number, cells in table.rows]
+    imported, errors = import_rows(
+        session, rows, lambda row: create_project(session, actor, clock, _project_in(row, types),
+                                                  types).id)
     audit.record(session, actor, "project.import", ("project_import", filename[:200]),
                  after={"filename": filename[:200], "rows": len(table.rows),
                         "imported": len(imported), "errors": len(errors)}, at=clock.now())
@@ -110,7 +81,7 @@ def _date(value: Any) -> date:
         return date(y, m, d)
     except ValueError:
         raise ValidationFailed(
-            f"签约日期「{_text(value)}」不是有效日期，应为 2026-03-05。") from None
+            f"签约日期「{_text(value)}」不是有效日期，应为 2026-03-05。", code="bad_date") from None
 
 
 def _type(value: Any, types: dict[str, ProjectType]) -> str:
@@ -128,12 +99,13 @@ def _amount(row: dict[str, Any]) -> Decimal | str | None:
     try:
         return Decimal(wan.replace(",", "")) * 10000
     except InvalidOperation:
-        raise ValidationFailed(f"「总投资（万元）」应为数字，收到「{wan}」。") from None
+        raise ValidationFailed(f"「总投资（万元）」应为数字，收到「{wan}」。",
+                               code="bad_amount") from None
 
 
 def _project_in(row: dict[str, Any], types: dict[str, ProjectType]) -> ProjectIn:
     if not _text(row.get("signed_on")):
-        raise ValidationFailed("缺少签约日期。")
+        raise ValidationFailed("缺少签约日期。", code="missing_signed_on")
     return ProjectIn(
         name=_text(row.get("name")), enterprise_name=_text(row.get("enterprise_name")),
         region=_text(row.get("region")), signed_on=_date(row.get("signed_on")),

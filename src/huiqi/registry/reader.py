@@ -17,12 +17,15 @@ from __future__ import annotations
 import csv
 import io
 import re
+import tempfile
 import zipfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from functools import cached_property
 from itertools import chain, islice, zip_longest
 from pathlib import Path
 from typing import Any
+
+from huiqi.kit.errors import ValidationFailed
 
 SUFFIXES = (".csv", ".xlsx", ".parquet")
 SEARCH_ROWS = 30  # how far down the header is looked for
@@ -316,3 +319,28 @@ def _read_parquet(path: Path) -> RawTable:
 
 
 __all__ = ["SUFFIXES", "Block", "ImportFileError", "RawTable", "read_table"]
+
+
+def read_upload(filename: str, data: bytes, columns: Collection[str], required: Sequence[str],
+                max_rows: int) -> RawTable:
+    """An uploaded .xlsx/.csv read like a registry file (title rows above the header skipped,
+    CSV in UTF-8 or GBK), its header checked for `required` and its size for `max_rows`; every
+    refusal is a ValidationFailed naming the file as the person uploaded it."""
+    suffix = Path(filename).suffix.lower()
+    if suffix not in (".csv", ".xlsx"):
+        raise ValidationFailed(
+            f"不支持的文件类型“{suffix or filename}”：请上传 .xlsx 或 .csv 文件。")
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"upload{suffix}"
+        path.write_bytes(data)
+        try:
+            table = read_table(path, is_known=columns.__contains__)
+        except ImportFileError as exc:
+            raise ValidationFailed(str(exc).replace(path.name, filename)) from None
+    missing = [c for c in required if c not in table.header]
+    if missing:
+        raise ValidationFailed(f"缺少必需的列：{'、'.join(missing)}。第 {table.header_row} 行应为"
+                               f"列名，可用列：{'、'.join(columns)}")
+    if len(table.rows) > max_rows:
+        raise ValidationFailed(f"一次最多导入 {max_rows} 行，请拆分文件。")
+    return table

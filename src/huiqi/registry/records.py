@@ -204,7 +204,8 @@ def _validate_block(block: Block, records: Records, first: dict[str, int], uscc_
         coerced[column.spec.name], found = _coerce_column(block, column)
         for pos, raw, reason in found:
             bad.setdefault(pos, []).append(
-                RowError(numbers[pos], column.header, "" if raw is None else str(raw), reason))
+                RowError(numbers[pos], column.header, "" if raw is None else str(raw), reason,
+                         f"invalid_{column.spec.name}"))
     keep = _keys(coerced["uscc"], bad, numbers, first, uscc_header)
     for pos in sorted(bad):
         records.errors.extend(bad[pos])
@@ -237,10 +238,11 @@ def _keys(usccs: Any, bad: dict[int, list[RowError]], numbers: list[int],
             continue
         if uscc is None:
             bad[pos] = [RowError(numbers[pos], header, "",
-                                 "缺少统一社会信用代码")]
+                                 "缺少统一社会信用代码", "missing_uscc")]
         elif uscc in first:
             bad[pos] = [RowError(numbers[pos], header, uscc,
-                                 f"统一社会信用代码与第{first[uscc]}行重复，本行未导入")]
+                                 f"统一社会信用代码与第{first[uscc]}行重复，本行未导入",
+                                 "duplicate_uscc")]
         else:
             first[uscc] = numbers[pos]
             keep.append(pos)

@@ -5,13 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+WIDTHS = (8, 24, 28, 80, 24)  # the error sheet's columns
+
 
 @dataclass(frozen=True)
 class RowError:
     row: int  # as the user sees it: the header is row 1
     column: str  # the header as written in the file
     value: str
-    reason: str
+    reason: str  # in Chinese, for a person
+    code: str = "invalid"  # stable, in English, for the API and tests (invalid_<field>, …)
 
 
 @dataclass
@@ -61,7 +64,7 @@ class ImportReport:
         path = Path(path)
         path.write_bytes(excel.sheet_bytes([
             ("导入结果", [list(item) for item in self.summary()], (18, 60), False),
-            ("问题行", self.error_table(), (8, 24, 28, 80), True),
+            ("问题行", self.error_table(), WIDTHS, True),
         ]))
         return path
 
@@ -71,8 +74,8 @@ class ImportReport:
 
 
 def error_table(errors: list[RowError]) -> list[list[object]]:
-    head: list[object] = ["行号", "列", "值", "原因"]
-    return [head] + [[e.row, e.column, e.value, e.reason] for e in errors]
+    head: list[object] = ["行号", "列", "值", "原因", "错误代码"]
+    return [head] + [[e.row, e.column, e.value, e.reason, e.code] for e in errors]
 
 
 def errors_to_csv(errors: list[RowError], path: Path | str) -> Path:
@@ -82,13 +85,14 @@ def errors_to_csv(errors: list[RowError], path: Path | str) -> Path:
 
 
 def export_errors(errors: list[RowError], path: Path | str) -> Path:
-    """The problems alone (行号, 列, 值, 原因): .xlsx for .xlsx, CSV (UTF-8 with BOM) otherwise."""
+    """The problems alone (行号, 列, 值, 原因, 错误代码): .xlsx for .xlsx, CSV (UTF-8 with BOM)
+    otherwise."""
     from huiqi.kit import excel
 
     path = Path(path)
     if not str(path).lower().endswith(".xlsx"):
         return errors_to_csv(errors, path)
-    path.write_bytes(excel.sheet_bytes([("问题行", error_table(errors), (8, 24, 28, 80), True)]))
+    path.write_bytes(excel.sheet_bytes([("问题行", error_table(errors), WIDTHS, True)]))
     return path
 
 

@@ -15,6 +15,7 @@ from huiqi.kit.errors import NotFound, ValidationFailed
 from huiqi.kit.pagination import Page
 from huiqi.models.enterprise import Enterprise
 from huiqi.registry import repository, size_class
+from huiqi.registry.canonical_sql import USCC_FUNCTION, CanonicalSql, canonical_sql, uscc_ok
 from huiqi.registry.catalog import (
     CoercionError,
     coerce,
@@ -44,7 +45,7 @@ from huiqi.registry.profile_edit import (
 from huiqi.registry.profile_edit import (
     parse_values as parse_profile_values,
 )
-from huiqi.registry.reader import ImportFileError, read_table
+from huiqi.registry.reader import ImportFileError, read_table, read_upload
 from huiqi.registry.records import Records, arrow_type, read_records
 from huiqi.registry.report import ImportReport, RowError
 from huiqi.registry.uscc import InvalidUSCC
@@ -185,6 +186,8 @@ def profile_dict(enterprise: Enterprise) -> dict[str, Any]:
 __all__ = [
     "SELF_DECLARED",
     "SOURCES",
+    "USCC_FUNCTION",
+    "CanonicalSql",
     "CoercedFacts",
     "CoercionError",
     "EditResult",
@@ -196,6 +199,7 @@ __all__ = [
     "Records",
     "RowError",
     "arrow_type",
+    "canonical_sql",
     "coerce",
     "coerce_facts",
     "current_values",
@@ -220,10 +224,12 @@ __all__ = [
     "propose",
     "read_records",
     "read_table",
+    "read_upload",
     "require_by_uscc",
     "set_facts",
     "to_text",
     "upsert",
+    "uscc_ok",
     "validate_profile",
     "validate_uscc",
 ]

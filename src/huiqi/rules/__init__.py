@@ -64,6 +64,8 @@ from huiqi.rules._model import (
 )
 from huiqi.rules._policytests import PolicyTestResult, run_policy_tests
 from huiqi.rules._problems import Msg, PolicyError, Problem
+from huiqi.rules._reach import by_money as facts_by_money
+from huiqi.rules._reach import reaches as field_reaches
 from huiqi.rules._regions import CRITERION as REGION_CRITERION
 from huiqi.rules._regions import covers as region_covers
 from huiqi.rules._regions import describe as describe_regions
@@ -102,6 +104,8 @@ __all__ = [
     "engine_ir",
     "evaluate",
     "explain",
+    "facts_by_money",
+    "field_reaches",
     "fold_item",
     "format_value",
     "ir",

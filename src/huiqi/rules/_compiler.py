@@ -116,6 +116,12 @@ def stage_select(dialect: str, table: str, columns: Iterable[str],
             f"{_FENCE[dialect]}")
 
 
+def _type(kind: exp.DataType.Type) -> exp.DataType:
+    """A type by its enum member: building one from a name ("DATE") runs sqlglot's parser,
+    which was a third of the time of compiling an item."""
+    return exp.DataType(this=kind)
+
+
 def compile_item(item: Item, as_of: date, dialect: str, *, table: str | None = "src",
                  columns: str = "natural") -> CompiledItem:
     """Compile one item as of a date. `columns`: "natural" (money in yuan, decimals as stored)
@@ -226,11 +232,11 @@ class _Sql:
         lit = exp.Literal.string(value.isoformat())
         if self.dialect == "sqlite":
             return lit  # dates are ISO text in SQLite
-        return exp.Cast(this=lit, to=exp.DataType.build("DATE"))
+        return exp.Cast(this=lit, to=_type(exp.DataType.Type.DATE))
 
     def to_int(self, e: exp.Expr) -> exp.Expr:
-        return exp.Cast(this=_paren(e), to=exp.DataType.build("BIGINT" if self.dialect != "sqlite"
-                                                                else "INTEGER"))
+        wide = exp.DataType.Type.BIGINT if self.dialect != "sqlite" else exp.DataType.Type.INT
+        return exp.Cast(this=_paren(e), to=_type(wide))
 
 
 class _ItemCompiler:
@@ -276,7 +282,7 @@ class _ItemCompiler:
     def _outputs(self) -> dict[str, str]:
         b = self.bound
         if b.amount is None:
-            amount_fen: exp.Expr = exp.Cast(this=exp.Null(), to=exp.DataType.build("BIGINT"))
+            amount_fen: exp.Expr = exp.Cast(this=exp.Null(), to=_type(exp.DataType.Type.BIGINT))
         else:
             # nested, so the amount is only computed for eligible rows
             inner = exp.Case(ifs=[exp.If(this=self._any_null(), true=exp.Null())],
@@ -373,7 +379,7 @@ class _ItemCompiler:
 
     @staticmethod
     def _as_int(e: exp.Expr) -> exp.Expr:
-        return exp.Cast(this=_paren(e), to=exp.DataType.build("INT"))
+        return exp.Cast(this=_paren(e), to=_type(exp.DataType.Type.INT))
 
     def _floored(self) -> tuple[exp.Expr, int]:
         b = self.bound

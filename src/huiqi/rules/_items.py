@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import yaml
 
-from huiqi.rules import _regions, ir
+from huiqi.rules import _regions, _window, ir
 from huiqi.rules import _yamlnodes as yn
 from huiqi.rules._checker import Checker
 from huiqi.rules._model import (
@@ -49,6 +49,8 @@ def read_item(r: FileReader, node: yaml.Node, checker: Checker, params: dict[str
     texts = {k: _text(r, spec, k, optional=k in ("summary", "source"))
              for k in ("title", "department", "summary", "policy_text", "source")}
     start, end = _dates(r, spec, doc_start, doc_end)
+    window = _window.read(r, spec["apply_window"][1], start or doc_start, end or doc_end) \
+        if "apply_window" in spec else None
     criteria = _criteria(r, spec, checker)
     r.criterion = None
     criteria.extend(_region_criterion(r, spec, checker, criteria))
@@ -79,7 +81,7 @@ def read_item(r: FileReader, node: yaml.Node, checker: Checker, params: dict[str
         finance_review=flags["finance_review"], tests=tests,
         amount_text=amount[1] if amount else None,
         fields=tuple(n for n in order if n in used), line=yn.position(node).line,
-        source=texts["source"])
+        source=texts["source"], apply_window=window)
     _check_parameters(r, item, params, doc_start)
     return item if len(r.problems) == before else None
 

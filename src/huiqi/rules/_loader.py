@@ -35,7 +35,8 @@ PARAM_KEYS = {"label": True, "type": True, "scale": False, "values": False, "sou
 ITEM_KEYS = {"id": True, "title": True, "department": True, "summary": False, "policy_text": True,
              "effective_from": False, "effective_to": False, "criteria": True, "amount": False,
              "caps": False, "budget": False, "exclusions": False, "materials": False,
-             "auto_grant": False, "finance_review": False, "tests": False, "source": False}
+             "auto_grant": False, "finance_review": False, "tests": False, "source": False,
+             "apply_window": False}
 P = ParamSpec("P")
 T = TypeVar("T")
 

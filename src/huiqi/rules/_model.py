@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from huiqi.rules import _regions
+from huiqi.rules import _reach, _regions
 from huiqi.rules import ir as _ir
 from huiqi.rules._amounts import ranked_fields
 
@@ -129,7 +129,11 @@ class Item:
     # where the item's rules come from, when more than the document's source: e.g. the national
     # document a criterion the seed does not state is taken from
     source: str | None = None
+    # 申报期: the days (both included) applications are accepted; None = while in force
+    apply_window: tuple[date, date] | None = None
     document: PolicyDocument = field(init=False, repr=False)
+    # the order of `missing` by date (rules/_reach.py; it depends on the bound parameters)
+    _ranked: dict[date, tuple[str, ...]] = field(default_factory=dict, init=False, repr=False)
 
     @property
     def starts(self) -> date:
@@ -147,6 +151,20 @@ class Item:
 
     def in_force(self, as_of: date) -> bool:
         return self.starts <= as_of and (self.ends is None or as_of <= self.ends)
+
+    def in_window(self, as_of: date) -> bool:
+        """Within the 申报期 (always, when the item declares none)."""
+        w = self.apply_window
+        return w is None or w[0] <= as_of <= w[1]
+
+    def accepts_applications(self, as_of: date) -> bool:
+        return self.in_force(as_of) and self.in_window(as_of) and not self.auto_grant
+
+    @property
+    def window_text(self) -> str | None:
+        """“2025-03-01 至 2025-05-31”, or None without a 申报期."""
+        w = self.apply_window
+        return None if w is None else f"{w[0].isoformat()} 至 {w[1].isoformat()}"
 
     def param(self, name: str, as_of: date) -> Decimal | Fraction:
         return self.document.parameters[name].value_at(as_of)
@@ -173,7 +191,7 @@ class Item:
         def bind(node: _ir.Node) -> _ir.Node:
             return _ir.bind(node, lambda name: self.param(name, as_of), as_of)
 
-        return _ir.ItemIR(
+        bound = _ir.ItemIR(
             item_id=self.id,
             criteria=tuple(_ir.CriterionIR(c.name, bind(c.expr), c.fields)
                            for c in unbound.criteria),
@@ -184,6 +202,11 @@ class Item:
             fields=unbound.fields,
             as_of=as_of,
         )
+        # `missing` lists facts by the money they could unlock (rules/_reach.py)
+        ranked = self._ranked.get(as_of)
+        if ranked is None:
+            ranked = self._ranked[as_of] = _reach.ranked(bound)
+        return replace(bound, fields=ranked)
 
 
 def _only(order: tuple[str, ...], *nodes: _ir.Node | None) -> tuple[str, ...]:

@@ -311,7 +311,8 @@ class ItemIR:
     caps: tuple[tuple[str, Node], ...]  # (cap name, expression), e.g. ("per_enterprise", ...)
     cap_fields: tuple[str, ...]
     # every referenced field: those of the amount, then of the caps, then the rest, each in
-    # catalog order (the order of `missing`: facts that can unlock more money first)
+    # catalog order; when bound, stably sorted by reach (rules/_reach.py), the order of
+    # `missing`: facts that can unlock more money first
     fields: tuple[str, ...] = field(default=())
     as_of: date | None = None
     # Made by `_amounts.prepare` for the engines: a lower bound of each cap that may be unknown

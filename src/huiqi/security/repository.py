@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
     Connection,
+    Date,
     Integer,
     MetaData,
     String,
@@ -122,3 +124,38 @@ def schema_revision(conn: Connection) -> str | None:
     if "alembic_version" not in table_names(conn):
         return None
     return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+
+def anonymise_candidates(session: Session, name: str, column: str, after: str,
+                         cutoff: datetime, where: dict[str, Any]) -> list[tuple[int, Any]]:
+    """(id, value) of the rows of `name` whose `after` is before `cutoff` and that match
+    `where`, with a value in `column` (the model's column types: dates compare as dates)."""
+    t = Base.metadata.tables[name]
+    since = t.c[after]
+    limit: Any = cutoff.date() if isinstance(since.type, Date) else cutoff
+    stmt = select(t.c.id, t.c[column]).where(since < limit, t.c[column].isnot(None))
+    for key, value in where.items():
+        stmt = stmt.where(t.c[key] == value)
+    return [(int(r[0]), r[1]) for r in session.execute(stmt.order_by(t.c.id))]
+
+
+def set_column(session: Session, name: str, column: str, row_id: int, value: Any) -> None:
+    t = Base.metadata.tables[name]
+    session.execute(update(t).where(t.c.id == row_id).values({column: value}))
+
+
+def app_role_grants(conn: Connection, role: str) -> list[str]:
+    """PostgreSQL: the statements that let `role` (the application's login, not the owner that
+    runs migrations) use every table, but the audit log only to INSERT and SELECT: an UPDATE or
+    DELETE of an audit row is refused by the server even with the triggers dropped, which the
+    role cannot do (not the owner). Purging archived audit rows runs as the owner."""
+    if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", role):
+        raise ValueError("role must be a plain lower-case identifier")
+    names = [n for n in table_names(conn) if n not in ("audit_log", "alembic_version")]
+    out = [f"GRANT USAGE ON SCHEMA public TO {role}",
+           f"REVOKE ALL ON audit_log FROM {role}",
+           f"GRANT SELECT, INSERT ON audit_log TO {role}",
+           f"GRANT SELECT ON alembic_version TO {role}",
+           f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {role}"]
+    out += [f'GRANT SELECT, INSERT, UPDATE, DELETE ON "{n}" TO {role}' for n in names]
+    return out

@@ -6,7 +6,6 @@ them printed passwords."""
 from __future__ import annotations
 
 import hashlib
-import secrets
 from datetime import date, timedelta
 
 from rich.console import Console
@@ -17,6 +16,7 @@ from huiqi.auth import service as auth
 from huiqi.auth.actor import Actor
 from huiqi.kit.clock import Clock, FixedClock
 from huiqi.kit.db import unit_of_work
+from huiqi.kit.security import generate_password
 from huiqi.models.supervision import CreditGrade
 from huiqi.models.user import Role
 from huiqi.supervision import catalogs, credit, plans, results
@@ -60,7 +60,7 @@ def _account(db: Session, clock: Clock, username: str, name: str, role: Role,
              code: str | None) -> Actor:
     user = repo.user_by_username(db, username) or auth.create_user(
         db, Actor.system("demo-up", via="cli"), clock, username=username, display_name=name,
-        role=role, password=secrets.token_urlsafe(16), department_code=code)
+        role=role, password=generate_password(), department_code=code)
     return Actor.of(user)
 
 

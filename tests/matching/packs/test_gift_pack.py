@@ -321,3 +321,20 @@ def test_each_card_shows_the_enterprises_own_application(logged_in: Client, regi
     assert "已兑现 30,000.00" in paid and "/grants/apply/" not in paid
     rejected = becomes("rejected")
     assert "未通过" in rejected and 'href="/grants/apply/giftville.rent">重新申报</a>' in rejected
+
+
+def test_each_firm_sees_only_its_own_regions_items_in_the_pack(
+        logged_in: Client, register: Any, app_engine: Engine, clock: Any) -> None:
+    # twins but for the region: a Jiangbei (500105) and a Dongbao (420802) firm
+    jiangbei, dongbao = register(), register(region="420802")
+    seen: dict[str, list[str]] = {}
+    for uscc in (jiangbei, dongbao):
+        page = logged_in("enterprise", enterprise_uscc=uscc)
+        pack = _api(page, app_engine, clock).get("/api/v1/gift-pack").json()
+        seen[uscc] = [e["item_id"] for k in ("eligible", "unknown", "near_misses")
+                      for e in pack[k]]
+        html = page.get("/gift-pack").text
+        assert ("东宝区租金补贴" in html) == (uscc == dongbao)
+        assert ("承租国有房屋减免租金" in html) == (uscc == jiangbei)
+    assert seen[dongbao] == ["giftville.elsewhere"]
+    assert "giftville.elsewhere" not in seen[jiangbei] and "giftville.rent" in seen[jiangbei]

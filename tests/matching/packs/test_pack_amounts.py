@@ -79,3 +79,18 @@ def test_an_application_carries_the_fact_the_amount_needs(
     app = made.json()
     assert app["facts"]["robot_replacement"] in (True, "true")
     assert Decimal(app["estimated_amount"]) == Decimal("4500000.00")
+
+
+def test_the_pack_asks_first_for_the_fact_that_unlocks_most(
+        logged_in: Client, register: Any, app_engine: Engine, clock: Any) -> None:
+    # equipment_purchase blocks the 技改补助 (up to 500万), equipment_investment the equipment
+    # item (up to 20万), loan_amount the loan item (up to 5万): asked in that order, though
+    # the catalog lists equipment_investment first
+    uscc = register()
+    page = logged_in("enterprise", enterprise_uscc=uscc)
+    pack = _api(page, app_engine, clock).get("/api/v1/gift-pack").json()
+    order = ["equipment_purchase", "equipment_investment", "loan_amount"]
+    assert [f["name"] for f in pack["fact_fields"]] == order
+    html = page.get("/gift-pack").text
+    spots = [html.index(f'name="fact_{name}"') for name in order]
+    assert spots == sorted(spots)

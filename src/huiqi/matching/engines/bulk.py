@@ -15,11 +15,13 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from huiqi.matching.engines import direct
 from huiqi.matching.engines import sql as engines
 from huiqi.matching.engines.inputs import CANONICAL_TABLE, InputError, LoadedInput, load_input
 from huiqi.rules import Catalog, Item, compile_items, select_all_sql
@@ -57,12 +59,31 @@ def match_file(
     postgres_url: str | None = None,
     progress: Progress | None = None,
     header_row: int | None = None,
+    wide: bool = False,
+    checks: Any = None,
 ) -> MatchSummary:
+    """`checks`: what provides `canonical_sql` and `uscc_ok` (default registry.service)."""
     step = progress or (lambda _msg: None)
     if out_path.suffix.lower() not in (".csv", ".parquet"):
         raise InputError("输出文件应为 .csv 或 .parquet")
     if engine not in engines.ENGINES:
         raise InputError(f"未知引擎 {engine}：可选 {', '.join(engines.ENGINES)}")
+    if wide and engine != "duckdb":
+        raise InputError("--wide（每家企业一行）目前只支持 duckdb 引擎")
+    output_sql = wide_sql if wide else streaming_sql
+    if engine == "duckdb" and items:
+        with direct.work_dir() as work:
+            checks = checks or direct.default_checks()
+            fast = direct.connect(work, checks)
+            step("检查输入文件")
+            clean = direct.screen(fast, input_path, catalog, checks)
+            if clean is not None:  # DuckDB streams the rows that pass unchanged
+                step(f"在 duckdb 上匹配 {clean.rows} 家企业 × {len(items)} 个事项")
+                direct.copy(fast, output_sql(items, as_of, direct.VIEW), out_path)
+                counts = _counts(fast, out_path, items, wide)
+                if counts[0] == clean.rows * len(items):  # no row was left out
+                    return MatchSummary(clean, len(items), *counts)
+            fast.close()  # some row needs the pipeline, which reports it
     con = duckdb.connect()
     step("读取输入文件")
     loaded = load_input(con, input_path, catalog, header_row=header_row)
@@ -70,14 +91,14 @@ def match_file(
     if not items:
         _write(con, EMPTY_SQL, out_path)
     elif engine == "duckdb":
-        _write_in_parts(con, streaming_sql(items, as_of, PART_TABLE), out_path)
+        _write_in_parts(con, output_sql(items, as_of, PART_TABLE), out_path)
     elif engine == "spark":
         with tempfile.TemporaryDirectory(prefix="huiqi-spark-") as work:
             _write(con, _run_on_spark(con, items, as_of, Path(work)), out_path)
     else:
         con.register("results_arrow", _run_elsewhere(con, items, as_of, engine, postgres_url))
         _write(con, OUTPUT_SQL.format(results="results_arrow"), out_path)
-    return MatchSummary(loaded, len(items), *_counts(con, out_path))
+    return MatchSummary(loaded, len(items), *_counts(con, out_path, items, wide))
 
 
 PART_TABLE = "src_part"
@@ -139,18 +160,41 @@ FROM (SELECT uscc, UNNEST([{structs}]) AS r FROM ({wide}))
 """  # item ids are quoted; everything else was rendered by sqlglot from checked rules
 
 
+def wide_sql(items: Sequence[Item], as_of: date, table: str = CANONICAL_TABLE) -> str:
+    """One row per enterprise, in input order: `uscc`, then for each item a column named by its
+    id (true/false/unknown) and `<id>.amount` (元, when true)."""
+    compiled = compile_items(items, as_of, "duckdb", table=table, columns="scaled")
+    wide = select_all_sql(compiled, "uscc", outputs=("eligible", "amount_fen"))
+    columns = ", ".join(
+        f"CASE eligible_{k} WHEN 1 THEN 'true' WHEN 0 THEN 'false' ELSE 'unknown' END "
+        f"AS {_sql_name(item.id)}, CASE WHEN eligible_{k} = 1 THEN CAST(CAST(amount_fen_{k} "
+        f"AS DECIMAL(38,0)) / 100 AS DECIMAL(18,2)) END AS {_sql_name(item.id + '.amount')}"
+        for k, item in enumerate(items))
+    return f"SELECT uscc, {columns} FROM ({wide})"
+
+
+def _sql_name(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
 def _sql_str(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _counts(con: duckdb.DuckDBPyConnection, out_path: Path) -> tuple[int, int, int]:
+def _counts(con: duckdb.DuckDBPyConnection, out_path: Path, items: Sequence[Item],
+            wide: bool) -> tuple[int, int, int]:
     """(pairs, eligible, unknown) read back from the written file."""
     target = _sql_str(str(out_path))
     reader = f"read_parquet({target})" if out_path.suffix.lower() == ".parquet" else \
         f"read_csv({target}, all_varchar=true, header=true)"
-    row = con.execute(f"SELECT count(*), count(*) FILTER (eligible = 'true'), "
-                      f"count(*) FILTER (eligible = 'unknown') FROM {reader}").fetchall()[0]
-    return int(row[0]), int(row[1]), int(row[2])
+    columns = [_sql_name(item.id) for item in items] if wide else ["eligible"]
+    sums = ", ".join(f"{agg}({' + '.join(f'({c} = {v!r})::INT' for c in columns)})"
+                     for agg, v in (("sum", "true"), ("sum", "unknown")))
+    if not columns:
+        sums = "0, 0"
+    row = con.execute(f"SELECT count(*), {sums} FROM {reader}").fetchall()[0]
+    pairs = int(row[0]) * (len(items) if wide else 1)
+    return pairs, int(row[1] or 0), int(row[2] or 0)
 
 
 def _write(con: duckdb.DuckDBPyConnection, sql: str, out_path: Path) -> None:

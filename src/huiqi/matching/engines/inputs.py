@@ -11,13 +11,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import pyarrow as pa
 
-from huiqi.registry.service import ImportFileError, Records, RowError, arrow_type, read_records
 from huiqi.rules import Catalog, FieldSpec, FieldType
+
+if TYPE_CHECKING:
+    from huiqi.registry.service import Records, RowError
 
 CANONICAL_TABLE = "src"
 
@@ -42,6 +44,9 @@ class LoadedInput:
 def load_input(con: duckdb.DuckDBPyConnection, path: Path, catalog: Catalog, *,
                header_row: int | None = None) -> LoadedInput:
     """Read and validate `path`, then create temp table `src` in `con` from its good rows."""
+    # imported here: registry.service brings the ORM, seconds of start-up a clean file skips
+    from huiqi.registry.service import ImportFileError, read_records
+
     try:
         records = read_records(path, header_row=header_row)
     except ImportFileError as exc:
@@ -59,6 +64,8 @@ def load_input(con: duckdb.DuckDBPyConnection, path: Path, catalog: Catalog, *,
 
 def canonical_arrow(records: Records, catalog: Catalog) -> pa.Table:
     """The accepted rows with every catalog field in its canonical type (`__row` first)."""
+    from huiqi.registry.service import arrow_type
+
     n = len(records.numbers)
     columns: dict[str, Any] = {
         "__row": pa.array(records.numbers, pa.int64())}

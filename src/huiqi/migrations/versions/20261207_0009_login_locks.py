@@ -33,9 +33,21 @@ def upgrade() -> None:
     sa.UniqueConstraint('user_id', 'source', name=op.f('uq_login_locks_user_id'))
     )
     op.create_index(op.f('ix_login_locks_user_id'), 'login_locks', ['user_id'], unique=False)
+    _drop_user_columns('recent_failures', 'locked_until')
+
+
+def _drop_user_columns(*names: str) -> None:
+    """SQLite: its own ALTER TABLE … DROP COLUMN (3.35+). Batch mode would rebuild `users`, and
+    dropping the old table with foreign keys on deletes every row that references a user by ON
+    DELETE CASCADE (sessions, API tokens…) or nulls it by SET NULL, silently, on a populated
+    database (tests/web/test_migration_populated.py)."""
+    if op.get_bind().dialect.name == "sqlite":
+        for name in names:
+            op.execute(f'ALTER TABLE users DROP COLUMN "{name}"')
+        return
     with op.batch_alter_table('users') as batch_op:
-        batch_op.drop_column('recent_failures')
-        batch_op.drop_column('locked_until')
+        for name in names:
+            batch_op.drop_column(name)
 
 
 def downgrade() -> None:

@@ -23,8 +23,31 @@ def upgrade() -> None:
         batch.add_column(sa.Column('recipient', sa.String(length=255), nullable=True))
         batch.add_column(sa.Column('recipient_digest', sa.String(length=64), nullable=True))
         batch.create_index('ix_notification_outbox_recipient_digest', ['recipient_digest'])
+    if op.get_bind().dialect.name == "sqlite":
+        _sqlite_user_id_nullable()
+        return
     with op.batch_alter_table('notifications') as batch:
         batch.alter_column('user_id', existing_type=sa.Integer(), nullable=True)
+
+
+def _sqlite_user_id_nullable() -> None:
+    """SQLite: drop NOT NULL from the declaration only (as 0013 widens columns). Batch mode
+    would rebuild `notifications`, and dropping the old table with foreign keys on deletes every
+    outbox row by ON DELETE CASCADE (tests/web/test_migration_populated.py)."""
+    import re
+
+    conn = op.get_bind()
+    version = conn.exec_driver_sql("PRAGMA schema_version").scalar_one()
+    sql = conn.exec_driver_sql("SELECT sql FROM sqlite_master WHERE type = 'table' AND "
+                               "name = 'notifications'").scalar_one()
+    relaxed, count = re.subn(r'(\buser_id"?\s+INTEGER)\s+NOT NULL', r"\g<1>", sql)
+    if count != 1:
+        raise RuntimeError(f"notifications.user_id NOT NULL not found in {sql!r}")
+    conn.exec_driver_sql("PRAGMA writable_schema=ON")
+    conn.exec_driver_sql("UPDATE sqlite_master SET sql = ? WHERE type = 'table' AND "
+                         "name = 'notifications'", (relaxed,))
+    conn.exec_driver_sql(f"PRAGMA schema_version={int(version) + 1}")
+    conn.exec_driver_sql("PRAGMA writable_schema=OFF")
 
 
 def downgrade() -> None:

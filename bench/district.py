@@ -1,0 +1,167 @@
+"""A district on one box: 100,000 enterprises and 200 published items, on SQLite and PostgreSQL.
+
+    .venv/bin/python bench/district.py                      # SQLite, then nothing else
+    .venv/bin/python bench/district.py --pg auto            # and PostgreSQL (throwaway cluster)
+    .venv/bin/python bench/district.py --enterprises 5000 --items 40 --seconds 10   # a smoke run
+
+Three figures (issue 20), each printed with the 1-minute load average when it was taken:
+1. publication: the 200 items published through the policy library in one unit of work —
+   re-match of every enterprise and the notifications (target: under 30 s for 100,000);
+2. the office's per-item lists (/insights/targeting/<item>): time to the first page, for a few
+   items, as the office user sees it;
+3. the 礼包 page under 200 enterprise users with 1 s think time (bench/web.py's load generator;
+   target: p95 under 100 ms, no errors).
+
+Everything is bench/web.py's (policies, database, server, load generator): this script only
+orders the steps so the publication is timed on its own and notifies enterprises that have
+accounts (accounts are created before publishing).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "bench"))
+
+import web  # noqa: E402  (bench/web.py)
+
+OFFICE = ("bench-office", web.PASSWORD)
+SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # the bench office user's TOTP secret
+
+
+def _load() -> str:
+    return f"load {os.getloadavg()[0]:.1f}"
+
+
+def prepare(url: str, policies: Path, enterprises: int, clients: int, tmp: Path
+            ) -> tuple[list[tuple[str, str]], list[str]]:
+    """Enterprises and accounts first, then the timed publication; (users, item ids)."""
+    from huiqi.auth import mfa
+    from huiqi.auth import service as auth_service
+    from huiqi.auth.actor import Actor
+    from huiqi.kit.clock import Clock
+    from huiqi.kit.db import make_engine, unit_of_work
+    from huiqi.kit.migrate import migrate
+    from huiqi.kit.security import use_fast_hashing_for_tests
+    from huiqi.policies import service as library
+    from huiqi.registry import demo
+    from huiqi.registry import service as registry
+
+    use_fast_hashing_for_tests()
+    clock, system = Clock(), Actor.system("bench", via="cli")
+    started = time.perf_counter()
+    migrate(url)
+    engine = make_engine(url)
+    data = demo.write_demo_file(tmp / "enterprises.parquet", enterprises, seed=2025,
+                                with_facts=True)
+    with unit_of_work(engine) as db:
+        registry.import_enterprises(db, data)
+    print(f"   migrate + import {enterprises:,} enterprises: "
+          f"{time.perf_counter() - started:.1f} s ({_load()})", flush=True)
+    import duckdb
+
+    usccs = [r[0] for r in duckdb.sql(
+        f"SELECT uscc FROM read_parquet('{data}') WHERE region = '{web.REGION}' "
+        f"LIMIT {clients}").fetchall()]
+    users: list[tuple[str, str]] = []
+    with unit_of_work(engine) as db:
+        for n, uscc in enumerate(usccs):
+            user = auth_service.create_user(
+                db, system, clock, username=f"bench{n:03d}", display_name=f"压测企业{n}",
+                role="enterprise", password=web.PASSWORD, enterprise_uscc=uscc)
+            _, token = auth_service.create_api_token(db, Actor.of(user), clock, "bench")
+            users.append((user.username, token))
+        office = auth_service.create_user(db, system, clock, username=OFFICE[0],
+                                          display_name="营商办", role="office",
+                                          password=OFFICE[1])
+        mfa.enrol_directly(office, SECRET, clock.now())  # the office's second factor
+    started = time.perf_counter()
+    with unit_of_work(engine) as db:
+        library.import_files(db, system, clock, [policies], as_of=web.AS_OF)
+    print(f"   publish {len(list(policies.glob('*.yaml')))} policy files, re-match all "
+          f"{enterprises:,} and notify: {time.perf_counter() - started:.1f} s ({_load()})",
+          flush=True)
+    with unit_of_work(engine) as db:
+        items = [i.id for i in library.library_items(db)]
+    engine.dispose()
+    return users, items
+
+
+async def office_lists(base: str, items: list[str]) -> None:
+    async with httpx.AsyncClient(base_url=base, timeout=120) as client:
+        page = await client.get("/login")
+        token = web.CSRF.search(page.text)
+        csrf = token.group(1) if token else ""
+        await client.post("/login", data={"username": OFFICE[0], "password": OFFICE[1],
+                                          "csrf_token": csrf})
+        from datetime import UTC, datetime
+
+        from huiqi.auth import mfa
+
+        await client.post("/login/otp", data={"code": mfa.code_at(SECRET, datetime.now(UTC)),
+                                              "csrf_token": csrf})
+        for item in items:
+            started = time.perf_counter()
+            try:
+                status = str((await client.get(f"/insights/targeting/{item}")).status_code)
+            except httpx.HTTPError as exc:  # reported, and the 礼包 load still runs
+                status = f"failed ({type(exc).__name__})"
+            print(f"   office list /insights/targeting/{item}: {status} in "
+                  f"{(time.perf_counter() - started) * 1000:.0f} ms ({_load()})", flush=True)
+
+
+def run(label: str, url: str, policies: Path, tmp: Path, args: argparse.Namespace) -> None:
+    print(f"\n== {label}: {args.items} items, {args.enterprises:,} enterprises, "
+          f"{args.clients} users", flush=True)
+    users, items = prepare(url, policies, args.enterprises, args.clients, tmp)
+    data = tmp / f"data-{label}"
+    with web.server(url, policies, data, args.workers, "huiqi.app:create_app") as base:
+        asyncio.run(office_lists(base, items[:3]))
+        result = asyncio.run(web.load(base, users, "/gift-pack", False, args.seconds,
+                                      args.warmup, 1.0))
+        print("   " + result.row() + f" ({_load()})", flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--items", type=int, default=200)
+    parser.add_argument("--enterprises", type=int, default=100_000)
+    parser.add_argument("--clients", type=int, default=200)
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--warmup", type=float, default=5)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--pg", help="PostgreSQL URL, or 'auto' for a throwaway cluster")
+    parser.add_argument("--no-sqlite", action="store_true")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="huiqi-bench-district-") as name:
+        tmp = Path(name)
+        policies = tmp / "policies"
+        args.items = web.write_policies(policies, args.items)
+        if not args.no_sqlite:
+            run("SQLite", f"sqlite:///{tmp / 'bench.db'}", policies, tmp, args)
+        if args.pg == "auto":
+            sys.path.insert(0, str(ROOT))
+            from tests.pgcluster import throwaway_cluster
+
+            with throwaway_cluster() as pg:
+                run("PostgreSQL", pg, policies, tmp, args)
+        elif args.pg:
+            url, drop = web._scratch_pg(args.pg)
+            try:
+                run("PostgreSQL", url, policies, tmp, args)
+            finally:
+                drop()
+
+
+if __name__ == "__main__":
+    main()
