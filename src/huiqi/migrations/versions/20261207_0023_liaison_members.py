@@ -2,7 +2,7 @@
 enterprise opened its 政策礼包 (pack_openings), and the indexes the rates read.
 
 Revision ID: 0023
-Revises: 0024
+Revises: 0022
 Create Date: 2026-12-07 19:40:00.000000
 """
 from __future__ import annotations
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '0023'
-down_revision: str | Sequence[str] | None = '0024'
+down_revision: str | Sequence[str] | None = '0022'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
