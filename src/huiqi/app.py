@@ -69,6 +69,7 @@ VIEWS: list[str] = [
     "huiqi.knowledge.views",
     "huiqi.ratings.views",
     "huiqi.projects.views",
+    "huiqi.projects.views_templates",
     "huiqi.insights.targeting_views",
     "huiqi.insights.simulation_views",
 ]

@@ -19,7 +19,7 @@ from huiqi.models.notification import Notification
 from huiqi.registry import service as registry
 from tests.fixtures.web import browser_login, screenshot, test_uscc
 from tests.liaison.conftest import PROFILE
-from tests.liaison.worlds import OFFICE
+from tests.liaison.worlds import OFFICE, _grant
 
 pytestmark = pytest.mark.browser
 START = datetime(2025, 6, 2, 2, 0, tzinfo=UTC)  # Monday 2 June 2025, 10:00 in Beijing
@@ -45,16 +45,17 @@ def site(live_server: Any, live_user: Any) -> dict[str, Any]:
     return {"url": live_server.url, "uscc": uscc, "grid": grid,
             "ent": live_user("enterprise", enterprise_uscc=uscc, display_name="渝味火锅"),
             "office": live_user("office", display_name="营商办王敏"),
-            "engine": live_server.engine}
+            "engine": live_server.engine, "clock": clock}
 
 
-def _rates(page: Any, site: dict[str, Any]) -> tuple[str, str]:
+def _rates(page: Any, site: dict[str, Any]) -> tuple[str, str, str]:
     browser_login(page, site["url"], site["office"])
     page.goto(site["url"] + "/liaison/rates")
     page.get_by_role("heading", name="指标定义").wait_for()
     row = page.locator("#rates-tier tbody tr", has_text="全部市场主体")
     cells = row.locator("td")
-    return cells.nth(2).inner_text(), cells.nth(3).inner_text()
+    page.locator("#rates-chart svg").first.wait_for()  # the ECharts chart is drawn
+    return cells.nth(2).inner_text(), cells.nth(3).inner_text(), cells.nth(4).inner_text()
 
 
 def test_grid_specialist_logs_a_visit_from_a_phone(page: Any, site: dict[str, Any]) -> None:
@@ -94,4 +95,8 @@ def test_grid_specialist_logs_a_visit_from_a_phone(page: Any, site: dict[str, An
     page.set_viewport_size({"width": 1280, "height": 800})
     after = _rates(page, site)
     assert after[0].startswith("100.0%") and after[1].startswith("100.0%"), after
+    assert after[2].startswith("0.0%"), after  # eligible, no grant yet
+    with unit_of_work(site["engine"]) as db:  # the rent relief is granted (grants domain)
+        _grant(db, site["uscc"], site["clock"])
+    assert _rates(page, site)[2].startswith("100.0%")  # 受益 moves
     screenshot(page, "liaison-rates")

@@ -17,7 +17,7 @@ def test_rates_hand_checked(app_engine: Engine, lw: dict[str, Any], clock: Any) 
     e = set(lw["e"])
     today = clock.today_local()
     with unit_of_work(app_engine) as db:
-        r = service.report(db, today - timedelta(days=6), today)
+        r = service.report(db, today - timedelta(days=6), today, today=today)
     tiers = {row.label: row for row in r.by_tier}
     # key tier: members E1, E2 (other tests' enterprises are not high-tech... counted below)
     key = tiers["重点企业"]

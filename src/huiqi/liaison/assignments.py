@@ -16,6 +16,7 @@ from huiqi import audit
 from huiqi.auth.actor import Actor
 from huiqi.kit.clock import Clock
 from huiqi.kit.errors import Conflict, NotFound, ValidationFailed
+from huiqi.liaison import rates_repository as rr
 from huiqi.liaison import repository as repo
 from huiqi.models.liaison import LiaisonHandover, LiaisonTier
 from huiqi.models.liaison_assignment import LiaisonAssignment
@@ -206,23 +207,17 @@ def coverage(session: Session, clock: Clock, *, page: int = 1, per_page: int = 2
              tier_id: int | None = None) -> list[TierCoverage]:
     """Per tier: members, those assigned at the tier, a page of the unassigned (only for
     `tier_id`, else for the first tier) and the assigned ones not contacted for the tier's
-    N days — from one pass over the enterprises (repository.build_flags)."""
+    N days — one GROUP BY over the kept members and flags (rates_repository)."""
     from huiqi.liaison.rates import tier_sql
 
-    today = clock.today_local()
-    levels = tier_sql(session, today)
-    repo.build_flags(session, today, today, clock.now(), [t for _, t in levels], rates=False)
-    try:
-        _, per_tier = repo.flag_totals(session, [t for _, t in levels])
-    finally:
-        repo.drop_flags(session)
+    levels = tier_sql(session, clock.today_local())
+    counts = rr.by_tier(session, None, None, since={t.id: t.since for _, t in levels})
     shown = tier_id if tier_id is not None else (levels[0][1].id if levels else None)
     found = []
     for tier, t in levels:
-        sums = per_tier[t.id]
-        rows: list[Any] = []
-        if t.id == shown:
-            rows, _ = repo.uncovered(session, t.id, t.rule_sql, (page - 1) * per_page, per_page)
-        found.append(TierCoverage(tier, sums.members, sums.assigned, rows,
-                                  sums.members - sums.assigned, sums.stale))
+        c = counts.get(t.id, rr.Counts())
+        rows = rr.uncovered(session, t.id, (page - 1) * per_page, per_page) \
+            if t.id == shown else []
+        found.append(TierCoverage(tier, c.members, c.assigned, rows, c.members - c.assigned,
+                                  c.stale))
     return found

@@ -80,7 +80,7 @@ def rates(db: DBSession, clock: ClockDep, actor: CurrentUser, start: str = "", e
           ) -> s.RatesOut:
     access.office(actor, read=True)
     first, last = service.period(clock, start, end)
-    r = service.report(db, first, last)
+    r = service.report(db, first, last, today=clock.today_local())
     return s.RatesOut(start=first, end=last, overall=_rate(r.overall),
                       by_tier=[_rate(x) for x in r.by_tier],
                       by_department=[_rate(x) for x in r.by_department],

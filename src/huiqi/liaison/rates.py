@@ -3,38 +3,40 @@
 - 覆盖率 = enterprises with an assigned official and at least one contact in the period
   ÷ enterprises in the population;
 - 知晓率 = enterprises told of their policies in a contact in the period (at least one policy
-  explained) or whose account logged in during the period (the home page shows its 礼包)
-  ÷ enterprises in the population;
+  explained) or that opened their 礼包 (page or API; `pack_openings`, one row a day) in it
+  ÷ enterprises in the population (a push from insights proves delivery only: not counted);
 - 受益率 = eligible enterprises (at least one item eligible now) that received a grant
   ÷ eligible enterprises in the population.
 
 By tier the population is the tier's members (assigned at that tier); by street every enterprise
-of the street (assigned at any tier); by department and official the enterprises assigned to it
-(any contact counts). Each figure comes from one set-based query (repository.rate_rows).
+of the street (assigned at any tier); by official the members of the tiers it serves them at,
+by department the sums of its officials (any contact counts). Membership and each member's
+flags are kept in a table (rates_repository.sync); each figure is one GROUP BY over it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from huiqi.kit.clock import Clock
 from huiqi.kit.errors import ValidationFailed
+from huiqi.liaison import rates_repository as rr
 from huiqi.liaison import repository as repo
 from huiqi.liaison import tiers
 
-BEIJING = timedelta(hours=8)
 DEFINITIONS = {
     "覆盖率": "统计期内，有包联干部且至少联系过一次（走访、电话或线上）的企业 ÷ 范围内企业数。",
-    "知晓率": ("统计期内，走访联系时至少讲解过一项政策礼包中的政策，或企业账号登录过平台"
-               "（首页即展示政策礼包）的企业 ÷ 范围内企业数。"),
+    "知晓率": ("统计期内，走访联系时至少讲解过一项政策礼包中的政策，或企业打开过自己的政策礼包"
+               "（页面或接口，每企业每天记一次）的企业 ÷ 范围内企业数。政策推送只说明已送达，"
+               "不计入知晓；企业收到推送后打开礼包即计入。"),
     "受益率": ("当前至少有一项政策可享受的企业中，已获得资金兑现（审核通过或已兑付）的企业"
                " ÷ 有可享受政策的企业数。"),
     "统计范围": ("按层级：符合该层级范围规则的企业（覆盖须为该层级的包联干部）；按镇街：该镇街"
-                 "全部企业；按部门、按干部：该部门干部或该干部包联的企业。"),
+                 "全部企业；按干部：该干部在其层级包联的企业；按部门：该部门各干部之和。"),
 }
 
 
@@ -75,16 +77,20 @@ class Report:
     league: list[RateRow]  # officials, best first
 
 
-def _row(r: repo.Sums, label: str | None = None) -> RateRow:
-    return RateRow(r.key, label or r.label, r.members, r.assigned,
-                   Rate(r.covered, r.members), Rate(r.aware, r.members),
-                   Rate(r.benefited, r.eligible))
+def _row(key: Any, c: rr.Counts, label: str | None = None) -> RateRow:
+    return RateRow(key, label if label is not None else c.label, c.members, c.assigned,
+                   Rate(c.covered, c.members), Rate(c.aware, c.members),
+                   Rate(c.benefited, c.eligible))
 
 
-def tier_sql(session: Session, today: date) -> list[tuple[Any, repo.TierSql]]:
-    return [(t, repo.TierSql(t.id, tiers.rule_sql(session, t),
-                             today - timedelta(days=t.stale_days)))
-            for t in repo.tiers(session)]
+def tier_sql(session: Session, today: date) -> list[tuple[Any, rr.TierSql]]:
+    """The tiers with their compiled rules, their members and flags caught up
+    (rates_repository.sync)."""
+    found = [(t, rr.TierSql(t.id, t.rule, tiers.rule_sql(session, t),
+                            today - timedelta(days=t.stale_days)))
+             for t in repo.tiers(session)]
+    rr.sync(session, [t for _, t in found])
+    return found
 
 
 def period(clock: Clock, start: str = "", end: str = "") -> tuple[date, date]:
@@ -101,20 +107,39 @@ def period(clock: Clock, start: str = "", end: str = "") -> tuple[date, date]:
 
 def report(session: Session, start: date, end: date, *, officials: bool = True,
            today: date | None = None) -> Report:
-    start_at = datetime.combine(start, time(0), tzinfo=UTC) - BEIJING
+    """The rates of [start, end]. A period that runs to today reads the kept last-contact /
+    told / opened days; an earlier one (a later event could hide one in it) the events."""
     levels = tier_sql(session, today or end)
-    repo.build_flags(session, start, end, start_at, [t for _, t in levels])
-    try:
-        overall, per_tier = repo.flag_totals(session, [t for _, t in levels])
-        by_street = [_row(r) for r in repo.flag_groups(session, "street")]
-        by_dept = [_row(r) for r in repo.flag_groups(session, "department")]
-        league = [_row(r) for r in repo.flag_groups(session, "official")] if officials else []
-    finally:
-        repo.drop_flags(session)
+    kept = today is None or end >= today
+    per_tier = rr.by_tier(session, start, end, kept=kept)
+    overall = per_tier.get(rr.EVERYONE, rr.Counts())
+    by_street = [_row(k, c) for k, c in sorted(rr.by_street(session, start, end,
+                                                            kept=kept).items())]
+    per_official = rr.by_official(session, start, end, kept=kept)
+    by_dept = [_row(k, c) for k, c in sorted(rr.by_department(session, per_official).items())]
+    league = [_row(k, c) for k, c in per_official.items()] if officials else []
     league.sort(key=lambda x: (-(x.coverage.value or 0), -(x.awareness.value or 0),
                                -(x.benefit.value or 0), x.label))
-    by_tier = [_row(per_tier[t.id], tier.name) for tier, t in levels]
-    return Report(start, end, _row(overall), by_tier, by_street, by_dept, league)
+    by_tier = [_row(t.id, per_tier.get(t.id, rr.Counts()), tier.name) for tier, t in levels]
+    return Report(start, end, _row("all", overall, "全部"), by_tier, by_street, by_dept, league)
+
+
+def chart(r: Report) -> dict[str, Any]:
+    """The ECharts option of the rates page: the three rates (%) overall and per tier."""
+    rows = [r.overall, *r.by_tier]
+
+    def pct(rate: Rate) -> float | None:
+        return None if rate.value is None else round(rate.value * 100, 1)
+
+    series = [{"name": name, "type": "bar", "data": [pct(getattr(x, attr)) for x in rows],
+               "label": {"show": True, "position": "top", "formatter": "{c}%"}}
+              for name, attr in (("覆盖率", "coverage"), ("知晓率", "awareness"),
+                                 ("受益率", "benefit"))]
+    return {"tooltip": {"trigger": "axis"}, "legend": {"top": 0},
+            "grid": {"left": 48, "right": 16, "bottom": 32, "top": 36},
+            "xAxis": {"type": "category", "data": [x.label for x in rows]},
+            "yAxis": {"type": "value", "max": 100, "axisLabel": {"formatter": "{value}%"}},
+            "series": series}
 
 
 def excel_rows(rows: list[RateRow]) -> list[list[object]]:

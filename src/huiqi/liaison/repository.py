@@ -1,12 +1,10 @@
 """All SQL of liaison (包联). Tier membership is the tier's rule compiled by `rules` to SQL over
-`enterprises AS e` (see tiers.py); the rates read the flags of every enterprise set-based, with
-IN (subquery) semi-joins, so 100,000 enterprises take one pass per grouping."""
+`enterprises AS e` (see tiers.py); the coverage check and the rates are in rates_repository."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from sqlalchemy import (
@@ -16,17 +14,14 @@ from sqlalchemy import (
     case,
     delete,
     func,
-    literal,
     literal_column,
     or_,
     select,
-    text,
 )
 from sqlalchemy.orm import Session
 
 from huiqi.models.department import Department
 from huiqi.models.enterprise import enterprises
-from huiqi.models.grant import Grant
 from huiqi.models.liaison import (
     LiaisonCampaign,
     LiaisonCampaignTarget,
@@ -148,27 +143,6 @@ def delete_assignment(session: Session, row: A) -> None:
     session.execute(delete(A).where(A.id == row.id))
 
 
-# --- coverage ---------------------------------------------------------------------------------
-
-def uncovered(session: Session, tier_id: int, rule_sql: str, offset: int, limit: int
-              ) -> tuple[list[Any], int]:
-    """Members of the tier with no official assigned at the tier; (a page of them, how many)."""
-    assigned = select(A.enterprise_uscc).where(A.tier_id == tier_id)
-    cond = and_(member(rule_sql), E.c.uscc.not_in(assigned))
-    total = session.scalar(select(func.count()).select_from(E).where(cond)) or 0
-    rows = session.execute(select(E.c.uscc, E.c.name, E.c.street).where(cond)
-                           .order_by(E.c.id).offset(offset).limit(limit)).all()
-    return list(rows), int(total)
-
-
-def tier_counts(session: Session, tier_id: int, rule_sql: str) -> tuple[int, int]:
-    """(members, members with an official assigned at the tier)."""
-    assigned = select(A.enterprise_uscc).where(A.tier_id == tier_id)
-    row = session.execute(select(func.count(), func.count().filter(E.c.uscc.in_(assigned)))
-                          .select_from(E).where(member(rule_sql))).one()
-    return int(row[0]), int(row[1])
-
-
 # --- contacts, plans --------------------------------------------------------------------------
 
 def contacts_of(session: Session, uscc: str, limit: int = 200) -> list[Any]:
@@ -221,155 +195,6 @@ def open_plan_for(session: Session, user_id: int, uscc: str) -> LiaisonPlan | No
     return session.scalar(select(LiaisonPlan).where(
         LiaisonPlan.user_id == user_id, LiaisonPlan.enterprise_uscc == uscc,
         LiaisonPlan.contact_id.is_(None)).order_by(LiaisonPlan.planned_on).limit(1))
-
-
-def stale_count(session: Session, rule_sql: str, tier_id: int, since: date) -> int:
-    """Members of a tier assigned at the tier whose last contact is before `since` (or none)."""
-    recent = select(C.enterprise_uscc).where(C.contacted_on >= since)
-    assigned = select(A.enterprise_uscc).where(A.tier_id == tier_id)
-    return int(session.scalar(select(func.count()).select_from(E).where(
-        member(rule_sql), E.c.uscc.in_(assigned), E.c.uscc.not_in(recent))) or 0)
-
-
-# --- rates ------------------------------------------------------------------------------------
-
-FLAGS = "liaison_flags"  # a temporary table: one row of 0/1 flags per enterprise
-
-
-@dataclass(frozen=True)
-class TierSql:
-    id: int
-    rule_sql: str
-    since: date  # contacts on or after this day reset the tier's "no contact for N days" flag
-
-
-def build_flags(session: Session, start: date, end: date, start_at: datetime,
-                tiers: Sequence[TierSql], *, rates: bool = True) -> None:
-    """One pass over the enterprises into a temporary table of flags (membership, assignment
-    and recent contact per tier; contacted, aware, eligible, benefited in the period), so the
-    groupings that follow scan it instead of probing five tables each. Each source table is
-    first reduced to one row per enterprise and joined once (100,000 enterprises: one
-    statement with five joins, then light scans)."""
-    per_tier = [func.max(case((A.tier_id == t.id, 1), else_=0)).label(f"a{t.id}")
-                for t in tiers]
-    a = select(A.enterprise_uscc.label("uscc"), *per_tier).group_by(A.enterprise_uscc) \
-        .subquery("a")
-    inside = and_(C.contacted_on >= start, C.contacted_on <= end)
-    c = select(C.enterprise_uscc.label("uscc"), func.max(C.contacted_on).label("last"),
-               func.max(case((inside, 1), else_=0)).label("contacted"),
-               func.max(case((and_(inside, C.policy_count > 0), 1), else_=0)).label("told")) \
-        .group_by(C.enterprise_uscc).subquery("c")
-    o = select(User.enterprise_uscc.label("uscc")).where(
-        User.role == "enterprise", User.last_login_at >= start_at).distinct().subquery("o")
-    m = select(MatchResult.enterprise_id.label("id")).where(
-        MatchResult.eligible.is_(True)).distinct().subquery("m")
-    g = select(Grant.enterprise_uscc.label("uscc")).distinct().subquery("g")
-
-    def flag(cond: ColumnElement[bool]) -> ColumnElement[Any]:
-        return case((cond, 1), else_=0)
-
-    cols: list[Any] = [E.c.id.label("id"), E.c.uscc.label("uscc"),
-                       func.coalesce(E.c.street, "（未填镇街）").label("street"),
-                       flag(a.c.uscc.is_not(None)).label("assigned")]
-    for t in tiers:
-        cols += [flag(member(t.rule_sql)).label(f"m{t.id}"),
-                 func.coalesce(a.c[f"a{t.id}"], 0).label(f"a{t.id}"),
-                 flag(c.c.last >= t.since).label(f"r{t.id}")]
-    stmt = select(*cols).select_from(E).outerjoin(a, a.c.uscc == E.c.uscc) \
-        .outerjoin(c, c.c.uscc == E.c.uscc)
-    if rates:
-        stmt = stmt.add_columns(
-            func.coalesce(c.c.contacted, 0).label("contacted"),
-            flag(or_(c.c.told == 1, o.c.uscc.is_not(None))).label("aware"),
-            flag(m.c.id.is_not(None)).label("eligible"),
-            flag(and_(m.c.id.is_not(None), g.c.uscc.is_not(None))).label("benefited")
-        ).outerjoin(o, o.c.uscc == E.c.uscc).outerjoin(m, m.c.id == E.c.id) \
-            .outerjoin(g, g.c.uscc == E.c.uscc)
-    else:  # the coverage check: membership, assignment and recent contact only
-        stmt = stmt.add_columns(*(literal(0).label(k) for k in
-                                  ("contacted", "aware", "eligible", "benefited")))
-    bind = session.get_bind()
-    sql = str(stmt.compile(bind, compile_kwargs={"literal_binds": True}))
-    session.execute(text(f"DROP TABLE IF EXISTS {FLAGS}"))
-    suffix = " ON COMMIT DROP" if bind.dialect.name == "postgresql" else ""
-    session.execute(text(f"CREATE TEMPORARY TABLE {FLAGS}{suffix} AS {sql}"))
-    if rates:  # joined by the official and department groupings
-        session.execute(text(f"CREATE INDEX ix_{FLAGS}_uscc ON {FLAGS} (uscc)"))
-
-
-def drop_flags(session: Session) -> None:
-    session.execute(text(f"DROP TABLE IF EXISTS {FLAGS}"))
-
-
-def _sums(member_col: str | None, assigned_col: str) -> str:
-    m = f"{member_col} = 1" if member_col else "1 = 1"
-    return (f"SUM(CASE WHEN {m} THEN 1 ELSE 0 END), "
-            f"SUM(CASE WHEN {m} AND {assigned_col} = 1 THEN 1 ELSE 0 END), "
-            f"SUM(CASE WHEN {m} AND {assigned_col} = 1 AND contacted = 1 THEN 1 ELSE 0 END), "
-            f"SUM(CASE WHEN {m} AND aware = 1 THEN 1 ELSE 0 END), "
-            f"SUM(CASE WHEN {m} AND eligible = 1 THEN 1 ELSE 0 END), "
-            f"SUM(CASE WHEN {m} AND benefited = 1 THEN 1 ELSE 0 END)")
-
-
-_FIELDS = ("members", "assigned", "covered", "aware", "eligible", "benefited")
-
-
-@dataclass(frozen=True)
-class Sums:
-    key: Any
-    label: str
-    members: int
-    assigned: int
-    covered: int
-    aware: int
-    eligible: int
-    benefited: int
-    stale: int = 0
-
-
-def _row(key: Any, label: str, values: Sequence[Any], stale: int = 0) -> Sums:
-    members, assigned, covered, aware, eligible, benefited = (int(v or 0) for v in values[:6])
-    return Sums(key, label, members, assigned, covered, aware, eligible, benefited, stale)
-
-
-def flag_totals(session: Session, tiers: Sequence[TierSql]) -> tuple[Sums, dict[int, Sums]]:
-    """(every enterprise, per tier) from the flags: one scan."""
-    parts = [_sums(None, "assigned")]
-    for t in tiers:
-        parts.append(_sums(f"m{t.id}", f"a{t.id}"))
-        parts.append(f"SUM(CASE WHEN m{t.id} = 1 AND a{t.id} = 1 AND r{t.id} = 0 "
-                     "THEN 1 ELSE 0 END)")
-    # columns named by tier ids (integers) and this module's constants: no outside text
-    row = session.execute(text(f"SELECT {', '.join(parts)} FROM {FLAGS}")).one()  # noqa: S608
-    overall = _row("all", "全部", row[:6])
-    found = {}
-    for i, t in enumerate(tiers):
-        base = 6 + i * 7
-        found[t.id] = _row(t.id, "", row[base:base + 6], int(row[base + 6] or 0))
-    return overall, found
-
-
-def flag_groups(session: Session, by: str) -> list[Sums]:
-    """Per street (every enterprise of it), or per official / department (the enterprises
-    assigned to it, counted once; any contact counts)."""
-    sums = _sums(None, "1")
-    if by == "street":
-        rows = session.execute(text(
-            f"SELECT street, {sums} FROM {FLAGS} GROUP BY street ORDER BY street"))  # noqa: S608
-        return [_row(r[0], str(r[0]), r[1:]) for r in rows]
-    if by == "official":
-        rows = session.execute(text(
-            f"SELECT u.id, u.display_name, {sums} FROM liaison_assignments a "  # noqa: S608
-            f"JOIN {FLAGS} f ON f.uscc = a.enterprise_uscc JOIN users u ON u.id = a.user_id "
-            "GROUP BY u.id, u.display_name"))
-        return [_row(r[0], str(r[1]), r[2:]) for r in rows]
-    rows = session.execute(text(
-        f"SELECT COALESCE(d.name, '（未设部门）') AS dept, {sums} FROM (SELECT DISTINCT "  # noqa: S608
-        "u.department_id, a.enterprise_uscc FROM liaison_assignments a JOIN users u ON "
-        f"u.id = a.user_id) x JOIN {FLAGS} f ON f.uscc = x.enterprise_uscc "
-        "LEFT JOIN departments d ON d.id = x.department_id "
-        "GROUP BY COALESCE(d.name, '（未设部门）') ORDER BY 1"))
-    return [_row(r[0], str(r[0]), r[1:]) for r in rows]
 
 
 # --- campaigns --------------------------------------------------------------------------------

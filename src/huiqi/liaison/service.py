@@ -39,6 +39,7 @@ from huiqi.liaison.contacts import (
 from huiqi.liaison.portfolio import Line, Portfolio
 from huiqi.liaison.portfolio import build as portfolio
 from huiqi.liaison.rates import DEFINITIONS, Rate, RateRow, Report, period, report
+from huiqi.liaison.rates import chart as rates_chart
 from huiqi.liaison.tiers import compile_rule
 from huiqi.liaison.tiers import require as require_tier
 from huiqi.liaison.tiers import save as save_tier
@@ -76,6 +77,7 @@ __all__ = [
     "period",
     "plan",
     "portfolio",
+    "rates_chart",
     "report",
     "require_tier",
     "save_settings",

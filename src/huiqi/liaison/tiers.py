@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from functools import lru_cache
 
 import yaml
 from sqlalchemy.orm import Session
@@ -57,7 +58,14 @@ def compile_rule(rule: str, dialect: str) -> str:
 
 
 def rule_sql(session: Session, tier: LiaisonTier) -> str:
-    return compile_rule(tier.rule, session.get_bind().dialect.name)
+    return _compiled(tier.rule, session.get_bind().dialect.name)
+
+
+@lru_cache(maxsize=128)
+def _compiled(rule: str, dialect: str) -> str:
+    """compile_rule, kept: the rates and the coverage page read every tier's rule per request
+    (a rule is a pure function of its text and the packaged catalog)."""
+    return compile_rule(rule, dialect)
 
 
 def require(session: Session, tier_id: int) -> LiaisonTier:

@@ -17,6 +17,7 @@ from huiqi.kit import uploads, web
 from huiqi.kit.clock import Clock
 from huiqi.kit.errors import NotFound, ValidationFailed
 from huiqi.kit.web import ClockDep, DBSession, FormDep
+from huiqi.liaison import home as home_panel
 from huiqi.liaison import repository as repo
 from huiqi.liaison import service
 from huiqi.models.user import Role
@@ -27,6 +28,7 @@ router = web.router(include_in_schema=False)
 register_nav(NavItem("包联台账", "/liaison", {Role.LIAISON}, order=20,
                      description="我包联的企业、礼包、待采集信息、走访计划、未联系提醒",
                      group="服务企业"))
+home_panel.register()
 
 
 @router.get("/liaison")

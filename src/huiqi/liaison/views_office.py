@@ -163,9 +163,10 @@ def rates(request: Request, db: DBSession, clock: ClockDep, actor: CurrentUser,
           start: str = "", end: str = "") -> Response:
     access.office(actor, read=True)
     first, last = service.period(clock, start, end)
-    report = service.report(db, first, last)
+    report = service.report(db, first, last, today=clock.today_local())
     return render(request, "liaison/rates.html",
                   {"r": report, "definitions": service.DEFINITIONS,
+                   "chart": service.rates_chart(report),
                    "q": {"start": first.isoformat(), "end": last.isoformat()}})
 
 
@@ -175,7 +176,7 @@ def rates_xlsx(export_limit: ExportLimited,
                start: str = "", end: str = "") -> Response:
     access.office(actor, read=True)
     first, last = service.period(clock, start, end)
-    r = service.report(db, first, last)
+    r = service.report(db, first, last, today=clock.today_local())
     sheets: list[Sheet] = [(name, [EXCEL_HEADERS, *excel_rows(rows)], [24] + [12] * 8, True)
                            for name, rows in (
         ("总体", [r.overall]), ("按层级", r.by_tier), ("按部门", r.by_department),

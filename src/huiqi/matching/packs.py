@@ -137,7 +137,21 @@ def view(session: Session, actor: Actor, clock: Clock, settings: Settings | None
         found.standing = standing
         _keep(session, cache, key, found,
               service.match_version(session, owner.id) == version, results.rematched)
+    if editable:  # the enterprise opened its own 礼包: at most one write per kept view and day
+        day = clock.today_local()
+        found.remember(("opened", day), lambda: _opened(session, owner.uscc, day))
     return found
+
+
+def _opened(session: Session, uscc: str, day: date) -> bool:
+    from sqlalchemy.exc import OperationalError
+
+    from huiqi.matching import repository
+
+    try:
+        return repository.record_opening(session, uscc, day)
+    except OperationalError:  # SQLite busy past its timeout: the page matters more
+        return False
 
 
 def _standing(session: Session, owner: Owner) -> dict[str, Any]:

@@ -228,3 +228,31 @@ def most_eligible_uscc(session: Session, region: str) -> str | None:
         .where(MatchResult.eligible.is_(True), enterprises.c.region == region)
         .group_by(enterprises.c.uscc).order_by(func.count().desc()).limit(1)).scalar()
     return str(found) if found is not None else None
+
+
+def record_opening(session: Session, uscc: str, day: date) -> bool:
+    """Note that the enterprise opened its 礼包 on `day` (知晓 evidence for 包联): one row per
+    enterprise and day, inserted if missing, in its own short transaction so a read request
+    stays a read (as auth's touch_session). Inside a test's outer transaction: there."""
+    from sqlalchemy import Engine
+
+    from huiqi.models.pack_opening import PackOpening
+
+    bind = session.get_bind()
+    dialect = postgresql if bind.dialect.name == "postgresql" else sqlite
+    stmt = dialect.insert(PackOpening).values(enterprise_uscc=uscc, day=day) \
+        .on_conflict_do_nothing(index_elements=["enterprise_uscc", "day"])
+    if isinstance(bind, Engine) and not _writing(session):
+        with bind.begin() as conn:
+            conn.execute(stmt)
+    else:  # a test's outer transaction, or this request wrote already (e.g. it re-matched)
+        session.execute(stmt)
+    return True
+
+
+def _writing(session: Session) -> bool:
+    """Whether the session holds SQLite's write lock (a write apart would wait for it)."""
+    if session.get_bind().dialect.name != "sqlite":
+        return False
+    raw = session.connection().connection.dbapi_connection
+    return bool(getattr(raw, "in_transaction", False))

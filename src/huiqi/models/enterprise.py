@@ -72,6 +72,8 @@ enterprises = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False, default=utcnow, onupdate=utcnow),
     Index("ix_enterprises_region_industry", "region", "industry_code"),
     Index("ix_enterprises_name", "name"),
+    # liaison.members catches tier membership up from the rows changed since (issue 16)
+    Index("ix_enterprises_updated_at", "updated_at"),
     comment="企业画像",
 )
 

@@ -6,7 +6,18 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from huiqi.models.base import Base
@@ -51,6 +62,9 @@ class LiaisonContact(Base):
     `recorded_at`, the day it was typed in)."""
 
     __tablename__ = "liaison_contacts"
+    # an enterprise's last contact (and last told of a policy) from the index alone (rates)
+    __table_args__ = (Index("ix_liaison_contacts_uscc_day", "enterprise_uscc", "contacted_on",
+                            "policy_count"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     enterprise_uscc: Mapped[str] = mapped_column(String(18), index=True)
@@ -136,3 +150,45 @@ class LiaisonSetting(Base):
     max_contacts: Mapped[int] = mapped_column(Integer)
     period_days: Mapped[int] = mapped_column(Integer)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class LiaisonMember(Base):
+    """Tier membership with each member's flags, kept so the coverage page and the rates are one
+    GROUP BY over this table instead of evaluating every tier's rule and joining every source
+    per request. `tier_id` 0 is every enterprise (the population of the overall and per-street
+    figures). Caught up by liaison.rates_repository.sync from what changed since the last time
+    (enterprises.updated_at, new contacts, assignments and handovers, match results, grants, 礼包
+    openings); a tier's rows are rebuilt when its rule changes."""
+
+    __tablename__ = "liaison_members"
+    # clustered by (tier, enterprise) on SQLite too: the groupings join it by its key
+    __table_args__ = (Index("ix_liaison_members_uscc", "enterprise_uscc", "tier_id"),
+                      Index("ix_liaison_members_street", "tier_id", "street"),
+                      {"sqlite_with_rowid": False})
+
+    tier_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    enterprise_uscc: Mapped[str] = mapped_column(String(18), primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"),
+                                               index=True)
+    street: Mapped[str] = mapped_column(String(200))
+    assigned: Mapped[int] = mapped_column(Integer, default=0)  # an official at this tier (0: any)
+    user_id: Mapped[int | None] = mapped_column(Integer)  # that official (tier 0: none)
+    last_contact: Mapped[date | None] = mapped_column(Date)  # the day it happened
+    last_told: Mapped[date | None] = mapped_column(Date)  # a contact that explained a policy
+    last_opened: Mapped[date | None] = mapped_column(Date)  # opened its 礼包 (pack_openings)
+    eligible: Mapped[int] = mapped_column(Integer, default=0)  # at least one item eligible now
+    benefited: Mapped[int] = mapped_column(Integer, default=0)  # has a grant
+
+
+class LiaisonMemberSync(Base):
+    """How far a tier's `liaison_members` rows are caught up: the rule they were computed with
+    and the newest `enterprises.updated_at` they reflect; row 0 also keeps the marks of the flag
+    sources (`stamps`, JSON) last read."""
+
+    __tablename__ = "liaison_member_syncs"
+
+    tier_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    rule: Mapped[str] = mapped_column(Text)
+    # the same type as enterprises.updated_at (compared with it as read back)
+    synced_to: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    stamps: Mapped[str] = mapped_column(Text, default="")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from huiqi.models.base import Base
@@ -16,7 +16,8 @@ from huiqi.models.types import UTCDateTime
 
 class LiaisonAssignment(Base):
     __tablename__ = "liaison_assignments"
-    __table_args__ = (UniqueConstraint("user_id", "enterprise_uscc"),)
+    __table_args__ = (UniqueConstraint("user_id", "enterprise_uscc"),
+                      Index("ix_liaison_assignments_uscc_tier", "enterprise_uscc", "tier_id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)

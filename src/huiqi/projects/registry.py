@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 
 from sqlalchemy.orm import Session
 
@@ -51,8 +52,9 @@ class ProjectIn:
     note: str | None = None
 
 
-def load_types() -> dict[str, ProjectType]:
-    return templates.load(get_settings().data_dir)
+def load_types(data_dir: Path | None = None) -> dict[str, ProjectType]:
+    """The templates of `data_dir` (the app's), else of the process's settings."""
+    return templates.load(data_dir or get_settings().data_dir)
 
 
 def create_project(session: Session, actor: Actor, clock: Clock, data: ProjectIn,

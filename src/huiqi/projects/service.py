@@ -27,6 +27,7 @@ from huiqi.projects.table import (
     table,
     table_xlsx,
 )
+from huiqi.projects.template_edit import save as save_template
 
 __all__ = [
     "DEFINITIONS",
@@ -54,6 +55,7 @@ __all__ = [
     "portfolio_gantt",
     "rates",
     "record_dates",
+    "save_template",
     "summaries",
     "table",
     "table_xlsx",

@@ -127,7 +127,8 @@ def create(request: Request, db: DBSession, clock: ClockDep, actor: ProjectWrite
             enterprise_uscc=v["enterprise_uscc"], industry_code=v["industry_code"],
             amount=v["amount"], land_mu=v["land_mu"], agent=v["agent"],
             secretary=v["secretary"], lead=v["lead"], note=v["note"])
-        project = service.create_project(db, actor, clock, data)
+        project = service.create_project(
+            db, actor, clock, data, service.load_types(web.settings_of(request).data_dir))
     except HuiqiError as exc:
         db.rollback()
         return render(request, "projects/new.html", _new_context(db, values, exc.message),

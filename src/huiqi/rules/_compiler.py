@@ -17,6 +17,7 @@ from fractions import Fraction
 from functools import lru_cache
 
 from sqlglot import exp
+from sqlglot.expressions.datatypes import DType
 
 from huiqi.rules import ir
 from huiqi.rules._amounts import prepare
@@ -116,7 +117,7 @@ def stage_select(dialect: str, table: str, columns: Iterable[str],
             f"{_FENCE[dialect]}")
 
 
-def _type(kind: exp.DataType.Type) -> exp.DataType:
+def _type(kind: DType) -> exp.DataType:
     """A type by its enum member: building one from a name ("DATE") runs sqlglot's parser,
     which was a third of the time of compiling an item."""
     return exp.DataType(this=kind)

@@ -1,0 +1,339 @@
+"""SQL of the coverage check and the three rates: tier membership kept in `liaison_members`
+(caught up from `enterprises.updated_at`, rebuilt for a tier when its rule changes), then one
+GROUP BY per figure, each driven from the smaller side: the members (counts, assignment) or the
+period's events (contacts, 礼包 openings), eligible enterprises and grants joined to them.
+Nothing evaluates a tier rule over every enterprise on a read."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    ColumnElement,
+    and_,
+    case,
+    delete,
+    exists,
+    func,
+    insert,
+    literal,
+    literal_column,
+    or_,
+    select,
+    text,
+    tuple_,
+    union,
+    update,
+)
+from sqlalchemy.orm import Session
+
+from huiqi.models.department import Department
+from huiqi.models.enterprise import enterprises
+from huiqi.models.grant import Grant
+from huiqi.models.liaison import LiaisonContact, LiaisonMember, LiaisonMemberSync
+from huiqi.models.liaison import LiaisonHandover as H
+from huiqi.models.liaison_assignment import LiaisonAssignment as A
+from huiqi.models.match_result import MatchResult
+from huiqi.models.pack_opening import PackOpening
+from huiqi.models.user import User
+
+E = enterprises.alias("e")
+C = LiaisonContact
+M = LiaisonMember
+EVERYONE = 0  # the tier id of the rows that hold every enterprise
+NO_STREET = "（未填镇街）"
+_LOCK = 160_116  # PostgreSQL advisory lock of the membership catch-up
+
+
+@dataclass(frozen=True)
+class TierSql:
+    id: int
+    rule: str  # the rule as the office wrote it (a change rebuilds the tier's rows)
+    rule_sql: str  # compiled by rules over "e": 1 / 0 / NULL
+    since: date  # contacts on or after this day reset the tier's "no contact for N days" flag
+
+
+def _member(rule_sql: str) -> ColumnElement[bool]:
+    # compiled by rules from a checked expression, never text typed by a person
+    return literal_column(f"(({rule_sql}) = 1)", Boolean())
+
+
+# --- catch-up --------------------------------------------------------------------------------
+
+def _flags() -> dict[str, Any]:
+    """Each kept flag as SQL over the member row `liaison_members`: sets as uncorrelated IN
+    (built once per statement), last days as a max over the (enterprise, day) index."""
+    def flag(cond: Any) -> Any:
+        return case((cond, 1), else_=0)
+
+    def last(*where: Any) -> Any:
+        return select(func.max(C.contacted_on)).where(
+            C.enterprise_uscc == M.enterprise_uscc, *where).scalar_subquery()
+
+    return {
+        "assigned": flag(or_(
+            and_(M.tier_id == EVERYONE, M.enterprise_uscc.in_(select(A.enterprise_uscc))),
+            tuple_(M.tier_id, M.enterprise_uscc).in_(select(A.tier_id, A.enterprise_uscc)))),
+        "user_id": case((M.tier_id == EVERYONE, None), else_=select(A.user_id).where(
+            A.enterprise_uscc == M.enterprise_uscc, A.tier_id == M.tier_id)
+            .order_by(A.id).limit(1).scalar_subquery()),
+        "last_contact": last(),
+        "last_told": last(C.policy_count > 0),
+        "last_opened": select(func.max(PackOpening.day))
+        .where(PackOpening.enterprise_uscc == M.enterprise_uscc).scalar_subquery(),
+        "eligible": flag(M.enterprise_id.in_(
+            select(MatchResult.enterprise_id).where(MatchResult.eligible.is_(True)))),
+        "benefited": flag(M.enterprise_uscc.in_(select(Grant.enterprise_uscc))),
+    }
+
+
+def _stamps(session: Session) -> dict[str, str]:
+    """Marks of the flag sources (each an index read or two): a change means new rows."""
+    def one(*cols: Any) -> str:
+        return "/".join(str(v) for v in session.execute(select(*cols)).one())
+
+    return {
+        "contacts": one(func.max(C.id)),
+        "assignments": one(func.max(A.id), func.count(A.id)) + "/" + one(func.max(H.id)),
+        "openings": one(func.max(PackOpening.day), func.count()),
+        "matches": one(func.max(MatchResult.computed_at), func.count()),
+        "grants": one(func.max(Grant.id), func.count()),
+    }
+
+
+def _changed(source: str, old: str, new: str) -> Any | None:
+    """The USCCs (a subquery) whose flags `source` changed between its marks; None: all of
+    them (first time, or rows were removed)."""
+    was, now = old.split("/"), new.split("/")
+    if was[0] == "None" or (len(was) > 1 and int(now[1]) < int(was[1])):
+        return None
+    if source == "contacts":
+        return select(C.enterprise_uscc).where(C.id > int(was[0]))
+    if source == "assignments":
+        if was[2] == "None":
+            return None
+        return union(select(A.enterprise_uscc).where(A.id > int(was[0])),
+                     select(H.enterprise_uscc).where(H.id > int(was[2])))
+    if source == "grants":
+        return select(Grant.enterprise_uscc).where(Grant.id > int(was[0]))
+    if source == "openings":
+        return select(PackOpening.enterprise_uscc).where(
+            PackOpening.day >= date.fromisoformat(was[0]))
+    since = datetime.fromisoformat(was[0])  # matches: re-matched since
+    return select(M.enterprise_uscc).where(M.enterprise_id.in_(
+        select(MatchResult.enterprise_id).where(MatchResult.computed_at >= since)))
+
+
+_COLUMNS = {"contacts": ("last_contact", "last_told"), "assignments": ("assigned", "user_id"),
+            "openings": ("last_opened",), "matches": ("eligible",), "grants": ("benefited",)}
+
+
+def _update(session: Session, columns: Sequence[str], where: Any | None) -> None:
+    flags = _flags()
+    stmt = update(M).values({c: flags[c] for c in columns})
+    if where is not None:
+        stmt = stmt.where(M.enterprise_uscc.in_(where))
+    session.execute(stmt.execution_options(synchronize_session=False))
+
+
+def sync(session: Session, tiers: Sequence[TierSql], *, full: bool = False) -> int:
+    """Bring `liaison_members` up to date: membership for every enterprise (tier 0) and
+    `tiers` — rebuild a tier whose rule changed, else redo the enterprises changed since the
+    last catch-up — then the flags of the enterprises whose sources changed. Returns the parts
+    redone; when nothing changed it costs a few index reads."""
+    stamp = session.scalar(select(func.max(E.c.updated_at)))
+    stamps = _stamps(session)
+    wanted = [TierSql(EVERYONE, "TRUE", "1", date.min), *tiers]
+
+    def state() -> dict[int, tuple[str, Any, str]]:
+        return {s.tier_id: (s.rule, s.synced_to, s.stamps)
+                for s in session.scalars(select(LiaisonMemberSync))}
+
+    done = state()
+    marks = json.dumps(stamps, sort_keys=True)
+    if not full and set(done) == {t.id for t in wanted} and all(
+            done[t.id][:2] == (t.rule, stamp) for t in wanted) and done[EVERYONE][2] == marks:
+        return 0
+    if session.get_bind().dialect.name == "postgresql":  # one catch-up at a time
+        session.execute(text(f"SELECT pg_advisory_xact_lock({_LOCK})"))
+        done = state()
+    gone = [t for t in done if t not in {w.id for w in wanted}]
+    if gone:
+        session.execute(delete(M).where(M.tier_id.in_(gone)))
+        session.execute(delete(LiaisonMemberSync).where(LiaisonMemberSync.tier_id.in_(gone)))
+    redone = 0
+    for t in wanted:
+        rule, synced_to, _ = done.get(t.id, (None, None, ""))
+        if not full and (rule, synced_to) == (t.rule, stamp):
+            continue
+        since = None if full or rule != t.rule or synced_to is None else synced_to
+        _refresh(session, t, since)
+        redone += 1
+    old = {} if full else json.loads(done.get(EVERYONE, ("", None, ""))[2] or "{}")
+    for source, mark in stamps.items():
+        if source in old and old[source] == mark:
+            continue
+        where = _changed(source, old[source], mark) if source in old else None
+        _update(session, _COLUMNS[source], where)
+        redone += 1
+    for t in wanted:
+        row = session.get(LiaisonMemberSync, t.id)
+        if row is None:
+            session.add(LiaisonMemberSync(tier_id=t.id, rule=t.rule, synced_to=stamp,
+                                          stamps=""))
+            row = None
+        else:
+            row.rule, row.synced_to = t.rule, stamp
+    session.flush()
+    zero = session.get(LiaisonMemberSync, EVERYONE)
+    assert zero is not None
+    zero.stamps = marks
+    session.flush()
+    return redone
+
+
+def _refresh(session: Session, t: TierSql, since: datetime | None) -> None:
+    """Recompute the tier's rows (all, or those of the enterprises changed `since`) with their
+    flags."""
+    stmt = delete(M).where(M.tier_id == t.id)
+    rows = select(literal(t.id), E.c.id, E.c.uscc, func.coalesce(E.c.street, NO_STREET),
+                  literal(0), literal(0), literal(0))
+    if t.rule_sql != "1":
+        rows = rows.where(_member(t.rule_sql))
+    touched = None
+    if since is not None:
+        touched = select(E.c.uscc).where(E.c.updated_at >= since)
+        stmt = stmt.where(M.enterprise_uscc.in_(touched))
+        rows = rows.where(E.c.updated_at >= since)
+    session.execute(stmt)
+    session.execute(insert(M).from_select(["tier_id", "enterprise_id", "enterprise_uscc",
+                                           "street", "assigned", "eligible", "benefited"],
+                                          rows))
+    flags = _flags()
+    upd = update(M).values(flags).where(M.tier_id == t.id)
+    if touched is not None:
+        upd = upd.where(M.enterprise_uscc.in_(touched))
+    session.execute(upd.execution_options(synchronize_session=False))
+
+
+# --- figures ----------------------------------------------------------------------------------
+
+@dataclass
+class Counts:
+    label: str = ""
+    members: int = 0
+    assigned: int = 0
+    covered: int = 0
+    aware: int = 0
+    eligible: int = 0
+    benefited: int = 0
+    stale: int = 0
+
+
+def _period(start: date, end: date, *, kept: bool) -> tuple[Any, Any]:
+    """(contacted, aware) in [start, end] as SQL over a member row: from the kept last dates
+    when the period runs to today (no later event can hide one in it), else from the events."""
+    m = M
+    contacted: Any
+    if kept:
+        contacted = m.last_contact.between(start, end)
+        aware = or_(m.last_told.between(start, end), m.last_opened.between(start, end))
+        return contacted, aware
+    contacted = exists().where(C.enterprise_uscc == m.enterprise_uscc,
+                               C.contacted_on.between(start, end))
+    told = exists().where(C.enterprise_uscc == m.enterprise_uscc,
+                          C.contacted_on.between(start, end), C.policy_count > 0)
+    opened = exists().where(PackOpening.enterprise_uscc == m.enterprise_uscc,
+                            PackOpening.day.between(start, end))
+    return contacted, or_(told, opened)
+
+
+def _sums(start: date | None, end: date | None, *, kept: bool, assigned: Any,
+          stale: Any | None = None) -> list[Any]:
+    def n(cond: Any) -> Any:
+        return func.sum(case((cond, 1), else_=0))
+
+    cols: list[Any] = [func.count(), func.sum(assigned)]
+    if start is not None and end is not None:
+        contacted, aware = _period(start, end, kept=kept)
+        cols += [n(and_(assigned == 1, contacted)), n(aware), func.sum(M.eligible),
+                 n(and_(M.eligible == 1, M.benefited == 1))]
+    else:
+        cols += [literal(0)] * 4
+    cols.append(n(stale) if stale is not None else literal(0))
+    return cols
+
+
+def _counts(rows: Any) -> dict[Any, Counts]:
+    return {key: Counts(str(label or ""), *(int(v or 0) for v in values))
+            for key, label, *values in rows}
+
+
+def by_tier(session: Session, start: date | None, end: date | None, *, kept: bool = True,
+            since: dict[int, date] | None = None) -> dict[int, Counts]:
+    """Per tier (0: every enterprise): members, assigned at the tier, covered, aware,
+    eligible, benefited and — with `since` (tier → day) — assigned but not contacted since."""
+    stale = None
+    if since:
+        threshold = case(*[(M.tier_id == t, d) for t, d in since.items()], else_=None)
+        stale = and_(M.assigned == 1, M.tier_id != EVERYONE,
+                     or_(M.last_contact.is_(None), M.last_contact < threshold))
+    return _counts(session.execute(
+        select(M.tier_id, literal(""), *_sums(start, end, kept=kept, assigned=M.assigned,
+                                               stale=stale)).group_by(M.tier_id)))
+
+
+def by_street(session: Session, start: date, end: date, *, kept: bool = True
+              ) -> dict[str, Counts]:
+    return _counts(session.execute(
+        select(M.street, M.street, *_sums(start, end, kept=kept, assigned=M.assigned))
+        .where(M.tier_id == EVERYONE).group_by(M.street)))
+
+
+def by_official(session: Session, start: date, end: date, *, kept: bool = True
+                ) -> dict[int, Counts]:
+    """Per official: the members of the tiers it serves them at (one official per enterprise and
+    tier; any contact counts)."""
+    found = _counts(session.execute(
+        select(M.user_id, literal(""), *_sums(start, end, kept=kept, assigned=literal(1)))
+        .where(M.user_id.is_not(None)).group_by(M.user_id)))
+    names = dict(session.execute(select(User.id, User.display_name)
+                                 .where(User.id.in_(list(found)))).all()) if found else {}
+    for key, c in found.items():
+        c.label = str(names.get(key) or key)
+    return found
+
+
+def by_department(session: Session, per_official: dict[int, Counts]) -> dict[str, Counts]:
+    """Per department: the sums of its officials' rows (an enterprise two of its officials serve
+    at two tiers counts at each — as in the league table)."""
+    depts = dict(session.execute(
+        select(User.id, func.coalesce(Department.name, "（未设部门）"))
+        .outerjoin(Department, Department.id == User.department_id)
+        .where(User.id.in_(list(per_official)))).all()) if per_official else {}
+    found: dict[str, Counts] = {}
+    for user_id, c in per_official.items():
+        label = str(depts.get(user_id) or "（未设部门）")
+        d = found.setdefault(label, Counts(label))
+        for f in ("members", "assigned", "covered", "aware", "eligible", "benefited"):
+            setattr(d, f, getattr(d, f) + getattr(c, f))
+    return found
+
+
+def uncovered(session: Session, tier_id: int, offset: int, limit: int) -> list[Any]:
+    """A page of the tier's members with no official assigned at the tier."""
+    return list(session.execute(
+        select(E.c.uscc, E.c.name, E.c.street).select_from(M)
+        .join(E, E.c.id == M.enterprise_id)
+        .where(M.tier_id == tier_id, M.assigned == 0)
+        .order_by(M.enterprise_uscc).offset(offset).limit(limit)))
+
+
+def members(session: Session, tier_id: int, limit: int = 200_000) -> list[str]:
+    return list(session.scalars(select(M.enterprise_uscc).where(M.tier_id == tier_id)
+                                .order_by(M.enterprise_id).limit(limit)))
