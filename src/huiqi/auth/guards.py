@@ -2,8 +2,8 @@
 
 - a state-changing page request (POST/PUT/PATCH/DELETE) carries the right CSRF token (/api takes
   Bearer tokens only, which a foreign site cannot make a browser send);
-- the auditor changes nothing: every state-changing request by an auditor is refused, except the
-  few routes marked `@auditor_may` (logging out, changing one's own password).
+- the auditor and the leaders (领导) change nothing: every state-changing request by either is
+  refused, except the few routes marked `@auditor_may` (logging out, changing one's own password).
 """
 
 from __future__ import annotations
@@ -23,6 +23,10 @@ from huiqi.models.user import Role
 
 F = TypeVar("F", bound=Callable[..., Any])
 AUDITOR_READ_ONLY = "审计管理员账号只能查阅，不能修改任何数据。"
+LEADER_READ_ONLY = "领导账号只能查阅，不能修改任何数据。"
+# Roles that change nothing, each with its refusal; `@auditor_may` routes (their own account)
+# stay open to all of them.
+READ_ONLY = {Role.AUDITOR: AUDITOR_READ_ONLY, Role.LEADER: LEADER_READ_ONLY}
 
 
 def same_origin(request: Request) -> bool:
@@ -52,7 +56,8 @@ async def request_guard(request: Request, auth: MaybeAuth) -> None:
         expected = auth.csrf_token if auth else anonymous_token(request)
         if not same(await submitted_token(request), expected):
             raise CsrfFailed()
-    if auth and auth.actor.role is Role.AUDITOR:
+    refusal = READ_ONLY.get(auth.actor.role) if auth and auth.actor.role else None
+    if refusal:
         endpoint = request.scope.get("endpoint")
         if not getattr(endpoint, "__huiqi_auditor_may__", False):
-            raise PermissionDenied(AUDITOR_READ_ONLY)
+            raise PermissionDenied(refusal)
