@@ -60,7 +60,7 @@ def _account(db: Session, clock: Clock, username: str, name: str, role: Role,
              code: str | None) -> Actor:
     user = repo.user_by_username(db, username) or auth.create_user(
         db, Actor.system("demo-up", via="cli"), clock, username=username, display_name=name,
-        role=role, password=secrets.token_urlsafe(16), department_code=code)
+        role=role, password=secrets.token_urlsafe(16) + "-9a", department_code=code)
     return Actor.of(user)
 
 
