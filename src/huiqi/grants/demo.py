@@ -27,7 +27,7 @@ from huiqi.kit.errors import HuiqiError
 from huiqi.kit.settings import policy_date
 from huiqi.models.application import Application
 from huiqi.models.department import Department
-from huiqi.models.enterprise import Enterprise
+from huiqi.models.enterprise import enterprises as Enterprise
 from huiqi.models.match_result import MatchResult
 from huiqi.models.user import Role
 from huiqi.policies import service as policies
@@ -69,10 +69,10 @@ def _candidates(db: Session, as_of: date) -> list[tuple[str, list[tuple[str, dic
         if item.auto_grant or not item.in_force(as_of) or item.department not in departments:
             continue
         rows = db.execute(
-            select(Enterprise.uscc, MatchResult.missing)
-            .join(MatchResult, MatchResult.enterprise_id == Enterprise.id)
+            select(Enterprise.c.uscc, MatchResult.missing)
+            .join(MatchResult, MatchResult.enterprise_id == Enterprise.c.id)
             .where(MatchResult.item_id == item.id, MatchResult.eligible.is_not(False))
-            .order_by(MatchResult.eligible.is_(None), Enterprise.id))
+            .order_by(MatchResult.eligible.is_(None), Enterprise.c.id))
         found = []
         for uscc, missing in rows:
             fields = [f for f in (missing or "").split(";") if f]

@@ -11,7 +11,7 @@ Wording is neutral: 测算 (estimated), never 受益 (benefits)."""
 from __future__ import annotations
 
 import copy
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
@@ -253,11 +253,12 @@ def _groupings(registry: RegistryColumns) -> list[Grouping]:
     """Per distribution (industry section, size, street): each dictionary code's group, worked
     out once per registry (the per-item work is then two bincounts)."""
     sizes = dict(load_catalog()["size_class"].values)
-    out = []
-    for name, key, label in (
+    out: list[Grouping] = []
+    kinds: list[tuple[str, Callable[[str], str], Callable[[str], str]]] = [
             ("industry_code", lambda w: w[:1], lambda s: f"{s} {industry_name(s) or ''}".strip()),
-            ("size_class", lambda w: w, lambda s: sizes.get(s, s)),
-            ("street", lambda w: w, lambda s: s)):
+            ("size_class", lambda w: w, lambda s: str(sizes.get(s, s))),
+            ("street", lambda w: w, lambda s: s)]
+    for name, key, label in kinds:
         words = registry.columns.dictionaries.get(name) if name in registry.columns else None
         if words is None:
             out.append((name, np.zeros(1, np.int64), []))
