@@ -111,6 +111,9 @@ TARGET = [
     ("/gift-pack", False, "all", 1.0), ("/api/v1/gift-pack", True, "all", 1.0),
     ("/api/v1/notifications", True, "all", 1.0),
 ]
+# The cost of one request of each kind (--cost): one client back to back; read CPU ms/req.
+COST = [("/gift-pack", False, 1, 0.0), ("/api/v1/gift-pack", True, 1, 0.0),
+        ("/api/v1/notifications", True, 1, 0.0)]
 
 
 # -- policies: the seed files varied into `n` items ---------------------------------------------
@@ -238,6 +241,35 @@ def _free_port() -> int:
 @contextmanager
 def server(url: str, policies: Path, data_dir: Path, workers: int,
            factory: str = "huiqi.app:create_app") -> Iterator[str]:
+    with served(url, policies, data_dir, workers, factory) as (base, _pid):
+        yield base
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) of `pid` and its live descendants (the uvicorn workers), read
+    from /proc: the server's cost per request, which the machine's other load does not inflate
+    the way it inflates latency."""
+    tick = os.sysconf("SC_CLK_TCK")
+    stats: dict[int, tuple[int, float]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            stats[int(entry.name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / tick)
+    family, total = {pid}, 0.0
+    for _ in range(3):  # parent → workers → their threads' processes (none today)
+        family |= {p for p, (ppid, _cpu) in stats.items() if ppid in family}
+    for p in family:
+        total += stats.get(p, (0, 0.0))[1]
+    return total
+
+
+@contextmanager
+def served(url: str, policies: Path, data_dir: Path, workers: int,
+           factory: str = "huiqi.app:create_app") -> Iterator[tuple[str, int]]:
+    """The app under uvicorn in its own process: (base URL, the server's pid)."""
     port = _free_port()
     data_dir.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "HUIQI_DATABASE_URL": url, "HUIQI_POLICIES_DIR": str(policies),
@@ -266,7 +298,7 @@ def server(url: str, policies: Path, data_dir: Path, workers: int,
             if time.monotonic() > deadline or proc.poll() is not None:
                 raise RuntimeError("uvicorn did not start")
             time.sleep(0.2)
-        yield base
+        yield base, proc.pid
     finally:
         proc.terminate()  # the parent stops its workers
         try:
@@ -296,6 +328,8 @@ class Result:
     latencies: list[float]
     errors: int
     seconds: float
+    cpu: float | None = None  # the server's CPU seconds over the measured window
+    first: list[float] = field(default_factory=list)  # each client's first request, before it
 
     def row(self) -> str:
         lat = sorted(self.latencies)
@@ -304,7 +338,15 @@ class Result:
         q = statistics.quantiles(lat, n=100) if len(lat) > 1 else [lat[0]] * 99
         return (f"{self.name:<52} {len(lat):>8} {len(lat) / self.seconds:>7.1f} "
                 f"{q[49] * 1000:>8.1f} {q[94] * 1000:>8.1f} {q[98] * 1000:>8.1f} "
-                f"{self.errors:>6}")
+                f"{self.errors:>6}" + (f" {self.cpu * 1000 / len(lat):>9.2f}"
+                                      if self.cpu is not None else ""))
+
+
+async def _cpu_between(pid: int, start: float, end: float, out: list[float]) -> None:
+    await asyncio.sleep(max(0.0, start - time.perf_counter()))
+    before = cpu_seconds(pid)
+    await asyncio.sleep(max(0.0, end - time.perf_counter()))
+    out.append(cpu_seconds(pid) - before)
 
 
 async def _login(client: httpx.AsyncClient, username: str, gate: asyncio.Semaphore) -> None:
@@ -360,25 +402,37 @@ async def _session_cookies(base: str, users: list[tuple[str, str]]) -> list[str]
 
 
 async def load(base: str, users: list[tuple[str, str]], path: str, api: bool, seconds: float,
-               warmup: float, think: float = 0.0) -> Result:
+               warmup: float, think: float = 0.0, server_pid: int | None = None) -> Result:
     host, port = base.removeprefix("http://").rsplit(":", 1)
     if api:
         headers = [{"Authorization": f"Bearer {token}"} for _, token in users]
     else:
         headers = [{"Cookie": cookie} for cookie in await _session_cookies(base, users)]
     clients = [RawClient(host, int(port), h) for h in headers]
+    # Each client's first request (a cold pack: built from its stored results) happens before
+    # the window, all at once; its latencies are reported apart (Result.first).
+    first = await asyncio.gather(*(_timed(c, path) for c in clients))
     lat: list[float] = []
     errors: list[int] = []
     start = time.perf_counter()
     measure_from, until = start + warmup, start + warmup + seconds
     marker = MARKERS.get(path, "").encode()
-    await asyncio.gather(*(_hammer(c, path, until, measure_from, lat, errors, marker, think)
-                           for c in clients))
+    cpu: list[float] = []
+    watch = [_cpu_between(server_pid, measure_from, until, cpu)] if server_pid else []
+    await asyncio.gather(*watch, *(_hammer(c, path, until, measure_from, lat, errors, marker,
+                                           think) for c in clients))
     for c in clients:
         await c.aclose()
     kind = "API " if api else "page"
     what = f"{len(users)} clients" + (f", think {think:g}s" if think else "")
-    return Result(f"{kind} {path} ({what})", lat, len(errors), seconds)
+    return Result(f"{kind} {path} ({what})", lat, len(errors), seconds,
+                  cpu[0] if cpu else None, first)
+
+
+async def _timed(client: RawClient, path: str) -> float:
+    start = time.perf_counter()
+    await client.get(path)
+    return time.perf_counter() - start
 
 
 # -- main --------------------------------------------------------------------------------------
@@ -408,14 +462,20 @@ def run(label: str, url: str, policies: Path, tmp: Path, args: argparse.Namespac
         print(f"   {what}: {secs:.1f} s")
     print(f"   items shown per pack (eligible + unknown + near misses among them): "
           f"median {statistics.median(sizes)}, max {sizes[-1]}")
-    with server(url, policies, tmp / f"data-{label}", args.workers, args.factory) as base:
+    with served(url, policies, tmp / f"data-{label}", args.workers, args.factory) as (base, pid):
         print(f"   load before: {os.getloadavg()[0]:.2f} (1 min), {os.cpu_count()} CPUs")
         print(f"   {'endpoint (clients, think time)':<52} {'requests':>8} {'req/s':>7} "
-              f"{'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>6}")
-        for path, api, clients, think in (TARGET if args.target else SCENARIOS):
+              f"{'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>6} {'CPU ms/req':>9}")
+        scenarios = COST if args.cost else TARGET if args.target else SCENARIOS
+        for path, api, clients, think in scenarios:
             users = prep.users[:1] if clients == 1 else prep.users
-            result = asyncio.run(load(base, users, path, api, args.seconds, args.warmup, think))
+            result = asyncio.run(load(base, users, path, api, args.seconds, args.warmup, think,
+                                      server_pid=pid))
             print("   " + result.row(), flush=True)
+            if len(result.first) > 1:
+                q = statistics.quantiles(result.first, n=100)
+                print(f"      (before the window, every client's first request at once: "
+                      f"p50 {q[49] * 1000:.0f} ms, p95 {q[94] * 1000:.0f} ms)", flush=True)
         print(f"   load after: {os.getloadavg()[0]:.2f} (1 min)")
 
 
@@ -432,6 +492,8 @@ def main() -> None:
     parser.add_argument("--no-sqlite", action="store_true")
     parser.add_argument("--target", action="store_true",
                         help="only the target scenarios: all clients, 1 s think time")
+    parser.add_argument("--cost", action="store_true",
+                        help="only one client per endpoint: the server's CPU per request")
     parser.add_argument("--factory", default="huiqi.app:create_app",
                         help="the app factory uvicorn runs (to try a variant of the app)")
     args = parser.parse_args()

@@ -65,6 +65,7 @@ VIEWS: list[str] = [
     "huiqi.liaison.views_office",
     "huiqi.supervision.views",
     "huiqi.supervision.views_work",
+    "huiqi.supervision.views_catalog",
     "huiqi.knowledge.views",
     "huiqi.ratings.views",
     "huiqi.projects.views",
@@ -122,6 +123,11 @@ def create_app(
         except Exception:
             log.exception("delivering pending notifications at start-up failed")
         worker.start(engine)  # delivers slow channels and retries, off the request
+        try:
+            with session_factory(engine)() as session:
+                policies.warm(session)
+        except Exception as exc:  # e.g. not migrated yet: the first request will say so
+            log.warning("reading the published policies at start-up failed: %s", exc)
         # What start-up loaded (code, policies, catalogs) lives as long as the process: frozen,
         # the collector's full passes skip it. Unfrozen, a full pass over it stalled every
         # request of the worker for 130-180 ms, a few times a minute under load.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from huiqi.ratings.figures import RatingRecord, figures, figures_by
@@ -81,6 +81,7 @@ records = st.builds(
     rectified_at=st.none() | st.just(T0), revisited_at=st.none() | st.just(T0))
 
 
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])  # a loaded machine
 @given(st.lists(records, max_size=40))
 def test_properties(rows: list[RatingRecord]) -> None:
     f = figures(rows)

@@ -52,10 +52,13 @@ def site(live_server: Any, live_user: Any) -> dict[str, Any]:  # noqa: F811
             "industry_code LIKE 'C13%'", "每年一次", "market"))
         catalogs.add_item(db, office, clock, catalogs.ItemIn(
             "qysthj", "排污许可执行检查", "《排污许可管理条例》第三十条", "排污口、台账",
-            "industry_code LIKE 'C%'", "每年一次", "market"))
+            "industry_code LIKE 'C%'", "每年一次", "environment"))
         catalogs.add_exemption(db, office, catalogs.ExemptionIn(
             "qyscjg", "未在经营场所醒目位置悬挂营业执照", "《行政处罚法》第三十三条第一款",
             "首次发现、及时改正、没有造成危害后果", ["营业执照"]))
+        catalogs.add_exemption(db, office, catalogs.ExemptionIn(
+            "qysthj", "环保台账记录不完整", "《行政处罚法》第三十三条第一款",
+            "首次发现、未造成污染后果", ["台账"]))
         valid = date.today() + timedelta(days=400)
         catalogs.add_officer(db, office, clock, catalogs.OfficerIn(
             "孙强", "qyscjg", "JX-SC-001", valid, ["market"], [], users["inspector"].username))
@@ -127,3 +130,31 @@ def test_plan_draw_record_and_publish(page: Any, site: dict[str, Any]) -> None: 
     assert VALUE in page.locator("#beacon-value").inner_text()
     assert page.get_by_text("如何复现").count() == 1
     screenshot(page, "supervision-public")
+
+
+def test_office_edits_and_deactivates_catalog_rows(page: Any, site: dict[str, Any]) -> None:  # noqa: F811
+    """After the journey above: the drawn plan's item is deactivated, not deleted; an unused
+    包容免罚 entry is deleted; a bad certificate date is refused beside its field."""
+    _login(page, site, "office")
+    web_fixtures.follow_menu(page, "监管清单")
+    officers = page.locator("#officer-table")
+    officers.get_by_role("link", name="编辑环保执法员2").click()
+    page.get_by_label("有效期至").fill("2020-01-31")
+    page.get_by_label("执法领域").fill("环保，食品卫生")
+    page.get_by_role("button", name="保存").click()
+    error = page.locator("#f-valid_until-help")
+    assert "执法证已于 2020-01-31 过期" in error.inner_text()
+    assert page.get_by_label("执法领域").input_value() == "环保，食品卫生"  # input kept
+    screenshot(page, "supervision-catalog-edit-refused")
+    page.get_by_label("有效期至").fill((date.today() + timedelta(days=700)).isoformat())
+    page.get_by_role("button", name="保存").click()
+    page.get_by_text("已保存").first.wait_for()
+    assert "食品卫生" in page.locator("#officer-table").inner_text()
+    page.locator("#exemption-table").get_by_role(
+        "button", name="删除或停用环保台账记录不完整").click()
+    page.get_by_text("包容免罚事项已删除").wait_for()
+    page.locator("#item-table").get_by_role("button",
+                                            name="删除或停用排污许可执行检查").click()
+    page.get_by_text("抽查事项已停用").wait_for()  # the drawn plan refers to it
+    assert "已停用" in page.locator("#item-table").inner_text()
+    screenshot(page, "supervision-catalog-deactivated")

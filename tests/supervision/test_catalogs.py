@@ -29,10 +29,12 @@ def test_officer_import_reports_each_bad_row_and_imports_the_rest(world) -> None
     report = world.do(lambda s: catalogs.import_officers(s, world.office, world.clock, data,
                                                          "officers.xlsx"))
     assert report.imported == 2
-    assert [r for r, _ in report.errors] == [3, 4, 5, 6]
-    messages = dict(report.errors)
+    assert [e.row for e in report.errors] == [3, 4, 5, 6]
+    messages = {e.row: e.message for e in report.errors}
     assert "有效期" in messages[3] and "91500113MA99999999" in messages[4]
     assert "部门" in messages[5] and "已在名录库" in messages[6]
+    assert [e.code for e in report.errors] == [
+        "no_certificate", "unknown_uscc", "unknown_department", "duplicate_cert"]
 
 
 def test_a_supervisor_imports_items_of_its_own_department_only(world) -> None:
@@ -44,7 +46,7 @@ def test_a_supervisor_imports_items_of_its_own_department_only(world) -> None:
     ])
     report = world.do(lambda s: catalogs.import_items(s, world.sup_market, world.clock, data,
                                                       "items.xlsx"))
-    assert report.imported == 1 and [r for r, _ in report.errors] == [3, 4]
+    assert report.imported == 1 and [e.row for e in report.errors] == [3, 4]
     assert "不能维护" in report.errors[0][1] and "适用企业条件有误" in report.errors[1][1]
 
 
@@ -58,7 +60,9 @@ def test_grade_import_history_and_repair(world) -> None:
     ])
     report = world.do(lambda s: credit.import_grades(s, world.office, world.clock, data,
                                                      "grades.xlsx"))
-    assert report.imported == 3 and [r for r, _ in report.errors] == [4, 5]
+    assert report.imported == 3 and [e.row for e in report.errors] == [4, 5]
+    assert [e.code for e in report.errors] == ["unknown_uscc", "bad_risk"]
+    assert "91500113MA99999999" in report.errors[0].message
     with world.tx() as s:
         now = repo.grades_as_of(s, "market", date(2026, 12, 1))
         assert now[make_uscc(1)] == ("D", "高") and now[make_uscc(2)] == ("B", "-")

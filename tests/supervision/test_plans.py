@@ -200,3 +200,32 @@ def test_reschedule_onto_a_quiet_day_needs_an_exception(world) -> None:
             quiet, "food_drugs", "节前食品安全专项")
         assert s.scalar(select(AuditLog.id).where(
             AuditLog.action == "supervision.inspection_reschedule"))
+
+
+def test_officers_are_drawn_only_for_their_fields(world) -> None:
+    with world.tx() as s:
+        from huiqi.models.supervision import SupervisionItem
+        for item in s.scalars(select(SupervisionItem)):
+            if item.name.startswith("食品"):
+                item.field = "food"  # the market department's item now needs 食品卫生
+    plan_id = make_plan(world)
+    with pytest.raises(Conflict, match="食品卫生") as caught:
+        commit(world, plan_id)
+    assert "增补 1 名" in caught.value.message
+    with world.tx() as s:
+        market = s.scalars(select(Officer).where(Officer.cert_no.like("MARKET-%"))).all()
+        market_dept = market[0].department_id
+        qualified = next(o for o in market if o.cert_no == "MARKET-0002")
+        qualified.fields = ["market", "food"]
+        qualified_id = qualified.id
+    commit(world, plan_id)
+    with world.tx() as s:
+        body = json.loads(s.get(Plan, plan_id).commitment)
+        assert body["fields"][str(market_dept)] == ["food"]
+    draw_plan(world, plan_id)
+    with world.tx() as s:
+        teams = [r.officer_ids for r in s.scalars(select(Inspection).where(
+            Inspection.plan_id == plan_id))]
+        ids = {o.id for o in market}
+    assert teams and all(set(t) & ids == {qualified_id} for t in teams)
+    assert world.do(lambda s: supervision.replay_plan(s, plan_id).identical)

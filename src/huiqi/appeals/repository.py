@@ -6,12 +6,12 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from huiqi.models.appeal import Appeal, AppealAssignment, AppealEvent
 from huiqi.models.appeal_category import AppealCategory, HolidayOverride
-from huiqi.models.appeal_followup import AppealRequest
+from huiqi.models.appeal_followup import AppealRequest, AppealVisit
 from huiqi.models.appeal_intake import AppealAttachment, AppealSentinel
 from huiqi.models.department import Department
 from huiqi.models.liaison_assignment import LiaisonAssignment
@@ -160,3 +160,14 @@ def statuses(session: Session, appeal_ids: list[int]
     rows = session.execute(select(Appeal.id, Appeal.status, Appeal.lead_department,
                                   Appeal.submitted_by).where(Appeal.id.in_(appeal_ids)))
     return [(i, st, dept, by) for i, st, dept, by in rows]
+
+
+def first_visits(session: Session, after_visit_id: int, limit: int
+                 ) -> list[tuple[AppealVisit, Appeal]]:
+    """The first return visit of each dispatched appeal, by visit id, after `after_visit_id`."""
+    first = select(func.min(AppealVisit.id)).group_by(AppealVisit.appeal_id).scalar_subquery()
+    stmt = (select(AppealVisit, Appeal).join(Appeal, Appeal.id == AppealVisit.appeal_id)
+            .where(AppealVisit.id.in_(first), AppealVisit.id > after_visit_id,
+                   Appeal.lead_department_id.is_not(None))
+            .order_by(AppealVisit.id).limit(limit))
+    return [(v, a) for v, a in session.execute(stmt).all()]

@@ -57,12 +57,14 @@ __all__ = [
     "AppealView",
     "Clocks",
     "MeetingIn",
+    "ReturnVisit",
     "Source",
     "act",
     "assign_liaison",
     "clocks",
     "create_category",
     "detail",
+    "first_return_visits",
     "get",
     "holiday_overrides",
     "import_hotline",
@@ -84,6 +86,31 @@ __all__ = [
 def holiday_overrides(session: Session) -> HolidayOverrides:
     """The office's holiday and 调休 overrides: the one working-day calendar of the platform."""
     return categories.overrides(session)
+
+
+@dataclass(frozen=True)
+class ReturnVisit:
+    """An appeal's first 回访, as another domain reads it (ratings turns it into a rating)."""
+
+    visit_id: int
+    appeal_id: int
+    satisfaction: int  # 1–5
+    comment: str | None
+    visited_at: datetime
+    lead_department_id: int
+    source: str
+    category_name: str
+    enterprise_uscc: str
+
+
+def first_return_visits(session: Session, after_visit_id: int = 0, limit: int = 500
+                        ) -> list[ReturnVisit]:
+    """The first return visit of each dispatched appeal, in visit order, after a visit id (a
+    system reader: no actor, the rows carry no contact details)."""
+    return [ReturnVisit(v.id, a.id, v.satisfaction, v.comment, v.visited_at,
+                        a.lead_department_id or 0, a.source, a.category_name,
+                        a.enterprise_uscc)
+            for v, a in repo.first_visits(session, after_visit_id, limit)]
 
 
 def referral_statuses(session: Session, appeal_ids: list[int]

@@ -72,7 +72,8 @@ _NAMED_ACTIONS = {
     "knowledge.draft": "据条款起草政策规则",
     "rating.create": "评价办件", "rating.verify": "差评核实", "rating.rectify": "差评整改",
     "rating.revisit": "差评回访", "rating.dispute": "误评申诉", "rating.dispute_decide": "申诉复核",
-    "rating.invite": "发送短信评价邀请", "rating.window_create": "新增评价窗口",
+    "rating.invite": "生成短信评价链接", "rating.sms_queued": "评价短信已排队发送",
+    "rating.window_create": "新增评价窗口",
     "rating.window_rotate": "更换窗口二维码", "ratings-feed": "诉求回访转评价",
     "rating.overdue": "差评处置超期", "rating.import": "导入评价", "ratings.tick": "好差评到期检查",
     "project.create": "登记招商项目", "project.assign": "指派项目代办员/牵头领导",
@@ -95,6 +96,15 @@ _NAMED_ACTIONS = {
     "supervision.inspection_reschedule": "调整检查日期",
     "supervision.inspection_publish": "公示检查结果", "supervision.attachment_add": "上传检查附件",
     "supervision.rectify_done": "整改复查",
+    "supervision.item_update": "修改抽查事项", "supervision.item_delete": "删除抽查事项",
+    "supervision.item_deactivate": "停用抽查事项", "supervision.item_restore": "启用抽查事项",
+    "supervision.officer_update": "修改执法人员", "supervision.officer_delete": "删除执法人员",
+    "supervision.officer_deactivate": "停用执法人员",
+    "supervision.officer_restore": "启用执法人员",
+    "supervision.exemption_update": "修改包容免罚事项",
+    "supervision.exemption_delete": "删除包容免罚事项",
+    "supervision.exemption_deactivate": "停用包容免罚事项",
+    "supervision.exemption_restore": "启用包容免罚事项",
 }
 # Every appeal and application action has a label; a named one above wins over the generated.
 ACTIONS: Mapping[str, str] = {

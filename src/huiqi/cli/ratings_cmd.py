@@ -124,8 +124,9 @@ def feed_visits() -> None:
 def invite(case_ref: str, department: str,
            case_kind: str = typer.Option("contact", "--kind", help="application appeal contact"),
            item: str | None = typer.Option(None, "--item", help="事项名称"),
+           phone: str | None = typer.Option(None, "--phone", help="办事人手机号：发送评价短信"),
            base_url: str = typer.Option("http://127.0.0.1:8000", "--base-url")) -> None:
-    """为一个办件生成一次性短信评价链接。"""
+    """为一个办件生成一次性短信评价链接；给出手机号时经通知发件箱发送短信。"""
     from huiqi.ratings import service
 
     settings = get_settings()
@@ -133,7 +134,7 @@ def invite(case_ref: str, department: str,
     with unit_of_work(default_engine()) as db:
         try:
             _, path = service.invite(db, _office(), Clock(), secret, service.InviteIn(
-                case_kind, case_ref, department, item_name=item))
+                case_kind, case_ref, department, item_name=item, phone=phone), base_url=base_url)
         except HuiqiError as exc:
             console.print(f"[red]{exc.message}[/red]")
             raise typer.Exit(1) from None

@@ -3,6 +3,7 @@ coverage figures, and the scheduled 公示 tick."""
 
 from __future__ import annotations
 
+import getpass
 import json
 from pathlib import Path
 
@@ -10,9 +11,11 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from huiqi.auth.actor import Actor
 from huiqi.kit.clock import Clock
 from huiqi.kit.db import default_engine, unit_of_work
 from huiqi.kit.errors import HuiqiError
+from huiqi.models.user import Role
 
 supervision_app = typer.Typer(no_args_is_help=True, help="双随机一公开：抽查计划、复现抽取、公示")
 console = Console()
@@ -90,6 +93,61 @@ def export(plan_id: int = typer.Argument(...), directory: Path = typer.Argument(
     except HuiqiError as exc:
         raise _fail(exc.message) from None
     console.print(f"已写出到 {directory}")
+
+
+def _import(kind: str, path: Path) -> None:
+    from huiqi.supervision import service
+
+    if not path.is_file():
+        raise _fail(f"文件不存在：{path}")
+    name = service.IMPORTS[kind][0]
+    try:
+        with unit_of_work(default_engine()) as db:
+            report = service.import_catalog(db, _office(), Clock(), kind, path.read_bytes(),
+                                            path.name)
+    except HuiqiError as exc:
+        raise _fail(exc.message) from None
+    console.print(f"{name}：已导入 {report.imported} 行；{len(report.errors)} 行有错误未导入。")
+    for error in report.errors:  # one line per row, tab-separated, not wrapped
+        typer.echo(f"第 {error.row} 行\t{error.code}\t{error.message}")
+    if report.errors:
+        raise typer.Exit(1)
+
+
+def _office() -> Actor:
+    try:
+        who = getpass.getuser()
+    except (KeyError, OSError):
+        who = "unknown"
+    return Actor(None, f"cli:{who}"[:64], "营商办（命令行）", Role.OFFICE, via="cli")
+
+
+FILE_HELP = ".xlsx 或 UTF-8 .csv，首行为表头"
+
+
+@supervision_app.command("import-items")
+def import_items(path: Path = typer.Argument(..., help=FILE_HELP)) -> None:
+    """导入抽查事项清单（部门、抽查事项、检查依据、检查内容、适用企业条件、抽查频次、监管领域）。
+    逐行报告错误（行号、代码、说明），其余照常导入；有错误行时退出码为 1。"""
+    _import("items", path)
+
+
+@supervision_app.command("import-officers")
+def import_officers(path: Path = typer.Argument(..., help=FILE_HELP)) -> None:
+    """导入执法人员名录库（姓名、部门、执法证号、有效期至、执法领域、关联企业、账号）。"""
+    _import("officers", path)
+
+
+@supervision_app.command("import-exemptions")
+def import_exemptions(path: Path = typer.Argument(..., help=FILE_HELP)) -> None:
+    """导入包容免罚清单（部门、事项、法律依据、适用条件、关键词）。"""
+    _import("exemptions", path)
+
+
+@supervision_app.command("import-grades")
+def import_grades(path: Path = typer.Argument(..., help=FILE_HELP)) -> None:
+    """导入企业信用等级（统一社会信用代码、监管领域、来源、结果、生效日期、风险等级、说明）。"""
+    _import("grades", path)
 
 
 @supervision_app.command("plans")

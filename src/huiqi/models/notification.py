@@ -12,7 +12,7 @@ from sqlalchemy import ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from huiqi.models.base import Base
-from huiqi.models.types import UTCDateTime
+from huiqi.models.types import EncryptedString, UTCDateTime
 
 
 class Notification(Base):
@@ -20,7 +20,8 @@ class Notification(Base):
     __table_args__ = (Index("ix_notifications_user_read", "user_id", "read_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    # None: sent only to a phone (an SMS to a rater without an account); never listed in-app
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     title: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text, default="")
     link: Mapped[str | None] = mapped_column(String(500))  # a path inside the app, never a URL
@@ -43,3 +44,5 @@ class OutboxMessage(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str | None] = mapped_column(String(500))
+    recipient: Mapped[str | None] = mapped_column(EncryptedString())  # sms: the phone number
+    recipient_digest: Mapped[str | None] = mapped_column(String(64), index=True)  # rate limits

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select, update
+from sqlalchemy import Select, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from huiqi.models.notification import Notification, OutboxMessage
@@ -21,12 +21,15 @@ def visible(user_id: int) -> Select[tuple[Notification]]:
     )
 
 
+# Built once: the bell asks on every page (building a statement costs more than running it).
+# (Core columns: an ORM-enabled statement takes SQLAlchemy's slower ORM path.)
+_n = Notification.__table__.c
+_UNREAD = select(func.count()).select_from(Notification.__table__).where(
+    _n.user_id == bindparam("user_id"), _n.delivered_at.is_not(None), _n.read_at.is_(None))
+
+
 def unread_count(db: Session, user_id: int) -> int:
-    stmt = select(func.count()).select_from(Notification).where(
-        Notification.user_id == user_id, Notification.delivered_at.is_not(None),
-        Notification.read_at.is_(None),
-    )
-    return int(db.scalar(stmt) or 0)
+    return int(db.scalar(_UNREAD, {"user_id": user_id}) or 0)
 
 
 def own(db: Session, user_id: int, notification_id: int) -> Notification | None:
@@ -106,3 +109,12 @@ def finish(db: Session, message_id: int, attempt: int, *, at: datetime, error: s
         OutboxMessage.id == message_id, OutboxMessage.status == "sending",
         OutboxMessage.attempts == attempt).values(**values),
         execution_options={"synchronize_session": False})
+
+
+def sms_count(db: Session, digest: str | None, since: datetime) -> int:
+    """SMS queued since `since`, to one phone (its digest) or to anyone."""
+    stmt = select(func.count()).select_from(OutboxMessage).where(
+        OutboxMessage.channel == "sms", OutboxMessage.created_at >= since)
+    if digest is not None:
+        stmt = stmt.where(OutboxMessage.recipient_digest == digest)
+    return int(db.scalar(stmt) or 0)

@@ -19,6 +19,8 @@ deliverers never send one message twice.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
@@ -27,12 +29,13 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from huiqi.kit.db import unit_of_work
-from huiqi.kit.errors import NotFound
+from huiqi.kit.errors import HuiqiError, NotFound, ValidationFailed
 from huiqi.kit.oncommit import on_commit
+from huiqi.kit.settings import get_settings
 from huiqi.kit.web import safe_next
 from huiqi.models.notification import Notification, OutboxMessage
 from huiqi.notify import repository as repo
-from huiqi.notify import worker
+from huiqi.notify import sms, worker
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
@@ -176,6 +179,43 @@ def _deliver_inapp(db: Session, message: OutboxMessage, notification: Notificati
 
 register_channel("inapp", _deliver_inapp)
 BULK["inapp"] = repo.deliver_inapp
+register_channel("sms", sms.send)
+
+
+normalise_phone = sms.normalise_phone
+
+
+class SmsLimited(HuiqiError):
+    status_code = 429
+    code = "sms_rate_limited"
+
+
+def send_sms(session: Session, phone: str, text: str, *, at: datetime | None = None,
+             link: str | None = None) -> OutboxMessage:
+    """Queue one SMS to `phone` (delivered after commit, retried like every outbox message).
+    Refused (429) beyond HUIQI_SMS_PER_PHONE_DAY messages to one phone in 24 h or
+    HUIQI_SMS_PER_HOUR in all; a number that is not a mainland mobile is 422."""
+    number = sms.normalise_phone(phone)
+    if number is None:
+        raise ValidationFailed(f"手机号“{phone}”格式不正确（应为 11 位手机号）。",
+                               details={"field": "phone"})
+    now = at or datetime.now(UTC)
+    digest = hmac.new(get_settings().secret_key.encode(), f"sms:{number}".encode(),
+                      hashlib.sha256).hexdigest()  # keyed: the table does not reveal numbers
+    if repo.sms_count(session, digest, now - timedelta(days=1)) >= sms.per_phone_per_day():
+        raise SmsLimited("该手机号 24 小时内已收到多条短信，请稍后再发。")
+    if repo.sms_count(session, None, now - timedelta(hours=1)) >= sms.per_hour():
+        raise SmsLimited("短信发送已达每小时上限，请稍后再发。")
+    note = Notification(user_id=None, title="短信", body=text, link=link, created_at=now)
+    session.add(note)
+    session.flush()
+    message = OutboxMessage(notification_id=note.id, channel="sms", status="pending",
+                            attempts=0, created_at=now, recipient=number,
+                            recipient_digest=digest)
+    session.add(message)
+    session.flush()
+    _batch_for(session).add(message.id, message.id, ("sms",))
+    return message
 
 
 def unread_count(db: Session, user_id: int) -> int:

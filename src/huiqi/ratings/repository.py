@@ -7,15 +7,13 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, String, cast, exists, false, func, or_, select, true
+from sqlalchemy import Select, false, func, or_, select, true
 from sqlalchemy.orm import Session
 
+from huiqi.appeals import service as appeals
 from huiqi.auth.actor import Actor
 from huiqi.kit.errors import NotFound
 from huiqi.kit.workdays import HolidayOverrides
-from huiqi.models.appeal import Appeal
-from huiqi.models.appeal_category import HolidayOverride
-from huiqi.models.appeal_followup import AppealVisit
 from huiqi.models.department import Department
 from huiqi.models.rating import Rating, RatingDispute, RatingInvite, RatingWindow
 from huiqi.models.user import Role, User
@@ -72,10 +70,8 @@ def departments(session: Session) -> list[Department]:
 
 
 def overrides(session: Session) -> HolidayOverrides:
-    """The office's holiday overrides (the same table the appeals deadlines read)."""
-    rows = list(session.scalars(select(HolidayOverride)))
-    return HolidayOverrides.of([r.day for r in rows if r.kind == "holiday"],
-                               [r.day for r in rows if r.kind == "workday"])
+    """The office's holiday overrides: the one working-day calendar, kept by appeals."""
+    return appeals.holiday_overrides(session)
 
 
 # --- windows and invites ------------------------------------------------------------------------
@@ -91,6 +87,13 @@ def windows(session: Session, actor: Actor | None = None) -> list[RatingWindow]:
     if actor is not None and actor.role is Role.DEPARTMENT:
         stmt = stmt.where(RatingWindow.department_id == actor.department_id)
     return list(session.scalars(stmt))
+
+
+def open_invite_for(session: Session, case_kind: str, case_ref: str, now: datetime) -> bool:
+    """An unused, unexpired invitation for this 办件 exists."""
+    return session.scalar(select(RatingInvite.id).where(
+        RatingInvite.case_kind == case_kind, RatingInvite.case_ref == case_ref,
+        RatingInvite.used_at.is_(None), RatingInvite.expires_at > now).limit(1)) is not None
 
 
 def invite_by_digest(session: Session, digest: str, *, for_update: bool = False
@@ -134,20 +137,6 @@ def count_open_tasks(session: Session, actor: Actor) -> dict[str, int]:
         rating_filter(actor), Rating.negative.is_(True), Rating.excluded.is_(False),
         Rating.stage.in_(("verify", "rectify", "revisit"))).group_by(Rating.stage)
     return {stage: n for stage, n in session.execute(stmt).all()}
-
-
-# --- appeal return visits (fed in as ratings of the appeal 办件) --------------------------------
-
-def appeal_visits_to_feed(session: Session, limit: int = 500) -> list[tuple[AppealVisit, Appeal]]:
-    """The first return visit of each dispatched appeal that has no rating yet."""
-    first = select(func.min(AppealVisit.id)).group_by(AppealVisit.appeal_id).scalar_subquery()
-    rated = exists().where(Rating.case_kind == "appeal",
-                           Rating.case_ref == cast(Appeal.id, String(100)))
-    stmt = select(AppealVisit, Appeal).join(Appeal, Appeal.id == AppealVisit.appeal_id) \
-        .where(AppealVisit.id.in_(first), Appeal.lead_department_id.is_not(None),
-               ~rated) \
-        .order_by(AppealVisit.id).limit(limit)
-    return [(v, a) for v, a in session.execute(stmt).all()]
 
 
 # --- who to tell --------------------------------------------------------------------------------

@@ -30,6 +30,8 @@ from huiqi.kit.security import new_token, sign, token_digest, unsign
 from huiqi.models.department import Department
 from huiqi.models.rating import Rating, RatingInvite, RatingWindow
 from huiqi.models.user import Role
+from huiqi.notify import service as notifications
+from huiqi.notify.service import normalise_phone
 from huiqi.ratings import repository as repo
 from huiqi.ratings.intake import RatingIn, Subject, record, refuse_duplicate
 from huiqi.ratings.vocab import INVITE_DAYS, CaseKind, Channel, Source
@@ -173,9 +175,12 @@ class InviteIn:
     phone: str | None = None
 
 
-def invite(session: Session, actor: Actor, clock: Clock, secret: str, data: InviteIn
-           ) -> tuple[RatingInvite, str]:
-    """An SMS link for one 办件 (office, or the owning department). Returns (invite, path)."""
+def invite(session: Session, actor: Actor, clock: Clock, secret: str, data: InviteIn,
+           base_url: str = "") -> tuple[RatingInvite, str]:
+    """An SMS link for one 办件 (office, or the owning department), at its completion. Returns
+    (invite, path). With a phone the link is sent: one SMS queued in the notification outbox
+    (rate limited per phone and per hour, audited); a second link for a 办件 whose link is
+    still open is refused, so each 办件 gets exactly one."""
     if actor.role not in (Role.OFFICE, Role.DEPARTMENT):
         raise NotFound("页面不存在，或您没有访问权限。")
     kind = _kind(data.case_kind)
@@ -194,18 +199,34 @@ def invite(session: Session, actor: Actor, clock: Clock, secret: str, data: Invi
     except ValueError:
         raise ValidationFailed(f"渠道应为 window、online 或 phone，收到「{data.channel}」。") \
             from None
+    phone = None
+    if data.phone:
+        phone = normalise_phone(data.phone)
+        if phone is None:
+            raise ValidationFailed(f"手机号“{data.phone}”格式不正确（应为 11 位手机号）。",
+                                   details={"field": "phone"})
+        if repo.open_invite_for(session, kind.value, ref, clock.now()):
+            raise Conflict("该办件的评价短信已发送且仍有效，不再重复发送。")
     token, now = new_token(24), clock.now()
     row = RatingInvite(token_digest=token_digest(token), case_kind=kind.value, case_ref=ref,
                        department_id=dept.id, item_name=data.item_name, channel=channel.value,
                        window_id=window.id if window else None, staff_no=data.staff_no,
                        staff_name=data.staff_name, enterprise_uscc=data.enterprise_uscc,
-                       phone=data.phone, created_by=actor.user_id, created_at=now,
+                       phone=phone or data.phone, created_by=actor.user_id, created_at=now,
                        expires_at=now + timedelta(days=INVITE_DAYS))
     session.add(row)
     session.flush()
     audit.record(session, actor, "rating.invite", row,
                  after={"case": f"{kind.value}:{ref}", "department": dept.name}, at=now)
-    return row, f"/r/s/{sign(secret, token)}"
+    path = f"/r/s/{sign(secret, token)}"
+    if phone is not None:
+        text = (f"【惠企】您在{dept.name}办理的{data.item_name or '事项'}（{ref}）已办结，请评价："
+                f"{base_url.rstrip('/')}{path} （{INVITE_DAYS} 天内有效，仅限一次）")
+        message = notifications.send_sms(session, phone, text, at=now)
+        audit.record(session, actor, "rating.sms_queued", row, after={
+            "case": f"{kind.value}:{ref}", "phone": f"{phone[:3]}****{phone[-4:]}",
+            "outbox": message.id}, at=now)
+    return row, path
 
 
 def _kind(value: str) -> CaseKind:
@@ -247,18 +268,27 @@ def feed_appeal_visits(session: Session, clock: Clock, limit: int = 500) -> int:
     """Each appeal's first return visit becomes the rating of that appeal (source 诉求回访),
     unless the enterprise rated it already. Returns how many were added."""
     system = Actor.system("ratings-feed")
-    added = 0
-    for visit, appeal in repo.appeal_visits_to_feed(session, limit):
-        dept = repo.department(session, appeal.lead_department_id or 0)
-        if dept is None or not 1 <= visit.satisfaction <= 5:
-            continue
-        channel = Channel.PHONE if appeal.source == "hotline" else Channel.ONLINE
-        subject = Subject(CaseKind.APPEAL, str(appeal.id), dept, channel, Source.APPEAL_VISIT,
-                          f"诉求·{appeal.category_name}", enterprise_uscc=appeal.enterprise_uscc,
-                          data={"appeal_visit_id": visit.id})
-        text = visit.comment or ("回访不满意" if visit.satisfaction <= 2 else None)
-        record(session, system, clock, subject,
-               RatingIn(level=visit.satisfaction, comment=text), at=visit.visited_at)
-        added += 1
+    added, after = 0, 0
+    while added < limit:
+        visits = appeals.first_return_visits(session, after, 500)
+        if not visits:
+            break
+        after = visits[-1].visit_id
+        rated = repo.rated_keys(session, [f"appeal:{v.appeal_id}" for v in visits])
+        for visit in visits:
+            if f"appeal:{visit.appeal_id}" in rated or added >= limit:
+                continue
+            dept = repo.department(session, visit.lead_department_id)
+            if dept is None or not 1 <= visit.satisfaction <= 5:
+                continue
+            channel = Channel.PHONE if visit.source == "hotline" else Channel.ONLINE
+            subject = Subject(CaseKind.APPEAL, str(visit.appeal_id), dept, channel,
+                              Source.APPEAL_VISIT, f"诉求·{visit.category_name}",
+                              enterprise_uscc=visit.enterprise_uscc,
+                              data={"appeal_visit_id": visit.visit_id})
+            text = visit.comment or ("回访不满意" if visit.satisfaction <= 2 else None)
+            record(session, system, clock, subject,
+                   RatingIn(level=visit.satisfaction, comment=text), at=visit.visited_at)
+            added += 1
     return added
 

@@ -103,9 +103,10 @@ def invite(request: Request, db: DBSession, clock: ClockDep, actor: CurrentUser,
         values["department"] = dept.code if dept else ""
     try:
         data = service.InviteIn(**{k: v or None for k, v in values.items()})  # type: ignore[arg-type]
-        _, path = service.invite(db, actor, clock, request.app.state.secret_key, data)
+        _, path = service.invite(db, actor, clock, request.app.state.secret_key, data,
+                                 base_url=str(request.base_url))
     except HuiqiError as exc:
-        if exc.status_code not in (409, 422):
+        if exc.status_code not in (409, 422, 429):
             raise
         db.rollback()
         return render(request, "ratings/windows.html",

@@ -6,10 +6,19 @@
 - public: a value drawn in public (摇号, dice) at a stated time and place.
 Either way the value is entered by two different officials, the second entry must match the
 first, and no value or round is ever used by two plans (fresh randomness per plan).
+
+A drand entry may be the bare `randomness` or the whole JSON response of
+https://api.drand.sh/public/<round> (pasted, or saved on a machine with network and carried
+over). A response is checked before it is accepted (`verify_drand`): its round is the plan's,
+randomness = SHA-256(signature), and the BLS signature verifies against the chain's public key
+— chained scheme: message = SHA-256(previous_signature ‖ round as 8 bytes big-endian), G2
+signature, G1 key, DST BLS_SIG_BLS12381G2_XMD:SHA-256_SSWU_RO_NUL_ (py_ecc's G2Basic).
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -17,6 +26,8 @@ from datetime import UTC, datetime, timedelta
 from huiqi.kit.errors import ValidationFailed
 
 DRAND_CHAIN = "8990e7a9aaed2ffed73dbd7092123d6f289930540d7651336225dc172e51b2ce"
+DRAND_PUBLIC_KEY = ("868f005eb8e6e4ca0a47c8a77ceaa5309a47978a7c71bc5cce96366b5d7a569937c529eed"
+                    "a66c7293784a9402801af31")
 DRAND_GENESIS = 1595431050
 DRAND_PERIOD = 30
 MARGIN = timedelta(minutes=5)  # the round must still be at least this far in the future
@@ -63,8 +74,43 @@ def require_future(beacon: Beacon, now: datetime) -> None:
             f"（例如 drand 轮次 {drand_round_after(now + MARGIN + MARGIN)}）。")
 
 
-def normalise(kind: str, value: str) -> str:
+def verify_drand(response: str, round_no: int) -> str:
+    """The randomness of a drand mainnet response for `round_no`, once its signature verifies."""
+    try:
+        data = json.loads(response)
+        signature = bytes.fromhex(data["signature"])
+        previous = bytes.fromhex(data["previous_signature"])
+        randomness, got_round = str(data["randomness"]).lower(), int(data["round"])
+    except (ValueError, KeyError, TypeError) as exc:
+        raise ValidationFailed("drand 响应应为 api.drand.sh/public/<轮次> 返回的 JSON"
+                               "（含 round、randomness、signature、previous_signature）。") from exc
+    if got_round != round_no:
+        raise ValidationFailed(f"drand 响应是第 {got_round} 轮，本计划承诺的是第 {round_no} 轮。")
+    if hashlib.sha256(signature).hexdigest() != randomness:
+        raise ValidationFailed("drand 响应的 randomness 不等于其签名的 SHA-256：响应被改动过。")
+    from eth_typing import BLSPubkey, BLSSignature
+    from py_ecc.bls import G2Basic  # pure Python, ~2 s: imported only when a response is checked
+
+    message = hashlib.sha256(previous + round_no.to_bytes(8, "big")).digest()
+    try:
+        valid = G2Basic.Verify(BLSPubkey(bytes.fromhex(DRAND_PUBLIC_KEY)), message,
+                               BLSSignature(signature))
+    except (ValueError, AssertionError):
+        valid = False
+    if not valid:
+        raise ValidationFailed("drand 响应的 BLS 签名验证失败："
+                               "不是 League of Entropy 主网的随机数。")
+    return randomness
+
+
+def drand_round_of(ref: str) -> int:
+    return int(ref.rsplit(":", 1)[1])
+
+
+def normalise(kind: str, value: str, ref: str = "") -> str:
     value = value.strip()
+    if kind == "drand" and value.startswith("{"):
+        return verify_drand(value, drand_round_of(ref))
     if kind == "drand":
         value = value.lower()
         if not HEX64.match(value):

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -18,7 +19,14 @@ from huiqi.registry.service import load_catalog
 from huiqi.supervision import access
 from huiqi.supervision import repository as repo
 from huiqi.supervision.scope import compile_scope
-from huiqi.supervision.sheets import ImportReport, parse_date, pick, read_rows, split_list
+from huiqi.supervision.sheets import (
+    ImportReport,
+    Refused,
+    parse_date,
+    pick,
+    read_rows,
+    split_list,
+)
 from huiqi.supervision.vocab import FIELDS
 
 ITEM_COLUMNS = ("部门", "抽查事项", "检查依据", "检查内容", "适用企业条件", "抽查频次", "监管领域")
@@ -26,20 +34,22 @@ OFFICER_COLUMNS = ("姓名", "部门", "执法证号", "有效期至")
 EXEMPTION_COLUMNS = ("部门", "事项", "法律依据", "适用条件")
 
 
-def _department(session: Session, actor: Actor, key: str) -> int:
+def department_id(session: Session, actor: Actor, key: str) -> int:
     dept = repo.department_by_key(session, key) if key else None
     if dept is None:
-        raise ValidationFailed(f"部门“{key}”不存在（填写部门代码或全称）。")
+        raise Refused(f"部门“{key}”不存在（填写部门代码或全称）。", "unknown_department",
+                      "department")
     if not access.may_manage_department(actor, dept.id):
-        raise ValidationFailed(f"您不能维护“{dept.name}”的清单。")
+        raise Refused(f"您不能维护“{dept.name}”的清单。", "not_your_department", "department")
     return dept.id
 
 
-def _field(text: str) -> str:
+def field_code(text: str, form_field: str = "field") -> str:
     for code, label in FIELDS.items():
         if text in (code, label):
             return code
-    raise ValidationFailed(f"监管领域“{text}”不在清单内（{'、'.join(FIELDS.values())}）。")
+    raise Refused(f"监管领域“{text}”不在清单内（{'、'.join(FIELDS.values())}）。",
+                  "unknown_field", form_field)
 
 
 @dataclass(frozen=True)
@@ -55,13 +65,17 @@ class ItemIn:
 
 def add_item(session: Session, actor: Actor, clock: Clock, data: ItemIn) -> SupervisionItem:
     if not data.name.strip() or not data.legal_basis.strip():
-        raise ValidationFailed("抽查事项名称和检查依据不能为空。")
-    compile_scope(data.applies)
+        raise Refused("抽查事项名称和检查依据不能为空。", "missing_value",
+                      "name" if not data.name.strip() else "legal_basis")
+    try:
+        compile_scope(data.applies)
+    except ValidationFailed as exc:
+        raise Refused(exc.message, "bad_scope", "applies") from exc
     item = SupervisionItem(
-        department_id=_department(session, actor, data.department), name=data.name.strip(),
+        department_id=department_id(session, actor, data.department), name=data.name.strip(),
         legal_basis=data.legal_basis.strip(), content=data.content.strip(),
         applies=data.applies.strip(), frequency=data.frequency.strip() or "每年一次",
-        field=_field(data.field or "general"), updated_at=clock.now())
+        field=field_code(data.field or "general"), updated_at=clock.now())
     session.add(item)
     audit.record(session, actor, "supervision.item_add", item,
                  after=audit.snapshot(item, "name", "department_id", "applies", "field"))
@@ -79,26 +93,41 @@ class OfficerIn:
     username: str = ""
 
 
-def add_officer(session: Session, actor: Actor, clock: Clock, data: OfficerIn) -> Officer:
-    if not data.name.strip() or not data.cert_no.strip():
-        raise ValidationFailed("执法人员姓名和执法证号不能为空。")
-    if repo.officer_by_cert(session, data.cert_no.strip()) is not None:
-        raise ValidationFailed(f"执法证号 {data.cert_no} 已在名录库中。")
+def officer_values(session: Session, actor: Actor, clock: Clock, data: OfficerIn,
+                   officer_id: int | None = None) -> dict[str, Any]:
+    """The checked columns of an officer (a new one, or `officer_id` edited)."""
+    if not data.name.strip():
+        raise Refused("请填写执法人员姓名。", "missing_value", "name")
+    if not data.cert_no.strip():
+        raise Refused("请填写执法证号。", "missing_value", "cert_no")
+    same = repo.officer_by_cert(session, data.cert_no.strip())
+    if same is not None and same.id != officer_id:
+        raise Refused(f"执法证号 {data.cert_no} 已在名录库中（{same.name}）。", "duplicate_cert",
+                      "cert_no")
     if data.valid_until is None:
-        raise ValidationFailed("请填写执法证有效期；无有效执法证的人员不能被抽取。")
+        raise Refused("请填写执法证有效期；无有效执法证的人员不能被抽取。", "no_certificate",
+                      "valid_until")
+    if data.valid_until < clock.today_local():
+        raise Refused(f"执法证已于 {data.valid_until.isoformat()} 过期：无有效执法证的人员不能"
+                      "列入名录库（已离岗的人员请停用）。", "expired_certificate", "valid_until")
     unknown = sorted(set(data.related_usccs) - repo.known_usccs(session, data.related_usccs))
     if unknown:
-        raise ValidationFailed(f"关联企业统一社会信用代码不在企业库中：{'、'.join(unknown)}")
+        raise Refused(f"关联企业统一社会信用代码不在企业库中：{'、'.join(unknown)}",
+                      "unknown_uscc", "related")
     user_id = None
     if data.username:
         user_id = repo.user_id_by_username(session, data.username)
         if user_id is None:
-            raise ValidationFailed(f"账号 {data.username} 不存在。")
-    officer = Officer(
-        name=data.name.strip(), department_id=_department(session, actor, data.department),
-        cert_no=data.cert_no.strip(), cert_valid_until=data.valid_until,
-        fields=[_field(f) for f in data.fields], related_usccs=sorted(set(data.related_usccs)),
-        user_id=user_id, updated_at=clock.now())
+            raise Refused(f"账号 {data.username} 不存在。", "unknown_account", "username")
+    return {"name": data.name.strip(),
+            "department_id": department_id(session, actor, data.department),
+            "cert_no": data.cert_no.strip(), "cert_valid_until": data.valid_until,
+            "fields": sorted({field_code(f, "fields") for f in data.fields}),
+            "related_usccs": sorted(set(data.related_usccs)), "user_id": user_id}
+
+
+def add_officer(session: Session, actor: Actor, clock: Clock, data: OfficerIn) -> Officer:
+    officer = Officer(**officer_values(session, actor, clock, data), updated_at=clock.now())
     session.add(officer)
     audit.record(session, actor, "supervision.officer_add", officer,
                  after=audit.snapshot(officer, "name", "department_id", "cert_no",
@@ -127,13 +156,20 @@ class ExemptionIn:
     keywords: list[str]
 
 
+def exemption_values(session: Session, actor: Actor, data: ExemptionIn) -> dict[str, Any]:
+    for name, value, label in (("item", data.item, "包容免罚事项"),
+                               ("legal_basis", data.legal_basis, "法律依据"),
+                               ("conditions", data.conditions, "适用条件")):
+        if not value.strip():
+            raise Refused(f"请填写{label}。", "missing_value", name)
+    return {"department_id": department_id(session, actor, data.department),
+            "item": data.item.strip(), "legal_basis": data.legal_basis.strip(),
+            "conditions": data.conditions.strip(),
+            "keywords": data.keywords or split_list(data.item)}
+
+
 def add_exemption(session: Session, actor: Actor, data: ExemptionIn) -> Exemption:
-    if not data.item.strip() or not data.legal_basis.strip() or not data.conditions.strip():
-        raise ValidationFailed("包容免罚事项、法律依据和适用条件都不能为空。")
-    row = Exemption(department_id=_department(session, actor, data.department),
-                    item=data.item.strip(), legal_basis=data.legal_basis.strip(),
-                    conditions=data.conditions.strip(),
-                    keywords=data.keywords or split_list(data.item))
+    row = Exemption(**exemption_values(session, actor, data))
     session.add(row)
     audit.record(session, actor, "supervision.exemption_add", row,
                  after=audit.snapshot(row, "item", "department_id"))
@@ -152,7 +188,7 @@ def _import(session: Session, rows: list[tuple[int, dict[str, str]]],
                 session.flush()
             report.imported += 1
         except (ValidationFailed, ValueError) as exc:
-            report.errors.append((number, str(exc)))
+            report.refuse(number, exc)
     return report
 
 

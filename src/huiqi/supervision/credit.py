@@ -23,7 +23,7 @@ from huiqi.kit.clock import Clock
 from huiqi.kit.errors import NotFound, ValidationFailed
 from huiqi.models.supervision import CreditGrade, GracePeriod
 from huiqi.supervision import repository as repo
-from huiqi.supervision.sheets import ImportReport, parse_date, pick, read_rows
+from huiqi.supervision.sheets import ImportReport, Refused, parse_date, pick, read_rows
 from huiqi.supervision.vocab import FIELDS
 
 COLUMNS = ("统一社会信用代码", "监管领域", "来源", "结果", "生效日期")
@@ -35,28 +35,29 @@ def grade_from(source: str, value: str) -> str:
     value = value.strip().upper()
     if source == "纳税信用等级":
         if value not in TAX:
-            raise ValueError(f"纳税信用等级“{value}”应为 A、B、M、C、D 之一")
+            raise Refused(f"纳税信用等级“{value}”应为 A、B、M、C、D 之一", "bad_value")
         return TAX[value]
     if source == "失信":
         if value not in ("是", "Y", "YES", "1"):
-            raise ValueError("失信来源的结果应为“是”（未失信的企业无须导入）")
+            raise Refused("失信来源的结果应为“是”（未失信的企业无须导入）", "bad_value")
         return "D"
     if source == "违法记录":
         if not value.isdigit() or int(value) < 1:
-            raise ValueError(f"违法记录的结果应为近三年违法次数（≥1），收到“{value}”")
+            raise Refused(f"违法记录的结果应为近三年违法次数（≥1），收到“{value}”", "bad_value")
         return "C" if int(value) <= 2 else "D"
     if source == "评定等级":
         if value not in ("A", "B", "C", "D"):
-            raise ValueError(f"评定等级“{value}”应为 A–D 之一")
+            raise Refused(f"评定等级“{value}”应为 A–D 之一", "bad_value")
         return value
-    raise ValueError(f"来源“{source}”应为 纳税信用等级、失信、违法记录、评定等级 之一")
+    raise Refused(f"来源“{source}”应为 纳税信用等级、失信、违法记录、评定等级 之一",
+                  "bad_source")
 
 
 def _field(text: str) -> str:
     for code, label in FIELDS.items():
         if text in (code, label):
             return code
-    raise ValueError(f"监管领域“{text}”不在清单内")
+    raise Refused(f"监管领域“{text}”不在清单内", "unknown_field")
 
 
 def import_grades(session: Session, actor: Actor, clock: Clock, data: bytes,
@@ -68,18 +69,18 @@ def import_grades(session: Session, actor: Actor, clock: Clock, data: bytes,
         try:
             uscc = v["统一社会信用代码"].upper()
             if uscc not in known:
-                raise ValueError(f"统一社会信用代码 {uscc or '（空）'} 不在企业库中")
+                raise Refused(f"统一社会信用代码 {uscc or '（空）'} 不在企业库中", "unknown_uscc")
             risk = pick(v, "风险等级")
             if risk not in RISKS:
-                raise ValueError(f"风险等级“{risk}”应为 高、中、低 或留空")
+                raise Refused(f"风险等级“{risk}”应为 高、中、低 或留空", "bad_risk")
             session.add(CreditGrade(
                 uscc=uscc, field=_field(v["监管领域"]), grade=grade_from(v["来源"], v["结果"]),
                 risk=RISKS[risk], source=v["来源"], detail=v.get("说明") or None,
                 effective_from=parse_date(v["生效日期"], "生效日期"), created_by=actor.user_id,
                 created_at=clock.now()))
             report.imported += 1
-        except ValueError as exc:
-            report.errors.append((number, str(exc)))
+        except ValidationFailed as exc:
+            report.refuse(number, exc)
     audit.record(session, actor, "supervision.grade_import", None, after=report.as_dict())
     session.flush()
     return report

@@ -7,12 +7,14 @@ Order of work (documented on the public page; `replay` runs exactly this):
 3. Enterprises: strata in sorted order; in each, the eligible enterprises (not in a 包容期, below
    the yearly limit) sorted by USCC, and a partial Fisher–Yates shuffle: for i in 0…quota−1,
    j = i + below(n − i), swap, take position i.
-4. Officers, for each drawn enterprise in draw order: one per plan department (departments in
-   ascending id), then any plan officer until the team has `team_size`; candidates are certified,
-   not related to the enterprise, not on its previous inspection team, not already on the team;
-   among them those with the fewest inspections so far in this draw, sorted by id, and
-   below(count) picks one (random, with the load balanced).
-5. Dates: the k-th drawn enterprise (from 0) gets days[k mod len(days)].
+4. Dates: the k-th drawn enterprise (from 0) gets days[k mod len(days)].
+5. Officers, for each drawn enterprise in draw order: one per plan department (departments in
+   ascending id), then any plan officer until the team has `team_size`; candidates hold a
+   certificate valid on the inspection day, are certified for every 执法领域 their department's
+   items in the plan belong to (the commitment's `fields`; 综合 needs none), are not related to
+   the enterprise, not on its previous inspection team, not already on the team; among them
+   those with the fewest inspections so far in this draw, sorted by id, and below(count) picks
+   one (random, with the load balanced).
 6. Result: the header line and one line per inspection, UTF-8, "\n"-terminated; its SHA-256 is
    published.
 """
@@ -22,7 +24,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -30,9 +32,11 @@ from typing import Any
 from huiqi.supervision.quotas import Stratum, Unit, strata
 from huiqi.supervision.stream import HashStream, seed_of
 
-FORMAT = "huiqi-draw-v1"
+FORMAT = "huiqi-draw-v2"  # v2: officers carry certificate dates and 执法领域
 POPULATION_HEADER = "#huiqi-population-v1\tuscc\tgrade\trisk\tdone_this_year\tlast_team\tgrace"
-OFFICERS_HEADER = "#huiqi-officers-v1\tid\tdepartment\tcertified\trelated_usccs"
+OFFICERS_HEADER_V1 = "#huiqi-officers-v1\tid\tdepartment\tcertified\trelated_usccs"
+OFFICERS_HEADER = "#huiqi-officers-v2\tid\tdepartment\tvalid_until\tfields\trelated_usccs"
+NONE: frozenset[str] = frozenset()
 RESULT_HEADER = "#huiqi-draw-v1\tuscc\tstratum\tday\tofficers"
 
 
@@ -44,8 +48,14 @@ class DrawError(ValueError):
 class Officer:
     id: int
     department_id: int
-    certified: bool  # a certificate valid over the whole plan period
+    valid_until: date | None  # the certificate's last day (None: none, or deactivated)
     related: frozenset[str]  # USCCs it must never inspect (回避)
+    fields: frozenset[str] | None = None  # 执法领域 (None: a v1 snapshot, fields not recorded)
+
+    def qualified(self, day: date, required: frozenset[str]) -> bool:
+        """May inspect on `day` items whose fields are `required`."""
+        return (self.valid_until is not None and day <= self.valid_until
+                and (self.fields is None or required <= self.fields))
 
 
 @dataclass(frozen=True)
@@ -56,6 +66,10 @@ class Spec:
     departments: tuple[int, ...]
     team_size: int
     days: tuple[date, ...]
+    required: Mapping[int, frozenset[str]] = field(default_factory=dict)  # department → fields
+
+    def required_of(self, department_id: int) -> frozenset[str]:
+        return self.required.get(department_id, NONE)
 
 
 @dataclass(frozen=True)
@@ -91,8 +105,8 @@ def population_text(units: Iterable[Unit]) -> str:
 def officers_text(officers: Iterable[Officer]) -> str:
     rows = sorted(officers, key=lambda o: o.id)
     lines = [OFFICERS_HEADER] + [
-        f"{o.id}\t{o.department_id}\t{int(o.certified)}\t{','.join(sorted(o.related))}"
-        for o in rows]
+        f"{o.id}\t{o.department_id}\t{o.valid_until.isoformat() if o.valid_until else '-'}\t"
+        f"{','.join(sorted(o.fields or ()))}\t{','.join(sorted(o.related))}" for o in rows]
     return "\n".join(lines) + "\n"
 
 
@@ -110,14 +124,23 @@ def parse_population(text: str) -> list[Unit]:
 
 def parse_officers(text: str) -> list[Officer]:
     lines = text.split("\n")
-    if not lines or lines[0] != OFFICERS_HEADER or lines[-1] != "":
+    if not lines or lines[0] not in (OFFICERS_HEADER, OFFICERS_HEADER_V1) or lines[-1] != "":
         raise DrawError("执法人员快照格式不符（首行或结尾换行）。")
     out = []
     for line in lines[1:-1]:
-        oid, dept, certified, related = line.split("\t")
-        out.append(Officer(int(oid), int(dept), certified == "1",
-                           frozenset(r for r in related.split(",") if r)))
+        if lines[0] == OFFICERS_HEADER_V1:  # certified over the whole period, fields unknown
+            oid, dept, certified, related = line.split("\t")
+            out.append(Officer(int(oid), int(dept), date.max if certified == "1" else None,
+                               _set(related)))
+            continue
+        oid, dept, valid, fields, related = line.split("\t")
+        out.append(Officer(int(oid), int(dept), None if valid == "-" else date.fromisoformat(
+            valid), _set(related), _set(fields)))
     return out
+
+
+def _set(text: str) -> frozenset[str]:
+    return frozenset(r for r in text.split(",") if r)
 
 
 def canonical_json(data: Mapping[str, Any]) -> str:
@@ -129,34 +152,8 @@ def spec_of(commitment: Mapping[str, Any]) -> Spec:
                 {k: Decimal(v) for k, v in commitment["risk_ratios"].items()},
                 int(commitment["year_limit"]), tuple(commitment["departments"]),
                 int(commitment["team_size"]),
-                tuple(date.fromisoformat(d) for d in commitment["days"]))
-
-
-# -- staffing feasibility (checked before the commitment is published) -----------------------
-
-def unstaffable(units: Iterable[Unit], officers: list[Officer], spec: Spec) -> list[str]:
-    """USCCs of eligible enterprises for which no team can be formed (回避 leaves too few)."""
-    certified = [o for o in officers if o.certified and o.department_id in spec.departments]
-    related: dict[str, set[int]] = {}
-    for o in certified:
-        for uscc in o.related:
-            related.setdefault(uscc, set()).add(o.id)
-    base_ok = _enough(certified, spec)
-    out = []
-    for unit in units:
-        if unit.grace or unit.done_this_year >= spec.year_limit:
-            continue
-        excluded = related.get(unit.uscc, set()) | set(unit.last_team)
-        ok = _enough([o for o in certified if o.id not in excluded], spec) if excluded \
-            else base_ok
-        if not ok:
-            out.append(unit.uscc)
-    return out
-
-
-def _enough(free: list[Officer], spec: Spec) -> bool:
-    departments = {o.department_id for o in free}
-    return len(free) >= spec.team_size and all(d in departments for d in spec.departments)
+                tuple(date.fromisoformat(d) for d in commitment["days"]),
+                {int(k): frozenset(v) for k, v in commitment.get("fields", {}).items()})
 
 
 # -- the draw --------------------------------------------------------------------------------
@@ -182,13 +179,13 @@ def run(commitment: Mapping[str, Any], population: str, officers: str,
         raise DrawError("没有可安排检查的日期。")
     stream = HashStream(seed_of(sha256_text(canonical_json(commitment)), beacon_value))
     chosen = _enterprises(units, spec, stream)
-    staff = [o for o in parse_officers(officers)
-             if o.certified and o.department_id in spec.departments]
+    staff = [o for o in parse_officers(officers) if o.department_id in spec.departments]
     load = {o.id: 0 for o in staff}
     picks = []
     for k, (unit, stratum) in enumerate(chosen):
-        team = _team(unit, staff, spec, load, stream)
-        picks.append(Pick(unit.uscc, stratum, spec.days[k % len(spec.days)], team))
+        day = spec.days[k % len(spec.days)]
+        team = _team(unit, day, staff, spec, load, stream)
+        picks.append(Pick(unit.uscc, stratum, day, team))
     text = RESULT_HEADER + "\n" + "".join(
         f"{p.uscc}\t{p.stratum}\t{p.day.isoformat()}\t{','.join(map(str, p.officers))}\n"
         for p in picks)
@@ -212,7 +209,7 @@ def _enterprises(units: list[Unit], spec: Spec, stream: HashStream) -> list[tupl
     return chosen
 
 
-def _team(unit: Unit, staff: list[Officer], spec: Spec, load: dict[int, int],
+def _team(unit: Unit, day: date, staff: list[Officer], spec: Spec, load: dict[int, int],
           stream: HashStream) -> tuple[int, ...]:
     excluded = set(unit.last_team)
     team: list[int] = []
@@ -221,9 +218,11 @@ def _team(unit: Unit, staff: list[Officer], spec: Spec, load: dict[int, int],
     for department in wanted:
         candidates = [o.id for o in staff if o.id not in excluded and o.id not in team
                       and unit.uscc not in o.related
+                      and o.qualified(day, spec.required_of(o.department_id))
                       and (department is None or o.department_id == department)]
         if not candidates:
-            raise DrawError(f"企业 {unit.uscc} 回避后无法配齐执法人员。")
+            raise DrawError(f"企业 {unit.uscc} 在 {day.isoformat()} 无法配齐持证且具备执法领域"
+                            "资格、无须回避的执法人员。")
         least = min(load[i] for i in candidates)
         tied = sorted(i for i in candidates if load[i] == least)
         officer = tied[stream.below(len(tied))]

@@ -18,9 +18,9 @@ from huiqi.kit.errors import Conflict, ValidationFailed
 from huiqi.models.supervision import Inspection, Plan
 from huiqi.models.user import Role
 from huiqi.notify.service import notify
-from huiqi.supervision import access, beacon, calendar, draw, quotas, scope
+from huiqi.supervision import access, beacon, calendar, draw, quotas, scope, staffing
 from huiqi.supervision import repository as repo
-from huiqi.supervision.vocab import FIELDS, PlanStatus
+from huiqi.supervision.vocab import FIELDS, GENERAL_FIELD, PlanStatus
 
 
 class BeaconMismatch(Conflict):
@@ -70,6 +70,8 @@ def create(session: Session, actor: Actor, clock: Clock, data: PlanIn) -> Plan:
     items = repo.items(session, ids=data.item_ids)
     if not items or len(items) != len(set(data.item_ids)):
         raise ValidationFailed("请至少选择一项抽查事项。")
+    if any(not i.active for i in items):
+        raise ValidationFailed("所选抽查事项中有已停用的事项。")
     if any(i.department_id not in depts for i in items):
         raise ValidationFailed("所选抽查事项须属于参加计划的部门。")
     if data.field not in FIELDS:
@@ -108,6 +110,7 @@ class Snapshot:
     officers: list[draw.Officer]
     unknowns: list[str]
     rule_version: str
+    required: dict[int, frozenset[str]]  # department → 执法领域 of its items in the plan
 
 
 def snapshot(session: Session, plan: Plan) -> Snapshot:
@@ -122,11 +125,16 @@ def snapshot(session: Session, plan: Plan) -> Snapshot:
     teams = repo.last_teams(session)
     units = [quotas.Unit(u, *grades.get(u, ("N", "-")), done.get(u, 0), teams.get(u, ()),
                          u in grace) for u in found.inside]
-    officers = [draw.Officer(o.id, o.department_id, bool(
-        o.active and o.cert_valid_until is not None and o.cert_valid_until >= plan.period_end),
-        frozenset(o.related_usccs)) for o in repo.officers(session, plan.department_ids)]
+    officers = [draw.Officer(o.id, o.department_id, o.cert_valid_until if o.active else None,
+                             frozenset(o.related_usccs), frozenset(o.fields or ()))
+                for o in repo.officers(session, plan.department_ids)]
+    required: dict[int, set[str]] = {d: set() for d in plan.department_ids}
+    for item in items:
+        if item.field != GENERAL_FIELD:  # 综合: any certified officer of the department
+            required.setdefault(item.department_id, set()).add(item.field)
     return Snapshot(units, officers, found.unknown,
-                    scope.rule_version(i.applies for i in items))
+                    scope.rule_version(i.applies for i in items),
+                    {d: frozenset(f) for d, f in required.items()})
 
 
 def commit(session: Session, actor: Actor, clock: Clock, plan_id: int, kind: str, ref: str,
@@ -143,8 +151,9 @@ def commit(session: Session, actor: Actor, clock: Clock, plan_id: int, kind: str
     spec = draw.Spec({k: Decimal(v) for k, v in plan.ratios.items()},
                      {k: Decimal(v) for k, v in plan.risk_ratios.items()}, cal.year_limit,
                      tuple(plan.department_ids), plan.team_size, tuple(calendar.allowed_days(
-                         session, plan.period_start, plan.period_end, cal, plan.quiet_exception)))
-    _check_staff(snap, spec)
+                         session, plan.period_start, plan.period_end, cal, plan.quiet_exception)),
+                     snap.required)
+    _check_staff(session, snap, spec)
     found = quotas.strata(snap.units, spec.ratios, spec.risk_ratios, spec.year_limit)
     relax = quotas.relaxation(snap.units, found, spec.ratios, spec.risk_ratios, spec.year_limit)
     if relax is not None:
@@ -161,6 +170,7 @@ def commit(session: Session, actor: Actor, clock: Clock, plan_id: int, kind: str
         "risk_ratios": plan.risk_ratios, "year_limit": spec.year_limit,
         "departments": list(spec.departments), "team_size": spec.team_size,
         "days": [d.isoformat() for d in spec.days], "quotas": {s.key: s.quota for s in found},
+        "fields": {str(d): sorted(f) for d, f in sorted(snap.required.items())},
         "beacon": chosen.public()}
     text = draw.canonical_json(data)
     plan.commitment, plan.commitment_sha256 = text, draw.sha256_text(text)
@@ -173,19 +183,12 @@ def commit(session: Session, actor: Actor, clock: Clock, plan_id: int, kind: str
     return plan
 
 
-def _check_staff(snap: Snapshot, spec: draw.Spec) -> None:
-    certified = [o for o in snap.officers if o.certified]
-    for department in spec.departments:
-        if not any(o.department_id == department for o in certified):
-            raise Conflict("参加部门中有部门没有持有效执法证（覆盖整个计划期间）的执法人员，"
-                           "无有效执法证的人员不能被抽取：请先更新名录库。")
-    if len(certified) < spec.team_size:
-        raise Conflict(f"持有效执法证的执法人员只有 {len(certified)} 人，少于每组 "
-                       f"{spec.team_size} 人。")
-    blocked = draw.unstaffable(snap.units, snap.officers, spec)
-    if blocked:
-        raise Conflict(f"{len(blocked)} 家企业回避后无法配齐执法人员（如 {blocked[0]}）："
-                       "请增加执法人员或减少每组人数。")
+def _check_staff(session: Session, snap: Snapshot, spec: draw.Spec) -> None:
+    """Refused, with the smallest relaxation, when some inspection could not be staffed."""
+    found = staffing.shortage(snap.units, snap.officers, spec)
+    if found is not None:
+        names = {d.id: d.name for d in repo.departments(session)}
+        raise Conflict(found.text(spec, names, FIELDS), details=found.details())
 
 
 def enter_beacon(session: Session, actor: Actor, clock: Clock, plan_id: int,
@@ -195,7 +198,7 @@ def enter_beacon(session: Session, actor: Actor, clock: Clock, plan_id: int,
         raise Conflict("只有已公布承诺、尚未抽取的计划可以录入随机数。")
     if plan.beacon_due is not None and clock.now() < plan.beacon_due:
         raise Conflict(f"公开随机数尚未产生（{plan.beacon_due:%Y-%m-%d %H:%M} UTC 之后才能录入）。")
-    value = beacon.normalise(plan.beacon_kind, value)
+    value = beacon.normalise(plan.beacon_kind, value, plan.beacon_ref or "")
     if plan.beacon_first_value is None:
         plan.beacon_first_value, plan.beacon_first_by = value, actor.user_id
         audit.record(session, actor, "supervision.beacon_first", plan, after={"value": value})

@@ -50,8 +50,11 @@ def department_by_key(session: Session, key: str) -> Department | None:
 
 
 def items(session: Session, department_ids: Sequence[int] | None = None,
-          ids: Sequence[int] | None = None) -> list[SupervisionItem]:
+          ids: Sequence[int] | None = None, *, active_only: bool = False
+          ) -> list[SupervisionItem]:
     stmt = select(SupervisionItem).order_by(SupervisionItem.department_id, SupervisionItem.id)
+    if active_only:
+        stmt = stmt.where(SupervisionItem.active.is_(True))
     if department_ids is not None:
         stmt = stmt.where(SupervisionItem.department_id.in_(department_ids))
     if ids is not None:
@@ -64,6 +67,25 @@ def officers(session: Session, department_ids: Sequence[int] | None = None) -> l
     if department_ids is not None:
         stmt = stmt.where(Officer.department_id.in_(department_ids))
     return list(session.scalars(stmt))
+
+
+def item_in_plans(session: Session, item_id: int) -> bool:
+    """Named by a plan (its commitment and 公示 refer to it)."""
+    return any(item_id in ids for ids in session.scalars(select(Plan.item_ids)))
+
+
+def officer_in_history(session: Session, officer_id: int) -> bool:
+    """On an inspection team, or in a committed plan's officer snapshot."""
+    if any(officer_id in ids for ids in session.scalars(select(Inspection.officer_ids))):
+        return True
+    prefix = f"\n{officer_id}\t"
+    return any(prefix in (text or "") for text in session.scalars(
+        select(Plan.officers).where(Plan.officers.is_not(None))))
+
+
+def exemption_applied(session: Session, exemption_id: int) -> bool:
+    return session.scalar(select(Inspection.id).where(
+        Inspection.exemption_id == exemption_id).limit(1)) is not None
 
 
 def officer_by_cert(session: Session, cert_no: str) -> Officer | None:
@@ -87,9 +109,11 @@ def enterprise_users(session: Session, uscc: str) -> list[int]:
         User.enterprise_uscc == uscc, User.is_active.is_(True))))
 
 
-def exemptions(session: Session, department_ids: Sequence[int] | None = None) -> list[Exemption]:
-    stmt = select(Exemption).where(Exemption.active.is_(True)).order_by(
-        Exemption.department_id, Exemption.id)
+def exemptions(session: Session, department_ids: Sequence[int] | None = None, *,
+               include_inactive: bool = False) -> list[Exemption]:
+    stmt = select(Exemption).order_by(Exemption.department_id, Exemption.id)
+    if not include_inactive:
+        stmt = stmt.where(Exemption.active.is_(True))
     if department_ids is not None:
         stmt = stmt.where(Exemption.department_id.in_(department_ids))
     return list(session.scalars(stmt))
@@ -203,6 +227,15 @@ def due_unpublished(session: Session, today: date) -> list[Inspection]:
 
 def user_id_by_username(session: Session, username: str) -> int | None:
     return session.scalar(select(User.id).where(User.username == username))
+
+
+def username_of(session: Session, user_id: int | None) -> str | None:
+    return None if user_id is None else session.scalar(select(User.username).where(
+        User.id == user_id))
+
+
+def department(session: Session, department_id: int) -> Department | None:
+    return session.get(Department, department_id)
 
 
 def user_by_username(session: Session, username: str) -> User | None:

@@ -215,14 +215,15 @@ def coverage(session: Session) -> list[DepartmentFigures]:
     planned = {i for p in plans for i in p.item_ids}
     inspections = repo.inspections(session)
     plan_depts = {p.id: p.department_ids for p in plans}
-    exemptions = repo.exemptions(session)
+    exemptions = repo.exemptions(session, include_inactive=True)  # notices given still count
     out = []
     for dept in repo.departments(session):
-        items = repo.items(session, [dept.id])
+        items = repo.items(session, [dept.id], active_only=True)
         mine = [i for i in inspections if dept.id in plan_depts.get(i.plan_id, [])]
         dept_ex = [e for e in exemptions if e.department_id == dept.id]
         ids = {e.id for e in dept_ex}
         notices = sum(1 for i in mine if i.exemption_id in ids)
+        dept_ex = [e for e in dept_ex if e.active]
         if not items and not mine and not dept_ex:
             continue
         out.append(DepartmentFigures(

@@ -6,12 +6,14 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from huiqi.auth.actor import Actor
+from huiqi.kit.clock import Clock
 from huiqi.kit.errors import NotFound
 from huiqi.models.supervision import Inspection, Plan
-from huiqi.supervision import access, plans
+from huiqi.supervision import access, catalogs, credit, plans
 from huiqi.supervision import repository as repo
 from huiqi.supervision.plans import Replay, commit, create, enter_beacon
 from huiqi.supervision.results import coverage, publish_due, record
+from huiqi.supervision.sheets import ImportReport, RowError
 from huiqi.supervision.vocab import QUIET_EXCEPTIONS, Outcome, PlanStatus
 
 # Codes this domain writes into audit rows, in words (huiqi.audit.labels shows them).
@@ -38,13 +40,17 @@ FIELD_LABELS: dict[str, str] = {
 
 __all__ = [
     "FIELD_LABELS",
+    "IMPORTS",
     "VALUE_LABELS",
+    "ImportReport",
     "Replay",
+    "RowError",
     "commit",
     "coverage",
     "create",
     "enter_beacon",
     "get_plan",
+    "import_catalog",
     "inspections_of_enterprise",
     "public_plans",
     "publish_due",
@@ -53,6 +59,30 @@ __all__ = [
     "replay_plan",
     "visible_inspections",
 ]
+
+
+# What `import_catalog` reads: kind → (name, the columns it needs).
+IMPORTS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "items": ("抽查事项清单", catalogs.ITEM_COLUMNS[:6]),
+    "officers": ("执法人员名录库", catalogs.OFFICER_COLUMNS),
+    "exemptions": ("包容免罚清单", catalogs.EXEMPTION_COLUMNS),
+    "grades": ("企业信用等级", credit.COLUMNS),
+}
+
+
+def import_catalog(session: Session, actor: Actor, clock: Clock, kind: str, data: bytes,
+                   filename: str) -> ImportReport:
+    """Import a catalog from .xlsx/.csv: each bad row reported (row, message, code), the rest
+    imported. A file that cannot be read at all raises ValidationFailed."""
+    if kind == "items":
+        return catalogs.import_items(session, actor, clock, data, filename)
+    if kind == "officers":
+        return catalogs.import_officers(session, actor, clock, data, filename)
+    if kind == "exemptions":
+        return catalogs.import_exemptions(session, actor, data, filename)
+    if kind == "grades":
+        return credit.import_grades(session, actor, clock, data, filename)
+    raise NotFound(f"没有“{kind}”这种清单。")
 
 
 def get_plan(session: Session, plan_id: int) -> Plan:

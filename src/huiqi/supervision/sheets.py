@@ -9,18 +9,38 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import NamedTuple
 
 from huiqi.kit.errors import ValidationFailed
+
+
+class Refused(ValidationFailed):
+    """A refused value with a stable code (what an import reports per row, what a form shows
+    beside `field`)."""
+
+    def __init__(self, message: str, code: str, field: str | None = None) -> None:
+        super().__init__(message, details={"field": field, "code": code})
+        self.code = code
+
+
+class RowError(NamedTuple):
+    row: int  # the spreadsheet's row number (the header is row 1)
+    message: str
+    code: str
 
 
 @dataclass
 class ImportReport:
     imported: int = 0
-    errors: list[tuple[int, str]] = field(default_factory=list)  # (row number, message)
+    errors: list[RowError] = field(default_factory=list)
+
+    def refuse(self, row: int, exc: Exception) -> None:
+        self.errors.append(RowError(row, str(getattr(exc, "message", exc)),
+                                    getattr(exc, "code", "invalid")))
 
     def as_dict(self) -> dict[str, object]:
         return {"imported": self.imported,
-                "errors": [{"row": r, "message": m} for r, m in self.errors]}
+                "errors": [{"row": r, "message": m, "code": c} for r, m, c in self.errors]}
 
 
 def read_rows(data: bytes, filename: str, required: Sequence[str]
@@ -64,7 +84,7 @@ def parse_date(text: str, label: str) -> date:
         year, month, day = (int(p) for p in parts if p)
         return date(year, month, day)
     except ValueError as exc:
-        raise ValueError(f"{label}“{text}”不是日期（应为 2026-12-31）") from exc
+        raise Refused(f"{label}“{text}”不是日期（应为 2026-12-31）", "bad_date") from exc
 
 
 def split_list(text: str) -> list[str]:

@@ -45,7 +45,7 @@ def home(request: Request, db: DBSession, actor: Planner) -> Response:
 def new_plan(request: Request, db: DBSession, actor: Planner) -> Response:
     scope = access.departments_of(actor)
     return render(request, "supervision/plan_new.html", {
-        "title": "新建抽查计划", "items": repo.items(db, scope),
+        "title": "新建抽查计划", "items": repo.items(db, scope, active_only=True),
         "departments": {k: v for k, v in _departments(db).items()
                         if scope is None or k in scope},
         "fields": FIELDS, "exceptions": QUIET_EXCEPTIONS, "grades": quotas.GRADE_LABELS,
@@ -144,7 +144,7 @@ def public_page(request: Request, db: DBSession) -> Response:
         "results": published,  # 个体工商户: the operator's name is masked, as in 兑现公示
         "names": {r.id: public_name(r.enterprise_name, forms.get(r.uscc)) for r in published},
         "exceptions": QUIET_EXCEPTIONS,
-        "exemptions": {e.id: e for e in repo.exemptions(db)},
+        "exemptions": {e.id: e for e in repo.exemptions(db, include_inactive=True)},
         "departments": _departments(db)})
 
 
@@ -152,7 +152,7 @@ def public_page(request: Request, db: DBSession) -> Response:
 def public_lists(request: Request, db: DBSession) -> Response:
     """一公开: each department's 抽查事项清单 and 包容免罚清单, and the coverage counts."""
     return render(request, "supervision/public_lists.html", {
-        "title": "抽查事项清单与包容免罚清单", "items": repo.items(db),
+        "title": "抽查事项清单与包容免罚清单", "items": repo.items(db, active_only=True),
         "exemptions": repo.exemptions(db), "departments": _departments(db),
         "figures": results.coverage(db)})
 

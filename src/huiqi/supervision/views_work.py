@@ -54,7 +54,8 @@ def catalogs_page(request: Request, db: DBSession, actor: Official) -> Response:
     return render(request, "supervision/catalogs.html", {
         "title": "监管清单", "may_edit": actor.role in (Role.OFFICE, Role.SUPERVISOR),
         "items": repo.items(db, scope), "officers": repo.officers(db, scope),
-        "exemptions": repo.exemptions(db, scope), "fields": FIELDS, "kinds": KINDS,
+        "exemptions": repo.exemptions(db, scope, include_inactive=True), "fields": FIELDS,
+        "kinds": KINDS,
         "departments": {d.id: d for d in repo.departments(db)
                         if scope is None or d.id in scope}})
 

@@ -44,5 +44,6 @@ FIELDS = {
     "market": "市场监管", "tax": "税务", "safety": "安全生产", "food": "食品卫生",
     "construction": "建筑", "transport": "交通", "environment": "环保", "general": "综合",
 }
+GENERAL_FIELD = "general"  # 综合: an item in it needs no particular 执法领域 of its officers
 BEACON_KINDS = {"drand": "drand 公共随机信标（轮次）", "public": "现场公开摇号（两名工作人员录入）"}
 PUBLISH_WITHIN_WORKDAYS = 20

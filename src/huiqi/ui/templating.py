@@ -81,6 +81,9 @@ def make_env() -> Environment:
         autoescape=select_autoescape(["html", "xml"]),
         trim_blocks=True,
         lstrip_blocks=True,
+        # Templates are read once per process, like static URLs: checking every template's
+        # mtime on each render cost ~0.7 ms of a 政策礼包 request. A restart picks up changes.
+        auto_reload=False,
     )
     env.filters.update(localtime=_localtime, money=_money, isodate=_isodate,
                        role_label=_role_label, prettyjson=_prettyjson)
