@@ -129,3 +129,67 @@ def test_navigation_follows_the_role(logged_in) -> None:
     office_home = logged_in("office").get("/").text
     assert 'href="/audit"' in auditor_home
     assert 'href="/audit"' not in office_home
+
+
+def test_leader_can_change_nothing(probed_app, logged_in, app_engine, clock) -> None:
+    """领导 read everything and change nothing: every state-changing route of the app (the ones
+    later domains add included) refuses them, except the own-account ones (@auditor_may)."""
+    leader = logged_in("leader")
+    token = csrf_token(leader)
+    bearer = {"Authorization": f"Bearer {_api_token(app_engine, clock, leader.creds)}"}
+    checked = 0
+    for method, path, endpoint in _unsafe_routes(probed_app):
+        if getattr(endpoint, "__huiqi_auditor_may__", False) or path == "/login":
+            continue
+        headers = bearer if path.startswith(("/api/", "/open311/")) else {"X-CSRF-Token": token}
+        response = leader.request(method, path, data={"csrf_token": token}, headers=headers)
+        assert response.status_code == 403, (method, path, response.status_code)
+        assert "领导账号只能查阅" in response.text
+        checked += 1
+    assert checked >= 4
+
+
+def _insights_pages(app: FastAPI) -> list[str]:
+    """Every GET page and API route of insights without a path parameter."""
+    found = []
+    for route in iter_route_contexts(app.routes):
+        path = route.path_format or ""
+        if "GET" in (route.methods or ()) and "{" not in path and (
+                path.startswith(("/insights", "/api/v1/insights"))):
+            found.append(path)
+    return sorted(set(found))
+
+
+# The indicator catalog's import template belongs to the import, an office write.
+NOT_FOR_LEADERS = {"/insights/indicators/template.xlsx", "/insights/indicators/import"}
+
+
+def test_leader_reads_every_insights_page(app, logged_in, app_engine, clock) -> None:
+    leader = logged_in("leader")
+    bearer = {"Authorization": f"Bearer {_api_token(app_engine, clock, leader.creds)}"}
+    pages = _insights_pages(app)
+    assert {"/insights/dashboard", "/insights/reports", "/insights/targeting",
+            "/insights/simulations", "/insights/indicators"} <= set(pages)
+    for path in pages:
+        response = leader.get(path, headers=bearer if path.startswith("/api/") else {})
+        expected = 404 if path in NOT_FOR_LEADERS else 200
+        assert response.status_code == expected, (path, response.status_code)
+    home = leader.get("/").text
+    for href in ("/insights/dashboard", "/insights/reports", "/insights/targeting",
+                 "/insights/simulations", "/insights/indicators", "/grants/applications",
+                 "/appeals"):
+        assert f'href="{href}"' in home, href
+    assert "生成报告" not in leader.get("/insights/reports").text
+
+
+def test_leader_sees_the_office_figures(app, logged_in, app_engine, clock) -> None:
+    office, leader = logged_in("office"), logged_in("leader")
+
+    def figures(who):  # type: ignore[no-untyped-def]
+        bearer = {"Authorization": f"Bearer {_api_token(app_engine, clock, who.creds)}"}
+        return who.get("/api/v1/insights/dashboard?year=2025", headers=bearer).json()
+
+    office_figures = figures(office)
+    assert figures(leader) == office_figures
+    for tile in office_figures["money"] + office_figures["appeals"]:
+        assert leader.get(tile["href"]).status_code == 200, tile["href"]

@@ -64,13 +64,15 @@ def demo_clients(demo: Demo, demo_app: FastAPI) -> Iterator[dict[str, TestClient
 
 
 @pytest.fixture(scope="session")
-def demo_pages(demo: Demo, demo_clients: dict[str, TestClient]) -> dict[str, list[Page]]:
+def demo_pages(demo: Demo, demo_app: FastAPI, demo_clients: dict[str, TestClient]
+               ) -> dict[str, list[Page]]:
     """The crawl of each role's demo login from its home page (for department handlers: the
     main one and a 财政局 one; the others see the same pages of other departments)."""
     finance = next(x.username for x in demo.logins if "财政局" in x.note)
     chosen = [x.username for x in demo.logins
               if x.role is not Role.DEPARTMENT or x.username in ("demo-department", finance)]
-    pages = {username: crawl(demo_clients[username]) for username in chosen}
+    pages = {username: crawl(demo_clients[username], reset=demo_app.state.limiter.reset)
+             for username in chosen}
     pages["anonymous"] = crawl(demo_clients["anonymous"], "/login")
     return pages
 

@@ -51,7 +51,7 @@ def test_printed_grouped_by_role(demo: Demo) -> None:
     assert [r[0] for r in rows if r[0]] == ["企业用户", "部门经办人", "服务专员", "营商办",
                                             "审计管理员", "系统管理员", "安全管理员",
                                             "项目代办员", "项目牵头领导",
-                                            "执法检查人员", "部门监管负责人"]
+                                            "执法检查人员", "部门监管负责人", "领导"]
     role = ""
     by_username = {x.username: x for x in demo.logins}
     for cells in rows:

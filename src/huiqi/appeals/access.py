@@ -5,7 +5,8 @@ same NotFound, so a caller cannot probe for appeal numbers.
 - department: appeals dispatched to it (lead or co-handler, in any dispatch round: a department
   keeps reading what it once handled, but acts only on the current dispatch);
 - liaison: the appeals of the enterprises assigned to it (包联, `liaison_assignments`);
-- office: all; auditor: all, read-only (mutations refused by `require_writer`).
+- office: all; auditor and leaders: all, read-only (mutations refused by `require_writer` and
+  the request guard).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from huiqi.models.appeal import Appeal, AppealAssignment
 from huiqi.models.user import Role
 
 NOT_FOUND = "诉求不存在，或您没有访问权限。"
-READ_ALL = (Role.OFFICE, Role.AUDITOR)
+READ_ALL = (Role.OFFICE, Role.AUDITOR, Role.LEADER)  # leaders read, the guard refuses writes
 
 
 def appeal_filter(actor: Actor) -> Any:

@@ -52,7 +52,7 @@ register_nav(NavItem("包联企业诉求", "/appeals", {LIAISON}, order=30,
 register_nav(NavItem("诉求办理", "/appeals", {DEPT}, order=30,
                      description="交办给本部门的诉求：签收、办理、答复，退单与延期",
                      group="诉求办理"))
-register_nav(NavItem("诉求台账", "/appeals", {OFFICE, AUDITOR}, order=30,
+register_nav(NavItem("诉求台账", "/appeals", {OFFICE, AUDITOR, Role.LEADER}, order=30,
                      description="全部诉求：交办、审批退单与延期、专班、回访销号",
                      group="诉求办理"))
 for role in (ENT, DEPT, LIAISON, OFFICE):

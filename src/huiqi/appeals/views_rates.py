@@ -26,7 +26,7 @@ from huiqi.ui.nav import NavItem, register_nav
 from huiqi.ui.templating import render
 
 router = web.router(include_in_schema=False)
-READERS = {Role.DEPARTMENT, Role.LIAISON, Role.OFFICE, Role.AUDITOR}
+READERS = {Role.DEPARTMENT, Role.LIAISON, Role.OFFICE, Role.AUDITOR, Role.LEADER}
 register_nav(NavItem("诉求统计", "/appeals/rates", READERS, order=31,
                      description="响应率、按时办结率、办结率、满意率，部门排名，类别趋势",
                      group="诉求办理"))

@@ -55,6 +55,7 @@ DEMO_USERS = {
     Role.PROJECT_LEAD: ("demo-lead", "演示项目牵头领导"),
     Role.INSPECTOR: ("demo-inspector", "演示执法检查人员"),
     Role.SUPERVISOR: ("demo-supervisor", "演示部门监管负责人"),
+    Role.LEADER: ("demo-leader", "演示区领导"),
 }
 IN_MAIN_DEPARTMENT = (Role.INSPECTOR, Role.SUPERVISOR)  # supervision roles: the main department
 ROLE_ORDER = list(DEMO_USERS)

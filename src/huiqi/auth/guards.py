@@ -2,8 +2,8 @@
 
 - a state-changing page request (POST/PUT/PATCH/DELETE) carries the right CSRF token (/api takes
   Bearer tokens only, which a foreign site cannot make a browser send);
-- the auditor changes nothing: every state-changing request by an auditor is refused, except the
-  few routes marked `@auditor_may` (logging out, changing one's own password).
+- the auditor and the leaders (领导) change nothing: every state-changing request by either is
+  refused, except the few routes marked `@auditor_may` (logging out, changing one's own password).
 """
 
 from __future__ import annotations
@@ -25,6 +25,17 @@ from huiqi.models.user import Role
 F = TypeVar("F", bound=Callable[..., Any])
 AUDITOR_READ_ONLY = "审计管理员账号只能查阅，不能修改任何数据。"
 OFFICE_ONLY = "此操作只能由营商办办理。"
+LEADER_READ_ONLY = "领导账号只能查阅，不能修改任何数据。"
+
+
+def read_only_refusal(role: Role | None) -> str | None:
+    """The refusal for a role that changes nothing (the auditor, leaders), else None;
+    `@auditor_may` routes (their own account) stay open to them."""
+    if role is Role.AUDITOR:
+        return AUDITOR_READ_ONLY
+    if role is Role.LEADER:
+        return LEADER_READ_ONLY
+    return None
 
 
 def same_origin(request: Request) -> bool:
@@ -54,16 +65,19 @@ async def request_guard(request: Request, auth: MaybeAuth) -> None:
         expected = auth.csrf_token if auth else anonymous_token(request)
         if not same(await submitted_token(request), expected):
             raise CsrfFailed()
-    if auth and auth.actor.role is Role.AUDITOR:
+    refusal = read_only_refusal(auth.actor.role) if auth else None
+    if refusal:
         endpoint = request.scope.get("endpoint")
         if not getattr(endpoint, "__huiqi_auditor_may__", False):
-            raise PermissionDenied(AUDITOR_READ_ONLY)
+            raise PermissionDenied(refusal)
 
 
 def require_writer(actor: Actor) -> None:
-    """The auditor reads only (the service-level twin of `request_guard`, for the API and CLI)."""
-    if actor.role is Role.AUDITOR:
-        raise PermissionDenied(AUDITOR_READ_ONLY)
+    """Read-only roles change nothing (the service-level twin of `request_guard`, for the API
+    and CLI)."""
+    refusal = read_only_refusal(actor.role)
+    if refusal:
+        raise PermissionDenied(refusal)
 
 
 def require_office(actor: Actor) -> None:

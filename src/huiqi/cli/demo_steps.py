@@ -105,13 +105,15 @@ def match_registry(engine: Engine, console: Console) -> dict[str, str] | None:
 def register(app: typer.Typer) -> None:
     from huiqi.appeals.demo import seed_appeals
     from huiqi.cli.serve_cmd import DEMO_STEPS
+    from huiqi.grants.demo import seed_grants
     from huiqi.knowledge.demo import seed_corpus
     from huiqi.liaison.demo import seed_liaison
     from huiqi.projects.demo import seed_projects
     from huiqi.supervision.demo import seed_supervision
 
     for step in (load_enterprises, publish_policies, policy_departments, match_registry,
-                 seed_appeals, seed_liaison, seed_corpus, seed_projects, seed_supervision):
+                 seed_grants, seed_appeals, seed_liaison, seed_corpus, seed_projects,
+                 seed_supervision):
         if step not in DEMO_STEPS:
             DEMO_STEPS.append(step)
     from huiqi.insights.indicators_demo import seed_insights

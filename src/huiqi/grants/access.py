@@ -29,7 +29,7 @@ from huiqi.models.user import Role
 
 NOT_FOUND = "申报不存在，或您没有访问权限。"
 T = TypeVar("T")
-STAFF_READ = (Role.OFFICE, Role.AUDITOR)
+STAFF_READ = (Role.OFFICE, Role.AUDITOR, Role.LEADER)  # leaders read, the guard refuses writes
 
 
 @dataclass(frozen=True)

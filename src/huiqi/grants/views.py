@@ -52,7 +52,7 @@ register_nav(NavItem("我的申报", "/grants/applications", {ENT}, order=21,
                      description="申报进度、补齐材料、兑现情况", group="政策兑现"))
 register_nav(NavItem("申报审核", "/grants/applications", {DEPT}, order=20,
                      description="受理、容缺受理、审核与驳回", group="政策兑现"))
-register_nav(NavItem("申报台账", "/grants/applications", {OFFICE, AUDITOR}, order=20,
+register_nav(NavItem("申报台账", "/grants/applications", {OFFICE, AUDITOR, Role.LEADER}, order=20,
                      description="全部政策申报，按条件筛选并导出 Excel", group="政策兑现"))
 
 
@@ -120,7 +120,7 @@ def _uploads(form: FormData, materials: list[str]) -> list[apps.UploadIn]:
 def application_list(request: Request, db: DBSession, actor: CurrentUser, params: PageQuery,
                      status: str = "", item_id: str = "", year: str = "",
                      enterprise: str = "", source: str = "") -> Response:
-    if actor.role not in (ENT, DEPT, OFFICE, AUDITOR):
+    if actor.role not in (ENT, DEPT, OFFICE, AUDITOR, Role.LEADER):
         raise NotFound("页面不存在，或您没有访问权限。")
     flt = ledgers.LedgerFilter(status=status or None, item_id=item_id or None,
                                year=ledgers.parse_year(year), enterprise=enterprise or None,

@@ -41,9 +41,9 @@ register_nav(NavItem("免申即享", "/grants/auto-lists", {DEPT, OFFICE}, order
                      description="生成免申即享名单，部门确认后直接兑现", group="政策兑现"))
 register_nav(NavItem("兑付批次", "/grants/payouts", {OFFICE, AUDITOR}, order=23,
                      description="已批准资金分批导出银行清单、标记已兑付", group="政策兑现"))
-register_nav(NavItem("兑现台账", "/grants/grants", {DEPT, OFFICE, AUDITOR}, order=24,
+register_nav(NavItem("兑现台账", "/grants/grants", {DEPT, OFFICE, AUDITOR, Role.LEADER}, order=24,
                      description="已批准和已兑现的政策资金、绩效评价", group="政策兑现"))
-register_nav(NavItem("预算台账", "/grants/budget", {DEPT, OFFICE, AUDITOR}, order=25,
+register_nav(NavItem("预算台账", "/grants/budget", {DEPT, OFFICE, AUDITOR, Role.LEADER}, order=25,
                      description="各政策事项年度预算、已用与剩余", group="政策兑现"))
 register_nav(NavItem("兑现公示", "/public/grants", set(ALL_ROLES), order=80,
                      description="政策资金兑现公示（公开）", group="政策兑现"))
@@ -51,7 +51,7 @@ Text = Annotated[str, Form(max_length=2000)]
 
 
 def _staff(actor: CurrentUser) -> None:
-    if actor.role not in (DEPT, OFFICE, AUDITOR):
+    if actor.role not in (DEPT, OFFICE, AUDITOR, Role.LEADER):
         raise NotFound("页面不存在，或您没有访问权限。")
 
 
@@ -144,7 +144,7 @@ def regenerate(request: Request, db: DBSession, clock: ClockDep, actor: OfficeUs
 
 @router.get("/grants/payouts")
 def payout_list(request: Request, db: DBSession, actor: CurrentUser) -> Response:
-    if actor.role not in (OFFICE, AUDITOR):
+    if actor.role not in (OFFICE, AUDITOR, Role.LEADER):
         raise NotFound("页面不存在，或您没有访问权限。")
     return render(request, "grants/payouts.html", {
         "batches": payouts.batches(db, actor), "pending": payouts.pending_grants(db, actor),

@@ -11,19 +11,18 @@ from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from huiqi.auth.actor import Actor
-from huiqi.auth.dependencies import OfficeUser
 from huiqi.insights import dashboard, dashboard_charts, dashboard_public
+from huiqi.insights.access import READ_ALL, Reader
 from huiqi.kit import web
 from huiqi.kit.clock import Clock
 from huiqi.kit.settings import policy_date, policy_date_for
 from huiqi.kit.web import ClockDep, DBSession
-from huiqi.models.user import Role
 from huiqi.ui.dashboard import Panel, panels_for, register_panel
 from huiqi.ui.nav import NavItem, register_nav
 from huiqi.ui.templating import render
 
 router = web.router(include_in_schema=False)
-READERS = {Role.OFFICE}  # and leaders, once that role exists
+READERS = set(READ_ALL)
 
 register_nav(NavItem("数据看板", "/insights/dashboard", READERS, order=5,
                      description="政策资金、企业诉求的全景数据，按事项、部门和月份",
@@ -39,12 +38,13 @@ def home_appeals(db: Session, actor: Actor) -> dict[str, Any]:
     return {"appeals": dashboard.appeals_figures(db, actor, Clock(), None, by_age=False)}
 
 
-register_panel(Panel(Role.OFFICE, "insights/_home_money.html", home_money, order=5))
-register_panel(Panel(Role.OFFICE, "insights/_home_appeals.html", home_appeals, order=6))
+for _role in READ_ALL:
+    register_panel(Panel(_role, "insights/_home_money.html", home_money, order=5))
+    register_panel(Panel(_role, "insights/_home_appeals.html", home_appeals, order=6))
 
 
 @router.get("/insights/dashboard")
-def dashboard_page(request: Request, db: DBSession, clock: ClockDep, actor: OfficeUser,
+def dashboard_page(request: Request, db: DBSession, clock: ClockDep, actor: Reader,
                    year: str = "") -> Response:
     chosen = dashboard.year_of(clock, year) if year else \
         policy_date_for(clock, web.settings_of(request)).year

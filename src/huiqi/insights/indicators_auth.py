@@ -11,4 +11,5 @@ from huiqi.auth.actor import Actor
 from huiqi.auth.dependencies import require_roles
 from huiqi.models.user import Role
 
-LedgerUser = Annotated[Actor, Depends(require_roles(Role.OFFICE, Role.DEPARTMENT))]
+LedgerUser = Annotated[Actor, Depends(require_roles(Role.OFFICE, Role.DEPARTMENT,
+                                                       Role.LEADER))]

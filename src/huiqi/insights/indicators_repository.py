@@ -14,7 +14,7 @@ from huiqi.models.department import Department
 from huiqi.models.indicator import Indicator, IndicatorReminder, IndicatorValue
 from huiqi.models.user import Role, User
 
-READ_ALL = (Role.OFFICE,)  # and leaders, once that role exists
+READ_ALL = (Role.OFFICE, Role.LEADER)
 
 
 def scope(actor: Actor) -> Any:

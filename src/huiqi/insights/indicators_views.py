@@ -23,7 +23,9 @@ from huiqi.ui.nav import NavItem, register_nav
 from huiqi.ui.templating import flash, redirect, render
 
 router = web.router(include_in_schema=False)
-register_nav(NavItem("指标台账", "/insights/indicators", {Role.OFFICE, Role.DEPARTMENT}, order=7,
+READERS = {Role.OFFICE, Role.DEPARTMENT, Role.LEADER}
+register_nav(NavItem("指标台账", "/insights/indicators", READERS,
+                     order=7,
                      description="营商环境评价监测指标：按月填报、自动计算、趋势与部门排名",
                      group="数据分析"))
 SHOWN_MONTHS = 3

@@ -10,6 +10,7 @@ from starlette.responses import Response
 
 from huiqi.auth.dependencies import OfficeUser
 from huiqi.insights import dashboard, report_service
+from huiqi.insights.access import Reader
 from huiqi.kit import web
 from huiqi.kit.pagination import PageQuery, paginate
 from huiqi.kit.web import ClockDep, DBSession
@@ -56,7 +57,7 @@ def _out(row: Any) -> ReportOut:
 
 
 @router.get("/insights/reports", response_model=list[ReportOut], summary="周报列表")
-def reports(db: DBSession, actor: OfficeUser, params: PageQuery) -> list[ReportOut]:
+def reports(db: DBSession, actor: Reader, params: PageQuery) -> list[ReportOut]:
     return [_out(r) for r in paginate(db, report_service.listing(actor), params).items]
 
 
@@ -67,13 +68,13 @@ def generate(body: ReportIn, db: DBSession, clock: ClockDep, actor: OfficeUser) 
 
 
 @router.get("/insights/reports/{report_id}", response_model=ReportOut, summary="一份周报")
-def report(report_id: int, db: DBSession, actor: OfficeUser) -> ReportOut:
+def report(report_id: int, db: DBSession, actor: Reader) -> ReportOut:
     return _out(report_service.get(db, actor, report_id))
 
 
 @router.get("/insights/reports/{report_id}/report.pdf", summary="周报 PDF",
             response_class=Response, responses={200: {"content": {"application/pdf": {}}}})
-def report_pdf(report_id: int, db: DBSession, actor: OfficeUser) -> Response:
+def report_pdf(report_id: int, db: DBSession, actor: Reader) -> Response:
     row = report_service.get(db, actor, report_id)
     return Response(row.pdf, media_type="application/pdf")
 
@@ -84,7 +85,7 @@ def _tiles(tiles: list[Any]) -> list[TileOut]:
 
 
 @router.get("/insights/dashboard", response_model=DashboardOut, summary="数据看板的数字")
-def dashboard_figures(db: DBSession, clock: ClockDep, actor: OfficeUser, year: str = ""
+def dashboard_figures(db: DBSession, clock: ClockDep, actor: Reader, year: str = ""
                       ) -> DashboardOut:
     chosen = dashboard.year_of(clock, year)
     money = dashboard.money(db, actor, chosen, breakdowns=False)

@@ -19,7 +19,7 @@ from huiqi.models.user import Role
 from huiqi.models.weekly_report import WeeklyReport
 from huiqi.notify.service import notify
 
-READERS = (Role.OFFICE,)
+READERS = (Role.OFFICE, Role.LEADER)
 FRIDAY = 4
 NOT_FOUND = "周报不存在，或您没有访问权限。"
 

@@ -11,6 +11,7 @@ from starlette.responses import Response
 
 from huiqi.auth.dependencies import ExportLimited, OfficeUser
 from huiqi.insights import report_service
+from huiqi.insights.access import Reader
 from huiqi.kit import web
 from huiqi.kit.errors import ValidationFailed
 from huiqi.kit.excel import xlsx_response
@@ -33,7 +34,7 @@ def parse_day(value: str, label: str) -> date:
 
 
 @router.get("/insights/reports")
-def report_list(request: Request, db: DBSession, clock: ClockDep, actor: OfficeUser,
+def report_list(request: Request, db: DBSession, clock: ClockDep, actor: Reader,
                 params: PageQuery) -> Response:
     page = paginate(db, report_service.listing(actor), params)
     today = clock.today_local()
@@ -54,7 +55,7 @@ def report_generate(request: Request, db: DBSession, clock: ClockDep, actor: Off
 
 
 @router.get("/insights/reports/{report_id}")
-def report_detail(request: Request, db: DBSession, actor: OfficeUser, report_id: int
+def report_detail(request: Request, db: DBSession, actor: Reader, report_id: int
                   ) -> Response:
     row = report_service.get(db, actor, report_id)
     return render(request, "insights/report.html", {"title": row.title, "report": row,
@@ -63,13 +64,13 @@ def report_detail(request: Request, db: DBSession, actor: OfficeUser, report_id:
 
 @router.get("/insights/reports/{report_id}/report.xlsx")
 def report_xlsx(export_limit: ExportLimited,
-                db: DBSession, actor: OfficeUser, report_id: int) -> Response:
+                db: DBSession, actor: Reader, report_id: int) -> Response:
     row = report_service.get(db, actor, report_id)
     return xlsx_response(f"{row.title}.xlsx", row.xlsx)
 
 
 @router.get("/insights/reports/{report_id}/report.pdf")
-def report_pdf(db: DBSession, actor: OfficeUser, report_id: int) -> Response:
+def report_pdf(db: DBSession, actor: Reader, report_id: int) -> Response:
     row = report_service.get(db, actor, report_id)
     disposition = f"attachment; filename=\"weekly-report-{row.id}.pdf\"; " \
                   f"filename*=UTF-8''{quote(row.title + '.pdf')}"

@@ -21,7 +21,8 @@ from huiqi.kit.web import ClockDep, DBSession
 from huiqi.models.user import Role
 
 router = web.router(tags=["政策模拟"])
-SimulationUser = Annotated[Actor, Depends(require_roles(Role.OFFICE, Role.DEPARTMENT))]
+SimulationUser = Annotated[Actor, Depends(require_roles(Role.OFFICE, Role.DEPARTMENT,
+                                                           Role.LEADER))]
 
 
 class ShareOut(BaseModel):

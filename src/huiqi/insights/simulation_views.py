@@ -23,9 +23,11 @@ from huiqi.ui.nav import NavItem, register_nav
 from huiqi.ui.templating import render
 
 router = web.router(include_in_schema=False)
-SimulationUser = Annotated[Actor, Depends(require_roles(Role.OFFICE, Role.DEPARTMENT))]
+SimulationUser = Annotated[Actor, Depends(require_roles(Role.OFFICE, Role.DEPARTMENT,
+                                                           Role.LEADER))]
 
-register_nav(NavItem("政策模拟", "/insights/simulations", {Role.OFFICE, Role.DEPARTMENT},
+READERS = {Role.OFFICE, Role.DEPARTMENT, Role.LEADER}
+register_nav(NavItem("政策模拟", "/insights/simulations", READERS,
                      order=46, description="发布前测算草稿政策覆盖的企业、金额区间和预算使用",
                      group="政策管理"))
 

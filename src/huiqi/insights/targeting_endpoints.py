@@ -20,7 +20,8 @@ from huiqi.kit.web import ClockDep, DBSession
 from huiqi.models.user import Role
 
 router = web.router(tags=["政策精准推送"])
-TargetingUser = Annotated[Actor, Depends(require_roles(Role.OFFICE, Role.DEPARTMENT))]
+TargetingUser = Annotated[Actor, Depends(require_roles(Role.OFFICE, Role.DEPARTMENT,
+                                                          Role.LEADER))]
 
 
 class TargetRowOut(BaseModel):

@@ -24,10 +24,12 @@ from huiqi.ui.nav import NavItem, register_nav
 from huiqi.ui.templating import flash, redirect, render
 
 router = web.router(include_in_schema=False)
-TargetingUser = Annotated[Actor, Depends(require_roles(Role.OFFICE, Role.DEPARTMENT))]
-VisitUser = Annotated[Actor, Depends(require_roles(Role.OFFICE, Role.LIAISON))]
+TargetingUser = Annotated[Actor, Depends(require_roles(Role.OFFICE, Role.DEPARTMENT,
+                                                          Role.LEADER))]
+VisitUser = Annotated[Actor, Depends(require_roles(Role.OFFICE, Role.LIAISON, Role.LEADER))]
 
-register_nav(NavItem("政策精准推送", "/insights/targeting", {Role.OFFICE, Role.DEPARTMENT},
+READERS = {Role.OFFICE, Role.DEPARTMENT, Role.LEADER}
+register_nav(NavItem("政策精准推送", "/insights/targeting", READERS,
                      order=45, description="每个政策事项的可享受、待补充信息、差一项条件的企业，"
                      "批量推送、走访、请企业补充信息", group="政策管理"))
 register_nav(NavItem("推送走访任务", "/insights/visits", {Role.LIAISON}, order=30,

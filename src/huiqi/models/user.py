@@ -24,6 +24,7 @@ class Role(StrEnum):
     PROJECT_LEAD = "project_lead"  # 项目牵头领导 (五个一; projects)
     INSPECTOR = "inspector"  # 执法检查人员 (supervision)
     SUPERVISOR = "supervisor"  # 部门监管负责人 (supervision)
+    LEADER = "leader"  # 领导: reads everything (dashboards, reports, ledgers), changes nothing
 
     @property
     def label(self) -> str:
@@ -42,6 +43,7 @@ ROLE_LABELS = {
     Role.PROJECT_LEAD: "项目牵头领导",
     Role.INSPECTOR: "执法检查人员",
     Role.SUPERVISOR: "部门监管负责人",
+    Role.LEADER: "领导",
 }
 
 

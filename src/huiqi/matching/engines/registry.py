@@ -46,6 +46,15 @@ class RegistryColumns:
         """Items already prepared for the engines (`rules.engine_ir`)."""
         return evaluate_bound(bound, self.columns, self.n, details=details)
 
+    def subset(self, rows: np.ndarray) -> RegistryColumns:
+        """The enterprises at `rows` (sorted row numbers), same dictionaries: evaluating a few
+        rows costs in proportion to them, not to the registry."""
+        cols = Columns()
+        cols.dictionaries = self.columns.dictionaries
+        for name, (values, nulls) in self.columns.items():
+            cols[name] = (values[rows], None if nulls is None else nulls[rows])
+        return RegistryColumns(self.ids[rows], self.table.take(rows), cols)
+
     def text(self, name: str) -> list[str | None]:
         """A text column's values per row (None: unknown)."""
         if name not in self.table.column_names:
