@@ -14,21 +14,19 @@ from __future__ import annotations
 from datetime import date
 
 from rich.console import Console
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from huiqi.auth.actor import Actor
 from huiqi.grants import applications as apps
 from huiqi.grants import payouts, review
 from huiqi.grants.applications import BankInfo
+from huiqi.grants.repositories import demo as demo_repo
 from huiqi.kit.clock import Clock
 from huiqi.kit.db import unit_of_work
 from huiqi.kit.errors import HuiqiError
 from huiqi.kit.settings import policy_date
 from huiqi.models.application import Application
-from huiqi.models.department import Department
-from huiqi.models.enterprise import enterprises as Enterprise
-from huiqi.models.match_result import MatchResult
 from huiqi.models.user import Role
 from huiqi.policies import service as policies
 from huiqi.registry.service import load_catalog
@@ -41,7 +39,7 @@ PER_ITEM = 6  # applications per item: 4 approved (some may wait for a second st
 def seed_grants(engine: Engine, console: Console) -> dict[str, str] | None:
     clock, as_of = Clock(), policy_date()
     with unit_of_work(engine) as db:
-        if db.scalar(select(func.count()).select_from(Application)):
+        if demo_repo.has_applications(db):
             console.print("政策资金演示数据已存在")
             return None
         approved = _applications(db, clock, as_of)
@@ -51,7 +49,7 @@ def seed_grants(engine: Engine, console: Console) -> dict[str, str] | None:
 
 
 def _departments(db: Session) -> dict[str, int]:
-    return {name: id_ for id_, name in db.execute(select(Department.id, Department.name))}
+    return demo_repo.department_ids(db)
 
 
 # What an applicant fills in for a fact the registry lacks (numbers chosen inside the seed
@@ -68,11 +66,7 @@ def _candidates(db: Session, as_of: date) -> list[tuple[str, list[tuple[str, dic
         item = iv.item
         if item.auto_grant or not item.in_force(as_of) or item.department not in departments:
             continue
-        rows = db.execute(
-            select(Enterprise.c.uscc, MatchResult.missing)
-            .join(MatchResult, MatchResult.enterprise_id == Enterprise.c.id)
-            .where(MatchResult.item_id == item.id, MatchResult.eligible.is_not(False))
-            .order_by(MatchResult.eligible.is_(None), Enterprise.c.id))
+        rows = demo_repo.candidates(db, item.id)
         found = []
         for uscc, missing in rows:
             fields = [f for f in (missing or "").split(";") if f]
@@ -119,13 +113,10 @@ def _applications(db: Session, clock: Clock, as_of: date) -> list[Application]:
 def _payout(db: Session, clock: Clock, approved: list[Application]) -> tuple[int, object]:
     """Half of the approved grants paid in one batch: made and exported by one office hand,
     marked paid by another (审批与复核分离)."""
-    from huiqi.models.grant import Grant
-
     chosen = approved[::2]
     if not chosen:
         return 0, 0
-    ids = list(db.scalars(select(Grant.id).where(
-        Grant.application_id.in_([a.id for a in chosen]))))
+    ids = demo_repo.grant_ids(db, [a.id for a in chosen])
     maker = Actor(None, "demo-up", "演示营商办（制单）", Role.OFFICE, via="cli")
     checker = Actor(None, "demo-up-2", "演示营商办（复核）", Role.OFFICE, via="cli")
     batch = payouts.create_batch(db, maker, grant_ids=ids, note="演示兑付批次", clock=clock)

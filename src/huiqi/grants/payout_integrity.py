@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
-from huiqi.grants import repository as repo
+from huiqi.grants.repositories import money as money_repo
 from huiqi.kit import payout_mac
 from huiqi.kit.errors import Conflict
 from huiqi.models.application import Application
@@ -53,7 +53,7 @@ def verify_all(session: Session, *, resign: bool = False) -> Verification:
     """Check every line; with `resign`, lines that verify under an old key are signed again
     under the current one (key rotation). A failing line is reported, never re-signed."""
     out = Verification()
-    for line, grant, app in repo.payout_rows(session, for_update=resign):
+    for line, grant, app in money_repo.payout_rows(session, for_update=resign):
         out.checked += 1
         if not intact(line, grant, app):
             out.failed.append((line.batch_id, line.idempotency_key))

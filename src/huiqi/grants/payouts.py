@@ -22,7 +22,6 @@ from sqlalchemy.orm import Session
 from huiqi import audit
 from huiqi.auth.actor import Actor
 from huiqi.grants import access, duties, events, payout_integrity
-from huiqi.grants import repository as repo
 from huiqi.grants.repositories import money as money_repo
 from huiqi.grants.states import Action, Status, check
 from huiqi.kit import excel, masking
@@ -68,7 +67,7 @@ def create_batch(session: Session, actor: Actor, *, item_id: str | None = None,
     session.add(batch)
     session.flush()
     batch.reference = f"{batch.reference}-{batch.id:05d}"
-    apps = repo.applications_by_id(session, [g.application_id for g in grants])
+    apps = money_repo.applications_by_id(session, [g.application_id for g in grants])
     for g in grants:
         line = PayoutLine(batch_id=batch.id, grant_id=g.id, amount=g.amount,
                           idempotency_key=idempotency_key(g.id), status="pending")
@@ -88,7 +87,7 @@ def create_batch(session: Session, actor: Actor, *, item_id: str | None = None,
 def lines(session: Session, actor: Actor, batch_id: int
           ) -> list[tuple[PayoutLine, Grant, Application]]:
     access.access_batch(session, actor, batch_id)
-    return list(repo.payout_rows(session, batch_id=batch_id))
+    return list(money_repo.payout_rows(session, batch_id=batch_id))
 
 
 def export(session: Session, actor: Actor, batch_id: int, *, clock: Clock = SYSTEM_CLOCK,

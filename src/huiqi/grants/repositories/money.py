@@ -134,3 +134,20 @@ def unpaid_of(session: Session, visible: Select[Any]) -> list[Grant]:
     stmt = visible.outerjoin(PayoutLine, PayoutLine.grant_id == Grant.id).where(
         Grant.status == "approved", PayoutLine.id.is_(None)).order_by(Grant.id)
     return list(session.scalars(stmt))
+
+
+def payout_rows(session: Session, *, batch_id: int | None = None, for_update: bool = False
+                ) -> Iterator[tuple[PayoutLine, Grant, Application]]:
+    """Every payout line (of one batch, or of all) with its grant and application."""
+    stmt = select(PayoutLine, Grant, Application).join(Grant, Grant.id == PayoutLine.grant_id) \
+        .join(Application, Application.id == Grant.application_id).order_by(PayoutLine.id)
+    if batch_id is not None:
+        stmt = stmt.where(PayoutLine.batch_id == batch_id)
+    if for_update:
+        stmt = stmt.with_for_update(of=PayoutLine)
+    for row in session.execute(stmt):
+        yield row[0], row[1], row[2]
+
+
+def applications_by_id(session: Session, ids: list[int]) -> dict[int, Application]:
+    return {a.id: a for a in session.scalars(select(Application).where(Application.id.in_(ids)))}
