@@ -8,18 +8,16 @@ kept, every bad row reported; exit 1 if any); `huiqi appeals categories` lists t
 
 from __future__ import annotations
 
-import getpass
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 
 import typer
 from rich.console import Console
 
-from huiqi.auth.actor import Actor
+from huiqi.cli.actors import office_actor
 from huiqi.kit.clock import SHANGHAI, Clock, FixedClock
 from huiqi.kit.db import default_engine, unit_of_work
 from huiqi.kit.errors import HuiqiError
-from huiqi.models.user import Role
 
 appeals_app = typer.Typer(no_args_is_help=True,
                           help="诉求：时限提醒与超期标记、12345 工单导入、诉求类别")
@@ -77,13 +75,6 @@ def appeals_tick(on: str | None = typer.Option(None, "--date", help=DATE_HELP)) 
     console.print(_describe("huiqi.appeals.tasks:tick", result))
 
 
-def _office() -> Actor:
-    try:
-        who = getpass.getuser()
-    except (KeyError, OSError):
-        who = "unknown"
-    return Actor(None, f"cli:{who}"[:64], "营商办（命令行）", Role.OFFICE, via="cli")
-
 
 def _fail(exc: HuiqiError) -> typer.Exit:
     console.print(f"[red]{exc.message}[/red]")
@@ -99,7 +90,8 @@ def import_12345(file: Path = typer.Argument(..., metavar="FILE", exists=True, d
 
     try:
         with unit_of_work(default_engine()) as db:
-            result = service.import_hotline(db, _office(), Clock(), file.name, file.read_bytes())
+            result = service.import_hotline(db, office_actor(), Clock(), file.name,
+                                            file.read_bytes())
             batch_id, rows = result.batch.id, result.batch.total_rows
     except HuiqiError as exc:
         raise _fail(exc) from None
@@ -165,12 +157,12 @@ def category_set(
                     raise typer.BadParameter(
                         f"类别「{code}」不存在；新建时请给出 --name、--sign 和 --resolve。")
                 row = categories.create_category(
-                    db, _office(), Clock(), code=code, name=name, sign_within_workdays=sign,
+                    db, office_actor(), Clock(), code=code, name=name, sign_within_workdays=sign,
                     resolve_within_workdays=resolve, usual_departments=depts or [])
                 verb = "已新建"
             else:
                 row = categories.update_category(
-                    db, _office(), Clock(), row.id, name=name, sign_within_workdays=sign,
+                    db, office_actor(), Clock(), row.id, name=name, sign_within_workdays=sign,
                     resolve_within_workdays=resolve, usual_departments=depts, active=active)
                 verb = "已修改"
             said = (f"{verb}类别 {row.code}「{row.name}」：签收 {row.sign_within_workdays} 个"

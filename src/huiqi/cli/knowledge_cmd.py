@@ -5,7 +5,6 @@ operating-system user."""
 
 from __future__ import annotations
 
-import getpass
 from pathlib import Path
 from typing import Any
 
@@ -13,22 +12,14 @@ import typer
 from rich.console import Console
 from sqlalchemy import Engine
 
-from huiqi.auth.actor import Actor
+from huiqi.cli.actors import office_actor
 from huiqi.kit.clock import Clock
 from huiqi.kit.db import default_engine, unit_of_work
 from huiqi.kit.errors import HuiqiError
-from huiqi.models.user import Role
 
 knowledge_app = typer.Typer(no_args_is_help=True, help="政策知识库：导入、检索、问答、评测")
 console = Console()
 
-
-def _office() -> Actor:
-    try:
-        who = getpass.getuser()
-    except (KeyError, OSError):
-        who = "unknown"
-    return Actor(None, f"cli:{who}"[:64], "营商办（命令行）", Role.OFFICE, via="cli")
 
 
 def _engine() -> Engine:
@@ -56,9 +47,9 @@ def ingest_cmd(
     with unit_of_work(_engine()) as db:
         results: list[service.Ingested | service.Failed] = []
         if policies:
-            results += service.ingest_policies(db, _office(), settings.policies_dir,
+            results += service.ingest_policies(db, office_actor(), settings.policies_dir,
                                                now=clock.now())
-        results += service.ingest_paths(db, _office(), paths or [], now=clock.now(),
+        results += service.ingest_paths(db, office_actor(), paths or [], now=clock.now(),
                                         policies_dir=settings.policies_dir)
         for result in results:
             if isinstance(result, service.Failed):
@@ -122,7 +113,7 @@ def ask_cmd(
 
     try:
         with unit_of_work(_engine()) as db:
-            answer = service.ask(db, question, uscc=uscc, actor=_office())
+            answer = service.ask(db, question, uscc=uscc, actor=office_actor())
     except HuiqiError as exc:
         raise _fail(exc) from None
     console.print(answer.text, markup=False)

@@ -4,28 +4,19 @@ row number (exit 1 if any). It acts as the office ("营商办（命令行）")."
 
 from __future__ import annotations
 
-import getpass
 from pathlib import Path
 
 import typer
 from rich.console import Console
 
-from huiqi.auth.actor import Actor
+from huiqi.cli.actors import office_actor
 from huiqi.kit.clock import Clock
 from huiqi.kit.db import default_engine, unit_of_work
 from huiqi.kit.errors import HuiqiError
-from huiqi.models.user import Role
 
 liaison_app = typer.Typer(no_args_is_help=True, help="包联：名单导入")
 console = Console()
 
-
-def _office() -> Actor:
-    try:
-        who = getpass.getuser()
-    except (KeyError, OSError):
-        who = "unknown"
-    return Actor(None, f"cli:{who}"[:64], "营商办（命令行）", Role.OFFICE, via="cli")
 
 
 @liaison_app.command("import-assignments")
@@ -38,7 +29,7 @@ def import_assignments(file: Path = typer.Argument(..., metavar="FILE", exists=T
 
     try:
         with unit_of_work(default_engine()) as db:
-            report = service.import_file(db, _office(), Clock(), file.name, file.read_bytes())
+            report = service.import_file(db, office_actor(), Clock(), file.name, file.read_bytes())
     except HuiqiError as exc:
         console.print(f"[red]{exc.message}[/red]")
         raise typer.Exit(1) from None

@@ -3,7 +3,6 @@ in as ratings, an SMS invitation link. They act as the office ("营商办（命�
 
 from __future__ import annotations
 
-import getpass
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -11,26 +10,18 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from huiqi.auth.actor import Actor
+from huiqi.cli.actors import office_actor
 from huiqi.kit.clock import Clock
 from huiqi.kit.db import default_engine, unit_of_work
 from huiqi.kit.errors import HuiqiError
 from huiqi.kit.excel import ledger_bytes
 from huiqi.kit.security import secret_from_file
 from huiqi.kit.settings import get_settings
-from huiqi.models.user import Role
 
 ratings_app = typer.Typer(no_args_is_help=True,
                           help="好差评：统计、导出、诉求回访转评价、短信评价链接")
 console = Console()
 
-
-def _office() -> Actor:
-    try:
-        who = getpass.getuser()
-    except (KeyError, OSError):
-        who = "unknown"
-    return Actor(None, f"cli:{who}"[:64], "营商办（命令行）", Role.OFFICE, via="cli")
 
 
 def _period(start: str | None, end: str | None) -> tuple[date, date]:
@@ -48,7 +39,7 @@ def _report(start: str | None, end: str | None, by: str) -> object:
     first, last = _period(start, end)
     with unit_of_work(default_engine()) as db:
         try:
-            return service.report(db, _office(), first, last, by)
+            return service.report(db, office_actor(), first, last, by)
         except HuiqiError as exc:
             console.print(f"[red]{exc.message}[/red]")
             raise typer.Exit(1) from None
@@ -99,7 +90,7 @@ def import_cmd(path: Path) -> None:
         raise typer.Exit(1)
     with unit_of_work(default_engine()) as db:
         try:
-            report = service.import_file(db, _office(), path)
+            report = service.import_file(db, office_actor(), path)
         except HuiqiError as exc:
             console.print(f"[red]{exc.message}[/red]")
             raise typer.Exit(1) from None
@@ -133,7 +124,7 @@ def invite(case_ref: str, department: str,
     secret = settings.secret_key or secret_from_file(settings.data_dir)
     with unit_of_work(default_engine()) as db:
         try:
-            _, path = service.invite(db, _office(), Clock(), secret, service.InviteIn(
+            _, path = service.invite(db, office_actor(), Clock(), secret, service.InviteIn(
                 case_kind, case_ref, department, item_name=item, phone=phone), base_url=base_url)
         except HuiqiError as exc:
             console.print(f"[red]{exc.message}[/red]")

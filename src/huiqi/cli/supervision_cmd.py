@@ -3,7 +3,6 @@ coverage figures, and the scheduled 公示 tick."""
 
 from __future__ import annotations
 
-import getpass
 import json
 from pathlib import Path
 
@@ -11,11 +10,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from huiqi.auth.actor import Actor
+from huiqi.cli.actors import office_actor
 from huiqi.kit.clock import Clock
 from huiqi.kit.db import default_engine, unit_of_work
 from huiqi.kit.errors import HuiqiError
-from huiqi.models.user import Role
 
 supervision_app = typer.Typer(no_args_is_help=True, help="双随机一公开：抽查计划、复现抽取、公示")
 console = Console()
@@ -103,7 +101,7 @@ def _import(kind: str, path: Path) -> None:
     name = service.IMPORTS[kind][0]
     try:
         with unit_of_work(default_engine()) as db:
-            report = service.import_catalog(db, _office(), Clock(), kind, path.read_bytes(),
+            report = service.import_catalog(db, office_actor(), Clock(), kind, path.read_bytes(),
                                             path.name)
     except HuiqiError as exc:
         raise _fail(exc.message) from None
@@ -113,13 +111,6 @@ def _import(kind: str, path: Path) -> None:
     if report.errors:
         raise typer.Exit(1)
 
-
-def _office() -> Actor:
-    try:
-        who = getpass.getuser()
-    except (KeyError, OSError):
-        who = "unknown"
-    return Actor(None, f"cli:{who}"[:64], "营商办（命令行）", Role.OFFICE, via="cli")
 
 
 FILE_HELP = ".xlsx 或 UTF-8 .csv，首行为表头"

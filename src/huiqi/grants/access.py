@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from huiqi.auth.actor import Actor
 from huiqi.grants.repositories import applications as app_repo
 from huiqi.grants.states import HELD
-from huiqi.kit.db import fetch_one
+from huiqi.kit.db import fetch_one, write_lock_now
 from huiqi.kit.errors import NotFound, PermissionDenied
 from huiqi.models.application import Application
 from huiqi.models.grant import Grant
@@ -138,7 +138,7 @@ def serialize_writes(session: Session) -> None:
     queue here and each reads what the previous one committed. PostgreSQL: nothing here — rows
     are locked with SELECT … FOR UPDATE where they are read.
     """
-    app_repo.take_write_lock(session)
+    write_lock_now(session)
 
 
 def finance_department_for(department: str) -> str:

@@ -122,3 +122,16 @@ def committed(session: Session) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+def write_lock_now(session: Session) -> None:
+    """SQLite: take the database's write lock now (`BEGIN IMMEDIATE`) unless this transaction
+    already writes, so a concurrent writer waits here and then reads the first one's commit,
+    instead of failing when its read lock cannot be upgraded. PostgreSQL: nothing (rows are
+    locked where they are read, SELECT … FOR UPDATE, or a unique index makes the second wait)."""
+    conn = session.connection()
+    if conn.dialect.name != "sqlite":
+        return
+    raw = conn.connection.dbapi_connection
+    if raw is not None and not raw.in_transaction:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")

@@ -28,7 +28,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from huiqi.auth.dependencies import CurrentUser
-from huiqi.kit.db import unit_of_work
+from huiqi.kit.db import unit_of_work, write_lock_now
 from huiqi.kit.errors import Conflict, ValidationFailed
 from huiqi.kit.web import ClockDep, DBSession
 from huiqi.models.idempotency_key import IdempotencyKey
@@ -81,7 +81,7 @@ def claim(request: Request, db: DBSession, clock: ClockDep, actor: CurrentUser,
     if attempt is None or actor.user_id is None:
         return
     now = clock.now()
-    repo.serialize(db)  # SQLite: a duplicate waits here for the first one's commit
+    write_lock_now(db)  # SQLite: a duplicate waits here for the first one's commit
     found = repo.find_key(db, actor.user_id, attempt.key)
     if found is not None and found.expires_at <= now:
         repo.delete_key(db, found.id)

@@ -86,16 +86,6 @@ def purge_expired(session: Session, now: datetime) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-def serialize(session: Session) -> None:
-    """SQLite: take the write lock now (`BEGIN IMMEDIATE`), so a concurrent duplicate reads the
-    first one's committed claim instead of failing on an upgraded lock. PostgreSQL: nothing (the
-    unique index makes the second insert wait for the first transaction)."""
-    conn = session.connection()
-    if conn.dialect.name != "sqlite":
-        return
-    raw = conn.connection.dbapi_connection
-    if raw is not None and not raw.in_transaction:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def table_fingerprints(conn: Connection) -> dict[str, dict[str, object]]:

@@ -108,15 +108,6 @@ def batch_by_id(batch_id: int) -> Select[Any]:
     return select(PayoutBatch).where(PayoutBatch.id == batch_id)
 
 
-def take_write_lock(session: Session) -> None:
-    """SQLite: `BEGIN IMMEDIATE` unless this transaction already writes (PostgreSQL locks rows
-    with SELECT … FOR UPDATE where they are read, so nothing here)."""
-    conn = session.connection()
-    if conn.dialect.name != "sqlite":
-        return
-    raw = conn.connection.dbapi_connection
-    if raw is not None and not raw.in_transaction:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 # --- applications and their materials (huiqi.grants.applications) -----------------------------
