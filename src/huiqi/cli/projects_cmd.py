@@ -25,12 +25,12 @@ def import_projects(file: Path = typer.Argument(..., metavar="FILE", exists=True
                                                 help="招商项目 .xlsx 或 .csv（首行为列名）")
                     ) -> None:
     """导入招商项目：正确的行导入并生成倒计时作战表，错误行逐行报告（有则退出码 1）。"""
-    from huiqi.cli.appeals_cmd import _office
+    from huiqi.cli.actors import office_actor
     from huiqi.projects import service
 
     try:
         with unit_of_work(default_engine()) as db:
-            result = service.import_file(db, _office(), Clock(), file.name, file.read_bytes())
+            result = service.import_file(db, office_actor(), Clock(), file.name, file.read_bytes())
     except HuiqiError as exc:
         console.print(f"[red]{exc.message}[/red]")
         raise typer.Exit(1) from None
