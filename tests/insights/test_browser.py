@@ -1,5 +1,6 @@
 """The office in a real browser: open an item's targeting list, filter by street, push to the
-unknown group; the push is then what insights.service reports (the dashboard's source)."""
+unknown group; the push is then what insights.service reports and the dashboard's 政策推送
+tile counts, and its list shows."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import pytest
 
 from huiqi.insights import service
 from huiqi.kit.db import unit_of_work
-from tests.fixtures.web import browser_login, screenshot
+from tests.fixtures.web import browser_login, follow_menu, screenshot
 from tests.insights.conftest import TECH, populate
 
 pytestmark = pytest.mark.browser
@@ -41,6 +42,14 @@ def test_office_pushes_to_the_unknown_group_of_a_street(page, live_server, live_
         t = service.targeting(db, service.item_for(db, _office(), TECH),
                               live_server.clock.now().date(), filters={"street": streets[0]})
     assert pushed and pushed[0].actions == len(t.rows) == t.counts["unknown"]
+    follow_menu(page, "数据看板")
+    page.get_by_role("heading", name="政策精准推送").wait_for()
+    tile = page.locator('a[href="/insights/pushes"]')
+    assert tile.get_attribute("data-tile-count") == str(len(t.rows))
+    tile.click()
+    page.get_by_role("heading", name="政策推送记录").wait_for()
+    assert page.locator("#pushes tbody tr").count() == min(len(t.rows), 50)
+    assert all(page.get_by_text(r.uscc).count() for r in t.rows[:50])
 
 
 def _office():  # type: ignore[no-untyped-def]

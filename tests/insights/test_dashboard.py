@@ -141,5 +141,6 @@ def test_api_dashboard_figures_match_the_page(app: Any, app_engine: Engine, make
     api = TestClient(app, headers={"Authorization": f"Bearer {secret}"})
     body = api.get("/api/v1/insights/dashboard?year=2025").json()
     page = tiles_of(logged_in("office").get("/insights/dashboard?year=2025").text)
-    assert [(t["href"], t["count"]) for t in body["money"] + body["appeals"]] == page
+    assert [(t["href"], t["count"]) for t in body["money"] + body["appeals"] + body["pushes"]] \
+        == page
     assert set(body["rates"]) == {"响应率", "按时办结率", "办结率", "满意率"}

@@ -3,6 +3,8 @@ the batch push (once), and a simulation with a what-if and a comparison."""
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,6 +15,7 @@ from huiqi.auth import service as auth_service
 from huiqi.auth.actor import Actor
 from huiqi.kit.db import unit_of_work
 from huiqi.models.department import Department
+from huiqi.models.insight_action import InsightAction
 from huiqi.models.policy import PolicyDocument
 from huiqi.models.user import User
 from tests.fixtures.web import csrf_token, post_form
@@ -48,6 +51,27 @@ def test_office_filters_exports_and_pushes(logged_in, app_engine) -> None:  # ty
     assert again.status_code == 303
     shown = office.get(again.headers["location"]).text
     assert "新建 0 家" in shown and "未重复" in shown
+
+
+def test_dashboard_tile_counts_the_pushes_and_lists_them(logged_in, app_engine) -> None:  # type: ignore[no-untyped-def]
+    office = logged_in("office")
+    pushed = post_form(office, f"/insights/targeting/{TECH}/actions",
+                       {"kind": "push", "segment": "unknown"})
+    assert pushed.status_code == 303
+    with unit_of_work(app_engine) as db:
+        rows = db.execute(select(InsightAction.item_id, InsightAction.enterprise_uscc)
+                          .where(InsightAction.kind == "push")).all()
+    assert rows and any(item == TECH for item, _ in rows)
+    board = office.get("/insights/dashboard").text
+    tile = re.search(r'<a href="(/insights/pushes[^"]*)" data-tile-count="(\d+)">', board)
+    assert tile is not None and int(tile.group(2)) == len(rows)
+    assert f"覆盖 {len({u for _, u in rows})} 家企业" in board
+    listed = office.get(html.unescape(tile.group(1)), params={"per_page": 200})
+    assert listed.status_code == 200 and f"共 {len(rows)} 条" in listed.text
+    assert all(uscc in listed.text for _, uscc in rows)
+    mine = office.get("/insights/pushes", params={"item_id": TECH, "per_page": 200}).text
+    assert f"共 {sum(item == TECH for item, _ in rows)} 条" in mine
+    assert logged_in("department").get("/insights/pushes").status_code == 404  # not its page
 
 
 def test_department_sees_its_own_items_only(logged_in, app_engine) -> None:  # type: ignore[no-untyped-def]

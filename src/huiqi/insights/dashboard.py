@@ -20,6 +20,7 @@ from huiqi.appeals import service as appeals
 from huiqi.auth.actor import Actor
 from huiqi.grants import service as grants
 from huiqi.insights import dashboard_repository as repo
+from huiqi.insights import targeting_repository
 from huiqi.kit.clock import Clock, to_local
 from huiqi.ui.dashboard import Tile
 
@@ -198,10 +199,20 @@ def open_by_age(db: Session, actor: Actor, now: datetime) -> list[tuple[str, int
     return list(counts.items())
 
 
+def push_tiles(db: Session, item_id: str = "") -> list[Tile]:
+    """政策推送: pushes made from the targeting lists (one per enterprise and item) and the
+    enterprises they went to, counted from the statement /insights/pushes lists."""
+    stmt = targeting_repository.push_query(item_id or None)
+    count = repo.count_and_sum(db, stmt, None)[0]
+    reached = repo.distinct_count(db, stmt, "enterprise_id")
+    href = "/insights/pushes" + (f"?item_id={item_id}" if item_id else "")
+    return [Tile("政策推送（次）", count, href, note=f"覆盖 {reached} 家企业")]
+
+
 def year_of(clock: Clock, value: str) -> int:
     return int(value) if value.isascii() and value.isdigit() and 2000 <= int(value) <= 2100 \
         else clock.today_local().year
 
 
 __all__ = ["AppealsFigures", "Money", "MoneyRow", "appeals_figures", "money", "open_by_age",
-           "year_of"]
+           "push_tiles", "year_of"]

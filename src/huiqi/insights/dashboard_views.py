@@ -11,10 +11,12 @@ from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from huiqi.auth.actor import Actor
-from huiqi.insights import dashboard, dashboard_charts, dashboard_public
+from huiqi.insights import dashboard, dashboard_charts, dashboard_public, targeting_repository
 from huiqi.insights.access import READ_ALL, Reader
+from huiqi.insights.targeting import SEGMENTS
 from huiqi.kit import web
 from huiqi.kit.clock import Clock
+from huiqi.kit.pagination import PageQuery, paginate
 from huiqi.kit.settings import policy_date, policy_date_for
 from huiqi.kit.web import ClockDep, DBSession
 from huiqi.ui.dashboard import Panel, panels_for, register_panel
@@ -56,7 +58,18 @@ def dashboard_page(request: Request, db: DBSession, clock: ClockDep, actor: Read
               "age": dashboard_charts.open_by_age(appeals.open_by_age)}
     return render(request, "insights/dashboard.html", {
         "title": "数据看板", "money": money, "appeals": appeals, "charts": charts,
+        "pushes": dashboard.push_tiles(db),
         "panels": panels_for(db, actor, page="dashboard")})
+
+
+@router.get("/insights/pushes")
+def pushes_page(request: Request, db: DBSession, actor: Reader, params: PageQuery,
+                item_id: str = "") -> Response:
+    """The pushes the dashboard's 政策推送 tile counts (same statement), newest first."""
+    page = paginate(db, targeting_repository.push_query(item_id or None), params)
+    return render(request, "insights/pushes.html", {
+        "title": "政策推送记录", "page": page, "item_id": item_id, "segments": SEGMENTS,
+        "tiles": dashboard.push_tiles(db, item_id)})
 
 
 @router.get("/public/dashboard")

@@ -47,6 +47,7 @@ class DashboardOut(BaseModel):
     money: list[TileOut]
     appeals: list[TileOut]
     rates: dict[str, str]
+    pushes: list[TileOut] = []
 
 
 def _out(row: Any) -> ReportOut:
@@ -94,4 +95,4 @@ def dashboard_figures(db: DBSession, clock: ClockDep, actor: Reader, year: str =
              "办结率": appeals.rates.resolution.percent,
              "满意率": appeals.rates.satisfaction.percent}
     return DashboardOut(year=chosen, money=_tiles(money.tiles), appeals=_tiles(appeals.tiles),
-                        rates=rates)
+                        rates=rates, pushes=_tiles(dashboard.push_tiles(db)))

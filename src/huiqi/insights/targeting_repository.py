@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -99,6 +99,17 @@ def counts(session: Session, since: datetime | None = None) -> list[tuple[str, s
     if since is not None:
         stmt = stmt.where(a.created_at >= since)
     return [(k, i, int(n), int(m)) for k, i, n, m in session.execute(stmt)]
+
+
+def push_query(item_id: str | None = None) -> Select[Any]:
+    """The pushes (one row per enterprise and item), newest first: the dashboard's 推送 tile
+    counts this statement and /insights/pushes lists it."""
+    a = InsightAction
+    stmt = select(a.id, a.item_id, a.enterprise_id, a.enterprise_uscc, a.segment, a.notified,
+                  a.created_at, a.created_by).where(a.kind == "push")
+    if item_id:
+        stmt = stmt.where(a.item_id == item_id)
+    return cast("Select[Any]", stmt.order_by(a.id.desc()))  # rows of several columns
 
 
 def reached(session: Session, item_id: str | None = None) -> set[str]:
