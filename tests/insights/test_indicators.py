@@ -95,8 +95,12 @@ def test_import_reports_each_bad_row_and_imports_the_rest(engine: Engine) -> Non
         report = indicators_excel.import_catalog(db, w["users"]["office"], w["clock"],
                                                  catalog(rows))
     assert (report.inserted, report.updated) == (1, 1)
-    errors = dict(report.errors)
+    errors = {e.row: e.reason for e in report.errors}
     assert sorted(errors) == [3, 4, 5, 6, 7, 8, 10]
+    # each kind of refusal has its own stable code
+    assert [(e.row, e.code) for e in report.errors] == [
+        (3, "missing_code"), (4, "bad_direction"), (5, "unknown_department"), (6, "bad_target"),
+        (7, "bad_frequency"), (8, "bad_source"), (10, "duplicate_code")]
     assert "指标编码" in errors[3] and "指标方向" in errors[4] and "区不存在局" in errors[5]
     assert "目标值" in errors[6] and "监测频次" in errors[7] and "随便算" in errors[8]
     assert "重复" in errors[10]

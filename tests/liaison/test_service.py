@@ -19,10 +19,15 @@ from tests.liaison.worlds import OFFICE, _official
 def test_import_reports_each_bad_row_and_imports_the_rest(lw: dict[str, Any]) -> None:
     report = lw["report"]
     assert report.imported == 4
-    assert [n for n, _ in report.errors] == [6, 7, 8, 9]
-    messages = dict(report.errors)
+    assert [e.row for e in report.errors] == [6, 7, 8, 9, 10]
+    messages = {e.row: e.reason for e in report.errors}
     assert "nobody" in messages[6] and "企业库中没有" in messages[7]
     assert "无效" in messages[8] and "nope" in messages[9]
+    assert messages[10] == "缺少包联干部账号、层级代码"
+    # each kind of refusal has its own stable code, the same names as the other imports
+    assert [(e.row, e.code) for e in report.errors] == [
+        (6, "unknown_official"), (7, "unknown_uscc"), (8, "invalid_uscc"), (9, "unknown_tier"),
+        (10, "missing_official")]
 
 
 def test_bad_tier_rule_is_refused_in_chinese(app_engine: Engine, clock: Any) -> None:

@@ -122,6 +122,7 @@ def test_office_pages_and_import(app_engine: Engine, logged_in: Callable[..., An
     assert imported.status_code == 422
     assert "导入 1 行" in imported.text
     assert "第 3 行" in imported.text and "第 4 行" in imported.text
+    assert "invalid_uscc</code>" in imported.text and "unknown_official</code>" in imported.text
     for url in ("/liaison/tiers", "/liaison/assignments", "/liaison/coverage", "/liaison/rates",
                 "/liaison/campaigns", f"/liaison/officials/{liaison.creds.id}"):
         assert office.get(url).status_code == 200, url

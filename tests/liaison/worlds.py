@@ -77,6 +77,7 @@ def lw(app_engine: Engine, register: Callable[..., str], clock: Any) -> dict[str
             (7, {"统一社会信用代码": bad, "包联干部账号": l2.username, "层级代码": "all"}),
             (8, {"统一社会信用代码": "123", "包联干部账号": l2.username, "层级代码": "all"}),
             (9, {"统一社会信用代码": e[3], "包联干部账号": l2.username, "层级代码": "nope"}),
+            (10, {"统一社会信用代码": e[3], "包联干部账号": "", "层级代码": ""}),
         ])
         _grant(db, e[0], clock)
         as_of = date(2025, 6, 2)

@@ -3,6 +3,7 @@ the real entry point."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import ExitStack
 from pathlib import Path
@@ -111,7 +112,10 @@ def test_cli_import_reports_bad_rows_and_keeps_the_rest(
         "SL-01,market,5,2025-09-30,,,,,,,\n"
         "SL-04,没有的局,5,2025-09-30,,,,,,,\n"
         "SL-05,market,5,30/09/2025,,,,,,,\n"
-        "SL-06,market,5,2025-09-30,,,,,,,91500105MA0000001X\n", encoding="utf-8")
+        "SL-06,market,5,2025-09-30,,,,,,,91500105MA0000001X\n"
+        "SL-07,market,5,2025-09-30,,,NOPE-9,,,,\n"
+        "SL-08,market,5,2025-09-30,信鸽,,,,,,\n"
+        "SL-09,market,1,2025-09-30,,,,,,,\n", encoding="utf-8")
     result = CliRunner().invoke(cli, ["ratings", "import", str(file)])
     out = "".join(result.output.split())
     assert result.exit_code == 1, result.output
@@ -120,6 +124,11 @@ def test_cli_import_reports_bad_rows_and_keeps_the_rest(
                         (6, "部门「没有的局」不存在"), (7, "评价时间「30/09/2025」"),
                         (8, "统一社会信用代码校验码错误")):
         assert f"第{row}行：{reason}" in out, (row, result.output)
+    # each kind of bad row has its own stable code, printed beside the Chinese reason
+    assert re.findall(r"第(\d+)行：.*?（([a-z_]+)）", out) == [
+        ("4", "bad_level"), ("5", "duplicate"), ("6", "unknown_department"), ("7", "bad_date"),
+        ("8", "invalid_uscc"), ("9", "unknown_window"), ("10", "bad_channel"),
+        ("11", "missing_comment")], result.output
     with world.tx() as s:
         rows = {r.case_ref: r for r in s.query(Rating).all()}
     assert set(rows) == {"SL-01", "SL-02"}

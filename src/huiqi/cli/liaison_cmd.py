@@ -35,8 +35,8 @@ def import_assignments(file: Path = typer.Argument(..., metavar="FILE", exists=T
         raise typer.Exit(1) from None
     console.print(f"导入 {report.imported} 行，已存在 {report.unchanged} 行，"
                   f"有误 {len(report.errors)} 行。")
-    for number, message in report.errors:
-        console.print(f"[red]第 {number} 行：{message}[/red]")
+    for e in report.errors:
+        console.print(f"[red]第 {e.row} 行：{e.reason}（{e.code}）[/red]")
     if report.errors:
         raise typer.Exit(1)
 

@@ -95,8 +95,8 @@ def import_cmd(path: Path) -> None:
             console.print(f"[red]{exc.message}[/red]")
             raise typer.Exit(1) from None
     console.print(f"已导入 {report.imported} 条评价。")
-    for row, reason in report.errors:
-        console.print(f"[red]第 {row} 行：{reason}[/red]")
+    for e in report.errors:
+        console.print(f"[red]第 {e.row} 行：{e.reason}（{e.code}）[/red]")
     if report.errors:
         raise typer.Exit(1)
 

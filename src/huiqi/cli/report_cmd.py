@@ -69,8 +69,8 @@ def import_catalog(path: Path = typer.Argument(..., exists=True, dir_okay=False)
         raise typer.Exit(1) from None
     console.print(f"新增 {report.inserted} 项，更新 {report.updated} 项，"
                   f"有问题 {len(report.errors)} 行。")
-    for n, message in report.errors:
-        console.print(f"  第 {n} 行：{message}")
+    for e in report.errors:
+        console.print(f"  第 {e.row} 行：{e.reason}（{e.code}）")
 
 
 @indicators_app.command("compute")

@@ -20,6 +20,7 @@ from huiqi.insights.indicators_compute import SOURCES
 from huiqi.kit import excel
 from huiqi.kit.clock import Clock
 from huiqi.kit.errors import ValidationFailed
+from huiqi.kit.imports import RowError
 from huiqi.models.indicator import Indicator
 
 COLUMNS = ["指标编码", "一级指标", "二级指标", "监测指标", "单位", "指标方向", "责任单位",
@@ -40,7 +41,7 @@ _SOURCE_IN = {"": "manual", "手工填报": "manual", "部门填报": "manual", 
 class ImportReport:
     inserted: int = 0
     updated: int = 0
-    errors: list[tuple[int, str]] = field(default_factory=list)  # (Excel row number, message)
+    errors: list[RowError] = field(default_factory=list)  # Excel row number, message, code
 
 
 def _text(value: Any) -> str:
@@ -75,31 +76,49 @@ def read_rows(data: bytes) -> list[tuple[int, dict[str, str]]]:
     return out
 
 
+# the stable English name of each required column, for the `missing_<field>` codes
+_FIELD = {"指标编码": "code", "一级指标": "level1", "二级指标": "level2", "监测指标": "name",
+          "单位": "unit", "指标方向": "direction", "责任单位": "department",
+          "监测频次": "frequency"}
+
+
+class RowProblem(ValueError):
+    """One refused row: the Chinese message and its stable code."""
+
+    def __init__(self, message: str, code: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
 def _parse(cells: dict[str, str], depts: dict[str, int]) -> dict[str, Any]:
     empty = [c for c in REQUIRED if not cells.get(c)]
     if empty:
-        raise ValueError(f"缺少{'、'.join(empty)}")
+        raise RowProblem(f"缺少{'、'.join(empty)}", f"missing_{_FIELD[empty[0]]}")
     direction = _DIRECTION_IN.get(cells["指标方向"])
     if direction is None:
-        raise ValueError(f"指标方向应为“越高越好”或“越低越好”，收到「{cells['指标方向']}」")
+        raise RowProblem(f"指标方向应为“越高越好”或“越低越好”，收到「{cells['指标方向']}」",
+                         "bad_direction")
     frequency = _FREQ_IN.get(cells["监测频次"])
     if frequency is None:
-        raise ValueError(f"监测频次应为每月、每季度或每年，收到「{cells['监测频次']}」")
+        raise RowProblem(f"监测频次应为每月、每季度或每年，收到「{cells['监测频次']}」",
+                         "bad_frequency")
     dept = depts.get(cells["责任单位"])
     if dept is None:
-        raise ValueError(f"责任单位「{cells['责任单位']}」不在部门名录中（填部门全称或编码）")
+        raise RowProblem(f"责任单位「{cells['责任单位']}」不在部门名录中（填部门全称或编码）",
+                         "unknown_department")
     source = _SOURCE_IN.get(cells.get("数据来源", ""))
     if source is None:
-        raise ValueError(f"数据来源「{cells['数据来源']}」不认识：留空或填“部门填报”，"
-                         f"或平台可计算的：{'、'.join(label for label, _ in SOURCES.values())}")
+        raise RowProblem(f"数据来源「{cells['数据来源']}」不认识：留空或填“部门填报”，"
+                         f"或平台可计算的：{'、'.join(label for label, _ in SOURCES.values())}",
+                         "bad_source")
     target = None
     if cells.get("目标值"):
         try:
             target = parse_value(cells["目标值"], "目标值")
         except ValidationFailed as exc:
-            raise ValueError(str(exc).rstrip("。")) from None
+            raise RowProblem(str(exc).rstrip("。"), "bad_target") from None
     if len(cells["指标编码"]) > 32 or len(cells["单位"]) > 20:
-        raise ValueError("指标编码不超过 32 个字符，单位不超过 20 个字符")
+        raise RowProblem("指标编码不超过 32 个字符，单位不超过 20 个字符", "too_long")
     return {"code": cells["指标编码"], "level1": cells["一级指标"][:100],
             "level2": cells["二级指标"][:200], "name": cells["监测指标"][:300],
             "unit": cells["单位"], "direction": direction, "department_id": dept,
@@ -117,9 +136,9 @@ def import_catalog(db: Session, actor: Actor, clock: Clock, data: bytes) -> Impo
         try:
             fields = _parse(cells, depts)
             if fields["code"] in seen:
-                raise ValueError(f"指标编码「{fields['code']}」在文件中重复")
-        except ValueError as exc:
-            report.errors.append((n, str(exc)))
+                raise RowProblem(f"指标编码「{fields['code']}」在文件中重复", "duplicate_code")
+        except RowProblem as exc:
+            report.errors.append(RowError(n, str(exc), exc.code))
             continue
         seen.add(fields["code"])
         ind = existing.get(fields["code"])

@@ -16,6 +16,7 @@ from huiqi import audit
 from huiqi.auth.actor import Actor
 from huiqi.kit.clock import Clock
 from huiqi.kit.errors import Conflict, NotFound, ValidationFailed
+from huiqi.kit.imports import RowError
 from huiqi.liaison import rates_repository as rr
 from huiqi.liaison import repository as repo
 from huiqi.models.liaison import LiaisonHandover, LiaisonTier
@@ -32,13 +33,14 @@ HEADERS = {"统一社会信用代码": "uscc", "uscc": "uscc", "包联干部账�
 class ImportReport:
     imported: int = 0
     unchanged: int = 0
-    errors: list[tuple[int, str]] = field(default_factory=list)  # (row number, message)
+    errors: list[RowError] = field(default_factory=list)  # row number, message, code
 
 
 def _official(session: Session, username: str) -> User:
     user = repo.user_by_username(session, (username or "").strip())
     if user is None or user.role != Role.LIAISON.value or not user.is_active:
-        raise ValidationFailed(f"未找到包联干部账号「{username}」（须为在用的服务专员账号）。")
+        raise ValidationFailed(f"未找到包联干部账号「{username}」（须为在用的服务专员账号）。",
+                               code="unknown_official")
     return user
 
 
@@ -46,9 +48,10 @@ def _uscc(session: Session, raw: str) -> str:
     try:
         code = validate_uscc((raw or "").strip())
     except InvalidUSCC:
-        raise ValidationFailed(f"统一社会信用代码「{raw}」无效。") from None
+        raise ValidationFailed(f"统一社会信用代码「{raw}」无效。", code="invalid_uscc") from None
     if not repo.existing_usccs(session, [code]):
-        raise ValidationFailed(f"企业库中没有统一社会信用代码为 {code} 的企业。")
+        raise ValidationFailed(f"企业库中没有统一社会信用代码为 {code} 的企业。",
+                               code="unknown_uscc")
     return code
 
 
@@ -60,7 +63,7 @@ def _tier(session: Session, value: str | int | None) -> LiaisonTier:
     if found is None and value:
         found = repo.tier_by_code(session, str(value).strip())
     if found is None:
-        raise ValidationFailed(f"未找到包联层级「{value}」。")
+        raise ValidationFailed(f"未找到包联层级「{value}」。", code="unknown_tier")
     return found
 
 
@@ -168,10 +171,11 @@ def import_rows(session: Session, actor: Actor, clock: Clock,
     report = ImportReport()
     for number, raw in rows:
         values = {HEADERS.get(str(k).strip().lower(), ""): v for k, v in raw.items()}
-        missing = [n for n, k in (("统一社会信用代码", "uscc"), ("包联干部账号", "official"),
-                                  ("层级代码", "tier")) if not str(values.get(k) or "").strip()]
-        if missing:
-            report.errors.append((number, f"缺少{'、'.join(missing)}"))
+        columns = (("统一社会信用代码", "uscc"), ("包联干部账号", "official"), ("层级代码", "tier"))
+        missing = [(n, k) for n, k in columns if not str(values.get(k) or "").strip()]
+        if missing:  # the code names the first missing column
+            report.errors.append(RowError(number, f"缺少{'、'.join(n for n, _ in missing)}",
+                                          f"missing_{missing[0][1]}"))
             continue
         try:
             with session.begin_nested():
@@ -182,7 +186,7 @@ def import_rows(session: Session, actor: Actor, clock: Clock,
         except Conflict:
             report.unchanged += 1
         except ValidationFailed as exc:
-            report.errors.append((number, exc.message))
+            report.errors.append(RowError(number, exc.message, exc.code))
     audit.record(session, actor, "liaison.import", None,
                  after={"imported": report.imported, "unchanged": report.unchanged,
                         "errors": len(report.errors)}, at=clock.now())

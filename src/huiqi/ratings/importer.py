@@ -20,7 +20,8 @@ from sqlalchemy.orm import Session
 from huiqi import audit
 from huiqi.auth.actor import Actor
 from huiqi.kit.clock import SHANGHAI, FixedClock
-from huiqi.kit.errors import HuiqiError, ValidationFailed
+from huiqi.kit.errors import Conflict, HuiqiError, ValidationFailed
+from huiqi.kit.imports import RowError
 from huiqi.ratings import repository as repo
 from huiqi.ratings.intake import RatingIn, Subject, record
 from huiqi.ratings.vocab import LEVEL_LABELS, CaseKind, Channel, Source
@@ -38,7 +39,7 @@ MAX_ROWS = 100_000
 @dataclass
 class ImportReport:
     imported: int = 0
-    errors: list[tuple[int, str]] = field(default_factory=list)  # (row number, reason)
+    errors: list[RowError] = field(default_factory=list)  # row number, reason, stable code
 
 
 def rows_of(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
@@ -81,8 +82,8 @@ def _when(text: str) -> datetime:
         else:
             moment = datetime.fromisoformat(text.replace("/", "-"))
     except ValueError:
-        raise ValidationFailed(f"评价时间「{text}」应为 2025-06-01 或 2025-06-01 09:30。") \
-            from None
+        raise ValidationFailed(f"评价时间「{text}」应为 2025-06-01 或 2025-06-01 09:30。",
+                               code="bad_date") from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=SHANGHAI)
     return moment.astimezone(UTC)
@@ -91,25 +92,37 @@ def _when(text: str) -> datetime:
 def _subject(session: Session, v: dict[str, str]) -> Subject:
     dept = repo.department(session, v["部门"])
     if dept is None:
-        raise ValidationFailed(f"部门「{v['部门']}」不存在。")
+        raise ValidationFailed(f"部门「{v['部门']}」不存在。", code="unknown_department")
     kind = KINDS.get(v.get("办件类型") or "contact")
     channel = CHANNELS.get(v.get("渠道") or "window")
     if kind is None or channel is None:
-        raise ValidationFailed("办件类型应为 政策申报/诉求/窗口服务，渠道应为 窗口/网上/电话。")
+        raise ValidationFailed("办件类型应为 政策申报/诉求/窗口服务，渠道应为 窗口/网上/电话。",
+                               code="bad_kind" if kind is None else "bad_channel")
     window = repo.window(session, v["窗口编号"]) if v.get("窗口编号") else None
     if v.get("窗口编号") and window is None:
-        raise ValidationFailed(f"窗口编号「{v['窗口编号']}」不存在。")
+        raise ValidationFailed(f"窗口编号「{v['窗口编号']}」不存在。", code="unknown_window")
     uscc = None
     if v.get("统一社会信用代码"):
         try:
             uscc = validate_uscc(v["统一社会信用代码"])
         except InvalidUSCC as exc:
-            raise ValidationFailed(str(exc)) from None
+            raise ValidationFailed(str(exc), code="invalid_uscc") from None
     ref = v["办件编号"][:100]
     if not ref:
-        raise ValidationFailed("缺少办件编号。")
+        raise ValidationFailed("缺少办件编号。", code="missing_ref")
     return Subject(kind, ref, dept, channel, Source.IMPORT, v.get("事项") or None, window,
                    v.get("工号") or None, v.get("姓名") or None, uscc)
+
+
+# record()'s own refusals carry the API's broad codes; a row report names the exact problem
+FIELD_CODES = {"level": "bad_level", "comment": "missing_comment"}
+
+
+def _code(exc: HuiqiError) -> str:
+    if isinstance(exc, Conflict):
+        return "duplicate"
+    field_name = exc.details.get("field") if isinstance(exc.details, dict) else None
+    return FIELD_CODES.get(str(field_name), exc.code) if field_name else exc.code
 
 
 def import_file(session: Session, actor: Actor, path: Path) -> ImportReport:
@@ -124,7 +137,7 @@ def import_file(session: Session, actor: Actor, path: Path) -> ImportReport:
                 record(session, actor, FixedClock(at), subject,
                        RatingIn(level=level, comment=v.get("评价内容") or None, tags=tags))
         except HuiqiError as exc:
-            report.errors.append((n, exc.message))
+            report.errors.append(RowError(n, exc.message, _code(exc)))
         else:
             report.imported += 1
     audit.record(session, actor, "rating.import", ("ratings", None),
