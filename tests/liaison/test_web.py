@@ -114,8 +114,9 @@ def test_office_pages_and_import(app_engine: Engine, logged_in: Callable[..., An
     refused = office.post("/liaison/tiers", data={
         "csrf_token": token, "code": "bad", "name": "x", "rule": "revenue >", "stale_days": "30"})
     assert refused.status_code == 422 and "revenue &gt;" in refused.text
+    bad = good[:-1] + ("1" if good[-1] == "0" else "0")  # a wrong check character, always
     book = workbook_bytes("名单", ["统一社会信用代码", "包联干部账号", "层级代码"], [
-        [good, liaison.creds.username, "key"], [good[:-1] + "0", liaison.creds.username, "key"],
+        [good, liaison.creds.username, "key"], [bad, liaison.creds.username, "key"],
         [good, "ghost", "key"]])
     imported = office.post("/liaison/assignments/import", data={"csrf_token": token},
                            files={"file": ("名单.xlsx", book)})

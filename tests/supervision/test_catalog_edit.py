@@ -14,7 +14,7 @@ from huiqi.models.supervision import Exemption, Officer, Plan, SupervisionItem
 from huiqi.supervision import catalog_edit, catalogs
 from huiqi.supervision.sheets import Refused
 from tests.supervision.test_plans import commit, make_plan
-from tests.supervision.test_web import pages, post, text  # noqa: F401
+from tests.supervision.test_web import post, text
 
 
 def _officer_in(**kw):
@@ -120,24 +120,24 @@ def test_edit_page_shows_the_refusal_beside_the_field_and_keeps_the_input(
         world, pages) -> None:  # noqa: F811
     officer_id, item_id, _ = _ids(world)
     office = pages("office")
-    form = office.get(f"/supervision/officers/{officer_id}/edit")
+    form = office.get(f"/supervision/catalog/officers/{officer_id}/edit")
     assert form.status_code == 200 and "MARKET-0002" in form.text
-    refused = post(office, f"/supervision/officers/{officer_id}", {
+    refused = post(office, f"/supervision/catalog/officers/{officer_id}", {
         "department": "market", "name": "改名后", "cert_no": "MARKET-0002",
         "valid_until": "2025-01-01", "fields": "市场监管", "related": "", "username": ""})
     assert refused.status_code == 422
     assert 'id="f-valid_until-help">执法证已于 2025-01-01 过期' in refused.text
     assert 'value="改名后"' in refused.text  # what was typed is kept
-    saved = post(office, f"/supervision/officers/{officer_id}", {
+    saved = post(office, f"/supervision/catalog/officers/{officer_id}", {
         "department": "market", "name": "改名后", "cert_no": "MARKET-0002",
         "valid_until": "2028-01-31", "fields": "市场监管，食品卫生", "related": "",
         "username": "insp_market2"})
     assert saved.status_code in (200, 303)
     page = office.get("/supervision/catalogs")
     assert "改名后" in page.text and "食品卫生" in page.text
-    gone = post(office, f"/supervision/items/{item_id}/remove")
+    gone = post(office, f"/supervision/catalog/items/{item_id}/remove")
     assert gone.status_code in (200, 303)
     assert "抽查事项已删除" in text(office.get("/supervision/catalogs"))
-    assert post(pages("sup_env"), f"/supervision/officers/{officer_id}/remove").status_code == 404
-    assert post(pages("insp_market1"), f"/supervision/officers/{officer_id}/remove"
+    assert post(pages("sup_env"), f"/supervision/catalog/officers/{officer_id}/remove").status_code == 404
+    assert post(pages("insp_market1"), f"/supervision/catalog/officers/{officer_id}/remove"
                 ).status_code == 404

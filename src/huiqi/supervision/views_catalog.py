@@ -81,7 +81,7 @@ def _page(request: Request, db: DBSession, actor: Actor, kind: str, row: Any,
         status_code=status_code)
 
 
-@router.get("/supervision/{kind}/{row_id:int}/edit")
+@router.get("/supervision/catalog/{kind}/{row_id:int}/edit")
 def edit_page(request: Request, db: DBSession, actor: Planner, kind: str,
               row_id: int) -> Response:
     row = _row(db, actor, kind, row_id)
@@ -111,7 +111,7 @@ def _save(db: DBSession, actor: Actor, clock: ClockDep, kind: str, row_id: int,
             split_list(v["keywords"])))
 
 
-@router.post("/supervision/{kind}/{row_id:int}")
+@router.post("/supervision/catalog/{kind}/{row_id:int}")
 def save(request: Request, db: DBSession, clock: ClockDep, actor: Planner, kind: str,
          row_id: int, form: FormDep) -> Response:
     row = _row(db, actor, kind, row_id)
@@ -136,7 +136,7 @@ def _refused(request: Request, db: DBSession, actor: Actor, kind: str, row_id: i
                  status_code=422)
 
 
-@router.post("/supervision/{kind}/{row_id:int}/remove")
+@router.post("/supervision/catalog/{kind}/{row_id:int}/remove")
 def remove(request: Request, db: DBSession, actor: Planner, kind: str,
            row_id: int) -> Response:
     removers: dict[str, Callable[[Any, Actor, int], str]] = {
@@ -150,7 +150,7 @@ def remove(request: Request, db: DBSession, actor: Planner, kind: str,
     return redirect(request, BACK)
 
 
-@router.post("/supervision/{kind}/{row_id:int}/restore")
+@router.post("/supervision/catalog/{kind}/{row_id:int}/restore")
 def restore(request: Request, db: DBSession, actor: Planner, kind: str,
             row_id: int) -> Response:
     if kind not in KINDS:

@@ -13,6 +13,7 @@ from huiqi.models.department import Department
 from huiqi.models.enterprise import enterprises
 from huiqi.models.grant import Grant
 from huiqi.models.match_result import MatchResult
+from huiqi.models.user import User
 
 
 def has_applications(db: Session) -> bool:
@@ -32,6 +33,12 @@ def candidates(db: Session, item_id: str) -> list[tuple[str, str | None]]:
         .where(MatchResult.item_id == item_id, MatchResult.eligible.is_not(False))
         .order_by(MatchResult.eligible.is_(None), enterprises.c.id))
     return [(uscc, missing) for uscc, missing in rows]
+
+
+def enterprises_with_accounts(db: Session) -> list[str]:
+    """USCCs of the enterprises that have a login."""
+    return [u for u in db.scalars(select(User.enterprise_uscc).where(
+        User.enterprise_uscc.is_not(None)).distinct()) if u]
 
 
 def grant_ids(db: Session, application_ids: Sequence[int]) -> list[int]:
