@@ -117,7 +117,7 @@ def test_deactivated_officer_is_never_drawn(world) -> None:
 
 
 def test_edit_page_shows_the_refusal_beside_the_field_and_keeps_the_input(
-        world, pages) -> None:  # noqa: F811
+        world, pages) -> None:
     officer_id, item_id, _ = _ids(world)
     office = pages("office")
     form = office.get(f"/supervision/catalog/officers/{officer_id}/edit")
