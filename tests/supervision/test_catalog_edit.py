@@ -138,6 +138,7 @@ def test_edit_page_shows_the_refusal_beside_the_field_and_keeps_the_input(
     gone = post(office, f"/supervision/catalog/items/{item_id}/remove")
     assert gone.status_code in (200, 303)
     assert "抽查事项已删除" in text(office.get("/supervision/catalogs"))
-    assert post(pages("sup_env"), f"/supervision/catalog/officers/{officer_id}/remove").status_code == 404
+    remove = f"/supervision/catalog/officers/{officer_id}/remove"
+    assert post(pages("sup_env"), remove).status_code == 404
     assert post(pages("insp_market1"), f"/supervision/catalog/officers/{officer_id}/remove"
                 ).status_code == 404
