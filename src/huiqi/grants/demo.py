@@ -63,8 +63,8 @@ def _candidates(db: Session, as_of: date) -> list[tuple[str, list[tuple[str, dic
     """Per in-force item a department reviews: its eligible enterprises, then those unknown
     only for facts an applicant supplies (with the facts they fill in)."""
     departments, catalog = _departments(db), load_catalog()
-    # The enterprises with demo logins are left to the person trying the demo: their 礼包
-    # still offers 申报 (the printed logins' walkthrough applies from it).
+    # The enterprises with demo logins come last (used only when an item has too few others),
+    # so their 礼包 still offers 申报 to the person trying the demo.
     with_login = set(demo_repo.enterprises_with_accounts(db))
     with_login.add(matching.most_eligible_uscc(db, DEMO_REGION) or "")
     out = []
@@ -74,9 +74,7 @@ def _candidates(db: Session, as_of: date) -> list[tuple[str, list[tuple[str, dic
             continue
         rows = demo_repo.candidates(db, item.id)
         found = []
-        for uscc, missing in rows:
-            if uscc in with_login:
-                continue
+        for uscc, missing in sorted(rows, key=lambda r: r[0] in with_login):
             fields = [f for f in (missing or "").split(";") if f]
             types = [catalog[f].type.value if f in catalog else "" for f in fields]
             if all(t in FILLED for t in types):
