@@ -1,4 +1,5 @@
-"""Who a command acts as: the office, named after the login running it (for audit rows)."""
+"""Who a command acts as (the office, or the system), named after the login running it (for
+audit rows)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,18 @@ from huiqi.auth.actor import Actor
 from huiqi.models.user import Role
 
 
-def office_actor() -> Actor:
+def _login() -> str:
     try:
         who = getpass.getuser()
     except (KeyError, OSError):
         who = "unknown"
-    return Actor(None, f"cli:{who}"[:64], "营商办（命令行）", Role.OFFICE, via="cli")
+    return f"cli:{who}"[:64]
+
+
+def office_actor() -> Actor:
+    return Actor(None, _login(), "营商办（命令行）", Role.OFFICE, via="cli")
+
+
+def system_actor() -> Actor:
+    """The system itself (account and key administration from the command line)."""
+    return Actor.system(_login(), via="cli")

@@ -4,14 +4,13 @@ encrypted (huiqi.security.backup)."""
 
 from __future__ import annotations
 
-import getpass
 from pathlib import Path
 
 import typer
 from rich.console import Console
 
 from huiqi.audit import chain
-from huiqi.auth.actor import Actor
+from huiqi.cli.actors import system_actor
 from huiqi.kit import fieldcrypt
 from huiqi.kit.clock import Clock
 from huiqi.kit.db import default_engine, make_engine, unit_of_work
@@ -23,13 +22,6 @@ from huiqi.security import restore as restores
 security_app = typer.Typer(no_args_is_help=True, help="安全管理：个人信息加密密钥轮换")
 console = Console()
 
-
-def _actor() -> Actor:
-    try:
-        who = getpass.getuser()
-    except (KeyError, OSError):
-        who = "unknown"
-    return Actor.system(f"cli:{who}"[:64], via="cli")
 
 
 @security_app.command("rotate-key")
@@ -44,7 +36,7 @@ def rotate_key(execute: bool = typer.Option(
                 console.print(f"  {column}：{count} 个值需要用密钥 {current} 重新加密")
             console.print(f"合计 {sum(todo.values())} 个。加 --execute 执行。")
             return
-        done = service.rotate_keys(db, _actor())
+        done = service.rotate_keys(db, system_actor())
     for column, count in done.changed.items():
         console.print(f"  {column}：重新加密 {count} 个")
     console.print(f"已检查 {done.checked} 个值，重新加密 {done.total} 个，当前密钥 {done.key_id}。"
@@ -67,7 +59,7 @@ def anonymise() -> None:
     from huiqi.security import anonymise as job
 
     with unit_of_work(default_engine()) as db:
-        counts = job.run(db, Clock().now(), _actor())
+        counts = job.run(db, Clock().now(), system_actor())
     for column, count in counts.items():
         console.print(f"  {column}：匿名化 {count} 条")
     console.print(f"合计匿名化 {sum(counts.values())} 条。")

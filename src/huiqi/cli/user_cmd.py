@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import getpass
-
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from huiqi.auth import mfa, service
 from huiqi.auth import repository as repo
-from huiqi.auth.actor import Actor
+from huiqi.cli.actors import system_actor
 from huiqi.kit.clock import Clock, to_local
 from huiqi.kit.db import default_engine, unit_of_work
 from huiqi.kit.errors import HuiqiError
@@ -21,13 +19,6 @@ user_app = typer.Typer(no_args_is_help=True, help="账号管理")
 department_app = typer.Typer(no_args_is_help=True, help="部门管理")
 console = Console()
 
-
-def _actor() -> Actor:
-    try:
-        who = getpass.getuser()
-    except (KeyError, OSError):
-        who = "unknown"
-    return Actor.system(f"cli:{who}"[:64], via="cli")
 
 
 def _fail(exc: HuiqiError) -> typer.Exit:
@@ -54,7 +45,7 @@ def create(
     password, generated = _password(generate)
     try:
         with unit_of_work(default_engine()) as db:
-            service.create_user(db, _actor(), Clock(), username=username,
+            service.create_user(db, system_actor(), Clock(), username=username,
                                 display_name=display_name or username, role=role,
                                 password=password, department_code=department,
                                 enterprise_uscc=uscc)
@@ -78,7 +69,7 @@ def reset_password(
             if user is None:
                 console.print(f"[red]账号“{username}”不存在。[/red]")
                 raise typer.Exit(1)
-            service.set_password(db, _actor(), Clock(), user, password)
+            service.set_password(db, system_actor(), Clock(), user, password)
     except HuiqiError as exc:
         raise _fail(exc) from None
     console.print(f"已重设 {username} 的密码。")
@@ -94,7 +85,7 @@ def reset_mfa(username: str = typer.Argument(..., help="登录名")) -> None:
         if user is None:
             console.print(f"[red]账号“{username}”不存在。[/red]")
             raise typer.Exit(1)
-        mfa.reset(db, _actor(), user)
+        mfa.reset(db, system_actor(), user)
     console.print(f"已清除 {username} 的第二步验证，下次登录时重新绑定。")
 
 
@@ -133,7 +124,7 @@ def create_department(
     """创建部门。"""
     try:
         with unit_of_work(default_engine()) as db:
-            service.create_department(db, _actor(), code, name)
+            service.create_department(db, system_actor(), code, name)
     except HuiqiError as exc:
         raise _fail(exc) from None
     console.print(f"已创建部门 {code}：{name}")
