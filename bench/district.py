@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
 import os
 import sys
 import tempfile
@@ -37,6 +38,10 @@ import web  # noqa: E402  (bench/web.py)
 
 OFFICE = ("bench-office", web.PASSWORD)
 SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # the bench office user's TOTP secret
+# The personal-data key, the same for this process (which seals the office's TOTP secret) and
+# the server it starts: without it each made its own key file in its own data directory, the
+# server could not open the secret and the office's login failed (500 on /login/otp).
+FIELD_KEYS = "k1:" + base64.b64encode(b"huiqi-bench-district-field-key!!").decode()
 
 
 def _load() -> str:
@@ -143,6 +148,7 @@ def main() -> None:
     parser.add_argument("--pg", help="PostgreSQL URL, or 'auto' for a throwaway cluster")
     parser.add_argument("--no-sqlite", action="store_true")
     args = parser.parse_args()
+    os.environ["HUIQI_FIELD_KEYS"] = FIELD_KEYS  # inherited by the server (bench/web.py)
     with tempfile.TemporaryDirectory(prefix="huiqi-bench-district-") as name:
         tmp = Path(name)
         policies = tmp / "policies"

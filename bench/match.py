@@ -90,7 +90,7 @@ def main() -> None:
           f"{os.cpu_count()} cores; load = 1-minute load average when the config finished "
           f"(the machine is shared: compare ratios within one run)")
     print(f"{'config':<16}{'enterprises':>12}{'pairs':>14}{'seconds':>10}"
-          f"{'pairs/s':>16}{'peak MB':>10}{'load':>7}")
+          f"{'pairs/s':>16}{'peak MB':>10}{'load':>7}{'CPU s':>9}")
     rows: dict[tuple[str, int], dict[str, float]] = {}
     for n in (int(s) for s in args.sizes.split(",")):
         with tempfile.TemporaryDirectory() as tmp:
@@ -112,9 +112,10 @@ def main() -> None:
                 rows[(config, n)] = r
                 print(f"{config:<16}{m:>12,}{r['pairs']:>14,}{r['seconds']:>10.2f}"
                       f"{r['pairs'] / r['seconds']:>16,.0f}{r['peak_mb']:>10.0f}"
-                      f"{os.getloadavg()[0]:>7.1f}", flush=True)
+                      f"{os.getloadavg()[0]:>7.1f}{r.get('cpu', 0.0):>9.1f}", flush=True)
         _ratios(rows, n)
         _side_by_side(rows, n)
+    _linearity(rows)
     print("\n" + "\n".join(f"# {c}: {label}" for c, label in CONFIGS))
 
 
@@ -145,6 +146,18 @@ def _side_by_side(rows: dict[tuple[str, int], dict[str, float]], n: int) -> None
                   f"{b['peak_mb']:,.0f} MB; load {os.getloadavg()[0]:.1f}", flush=True)
 
 
+def _linearity(rows: dict[tuple[str, int], dict[str, float]]) -> None:
+    """Time, CPU time per million rows and peak memory of each end-to-end config across the
+    sizes: flat CPU seconds per million means time linear in rows (issue 20: 20M under 4 GB)."""
+    for config in ("cli", "cli-csv", "hand", "hand-csv"):
+        runs = sorted((n, r) for (c, n), r in rows.items() if c == config)
+        if len(runs) > 1:
+            print(f"# {config} linearity: " + "; ".join(
+                f"{n / 1e6:g}M {r['seconds']:.1f} s, CPU {r.get('cpu', 0.0):.1f} s "
+                f"({r.get('cpu', 0.0) / (n / 1e6):.2f} CPU s per 1M), peak {r['peak_mb']:,.0f} MB"
+                for n, r in runs), flush=True)
+
+
 def run_one(config: str, n: int, path: Path) -> dict[str, float]:
     from bench_support import CASES
 
@@ -155,7 +168,11 @@ def run_one(config: str, n: int, path: Path) -> dict[str, float]:
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     if config in ("cli", "cli-csv", "hand", "hand-csv"):
         peak = max(peak, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
-    return {"pairs": pairs, "seconds": seconds, "peak_mb": peak}
+    # CPU seconds (user + system, this process and the CLI it ran): on a shared machine the
+    # wall-clock time grows with the other sessions' load, the CPU time only with the work.
+    cpu = sum(getattr(resource.getrusage(who), f) for who in
+              (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN) for f in ("ru_utime", "ru_stime"))
+    return {"pairs": pairs, "seconds": seconds, "peak_mb": peak, "cpu": cpu}
 
 
 if __name__ == "__main__":

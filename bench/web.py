@@ -310,7 +310,7 @@ def served(url: str, policies: Path, data_dir: Path, workers: int,
                             start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 300  # start-up parses every published item: slow when busy
         while True:
             try:
                 if httpx.get(base + "/login", timeout=2).status_code == 200:

@@ -13,12 +13,12 @@ import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from huiqi.matching.engines import direct
@@ -235,49 +235,36 @@ def _run_elsewhere(
             return engines.run_sqlite_table(conn, items, as_of, columns="scaled")
         finally:
             conn.close()
-    from huiqi.matching.engines.pg_transfer import load_postgres
+    from huiqi.matching.engines.pg_transfer import fetch_results, load_postgres
 
     if not postgres_url:
         raise InputError("使用 postgres 引擎需要设置 HUIQI_DATABASE_URL 为 PostgreSQL 地址")
+    compiled = compile_items(items, as_of, "postgres", table="src", columns="scaled")
     with load_postgres(postgres_url, src) as pg:
-        return _to_arrow(list(engines.run_dbapi(pg, items, as_of, "postgres", columns="scaled")))
+        return fetch_results(pg, engines.union_sql(compiled, items))
 
 
 def _load_sqlite(conn: sqlite3.Connection, src: pa.Table) -> None:
+    """Insert the canonical table in batches. SQLite binds no booleans or dates, so those
+    columns are cast in Arrow (0/1, ISO text) rather than value by value in Python: the load
+    was most of `--engine sqlite`'s time."""
     cols = ", ".join(f'"{n}"' for n in src.column_names)
     conn.execute(f"CREATE TABLE src ({cols})")
     marks = ", ".join("?" for _ in src.column_names)
-    py = [_sqlite_value_column(src.column(i).to_pylist()) for i in range(src.num_columns)]
-    conn.executemany(f"INSERT INTO src VALUES ({marks})", zip(*py, strict=True))
+    for batch in src.to_batches(LOAD_ROWS):
+        py = [_sqlite_ready(c).to_pylist() for c in batch.columns]
+        conn.executemany(f"INSERT INTO src VALUES ({marks})", zip(*py, strict=True))
 
 
-def _sqlite_value_column(values: list[object]) -> list[object]:
-    out: list[object] = []
-    for v in values:
-        if isinstance(v, bool):
-            out.append(int(v))
-        elif isinstance(v, date):
-            out.append(v.isoformat())
-        else:
-            out.append(v)
-    return out
+LOAD_ROWS = 100_000  # rows converted to Python values at a time
 
 
-def _to_arrow(rows: list[tuple[object, ...]]) -> pa.Table:
-    cols = list(zip(*rows, strict=True)) if rows else [[] for _ in engines.RESULT_COLUMNS]
-    types = [pa.int64(), pa.int64(), pa.string(), pa.int64(), pa.int64(), pa.string(),
-             pa.string()]
-    return pa.table(
-        {n: pa.array([_plain(v) for v in c], type=t)
-         for n, c, t in zip(engines.RESULT_COLUMNS, cols, types, strict=True)}
-    )
-
-
-def _plain(v: object) -> object:
-    # PostgreSQL returns NUMERIC as Decimal and SQLite may return bools; the table wants ints.
-    if isinstance(v, bool | Decimal):
-        return int(v)
-    return v
+def _sqlite_ready(column: pa.Array) -> pa.Array:
+    if pa.types.is_boolean(column.type):
+        return pc.cast(column, pa.int8())
+    if pa.types.is_date(column.type):
+        return pc.cast(column, pa.string())
+    return column
 
 
 def write_result_rows(rows: Sequence[Any], out: Path) -> None:
