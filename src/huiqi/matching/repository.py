@@ -3,7 +3,7 @@ per-enterprise match versions (raised by every write of results, in the same tra
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import date
 from typing import Any, cast
 
@@ -31,24 +31,31 @@ def _fact_cast(spec: FieldSpec, dialect: str) -> str:
     return value
 
 
-def source_sql(catalog: Catalog, dialect: str, enterprise_ids: Sequence[int] | None) -> str:
-    """Enterprises with their supplied facts pivoted into catalog-named columns."""
-    profile = [s for s in catalog if s.kind == "profile"]
-    facts = [s for s in catalog if s.kind != "profile"]
+def source_sql(catalog: Catalog, dialect: str, enterprise_ids: Sequence[int] | None,
+               fields: Collection[str] | None = None) -> str:
+    """Enterprises with their supplied facts pivoted into catalog-named columns (only the
+    catalog fields `fields`, when given)."""
+    wanted = [s for s in catalog if fields is None or s.name in fields]
+    profile = [s for s in wanted if s.kind == "profile"]
+    facts = [s for s in wanted if s.kind != "profile"]
     cols = ["e.id AS __row"] + [f'e."{s.name}" AS "{s.name}"' for s in profile]
-    cols += [f'fx."{s.name}" AS "{s.name}"' for s in facts]
-    pivot = ", ".join(f'{_fact_cast(s, dialect)} AS "{s.name}"' for s in facts)
     where = inner = ""
     if enterprise_ids is not None:
         ids = ", ".join(str(int(i)) for i in enterprise_ids)
-        where, inner = f" WHERE e.id IN ({ids})", f" WHERE f.enterprise_id IN ({ids})"
-    # The filter is repeated inside the pivot: SQLite does not push it through the join into
-    # the GROUP BY subquery, so one enterprise's read (a 礼包 re-match, facts_row) pivoted every
-    # supplied fact of the registry: 193 ms of CPU at 10,000 enterprises, 0.4 ms with it.
+        where, inner = f" WHERE e.id IN ({ids})", f" AND f.enterprise_id IN ({ids})"
+    if not facts:
+        return f"SELECT {', '.join(cols)} FROM enterprises e{where}"
+    cols += [f'fx."{s.name}" AS "{s.name}"' for s in facts]
+    pivot = ", ".join(f'{_fact_cast(s, dialect)} AS "{s.name}"' for s in facts)
+    names = ", ".join(f"'{s.name}'" for s in facts)  # catalog names, not user text
+    # The filters are repeated inside the pivot: SQLite does not push them through the join
+    # into the GROUP BY subquery, so one enterprise's read (a 礼包 re-match, facts_row) pivoted
+    # every supplied fact of the registry: 193 ms of CPU at 10,000 enterprises, 0.4 ms with it;
+    # and a list over a few fields (targeting) pivoted every field of the catalog.
     return (
         f"SELECT {', '.join(cols)} FROM enterprises e LEFT JOIN ("
-        f"SELECT f.enterprise_id, {pivot} FROM enterprise_facts f{inner} "
-        f"GROUP BY f.enterprise_id) fx ON fx.enterprise_id = e.id{where}"
+        f"SELECT f.enterprise_id, {pivot} FROM enterprise_facts f WHERE f.field IN ({names})"
+        f"{inner} GROUP BY f.enterprise_id) fx ON fx.enterprise_id = e.id{where}"
     )
 
 
@@ -64,6 +71,7 @@ def write_results(
     engine_dialect = "postgres" if dialect == "postgresql" else "sqlite"
     compiled = compile_items(items, as_of, engine_dialect, table="src", columns="natural")
     union = union_sql(compiled, items)
+    fields = {f for item in items for f in item.fields}
     # Every enterprise of the source gets a row per item, so exactly these are touched.
     touched = select(enterprises.c.id)
     if enterprise_ids is not None:
@@ -75,7 +83,7 @@ def write_results(
     session.execute(stmt)
     true, false = ("TRUE", "FALSE") if dialect == "postgresql" else ("1", "0")
     insert = (
-        f"WITH src AS ({source_sql(catalog, dialect, enterprise_ids)}), r AS ({union}) "
+        f"WITH src AS ({source_sql(catalog, dialect, enterprise_ids, fields)}), r AS ({union}) "
         "INSERT INTO match_results (enterprise_id, item_id, eligible, amount_fen, failed, missing, "
         "near_miss, as_of, computed_at) "
         f"SELECT __row, item, CASE eligible WHEN 1 THEN {true} WHEN 0 THEN {false} END, "
@@ -97,7 +105,7 @@ def write_results(
 def registry_rows(session: Session, catalog: Catalog, names: Sequence[str]
                   ) -> list[tuple[Any, ...]]:
     """(id, *the fields `names`) of every enterprise, profile and supplied facts, by id."""
-    sql = source_sql(catalog, session.get_bind().dialect.name, None)
+    sql = source_sql(catalog, session.get_bind().dialect.name, None, names)
     cols = ", ".join(['__row'] + [f'"{n}"' for n in names])
     query = f"SELECT {cols} FROM ({sql}) AS src ORDER BY __row"  # names are catalog fields
     cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
