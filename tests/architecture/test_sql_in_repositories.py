@@ -27,9 +27,6 @@ ALLOWED = {
     "insights/report.py",
     "liaison/assignments.py",
     "ratings/demo.py", "ratings/sources.py", "ratings/views_stats.py",
-    "supervision/access.py", "supervision/catalog_edit.py", "supervision/catalogs.py",
-    "supervision/credit.py",
-    "supervision/results.py", "supervision/service.py",
 }
 
 
