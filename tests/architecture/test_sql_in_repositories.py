@@ -26,7 +26,6 @@ ALLOWED = {
     "insights/indicators.py", "insights/indicators_compute.py", "insights/indicators_demo.py",
     "insights/report.py",
     "liaison/assignments.py",
-    "ratings/demo.py", "ratings/sources.py", "ratings/views_stats.py",
 }
 
 
