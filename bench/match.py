@@ -35,6 +35,23 @@ slow in absolute terms; compare within a row):
 
 The 20,000,000-row run (`--sizes 20000000 --configs cli`, input generated a tile at a time) was
 started but could not finish before the session's deadline at that load.
+
+2026-12-07, second session (same machine, 1-minute load 10-18, runs at `nice -n 10`): the
+bench now also prints the CPU seconds of each run (this process and the CLI it starts), which
+the other sessions' load does not inflate, and a linearity line (CPU seconds per million rows at
+each size). `--sizes 1000000,5000000,20000000 --configs cli`:
+
+    n            seconds   CPU s   peak MB   load
+    1,000,000    378.0     14.5       685    12.6
+
+At that load a nice'd process got about 4% of a core: generating the first 1M-row tile alone
+took 280 s and the 20M input would have needed about an hour before the CLI started, so the 5M
+and 20M runs were stopped, not finished. For the lead on a quiet machine (about 20 minutes; 69 GB
+free under /tmp, the 20M input is about 4 GB and its output a few GB):
+
+    PYTHONPATH=src .venv/bin/python bench/match.py --sizes 1000000,5000000,20000000 --configs cli
+
+The line `# cli linearity: ...` gives seconds, CPU seconds per 1M rows and peak MB at each size.
 """
 
 from __future__ import annotations
