@@ -141,8 +141,10 @@ CASES: dict[str, Run] = {
                                        "    values:"),
     "parameter_type": spec("type: decimal", "type: float"),
     "parameter_scale": spec("scale: 6", "scale: 20"),
-    "parameter_derive_rule": spec(LPR, LPR + SECOND_PARAM.format("{rule: 中位数, of: lpr_1y_avg}")),
-    "parameter_derive_basis": spec(LPR, LPR + SECOND_PARAM.format("{rule: 年算术平均值, of: nope}")),
+    "parameter_derive_rule": spec(LPR, LPR + SECOND_PARAM.format(
+        "{rule: 中位数, of: lpr_1y_avg}")),
+    "parameter_derive_basis": spec(LPR, LPR + SECOND_PARAM.format(
+        "{rule: 年算术平均值, of: nope}")),
     "parameter_no_values": spec(LPR + "\n", ""),
     "parameter_value_scale": spec("value: 0.0335", "value: 0.03351234"),
     "parameter_dates_order": spec("from: 2025-01-01, value: 0.0305", "from: 2023-01-01, value: 0"),
@@ -157,7 +159,8 @@ CASES: dict[str, Run] = {
     "window_after_validity": add_to_item("    apply_window: {from: 2025-06-01, to: 2026-06-01}"),
     "criteria_empty": spec("    criteria:   ", "    criteria: {}\n    x_criteria:"),
     "criterion_name": spec("      有贷款: loan_amount > 0", "      有;贷款: loan_amount > 0"),
-    "region_criterion_reserved": spec("      有贷款: loan_amount > 0", "      适用地区: loan_amount > 0"),
+    "region_criterion_reserved": spec("      有贷款: loan_amount > 0",
+                                      "      适用地区: loan_amount > 0"),
     "region_unavailable": without_region(),
     "expression_not_text": spec("有贷款: loan_amount > 0", "有贷款: [loan_amount]"),
     # test cases
