@@ -51,7 +51,7 @@ def errors_xlsx(errors: Iterable[RowError | dict[str, object]], *,
     they were read, so the user can correct them in place and import the sheet again."""
     from huiqi.kit.excel import sheet_bytes
 
-    head = [ERROR_HEADER[0], *header, *ERROR_HEADER[1:]]
+    head: list[object] = [ERROR_HEADER[0], *header, *ERROR_HEADER[1:]]
     rows: list[list[object]] = [head]
     for e in errors:
         d = e.as_dict() if isinstance(e, RowError) else e

@@ -43,7 +43,8 @@ def import_projects(db: DBSession, clock: ClockDep, actor: ProjectWriter,
         raise ValidationFailed("导入文件不能超过 5 MB，请拆分后导入。")
     result = service.import_file(db, actor, clock, file.filename or "projects.xlsx", data)
     return s.ImportOut(total_rows=result.total, imported=result.imported,
-                       errors=[s.RowErrorOut(**e.as_dict()) for e in result.errors])
+                       errors=[s.RowErrorOut(row=e.row, reason=e.reason, code=e.code)
+                               for e in result.errors])
 
 
 @router.get("/projects/rates", response_model=s.RatesOut, summary="开工率、投产率")
