@@ -43,11 +43,13 @@ each size). `--sizes 1000000,5000000,20000000 --configs cli`:
 
     n            seconds   CPU s   peak MB   load
     1,000,000    378.0     14.5       685    12.6
+    5,000,000    106.9     43.6       976     6.1   (a separate run, later, at a lower load)
 
-At that load a nice'd process got about 4% of a core: generating the first 1M-row tile alone
-took 280 s and the 20M input would have needed about an hour before the CLI started, so the 5M
-and 20M runs were stopped, not finished. For the lead on a quiet machine (about 20 minutes; 69 GB
-free under /tmp, the 20M input is about 4 GB and its output a few GB):
+CPU seconds grow linearly: about 7.3 s per further million rows after a fixed 7 s (start-up,
+catalog). At load 12-18 a nice'd process got about 4% of a core (generating the first 1M-row
+tile took 280 s), so the first 1M,5M,20M run was stopped and 5M run alone once the load fell.
+For the lead on a quiet machine (about 20 minutes; 69 GB free under /tmp, the 20M input is
+about 4 GB and its output a few GB):
 
     PYTHONPATH=src .venv/bin/python bench/match.py --sizes 1000000,5000000,20000000 --configs cli
 
