@@ -43,13 +43,14 @@ each size). `--sizes 1000000,5000000,20000000 --configs cli`:
 
     n            seconds   CPU s   peak MB   load
     1,000,000    378.0     14.5       685    12.6
-    5,000,000    106.9     43.6       976     6.1   (a separate run, later, at a lower load)
+    5,000,000    106.9     43.6       976     6.1   (`--sizes 5000000`, later, lower load)
+   20,000,000    203.6    179.1     1,015     3.5   (`--sizes 20000000`, 140,000,000 pairs)
 
-CPU seconds grow linearly: about 7.3 s per further million rows after a fixed 7 s (start-up,
-catalog). At load 12-18 a nice'd process got about 4% of a core (generating the first 1M-row
-tile took 280 s), so the first 1M,5M,20M run was stopped and 5M run alone once the load fell.
-For the lead on a quiet machine (about 20 minutes; 69 GB free under /tmp, the 20M input is
-about 4 GB and its output a few GB):
+Time is linear in rows: 8.7 CPU s per million rows at 5M, 9.0 at 20M (1M: 14.5, of which a
+few seconds are start-up); peak memory stays about 1 GB at 20M (target: under 4 GB). At load
+12-18 a nice'd process got about 4% of a core (generating the first 1M-row tile took 280 s), so
+the first 1M,5M,20M run was stopped and each size run alone as the load fell. In one run, for
+the lead on a quiet machine (the 20M input is 1.1 GB, generated in 5 minutes):
 
     PYTHONPATH=src .venv/bin/python bench/match.py --sizes 1000000,5000000,20000000 --configs cli
 
