@@ -80,6 +80,19 @@ figures came from: the per-request statements of the 礼包, the session and the
 once on Core columns (building a statement and its cache key cost SQLAlchemy several times what
 SQLite takes to run it; ORM-enabled statements take a slower path), Jinja no longer checks every
 template's mtime on each render (~0.7 ms a page), and two workers use both cores.
+
+Session 9 (2026-12-07, PostgreSQL): round trips per request. The pool no longer pings each
+connection before use (kit.db: optimistic disconnect handling; a GET that meets a dead
+connection is answered once more, kit/reconnect.py), and routes marked `web.read_only` (the
+notifications API, the bell) read outside a transaction. Counted with pg_stat_statements (BEGIN
+and COMMIT included; the ping is not a statement) over one client back to back:
+                                    before (4f74bc4)          after
+    page /gift-pack                 6 statements + ping       6 statements
+    API  /api/v1/gift-pack          6 statements + ping       6 statements
+    API  /api/v1/notifications      6 statements + ping       2 (the token; both counts)
+--cost now also prints the database's CPU per request (PostgreSQL on this machine: its server
+process and backends, from /proc). The 礼包 keeps its transaction: a request may re-match a stale
+enterprise (in a savepoint) and the page pops flash messages, both writes.
 """
 
 from __future__ import annotations
