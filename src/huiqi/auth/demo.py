@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 from stdnum.cn import uscc as uscc_number
 
@@ -18,7 +18,6 @@ from huiqi.auth.actor import Actor
 from huiqi.kit.clock import Clock
 from huiqi.kit.db import unit_of_work
 from huiqi.kit.security import generate_password
-from huiqi.models.department import Department
 from huiqi.models.user import ROLE_LABELS, Role
 
 DEMO_DEPARTMENT = ("demo-commerce", "区商务委员会（演示）")
@@ -36,7 +35,7 @@ class DemoLogin:
     password: str
     display_name: str
     note: str = ""  # what the account is for, printed beside it
-    totp_secret: str | None = None  # roles that need a second factor: enrolled at start-up
+    totp_secret: str | None = None  # accounts that need a second factor: enrolled at start-up
 
     @property
     def role_label(self) -> str:
@@ -59,7 +58,6 @@ DEMO_USERS = {
 }
 IN_MAIN_DEPARTMENT = (Role.INSPECTOR, Role.SUPERVISOR)  # supervision roles: the main department
 ROLE_ORDER = list(DEMO_USERS)
-FINANCE = "财政局"
 
 
 @dataclass(frozen=True)
@@ -97,7 +95,7 @@ def ensure_demo_accounts(
             else:
                 service.set_password(db, actor, clock, user, password)
             secret = None
-            if mfa_policy.required_for(account.role):  # a fresh authenticator secret, printed
+            if mfa_policy.required_for(db, user):  # a fresh authenticator secret, printed
                 secret = mfa.new_secret()
                 mfa.enrol_directly(user, secret, clock.now())
             logins.append(DemoLogin(account.role, account.username, password,
@@ -115,19 +113,19 @@ def _accounts(db: Session, main_code: str) -> list[_Account]:
         if role is Role.OFFICE:  # a payout batch is made and marked paid by different people
             accounts.append(_Account(role, f"{username}-b", "演示营商办复核人",
                                      "营商办（第二人：兑付批次制作与标记已兑付分人办理）"))
-    for dept in db.scalars(select(Department).order_by(Department.id)):
+    for dept in repo.departments_by_id(db):
         main = dept.code == main_code
         username = "demo-department" if main else f"demo-{dept.code}"
         accounts.append(_Account(Role.DEPARTMENT, username, f"{dept.name}经办人", dept.name,
                                  dept.code))
-        if FINANCE in dept.name:
+        if dept.is_finance_bureau:
             accounts.append(_Account(Role.DEPARTMENT, f"{username}-b", f"{dept.name}复核人",
                                      f"{dept.name}（第二人：审核与财政复核分人办理）", dept.code))
     return accounts
 
 
 def _demo_department(db: Session, actor: Actor) -> str:
-    first = db.scalar(select(Department.code).order_by(Department.id).limit(1))
+    first = repo.first_department_code(db)
     if first:
         return first
     service.create_department(db, actor, *DEMO_DEPARTMENT)
