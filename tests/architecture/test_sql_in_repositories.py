@@ -25,7 +25,6 @@ ALLOWED = {
     "auth/demo.py",
     "insights/indicators.py", "insights/indicators_compute.py", "insights/indicators_demo.py",
     "insights/report.py",
-    "liaison/assignments.py",
     "ratings/demo.py", "ratings/sources.py", "ratings/views_stats.py",
     "supervision/access.py", "supervision/catalog_edit.py", "supervision/catalogs.py",
     "supervision/credit.py",

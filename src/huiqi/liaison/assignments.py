@@ -128,7 +128,7 @@ def handover_all(session: Session, actor: Actor, clock: Clock, *, from_official:
 
 def unassign(session: Session, actor: Actor, clock: Clock, assignment_id: int,
              reason: str) -> None:
-    row = session.get(LiaisonAssignment, assignment_id)
+    row = repo.assignment_by_id(session, assignment_id)
     if row is None:
         raise NotFound("未找到该包联关系。")
     now = clock.now()
