@@ -215,7 +215,7 @@ def coverage(session: Session, clock: Clock, *, page: int = 1, per_page: int = 2
     from huiqi.liaison.rates import tier_sql
 
     levels = tier_sql(session, clock.today_local())
-    counts = rr.by_tier(session, None, None, since={t.id: t.since for _, t in levels})
+    counts = rr.coverage_counts(session, {t.id: t.since for _, t in levels})
     shown = tier_id if tier_id is not None else (levels[0][1].id if levels else None)
     found = []
     for tier, t in levels:
