@@ -27,6 +27,7 @@ from sqlalchemy import (
     text,
     tuple_,
     union,
+    union_all,
     update,
 )
 from sqlalchemy.orm import Session
@@ -64,30 +65,32 @@ def _member(rule_sql: str) -> ColumnElement[bool]:
 
 # --- catch-up --------------------------------------------------------------------------------
 
-def _flags() -> dict[str, Any]:
-    """Each kept flag as SQL over the member row `liaison_members`: sets as uncorrelated IN
-    (built once per statement), last days as a max over the (enterprise, day) index."""
+def _flags(tier: Any = M.tier_id, uscc: Any = M.enterprise_uscc,
+           enterprise_id: Any = M.enterprise_id) -> dict[str, Any]:
+    """Each kept flag as SQL over a member row (`liaison_members`, or the enterprise `e` being
+    inserted at a tier): sets as uncorrelated IN (built once per statement), last days as a
+    max over the (enterprise, day) index."""
     def flag(cond: Any) -> Any:
         return case((cond, 1), else_=0)
 
     def last(*where: Any) -> Any:
         return select(func.max(C.contacted_on)).where(
-            C.enterprise_uscc == M.enterprise_uscc, *where).scalar_subquery()
+            C.enterprise_uscc == uscc, *where).scalar_subquery()
 
     return {
         "assigned": flag(or_(
-            and_(M.tier_id == EVERYONE, M.enterprise_uscc.in_(select(A.enterprise_uscc))),
-            tuple_(M.tier_id, M.enterprise_uscc).in_(select(A.tier_id, A.enterprise_uscc)))),
-        "user_id": case((M.tier_id == EVERYONE, None), else_=select(A.user_id).where(
-            A.enterprise_uscc == M.enterprise_uscc, A.tier_id == M.tier_id)
+            and_(tier == EVERYONE, uscc.in_(select(A.enterprise_uscc))),
+            tuple_(tier, uscc).in_(select(A.tier_id, A.enterprise_uscc)))),
+        "user_id": case((tier == EVERYONE, None), else_=select(A.user_id).where(
+            A.enterprise_uscc == uscc, A.tier_id == tier)
             .order_by(A.id).limit(1).scalar_subquery()),
         "last_contact": last(),
         "last_told": last(C.policy_count > 0),
         "last_opened": select(func.max(PackOpening.day))
-        .where(PackOpening.enterprise_uscc == M.enterprise_uscc).scalar_subquery(),
-        "eligible": flag(M.enterprise_id.in_(
+        .where(PackOpening.enterprise_uscc == uscc).scalar_subquery(),
+        "eligible": flag(enterprise_id.in_(
             select(MatchResult.enterprise_id).where(MatchResult.eligible.is_(True)))),
-        "benefited": flag(M.enterprise_uscc.in_(select(Grant.enterprise_uscc))),
+        "benefited": flag(uscc.in_(select(Grant.enterprise_uscc))),
     }
 
 
@@ -169,7 +172,7 @@ def sync(session: Session, tiers: Sequence[TierSql], *, full: bool = False) -> i
     if gone:
         session.execute(delete(M).where(M.tier_id.in_(gone)))
         session.execute(delete(LiaisonMemberSync).where(LiaisonMemberSync.tier_id.in_(gone)))
-    redone = 0
+    redone = rebuilt = 0
     for t in wanted:
         rule, synced_to, _ = done.get(t.id, (None, None, ""))
         if not full and (rule, synced_to) == (t.rule, stamp):
@@ -177,10 +180,11 @@ def sync(session: Session, tiers: Sequence[TierSql], *, full: bool = False) -> i
         since = None if full or rule != t.rule or synced_to is None else synced_to
         _refresh(session, t, since)
         redone += 1
+        rebuilt += since is None
     old = {} if full else json.loads(done.get(EVERYONE, ("", None, ""))[2] or "{}")
     for source, mark in stamps.items():
-        if source in old and old[source] == mark:
-            continue
+        if rebuilt == len(wanted) or (source in old and old[source] == mark):
+            continue  # every row was just computed from the sources as they are now
         where = _changed(source, old[source], mark) if source in old else None
         _update(session, _COLUMNS[source], where)
         redone += 1
@@ -202,26 +206,19 @@ def sync(session: Session, tiers: Sequence[TierSql], *, full: bool = False) -> i
 
 def _refresh(session: Session, t: TierSql, since: datetime | None) -> None:
     """Recompute the tier's rows (all, or those of the enterprises changed `since`) with their
-    flags."""
+    flags, in one INSERT … SELECT (no second pass over the new rows)."""
     stmt = delete(M).where(M.tier_id == t.id)
+    flags = _flags(literal(t.id), E.c.uscc, E.c.id)
     rows = select(literal(t.id), E.c.id, E.c.uscc, func.coalesce(E.c.street, NO_STREET),
-                  literal(0), literal(0), literal(0))
+                  *flags.values())
     if t.rule_sql != "1":
         rows = rows.where(_member(t.rule_sql))
-    touched = None
     if since is not None:
-        touched = select(E.c.uscc).where(E.c.updated_at >= since)
-        stmt = stmt.where(M.enterprise_uscc.in_(touched))
+        stmt = stmt.where(M.enterprise_uscc.in_(select(E.c.uscc).where(E.c.updated_at >= since)))
         rows = rows.where(E.c.updated_at >= since)
     session.execute(stmt)
     session.execute(insert(M).from_select(["tier_id", "enterprise_id", "enterprise_uscc",
-                                           "street", "assigned", "eligible", "benefited"],
-                                          rows))
-    flags = _flags()
-    upd = update(M).values(flags).where(M.tier_id == t.id)
-    if touched is not None:
-        upd = upd.where(M.enterprise_uscc.in_(touched))
-    session.execute(upd.execution_options(synchronize_session=False))
+                                           "street", *flags], rows))
 
 
 # --- figures ----------------------------------------------------------------------------------
@@ -321,30 +318,71 @@ class Figures:
     by_official: dict[int, Counts]  # user id → the members of the tiers it serves them at
 
 
+def _events(start: date, end: date) -> Any:
+    """The enterprises with an event in [start, end]: contacted (1/0) and aware (told of a
+    policy in a contact, or opened its 礼包: 1/0)."""
+    rows = union_all(
+        select(C.enterprise_uscc.label("uscc"), literal(1).label("contacted"),
+               case((C.policy_count > 0, 1), else_=0).label("aware"))
+        .where(C.contacted_on.between(start, end)),
+        select(PackOpening.enterprise_uscc, literal(0), literal(1))
+        .where(PackOpening.day.between(start, end))).subquery()
+    return select(rows.c.uscc, func.max(rows.c.contacted).label("contacted"),
+                  func.max(rows.c.aware).label("aware")).group_by(rows.c.uscc).subquery("ev")
+
+
+def _grouped(session: Session, keys: Sequence[Any], where: Any, start: date, end: date,
+             kept: bool) -> dict[tuple[Any, ...], list[int]]:
+    """key → [members, assigned, covered (assigned and contacted), aware, eligible, benefited,
+    contacted] over the member rows `where`, grouped by `keys`. Kept days: one GROUP BY over
+    a covering index. A past period: the same without the period's columns, plus one GROUP BY
+    driven from the period's events (far fewer rows than the members)."""
+    population = [func.count(), func.sum(M.assigned), func.sum(M.eligible),
+                  _n(and_(M.eligible == 1, M.benefited == 1))]
+    if kept:
+        contacted, aware = _period(start, end, kept=True)
+        period = [_n(and_(M.assigned == 1, contacted)), _n(aware), _n(contacted)]
+        rows = session.execute(select(*keys, *population, *period).where(where).group_by(*keys))
+    else:
+        rows = session.execute(select(*keys, *population, *[literal(0)] * 3).where(where)
+                               .group_by(*keys))
+    found: dict[tuple[Any, ...], list[int]] = {}
+    for row in rows:
+        m, a, e, b, cov, aw, con = (int(v or 0) for v in row[len(keys):])
+        found[tuple(row[:len(keys)])] = [m, a, cov, aw, e, b, con]
+    if not kept:
+        ev = _events(start, end)
+        for row in session.execute(
+                select(*keys, _n(and_(M.assigned == 1, ev.c.contacted == 1)),
+                       _n(ev.c.aware == 1), _n(ev.c.contacted == 1))
+                .select_from(ev).join(M, M.enterprise_uscc == ev.c.uscc).where(where)
+                .group_by(*keys)):
+            v = found[tuple(row[:len(keys)])]
+            v[2], v[3], v[6] = (int(x or 0) for x in row[len(keys):])
+    return found
+
+
 def figures(session: Session, start: date, end: date, *, kept: bool = True) -> Figures:
-    """Every figure of the rates in two GROUP BYs, each read in the order of a covering index
-    (no sort, no row lookups): every enterprise (tier 0) by street, and the tiers' members by
-    (tier, official). Every enterprise is the sum of the streets; a tier the sum of its
-    officials and its unassigned members; an official the sum of its tiers, where any contact
-    covers (it serves the enterprise)."""
-    contacted, aware = _period(start, end, kept=kept)
-    cols = [func.count(), func.sum(M.assigned), _n(and_(M.assigned == 1, contacted)), _n(aware),
-            func.sum(M.eligible), _n(and_(M.eligible == 1, M.benefited == 1))]
-    streets = _counts(session.execute(
-        select(M.street, M.street, *cols).where(M.tier_id == EVERYONE).group_by(M.street)))
+    """Every figure of the rates from two groupings, each read in the order of a covering
+    index (no sort, no row lookups): every enterprise (tier 0) by street, and the tiers'
+    members by (tier, official). Every enterprise is the sum of the streets; a tier the sum of
+    its officials and its unassigned members; an official the sum of its tiers, where any
+    contact covers (it serves the enterprise)."""
+    streets: dict[str, Counts] = {}
     everyone = Counts()
-    for c in streets.values():
-        everyone.add(c)
+    for (street,), v in _grouped(session, [M.street], M.tier_id == EVERYONE, start, end,
+                                 kept).items():
+        streets[street] = Counts(street, *v[:6])
+        everyone.add(streets[street])
     per_tier: dict[int, Counts] = {EVERYONE: everyone}
     per_official: dict[int, Counts] = {}
-    for tier_id, user_id, *values, touched in session.execute(
-            select(M.tier_id, M.user_id, *cols, _n(contacted)).where(M.tier_id > EVERYONE)
-            .group_by(M.tier_id, M.user_id)):
-        c = Counts("", *(int(v or 0) for v in values))
-        per_tier.setdefault(tier_id, Counts()).add(c)
-        if user_id is not None:
-            c.assigned, c.covered = c.members, int(touched or 0)
-            per_official.setdefault(user_id, Counts()).add(c)
+    for (tier_id, user_id), v in _grouped(session, [M.tier_id, M.user_id],
+                                          M.tier_id > EVERYONE, start, end, kept).items():
+        per_tier.setdefault(tier_id, Counts()).add(Counts("", *v[:6]))
+        if user_id is not None:  # its members are its assigned; any contact covers
+            m, _, _, aware, eligible, benefited, contacted = v
+            per_official.setdefault(user_id, Counts()).add(
+                Counts("", m, m, contacted, aware, eligible, benefited))
     return Figures(per_tier, streets, per_official)
 
 
