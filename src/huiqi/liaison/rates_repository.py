@@ -404,8 +404,3 @@ def uncovered(session: Session, tier_id: int, offset: int, limit: int) -> list[A
         .join(E, E.c.id == M.enterprise_id)
         .where(M.tier_id == tier_id, M.assigned == 0)
         .order_by(M.enterprise_uscc).offset(offset).limit(limit)))
-
-
-def members(session: Session, tier_id: int, limit: int = 200_000) -> list[str]:
-    return list(session.scalars(select(M.enterprise_uscc).where(M.tier_id == tier_id)
-                                .order_by(M.enterprise_id).limit(limit)))
