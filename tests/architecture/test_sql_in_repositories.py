@@ -24,7 +24,6 @@ EXEMPT_PREFIXES = ("migrations/", "rules/", "matching/engines/", "kit/db.py")
 ALLOWED = {
     "insights/indicators.py", "insights/indicators_compute.py", "insights/indicators_demo.py",
     "insights/report.py",
-    "liaison/assignments.py",
 }
 
 

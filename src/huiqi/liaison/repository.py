@@ -96,6 +96,10 @@ def assignment(session: Session, user_id: int, uscc: str) -> A | None:
     return session.scalar(select(A).where(A.user_id == user_id, A.enterprise_uscc == uscc))
 
 
+def assignment_by_id(session: Session, assignment_id: int) -> A | None:
+    return session.get(A, assignment_id)
+
+
 def assignments_at(session: Session, uscc: str, tier_id: int | None) -> list[A]:
     stmt = select(A).where(A.enterprise_uscc == uscc)
     stmt = stmt.where(A.tier_id == tier_id) if tier_id is not None else stmt
