@@ -23,8 +23,6 @@ EXEMPT_PREFIXES = ("migrations/", "rules/", "matching/engines/", "kit/db.py")
 # domain's repository as a named function and delete the line.
 ALLOWED = {
     "auth/demo.py",
-    "insights/indicators.py", "insights/indicators_compute.py", "insights/indicators_demo.py",
-    "insights/report.py",
     "liaison/assignments.py",
     "ratings/demo.py", "ratings/sources.py", "ratings/views_stats.py",
     "supervision/access.py", "supervision/catalog_edit.py", "supervision/catalogs.py",
