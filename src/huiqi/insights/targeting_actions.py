@@ -130,7 +130,7 @@ def _visits(session: Session, actor: Actor, clock: Clock, item: Item,
     already = 0
     for segment, pairs in by_segment.items():
         done = liaison.plan_visits(session, actor, clock, pairs, planned_on=day,
-                                   note=f"政策精准推送：宣讲“{item.title}”（{SEGMENTS[segment]}）",
+                                   note=f"政策精准推送：宣讲“{item.title}”，{SEGMENTS[segment]}",
                                    source=f"insights:{item.id}")
         created += done.created
         already += len(done.already)
