@@ -18,6 +18,7 @@ from huiqi.auth.actor import Actor
 from huiqi.insights import service
 from huiqi.kit.clock import FixedClock
 from huiqi.kit.db import unit_of_work
+from huiqi.kit.errors import ValidationFailed
 from huiqi.liaison import repository as liaison_repo
 from huiqi.liaison import service as liaison
 from huiqi.models.insight_action import InsightAction
@@ -192,3 +193,14 @@ def test_visit_tasks_for_every_official_without_a_tier(world: World, setup: Setu
     assert set(made) == every - open_ and set(made.values()) == {1}
     assert report.plans == len(every - open_) and report.already_planned == len(every & open_)
     assert report.created == len(rows) and report.unassigned == 0
+
+
+def test_a_past_visit_day_is_refused_before_anything_is_recorded(world: World,
+                                                                 setup: Setup) -> None:
+    with unit_of_work(world.engine) as db:
+        item = policies.get_item(db, LOAN).item
+        rows = service.targeting(db, item, AS_OF, segment="unknown").rows
+        before = db.scalar(select(func.count()).select_from(InsightAction))
+        with pytest.raises(ValidationFailed, match="今天或以后"):
+            service.act(db, OFFICE, CLOCK, item, "visit", rows, planned_on=date(2025, 6, 1))
+        assert db.scalar(select(func.count()).select_from(InsightAction)) == before

@@ -110,6 +110,9 @@ def _visits(session: Session, actor: Actor, clock: Clock, item: Item,
     """Visit plans for the rows' officials as assigned now (a list read earlier may be older),
     at `tier` (and only `official`) when the list was filtered so."""
     now, day = clock.now(), planned_on or clock.today_local() + timedelta(days=VISIT_DAYS)
+    if day < clock.today_local():  # refused before anything is recorded
+        raise ValidationFailed("计划走访日期应为今天或以后。",
+                               details={"planned_on": "请填写今天或以后的日期"})
     assigned = liaison.assigned_officials(session)
     whose: dict[str, list[int]] = {}
     for r in rows:
