@@ -18,14 +18,7 @@ __all__ = ["PASSWORD", "Clients", "grants_app"]
 
 
 def grants_app(world: World) -> FastAPI:
-    app = create_app(world.settings, world.engine, clock=world.clock)
-    paths = {getattr(r, "path", None) for r in app.routes}
-    if "/grants/applications" not in paths:  # until app.py lists huiqi.grants.views/endpoints
-        from huiqi.grants import endpoints, views
-
-        app.include_router(views.router)
-        app.include_router(endpoints.router, prefix="/api/v1")
-    return app
+    return create_app(world.settings, world.engine, clock=world.clock)
 
 
 class Clients(Pages):
