@@ -28,7 +28,8 @@ from huiqi.ui.templating import flash, redirect, render
 router = web.router(include_in_schema=False)
 TargetingUser = Annotated[Actor, Depends(require_roles(Role.OFFICE, Role.DEPARTMENT,
                                                           Role.LEADER))]
-VisitUser = Annotated[Actor, Depends(require_roles(Role.OFFICE, Role.LIAISON, Role.LEADER))]
+# the old visit-task page: officials (and the office, sent on to liaison's figures) only
+VisitUser = Annotated[Actor, Depends(require_roles(Role.OFFICE, Role.LIAISON))]
 
 READERS = {Role.OFFICE, Role.DEPARTMENT, Role.LEADER}
 register_nav(NavItem("政策精准推送", "/insights/targeting", READERS,
