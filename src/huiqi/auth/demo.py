@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 from stdnum.cn import uscc as uscc_number
 
@@ -18,7 +18,6 @@ from huiqi.auth.actor import Actor
 from huiqi.kit.clock import Clock
 from huiqi.kit.db import unit_of_work
 from huiqi.kit.security import generate_password
-from huiqi.models.department import Department
 from huiqi.models.user import ROLE_LABELS, Role
 
 DEMO_DEPARTMENT = ("demo-commerce", "区商务委员会（演示）")
@@ -115,7 +114,7 @@ def _accounts(db: Session, main_code: str) -> list[_Account]:
         if role is Role.OFFICE:  # a payout batch is made and marked paid by different people
             accounts.append(_Account(role, f"{username}-b", "演示营商办复核人",
                                      "营商办（第二人：兑付批次制作与标记已兑付分人办理）"))
-    for dept in db.scalars(select(Department).order_by(Department.id)):
+    for dept in repo.departments_by_id(db):
         main = dept.code == main_code
         username = "demo-department" if main else f"demo-{dept.code}"
         accounts.append(_Account(Role.DEPARTMENT, username, f"{dept.name}经办人", dept.name,
@@ -127,7 +126,7 @@ def _accounts(db: Session, main_code: str) -> list[_Account]:
 
 
 def _demo_department(db: Session, actor: Actor) -> str:
-    first = db.scalar(select(Department.code).order_by(Department.id).limit(1))
+    first = repo.first_department_code(db)
     if first:
         return first
     service.create_department(db, actor, *DEMO_DEPARTMENT)

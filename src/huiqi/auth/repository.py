@@ -91,6 +91,16 @@ def departments(db: Session) -> list[Department]:
     return list(db.scalars(select(Department).order_by(Department.code)))
 
 
+def departments_by_id(db: Session) -> list[Department]:
+    """Every department in the order they were created (the demo's handler accounts)."""
+    return list(db.scalars(select(Department).order_by(Department.id)))
+
+
+def first_department_code(db: Session) -> str | None:
+    """The code of the first department created, if there is one."""
+    return db.scalar(select(Department.code).order_by(Department.id).limit(1))
+
+
 def delete_session(db: Session, digest: str) -> None:
     db.execute(delete(UserSession).where(UserSession.id == digest))
 

@@ -9,7 +9,7 @@ import random
 from datetime import timedelta
 
 from rich.console import Console
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from huiqi.auth.actor import Actor
@@ -19,6 +19,7 @@ from huiqi.models.department import Department
 from huiqi.models.rating import Rating, RatingWindow
 from huiqi.models.user import Role
 from huiqi.ratings import loop, windows
+from huiqi.ratings import repository as repo
 from huiqi.ratings.intake import RatingIn, Subject, record
 from huiqi.ratings.sources import feed_appeal_visits
 from huiqi.ratings.vocab import BAD_TAGS, GOOD_TAGS, CaseKind, Channel, Source
@@ -37,10 +38,10 @@ BAD_COMMENTS = ["排队等候超过一小时", "材料被要求补交了三次",
 
 def seed_ratings(engine: Engine, console: Console) -> dict[str, str] | None:
     with unit_of_work(engine) as db:
-        if (db.scalar(select(func.count()).select_from(Rating)) or 0) >= 50:
+        if repo.rating_count(db) >= 50:
             console.print("演示好差评已存在")
             return None
-        depts = list(db.scalars(select(Department).order_by(Department.id)))
+        depts = repo.departments_by_id(db)
         if not depts:
             console.print("没有部门，跳过演示好差评")
             return None
@@ -67,8 +68,7 @@ def _windows(db: Session, depts: list[Department], real: Clock) -> list[RatingWi
             dept = local[j % len(local)]
             staff = [{"no": f"{code}{i}{k}", "name": STAFF[(i * 2 + j + k) % len(STAFF)]}
                      for k in range(2)]
-            existing = db.scalar(select(RatingWindow).where(
-                RatingWindow.code == f"{region}-{code}"))
+            existing = repo.window(db, f"{region}-{code}")
             made.append(existing or windows.create(
                 db, office, setup, code=f"{region}-{code}", name=f"{district}政务服务中心{name}",
                 department=dept.code, place=f"{district}政务服务中心 {j + 1} 楼", region=region,
@@ -82,7 +82,7 @@ def _ratings(db: Session, made: list[RatingWindow], real: Clock) -> int:
     start = now - timedelta(weeks=WEEKS)
     span = (now - start).total_seconds()
     system = Actor.system("demo-up", via="cli")
-    depts = {d.id: d for d in db.scalars(select(Department))}
+    depts = {d.id: d for d in repo.departments_by_id(db)}
     times = sorted(start + timedelta(seconds=rng.uniform(0, span)) for _ in range(RATINGS))
     bad: list[Rating] = []
     for n, at in enumerate(times):

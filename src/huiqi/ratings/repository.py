@@ -12,8 +12,11 @@ from sqlalchemy.orm import Session
 
 from huiqi.appeals import service as appeals
 from huiqi.auth.actor import Actor
+from huiqi.grants import service as grants
 from huiqi.kit.errors import NotFound
 from huiqi.kit.workdays import HolidayOverrides
+from huiqi.models.appeal import Appeal
+from huiqi.models.application import Application
 from huiqi.models.department import Department
 from huiqi.models.rating import Rating, RatingDispute, RatingInvite, RatingWindow
 from huiqi.models.user import Role, User
@@ -52,6 +55,16 @@ def by_case(session: Session, case_key: str) -> Rating | None:
     return session.scalar(select(Rating).where(Rating.case_key == case_key))
 
 
+def rating_count(session: Session) -> int:
+    """How many ratings there are, of every actor (the demo seeds only a near-empty table)."""
+    return session.scalar(select(func.count()).select_from(Rating)) or 0
+
+
+def first_ratings(session: Session, stmt: Select[Rating], limit: int) -> list[Rating]:
+    """The first `limit` ratings of a list query (`service.list_query`: the ledger export)."""
+    return list(session.scalars(stmt.limit(limit)))
+
+
 def rated_keys(session: Session, keys: Sequence[str]) -> set[str]:
     if not keys:
         return set()
@@ -69,9 +82,26 @@ def departments(session: Session) -> list[Department]:
     return list(session.scalars(select(Department).order_by(Department.name)))
 
 
+def departments_by_id(session: Session) -> list[Department]:
+    """Every department in the order they were created (the demo spreads windows over them)."""
+    return list(session.scalars(select(Department).order_by(Department.id)))
+
+
 def overrides(session: Session) -> HolidayOverrides:
     """The office's holiday overrides: the one working-day calendar, kept by appeals."""
     return appeals.holiday_overrides(session)
+
+
+# --- cases an enterprise may rate (read through the owning domains' visibility) -------------
+
+def visible_appeals(session: Session, actor: Actor, limit: int) -> list[Appeal]:
+    """Up to `limit` appeals the actor sees, in appeals' list order (newest first)."""
+    return list(session.scalars(appeals.list_query(actor).limit(limit)))
+
+
+def visible_applications(session: Session, actor: Actor, limit: int) -> list[Application]:
+    """Up to `limit` grant applications the actor sees, in grants' list order."""
+    return list(session.scalars(grants.visible_applications(session, actor).limit(limit)))
 
 
 # --- windows and invites ------------------------------------------------------------------------

@@ -13,7 +13,6 @@ from __future__ import annotations
 import hmac
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 from uuid import uuid4
 
 from sqlalchemy.orm import Session
@@ -99,13 +98,12 @@ def my_cases(session: Session, actor: Actor) -> list[tuple[Case, bool]]:
     """The enterprise's finished applications and dispatched appeals, each with whether it has
     been rated, newest first."""
     cases: list[Case] = []
-    for a in session.scalars(appeals.list_query(actor).limit(200)):
+    for a in repo.visible_appeals(session, actor, 200):
         if a.lead_department_id is not None:
             done = a.replied_at or a.dispatched_at
             cases.append(Case(CaseKind.APPEAL, str(a.id), a.title, a.lead_department,
                               appeals.AppealStatus(a.status).label, done))
-    applications: Any = session.scalars(grants.visible_applications(session, actor).limit(200))
-    for g in applications:
+    for g in repo.visible_applications(session, actor, 200):
         if g.status in APPLICATION_DONE:
             cases.append(Case(CaseKind.APPLICATION, str(g.id), g.item_title, g.department,
                               grants.Status(g.status).label, g.decided_at))

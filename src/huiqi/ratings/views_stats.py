@@ -17,7 +17,7 @@ from huiqi.kit.errors import NotFound
 from huiqi.kit.excel import ledger_bytes, xlsx_response
 from huiqi.kit.web import ClockDep, DBSession
 from huiqi.models.user import Role
-from huiqi.ratings import service, webforms
+from huiqi.ratings import repository, service, webforms
 from huiqi.ratings.figures import Figures
 from huiqi.ratings.vocab import Channel, Level, RevisitResult, Source, Stage, VerifyResult
 from huiqi.ui.nav import NavItem, register_nav
@@ -114,7 +114,7 @@ def ledger_xlsx(export_limit: ExportLimited,
     _limit(request, actor, clock)
     flt, q = webforms.rating_filter(request, clock.today_local())
     rows = []
-    for x in db.scalars(service.list_query(actor, flt).limit(50_000)):
+    for x in repository.first_ratings(db, service.list_query(actor, flt), 50_000):
         at = to_local(x.rated_at).strftime("%Y-%m-%d %H:%M")
         rows.append([x.id, at, x.case_key, Level(x.level).label, x.comment,
                      "、".join(x.tags or []), x.department_name, x.item_name, x.window_name,

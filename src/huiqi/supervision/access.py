@@ -40,7 +40,7 @@ def may_manage_department(actor: Actor, department_id: int) -> bool:
 def plan_for(session: Session, actor: Actor, plan_id: int, *, for_update: bool = False) -> Plan:
     """The plan if the actor may plan it; `for_update` locks the row (commit, beacon entry:
     two officials entering at once must not both become "the first")."""
-    plan = session.get(Plan, plan_id, with_for_update=for_update)
+    plan = repo.plan(session, plan_id, for_update=for_update)
     if plan is None:
         raise NotFound(MISSING)
     if actor.role is Role.OFFICE:
@@ -51,7 +51,7 @@ def plan_for(session: Session, actor: Actor, plan_id: int, *, for_update: bool =
 
 
 def inspection_for(session: Session, actor: Actor, inspection_id: int) -> Inspection:
-    row = session.get(Inspection, inspection_id)
+    row = repo.inspection(session, inspection_id)
     if row is None:
         raise NotFound(MISSING)
     if actor.role is Role.OFFICE:
@@ -59,7 +59,7 @@ def inspection_for(session: Session, actor: Actor, inspection_id: int) -> Inspec
     if actor.role is Role.ENTERPRISE and actor.enterprise_uscc == row.uscc:
         return row
     if actor.role is Role.SUPERVISOR:
-        plan = session.get(Plan, row.plan_id)
+        plan = repo.plan(session, row.plan_id)
         if plan is not None and actor.department_id in plan.department_ids:
             return row
     if actor.role is Role.INSPECTOR:

@@ -39,21 +39,21 @@ def _mine(actor: Actor, row: SupervisionItem | Officer | Exemption | None, what:
 
 
 def get_item(session: Session, actor: Actor, item_id: int) -> SupervisionItem:
-    row = session.get(SupervisionItem, item_id)
+    row = repo.item(session, item_id)
     _mine(actor, row, "抽查事项")
     assert row is not None
     return row
 
 
 def get_officer(session: Session, actor: Actor, officer_id: int) -> Officer:
-    row = session.get(Officer, officer_id)
+    row = repo.officer(session, officer_id)
     _mine(actor, row, "执法人员")
     assert row is not None
     return row
 
 
 def get_exemption(session: Session, actor: Actor, exemption_id: int) -> Exemption:
-    row = session.get(Exemption, exemption_id)
+    row = repo.exemption(session, exemption_id)
     _mine(actor, row, "包容免罚事项")
     assert row is not None
     return row

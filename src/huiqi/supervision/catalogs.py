@@ -137,7 +137,7 @@ def add_officer(session: Session, actor: Actor, clock: Clock, data: OfficerIn) -
 
 def set_certificate(session: Session, actor: Actor, clock: Clock, officer_id: int,
                     valid_until: date | None) -> Officer:
-    officer = session.get(Officer, officer_id)
+    officer = repo.officer(session, officer_id)
     if officer is None or not access.may_manage_department(actor, officer.department_id):
         raise NotFound(access.MISSING)
     before = audit.snapshot(officer, "cert_valid_until")

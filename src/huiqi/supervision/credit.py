@@ -89,7 +89,7 @@ def import_grades(session: Session, actor: Actor, clock: Clock, data: bytes,
 def repair(session: Session, actor: Actor, clock: Clock, grade_id: int, restored: str,
            effective_from: date, reason: str) -> CreditGrade:
     """信用修复: the enterprise's grade in the record's field is `restored` from the date."""
-    original = session.get(CreditGrade, grade_id)
+    original = repo.credit_grade(session, grade_id)
     if original is None:
         raise NotFound("信用记录不存在。")
     if restored not in ("A", "B", "C", "D"):

@@ -238,6 +238,35 @@ def department(session: Session, department_id: int) -> Department | None:
     return session.get(Department, department_id)
 
 
+def plan(session: Session, plan_id: int, *, for_update: bool = False) -> Plan | None:
+    """A plan by id; `for_update` locks its row until the transaction ends."""
+    return session.get(Plan, plan_id, with_for_update=for_update)
+
+
+def inspection(session: Session, inspection_id: int) -> Inspection | None:
+    return session.get(Inspection, inspection_id)
+
+
+def item(session: Session, item_id: int) -> SupervisionItem | None:
+    """An 抽查事项 by id, active or not."""
+    return session.get(SupervisionItem, item_id)
+
+
+def officer(session: Session, officer_id: int) -> Officer | None:
+    """A 执法人员 by id, active or not."""
+    return session.get(Officer, officer_id)
+
+
+def exemption(session: Session, exemption_id: int) -> Exemption | None:
+    """A 包容免罚 entry by id, active or not."""
+    return session.get(Exemption, exemption_id)
+
+
+def credit_grade(session: Session, grade_id: int) -> CreditGrade | None:
+    """One credit grade record (a repair refers to it)."""
+    return session.get(CreditGrade, grade_id)
+
+
 def user_by_username(session: Session, username: str) -> User | None:
     return session.scalar(select(User).where(User.username == username))
 

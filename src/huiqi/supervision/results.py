@@ -17,7 +17,7 @@ from huiqi.kit.clock import Clock
 from huiqi.kit.errors import Conflict, NotFound, ValidationFailed
 from huiqi.kit.settings import Settings
 from huiqi.kit.workdays import add_workdays
-from huiqi.models.supervision import Exemption, Inspection, Plan
+from huiqi.models.supervision import Exemption, Inspection
 from huiqi.models.user import Role
 from huiqi.notify.service import notify
 from huiqi.supervision import access, calendar
@@ -33,7 +33,7 @@ def _writer(session: Session, actor: Actor, inspection_id: int) -> Inspection:
 
 def exemptions_for(session: Session, inspection: Inspection, findings: str = "") -> list[Exemption]:
     """The plan departments' 包容免罚 entries, those whose keywords occur in the findings first."""
-    plan = session.get(Plan, inspection.plan_id)
+    plan = repo.plan(session, inspection.plan_id)
     rows = repo.exemptions(session, plan.department_ids if plan else [])
     return sorted(rows, key=lambda e: (not any(k and k in findings for k in e.keywords), e.id))
 
@@ -147,7 +147,7 @@ def follow_up(session: Session, actor: Actor, clock: Clock, inspection_id: int,
 
 
 def publish(session: Session, actor: Actor | None, clock: Clock, inspection_id: int) -> Inspection:
-    row = session.get(Inspection, inspection_id) if actor is None else \
+    row = repo.inspection(session, inspection_id) if actor is None else \
         access.inspection_for(session, actor, inspection_id)
     if row is None or (actor is not None and actor.role not in (Role.SUPERVISOR, Role.OFFICE)):
         raise NotFound(access.MISSING)

@@ -86,7 +86,7 @@ def import_catalog(session: Session, actor: Actor, clock: Clock, kind: str, data
 
 
 def get_plan(session: Session, plan_id: int) -> Plan:
-    plan = session.get(Plan, plan_id)
+    plan = repo.plan(session, plan_id)
     if plan is None:
         raise NotFound(f"抽查计划 {plan_id} 不存在。")
     return plan
