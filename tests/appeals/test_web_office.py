@@ -55,7 +55,7 @@ def test_hotline_import_shows_every_bad_row(world: World, pages: Pages) -> None:
     assert report.status_code == 200
     sheet = load_workbook(io.BytesIO(report.content)).active
     rows = [list(r) for r in sheet.iter_rows(values_only=True)]
-    assert rows[0] == ["行号", "原因", "错误代码"]
+    assert rows[0] == ["行号", "错误原因", "错误代码"]
     assert [r[0] for r in rows[1:]] == [3, 4] and all(r[2] == "invalid" for r in rows[1:])
     assert rows[1][1].startswith("未知的诉求类别")
     again = post(office, "/appeals/import", files=files)

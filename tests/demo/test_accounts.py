@@ -57,3 +57,23 @@ def test_printed_grouped_by_role(demo: Demo) -> None:
     for cells in rows:
         role = cells[0] or role
         assert by_username[cells[1]].role_label == role
+
+
+def test_finance_bureau_handlers_get_a_printed_second_factor(demo: Demo) -> None:
+    from huiqi.cli.serve_cmd import demo_logins_table
+
+    with unit_of_work(demo.engine) as db:
+        rows = db.execute(select(User.username, Department.name).join(
+            Department, User.department_id == Department.id)).all()
+    department_of = {username: name for username, name in rows}
+    handlers = [x for x in demo.logins if x.role is Role.DEPARTMENT]
+    finance = [x for x in handlers if "财政局" in department_of[x.username]]
+    assert len(finance) >= 2 and len(handlers) > len(finance)
+    assert all(x.totp_secret for x in finance)  # 财政复核 moves money: a second factor
+    assert not any(x.totp_secret for x in handlers if x not in finance)
+    out = io.StringIO()
+    Console(file=out, width=240).print(demo_logins_table(demo.logins))
+    printed = {cells[1]: cells[4] for cells in (
+        [c.strip() for c in line.split("│")[1:-1]] for line in out.getvalue().splitlines()
+        if line.startswith("│"))}
+    assert all(printed[x.username] == x.totp_secret for x in finance)

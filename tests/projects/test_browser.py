@@ -117,3 +117,48 @@ def test_agent_turns_a_step_green_and_an_overdue_one_escalates(
     web_fixtures.browser_login(page, site["url"], site["gh"])
     page.goto(site["url"] + "/appeals")
     page.get_by_text("巴南智能装备产业园项目：拿地受阻").first.wait_for()
+
+
+def test_office_imports_a_file_with_one_bad_row_and_downloads_the_error_report(
+        page: Any, site: dict[str, Any], live_server: Any, live_user: Any,  # noqa: F811
+        tmp_path: Any) -> None:
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    from huiqi.kit.excel import workbook_bytes
+
+    signed = site["today"].isoformat()
+    upload = tmp_path / "招商项目.xlsx"
+    upload.write_bytes(workbook_bytes("项目", ["项目名称", "企业名称", "所在区", "签约日期"], [
+        ["巴南冷链物流园项目", "重庆冷链物流有限公司", "巴南区", signed],
+        ["巴南新材料项目", "重庆新材料有限公司", "500113", "2025-13-40"],
+        ["巴南生物医药项目", "重庆生物医药有限公司", "500113", signed]]))
+    live_server.app.state.limiter.reset()  # the other test logged in four times from here
+    # an office account enrolled in MFA (the site's is not, and its grace has run out on the
+    # server's clock, which the other test moved on)
+    office = live_user("office", display_name="营商办李娜")
+    web_fixtures.browser_login(page, site["url"], office)
+    page.goto(site["url"] + "/projects/import")
+    page.get_by_label("Excel（.xlsx）或 CSV 文件").set_input_files(str(upload))
+    page.get_by_role("button", name="导入", exact=True).click()
+    result = page.locator("#import-result")
+    result.wait_for()
+    assert "共 3 行，已导入 2 个项目，错误 1 行" in result.inner_text()
+    [row] = page.locator("#import-errors tbody tr").all()
+    assert "第 3 行" in row.inner_text()
+    assert "签约日期「2025-13-40」不是有效日期" in row.inner_text()
+    screenshot(page, "projects-import-errors")
+    with page.expect_download() as info:
+        page.get_by_role("button", name="下载错误报告").click()
+    download = info.value
+    assert download.suggested_filename.endswith(".xlsx")
+    rows = list(load_workbook(BytesIO(download.path().read_bytes())).active.iter_rows(
+        values_only=True))
+    assert rows[0] == ("行号", "项目名称", "企业名称", "所在区", "签约日期", "错误原因", "错误代码")
+    assert rows[1][:5] == (3, "巴南新材料项目", "重庆新材料有限公司", "500113", "2025-13-40")
+    assert "不是有效日期" in rows[1][5] and rows[1][6] == "bad_date" and len(rows) == 2
+    page.goto(site["url"] + "/projects")
+    listed = page.locator("main").inner_text()
+    assert "巴南冷链物流园项目" in listed and "巴南生物医药项目" in listed
+    assert "巴南新材料项目" not in listed

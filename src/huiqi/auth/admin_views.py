@@ -191,14 +191,13 @@ def security_settings() -> list[tuple[str, str]]:
     lock = (f"{throttle.FAILURE_WINDOW.seconds // 60} 分钟内 {throttle.LOCK_AFTER} 次，"
             f"锁定 {throttle.LOCK_FOR.seconds // 60} 分钟（同一来源再次锁定时加倍，最长 24 小时）")
     cap = f"每小时 {throttle.ACCOUNT_HOURLY_CAP} 次，超过后仅已登录过的来源可尝试"
-    mfa = "、".join(ROLE_LABELS[r] for r in mfa_policy.MFA_ROLES)
     return [
         ("登录失败锁定", lock),
         ("单账号失败上限", cap),
         ("登录频率（每个 IP）", f"{ratelimit.LOGIN_IP.limit} 次 / {ratelimit.LOGIN_IP.seconds} 秒"),
         ("API 频率（每个账号）",
          f"{ratelimit.API_ACCOUNT.limit} 次 / {ratelimit.API_ACCOUNT.seconds} 秒"),
-        ("须第二因素的角色", mfa),
+        ("须第二因素的账号", mfa_policy.described()),
         ("会话", f"空闲 {service.IDLE_TIMEOUT.seconds // 60} 分钟超时，"
                 f"最长 {service.ABSOLUTE_LIFETIME.seconds // 3600} 小时"),
     ]

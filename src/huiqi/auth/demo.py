@@ -35,7 +35,7 @@ class DemoLogin:
     password: str
     display_name: str
     note: str = ""  # what the account is for, printed beside it
-    totp_secret: str | None = None  # roles that need a second factor: enrolled at start-up
+    totp_secret: str | None = None  # accounts that need a second factor: enrolled at start-up
 
     @property
     def role_label(self) -> str:
@@ -58,7 +58,6 @@ DEMO_USERS = {
 }
 IN_MAIN_DEPARTMENT = (Role.INSPECTOR, Role.SUPERVISOR)  # supervision roles: the main department
 ROLE_ORDER = list(DEMO_USERS)
-FINANCE = "财政局"
 
 
 @dataclass(frozen=True)
@@ -96,7 +95,7 @@ def ensure_demo_accounts(
             else:
                 service.set_password(db, actor, clock, user, password)
             secret = None
-            if mfa_policy.required_for(account.role):  # a fresh authenticator secret, printed
+            if mfa_policy.required_for(db, user):  # a fresh authenticator secret, printed
                 secret = mfa.new_secret()
                 mfa.enrol_directly(user, secret, clock.now())
             logins.append(DemoLogin(account.role, account.username, password,
@@ -119,7 +118,7 @@ def _accounts(db: Session, main_code: str) -> list[_Account]:
         username = "demo-department" if main else f"demo-{dept.code}"
         accounts.append(_Account(Role.DEPARTMENT, username, f"{dept.name}经办人", dept.name,
                                  dept.code))
-        if FINANCE in dept.name:
+        if dept.is_finance_bureau:
             accounts.append(_Account(Role.DEPARTMENT, f"{username}-b", f"{dept.name}复核人",
                                      f"{dept.name}（第二人：审核与财政复核分人办理）", dept.code))
     return accounts

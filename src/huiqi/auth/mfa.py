@@ -1,5 +1,5 @@
 """Second factor: TOTP (RFC 6238 via pyotp, 30-second steps, 6 digits) plus one-time recovery
-codes. Required for the roles in huiqi.auth.mfa_policy, optional for the others.
+codes. Required for the accounts huiqi.auth.mfa_policy names, optional for the others.
 
 - A code is accepted for its own 30-second step only (HUIQI_TOTP_DRIFT_STEPS widens it), and
   only once: the last accepted step is stored and a code of that step or an earlier one is

@@ -87,6 +87,10 @@ def department_by_code(db: Session, code: str) -> Department | None:
     return db.scalar(select(Department).where(Department.code == code))
 
 
+def department_by_id(db: Session, department_id: int) -> Department | None:
+    return db.get(Department, department_id)
+
+
 def departments(db: Session) -> list[Department]:
     return list(db.scalars(select(Department).order_by(Department.code)))
 

@@ -55,7 +55,7 @@ def login(
         context = {"next": safe_next(next), "error": service.LOGIN_FAILED_MESSAGE,
                    "username": username}
         return render(request, "auth/login.html", context, status_code=400)
-    if mfa.enrolled(user) or mfa_policy.required_for(user.role):
+    if mfa.enrolled(user) or mfa_policy.required_for(db, user):
         return mfa_views.pending_response(request, user, next, clock.now().timestamp())
     info = service.start_session(db, clock, user, ip=client_ip(request),
                                  user_agent=user_agent(request),

@@ -22,7 +22,10 @@ console = Console()
 
 @projects_app.command("import")
 def import_projects(file: Path = typer.Argument(..., metavar="FILE", exists=True, dir_okay=False,
-                                                help="招商项目 .xlsx 或 .csv（首行为列名）")
+                                                help="招商项目 .xlsx 或 .csv（首行为列名）"),
+                    rejects: Path | None = typer.Option(
+                        None, "--rejects", dir_okay=False,
+                        help="把出错的行连同错误原因写入此 .xlsx 文件，改正后可重新导入")
                     ) -> None:
     """导入招商项目：正确的行导入并生成倒计时作战表，错误行逐行报告（有则退出码 1）。"""
     from huiqi.cli.actors import office_actor
@@ -37,7 +40,11 @@ def import_projects(file: Path = typer.Argument(..., metavar="FILE", exists=True
     console.print(f"{file.name}：共 {result.total} 行，已导入 {len(result.imported)} 个项目，"
                   f"错误 {len(result.errors)} 行。")
     for error in result.errors:
-        console.print(f"[red]第 {error.row} 行：{error.reason}[/red]", highlight=False)
+        console.print(f"[red]第 {error.row} 行：{error.reason}（{error.code}）[/red]",
+                      highlight=False)
+    if rejects is not None and result.errors:
+        rejects.write_bytes(result.errors_xlsx())
+        console.print(f"出错的行及错误原因已写入 {rejects}", highlight=False)
     if result.errors:
         console.print("请改正以上各行后重新导入该文件：已导入的项目会按名称识别为已登记。")
         raise typer.Exit(1)

@@ -67,7 +67,7 @@ def demo_up_cmd(
     logins = ensure_demo_accounts(engine, **account_options)
     url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}/"  # noqa: S104
     console.print(demo_logins_table(logins))
-    console.print("营商办和管理员账号须第二步验证：把“动态口令密钥”加入手机的身份验证器，"
+    console.print("营商办、财政局经办人和管理员账号须第二步验证：把“动态口令密钥”加入手机的身份验证器，"
                   "或运行 [bold]huiqi user otp 用户名[/bold] 查看当前口令。")
     console.print(f"惠企已启动：[bold]{url}[/bold]  （数据库：{_safe_url(settings.database_url)}）")
     uvicorn.run(create_app(settings, engine), host=host, port=port, log_level="warning")

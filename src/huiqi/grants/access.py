@@ -5,7 +5,9 @@ Every service function goes through these chokepoints. A caller cannot tell "mis
 
 - enterprise: its own applications and grants (auto rows only once granted);
 - department handler: applications of its department's items, and those it co-reviews as the
-  district's finance bureau; matched on the department's name or code;
+  district's finance bureau; matched on the department's name or code (a finance bureau is
+  known by name: `models.department.is_finance_bureau`, which also makes its handlers use a
+  second factor);
 - office: everything; auditor: everything, read-only (mutations check `require_role`).
 """
 
@@ -23,6 +25,7 @@ from huiqi.grants.states import HELD
 from huiqi.kit.db import fetch_one, write_lock_now
 from huiqi.kit.errors import NotFound, PermissionDenied
 from huiqi.models.application import Application
+from huiqi.models.department import FINANCE_BUREAU
 from huiqi.models.grant import Grant
 from huiqi.models.payout import PayoutBatch
 from huiqi.models.user import Role
@@ -149,5 +152,5 @@ def finance_department_for(department: str) -> str:
     for marker in ("区", "县", "市"):
         cut = department.find(marker)
         if cut > 0:
-            return department[: cut + 1] + "财政局"
-    return "财政局"
+            return department[: cut + 1] + FINANCE_BUREAU
+    return FINANCE_BUREAU

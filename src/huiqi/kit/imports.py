@@ -4,7 +4,7 @@ error's stable machine code (for the API and tests); the good rows are kept."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -40,15 +40,24 @@ def import_rows(session: Session, rows: Iterable[tuple[int, R]], make: Callable[
     return made, errors
 
 
-ERROR_HEADER = ["行号", "原因", "错误代码"]
+ERROR_HEADER = ["行号", "错误原因", "错误代码"]
 
 
-def errors_xlsx(errors: Iterable[RowError | dict[str, object]]) -> bytes:
-    """The refused rows as an Excel error report: row number, Chinese message, machine code."""
+def errors_xlsx(errors: Iterable[RowError | dict[str, object]], *,
+                header: Sequence[str] = (), cells: Mapping[int, Sequence[object]] | None = None
+                ) -> bytes:
+    """The refused rows as an Excel error report: 行号, 错误原因, 错误代码. With the file's
+    `header` and each refused row's `cells` (by row number), the rows themselves come too, as
+    they were read, so the user can correct them in place and import the sheet again."""
     from huiqi.kit.excel import sheet_bytes
 
-    rows: list[list[object]] = [list(ERROR_HEADER)]
+    head: list[object] = [ERROR_HEADER[0], *header, *ERROR_HEADER[1:]]
+    rows: list[list[object]] = [head]
     for e in errors:
         d = e.as_dict() if isinstance(e, RowError) else e
-        rows.append([d.get("row"), d.get("reason"), d.get("code") or "invalid"])
-    return sheet_bytes([("问题行", rows, (8, 80, 24), True)])
+        row = d.get("row")
+        own = list((cells or {}).get(row, ()) if isinstance(row, int) else ())[:len(header)]
+        own += [None] * (len(header) - len(own))
+        rows.append([row, *own, d.get("reason"), d.get("code") or "invalid"])
+    widths = (8, *(16 for _ in header), 80, 24)
+    return sheet_bytes([("问题行", rows, widths, True)])

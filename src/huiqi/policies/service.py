@@ -47,7 +47,7 @@ from huiqi.policies.library import LibraryItemSource
 from huiqi.policies.rematch import RematchReport, rematch
 from huiqi.policies.validation import CheckResult, check_source, load_source
 from huiqi.registry.service import load_catalog
-from huiqi.rules import Item, PolicyError, Problem, load_policy_files
+from huiqi.rules import Item, PolicyError, load_policy_files
 from huiqi.rules import PolicyDocument as PolicyDocumentRules
 
 DRAFT, PUBLISHED, SUPERSEDED, WITHDRAWN = "draft", "published", "superseded", "withdrawn"
@@ -207,15 +207,9 @@ def check(session: Session, source: str, filename: str, *, document_id: int | No
     `others`: items of files being imported with this one (item id → policy id)."""
     source = _normalise(source)
     library = {**repo.published_item_map(session), **(others or {})}
-    result = check_source(source, filename, load_catalog(), published_items=library)
-    if document_id is not None and result.document is not None:
-        doc = repo.document(session, document_id)
-        if doc is not None and doc.policy_id != result.document.id:
-            result.problems.append(Problem(
-                result.filename, None, None, None, None,
-                f"文件中的 policy.id 为“{result.document.id}”，与正在编辑的政策文件"
-                f"“{doc.policy_id}”不一致；要新建政策文件，请使用“上传政策文件”"))
-    return result
+    doc = repo.document(session, document_id) if document_id is not None else None
+    return check_source(source, filename, load_catalog(), published_items=library,
+                        expected_id=doc.policy_id if doc is not None else None)
 
 
 def save(session: Session, actor: Actor, clock: Clock, source: str, filename: str, *,

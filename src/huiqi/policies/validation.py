@@ -113,10 +113,11 @@ def decode_upload(data: bytes, filename: str) -> str:
 
 def check_source(
     source: str, filename: str, catalog: Catalog, *,
-    published_items: Mapping[str, str] | None = None,
+    published_items: Mapping[str, str] | None = None, expected_id: str | None = None,
 ) -> CheckResult:
     """Check a policy file's text. `published_items`: item id → policy id, of the published
-    documents other than this one (the library the file would join)."""
+    documents other than this one (the library the file would join); `expected_id`: the
+    policy.id of the document being edited (a new version must keep it)."""
     filename = safe_filename(filename)
     result = CheckResult(filename, source, None)
     if len(source.encode("utf-8")) > MAX_SOURCE_BYTES:
@@ -131,6 +132,11 @@ def check_source(
         return result
     result.problems = library_problems(result.document, filename, published_items or {})
     result.tests = run_policy_tests(result.document, {f.name: f.label for f in catalog})
+    if expected_id is not None and result.document.id != expected_id:
+        result.problems.append(Problem(
+            filename, None, None, None, None,
+            f"文件中的 policy.id 为“{result.document.id}”，与正在编辑的政策文件“{expected_id}”"
+            "不一致；要新建政策文件，请使用“上传政策文件”", "policy_id_mismatch"))
     return result
 
 

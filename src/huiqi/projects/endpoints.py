@@ -4,14 +4,19 @@ agent's updates, rates."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated
+
+from fastapi import File, UploadFile
 
 from huiqi.kit import web
+from huiqi.kit.errors import ValidationFailed
 from huiqi.kit.web import ClockDep, DBSession
 from huiqi.projects import schemas as s
 from huiqi.projects import service
 from huiqi.projects.auth import ProjectReader, ProjectWriter, RatesReader
 
 router = web.router(tags=["招商项目"])
+MAX_IMPORT_BYTES = 5 * 1024 * 1024
 
 
 @router.get("/projects", response_model=list[s.ProjectOut], summary="项目列表")
@@ -26,6 +31,20 @@ def create(body: s.ProjectInBody, db: DBSession, clock: ClockDep, actor: Project
            ) -> s.TableOut:
     project = service.create_project(db, actor, clock, service.ProjectIn(**body.model_dump()))
     return s.table_out(service.table(db, actor, clock, project.id))
+
+
+@router.post("/projects/import", response_model=s.ImportOut, status_code=200,
+             summary="导入招商项目（Excel/CSV）：正确的行导入，错误行逐行返回原因和代码",
+             max_body_size=MAX_IMPORT_BYTES + 1024 * 1024)
+def import_projects(db: DBSession, clock: ClockDep, actor: ProjectWriter,
+                    file: Annotated[UploadFile, File()]) -> s.ImportOut:
+    data = file.file.read(MAX_IMPORT_BYTES + 1)
+    if len(data) > MAX_IMPORT_BYTES:
+        raise ValidationFailed("导入文件不能超过 5 MB，请拆分后导入。")
+    result = service.import_file(db, actor, clock, file.filename or "projects.xlsx", data)
+    return s.ImportOut(total_rows=result.total, imported=result.imported,
+                       errors=[s.RowErrorOut(row=e.row, reason=e.reason, code=e.code)
+                               for e in result.errors])
 
 
 @router.get("/projects/rates", response_model=s.RatesOut, summary="开工率、投产率")

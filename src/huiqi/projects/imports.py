@@ -5,14 +5,17 @@ Columns (Chinese names in the header row): 项目名称, 企业名称, 所在区
 统一社会信用代码, 项目类型 (industrial / lease, or their labels), 总投资（元） or 总投资（万元）,
 用地面积（亩）, 行业代码, 代办员, 项目秘书, 牵头领导 (usernames), 备注 are optional.
 
-Every bad row is reported with its spreadsheet row number and the reason, the good rows are
-imported (each in its own savepoint); a project already registered under the same name is
-reported as such, so importing a file twice adds nothing.
+Every bad row is reported with its spreadsheet row number, the reason (Chinese) and a stable
+code, the good rows are imported (each in its own savepoint); a project already registered under
+the same name is reported as such, so importing a file twice adds nothing. `errors_xlsx()` gives
+the refused rows as they were read, with 错误原因 and 错误代码 (kit.imports' report, as for the
+other imports), to correct and import again.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -23,7 +26,7 @@ from huiqi import audit
 from huiqi.auth.actor import Actor
 from huiqi.kit.clock import Clock
 from huiqi.kit.errors import ValidationFailed
-from huiqi.kit.imports import RowError, import_rows
+from huiqi.kit.imports import RowError, errors_xlsx, import_rows
 from huiqi.projects.access import require_office
 from huiqi.projects.registry import ProjectIn, create_project, load_types
 from huiqi.projects.templates import ProjectType
@@ -43,6 +46,39 @@ class ImportResult:
     total: int
     imported: list[int]  # project ids
     errors: list[RowError]
+    header: list[str] = field(default_factory=list)  # the file's columns, as written
+    rejected: dict[int, list[str]] = field(default_factory=dict)  # row number → its cells
+
+    def errors_xlsx(self) -> bytes:
+        """The refused rows with their cells, 错误原因 and 错误代码."""
+        return errors_xlsx(self.errors, header=self.header, cells=self.rejected)
+
+    def report_json(self) -> str:
+        """The error report, for the page to send back when the office downloads it (the import
+        keeps no copy of the file)."""
+        return json.dumps({"header": self.header, "rows": [
+            [e.row, self.rejected.get(e.row, []), e.reason, e.code] for e in self.errors]},
+            ensure_ascii=False)
+
+
+MAX_REPORT_CHARS = 2_000_000
+
+
+def report_from_json(text: str) -> ImportResult:
+    """An error report sent back by the page (see `report_json`), checked for its shape."""
+    bad = ValidationFailed("错误报告已失效，请重新导入文件后再下载。", code="bad_report")
+    if not text or len(text) > MAX_REPORT_CHARS:
+        raise bad
+    try:
+        data = json.loads(text)
+        header = [str(h) for h in data["header"]][:len(COLUMNS) * 2]
+        errors, rejected = [], {}
+        for row, cells, reason, code in data["rows"][:MAX_ROWS * 4]:
+            errors.append(RowError(int(row), str(reason), str(code)))
+            rejected[int(row)] = [str(c) for c in cells]
+    except (ValueError, TypeError, KeyError):
+        raise bad from None
+    return ImportResult(0, [], errors, header, rejected)
 
 
 def import_file(session: Session, actor: Actor, clock: Clock, filename: str, data: bytes,
@@ -59,7 +95,20 @@ def import_file(session: Session, actor: Actor, clock: Clock, filename: str, dat
     audit.record(session, actor, "project.import", ("project_import", filename[:200]),
                  after={"filename": filename[:200], "rows": len(table.rows),
                         "imported": len(imported), "errors": len(errors)}, at=clock.now())
-    return ImportResult(len(table.rows), imported, errors)
+    bad = {e.row for e in errors}
+    rejected = {number: [_shown(c) for c in cells] for number, cells in table.rows
+                if number in bad}
+    return ImportResult(len(table.rows), imported, errors, [str(h) for h in table.header],
+                        rejected)
+
+
+def _shown(value: Any) -> str:
+    """A cell as the error report shows it (dates as 2026-03-05)."""
+    if isinstance(value, datetime):
+        value = value.date() if value.time() == datetime.min.time() else value
+    if isinstance(value, date):
+        return value.isoformat()
+    return _text(value)
 
 
 def _text(value: Any) -> str:

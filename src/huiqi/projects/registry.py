@@ -65,17 +65,17 @@ def create_project(session: Session, actor: Actor, clock: Clock, data: ProjectIn
     if ptype is None:
         choices = "、".join(f"{k}（{t.label}）" for k, t in types.items())
         raise ValidationFailed(f"未知的项目类型「{data.project_type}」，可选：{choices}。",
-                               details={"field": "project_type"})
-    name = _text(data.name, "项目名称", 200)
+                               details={"field": "project_type"}, code="unknown_type")
+    name = _text(data.name, "项目名称", 200, "name")
     _check_signed(data.signed_on, clock.today_local())
     if repo.project_by_name(session, name) is not None:
-        raise Conflict(f"项目「{name}」已登记。")
+        raise Conflict(f"项目「{name}」已登记。", code="duplicate")
     uscc = _uscc(data.enterprise_uscc)
     now = clock.now()
     project = Project(
         name=name, enterprise_uscc=uscc,
         enterprise_name=(uscc and repo.enterprise_name(session, uscc))
-        or _text(data.enterprise_name, "企业名称", 200),
+        or _text(data.enterprise_name, "企业名称", 200, "enterprise_name"),
         region=_region(data.region), industry_code=_industry(data.industry_code),
         project_type=ptype.key, amount=_decimal(data.amount, "总投资（元）"),
         land_mu=_decimal(data.land_mu, "用地面积（亩）"), signed_on=data.signed_on,
@@ -146,16 +146,18 @@ def clean(value: str | None, label: str) -> str:
     a name is evidence)."""
     text = (value or "").strip()
     if any(ord(c) < 32 and c not in "\n\r\t" for c in text):
-        raise ValidationFailed(f"「{label}」含有不可见的控制字符，请重新输入。")
+        raise ValidationFailed(f"「{label}」含有不可见的控制字符，请重新输入。",
+                               code="control_characters")
     return text
 
 
-def _text(value: str | None, label: str, limit: int) -> str:
+def _text(value: str | None, label: str, limit: int, name: str) -> str:
     text = clean(value, label)
     if not text:
-        raise ValidationFailed(f"请填写「{label}」。", details={"field": label})
+        raise ValidationFailed(f"请填写「{label}」。", details={"field": label},
+                               code=f"missing_{name}")
     if len(text) > limit:
-        raise ValidationFailed(f"「{label}」不能超过 {limit} 字。")
+        raise ValidationFailed(f"「{label}」不能超过 {limit} 字。", code="too_long")
     return text
 
 
@@ -166,7 +168,7 @@ def _check_signed(signed_on: date, today: date) -> None:
     if not EARLIEST <= signed_on <= today + timedelta(days=366):
         raise ValidationFailed(f"签约日期 {signed_on.isoformat()} 不合理：应在 "
                                f"{EARLIEST.isoformat()} 之后、一年之内。",
-                               details={"field": "signed_on"})
+                               details={"field": "signed_on"}, code="bad_signed_on")
 
 
 def _uscc(raw: str | None) -> str | None:
@@ -175,7 +177,8 @@ def _uscc(raw: str | None) -> str | None:
     try:
         return validate_uscc(raw)
     except InvalidUSCC as exc:
-        raise ValidationFailed(str(exc), details={"field": "enterprise_uscc"}) from None
+        raise ValidationFailed(str(exc), details={"field": "enterprise_uscc"},
+                               code="bad_uscc") from None
 
 
 def _region(raw: str) -> str:
@@ -184,7 +187,7 @@ def _region(raw: str) -> str:
     code = by_name.get(code, code)
     if not re.fullmatch(r"[1-8][0-9]{5}", code):
         raise ValidationFailed(f"所在区应为 6 位行政区划代码（如 500113 巴南区），收到「{raw}」。",
-                               details={"field": "region"})
+                               details={"field": "region"}, code="bad_region")
     return code
 
 
@@ -192,7 +195,8 @@ def _industry(raw: str | None) -> str | None:
     code = (raw or "").strip().upper()
     if code and not re.fullmatch(r"[A-T][0-9]{0,4}", code):
         raise ValidationFailed(
-            f"行业代码应为 GB/T 4754 门类字母加数字（如 C3841），收到「{raw}」。")
+            f"行业代码应为 GB/T 4754 门类字母加数字（如 C3841），收到「{raw}」。",
+            code="bad_industry_code")
     return code or None
 
 
@@ -202,11 +206,12 @@ def _decimal(raw: Decimal | str | None, label: str) -> Decimal | None:
     try:
         value = Decimal(str(raw).replace(",", "").strip())
     except InvalidOperation:
-        raise ValidationFailed(f"「{label}」应为数字，收到「{raw}」。") from None
+        raise ValidationFailed(f"「{label}」应为数字，收到「{raw}」。", code="bad_number") from None
     if not value.is_finite() or value < 0 or value > MAX_AMOUNT:
-        raise ValidationFailed(f"「{label}」应为不小于 0 的数字，收到「{raw}」。")
+        raise ValidationFailed(f"「{label}」应为不小于 0 的数字，收到「{raw}」。",
+                               code="bad_number")
     if value != value.quantize(Decimal("0.01")):
-        raise ValidationFailed(f"「{label}」最多两位小数，收到「{raw}」。")
+        raise ValidationFailed(f"「{label}」最多两位小数，收到「{raw}」。", code="bad_number")
     return value
 
 
@@ -216,7 +221,8 @@ def _person(session: Session, username: str | None, role: Role, label: str) -> i
         return None
     user = repo.user_by_username(session, name)
     if user is None or not user.is_active:
-        raise ValidationFailed(f"{label}账号「{name}」不存在或已停用。")
+        raise ValidationFailed(f"{label}账号「{name}」不存在或已停用。", code="unknown_user")
     if user.role != role.value:
-        raise ValidationFailed(f"账号「{name}」不是{role.label}，不能担任{label}。")
+        raise ValidationFailed(f"账号「{name}」不是{role.label}，不能担任{label}。",
+                               code="wrong_role")
     return user.id

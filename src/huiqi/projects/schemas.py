@@ -137,3 +137,15 @@ def table_out(t: ProjectTable) -> TableOut:
                     agent=t.people["agent"], secretary=t.people["secretary"],
                     lead=t.people["lead"], progress_rule=t.rule,
                     steps=[step_out(r) for r in t.rows])
+
+
+class RowErrorOut(BaseModel):
+    row: int  # as the user sees it in the spreadsheet
+    reason: str  # in Chinese
+    code: str  # stable machine code: missing_name, bad_date, bad_uscc, duplicate, …
+
+
+class ImportOut(BaseModel):
+    total_rows: int
+    imported: list[int]  # project ids
+    errors: list[RowErrorOut]

@@ -12,7 +12,13 @@ NotFound); writing flushes at most — the request or CLI unit of work commits.
 from __future__ import annotations
 
 from huiqi.projects.countdown import PROGRESS_RULE, Colour, DateOrderError
-from huiqi.projects.imports import ImportResult, RowError, import_columns, import_file
+from huiqi.projects.imports import (
+    ImportResult,
+    RowError,
+    import_columns,
+    import_file,
+    report_from_json,
+)
 from huiqi.projects.rates import DEFINITIONS, ProjectRates, portfolio_gantt
 from huiqi.projects.rates import report as rates
 from huiqi.projects.registry import REGIONS, ProjectIn, assign, create_project, load_types
@@ -55,6 +61,7 @@ __all__ = [
     "portfolio_gantt",
     "rates",
     "record_dates",
+    "report_from_json",
     "save_template",
     "summaries",
     "table",

@@ -158,6 +158,16 @@ def import_upload(request: Request, db: DBSession, clock: ClockDep, actor: Proje
         "columns": service.import_columns()}, status_code=status)
 
 
+@router.post("/projects/import/errors.xlsx", max_body_size=MAX_UPLOAD)
+def import_errors_xlsx(export_limit: ExportLimited, actor: ProjectWriter, form: FormDep
+                       ) -> Response:
+    """The refused rows of the import just shown (sent back by its page): the rows as read,
+    错误原因 and 错误代码."""
+    _office(actor)
+    result = service.report_from_json(str(form.get("report") or ""))
+    return xlsx_response("招商项目导入错误报告.xlsx", result.errors_xlsx())
+
+
 # --- one project ----------------------------------------------------------------------------
 
 def _detail(request: Request, db: DBSession, clock: Clock, actor: Actor, project_id: int,

@@ -96,9 +96,9 @@ class Checker:
             return None
         try:
             tokens = sqlglot.Dialect.get_or_raise("postgres").tokenize(text)
-        except TokenError as err:
-            self._issues.append(CheckIssue(0, Msg("expression_unreadable",
-                                                  f"无法读取表达式：{err}")))
+        except TokenError:
+            self._issues.append(CheckIssue(0, Msg(
+                "expression_unreadable", "无法读取表达式：引号没有成对，或含有无法识别的字符")))
             return None
         if len(tokens) > MAX_TOKENS:
             self._issues.append(CheckIssue(0, Msg("expression_too_long", (
@@ -127,13 +127,14 @@ class Checker:
         except ParseError as err:
             first = err.errors[0] if err.errors else {}
             offset = _offset(text, first.get("line"), first.get("col"), first.get("highlight"))
-            desc = first.get("description", str(err))
+            desc = _syntax_text(str(first.get("description", "")))
             self._issues.append(CheckIssue(offset, Msg("expression_syntax",
-                                                       f"表达式语法有误（{desc}）")))
+                                                       f"表达式语法有误：{desc}")))
             return None
         found = [t for t in trees if isinstance(t, exp.Expr)]
         if len(found) != 1:
-            self._issues.append(CheckIssue(0, Msg("expression_count", "只能写一个表达式")))
+            self._issues.append(CheckIssue(0, Msg("expression_syntax",
+                                                  "表达式语法有误：只能写一个表达式")))
             return None
         deep = _too_deep(found[0])
         if deep is not None:
@@ -173,6 +174,8 @@ class Checker:
             return self._literal(e)
         if isinstance(e, exp.Boolean):
             return ir.Const(bool(e.this), ir.ValueType.BOOL)
+        if isinstance(e, exp.Escape):
+            raise self._fail(e, Msg("like_escape", "不允许使用 LIKE ... ESCAPE"))
         if isinstance(e, exp.Null):
             raise self._fail(e, Msg("null_literal", "此处不能写 NULL：判断信息缺失请用 IS NULL"))
         if isinstance(e, exp.Cast):
@@ -413,6 +416,19 @@ class Checker:
         return nodes
 
 
+# sqlglot's parse errors (English), as a policy author reads them.
+_SYNTAX = (("Expecting )", "缺少右括号“)”"), ("Expecting (", "缺少左括号“(”"),
+           ("Required keyword", "运算符或关键字后面缺少内容"),
+           ("Unexpected token", "有多余或无法识别的词、符号"))
+
+
+def _syntax_text(description: str) -> str:
+    for marker, text in _SYNTAX:
+        if marker in description:
+            return text
+    return "无法识别的写法，请对照政策文件格式说明检查"
+
+
 _TOO_DEEP = Msg("expression_too_deep",
                 f"表达式嵌套过深（括号、运算符或 CASE 超过 {MAX_DEPTH} 层）："
                 "请拆成几个条件，或用 IN、BETWEEN 合并条件")
@@ -456,8 +472,13 @@ def _describe(node: ir.Node, catalog: Catalog | None = None) -> str:
 def _what(e: exp.Expr) -> str:
     names: dict[type[exp.Expr], str] = {
         exp.Mod: "“%”", exp.Star: "“*”（全部列）",
-        exp.ILike: "ILIKE（LIKE 已区分大小写，请按实际大小写书写）"}
-    return names.get(type(e), f"“{e.key.upper()}”")
+        exp.ILike: "ILIKE（LIKE 已区分大小写，请按实际大小写书写）",
+        exp.Placeholder: "占位符", exp.Parameter: "参数占位符（如 $1）",
+        exp.DPipe: "“||”（文本拼接）", exp.Array: "数组"}
+    if type(e) in names:
+        return names[type(e)]
+    text = e.sql(dialect="postgres")  # sqlglot's own name of the node is English: show the text
+    return f"“{text if len(text) <= 40 else text[:40] + '…'}”这种写法"
 
 
 def _start(e: exp.Expr) -> int:

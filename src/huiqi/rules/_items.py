@@ -100,7 +100,8 @@ def _region_criterion(r: FileReader, spec: Nodes, checker: Checker,
     expr, issues = checker.check(text, ir.ValueType.BOOL)
     if expr is None or issues:  # only if the catalog has no region field
         r.report(spec["criteria"][1], Msg("region_unavailable",
-                                          f"无法按政策的适用地区设置条件：{issues}"))
+                                          "无法按政策的适用地区设置条件："
+                                          + "；".join(str(i.message) for i in issues)))
         return []
     return [Criterion(_regions.CRITERION, text, _regions.note(r.regions), expr, ("region",))]
 

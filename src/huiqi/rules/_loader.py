@@ -90,15 +90,22 @@ class FileReader:
         try:
             source = self.source if self.source is not None \
                 else self.path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as err:
-            self.report(None, Msg("file_unreadable", f"无法读取文件：{err}"))
+        except UnicodeDecodeError:
+            self.report(None, Msg("file_unreadable", "无法读取文件：不是 UTF-8 编码的文本，"
+                                  "政策文件应以 UTF-8 编码保存"))
+            return None
+        except OSError as err:  # the OS's own text is English: name the reason in Chinese
+            why = "文件不存在" if isinstance(err, FileNotFoundError) \
+                else "没有读取权限或不是普通文件"
+            self.report(None, Msg("file_unreadable", f"无法读取文件：{why}"))
             return None
         self.lines = source.split("\n")
         try:
             root = yaml.compose(source, Loader=yn.BoundedLoader)
         except yaml.YAMLError as err:
             mark = getattr(err, "problem_mark", None)
-            problem = getattr(err, "problem", None) or str(err)
+            problem = " ".join(x for x in (getattr(err, "context", None),
+                                           getattr(err, "problem", None)) if x) or str(err)
             self.problems.append(Problem(str(self.path), None, None,
                                          mark.line + 1 if mark else None,
                                          mark.column + 1 if mark else None,

@@ -94,7 +94,7 @@ def _expect(r: FileReader, node: yaml.Node, criteria: list[str]) -> dict[str, An
         for entry in r.guard(yn.sequence, found[key][1], key) or []:
             text = r.guard(yn.required_text, entry, f"{key} entry")
             if text is not None and text not in known:
-                r.report(entry, Msg(f"unknown_{'criterion' if key == 'failed' else 'field'}",
+                r.report(entry, Msg("unknown_criterion" if key == "failed" else "unknown_field",
                                     f"{key}：未知{what} '{text}'{suggest(text, list(known))}"))
             names.append(text)
         out[key] = names

@@ -175,7 +175,7 @@ def offset_position(node: yaml.Node, source_lines: list[str], offset: int) -> Po
     return Position(start.line + 1 + line_in_value, col_in_line + 1)
 
 
-# PyYAML's problems, as a policy author reads them (the original kept in brackets).
+# PyYAML's problems, as a policy author reads them (its English text is not shown).
 _YAML_PROBLEMS = (
     ("expected <block end>", "缩进不一致：这一行的缩进与上文同级的键不对齐"),
     ("mapping values are not allowed here",
@@ -186,17 +186,26 @@ _YAML_PROBLEMS = (
     ("found undefined alias", "引用了未定义的锚点（*别名）"),
     ("expected ',' or ']'", "列表 [ ] 没有闭合，或元素之间缺少逗号"),
     ("expected ',' or '}'", "映射 { } 没有闭合，或元素之间缺少逗号"),
-    ("nested more than", "嵌套层数过多"),
+    ("嵌套超过", f"嵌套超过 {MAX_DEPTH} 层，请减少层级"),
     ("found unexpected ':'", "出现了多余的冒号“:”：含冒号的文本须加引号"),
     ("expected a comment or a line break", "值后面有多余的内容：含特殊字符的文本须加引号"),
     ("expected alphabetic or numeric character",
      "“&”或“*”后缺少锚点名称：含这些字符的文本须加引号"),
+    ("did not find expected key", "缩进不一致，或同一层中混用了列表项“-”和“键: 值”"),
+    ("did not find expected '-' indicator", "列表项“-”的缩进与上一项不一致"),
+    ("did not find expected node content", "此处缺少值"),
+    ("expected <document start>", "文件开头有多余的内容"),
+    ("found unknown escape character", "双引号文本中有无效的转义符“\\”：请改用单引号"),
+    ("special characters are not allowed", "文件含有不允许的控制字符"),
+    ("found duplicate anchor", "锚点（&名称）重复"),
+    ("but found another document", "文件中只能有一个 YAML 文档（不要再写“---”）"),
 )
 
 
 def yaml_message(problem: str) -> str:
-    """PyYAML's problem in Chinese: the known kinds explained, the original kept in brackets."""
+    """PyYAML's problem in Chinese: the known kinds explained, any other one named by its
+    position alone (the problem's line and column come with it)."""
     for marker, text in _YAML_PROBLEMS:
         if marker in problem:
-            return f"YAML 格式错误：{text}（{problem}）"
-    return f"YAML 格式错误（{problem}）"
+            return f"YAML 格式错误：{text}"
+    return "YAML 格式错误：此处无法解析，请检查缩进（用空格）、冒号后的空格和引号是否成对"
