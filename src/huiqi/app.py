@@ -28,11 +28,18 @@ import huiqi.models  # every table registered before the first query
 from huiqi.audit.middleware import AuditDownloads
 from huiqi.auth.guards import request_guard
 from huiqi.kit.clock import Clock
-from huiqi.kit.db import IN_FLIGHT, REQUEST_THREADS, make_engine, session_factory
+from huiqi.kit.db import (
+    IN_FLIGHT,
+    REQUEST_THREADS,
+    make_engine,
+    read_only_sessions,
+    session_factory,
+)
 from huiqi.kit.inflight import InFlightLimit
 from huiqi.kit.proxies import TrustedProxies, parse_networks
 from huiqi.kit.ratelimit import Limiter
 from huiqi.kit.ratelimit_asgi import RateLimit
+from huiqi.kit.reconnect import RetryDisconnected
 from huiqi.kit.scheduler import Scheduler, domain_ticks, minutes_from_env
 from huiqi.kit.security import secret_from_file
 from huiqi.kit.settings import Settings, get_settings
@@ -156,6 +163,7 @@ def create_app(
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = session_factory(engine)
+    app.state.read_session_factory = read_only_sessions(engine)  # kit.web.read_only routes
     app.state.clock = clock or Clock()
     app.state.secret_key = settings.secret_key or secret_from_file(settings.data_dir)
     # This database's policy items (published versions), scoped to the engine, not the process.
@@ -164,6 +172,7 @@ def create_app(
     app.state.render_page = render  # kit.pages.render: auth's pages, which may not import ui
     app.state.limiter = Limiter()
     app.add_exception_handler(security.Replayed, security.replay_response)
+    app.add_middleware(RetryDisconnected)  # a read on a connection found dead: once more
     app.add_middleware(security.StoreResponses)  # Idempotency-Key: the first answer kept
     app.add_middleware(AuditDownloads)  # every file handed out is audited
     app.add_middleware(SecurityHeaders)

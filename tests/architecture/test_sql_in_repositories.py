@@ -3,8 +3,8 @@ SQLAlchemy statements being built (`select`/`insert`/`update`/`delete`/`text` im
 sqlalchemy, `Table.insert()`-style calls) or run (`.execute`, `.scalar`, `.scalars`,
 `.exec_driver_sql`, `session.get(Model, ...)`) outside a domain's `repository.py` (or
 `<part>_repository.py`) or `repositories/` package. Exempt: migrations, the pure `rules`
-compiler, the bulk matching engines and the `kit.db` plumbing. ALLOWED lists the modules not
-yet moved: it can only shrink.
+compiler, the bulk matching engines and the `kit.db` plumbing. No other exceptions: the
+allowlist of modules not yet moved is empty and gone.
 """
 
 from __future__ import annotations
@@ -18,14 +18,6 @@ RUNNERS = {"execute", "exec_driver_sql", "scalar", "scalars"}
 SESSIONS = {"session", "db", "s"}
 NOT_SQL = {"pa", "pc", "np", "pd"}  # pyarrow's, numpy's scalar()
 EXEMPT_PREFIXES = ("migrations/", "rules/", "matching/engines/", "kit/db.py")
-
-# Modules that still run SQL outside a repository. Can only shrink: move the SQL into the
-# domain's repository as a named function and delete the line.
-ALLOWED = {
-    "insights/indicators.py", "insights/indicators_compute.py", "insights/indicators_demo.py",
-    "insights/report.py",
-    "liaison/assignments.py",
-}
 
 
 def _is_repository(rel: str) -> bool:
@@ -98,11 +90,8 @@ def _scan() -> dict[str, list[str]]:
 
 def test_sql_lives_in_repositories() -> None:
     found = _scan()
-    unexpected = {m: c for m, c in found.items() if m not in ALLOWED}
-    assert not unexpected, "SQL outside a repository (move it into the domain's " \
-                           f"repository.py as a named function): {unexpected}"
-    stale = sorted(ALLOWED - set(found))
-    assert not stale, f"no SQL left in {stale}: remove them from ALLOWED"
+    assert not found, "SQL outside a repository (move it into the domain's " \
+                      f"repository.py as a named function): {found}"
 
 
 def test_the_scan_finds_each_kind() -> None:

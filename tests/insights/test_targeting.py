@@ -1,6 +1,6 @@
 """Targeting per item: the list equals `huiqi match` for the same date enterprise by enterprise;
-a batch push reaches each enterprise once and a re-run notifies nobody again; visit tasks and
-fact requests; filters; department access."""
+a batch push reaches each enterprise once and a re-run notifies nobody again; fact requests;
+filters; department access. Tiers, officials and visit tasks: test_targeting_liaison.py."""
 
 from __future__ import annotations
 
@@ -24,7 +24,6 @@ from huiqi.kit.db import unit_of_work
 from huiqi.kit.errors import NotFound
 from huiqi.kit.settings import PROJECT_ROOT
 from huiqi.models.insight_action import InsightAction
-from huiqi.models.liaison_assignment import LiaisonAssignment
 from huiqi.models.notification import Notification
 from huiqi.policies import service as policies
 from huiqi.rules import REGION_CRITERION
@@ -116,26 +115,6 @@ def test_push_reaches_each_enterprise_once(world: World) -> None:
     mine = next(p for p in pushed if p.kind == "push" and p.item_id == item.id)
     assert (mine.actions, mine.reached) == (len(unknown), 3)
     assert reached == set(accounts)
-
-
-def test_visit_tasks_go_to_the_liaison(world: World) -> None:
-    with unit_of_work(world.engine) as db:
-        item = policies.get_item(db, "dongbao.ip-pledge-loan").item
-        rows = service.targeting(db, item, AS_OF, segment="unknown").rows[:2]
-        liaison = auth_service.create_user(
-            db, Actor.system(), CLOCK, username="liaison-visit", display_name="包联干部甲",
-            role="liaison", password="Test-Pass-123x")
-        db.add(LiaisonAssignment(user_id=liaison.id, enterprise_uscc=rows[0].uscc,
-                                 created_at=CLOCK.now()))
-        lid = liaison.id
-    with unit_of_work(world.engine) as db:
-        t = service.targeting(db, item, AS_OF, segment="unknown", filters={"liaison": str(lid)})
-        assert [r.uscc for r in t.rows] == [rows[0].uscc]
-        report = service.act(db, OFFICE, CLOCK, item, "visit", rows)
-        tasks = service.visit_tasks(db, lid)
-    assert report.created == 2 and report.notified == 1
-    assert [(t.enterprise_uscc, t.item_id) for t in tasks] == [(rows[0].uscc, item.id)]
-    assert _notifications(world, [lid]) == {lid: 1}
 
 
 def test_fact_request_answer_updates_profile_and_rematches(world: World) -> None:

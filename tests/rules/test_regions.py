@@ -45,7 +45,7 @@ def test_hierarchy(regions: list[str], region: str | None, covered: bool | None)
     assert region_covers(regions, region) is covered
 
 
-@given(code=st.from_regex(r"\A[2-6][0-9]{5}\Z"))  # province codes 11–65; 10 is 全国
+@given(code=st.integers(200000, 699999).map(str))  # provinces 2x–6x (10 is 全国); no slow regex
 def test_a_code_is_covered_by_itself_its_city_and_its_province(code: str) -> None:
     assert region_covers([code], code)
     assert region_covers([code[:4] + "00"], code) and region_covers([code[:2] + "0000"], code)

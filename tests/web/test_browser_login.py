@@ -109,7 +109,8 @@ def test_api_docs_render_under_the_csp(page, live_server, live_user) -> None:
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     _log_in(page, live_server, live_user("office"))
     page.goto(live_server.url + "/api/docs")
-    page.get_by_role("button", name="Authorize").wait_for()
+    # the first /openapi.json builds the schema of every route: slow on a loaded CI machine
+    page.get_by_role("button", name="Authorize").wait_for(timeout=60_000)
     page.get_by_text("/api/v1/me").first.wait_for()
     assert page.locator(".usermenu").count() == 1  # the docs page is a normal logged-in page
     assert not [e for e in errors if "Content Security Policy" in e]

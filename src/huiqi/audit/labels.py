@@ -205,6 +205,8 @@ FIELDS = {
     "skipped": "此前已做（未重复）", "notified": "已通知账号", "via": "方式",
     "as_of": "测算日期", "take_up": "预计申报率", "threshold": "门槛",
     "against": "对比版本",
+    "plans": "新建走访计划", "unassigned": "无包联干部（未生成）", "planned_on": "计划走访日期",
+    "official": "包联干部", "tier": "包联层级",
 }
 
 VALUES: dict[str, str] = {**SUPERVISION_VALUES,

@@ -48,3 +48,8 @@ def titles(session: Session, stmt: Select[Any]) -> dict[str, str]:
 def distinct_count(session: Session, stmt: Select[Any], column: str) -> int:
     sub = stmt.order_by(None).subquery()
     return int(session.scalar(select(func.count(func.distinct(sub.c[column])))) or 0)
+
+
+def objects(session: Session, stmt: Select[Any]) -> list[Any]:
+    """The objects of a statement another domain's service built (appeals' and grants' lists)."""
+    return list(session.scalars(stmt))

@@ -126,7 +126,7 @@ class LedgerRow:
 
 def ledger(db: Session, actor: Actor, periods: list[str], *, department_id: int | None = None,
            level1: str | None = None, q: str | None = None) -> list[LedgerRow]:
-    inds = list(db.scalars(repo.visible(actor, department_id=department_id, level1=level1, q=q)))
+    inds = repo.visible_list(db, actor, department_id=department_id, level1=level1, q=q)
     vals = repo.values(db, [i.id for i in inds], periods)
     names = repo.departments(db)
     out = []

@@ -39,12 +39,12 @@ def _payout_days(db: Session, actor: Actor, period: str, now: datetime) -> Decim
     """Mean calendar days from an application's submission to its payout, over the grants paid
     in the month (Beijing dates)."""
     start, end = month_bounds(period)
-    paid = [g for g in db.scalars(grants.grants_query(db, actor, grants.LedgerFilter(
+    paid = [g for g in repo.objects(db, grants.grants_query(db, actor, grants.LedgerFilter(
         status="paid"))) if g.paid_at and start <= to_local(g.paid_at).date() <= end]
     if not paid:
         return None
     ids = {g.application_id for g in paid}
-    submitted = {a.id: a.submitted_at for a in db.scalars(grants.applications_query(
+    submitted = {a.id: a.submitted_at for a in repo.objects(db, grants.applications_query(
         db, actor, grants.LedgerFilter())) if a.id in ids}
     days = [(to_local(g.paid_at).date() - to_local(submitted[g.application_id]).date()).days
             for g in paid if g.paid_at and g.application_id in submitted]

@@ -11,7 +11,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from rich.console import Console
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine
 
 from huiqi.auth import service as auth_service
 from huiqi.auth.actor import Actor
@@ -100,7 +100,7 @@ def _value(rng: random.Random, target: Decimal, direction: str, unit: str) -> De
 
 def seed_insights(engine: Engine, console: Console) -> dict[str, str] | None:
     with unit_of_work(engine) as db:
-        if (db.scalar(select(func.count()).select_from(Indicator)) or 0) > 0:
+        if repo.indicator_count(db) > 0:
             console.print("演示指标台账已存在")
             return None
     actor = Actor.system("demo-up", via="cli")

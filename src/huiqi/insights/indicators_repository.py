@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Select, false, or_, select, true
+from sqlalchemy import Select, false, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from huiqi.auth.actor import Actor
@@ -39,6 +39,20 @@ def visible(actor: Actor, *, department_id: int | None = None, level1: str | Non
         stmt = stmt.where(or_(Indicator.name.like(like), Indicator.level2.like(like),
                               Indicator.code.like(like)))
     return stmt.order_by(Indicator.code)
+
+
+def visible_list(session: Session, actor: Actor, *, department_id: int | None = None,
+                 level1: str | None = None, q: str | None = None) -> list[Indicator]:
+    return list(session.scalars(visible(actor, department_id=department_id, level1=level1, q=q)))
+
+
+def indicator_count(session: Session) -> int:
+    return int(session.scalar(select(func.count()).select_from(Indicator)) or 0)
+
+
+def objects(session: Session, stmt: Select[Any]) -> list[Any]:
+    """The objects of a statement another domain's service built (grants' ledgers)."""
+    return list(session.scalars(stmt))
 
 
 def get_visible(session: Session, actor: Actor, indicator_id: int) -> Indicator | None:

@@ -112,13 +112,13 @@ def overdue_by_department(db: Session, actor: Actor, today: date) -> list[dict[s
     per department, as of `today`."""
     rows: dict[str, dict[str, Any]] = {}
     late = appeals.list_query(actor, appeals.AppealFilter(status="open", overdue=True))
-    for appeal in db.scalars(late):
+    for appeal in repo.objects(db, late):
         name = appeal.lead_department or "未交办"
         rows.setdefault(name, {"department": name, "appeals": 0, "applications": 0})
         rows[name]["appeals"] += 1
     waiting = grants.applications_query(db, actor, grants.LedgerFilter(
         status="pending_materials"))
-    for app in db.scalars(waiting):
+    for app in repo.objects(db, waiting):
         if app.materials_due is not None and app.materials_due < today:
             rows.setdefault(app.department, {"department": app.department, "appeals": 0,
                                              "applications": 0})
@@ -131,11 +131,11 @@ def appeal_rows(db: Session, actor: Actor, p: Period) -> tuple[list[list[Any]], 
     lo, hi = p.bounds()
     new = [[a.id, a.category_name, a.title, a.lead_department or "未交办",
             appeals.AppealStatus(a.status).label]
-           for a in db.scalars(appeals.list_query(
+           for a in repo.objects(db, appeals.list_query(
                actor, appeals.AppealFilter(submitted_from=lo, submitted_to=hi))
                .limit(LIST_ROWS))]
     closed = [[a.id, a.category_name, a.title, a.lead_department or "", _day(a.closed_at)]
-              for a in db.scalars(appeals.list_query(actor, appeals.AppealFilter(
+              for a in repo.objects(db, appeals.list_query(actor, appeals.AppealFilter(
                   status="closed"))) if p.holds(a.closed_at)][:LIST_ROWS]
     return new, closed
 

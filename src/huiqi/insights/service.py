@@ -3,7 +3,7 @@
 Dashboards: `money`, `appeals_figures`, `public_figures`. Weekly report (周报): `generate_report`,
 `friday_due`, `report_listing`, `get_report`. Indicator ledger: `enter_value`, `ledger`,
 `league`, `compute_indicators`, `import_catalog`, `remind_indicators`. Targeting (政策精准推送):
-`targeting`, `act`, `pushes`, `reached_usccs`, `visit_tasks`. Simulation (政策模拟): `simulate`,
+`targeting`, `act`, `pushes`, `reached_usccs`. Simulation (政策模拟): `simulate`,
 `what_if`, `sweep`, `compare`. Every function takes the session (and the `Actor` where access
 matters) and flushes at most.
 """
@@ -53,7 +53,7 @@ from huiqi.insights.targeting import (
     evaluate,
     targeting,
 )
-from huiqi.insights.targeting_actions import KINDS, ActionReport
+from huiqi.insights.targeting_actions import KINDS, VISIT_DAYS, ActionReport
 from huiqi.kit.clock import Clock
 from huiqi.kit.errors import NotFound, ValidationFailed
 from huiqi.matching import service as matching
@@ -91,14 +91,14 @@ def _department(session: Session, actor: Actor) -> str | None:
     return targeting_repo.department_name(session, actor.department_id)
 
 
-def liaison_names(session: Session, ids: Sequence[int]) -> dict[int, str]:
-    return targeting_repo.user_names(session, ids)
-
-
 def act(session: Session, actor: Actor, clock: Clock, item: Item, kind: str,
-        rows: Sequence[TargetRow], *, note: Mapping[str, Any] | None = None) -> ActionReport:
-    """A batch action on the rows (each enterprise at most once per kind and item)."""
-    return actions.act(session, actor, clock, item, kind, rows, note=note)
+        rows: Sequence[TargetRow], *, note: Mapping[str, Any] | None = None,
+        tier: str = "", official: str = "", planned_on: date | None = None) -> ActionReport:
+    """A batch action on the rows (each enterprise at most once per kind and item; visit tasks
+    are liaison's visit plans, one per official and enterprise, for the officials at `tier`
+    (or `official` only) when given)."""
+    return actions.act(session, actor, clock, item, kind, rows, note=note, tier=tier,
+                       official=official, planned_on=planned_on)
 
 
 def fact_request(session: Session, actor: Actor, action_id: int) -> InsightAction:
@@ -126,12 +126,6 @@ def pushes(session: Session, since: datetime | None = None) -> list[PushCount]:
 def reached_usccs(session: Session, item_id: str | None = None) -> set[str]:
     """Enterprises a push or fact request reached (for a 知晓 rate)."""
     return targeting_repo.reached(session, item_id)
-
-
-def visit_tasks(session: Session, user_id: int | None = None, *, status: str | None = "open"
-                ) -> list[InsightAction]:
-    """Visit tasks created from targeting (for the liaison domain until it has its own)."""
-    return targeting_repo.actions(session, kind=VISIT, assignee_id=user_id, status=status)
 
 
 def actions_of(session: Session, item_id: str, kind: str | None = None) -> list[InsightAction]:
@@ -251,6 +245,7 @@ __all__ = [  # noqa: RUF022 - dashboards, report and indicators (i18b), then tar
     "FACTS",
     "FILTERS",
     "KINDS",
+    "VISIT_DAYS",
     "PUSH",
     "SEGMENTS",
     "VISIT",
@@ -274,7 +269,6 @@ __all__ = [  # noqa: RUF022 - dashboards, report and indicators (i18b), then tar
     "fact_request",
     "item_for",
     "items_for",
-    "liaison_names",
     "pushes",
     "reached_usccs",
     "registry_for",
@@ -284,7 +278,6 @@ __all__ = [  # noqa: RUF022 - dashboards, report and indicators (i18b), then tar
     "targeting",
     "thresholds",
     "versions_for",
-    "visit_tasks",
     "wan",
     "what_if",
 ]

@@ -18,9 +18,9 @@ from sqlalchemy.orm import Session
 
 from huiqi.grants import service as grants
 from huiqi.grants.service import Standing
-from huiqi.insights import targeting_repository as repo
 from huiqi.insights.simulation import date_for
 from huiqi.kit.errors import ValidationFailed
+from huiqi.liaison import service as liaison
 from huiqi.matching import service as matching
 from huiqi.registry.service import industry_name, load_catalog
 from huiqi.rules import REGION_CRITERION, Item, ParameterUnavailable
@@ -45,7 +45,8 @@ class TargetRow:
     missing: tuple[str, ...]
     segment: str
     standing: Standing | None = None
-    liaisons: tuple[int, ...] = ()
+    liaisons: tuple[int, ...] = ()  # its liaison officials (user ids)
+    tiers: tuple[int, ...] = ()  # the liaison tiers it belongs to (liaison.enterprise_tiers)
 
     @property
     def near_miss(self) -> bool:
@@ -55,7 +56,7 @@ class TargetRow:
 @dataclass(frozen=True)
 class FilterSpec:
     """One filter of the list: its query name, label, and the row's value(s) it tests.
-    Domains that land later (liaison tiers) add a spec to FILTERS."""
+    The tier and official options are labelled from liaison (names, not ids) in `targeting`."""
 
     name: str
     label: str
@@ -76,6 +77,7 @@ FILTERS: tuple[FilterSpec, ...] = (
     FilterSpec("industry", "行业门类", lambda r: [r.industry_code[:1]] if r.industry_code else [],
                _section_label),
     FilterSpec("size", "企业规模", lambda r: [r.size_class] if r.size_class else [], _size_label),
+    FilterSpec("tier", "包联层级", lambda r: [str(t) for t in r.tiers]),
     FilterSpec("liaison", "包联干部", lambda r: [str(u) for u in r.liaisons]),
 )
 
@@ -122,7 +124,8 @@ def evaluate(session: Session, item: Item, as_of: date) -> list[TargetRow]:
     criteria = [c.name for c in item.criteria]
     fields = item.bound_ir(as_of).fields
     standings = grants.item_standings(session, item.id)
-    liaisons = repo.liaisons(session)
+    liaisons = liaison.assigned_officials(session)
+    tiers = liaison.enterprise_tiers(session)
     text = {name: registry.text(name) for name in ATTRIBUTES}
     known = result.amount_known
     assert result.failed_bits is not None and result.missing_bits is not None
@@ -144,7 +147,8 @@ def evaluate(session: Session, item: Item, as_of: date) -> list[TargetRow]:
             int(registry.ids[i]), uscc, text["name"][i] or "", text["region"][i],
             text["street"][i], text["industry_code"][i], text["size_class"][i], eligible, amount,
             failed, tuple(_names(int(result.missing_bits[i]), fields)), segment, standing,
-            tuple(sorted(liaisons.get(uscc, ())))))
+            tuple(sorted({u for u, _ in liaisons.get(uscc, ())})),
+            tuple(sorted(tiers.get(uscc, ())))))
     return rows
 
 
@@ -157,7 +161,7 @@ def targeting(session: Session, item: Item, as_of: date, *, segment: str = UNKNO
     in_force = item.in_force(as_of)
     as_of = date_for(item, as_of)
     everyone = evaluate(session, item, as_of)
-    options = {f.name: _options(f, everyone) for f in FILTERS}
+    options = _labelled(session, {f.name: _options(f, everyone) for f in FILTERS})
     kept = [r for r in everyone if all(v in _BY_NAME[k].values(r) for k, v in chosen.items())]
     counts = Counter(r.segment for r in kept)
     catalog = load_catalog()
@@ -179,6 +183,19 @@ _BY_NAME = {f.name: f for f in FILTERS}
 def _options(spec: FilterSpec, rows: Sequence[TargetRow]) -> list[tuple[str, str]]:
     values = sorted({v for r in rows for v in spec.values(r)})
     return [(v, spec.option_label(v)) for v in values]
+
+
+def _labelled(session: Session, options: dict[str, list[tuple[str, str]]]
+              ) -> dict[str, list[tuple[str, str]]]:
+    """Tiers by name in the office's order; officials by name (with their department)."""
+    present = {v for v, _ in options.get("tier", [])}
+    options["tier"] = [(str(i), name) for i, name in liaison.tier_names(session)
+                       if str(i) in present]
+    ids = [int(v) for v, _ in options.get("liaison", [])]
+    names = liaison.official_names(session, ids)
+    options["liaison"] = sorted(((str(i), names[i].label if i in names else str(i))
+                                 for i in ids), key=lambda o: (o[1], o[0]))
+    return options
 
 
 def _names(bits: int, names: Sequence[str]) -> list[str]:

@@ -3,6 +3,7 @@ and the batch actions."""
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Annotated
 
@@ -62,8 +63,10 @@ class ActionIn(BaseModel):
     kind: str = Field(description="push（推送通知）| visit（走访任务）| facts（请企业补充信息）")
     segment: str = "unknown"
     filters: dict[str, str] = Field(default_factory=dict,
-                                    description="street / industry / size / liaison")
+                                    description="street / industry / size / tier（包联层级 id）"
+                                                " / liaison（包联干部用户 id）")
     missing: str = Field("", description="待补充信息分组：缺少的字段以 ; 连接")
+    planned_on: date | None = Field(None, description="走访任务的计划走访日期（默认 7 天后）")
 
 
 class ActionOut(BaseModel):
@@ -73,6 +76,8 @@ class ActionOut(BaseModel):
     skipped: int
     notified: int
     summary: str
+    plans: int = Field(0, description="走访任务：新建的走访计划数（每名干部、每家企业一项）")
+    unassigned: int = Field(0, description="走访任务：无包联干部（该层级）的企业数，未生成")
 
 
 def _row(r: TargetRow) -> TargetRowOut:
@@ -113,6 +118,9 @@ def targeting_action(request: Request, body: ActionIn, db: DBSession, clock: Clo
                      actor: TargetingUser, item_id: str) -> ActionOut:
     t = _targeting(request, db, clock, actor, item_id, body.segment, body.filters, body.missing)
     report = service.act(db, actor, clock, t.item, body.kind, t.rows, note={
-        "segment": t.segment, "filters": t.filters, "missing": t.missing_key, "via": "api"})
+        "segment": t.segment, "filters": t.filters, "missing": t.missing_key, "via": "api"},
+        tier=t.filters.get("tier", ""), official=t.filters.get("liaison", ""),
+        planned_on=body.planned_on)
     return ActionOut(kind=report.kind, selected=report.selected, created=report.created,
-                     skipped=report.skipped, notified=report.notified, summary=report.summary())
+                     skipped=report.skipped, notified=report.notified, summary=report.summary(),
+                     plans=report.plans, unassigned=report.unassigned)

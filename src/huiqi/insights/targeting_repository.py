@@ -1,4 +1,5 @@
-"""All SQL of targeting: liaison assignments, enterprise accounts, the targeting actions."""
+"""All SQL of targeting: enterprise accounts, the targeting actions (liaison's officials and
+tiers come from liaison.service)."""
 
 from __future__ import annotations
 
@@ -12,24 +13,7 @@ from sqlalchemy.orm import Session
 
 from huiqi.models.department import Department
 from huiqi.models.insight_action import InsightAction
-from huiqi.models.liaison_assignment import LiaisonAssignment
 from huiqi.models.user import Role, User
-
-
-def liaisons(session: Session) -> dict[str, set[int]]:
-    """uscc → the liaison officials (user ids) assigned to it."""
-    found: dict[str, set[int]] = {}
-    for uscc, user_id in session.execute(
-            select(LiaisonAssignment.enterprise_uscc, LiaisonAssignment.user_id)):
-        found.setdefault(uscc, set()).add(user_id)
-    return found
-
-
-def user_names(session: Session, ids: Sequence[int]) -> dict[int, str]:
-    if not ids:
-        return {}
-    return {int(i): str(n) for i, n in session.execute(
-        select(User.id, User.display_name).where(User.id.in_(list(ids)))).all()}
 
 
 def enterprise_accounts(session: Session, usccs: Sequence[str]) -> dict[str, list[int]]:

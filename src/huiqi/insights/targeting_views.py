@@ -1,8 +1,10 @@
 """政策精准推送 pages: an item's enterprises by segment with filters, every page of them, Excel,
-and the batch actions; the enterprise's fact-request form; the visit tasks made from them."""
+and the batch actions; the enterprise's fact-request form. Visit tasks are liaison's visit plans
+(the official's 包联台账); /insights/visits, where they used to be, redirects there."""
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
@@ -26,14 +28,13 @@ from huiqi.ui.templating import flash, redirect, render
 router = web.router(include_in_schema=False)
 TargetingUser = Annotated[Actor, Depends(require_roles(Role.OFFICE, Role.DEPARTMENT,
                                                           Role.LEADER))]
-VisitUser = Annotated[Actor, Depends(require_roles(Role.OFFICE, Role.LIAISON, Role.LEADER))]
+# the old visit-task page: officials (and the office, sent on to liaison's figures) only
+VisitUser = Annotated[Actor, Depends(require_roles(Role.OFFICE, Role.LIAISON))]
 
 READERS = {Role.OFFICE, Role.DEPARTMENT, Role.LEADER}
 register_nav(NavItem("政策精准推送", "/insights/targeting", READERS,
                      order=45, description="每个政策事项的可享受、待补充信息、差一项条件的企业，"
                      "批量推送、走访、请企业补充信息", group="政策管理"))
-register_nav(NavItem("推送走访任务", "/insights/visits", {Role.LIAISON}, order=30,
-                     description="政策精准推送生成的走访任务"))
 
 
 def _query(request: Request) -> dict[str, str]:
@@ -62,10 +63,10 @@ def targeting_page(request: Request, db: DBSession, clock: ClockDep, actor: Targ
     t = _targeting(request, db, clock, actor, item_id, query)
     start = paging.offset
     page = Page(t.rows[start:start + paging.per_page], len(t.rows), paging.page, paging.per_page)
-    liaisons = service.liaison_names(db, [int(v) for v, _ in t.options.get("liaison", [])])
     return render(request, "insights/targeting.html", {
         "t": t, "page": page, "query": {**query, "segment": t.segment}, "filters": FILTERS,
-        "segments": SEGMENTS, "kinds": service.KINDS, "liaisons": liaisons,
+        "segments": SEGMENTS, "kinds": service.KINDS,
+        "visit_day": clock.today_local() + timedelta(days=service.VISIT_DAYS),
         "labels": {s.name: s.label for s in load_catalog()}})
 
 
@@ -75,7 +76,8 @@ def export(export_limit: ExportLimited, request: Request, db: DBSession, clock: 
     query = _query(request)
     t = _targeting(request, db, clock, actor, item_id, query)
     catalog = load_catalog()
-    shown = [(label, query[name]) for name, label in
+    labels = {name: dict(options) for name, options in t.options.items()}
+    shown = [(label, labels.get(name, {}).get(query[name], query[name])) for name, label in
              [("segment", "分组"), *((f.name, f.label) for f in FILTERS), ("missing", "缺少信息")]
              if query.get(name)]
     content = ledger_bytes(
@@ -103,18 +105,28 @@ def batch_action(request: Request, db: DBSession, clock: ClockDep, actor: Target
     kind = str(form.get("kind") or "")
     t = _targeting(request, db, clock, actor, item_id, query)
     report = service.act(db, actor, clock, t.item, kind, t.rows, note={
-        "segment": t.segment, "filters": t.filters, "missing": t.missing_key})
+        "segment": t.segment, "filters": t.filters, "missing": t.missing_key},
+        tier=t.filters.get("tier", ""), official=t.filters.get("liaison", ""),
+        planned_on=_day(str(form.get("planned_on") or "")))
     flash(request, report.summary())
     kept = "&".join(f"{k}={v}" for k, v in query.items() if v)
     return redirect(request, f"/insights/targeting/{item_id}?{kept}")
 
 
+def _day(raw: str) -> date | None:
+    if not raw.strip():
+        return None
+    try:
+        return date.fromisoformat(raw.strip())
+    except ValueError:
+        raise ValidationFailed("计划走访日期应为日期，如 2025-06-01。",
+                               details={"planned_on": "日期格式有误"}) from None
+
+
 @router.get("/insights/visits")
-def visits(request: Request, db: DBSession, actor: VisitUser) -> Response:
-    mine = actor.user_id if actor.role is Role.LIAISON else None
-    tasks = service.visit_tasks(db, mine)
-    names = service.liaison_names(db, sorted({t.assignee_id for t in tasks if t.assignee_id}))
-    return render(request, "insights/visits.html", {"tasks": tasks, "names": names})
+def visits(request: Request, actor: VisitUser) -> Response:
+    """Visit tasks are the officials' visit plans now (old notifications still link here)."""
+    return redirect(request, "/liaison")
 
 
 @router.get("/insights/requests/{action_id}")

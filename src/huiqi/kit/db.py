@@ -39,7 +39,12 @@ def make_engine(url: str) -> Engine:
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-    return create_engine(url, pool_pre_ping=True, **POOL)
+    # Disconnects are handled optimistically (SQLAlchemy's "Dealing with Disconnects"): no
+    # pre-ping, a round trip on every checkout (a sixth of a 礼包 request's); a connection found
+    # dead invalidates the whole pool, and GET/HEAD requests are answered once more on a fresh
+    # one (huiqi.kit.reconnect). Connections are replaced after an hour, before any server-side
+    # or network idle timeout would cut them.
+    return create_engine(url, pool_recycle=3600, **POOL)
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
@@ -72,6 +77,27 @@ def engine_scoped(bind: Engine | Connection, key: str, make: Callable[[], T]) ->
 
 def session_factory(engine: Engine | None = None) -> sessionmaker[Session]:
     return sessionmaker(bind=engine or default_engine(), expire_on_commit=False)
+
+
+def read_only_sessions(engine: Engine) -> sessionmaker[Session]:
+    """Sessions for routes that only read (kit.web.read_only): no transaction (DBAPI autocommit,
+    SQLAlchemy's "Setting Isolation for a Sessionmaker"), which spares PostgreSQL the BEGIN and
+    COMMIT round trips. Reads are as before: PostgreSQL's read committed gives each statement its
+    own snapshot anyway. Changing an object through one raises (ReadOnlyWrite)."""
+    made = sessionmaker(bind=engine.execution_options(isolation_level="AUTOCOMMIT"),
+                        expire_on_commit=False)
+    event.listen(made, "before_flush", _refuse_flush)
+    return made
+
+
+class ReadOnlyWrite(RuntimeError):
+    """A read-only route's session was asked to write: a programming error (the route is not
+    read-only; take its `read_only` mark off)."""
+
+
+def _refuse_flush(session: Session, _context: Any, _instances: Any) -> None:
+    raise ReadOnlyWrite("a read-only route (kit.web.read_only) changed "
+                        f"{len(session.new) + len(session.dirty) + len(session.deleted)} objects")
 
 
 def fetch_one(session: Session, stmt: Select[T], missing: str, *,

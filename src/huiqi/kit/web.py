@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import inspect
 from collections.abc import AsyncIterator, Callable
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 from urllib.parse import urlsplit
 
 from anyio import to_thread
@@ -32,13 +32,25 @@ TOKEN_PREFIXES = ("/open311/",)
 
 
 _REQUEST_UNIT = "huiqi.request_unit_of_work"
+_READ_ONLY = "__huiqi_read_only__"
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def read_only(endpoint: F) -> F:
+    """Mark a route that only reads: its unit of work runs without a transaction
+    (kit.db.read_only_sessions), two round trips fewer on PostgreSQL. Bookkeeping writes in their
+    own transaction (auth's session and token touches) still happen; a flush raises."""
+    setattr(endpoint, _READ_ONLY, True)
+    return endpoint
 
 
 async def get_db(request: Request) -> AsyncIterator[Session]:
     """Async so that opening costs no thread-pool hop (a Session connects at its first query).
     A sync endpoint taking it commits it in its own hop (UnitOfWorkRoute); otherwise finishing
     (commit or rollback, then close) is one more hop, skipped when no transaction is open."""
-    session: Session = request.app.state.session_factory()
+    state = request.app.state
+    reads = getattr(request.scope.get("endpoint"), _READ_ONLY, False)
+    session: Session = (state.read_session_factory if reads else state.session_factory)()
     session.info[_REQUEST_UNIT] = True
     try:
         yield session

@@ -128,7 +128,7 @@ def handover_all(session: Session, actor: Actor, clock: Clock, *, from_official:
 
 def unassign(session: Session, actor: Actor, clock: Clock, assignment_id: int,
              reason: str) -> None:
-    row = session.get(LiaisonAssignment, assignment_id)
+    row = repo.assignment_by_id(session, assignment_id)
     if row is None:
         raise NotFound("未找到该包联关系。")
     now = clock.now()
@@ -215,7 +215,7 @@ def coverage(session: Session, clock: Clock, *, page: int = 1, per_page: int = 2
     from huiqi.liaison.rates import tier_sql
 
     levels = tier_sql(session, clock.today_local())
-    counts = rr.by_tier(session, None, None, since={t.id: t.since for _, t in levels})
+    counts = rr.coverage_counts(session, {t.id: t.since for _, t in levels})
     shown = tier_id if tier_id is not None else (levels[0][1].id if levels else None)
     found = []
     for tier, t in levels:

@@ -11,7 +11,8 @@
 By tier the population is the tier's members (assigned at that tier); by street every enterprise
 of the street (assigned at any tier); by official the members of the tiers it serves them at,
 by department the sums of its officials (any contact counts). Membership and each member's
-flags are kept in a table (rates_repository.sync); each figure is one GROUP BY over it.
+flags are kept in a table (rates_repository.sync); every figure comes from two GROUP BYs over it
+(rates_repository.figures).
 """
 
 from __future__ import annotations
@@ -111,17 +112,22 @@ def report(session: Session, start: date, end: date, *, officials: bool = True,
     told / opened days; an earlier one (a later event could hide one in it) the events."""
     levels = tier_sql(session, today or end)
     kept = today is None or end >= today
-    per_tier = rr.by_tier(session, start, end, kept=kept)
-    overall = per_tier.get(rr.EVERYONE, rr.Counts())
-    by_street = [_row(k, c) for k, c in sorted(rr.by_street(session, start, end,
-                                                            kept=kept).items())]
-    per_official = rr.by_official(session, start, end, kept=kept)
-    by_dept = [_row(k, c) for k, c in sorted(rr.by_department(session, per_official).items())]
-    league = [_row(k, c) for k, c in per_official.items()] if officials else []
+    f = rr.figures(session, start, end, kept=kept)
+    names = rr.officials(session, list(f.by_official))
+    per_dept: dict[str, rr.Counts] = {}
+    league = []
+    for user_id, c in f.by_official.items():
+        name, dept = names.get(user_id, (str(user_id), "（未设部门）"))
+        per_dept.setdefault(dept, rr.Counts(dept)).add(c)  # its officials' sums
+        league.append(_row(user_id, c, name))
     league.sort(key=lambda x: (-(x.coverage.value or 0), -(x.awareness.value or 0),
                                -(x.benefit.value or 0), x.label))
-    by_tier = [_row(t.id, per_tier.get(t.id, rr.Counts()), tier.name) for tier, t in levels]
-    return Report(start, end, _row("all", overall, "全部"), by_tier, by_street, by_dept, league)
+    return Report(start, end, _row("all", f.per_tier.get(rr.EVERYONE, rr.Counts()), "全部"),
+                  [_row(t.id, f.per_tier.get(t.id, rr.Counts()), tier.name)
+                   for tier, t in levels],
+                  [_row(k, c) for k, c in sorted(f.by_street.items())],
+                  [_row(k, c) for k, c in sorted(per_dept.items())],
+                  league if officials else [])
 
 
 def chart(r: Report) -> dict[str, Any]:

@@ -1,7 +1,7 @@
 """SQL of the coverage check and the three rates: tier membership kept in `liaison_members`
-(caught up from `enterprises.updated_at`, rebuilt for a tier when its rule changes), then one
-GROUP BY per figure, each driven from the smaller side: the members (counts, assignment) or the
-period's events (contacts, 礼包 openings), eligible enterprises and grants joined to them.
+(caught up from `enterprises.updated_at`, rebuilt for a tier when its rule changes) with each
+member's flags (assigned, last contact / told / opened days, eligible, benefited), then the rates
+in two GROUP BYs over covering indexes (`figures`) and the coverage counts in one.
 Nothing evaluates a tier rule over every enterprise on a read."""
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from sqlalchemy import (
     and_,
     case,
     delete,
-    exists,
     func,
     insert,
     literal,
@@ -28,6 +27,7 @@ from sqlalchemy import (
     text,
     tuple_,
     union,
+    union_all,
     update,
 )
 from sqlalchemy.orm import Session
@@ -65,45 +65,52 @@ def _member(rule_sql: str) -> ColumnElement[bool]:
 
 # --- catch-up --------------------------------------------------------------------------------
 
-def _flags() -> dict[str, Any]:
-    """Each kept flag as SQL over the member row `liaison_members`: sets as uncorrelated IN
-    (built once per statement), last days as a max over the (enterprise, day) index."""
+def _flags(tier: Any = M.tier_id, uscc: Any = M.enterprise_uscc,
+           enterprise_id: Any = M.enterprise_id) -> dict[str, Any]:
+    """Each kept flag as SQL over a member row (`liaison_members`, or the enterprise `e` being
+    inserted at a tier): sets as uncorrelated IN (built once per statement), last days as a
+    max over the (enterprise, day) index."""
     def flag(cond: Any) -> Any:
         return case((cond, 1), else_=0)
 
     def last(*where: Any) -> Any:
         return select(func.max(C.contacted_on)).where(
-            C.enterprise_uscc == M.enterprise_uscc, *where).scalar_subquery()
+            C.enterprise_uscc == uscc, *where).scalar_subquery()
 
     return {
         "assigned": flag(or_(
-            and_(M.tier_id == EVERYONE, M.enterprise_uscc.in_(select(A.enterprise_uscc))),
-            tuple_(M.tier_id, M.enterprise_uscc).in_(select(A.tier_id, A.enterprise_uscc)))),
-        "user_id": case((M.tier_id == EVERYONE, None), else_=select(A.user_id).where(
-            A.enterprise_uscc == M.enterprise_uscc, A.tier_id == M.tier_id)
+            and_(tier == EVERYONE, uscc.in_(select(A.enterprise_uscc))),
+            tuple_(tier, uscc).in_(select(A.tier_id, A.enterprise_uscc)))),
+        "user_id": case((tier == EVERYONE, None), else_=select(A.user_id).where(
+            A.enterprise_uscc == uscc, A.tier_id == tier)
             .order_by(A.id).limit(1).scalar_subquery()),
         "last_contact": last(),
         "last_told": last(C.policy_count > 0),
         "last_opened": select(func.max(PackOpening.day))
-        .where(PackOpening.enterprise_uscc == M.enterprise_uscc).scalar_subquery(),
-        "eligible": flag(M.enterprise_id.in_(
+        .where(PackOpening.enterprise_uscc == uscc).scalar_subquery(),
+        "eligible": flag(enterprise_id.in_(
             select(MatchResult.enterprise_id).where(MatchResult.eligible.is_(True)))),
-        "benefited": flag(M.enterprise_uscc.in_(select(Grant.enterprise_uscc))),
+        "benefited": flag(uscc.in_(select(Grant.enterprise_uscc))),
     }
 
 
-def _stamps(session: Session) -> dict[str, str]:
-    """Marks of the flag sources (each an index read or two): a change means new rows."""
-    def one(*cols: Any) -> str:
-        return "/".join(str(v) for v in session.execute(select(*cols)).one())
+def _stamps(session: Session) -> tuple[Any, dict[str, str]]:
+    """The newest `enterprises.updated_at` and the marks of the flag sources (a change means
+    new or removed rows), in one statement: each an index read or a count."""
+    def top(col: Any) -> Any:
+        return select(func.max(col)).scalar_subquery()
 
-    return {
-        "contacts": one(func.max(C.id)),
-        "assignments": one(func.max(A.id), func.count(A.id)) + "/" + one(func.max(H.id)),
-        "openings": one(func.max(PackOpening.day), func.count()),
-        "matches": one(func.max(MatchResult.computed_at), func.count()),
-        "grants": one(func.max(Grant.id), func.count()),
-    }
+    def count(table: Any) -> Any:
+        return select(func.count()).select_from(table).scalar_subquery()
+
+    stamp, *v = session.execute(select(
+        top(E.c.updated_at), top(C.id), top(A.id), count(A), top(H.id), top(PackOpening.day),
+        count(PackOpening), top(MatchResult.computed_at), count(MatchResult), top(Grant.id),
+        count(Grant))).one()
+    marks = [str(x) for x in v]
+    return stamp, {"contacts": marks[0], "assignments": "/".join(marks[1:4]),
+                   "openings": "/".join(marks[4:6]), "matches": "/".join(marks[6:8]),
+                   "grants": "/".join(marks[8:10])}
 
 
 def _changed(source: str, old: str, new: str) -> Any | None:
@@ -146,8 +153,7 @@ def sync(session: Session, tiers: Sequence[TierSql], *, full: bool = False) -> i
     `tiers` — rebuild a tier whose rule changed, else redo the enterprises changed since the
     last catch-up — then the flags of the enterprises whose sources changed. Returns the parts
     redone; when nothing changed it costs a few index reads."""
-    stamp = session.scalar(select(func.max(E.c.updated_at)))
-    stamps = _stamps(session)
+    stamp, stamps = _stamps(session)
     wanted = [TierSql(EVERYONE, "TRUE", "1", date.min), *tiers]
 
     def state() -> dict[int, tuple[str, Any, str]]:
@@ -166,7 +172,7 @@ def sync(session: Session, tiers: Sequence[TierSql], *, full: bool = False) -> i
     if gone:
         session.execute(delete(M).where(M.tier_id.in_(gone)))
         session.execute(delete(LiaisonMemberSync).where(LiaisonMemberSync.tier_id.in_(gone)))
-    redone = 0
+    redone = rebuilt = 0
     for t in wanted:
         rule, synced_to, _ = done.get(t.id, (None, None, ""))
         if not full and (rule, synced_to) == (t.rule, stamp):
@@ -174,10 +180,11 @@ def sync(session: Session, tiers: Sequence[TierSql], *, full: bool = False) -> i
         since = None if full or rule != t.rule or synced_to is None else synced_to
         _refresh(session, t, since)
         redone += 1
+        rebuilt += since is None
     old = {} if full else json.loads(done.get(EVERYONE, ("", None, ""))[2] or "{}")
     for source, mark in stamps.items():
-        if source in old and old[source] == mark:
-            continue
+        if rebuilt == len(wanted) or (source in old and old[source] == mark):
+            continue  # every row was just computed from the sources as they are now
         where = _changed(source, old[source], mark) if source in old else None
         _update(session, _COLUMNS[source], where)
         redone += 1
@@ -199,26 +206,19 @@ def sync(session: Session, tiers: Sequence[TierSql], *, full: bool = False) -> i
 
 def _refresh(session: Session, t: TierSql, since: datetime | None) -> None:
     """Recompute the tier's rows (all, or those of the enterprises changed `since`) with their
-    flags."""
+    flags, in one INSERT … SELECT (no second pass over the new rows)."""
     stmt = delete(M).where(M.tier_id == t.id)
+    flags = _flags(literal(t.id), E.c.uscc, E.c.id)
     rows = select(literal(t.id), E.c.id, E.c.uscc, func.coalesce(E.c.street, NO_STREET),
-                  literal(0), literal(0), literal(0))
+                  *flags.values())
     if t.rule_sql != "1":
         rows = rows.where(_member(t.rule_sql))
-    touched = None
     if since is not None:
-        touched = select(E.c.uscc).where(E.c.updated_at >= since)
-        stmt = stmt.where(M.enterprise_uscc.in_(touched))
+        stmt = stmt.where(M.enterprise_uscc.in_(select(E.c.uscc).where(E.c.updated_at >= since)))
         rows = rows.where(E.c.updated_at >= since)
     session.execute(stmt)
     session.execute(insert(M).from_select(["tier_id", "enterprise_id", "enterprise_uscc",
-                                           "street", "assigned", "eligible", "benefited"],
-                                          rows))
-    flags = _flags()
-    upd = update(M).values(flags).where(M.tier_id == t.id)
-    if touched is not None:
-        upd = upd.where(M.enterprise_uscc.in_(touched))
-    session.execute(upd.execution_options(synchronize_session=False))
+                                           "street", *flags], rows))
 
 
 # --- figures ----------------------------------------------------------------------------------
@@ -234,38 +234,49 @@ class Counts:
     benefited: int = 0
     stale: int = 0
 
+    def add(self, other: Counts) -> None:
+        self.members += other.members
+        self.assigned += other.assigned
+        self.covered += other.covered
+        self.aware += other.aware
+        self.eligible += other.eligible
+        self.benefited += other.benefited
+        self.stale += other.stale
+
 
 def _period(start: date, end: date, *, kept: bool) -> tuple[Any, Any]:
     """(contacted, aware) in [start, end] as SQL over a member row: from the kept last dates
-    when the period runs to today (no later event can hide one in it), else from the events."""
+    when the period runs to today (no later event can hide one in it), else from the period's
+    events (each set built once per statement)."""
     m = M
     contacted: Any
     if kept:
         contacted = m.last_contact.between(start, end)
         aware = or_(m.last_told.between(start, end), m.last_opened.between(start, end))
         return contacted, aware
-    contacted = exists().where(C.enterprise_uscc == m.enterprise_uscc,
-                               C.contacted_on.between(start, end))
-    told = exists().where(C.enterprise_uscc == m.enterprise_uscc,
-                          C.contacted_on.between(start, end), C.policy_count > 0)
-    opened = exists().where(PackOpening.enterprise_uscc == m.enterprise_uscc,
-                            PackOpening.day.between(start, end))
+    contacted = m.enterprise_uscc.in_(
+        select(C.enterprise_uscc).where(C.contacted_on.between(start, end)))
+    told = m.enterprise_uscc.in_(select(C.enterprise_uscc).where(
+        C.contacted_on.between(start, end), C.policy_count > 0))
+    opened = m.enterprise_uscc.in_(select(PackOpening.enterprise_uscc).where(
+        PackOpening.day.between(start, end)))
     return contacted, or_(told, opened)
+
+
+def _n(cond: Any) -> Any:
+    return func.sum(case((cond, 1), else_=0))
 
 
 def _sums(start: date | None, end: date | None, *, kept: bool, assigned: Any,
           stale: Any | None = None) -> list[Any]:
-    def n(cond: Any) -> Any:
-        return func.sum(case((cond, 1), else_=0))
-
     cols: list[Any] = [func.count(), func.sum(assigned)]
     if start is not None and end is not None:
         contacted, aware = _period(start, end, kept=kept)
-        cols += [n(and_(assigned == 1, contacted)), n(aware), func.sum(M.eligible),
-                 n(and_(M.eligible == 1, M.benefited == 1))]
+        cols += [_n(and_(assigned == 1, contacted)), _n(aware), func.sum(M.eligible),
+                 _n(and_(M.eligible == 1, M.benefited == 1))]
     else:
         cols += [literal(0)] * 4
-    cols.append(n(stale) if stale is not None else literal(0))
+    cols.append(_n(stale) if stale is not None else literal(0))
     return cols
 
 
@@ -274,55 +285,116 @@ def _counts(rows: Any) -> dict[Any, Counts]:
             for key, label, *values in rows}
 
 
+def _stale(since: dict[int, date]) -> Any:
+    threshold = case(*[(M.tier_id == t, d) for t, d in since.items()], else_=None)
+    return and_(M.assigned == 1, M.tier_id != EVERYONE,
+                or_(M.last_contact.is_(None), M.last_contact < threshold))
+
+
 def by_tier(session: Session, start: date | None, end: date | None, *, kept: bool = True,
             since: dict[int, date] | None = None) -> dict[int, Counts]:
     """Per tier (0: every enterprise): members, assigned at the tier, covered, aware,
-    eligible, benefited and — with `since` (tier → day) — assigned but not contacted since."""
-    stale = None
-    if since:
-        threshold = case(*[(M.tier_id == t, d) for t, d in since.items()], else_=None)
-        stale = and_(M.assigned == 1, M.tier_id != EVERYONE,
-                     or_(M.last_contact.is_(None), M.last_contact < threshold))
+    eligible, benefited and — with `since` (tier → day) — assigned but not contacted since.
+    The plain GROUP BY `figures` must agree with (the tests compare them)."""
     return _counts(session.execute(
         select(M.tier_id, literal(""), *_sums(start, end, kept=kept, assigned=M.assigned,
-                                               stale=stale)).group_by(M.tier_id)))
+                                               stale=_stale(since) if since else None))
+        .group_by(M.tier_id)))
 
 
-def by_street(session: Session, start: date, end: date, *, kept: bool = True
-              ) -> dict[str, Counts]:
+def coverage_counts(session: Session, since: dict[int, date]) -> dict[int, Counts]:
+    """Per tier (not 0): members, assigned at the tier and assigned but not contacted since
+    the tier's day — read from the index by official (ix_liaison_members_official)."""
     return _counts(session.execute(
-        select(M.street, M.street, *_sums(start, end, kept=kept, assigned=M.assigned))
-        .where(M.tier_id == EVERYONE).group_by(M.street)))
+        select(M.tier_id, literal(""), *_sums(None, None, kept=True, assigned=M.assigned,
+                                               stale=_stale(since) if since else None))
+        .where(M.tier_id > EVERYONE).group_by(M.tier_id)))
 
 
-def by_official(session: Session, start: date, end: date, *, kept: bool = True
-                ) -> dict[int, Counts]:
-    """Per official: the members of the tiers it serves them at (one official per enterprise and
-    tier; any contact counts)."""
-    found = _counts(session.execute(
-        select(M.user_id, literal(""), *_sums(start, end, kept=kept, assigned=literal(1)))
-        .where(M.user_id.is_not(None)).group_by(M.user_id)))
-    names = dict(session.execute(select(User.id, User.display_name)
-                                 .where(User.id.in_(list(found)))).all()) if found else {}
-    for key, c in found.items():
-        c.label = str(names.get(key) or key)
+@dataclass(frozen=True)
+class Figures:
+    per_tier: dict[int, Counts]  # EVERYONE (0): every enterprise
+    by_street: dict[str, Counts]
+    by_official: dict[int, Counts]  # user id → the members of the tiers it serves them at
+
+
+def _events(start: date, end: date) -> Any:
+    """The enterprises with an event in [start, end]: contacted (1/0) and aware (told of a
+    policy in a contact, or opened its 礼包: 1/0)."""
+    rows = union_all(
+        select(C.enterprise_uscc.label("uscc"), literal(1).label("contacted"),
+               case((C.policy_count > 0, 1), else_=0).label("aware"))
+        .where(C.contacted_on.between(start, end)),
+        select(PackOpening.enterprise_uscc, literal(0), literal(1))
+        .where(PackOpening.day.between(start, end))).subquery()
+    return select(rows.c.uscc, func.max(rows.c.contacted).label("contacted"),
+                  func.max(rows.c.aware).label("aware")).group_by(rows.c.uscc).subquery("ev")
+
+
+def _grouped(session: Session, keys: Sequence[Any], where: Any, start: date, end: date,
+             kept: bool) -> dict[tuple[Any, ...], list[int]]:
+    """key → [members, assigned, covered (assigned and contacted), aware, eligible, benefited,
+    contacted] over the member rows `where`, grouped by `keys`. Kept days (and a past period
+    on PostgreSQL, whose hashed IN sets beat a join it misestimates): one GROUP BY over a
+    covering index. A past period on SQLite: the same without the period's columns, plus one
+    GROUP BY driven from the period's events (far fewer rows than the members)."""
+    population = [func.count(), func.sum(M.assigned), func.sum(M.eligible),
+                  _n(and_(M.eligible == 1, M.benefited == 1))]
+    by_events = not kept and session.get_bind().dialect.name != "postgresql"
+    if by_events:
+        period = [literal(0)] * 3
+    else:
+        contacted, aware = _period(start, end, kept=kept)
+        period = [_n(and_(M.assigned == 1, contacted)), _n(aware), _n(contacted)]
+    rows = session.execute(select(*keys, *population, *period).where(where).group_by(*keys))
+    found: dict[tuple[Any, ...], list[int]] = {}
+    for row in rows:
+        m, a, e, b, cov, aw, con = (int(v or 0) for v in row[len(keys):])
+        found[tuple(row[:len(keys)])] = [m, a, cov, aw, e, b, con]
+    if by_events:
+        ev = _events(start, end)
+        for row in session.execute(
+                select(*keys, _n(and_(M.assigned == 1, ev.c.contacted == 1)),
+                       _n(ev.c.aware == 1), _n(ev.c.contacted == 1))
+                .select_from(ev).join(M, M.enterprise_uscc == ev.c.uscc).where(where)
+                .group_by(*keys)):
+            v = found[tuple(row[:len(keys)])]
+            v[2], v[3], v[6] = (int(x or 0) for x in row[len(keys):])
     return found
 
 
-def by_department(session: Session, per_official: dict[int, Counts]) -> dict[str, Counts]:
-    """Per department: the sums of its officials' rows (an enterprise two of its officials serve
-    at two tiers counts at each — as in the league table)."""
-    depts = dict(session.execute(
-        select(User.id, func.coalesce(Department.name, "（未设部门）"))
-        .outerjoin(Department, Department.id == User.department_id)
-        .where(User.id.in_(list(per_official)))).all()) if per_official else {}
-    found: dict[str, Counts] = {}
-    for user_id, c in per_official.items():
-        label = str(depts.get(user_id) or "（未设部门）")
-        d = found.setdefault(label, Counts(label))
-        for f in ("members", "assigned", "covered", "aware", "eligible", "benefited"):
-            setattr(d, f, getattr(d, f) + getattr(c, f))
-    return found
+def figures(session: Session, start: date, end: date, *, kept: bool = True) -> Figures:
+    """Every figure of the rates from two groupings, each read in the order of a covering
+    index (no sort, no row lookups): every enterprise (tier 0) by street, and the tiers'
+    members by (tier, official). Every enterprise is the sum of the streets; a tier the sum of
+    its officials and its unassigned members; an official the sum of its tiers, where any
+    contact covers (it serves the enterprise)."""
+    streets: dict[str, Counts] = {}
+    everyone = Counts()
+    for (street,), v in _grouped(session, [M.street], M.tier_id == EVERYONE, start, end,
+                                 kept).items():
+        streets[street] = Counts(street, *v[:6])
+        everyone.add(streets[street])
+    per_tier: dict[int, Counts] = {EVERYONE: everyone}
+    per_official: dict[int, Counts] = {}
+    for (tier_id, user_id), v in _grouped(session, [M.tier_id, M.user_id],
+                                          M.tier_id > EVERYONE, start, end, kept).items():
+        per_tier.setdefault(tier_id, Counts()).add(Counts("", *v[:6]))
+        if user_id is not None:  # its members are its assigned; any contact covers
+            m, _, _, aware, eligible, benefited, contacted = v
+            per_official.setdefault(user_id, Counts()).add(
+                Counts("", m, m, contacted, aware, eligible, benefited))
+    return Figures(per_tier, streets, per_official)
+
+
+def officials(session: Session, user_ids: Sequence[int]) -> dict[int, tuple[str, str]]:
+    """user id → (name, department) of the officials in the league table."""
+    if not user_ids:
+        return {}
+    return {uid: (str(name or uid), str(dept or "（未设部门）")) for uid, name, dept in
+            session.execute(select(User.id, User.display_name, Department.name)
+                            .outerjoin(Department, Department.id == User.department_id)
+                            .where(User.id.in_(list(user_ids))))}
 
 
 def uncovered(session: Session, tier_id: int, offset: int, limit: int) -> list[Any]:
@@ -332,8 +404,3 @@ def uncovered(session: Session, tier_id: int, offset: int, limit: int) -> list[A
         .join(E, E.c.id == M.enterprise_id)
         .where(M.tier_id == tier_id, M.assigned == 0)
         .order_by(M.enterprise_uscc).offset(offset).limit(limit)))
-
-
-def members(session: Session, tier_id: int, limit: int = 200_000) -> list[str]:
-    return list(session.scalars(select(M.enterprise_uscc).where(M.tier_id == tier_id)
-                                .order_by(M.enterprise_id).limit(limit)))

@@ -96,6 +96,10 @@ def assignment(session: Session, user_id: int, uscc: str) -> A | None:
     return session.scalar(select(A).where(A.user_id == user_id, A.enterprise_uscc == uscc))
 
 
+def assignment_by_id(session: Session, assignment_id: int) -> A | None:
+    return session.get(A, assignment_id)
+
+
 def assignments_at(session: Session, uscc: str, tier_id: int | None) -> list[A]:
     stmt = select(A).where(A.enterprise_uscc == uscc)
     stmt = stmt.where(A.tier_id == tier_id) if tier_id is not None else stmt
@@ -306,3 +310,29 @@ def has_tiers(session: Session) -> bool:
 
 def department_exists(session: Session, code: str) -> bool:
     return session.scalar(select(Department.id).where(Department.code == code)) is not None
+
+
+# --- for other domains (insights' targeting) --------------------------------------------------
+
+def all_assignments(session: Session) -> list[Any]:
+    """Every live assignment: (enterprise_uscc, user_id, tier_id)."""
+    return list(session.execute(select(A.enterprise_uscc, A.user_id, A.tier_id)
+                                .order_by(A.enterprise_uscc, A.id)))
+
+
+def users_with_department(session: Session, ids: Sequence[int]) -> list[Any]:
+    if not ids:
+        return []
+    return list(session.execute(
+        select(User.id, User.username, User.display_name, Department.name.label("department"))
+        .outerjoin(Department, Department.id == User.department_id)
+        .where(User.id.in_(list(ids)))))
+
+
+def open_plan_pairs(session: Session, user_ids: Sequence[int]) -> set[tuple[int, str]]:
+    """(official, enterprise) pairs with a visit plan still open."""
+    if not user_ids:
+        return set()
+    return {(int(u), str(e)) for u, e in session.execute(
+        select(LiaisonPlan.user_id, LiaisonPlan.enterprise_uscc).where(
+            LiaisonPlan.contact_id.is_(None), LiaisonPlan.user_id.in_(list(user_ids))))}

@@ -10,7 +10,7 @@ from starlette.responses import Response
 from huiqi.auth.dependencies import CurrentUser
 from huiqi.auth.guards import auditor_may
 from huiqi.kit import web
-from huiqi.kit.pagination import PageQuery, paginate
+from huiqi.kit.pagination import PageQuery
 from huiqi.kit.web import ClockDep, DBSession
 from huiqi.notify import repository as repo
 from huiqi.notify import service
@@ -40,13 +40,14 @@ def _out(n: object) -> NotificationOut:
 
 
 @router.get("/notifications", response_model=NotificationPage, summary="我的通知")
+@web.read_only
 def list_notifications(db: DBSession, actor: CurrentUser, params: PageQuery) -> Response:
-    page = paginate(db, repo.visible(actor.user_id or 0), params)
-    found = NotificationPage(
-        items=[_out(n) for n in page.items], total=page.total,
-        unread=service.unread_count(db, actor.user_id or 0), page=page.page,
-        per_page=page.per_page,
-    )
+    user_id = actor.user_id or 0
+    total, unread = repo.counts(db, user_id)
+    past_end = params.offset >= total  # nothing to fetch
+    rows = [] if past_end else repo.page_rows(db, user_id, params.per_page, params.offset)
+    found = NotificationPage(items=[_out(n) for n in rows], total=total, unread=unread,
+                             page=params.page, per_page=params.per_page)
     # Serialised here (the response model still documents it): FastAPI would validate the
     # page again.
     return Response(found.model_dump_json(), media_type="application/json")

@@ -32,6 +32,24 @@ def unread_count(db: Session, user_id: int) -> int:
     return int(db.scalar(_UNREAD, {"user_id": user_id}) or 0)
 
 
+# The API's list (polled by clients): both counts in one statement, the page as plain rows.
+_delivered = (_n.user_id == bindparam("user_id"), _n.delivered_at.is_not(None))
+_COUNTS = select(func.count(), func.count().filter(_n.read_at.is_(None))).where(*_delivered)
+_PAGE = (select(_n.id, _n.title, _n.body, _n.link, _n.created_at, _n.read_at).where(*_delivered)
+         .order_by(_n.id.desc()).limit(bindparam("limit")).offset(bindparam("offset")))
+
+
+def counts(db: Session, user_id: int) -> tuple[int, int]:
+    """(delivered, of them unread) of a user's notifications."""
+    total, unread = db.execute(_COUNTS, {"user_id": user_id}).one()
+    return int(total), int(unread)
+
+
+def page_rows(db: Session, user_id: int, limit: int, offset: int) -> Sequence[Any]:
+    """A page of `visible(user_id)` as rows (id, title, body, link, created_at, read_at)."""
+    return db.execute(_PAGE, {"user_id": user_id, "limit": limit, "offset": offset}).all()
+
+
 def own(db: Session, user_id: int, notification_id: int) -> Notification | None:
     stmt = select(Notification).where(
         Notification.id == notification_id, Notification.user_id == user_id

@@ -28,6 +28,7 @@ def notifications(
 
 @router.get("/notifications/bell")
 @passive
+@web.read_only
 def bell(db: DBSession, actor: CurrentUser) -> Response:
     count = service.unread_count(db, actor.user_id or 0)
     if not count:
