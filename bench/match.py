@@ -55,6 +55,19 @@ the lead on a quiet machine (the 20M input is 1.1 GB, generated in 5 minutes):
     PYTHONPATH=src .venv/bin/python bench/match.py --sizes 1000000,5000000,20000000 --configs cli
 
 The line `# cli linearity: ...` gives seconds, CPU seconds per 1M rows and peak MB at each size.
+
+2026-12-08, session 9, a quiet machine (load 0.8-1.2), `--sizes 1000000,5000000 --configs
+cli,hand` at d836fab:
+
+    n            cli s    hand s   ratio   cli peak MB   hand peak MB   cli CPU s   hand CPU s
+    1,000,000    10.67     7.41    1.44         695          2,535         11.0         11.3
+    5,000,000    40.06    68.25    0.59       1,046          7,541         41.0         85.9
+
+At 1M the CLI spends the same CPU as the hand query but on one core (wall = CPU), so it is 1.44x
+the wall time; two DuckDB threads without insertion order (tried: 11.8 s) do not change it, so
+the single-threaded part is outside the COPY (start-up and the screening pass with its Python
+USCC check are the candidates; not profiled). At 5M the hand query's memory (7.5 GB) spills
+and the CLI is faster.
 """
 
 from __future__ import annotations
