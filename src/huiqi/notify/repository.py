@@ -24,8 +24,9 @@ def visible(user_id: int) -> Select[tuple[Notification]]:
 # Built once: the bell asks on every page (building a statement costs more than running it).
 # (Core columns: an ORM-enabled statement takes SQLAlchemy's slower ORM path.)
 _n = Notification.__table__.c
+_delivered = (_n.user_id == bindparam("user_id"), _n.delivered_at.is_not(None))  # = visible()
 _UNREAD = select(func.count()).select_from(Notification.__table__).where(
-    _n.user_id == bindparam("user_id"), _n.delivered_at.is_not(None), _n.read_at.is_(None))
+    *_delivered, _n.read_at.is_(None))
 
 
 def unread_count(db: Session, user_id: int) -> int:
@@ -33,7 +34,6 @@ def unread_count(db: Session, user_id: int) -> int:
 
 
 # The API's list (polled by clients): both counts in one statement, the page as plain rows.
-_delivered = (_n.user_id == bindparam("user_id"), _n.delivered_at.is_not(None))
 _COUNTS = select(func.count(), func.count().filter(_n.read_at.is_(None))).where(*_delivered)
 _PAGE = (select(_n.id, _n.title, _n.body, _n.link, _n.created_at, _n.read_at).where(*_delivered)
          .order_by(_n.id.desc()).limit(bindparam("limit")).offset(bindparam("offset")))
