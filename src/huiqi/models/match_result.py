@@ -1,8 +1,11 @@
-"""Latest outcome of each (enterprise, policy item): the 政策礼包 reads it, matching writes it.
+"""Latest outcome of each (enterprise, policy item) that something reads: eligible, undecided
+or a near miss (matching/stored.py says why a plain "not eligible" is no row). The 政策礼包
+reads it, matching writes it.
 
 `match_versions` counts the writes of each enterprise's results: every statement that changes an
 enterprise's rows in `match_results` raises its version in the same transaction, so one cheap
-lookup tells whether its results changed (the 政策礼包 cache key)."""
+lookup tells whether its results changed (the 政策礼包 cache key). Its stamp (`as_of`,
+`items_key`) says which policy date and items the stored rows are complete for."""
 
 from __future__ import annotations
 
@@ -40,3 +43,6 @@ class MatchVersion(Base):
         Integer, ForeignKey("enterprises.id", ondelete="CASCADE"), primary_key=True
     )
     version: Mapped[int] = mapped_column(Integer)
+    as_of: Mapped[date | None] = mapped_column(Date, nullable=True)
+    items_key: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    matched_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
