@@ -3,7 +3,7 @@ per-enterprise match versions (raised by every write of results, in the same tra
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from typing import Any, cast
 
@@ -133,11 +133,10 @@ _COLUMNS = ("enterprise_id", "item_id", "eligible", "amount_fen", "failed", "mis
             "near_miss", "as_of", "computed_at")
 
 
-def insert_rows(session: Session, rows: Sequence[tuple[object, ...]], as_of: date) -> None:
-    """Store result rows (matching/stored.py's StoredRows.rows) in bulk: SQLite's executemany,
-    PostgreSQL's COPY, on the session's connection (its transaction)."""
-    if not rows:
-        return
+def insert_rows(session: Session, rows: Iterable[tuple[Any, ...]], as_of: date) -> None:
+    """Store result rows (matching/stored.py's StoredRows.rows(): the first seven columns) in
+    bulk on the session's connection (its transaction): SQLite's executemany (the date and
+    time written by SQL, not bound per row), PostgreSQL's COPY."""
     driver = session.connection().connection.driver_connection
     if session.get_bind().dialect.name == "postgresql":
         now = datetime.now(UTC)
@@ -146,13 +145,11 @@ def insert_rows(session: Session, rows: Sequence[tuple[object, ...]], as_of: dat
             for row in rows:
                 copy.write_row((*row, as_of, now))
         return
-    day = as_of.isoformat()
     cursor = driver.cursor()  # type: ignore[union-attr]
     try:
         cursor.executemany(
             f"INSERT INTO match_results ({', '.join(_COLUMNS)}) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, CURRENT_TIMESTAMP)",
-            ((*row, day) for row in rows))
+            f"VALUES (?, ?, ?, ?, ?, ?, ?, '{as_of.isoformat()}', CURRENT_TIMESTAMP)", rows)
     finally:
         cursor.close()
 

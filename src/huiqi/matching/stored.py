@@ -16,8 +16,9 @@ items they are about to show (`service.results`).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -45,13 +46,17 @@ def keys_by_region(items: Sequence[Item], regions: Iterable[str | None]
 
 @dataclass(frozen=True)
 class StoredRows:
-    """The rows to store, in primary-key order (enterprise, then item id), as Python tuples
-    (enterprise_id, item_id, eligible, amount_fen, failed, missing, near_miss); eligible is
-    True / False / None and amount_fen is None unless eligible with a known amount."""
+    """The rows to store, in primary-key order (enterprise, then item id), as columns: the
+    enterprise ids, item ids, eligible (True / False / None), amount in fen (None unless
+    eligible with a known amount), failed, missing and near miss."""
 
-    rows: list[tuple[object, ...]]
-    eligible: int
-    unknown: int
+    columns: tuple[list[Any], ...]
+
+    def __len__(self) -> int:
+        return len(self.columns[0])
+
+    def rows(self) -> Iterator[tuple[Any, ...]]:
+        return zip(*self.columns, strict=True)
 
 
 def kept_rows(ids: np.ndarray, regions: Sequence[str | None], items: Sequence[Item],
@@ -75,19 +80,15 @@ def kept_rows(ids: np.ndarray, regions: Sequence[str | None], items: Sequence[It
                       r.amount_fen[idx], r.amount_known[idx] & (r.eligible[idx] == 1),
                       _names(failed[idx], criteria[k]), _names(r.missing_bits[idx], fields[k])))
     if not parts:
-        return StoredRows([], 0, 0)
-    ent, item, elig, amount, has, failed_s, missing_s = (
-        np.concatenate(c) for c in zip(*parts, strict=True))
-    pk = np.lexsort((item, ent))
-    item_ids = [items[k].id for k in order]
-    states = {1: True, 0: False, -1: None}
-    rows: list[tuple[object, ...]] = [
-        (e, item_ids[i], states[s], a if h else None, f, m, s == 0)
-        for e, i, s, a, h, f, m in zip(ent[pk].tolist(), item[pk].tolist(), elig[pk].tolist(),
-                                       amount[pk].tolist(), has[pk].tolist(),
-                                       failed_s[pk].tolist(), missing_s[pk].tolist(),
-                                       strict=True)]
-    return StoredRows(rows, int((elig == 1).sum()), int((elig == -1).sum()))
+        return StoredRows(([], [], [], [], [], [], []))
+    joined = [np.concatenate(c) for c in zip(*parts, strict=True)]
+    pk = np.lexsort((joined[1], joined[0]))
+    ent, item, elig, amount, has, failed_s, missing_s = (c[pk] for c in joined)
+    item_ids = np.array([items[k].id for k in order], dtype=object)
+    states = np.array([None, False, True], dtype=object)  # by eligible + 1
+    return StoredRows((ent.tolist(), item_ids[item].tolist(), states[elig + 1].tolist(),
+                       np.where(has, amount, None).tolist(),
+                       failed_s.tolist(), missing_s.tolist(), (elig == 0).tolist()))
 
 
 def _codes(regions: Sequence[str | None]) -> tuple[np.ndarray, list[str | None]]:

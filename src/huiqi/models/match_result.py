@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from huiqi.models.base import Base, utcnow
@@ -26,7 +26,7 @@ class MatchResult(Base):
         Integer, ForeignKey("enterprises.id", ondelete="CASCADE"), primary_key=True
     )
     item_id: Mapped[str] = mapped_column(String(120), primary_key=True)
-    eligible: Mapped[bool | None] = mapped_column(Boolean, nullable=True, index=True)
+    eligible: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
     # integer fen in SQL (exact on SQLite too, whose NUMERIC division dropped the fen)
     amount: Mapped[Decimal | None] = mapped_column("amount_fen", Money, nullable=True)
     failed: Mapped[str] = mapped_column(Text, default="")
@@ -34,6 +34,13 @@ class MatchResult(Base):
     near_miss: Mapped[bool] = mapped_column(Boolean, default=False)
     as_of: Mapped[date] = mapped_column(Date)
     computed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    # The eligible pairs by item (notifications, 免申即享 lists, flags): a partial index, so a
+    # publication writing millions of undecided and near-miss rows maintains it only for the
+    # few eligible ones.
+    __table_args__ = (Index("ix_match_results_eligible_items", "item_id", "enterprise_id",
+                            sqlite_where=text("eligible IS 1"),
+                            postgresql_where=text("eligible IS TRUE")),)
 
 
 class MatchVersion(Base):
