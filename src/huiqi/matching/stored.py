@@ -87,7 +87,8 @@ def kept_rows(ids: np.ndarray, regions: Sequence[str | None], items: Sequence[It
     item_ids = np.array([items[k].id for k in order], dtype=object)
     states = np.array([None, False, True], dtype=object)  # by eligible + 1
     return StoredRows((ent.tolist(), item_ids[item].tolist(), states[elig + 1].tolist(),
-                       np.where(has, amount, None).tolist(),
+                       [a if h else None for a, h in zip(amount.tolist(), has.tolist(),
+                                                          strict=True)],
                        failed_s.tolist(), missing_s.tolist(), (elig == 0).tolist()))
 
 

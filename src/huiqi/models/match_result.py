@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, column
 from sqlalchemy.orm import Mapped, mapped_column
 
 from huiqi.models.base import Base, utcnow
@@ -39,8 +39,8 @@ class MatchResult(Base):
     # publication writing millions of undecided and near-miss rows maintains it only for the
     # few eligible ones.
     __table_args__ = (Index("ix_match_results_eligible_items", "item_id", "enterprise_id",
-                            sqlite_where=text("eligible IS 1"),
-                            postgresql_where=text("eligible IS TRUE")),)
+                            sqlite_where=column("eligible").is_(True),
+                            postgresql_where=column("eligible").is_(True)),)
 
 
 class MatchVersion(Base):

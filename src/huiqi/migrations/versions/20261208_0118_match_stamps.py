@@ -31,8 +31,8 @@ def upgrade() -> None:
     op.execute("DELETE FROM match_results WHERE eligible = false AND near_miss = false")
     op.drop_index('ix_match_results_eligible', table_name='match_results')
     op.create_index('ix_match_results_eligible_items', 'match_results',
-                    ['item_id', 'enterprise_id'], sqlite_where=sa.text('eligible IS 1'),
-                    postgresql_where=sa.text('eligible IS TRUE'))
+                    ['item_id', 'enterprise_id'], sqlite_where=sa.column('eligible').is_(True),
+                    postgresql_where=sa.column('eligible').is_(True))
 
 
 def downgrade() -> None:
