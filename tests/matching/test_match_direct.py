@@ -154,7 +154,9 @@ def test_streamed_parquet_keeps_input_order_across_batches_and_threads(
     assert duckdb.sql(f"SELECT * FROM read_parquet('{out}')").fetchall() == expected
     assert pq.ParquetFile(out).metadata.num_row_groups >= 2_000 * len(items) // 500  # streamed
     assert summary.pairs == 2_000 * len(items)
-    csv = tmp_path / "e-out.csv"
+    csv, piped_csv = tmp_path / "e-out.csv", tmp_path / "e-piped.csv"
     bulk.match_file(src, csv, items, catalog, as_of=AS_OF, checks=canonical_sql)
-    assert duckdb.sql(f"SELECT * FROM read_csv('{csv}', all_varchar=true)").fetchall() == \
-        [tuple(None if v is None else str(v) for v in row) for row in expected]
+    monkeypatch.undo()
+    duckdb.from_arrow(table).write_csv(str(tmp_path / "e.csv"))
+    bulk.match_file(tmp_path / "e.csv", piped_csv, items, catalog, as_of=AS_OF)
+    assert csv.read_bytes() == piped_csv.read_bytes()
