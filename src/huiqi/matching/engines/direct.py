@@ -7,9 +7,11 @@ columns are catalog names in canonical types, DuckDB can check it itself
 the pipeline would change or refuse (`ok`), and collects the code columns' distinct values. A
 file with none is matched by one query over the file as it is, with no per-row check left in
 it (the same shape as a hand-written query), streamed in input order: DuckDB computes on every
-core while the caller's thread encodes the Parquet batches as they come (pyarrow releases the
-GIL), so memory is bounded by a few batches however large the file. Otherwise the caller
-matches the file through the pipeline, which reports the problem rows.
+core while the caller's thread encodes the batches as they come (Parquet by pyarrow, which
+releases the GIL; CSV by a one-thread DuckDB connection, whose text is the contract's), so
+memory stays bounded by a few batches however large the file (DuckDB's own by MEMORY_LIMIT,
+spilling to a temporary directory beyond it). Otherwise the caller matches the file through
+the pipeline, which reports the problem rows.
 """
 
 from __future__ import annotations
