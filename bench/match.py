@@ -97,16 +97,22 @@ untimed set-up: importing huiqi and compiling the SQL it runs):
     02:09 one run (7.0)     1,000,000     15.68    12.85   1.22     392    2,538      9.5      10.0
     02:09 same run (8.1-12.8) 5,000,000  115.13    53.93   2.13     532    7,466     43.1      51.3
     01:54 CSV (7.5)         1,000,000     18.32    17.48   1.05     358    2,021     14.2      18.9
+    02:47 3 rounds (5.5-7.6) 1,000,000    14.67    10.54   1.39     386    2,565      9.1      10.7
 
 (* the inherited peak described above; the CLI's own, by /usr/bin/time at 1M: 350-410 MB. The
-3-round row gives the medians; the rounds were cli 14.57, 16.34, 12.35 s, hand 13.99, 10.21,
-10.66 s.) The CLI now spends less CPU than the hand query at both sizes (1M: 8.5-10.7 s with
+3-round rows give the medians; the rounds were cli 14.57, 16.34, 12.35 s, hand 13.99, 10.21,
+10.66 s, and at 02:47 cli 19.46, 14.67, 13.19 s, hand 12.73, 9.67, 10.54 s.) The CLI now
+spends less CPU than the hand query at both sizes (1M: 8.5-10.7 s with
 its ~1.7 s of start-up, imports 1.0 s, policies 0.35 s, SQL compile 0.33 s; 5M: 8.3-8.6 CPU s
 per million rows) and its peak stays flat (350-550 MB at 1M and 5M; the hand query 2.5 GB and
 7.5-8 GB). On a loaded machine the wall ratio follows which process the other sessions' load
 hits: 0.84-1.42 at 1M, 0.62 and 2.13 at 5M (the 2.13: load 12.8 during the CLI's run, 8.1 in
 the hand query's). Not yet measured on a quiet machine; from the CPU figures, the CLI should
-be about 5.5-6 s at 1M against the hand query's 7.4 s (ratio about 0.8). For the lead:
+be about 5.5-6 s at 1M against the hand query's 7.4 s (ratio about 0.8). Under load the CLI
+loses on its ~1.7 CPU s of single-threaded start-up (imports, the policies' YAML, sqlglot
+compiling the SQL), which the hand query's timing leaves out: at load 6 one thread gets about a
+third of a core, so that start-up alone is about 5 s. Overlapping the screening pass with it
+(tried: a thread) gained nothing here, as the Arrow USCC UDF then waits for the GIL. For the lead:
 
     PYTHONPATH=src .venv/bin/python bench/match.py --sizes 1000000,5000000 --configs cli,hand \
         --rounds 3
