@@ -137,7 +137,7 @@ def _match_database(items, when, engine, out, step):  # type: ignore[no-untyped-
     step(f"在数据库（{db.dialect.name}）中匹配")
     with unit_of_work(db) as session:
         stats = service.match_all(session, load_catalog(), items, when)
-        rows = service.export_rows(session, items) if out is not None else []
+        rows = service.export_rows(session, load_catalog(), items, when) if out is not None else []
     if out is not None:
         step("写出结果")
         from huiqi.matching.engines.bulk import write_result_rows

@@ -38,7 +38,7 @@ from huiqi.models.grant import Grant
 from huiqi.models.liaison import LiaisonContact, LiaisonMember, LiaisonMemberSync
 from huiqi.models.liaison import LiaisonHandover as H
 from huiqi.models.liaison_assignment import LiaisonAssignment as A
-from huiqi.models.match_result import MatchResult
+from huiqi.models.match_result import MatchResult, MatchVersion
 from huiqi.models.pack_opening import PackOpening
 from huiqi.models.user import User
 
@@ -105,7 +105,7 @@ def _stamps(session: Session) -> tuple[Any, dict[str, str]]:
 
     stamp, *v = session.execute(select(
         top(E.c.updated_at), top(C.id), top(A.id), count(A), top(H.id), top(PackOpening.day),
-        count(PackOpening), top(MatchResult.computed_at), count(MatchResult), top(Grant.id),
+        count(PackOpening), top(MatchVersion.matched_at), count(MatchVersion), top(Grant.id),
         count(Grant))).one()
     marks = [str(x) for x in v]
     return stamp, {"contacts": marks[0], "assignments": "/".join(marks[1:4]),
@@ -131,9 +131,10 @@ def _changed(source: str, old: str, new: str) -> Any | None:
     if source == "openings":
         return select(PackOpening.enterprise_uscc).where(
             PackOpening.day >= date.fromisoformat(was[0]))
-    since = datetime.fromisoformat(was[0])  # matches: re-matched since
+    since = datetime.fromisoformat(was[0])  # matches: re-matched since (a re-match may leave
+    # an enterprise no row at all, so the stamp's time, not the rows', says who changed)
     return select(M.enterprise_uscc).where(M.enterprise_id.in_(
-        select(MatchResult.enterprise_id).where(MatchResult.computed_at >= since)))
+        select(MatchVersion.enterprise_id).where(MatchVersion.matched_at >= since)))
 
 
 _COLUMNS = {"contacts": ("last_contact", "last_told"), "assignments": ("assigned", "user_id"),

@@ -3,11 +3,25 @@ per-enterprise match versions (raised by every write of results, in the same tra
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
-from datetime import date
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from datetime import UTC, date, datetime
 from typing import Any, cast
 
-from sqlalchemy import Row, Select, bindparam, delete, func, literal, select, text, true
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    DateTime,
+    Row,
+    String,
+    bindparam,
+    case,
+    delete,
+    func,
+    literal,
+    select,
+    text,
+    true,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -59,40 +73,53 @@ def source_sql(catalog: Catalog, dialect: str, enterprise_ids: Sequence[int] | N
     )
 
 
-def write_results(
-    session: Session,
-    catalog: Catalog,
-    items: Sequence[Item],
-    as_of: date,
-    enterprise_ids: Sequence[int] | None = None,
-) -> None:
-    """Match in the database itself: INSERT … SELECT from the compiled rules, set-based."""
+def stamp_and_clear(session: Session, item_ids: Sequence[str], as_of: date,
+                    keys: Mapping[str | None, str], enterprise_ids: Sequence[int] | None) -> None:
+    """Before writing results: raise each enterprise's match version and stamp it (policy date,
+    `keys[its region]`, now), then delete its stored results of `item_ids`. The version row is
+    written first, so on PostgreSQL a second writer of the same enterprise waits on it."""
+    ids = None if enterprise_ids is None else list(enterprise_ids)
+    _bump_versions(session, None if ids is None else enterprises.c.id.in_(ids), as_of, keys)
+    stmt = delete(MatchResult).where(MatchResult.item_id.in_(list(item_ids)))
+    if ids is not None:
+        stmt = stmt.where(MatchResult.enterprise_id.in_(ids))
+    session.execute(stmt)
+
+
+def regions_of(session: Session, enterprise_ids: Sequence[int] | None
+               ) -> dict[str | None, list[int]]:
+    """The enterprises (all, or these) by region."""
+    q = select(enterprises.c.region, enterprises.c.id)
+    if enterprise_ids is not None:
+        q = q.where(enterprises.c.id.in_(list(enterprise_ids)))
+    found: dict[str | None, list[int]] = {}
+    for region, eid in session.execute(q):
+        found.setdefault(region, []).append(int(eid))
+    return found
+
+
+def insert_matched(session: Session, catalog: Catalog, items: Sequence[Item], as_of: date,
+                   enterprise_ids: Sequence[int]) -> None:
+    """Match a few enterprises in the database itself (INSERT … SELECT from the compiled
+    rules), storing only the pairs matching/stored.py keeps."""
+    if not items or not enterprise_ids:
+        return
     dialect = session.get_bind().dialect.name
     engine_dialect = "postgres" if dialect == "postgresql" else "sqlite"
     compiled = compile_items(items, as_of, engine_dialect, table="src", columns="natural")
     union = union_sql(compiled, items)
     fields = {f for item in items for f in item.fields}
-    # Every enterprise of the source gets a row per item, so exactly these are touched.
-    touched = select(enterprises.c.id)
-    if enterprise_ids is not None:
-        touched = touched.where(enterprises.c.id.in_(list(enterprise_ids)))
-    _bump_versions(session, touched)
-    stmt = delete(MatchResult).where(MatchResult.item_id.in_([i.id for i in items]))
-    if enterprise_ids is not None:
-        stmt = stmt.where(MatchResult.enterprise_id.in_(list(enterprise_ids)))
-    session.execute(stmt)
     true, false = ("TRUE", "FALSE") if dialect == "postgresql" else ("1", "0")
+    day = f"DATE '{as_of.isoformat()}'" if dialect == "postgresql" else f"'{as_of.isoformat()}'"
     insert = (
         f"WITH src AS ({source_sql(catalog, dialect, enterprise_ids, fields)}), r AS ({union}) "
         "INSERT INTO match_results (enterprise_id, item_id, eligible, amount_fen, failed, missing, "
         "near_miss, as_of, computed_at) "
         f"SELECT __row, item, CASE eligible WHEN 1 THEN {true} WHEN 0 THEN {false} END, "
         "CASE WHEN eligible = 1 THEN amount_fen END, failed, missing, "
-        f"CASE WHEN eligible = 0 AND failed NOT LIKE '%;%' THEN {true} ELSE {false} END, "
-        f"'{as_of.isoformat()}', CURRENT_TIMESTAMP FROM r"
+        f"CASE WHEN eligible = 0 THEN {true} ELSE {false} END, {day}, CURRENT_TIMESTAMP FROM r "
+        "WHERE eligible IS NULL OR eligible = 1 OR failed NOT LIKE '%;%'"
     )
-    if dialect == "postgresql":
-        insert = insert.replace(f"'{as_of.isoformat()}'", f"DATE '{as_of.isoformat()}'")
     # Through the raw driver cursor, without parameters, so no driver rewrites `%` in the SQL;
     # it is the session's own connection, hence the same transaction.
     cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
@@ -102,10 +129,53 @@ def write_results(
         cursor.close()
 
 
-def registry_rows(session: Session, catalog: Catalog, names: Sequence[str]
-                  ) -> list[tuple[Any, ...]]:
-    """(id, *the fields `names`) of every enterprise, profile and supplied facts, by id."""
-    sql = source_sql(catalog, session.get_bind().dialect.name, None, names)
+_COLUMNS = ("enterprise_id", "item_id", "eligible", "amount_fen", "failed", "missing",
+            "near_miss", "as_of", "computed_at")
+
+
+def insert_rows(session: Session, rows: Iterable[tuple[Any, ...]], as_of: date) -> None:
+    """Store result rows (matching/stored.py's StoredRows.rows(): the first seven columns) in
+    bulk on the session's connection (its transaction): SQLite's executemany (the date and
+    time written by SQL, not bound per row), PostgreSQL's COPY."""
+    driver = session.connection().connection.driver_connection
+    if session.get_bind().dialect.name == "postgresql":
+        now = datetime.now(UTC)
+        with driver.cursor() as cursor, cursor.copy(  # type: ignore[union-attr]
+                f"COPY match_results ({', '.join(_COLUMNS)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row((*row, as_of, now))
+        return
+    cursor = driver.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.executemany(
+            f"INSERT INTO match_results ({', '.join(_COLUMNS)}) "
+            f"VALUES (?, ?, ?, ?, ?, ?, ?, '{as_of.isoformat()}', CURRENT_TIMESTAMP)", rows)
+    finally:
+        cursor.close()
+
+
+def stamp(session: Session, enterprise_id: int) -> tuple[date | None, str | None, str | None]:
+    """(policy date, items key) of the enterprise's stored results, and its region."""
+    v = MatchVersion.__table__.c
+    row = session.execute(
+        select(v.as_of, v.items_key, enterprises.c.region)
+        .select_from(enterprises)
+        .outerjoin(MatchVersion.__table__, v.enterprise_id == enterprises.c.id)
+        .where(enterprises.c.id == enterprise_id)).first()
+    return (None, None, None) if row is None else (row[0], row[1], row[2])
+
+
+def enterprise_total(session: Session, enterprise_ids: Sequence[int] | None) -> int:
+    if enterprise_ids is not None:
+        return len(set(enterprise_ids))
+    return int(session.scalar(select(func.count()).select_from(enterprises)) or 0)
+
+
+def registry_rows(session: Session, catalog: Catalog, names: Sequence[str],
+                  enterprise_ids: Sequence[int] | None = None) -> list[tuple[Any, ...]]:
+    """(id, *the fields `names`) of every enterprise (or these), profile and supplied facts,
+    by id."""
+    sql = source_sql(catalog, session.get_bind().dialect.name, enterprise_ids, names)
     cols = ", ".join(['__row'] + [f'"{n}"' for n in names])
     query = f"SELECT {cols} FROM ({sql}) AS src ORDER BY __row"  # names are catalog fields
     cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
@@ -122,29 +192,41 @@ def forget_items(session: Session, item_ids: Sequence[str]) -> int:
     if not item_ids:
         return 0
     ids = list(item_ids)
-    _bump_versions(session, select(MatchResult.enterprise_id).distinct()
-                   .where(MatchResult.item_id.in_(ids)))
+    _bump_versions(session, enterprises.c.id.in_(
+        select(MatchResult.enterprise_id).where(MatchResult.item_id.in_(ids))))
     result = session.execute(delete(MatchResult).where(MatchResult.item_id.in_(ids)))
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
-def _bump_versions(session: Session, touched: Select[Any]) -> None:
-    """version + 1 (or 1, the first time) for each enterprise id `touched` selects: one upsert.
+def _bump_versions(session: Session, which: ColumnElement[bool] | None,
+                   as_of: date | None = None, keys: Mapping[str | None, str] | None = None
+                   ) -> None:
+    """version + 1 (or 1, the first time) for each enterprise `which` selects (None: all), with
+    the stamp: policy date, `keys[its region]` and the time (`as_of` None: results removed, so
+    the stamp is cleared and the next 政策礼包 re-matches). One upsert.
 
     Run before the results are written, so on PostgreSQL a second writer of the same enterprise
     waits here on the version row (until the first commits) rather than failing on the results'
     primary key; ids in ascending order, so concurrent writers lock rows in the same order.
     SQLite parses `INSERT … SELECT … ON CONFLICT` only with a WHERE in the SELECT (`1 = 1`).
     """
-    ids = touched.subquery()
-    column = next(iter(ids.c))
-    rows = select(column, literal(1)).where(true()).order_by(column)
+    region = enterprises.c.region
+    key: ColumnElement[Any] = literal(None, String())
+    if keys:
+        key = case(*[(region.is_(None) if r is None else region == r, literal(k))
+                     for r, k in keys.items()], else_=literal(None, String()))
+    rows = (select(enterprises.c.id, literal(1), literal(as_of, Date()),
+                   literal(datetime.now(UTC), DateTime(timezone=True)), key)
+            .where(true() if which is None else which).order_by(enterprises.c.id))
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    base = insert(MatchVersion).from_select(["enterprise_id", "version"], rows)
+    base = insert(MatchVersion).from_select(
+        ["enterprise_id", "version", "as_of", "matched_at", "items_key"], rows)
+    excluded = base.excluded
     session.execute(base.on_conflict_do_update(
         index_elements=[MatchVersion.enterprise_id],
-        set_={"version": MatchVersion.version + 1}))
+        set_={"version": MatchVersion.version + 1, "as_of": excluded.as_of,
+              "matched_at": excluded.matched_at, "items_key": excluded.items_key}))
 
 
 

@@ -14,11 +14,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from huiqi.kit.db import apart, is_read_only
-from huiqi.matching import repository
+from huiqi.matching import repository, stored
 from huiqi.matching.engines.registry import RegistryColumns, from_rows
 from huiqi.matching.engines.vector import VectorResult, decode_bits
 from huiqi.registry.service import InvalidUSCC, validate_uscc
-from huiqi.rules import Catalog, Item, evaluate, explain
+from huiqi.rules import Catalog, Item, engine_ir, evaluate, explain
 
 
 @dataclass
@@ -54,6 +54,13 @@ class GiftPack:
         return sum((e.amount or Decimal(0) for e in self.eligible), Decimal(0))
 
 
+# Up to this many enterprises are matched by SQL in the database (a 政策礼包's re-match, a fact
+# supplied: the compiled SQL is cached, one enterprise takes milliseconds); more, through the
+# in-memory engine over the registry read once (a publication: 100,000 × 200 items in seconds,
+# where the SQL took minutes).
+SQL_AT_MOST = 64
+
+
 def match_all(
     session: Session,
     catalog: Catalog,
@@ -61,14 +68,44 @@ def match_all(
     as_of: date,
     enterprise_ids: Sequence[int] | None = None,
 ) -> MatchStats:
-    """Re-match the registry (or some enterprises) against `items`, where the data lives."""
-    if items:
-        repository.write_results(session, catalog, items, as_of, enterprise_ids)
+    """Re-match the registry (or some enterprises) against `items`, storing the pairs that
+    matching/stored.py keeps and stamping each enterprise with what it was matched against."""
+    ids = None if enterprise_ids is None else sorted(set(enterprise_ids))
+    regions = repository.regions_of(session, ids)
+    keys = stored.keys_by_region(items, regions)
+    repository.stamp_and_clear(session, [i.id for i in items], as_of, keys, ids)
+    if ids is not None and len(ids) <= SQL_AT_MOST:
+        for region, members in regions.items():
+            repository.insert_matched(session, catalog, stored.offered(items, region), as_of,
+                                      members)
+    elif items:
+        _write_in_memory(session, catalog, items, as_of, ids)
     session.flush()
-    ents, pairs, eligible, unknown, total = repository.result_totals(
-        session, [i.id for i in items], enterprise_ids)
-    return MatchStats(ents, len(items), pairs, eligible, unknown,
+    _, _, eligible, unknown, total = repository.result_totals(session, [i.id for i in items], ids)
+    ents = repository.enterprise_total(session, ids)
+    return MatchStats(ents, len(items), ents * len(items), eligible, unknown,
                       Decimal(str(total)).quantize(Decimal("0.01")))
+
+
+def _write_in_memory(session: Session, catalog: Catalog, items: Sequence[Item], as_of: date,
+                     ids: Sequence[int] | None) -> None:
+    columns, bound, results = _evaluate_registry(session, catalog, items, as_of, ids, ["region"])
+    rows = stored.kept_rows(
+        columns.ids, columns.text("region"), items,
+        [[c.name for c in i.criteria] for i in items], [b.fields for b in bound], results)
+    repository.insert_rows(session, rows.rows(), as_of)
+
+
+def _evaluate_registry(session: Session, catalog: Catalog, items: Sequence[Item], as_of: date,
+                       ids: Sequence[int] | None, extra: Sequence[str]
+                       ) -> tuple[RegistryColumns, list[Any], list[VectorResult]]:
+    """The registry (or enterprises `ids`) read once and every item evaluated over it in memory,
+    with per-criterion details; `extra` catalog fields are read along (e.g. region)."""
+    bound = [engine_ir(i, as_of) for i in items]
+    names = [n for n in dict.fromkeys([*(f for b in bound for f in b.fields), *extra])
+             if n in catalog]
+    columns = from_rows(catalog, names, repository.registry_rows(session, catalog, names, ids))
+    return columns, bound, columns.evaluate_bound(bound, details=True)
 
 
 def enterprise_facts(session: Session, catalog: Catalog, enterprise_id: int) -> dict[str, object]:
@@ -94,13 +131,14 @@ def results(
 ) -> Results:
     """The enterprise's stored results as plain rows (the pack reads up to a few hundred per
     request; ORM objects cost several times more than the query). With `refresh`, the
-    enterprise is re-matched first when they miss an item or were computed for another date (a
-    newly registered enterprise, a newly published item, a new policy date)."""
+    enterprise is re-matched first unless its stamp says they are complete for `items` (those
+    offered in its region) on `as_of`: a newly registered enterprise, a newly published item or
+    a new policy date re-match it."""
     rows = repository.result_rows(session, enterprise_id)
     if not refresh:
         return Results(rows)
-    dates = {r.item_id: r.as_of for r in rows}
-    if all(dates.get(i.id) == as_of for i in items):
+    matched_on, key, region = repository.stamp(session, enterprise_id)
+    if matched_on == as_of and key == stored.items_key(stored.offered(items, region)):
         return Results(rows)
     rematched = _rematch(session, catalog, enterprise_id, items, as_of)
     return Results(repository.result_rows(session, enterprise_id), rematched)
@@ -184,7 +222,9 @@ def check_consistency(
     facts = enterprise_facts(session, catalog, enterprise_id)
     by_id = {i.id: i for i in items}
     problems = []
+    stored_ids = set()
     for r in repository.results_for(session, enterprise_id):
+        stored_ids.add(r.item_id)
         if r.item_id not in by_id:
             continue
         ref = evaluate(by_id[r.item_id], facts, as_of)
@@ -192,13 +232,42 @@ def check_consistency(
             r.eligible, r.amount, _split(r.failed), _split(r.missing)):
             problems.append(f"{r.item_id}: SQL {r.eligible}/{r.amount} ≠ 参考 {ref.eligible}/"
                             f"{ref.amount}")
+    _, _, region = repository.stamp(session, enterprise_id)
+    for item in stored.offered(items, region):  # no row: plainly not eligible
+        if item.id not in stored_ids:
+            ref = evaluate(item, facts, as_of)
+            if ref.eligible is not False or ref.near_miss:
+                problems.append(f"{item.id}: 未存储 ≠ 参考 {ref.eligible}/{ref.amount}")
     return problems
 
 
-def export_rows(session: Session, items: Sequence[Item]) -> list[Row[Any]]:
-    """(uscc, item, eligible, amount, failed, missing) of the stored results of `items`."""
-    return repository.export_rows(session, [i.id for i in items])
-
+def export_rows(session: Session, catalog: Catalog, items: Sequence[Item], as_of: date
+                ) -> list[tuple[Any, ...]]:
+    """(uscc, item, eligible, amount, failed, missing) of every enterprise and item, by
+    enterprise and item: computed from the registry's current facts (the stored results hold
+    only the pairs something reads, see matching/stored.py)."""
+    if not items:
+        return []
+    columns, bound, results = _evaluate_registry(session, catalog, items, as_of, None, ["uscc"])
+    usccs = columns.text("uscc")
+    states = {1: True, 0: False, -1: None}
+    per_item = []
+    for item, b, r in zip(items, bound, results, strict=True):
+        assert r.failed_bits is not None and r.missing_bits is not None
+        criteria = [c.name for c in item.criteria]
+        known = r.amount_known.tolist()
+        per_item.append((item.id, r.eligible.tolist(), r.amount_fen.tolist(), known,
+                         r.failed_bits.tolist(), r.missing_bits.tolist(), criteria, b.fields))
+    per_item.sort(key=lambda p: p[0])
+    out: list[tuple[Any, ...]] = []
+    for row in range(columns.n):
+        for item_id, elig, fen, known, failed, missing, criteria, fields in per_item:
+            state = states[elig[row]]
+            amount = (Decimal(fen[row]) / 100).quantize(Decimal("0.01")) \
+                if state and known[row] else None
+            out.append((usccs[row], item_id, state, amount, decode_bits(failed[row], criteria),
+                        decode_bits(missing[row], fields)))
+    return out
 
 
 def most_eligible_uscc(session: Session, region: str) -> str | None:
