@@ -93,7 +93,7 @@ def _write_in_memory(session: Session, catalog: Catalog, items: Sequence[Item], 
     rows = stored.kept_rows(
         columns.ids, columns.text("region"), items,
         [[c.name for c in i.criteria] for i in items], [b.fields for b in bound], results)
-    repository.insert_rows(session, rows.rows(), as_of)
+    repository.insert_rows(session, rows, as_of)
 
 
 def _evaluate_registry(session: Session, catalog: Catalog, items: Sequence[Item], as_of: date,

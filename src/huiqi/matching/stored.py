@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
 
 from huiqi.matching.engines.vector import VectorResult, decode_bits
 from huiqi.rules import Item
@@ -46,17 +47,41 @@ def keys_by_region(items: Sequence[Item], regions: Iterable[str | None]
 
 @dataclass(frozen=True)
 class StoredRows:
-    """The rows to store, in primary-key order (enterprise, then item id), as columns: the
-    enterprise ids, item ids, eligible (True / False / None), amount in fen (None unless
-    eligible with a known amount), failed, missing and near miss."""
+    """The rows to store, in primary-key order (enterprise, then item id), as arrays: the
+    enterprise ids, item ids, eligible (1 / 0 / -1 unknown), amount in fen where `has_amount`
+    (eligible with a known amount), failed and missing names. A near miss is eligible 0."""
 
-    columns: tuple[list[Any], ...]
+    enterprise: np.ndarray
+    item: np.ndarray  # object: item ids
+    eligible: np.ndarray
+    amount: np.ndarray
+    has_amount: np.ndarray
+    failed: np.ndarray  # object: ';'-joined names
+    missing: np.ndarray
 
     def __len__(self) -> int:
-        return len(self.columns[0])
+        return len(self.enterprise)
 
     def rows(self) -> Iterator[tuple[Any, ...]]:
-        return zip(*self.columns, strict=True)
+        """(enterprise_id, item_id, eligible, amount_fen, failed, missing, near_miss) tuples,
+        eligible True / False / None and amount None when unknown."""
+        states = np.array([None, False, True], dtype=object)  # by eligible + 1
+        amounts = [a if h else None for a, h in zip(self.amount.tolist(),
+                                                    self.has_amount.tolist(), strict=True)]
+        return zip(self.enterprise.tolist(), self.item.tolist(),
+                   states[self.eligible + 1].tolist(), amounts, self.failed.tolist(),
+                   self.missing.tolist(), (self.eligible == 0).tolist(), strict=True)
+
+    def arrow(self) -> pa.Table:
+        """The same columns as an Arrow table (unknown values null), e.g. for a CSV COPY."""
+        return pa.table({
+            "enterprise_id": pa.array(self.enterprise, pa.int64()),
+            "item_id": pa.array(self.item, pa.string()),
+            "eligible": pa.array(self.eligible == 1, pa.bool_(), mask=self.eligible == -1),
+            "amount_fen": pa.array(self.amount, pa.int64(), mask=~self.has_amount),
+            "failed": pa.array(self.failed, pa.string()),
+            "missing": pa.array(self.missing, pa.string()),
+            "near_miss": pa.array(self.eligible == 0, pa.bool_())})
 
 
 def kept_rows(ids: np.ndarray, regions: Sequence[str | None], items: Sequence[Item],
@@ -74,22 +99,19 @@ def kept_rows(ids: np.ndarray, regions: Sequence[str | None], items: Sequence[It
         failed = r.failed_bits
         near = (r.eligible == 0) & (failed != 0) & ((failed & (failed - 1)) == 0)
         idx = np.flatnonzero(covered & ((r.eligible != 0) | near))
-        if not len(idx):
-            continue
-        parts.append((ids[idx], np.full(len(idx), rank, np.int32), r.eligible[idx],
-                      r.amount_fen[idx], r.amount_known[idx] & (r.eligible[idx] == 1),
+        parts.append((ids[idx].astype(np.int64), np.full(len(idx), rank, np.int32),
+                      r.eligible[idx], r.amount_fen[idx],
+                      r.amount_known[idx] & (r.eligible[idx] == 1),
                       _names(failed[idx], criteria[k]), _names(r.missing_bits[idx], fields[k])))
     if not parts:
-        return StoredRows(([], [], [], [], [], [], []))
+        empty = np.array([], dtype=object)
+        return StoredRows(np.array([], np.int64), empty, np.array([], np.int8),
+                          np.array([], np.int64), np.array([], bool), empty, empty)
     joined = [np.concatenate(c) for c in zip(*parts, strict=True)]
     pk = np.lexsort((joined[1], joined[0]))
     ent, item, elig, amount, has, failed_s, missing_s = (c[pk] for c in joined)
     item_ids = np.array([items[k].id for k in order], dtype=object)
-    states = np.array([None, False, True], dtype=object)  # by eligible + 1
-    return StoredRows((ent.tolist(), item_ids[item].tolist(), states[elig + 1].tolist(),
-                       [a if h else None for a, h in zip(amount.tolist(), has.tolist(),
-                                                          strict=True)],
-                       failed_s.tolist(), missing_s.tolist(), (elig == 0).tolist()))
+    return StoredRows(ent, item_ids[item], elig, amount, has, failed_s, missing_s)
 
 
 def _codes(regions: Sequence[str | None]) -> tuple[np.ndarray, list[str | None]]:
@@ -105,6 +127,8 @@ def _covered(item: Item, codes: np.ndarray, words: Sequence[str | None]) -> np.n
 
 def _names(bits: np.ndarray, names: Sequence[str]) -> np.ndarray:
     """';'-joined names of each row's set bits (decoded once per distinct value)."""
+    if not len(bits):
+        return np.array([], dtype=object)
     values, inverse = np.unique(bits, return_inverse=True)
     decoded = np.array([decode_bits(int(v), names) for v in values], dtype=object)
     return decoded[inverse]

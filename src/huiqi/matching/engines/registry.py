@@ -79,9 +79,10 @@ def _column(spec: FieldSpec, values: list[Any]) -> pa.Array:
     if t is FieldType.BOOL:
         return pa.array([None if v is None else _bool(v) for v in values], pa.bool_())
     if t.is_numeric:
-        unit = Decimal(10) ** spec.scale
-        return pa.array([None if v is None else int((Decimal(str(v)) * unit).quantize(
-            Decimal(1), ROUND_HALF_UP)) for v in values], pa.int64())
+        unit, whole = Decimal(10) ** spec.scale, 10 ** spec.scale
+        return pa.array([None if v is None else v * whole if type(v) is int  # exact already
+                         else int((Decimal(str(v)) * unit).quantize(Decimal(1), ROUND_HALF_UP))
+                         for v in values], pa.int64())
     if t is FieldType.DATE:
         return pa.array([None if v is None else _date(v) for v in values], pa.date32())
     return pa.array([None if v is None else str(v) for v in values], pa.string())
