@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import create_engine, func, select, text, update
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
@@ -44,6 +44,12 @@ def probed(app):
         db.flush()
         return {"saved": True}
 
+    @router.get("/probe/read-only-updates")
+    @web.read_only
+    def updates(db: DBSession, actor: CurrentUser) -> dict[str, bool]:
+        db.execute(update(Department).values(name="只读路由更新"))
+        return {"saved": True}
+
     app.include_router(router)
     return app
 
@@ -63,12 +69,24 @@ def test_a_read_only_route_cannot_write(probed, logged_in, app_engine) -> None:
                                .where(Department.code == "ro-write"))
 
 
+def test_a_read_only_route_cannot_write_with_a_statement(probed, logged_in, app_engine) -> None:
+    """Not only through the ORM: an UPDATE executed on its session refuses too (it would
+    otherwise commit at once, the session being in autocommit)."""
+    c = logged_in("office")
+    with TestClient(probed, raise_server_exceptions=False, cookies=c.cookies) as quiet:
+        assert quiet.get("/probe/read-only-updates").status_code == 500
+    with app_engine.connect() as conn:
+        assert not conn.scalar(select(func.count()).select_from(Department)
+                               .where(Department.name == "只读路由更新"))
+
+
 def test_the_busiest_reads_are_read_only(app) -> None:
-    """The notifications API and the bell (polled) skip the transaction; the 礼包 may re-match,
-    so it keeps one."""
+    """The notifications API, the bell (polled) and the 礼包 (page and API, the enterprise's and
+    the office's view) skip the transaction; a stale 礼包 re-matches in one of its own."""
     from fastapi.routing import APIRoute
 
     from huiqi.matching import endpoints as pack_api
+    from huiqi.matching import views as pack_pages
     from huiqi.notify import endpoints, views
 
     def marked(router, path: str) -> bool:
@@ -77,7 +95,10 @@ def test_the_busiest_reads_are_read_only(app) -> None:
 
     assert marked(endpoints.router, "/notifications")
     assert marked(views.router, "/notifications/bell")
-    assert not marked(pack_api.router, "/gift-pack")
+    assert marked(pack_api.router, "/gift-pack")
+    assert marked(pack_api.router, "/gift-pack/enterprises/{uscc}")
+    assert marked(pack_pages.router, "/gift-pack")
+    assert marked(pack_pages.router, "/gift-pack/enterprises/{uscc}")
 
 
 def test_a_get_is_answered_after_the_database_cut_its_connections(

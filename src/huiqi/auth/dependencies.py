@@ -64,6 +64,13 @@ class Auth:
             return None
         return repository.session_row(self.db, self.session_id)
 
+    def pop_flashes_apart(self) -> list[dict[str, Any]]:
+        """The pending messages, cleared in a short transaction of their own: what a page of
+        a read-only route (kit.web.read_only) shows, since its session may not write."""
+        if self.db is None or self.session_id is None:
+            return []
+        return repository.pop_flashes(self.db, self.session_id)
+
 
 # Declared so the OpenAPI docs offer "Authorize" with a Bearer token; checked by _bearer below.
 _bearer_scheme = HTTPBearer(auto_error=False,

@@ -18,6 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from huiqi.kit.db import apart
 from huiqi.models.api_token import ApiToken
 from huiqi.models.department import Department
 from huiqi.models.login_lock import LoginLock
@@ -158,8 +159,19 @@ def own_token(db: Session, user_id: int, token_id: int) -> ApiToken | None:
     return db.scalar(stmt)
 
 
-def session_row(db: Session, session_id: int) -> UserSession | None:
+def session_row(db: Session, session_id: str) -> UserSession | None:
     return db.get(UserSession, session_id)
+
+
+def pop_flashes(db: Session, session_id: str) -> list[dict[str, Any]]:
+    """A session's pending messages, cleared in a short transaction of its own (the row locked
+    while it is), for a read-only route's session (kit.db.apart), which may not write."""
+    with apart(db) as own:
+        row = own.get(UserSession, session_id, with_for_update=True)
+        if row is None or not row.flashes:
+            return []
+        flashes, row.flashes = row.flashes, None
+    return flashes
 
 
 # --- set-password links (huiqi.auth.admin_service) ---------------------------------------------

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, Select, create_engine, event, func, select, text
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
 
 from huiqi.kit.errors import NotFound, keeps_flushed
 from huiqi.kit.settings import get_settings
@@ -63,12 +63,15 @@ def default_engine() -> Engine:
 T = TypeVar("T")
 
 
+_SCOPE = "huiqi_scope"
+
+
 def engine_scoped(bind: Engine | Connection, key: str, make: Callable[[], T]) -> T:
     """The object kept under `key` for this engine (one database), made on first use: state
     that lives as long as an app's or a CLI run's engine (the policy items, the 政策礼包
     cache), so two databases in one process never share it, and no module holds it."""
     engine = bind.engine if isinstance(bind, Connection) else bind
-    scope: dict[str, Any] = engine.__dict__.setdefault("huiqi_scope", {})
+    scope: dict[str, Any] = engine.__dict__.setdefault(_SCOPE, {})
     found = scope.get(key)
     if found is None:
         found = scope.setdefault(key, make())
@@ -84,10 +87,33 @@ def read_only_sessions(engine: Engine) -> sessionmaker[Session]:
     SQLAlchemy's "Setting Isolation for a Sessionmaker"), which spares PostgreSQL the BEGIN and
     COMMIT round trips. Reads are as before: PostgreSQL's read committed gives each statement its
     own snapshot anyway. Changing an object through one raises (ReadOnlyWrite)."""
-    made = sessionmaker(bind=engine.execution_options(isolation_level="AUTOCOMMIT"),
-                        expire_on_commit=False)
+    reads = engine.execution_options(isolation_level="AUTOCOMMIT")
+    # A copy of `engine` with other options: it shares the state kept per engine (the policy
+    # items, the 礼包 cache), else a read-only route would see a library of its own.
+    reads.__dict__[_SCOPE] = engine.__dict__.setdefault(_SCOPE, {})
+    made = sessionmaker(bind=reads, expire_on_commit=False, info={_WRITER: engine})
     event.listen(made, "before_flush", _refuse_flush)
+    event.listen(made, "do_orm_execute", _refuse_dml)
     return made
+
+
+_WRITER = "huiqi.writer"  # a read-only session's info: the engine its writes apart go to
+
+
+def is_read_only(session: Session) -> bool:
+    """Whether `session` is a read-only route's (read_only_sessions): it holds no transaction,
+    so what it reads is committed, and whatever it must write goes through `apart`."""
+    return _WRITER in session.info
+
+
+@contextmanager
+def apart(session: Session) -> Iterator[Session]:
+    """A short unit of work of its own on the database of a read-only `session`, committed
+    when the block ends (rolled back if it raises): the rare write a read-only route must make,
+    such as re-matching a stale 政策礼包, without holding a transaction for every request."""
+    writer: Engine = session.info[_WRITER]
+    with committed(Session(writer, expire_on_commit=False)) as own:
+        yield own
 
 
 class ReadOnlyWrite(RuntimeError):
@@ -98,6 +124,12 @@ class ReadOnlyWrite(RuntimeError):
 def _refuse_flush(session: Session, _context: Any, _instances: Any) -> None:
     raise ReadOnlyWrite("a read-only route (kit.web.read_only) changed "
                         f"{len(session.new) + len(session.dirty) + len(session.deleted)} objects")
+
+
+def _refuse_dml(state: ORMExecuteState) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        raise ReadOnlyWrite("a read-only route (kit.web.read_only) ran an INSERT, UPDATE or "
+                            "DELETE on its session (write through kit.db.apart)")
 
 
 def fetch_one(session: Session, stmt: Select[T], missing: str, *,

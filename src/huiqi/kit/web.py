@@ -39,7 +39,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 def read_only(endpoint: F) -> F:
     """Mark a route that only reads: its unit of work runs without a transaction
     (kit.db.read_only_sessions), two round trips fewer on PostgreSQL. Bookkeeping writes in their
-    own transaction (auth's session and token touches) still happen; a flush raises."""
+    own transaction (auth's session and token touches) still happen, as does a write made through
+    `kit.db.apart` (a stale 礼包's re-match); a flush or a DML statement on its session raises."""
     setattr(endpoint, _READ_ONLY, True)
     return endpoint
 

@@ -25,6 +25,7 @@ def _pack_out(db: DBSession, view: packs.PackView, explain: bool) -> Response:
 
 
 @router.get("/gift-pack", response_model=s.PackOut, summary="本企业的政策礼包")
+@web.read_only
 def my_pack(request: Request, db: DBSession, clock: ClockDep, actor: EnterpriseUser,
             explain: bool = False) -> Response:
     return _pack_out(db, packs.view(db, actor, clock, web.settings_of(request)), explain)
@@ -49,6 +50,7 @@ def my_explanation(request: Request, db: DBSession, clock: ClockDep, actor: Ente
 
 @router.get("/gift-pack/enterprises/{uscc}", response_model=s.PackOut,
             summary="某企业的政策礼包（营商办，只读）")
+@web.read_only
 def enterprise_pack(request: Request, db: DBSession, clock: ClockDep, actor: OfficeUser,
                     uscc: str, explain: bool = False) -> Response:
     return _pack_out(db, packs.view(db, actor, clock, web.settings_of(request), uscc), explain)

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from huiqi import audit
 from huiqi.auth.actor import Actor
 from huiqi.kit.clock import Clock
-from huiqi.kit.db import engine_scoped
+from huiqi.kit.db import engine_scoped, is_read_only
 from huiqi.kit.errors import NotFound, ValidationFailed
 from huiqi.kit.oncommit import on_commit
 from huiqi.kit.settings import Settings, policy_date_for
@@ -135,8 +135,9 @@ def view(session: Session, actor: Actor, clock: Clock, settings: Settings | None
             rows = service.results(session, catalog, owner.id, items, as_of, refresh=False).rows
         found = _view(owner, as_of, service.pack(items, rows), editable=editable)
         found.standing = standing
-        _keep(session, cache, key, found,
-              service.match_version(session, owner.id) == version, results.rematched)
+        # a read-only session's re-match committed apart already: its rows are not "ours"
+        _keep(session, cache, key, found, service.match_version(session, owner.id) == version,
+              results.rematched and not is_read_only(session))
     if editable:  # the enterprise opened its own 礼包: at most one write per kept view and day
         day = clock.today_local()
         found.remember(("opened", day), lambda: _opened(session, owner.uscc, day))

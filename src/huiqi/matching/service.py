@@ -13,6 +13,7 @@ from sqlalchemy import Row
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from huiqi.kit.db import apart, is_read_only
 from huiqi.matching import repository, stored
 from huiqi.matching.engines.registry import RegistryColumns, from_rows
 from huiqi.matching.engines.vector import VectorResult, decode_bits
@@ -185,11 +186,17 @@ def forget_results(session: Session, item_ids: Sequence[str]) -> int:
 
 def _rematch(session: Session, catalog: Catalog, enterprise_id: int, items: Sequence[Item],
              as_of: date) -> bool:
-    """Re-match one enterprise in a savepoint; False if another request's write got there first."""
+    """Re-match one enterprise in a savepoint of the session's transaction or, for a read-only
+    session (a 礼包 GET, kit.web.read_only), in a short transaction of its own, committed before
+    the rows are read again; False if another request's write got there first."""
     dbapi_error = getattr(session.get_bind().dialect.dbapi, "IntegrityError", IntegrityError)
     try:
-        with session.begin_nested():
-            match_all(session, catalog, items, as_of, enterprise_ids=[enterprise_id])
+        if is_read_only(session):
+            with apart(session) as own:
+                match_all(own, catalog, items, as_of, enterprise_ids=[enterprise_id])
+        else:
+            with session.begin_nested():
+                match_all(session, catalog, items, as_of, enterprise_ids=[enterprise_id])
     except (IntegrityError, dbapi_error):
         return False  # another request re-matched this enterprise at the same moment: read its rows
     return True

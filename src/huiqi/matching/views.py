@@ -45,6 +45,7 @@ def _page(request: Request, view: packs.PackView, status_code: int = 200,
 
 
 @router.get("/gift-pack")
+@web.read_only  # a stale pack is re-matched apart (matching.service._rematch)
 def my_pack(request: Request, db: DBSession, clock: ClockDep, actor: EnterpriseUser) -> Response:
     return _page(request, packs.view(db, actor, clock, web.settings_of(request)))
 
@@ -88,6 +89,7 @@ def enterprises(request: Request, db: DBSession, actor: OfficeUser, q: str = "",
 
 
 @router.get("/gift-pack/enterprises/{uscc}")
+@web.read_only
 def enterprise_pack(request: Request, db: DBSession, clock: ClockDep, actor: OfficeUser,
                     uscc: str) -> Response:
     return _page(request, packs.view(db, actor, clock, web.settings_of(request), uscc))

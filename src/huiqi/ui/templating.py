@@ -24,6 +24,7 @@ from starlette.responses import HTMLResponse
 from huiqi.kit import masking
 from huiqi.kit.clock import to_local
 from huiqi.kit.csrf import ANON_COOKIE, anonymous_token
+from huiqi.kit.db import is_read_only
 from huiqi.kit.pages import flash as flash  # re-exported: every domain's views use them
 from huiqi.kit.pages import redirect as redirect
 from huiqi.kit.security import new_token, sign
@@ -147,8 +148,11 @@ def _pop_flashes(auth: Auth) -> list[dict[str, Any]]:
     if not may_flash(auth):
         return []
     added_now = "session" in vars(auth)
-    if not added_now and not (auth.db is not None and auth.db.in_transaction()):
+    db = auth.db
+    if not added_now and not (db is not None and db.in_transaction()):
         return []  # the request failed and its unit of work has ended
+    if not added_now and db is not None and is_read_only(db):  # it may not write: clear apart
+        return auth.pop_flashes_apart()
     row = auth.session
     if row is None or _state(row).detached or _state(row).expired:
         return []
