@@ -120,6 +120,13 @@ third of a core, so that start-up alone is about 5 s. Overlapping the screening 
 20M, the same session (`--sizes 20000000 --configs cli` under `nice -n 5`, load 4-12; input
 generated in 542 s): 291.6 s, 154.5 CPU s (7.7 per million rows, against 179.1 CPU s on one
 thread before), peak 1,002 MB (target: under 4 GB; the flat 1.5 GB of issue 20 holds too).
+
+2026-12-08, session 10 (lead), a quiet machine (load 1.3-1.6, nothing else running), one run of
+`--sizes 1000000,5000000 --configs cli,hand` at 3a60097:
+
+    n            cli s    hand s   ratio   cli peak MB   hand peak MB   cli CPU s   hand CPU s
+    1,000,000     8.15     7.65    1.07          386          2,546          8.7         11.6
+    5,000,000    29.20    25.97    1.12          538          7,976         40.3         45.4
 """
 
 from __future__ import annotations
