@@ -293,37 +293,19 @@ def results_for(session: Session, enterprise_id: int) -> list[MatchResult]:
         .order_by(MatchResult.item_id)))
 
 
-def eligible_for_item(session: Session, item_id: str) -> list[MatchResult]:
-    return list(session.scalars(
-        select(MatchResult).where(MatchResult.item_id == item_id, MatchResult.eligible.is_(True))
-        .order_by(MatchResult.enterprise_id)))
-
-
-def export_rows(session: Session, item_ids: Sequence[str]) -> list[Row[Any]]:
-    """(uscc, item, eligible, amount, failed, missing) of every stored result of the items."""
-    return list(session.execute(
-        select(enterprises.c.uscc, MatchResult.item_id, MatchResult.eligible, MatchResult.amount,
-               MatchResult.failed, MatchResult.missing)
-        .join(enterprises, enterprises.c.id == MatchResult.enterprise_id)
-        .where(MatchResult.item_id.in_(list(item_ids)))
-        .order_by(MatchResult.enterprise_id, MatchResult.item_id)).all())
-
-
-
 def result_totals(session: Session, item_ids: Sequence[str],
-                  enterprise_ids: Sequence[int] | None) -> tuple[int, int, int, int, Any]:
-    """Over the stored results of these items (and enterprises, if given): enterprises,
-    pairs, eligible pairs, undecided pairs and the sum of amounts."""
+                  enterprise_ids: Sequence[int] | None) -> tuple[int, int, Any]:
+    """Over the stored results of these items (and enterprises, if given): eligible pairs,
+    undecided pairs and the sum of amounts."""
     q = select(
-        func.count(func.distinct(MatchResult.enterprise_id)), func.count(),
         func.count().filter(MatchResult.eligible.is_(True)),
         func.count().filter(MatchResult.eligible.is_(None)),
         func.coalesce(func.sum(MatchResult.amount), 0),
     ).where(MatchResult.item_id.in_(list(item_ids)))
     if enterprise_ids is not None:
         q = q.where(MatchResult.enterprise_id.in_(list(enterprise_ids)))
-    ents, pairs, eligible, unknown, total = session.execute(q).one()
-    return int(ents), int(pairs), int(eligible), int(unknown), total
+    eligible, unknown, total = session.execute(q).one()
+    return int(eligible), int(unknown), total
 
 
 def facts_row(session: Session, catalog: Catalog, enterprise_id: int) -> dict[str, Any] | None:

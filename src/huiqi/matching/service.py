@@ -81,7 +81,7 @@ def match_all(
     elif items:
         _write_in_memory(session, catalog, items, as_of, ids)
     session.flush()
-    _, _, eligible, unknown, total = repository.result_totals(session, [i.id for i in items], ids)
+    eligible, unknown, total = repository.result_totals(session, [i.id for i in items], ids)
     ents = repository.enterprise_total(session, ids)
     return MatchStats(ents, len(items), ents * len(items), eligible, unknown,
                       Decimal(str(total)).quantize(Decimal("0.01")))

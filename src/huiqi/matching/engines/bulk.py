@@ -268,7 +268,7 @@ def _sqlite_ready(column: pa.Array) -> pa.Array:
 
 
 def write_result_rows(rows: Sequence[Any], out: Path) -> None:
-    """Stored results (service.export_rows) as a Parquet or CSV file, by `out`'s suffix."""
+    """The database's results (service.export_rows) as a Parquet or CSV file, by `out`'s suffix."""
     table = pa.table({
         "uscc": [r[0] for r in rows], "item": [r[1] for r in rows],
         "eligible": [{True: "true", False: "false"}.get(r[2], "unknown") for r in rows],
